@@ -1,0 +1,5 @@
+import sys
+
+from cspdesk.cli import main
+
+sys.exit(main())

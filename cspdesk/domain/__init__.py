@@ -1,0 +1,1 @@
+"""Plain types, enumerations and rules. No database, no Qt."""

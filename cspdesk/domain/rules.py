@@ -1,0 +1,64 @@
+"""Rules that are derived, never stored: RAG and overdue, DASH band, references, display names."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from cspdesk.domain.enums import ActionStatus, Rag
+
+FINISHED_ACTION_STATUSES = frozenset({ActionStatus.COMPLETED, ActionStatus.DISCONTINUED})
+#: On hold and Discontinued need a reason (PRODUCT.md "Action").
+ACTION_STATUSES_NEEDING_REASON = frozenset({ActionStatus.ON_HOLD, ActionStatus.DISCONTINUED})
+
+DASH_QUESTION_COUNT = 24
+DEFAULT_DASH_THRESHOLD = 14
+DEFAULT_AMBER_DAYS = 14
+
+
+def is_overdue(status: ActionStatus, due: date | None, today: date) -> bool:
+    """Past its due date and neither Completed nor Discontinued."""
+    return due is not None and due < today and status not in FINISHED_ACTION_STATUSES
+
+
+def rag(status: ActionStatus, due: date | None, today: date, amber_days: int = DEFAULT_AMBER_DAYS) -> Rag:
+    """Blue completed (or discontinued), Red overdue, Amber due within ``amber_days`` or on hold,
+    Green ongoing, Grey open and not started."""
+    if status in FINISHED_ACTION_STATUSES:
+        return Rag.BLUE
+    if is_overdue(status, due, today):
+        return Rag.RED
+    if status == ActionStatus.ON_HOLD or (due is not None and (due - today).days <= amber_days):
+        return Rag.AMBER
+    if status == ActionStatus.ONGOING:
+        return Rag.GREEN
+    return Rag.GREY
+
+
+def dash_visible_high_risk(yes_count: int, threshold: int = DEFAULT_DASH_THRESHOLD) -> bool:
+    return yes_count >= threshold
+
+
+def case_reference(prefix: str, year: int, seq: int) -> str:
+    """``MARAC-2026-0042``: per panel prefix, per year, four digits (more when a year runs past 9999)."""
+    return f"{prefix}-{year}-{seq:04d}"
+
+
+#: Letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i"})
+
+
+def normalise_name(text: str) -> str:
+    """Lower case, accents stripped, punctuation to spaces, runs of space folded.
+
+    Stored beside each name so searches use an index on both SQLite and PostgreSQL
+    (no collation or LIKE tricks that differ between the two).
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    cleaned = "".join(c if c.isalnum() else " " for c in kept.casefold())
+    return " ".join(cleaned.split())
+
+
+def person_display_name(given: str, family: str) -> str:
+    return f"{given} {family}".strip()

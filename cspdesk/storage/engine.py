@@ -1,0 +1,174 @@
+"""The engine/session factory: an SQLCipher-encrypted file, or a PostgreSQL server from a URL.
+
+Nothing here runs at import time: callers build a :class:`Store` from configuration.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+class StoreOpenError(Exception):
+    """The database could not be opened. The message is written for the person at the keyboard."""
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """What ``--db`` named: a local file path or a server URL."""
+
+    path: Path | None = None
+    url: str | None = None
+
+    @classmethod
+    def parse(cls, value: str | Path) -> DatabaseTarget:
+        text_value = str(value)
+        if "://" in text_value:
+            return cls(url=text_value)
+        return cls(path=Path(text_value).expanduser())
+
+    @property
+    def is_file(self) -> bool:
+        return self.path is not None
+
+    def describe(self) -> str:
+        """For status bars and messages: the file path, or the URL without its password."""
+        if self.path is not None:
+            return str(self.path)
+        assert self.url is not None
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False) -> Engine:
+    import sqlcipher3  # the DB-API module: SQLite with SQLCipher compiled in
+
+    key_hex = key.hex()
+    engine = create_engine(
+        URL.create("sqlite", database=str(path)),
+        module=sqlcipher3,
+        echo=echo,
+        connect_args={"check_same_thread": False, "timeout": 10},
+    )
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, conn_rec, cargs, cparams):  # noqa: ANN001 - SQLAlchemy's hook signature
+        con = sqlcipher3.connect(*cargs, **cparams)
+        # A wrong key otherwise makes SQLCipher print to stderr; we give our own message instead.
+        con.execute("PRAGMA cipher_log_level = NONE")
+        # A raw 256-bit key: no key derivation per connection (~0.3 ms instead of ~0.1 s).
+        con.execute(f"PRAGMA key = \"x'{key_hex}'\"")
+        # Let SQLAlchemy, not the driver, decide where transactions begin (see _begin below).
+        con.isolation_level = None
+        return con
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_con, conn_rec):  # noqa: ANN001
+        cur = dbapi_con.cursor()
+        try:
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed transaction survives a power cut, not only a crash.
+            cur.execute("PRAGMA synchronous = FULL")
+            cur.execute("PRAGMA busy_timeout = 10000")
+            cur.execute("PRAGMA temp_store = MEMORY")
+            # 64 MiB page cache per connection: decrypted pages stay decrypted between queries.
+            cur.execute("PRAGMA cache_size = -65536")
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # noqa: ANN001
+        # pysqlite's own implicit BEGIN comes only before DML, so reads in a unit of work would see
+        # no consistent snapshot; begin explicitly instead (SQLAlchemy's documented recipe).
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: str, *, echo: bool = False) -> Engine:
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+@dataclass
+class Store:
+    """An open database: its engine and the factory of sessions that services use."""
+
+    target: DatabaseTarget
+    engine: Engine
+    session_factory: sessionmaker[Session]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def describe(self) -> str:
+        return self.target.describe()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(
+    target: DatabaseTarget | str | Path,
+    *,
+    key: bytes | None = None,
+    create: bool = True,
+    migrate: bool = True,
+    echo: bool = False,
+) -> Store:
+    """Open (and by default create and migrate) the database named by ``target``.
+
+    For a file, ``key`` is the raw 256-bit SQLCipher key; without one the key comes from
+    :func:`cspdesk.storage.keys.key_for_database`. Raises :class:`StoreOpenError` with a message for
+    people when the file is not a CSPDesk database, the key is wrong, or the server is unreachable.
+    """
+    if not isinstance(target, DatabaseTarget):
+        target = DatabaseTarget.parse(target)
+
+    if target.path is not None:
+        from cspdesk.storage.keys import StoreKeyError, key_for_database
+
+        path = target.path
+        if not path.exists() and not create:
+            raise StoreOpenError(f"There is no database at {path}.")
+        if path.exists() and path.is_dir():
+            raise StoreOpenError(f"{path} is a folder, not a database file.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if key is None:
+            try:
+                key = key_for_database(path, create=create)
+            except StoreKeyError as exc:
+                raise StoreOpenError(str(exc)) from None
+        engine = _sqlcipher_engine(path, key, echo=echo)
+    else:
+        assert target.url is not None
+        engine = _postgres_engine(target.url, echo=echo)
+
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM sqlite_master" if target.is_file else "SELECT 1"))
+    except DatabaseError as exc:
+        engine.dispose()
+        if target.is_file:
+            raise StoreOpenError(
+                f"{target.describe()} cannot be opened: it is not a CSPDesk database, "
+                "or the key for it is not the right one."
+            ) from None
+        raise StoreOpenError(f"The database server could not be reached ({target.describe()}).") from exc
+    except Exception as exc:  # driver-level errors (refused connection, bad URL) on servers
+        engine.dispose()
+        raise StoreOpenError(f"The database server could not be reached ({target.describe()}).") from exc
+
+    store = Store(target=target, engine=engine, session_factory=sessionmaker(engine, expire_on_commit=False))
+    if migrate:
+        from cspdesk.storage.migrate import upgrade_to_head
+
+        upgrade_to_head(store.engine)
+    return store

@@ -1,0 +1,610 @@
+"""The data model: every table CSPDesk keeps (PRODUCT.md, "The things it keeps").
+
+Conventions
+- Typed SQLAlchemy 2 declarative models; constraints named by ``NAMING_CONVENTION`` so Alembic's
+  batch mode can alter them on SQLite and plain ALTER works on PostgreSQL.
+- Enumerations are stored as short strings with a CHECK constraint (``native_enum=False``): the same
+  DDL on SQLite and PostgreSQL, and adding a value is a constraint change, not a type migration.
+- Timestamps (``*_at``) are naive UTC; meeting start times are naive local wall-clock time (a
+  meeting at 10:00 is at 10:00 whatever the clocks do).
+- Overdue and RAG are never stored: ``cspdesk.domain.rules`` derives them.
+- Names have a normalised twin (``*_norm``) kept by the services, indexed for search.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from cspdesk.domain.enums import (
+    ActionStatus,
+    AgendaItemKind,
+    AssessmentKind,
+    AttendanceStatus,
+    AuditKind,
+    CaseStatus,
+    Decision,
+    GroupKind,
+    GroupStatus,
+    Listing,
+    MeetingStatus,
+    PanelType,
+    PersonRole,
+    RiskLevel,
+    Role,
+    Sector,
+    Strand,
+    SubjectKind,
+    VulnerabilityFlag,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def enum_column(enum: type[StrEnum], name: str) -> Enum:
+    """A string column limited to ``enum``'s values by a CHECK constraint named after the column."""
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum) + 4,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+def fk(target: str, *, ondelete: str | None = None) -> ForeignKey:
+    return ForeignKey(target, ondelete=ondelete)
+
+
+# --- Partnership and people who sit on panels -------------------------------------------------
+
+
+class Partnership(Base):
+    """One row: the partnership this file belongs to and its settings."""
+
+    __tablename__ = "partnership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    protective_marking: Mapped[str] = mapped_column(String(60), default="OFFICIAL-SENSITIVE")
+    confidentiality_statement: Mapped[str] = mapped_column(Text, default="")
+    #: RAG: an action due within this many days is Amber.
+    amber_days: Mapped[int] = mapped_column(Integer, default=14)
+    #: Counts under this are printed as "<5" in data returns.
+    small_number_threshold: Mapped[int] = mapped_column(Integer, default=5)
+    population_adults: Mapped[int | None] = mapped_column(Integer)
+    population_adult_women: Mapped[int | None] = mapped_column(Integer)
+    #: Further settings that have no column of their own yet (JSON object).
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_code: Mapped[str] = mapped_column(String(20), unique=True)
+    sector: Mapped[Sector] = mapped_column(enum_column(Sector, "sector"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class UserAccount(Base):
+    """A person who signs in. Password and key wrapping are the security issue's."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    agency_id: Mapped[int | None] = mapped_column(fk("agency.id"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    agency: Mapped[Agency | None] = relationship()
+
+
+class Member(Base):
+    """Someone who represents an agency at panels; may also be a user."""
+
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(fk("agency.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role_title: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    user_id: Mapped[int | None] = mapped_column(fk("user_account.id", ondelete="SET NULL"), unique=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    agency: Mapped[Agency] = relationship()
+
+
+# --- Panels ----------------------------------------------------------------------------------
+
+
+class Panel(Base):
+    __tablename__ = "panel"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    panel_type: Mapped[PanelType] = mapped_column(enum_column(PanelType, "panel_type"))
+    #: Case references are ``{ref_prefix}-{year}-{seq}``.
+    ref_prefix: Mapped[str] = mapped_column(String(20), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    minutes_per_case: Mapped[int] = mapped_column(Integer, default=15)
+    repeat_window_months: Mapped[int] = mapped_column(Integer, default=12)
+    escalation_incidents: Mapped[int] = mapped_column(Integer, default=3)
+    dash_threshold: Mapped[int] = mapped_column(Integer, default=14)
+    retention_years: Mapped[int] = mapped_column(Integer, default=6)
+    uses_strands: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PanelAgency(Base):
+    """An agency that sits on a panel; core agencies are expected at every meeting."""
+
+    __tablename__ = "panel_agency"
+
+    panel_id: Mapped[int] = mapped_column(fk("panel.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(fk("agency.id", ondelete="CASCADE"), primary_key=True)
+    is_core: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PanelMembership(Base):
+    """Need to know: a user sees the panels they belong to, and only those."""
+
+    __tablename__ = "panel_membership"
+
+    panel_id: Mapped[int] = mapped_column(fk("panel.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(fk("user_account.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+# --- Subjects: persons, groups, locations ----------------------------------------------------
+
+
+class Person(Base):
+    __tablename__ = "person"
+    __table_args__ = (
+        Index("ix_person_family_norm", "family_norm"),
+        Index("ix_person_given_norm", "given_norm"),
+        Index("ix_person_date_of_birth", "date_of_birth"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    given_name: Mapped[str] = mapped_column(String(120))
+    family_name: Mapped[str] = mapped_column(String(120))
+    given_norm: Mapped[str] = mapped_column(String(120))
+    family_norm: Mapped[str] = mapped_column(String(120))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str] = mapped_column(String(12), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    safe_to_call: Mapped[bool | None] = mapped_column(Boolean)
+    safe_times: Mapped[str] = mapped_column(String(200), default="")
+    contact_notes: Mapped[str] = mapped_column(Text, default="")
+    ethnicity: Mapped[str] = mapped_column(String(80), default="")
+    racially_minoritised: Mapped[bool | None] = mapped_column(Boolean)
+    disability: Mapped[bool | None] = mapped_column(Boolean)
+    lgbt: Mapped[bool | None] = mapped_column(Boolean)
+    language: Mapped[str] = mapped_column(String(60), default="")
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    aliases: Mapped[list[PersonAlias]] = relationship(cascade="all, delete-orphan")
+
+
+class PersonAlias(Base):
+    __tablename__ = "person_alias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(fk("person.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    alias_norm: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class SubjectGroup(Base):
+    """An organised crime group, a peer group or a household, with people linked in roles."""
+
+    __tablename__ = "subject_group"
+    __table_args__ = (
+        CheckConstraint(
+            "status <> 'archived' OR (archived_on IS NOT NULL AND archive_reason <> '')",
+            name="archive_has_date_and_reason",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[GroupKind] = mapped_column(enum_column(GroupKind, "kind"))
+    reference: Mapped[str | None] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_norm: Mapped[str] = mapped_column(String(200), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[GroupStatus] = mapped_column(enum_column(GroupStatus, "status"), default=GroupStatus.ACTIVE)
+    lead_officer_member_id: Mapped[int | None] = mapped_column(fk("member.id", ondelete="SET NULL"))
+    archived_on: Mapped[date | None] = mapped_column(Date)
+    archive_reason: Mapped[str] = mapped_column(Text, default="")
+    archive_approved_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class GroupPerson(Base):
+    __tablename__ = "group_person"
+
+    group_id: Mapped[int] = mapped_column(fk("subject_group.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(fk("person.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(80), default="")
+
+
+class Location(Base):
+    __tablename__ = "location"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_norm: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(80), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str] = mapped_column(String(12), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LocationPerson(Base):
+    __tablename__ = "location_person"
+
+    location_id: Mapped[int] = mapped_column(fk("location.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(fk("person.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(80), default="")
+
+
+# --- Cases -----------------------------------------------------------------------------------
+
+
+class Case(Base):
+    """A referral to a panel, from receipt to closure."""
+
+    __tablename__ = "case_record"  # "case" is an SQL keyword
+    __table_args__ = (
+        UniqueConstraint("panel_id", "ref_year", "ref_seq"),
+        CheckConstraint(
+            "(subject_kind = 'person' AND subject_person_id IS NOT NULL)"
+            " OR (subject_kind = 'group' AND subject_group_id IS NOT NULL)"
+            " OR (subject_kind = 'location' AND subject_location_id IS NOT NULL)",
+            name="subject_matches_kind",
+        ),
+        CheckConstraint("status <> 'declined' OR status_reason <> ''", name="declined_has_reason"),
+        CheckConstraint(
+            "NOT crit_professional_judgement OR professional_judgement_reason <> ''",
+            name="judgement_has_reason",
+        ),
+        Index("ix_case_record_panel_referral", "panel_id", "referral_date"),
+        Index("ix_case_record_referral_date", "referral_date"),
+        Index("ix_case_record_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(fk("panel.id"))
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    ref_year: Mapped[int] = mapped_column(Integer)
+    ref_seq: Mapped[int] = mapped_column(Integer)
+    referral_date: Mapped[date] = mapped_column(Date)
+    referring_agency_id: Mapped[int | None] = mapped_column(fk("agency.id"), index=True)
+    referrer_name: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    subject_kind: Mapped[SubjectKind] = mapped_column(enum_column(SubjectKind, "subject_kind"))
+    subject_person_id: Mapped[int | None] = mapped_column(fk("person.id"), index=True)
+    subject_group_id: Mapped[int | None] = mapped_column(fk("subject_group.id"), index=True)
+    subject_location_id: Mapped[int | None] = mapped_column(fk("location.id"), index=True)
+
+    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, "status"), default=CaseStatus.RECEIVED)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    review_date: Mapped[date | None] = mapped_column(Date)
+    repeat_of_case_id: Mapped[int | None] = mapped_column(fk("case_record.id"), index=True)
+    risk_level: Mapped[RiskLevel | None] = mapped_column(enum_column(RiskLevel, "risk_level"))
+
+    # Referral criteria (MARAC) and information sharing.
+    crit_visible_high_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    crit_professional_judgement: Mapped[bool] = mapped_column(Boolean, default=False)
+    professional_judgement_reason: Mapped[str] = mapped_column(Text, default="")
+    crit_escalation: Mapped[bool] = mapped_column(Boolean, default=False)
+    police_incidents_12m: Mapped[int | None] = mapped_column(Integer)
+    crit_repeat: Mapped[bool] = mapped_column(Boolean, default=False)
+    victim_aware: Mapped[bool | None] = mapped_column(Boolean)
+    consent_given: Mapped[bool | None] = mapped_column(Boolean)
+    lawful_basis: Mapped[str] = mapped_column(Text, default="")
+
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    #: Optimistic locking for concurrent editors (PostgreSQL, several users).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    panel: Mapped[Panel] = relationship()
+    subject_person: Mapped[Person | None] = relationship(foreign_keys=[subject_person_id])
+    subject_group: Mapped[SubjectGroup | None] = relationship(foreign_keys=[subject_group_id])
+    subject_location: Mapped[Location | None] = relationship(foreign_keys=[subject_location_id])
+    referring_agency: Mapped[Agency | None] = relationship()
+    people: Mapped[list[CasePerson]] = relationship(cascade="all, delete-orphan", back_populates="case")
+    flags: Mapped[list[CaseFlag]] = relationship(cascade="all, delete-orphan")
+
+
+class CasePerson(Base):
+    """A person linked to a case in a role (victim, perpetrator, child…)."""
+
+    __tablename__ = "case_person"
+    __table_args__ = (UniqueConstraint("case_id", "person_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("case_record.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(fk("person.id"), index=True)
+    role: Mapped[PersonRole] = mapped_column(enum_column(PersonRole, "role"))
+    relationship_to_victim: Mapped[str] = mapped_column(String(120), default="")
+    relationship_to_perpetrator: Mapped[str] = mapped_column(String(120), default="")
+    school: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="people")
+    person: Mapped[Person] = relationship()
+
+
+class CaseFlag(Base):
+    """A vulnerability flag on a (CSVG / CARM) case."""
+
+    __tablename__ = "case_flag"
+
+    case_id: Mapped[int] = mapped_column(fk("case_record.id", ondelete="CASCADE"), primary_key=True)
+    flag: Mapped[VulnerabilityFlag] = mapped_column(enum_column(VulnerabilityFlag, "flag"), primary_key=True, index=True)
+
+
+class CaseStatusChange(Base):
+    """Each move through Received → … → Closed, with who and when."""
+
+    __tablename__ = "case_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("case_record.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[CaseStatus | None] = mapped_column(enum_column(CaseStatus, "from_status"))
+    to_status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, "to_status"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by_user_id: Mapped[int | None] = mapped_column(fk("user_account.id", ondelete="SET NULL"))
+
+
+class RiskAssessment(Base):
+    """A DASH checklist, a vulnerability rating, or an OCG's threat/risk/harm score (with history)."""
+
+    __tablename__ = "risk_assessment"
+    __table_args__ = (
+        CheckConstraint("case_id IS NOT NULL OR group_id IS NOT NULL", name="has_subject"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[AssessmentKind] = mapped_column(enum_column(AssessmentKind, "kind"))
+    case_id: Mapped[int | None] = mapped_column(fk("case_record.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int | None] = mapped_column(fk("subject_group.id", ondelete="CASCADE"), index=True)
+    assessed_on: Mapped[date] = mapped_column(Date)
+    assessor: Mapped[str] = mapped_column(String(200), default="")
+    score: Mapped[int | None] = mapped_column(Integer)
+    risk_level: Mapped[RiskLevel | None] = mapped_column(enum_column(RiskLevel, "risk_level"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    answers: Mapped[list[RiskAnswer]] = relationship(cascade="all, delete-orphan", order_by="RiskAnswer.item")
+
+
+class RiskAnswer(Base):
+    """One answer: a DASH question (1–24: yes/no/dont_know) or a scoring factor (harm=4)."""
+
+    __tablename__ = "risk_answer"
+
+    assessment_id: Mapped[int] = mapped_column(fk("risk_assessment.id", ondelete="CASCADE"), primary_key=True)
+    item: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(200), default="")
+
+
+# --- Meetings --------------------------------------------------------------------------------
+
+
+class Meeting(Base):
+    __tablename__ = "meeting"
+    __table_args__ = (Index("ix_meeting_panel_starts", "panel_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(fk("panel.id"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    chair_member_id: Mapped[int | None] = mapped_column(fk("member.id", ondelete="SET NULL"))
+    minute_taker_member_id: Mapped[int | None] = mapped_column(fk("member.id", ondelete="SET NULL"))
+    status: Mapped[MeetingStatus] = mapped_column(enum_column(MeetingStatus, "status"), default=MeetingStatus.PLANNED)
+    finalised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finalised_by_user_id: Mapped[int | None] = mapped_column(fk("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    panel: Mapped[Panel] = relationship()
+    items: Mapped[list[AgendaItem]] = relationship(cascade="all, delete-orphan", order_by="AgendaItem.position")
+    attendance: Mapped[list[Attendance]] = relationship(cascade="all, delete-orphan")
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(fk("meeting.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(fk("agency.id"))
+    member_id: Mapped[int | None] = mapped_column(fk("member.id", ondelete="SET NULL"))
+    attendee_name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus, "status"))
+    information_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_observer: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidentiality_signed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_item"
+    __table_args__ = (
+        CheckConstraint("kind <> 'case' OR case_id IS NOT NULL", name="case_item_has_case"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(fk("meeting.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[AgendaItemKind] = mapped_column(enum_column(AgendaItemKind, "kind"))
+    case_id: Mapped[int | None] = mapped_column(fk("case_record.id"), index=True)
+    listing: Mapped[Listing | None] = mapped_column(enum_column(Listing, "listing"))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    minutes_allowed: Mapped[int] = mapped_column(Integer, default=15)
+    discussion: Mapped[str] = mapped_column(Text, default="")
+    risks: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[Decision | None] = mapped_column(enum_column(Decision, "decision"))
+    decision_notes: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MinutesAddendum(Base):
+    """A correction to finalised minutes: minutes are never silently edited once locked."""
+
+    __tablename__ = "minutes_addendum"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(fk("meeting.id", ondelete="CASCADE"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(fk("agenda_item.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by_user_id: Mapped[int | None] = mapped_column(fk("user_account.id", ondelete="SET NULL"))
+
+
+# --- Actions ---------------------------------------------------------------------------------
+
+
+class Action(Base):
+    """Something an agency owes: on a case, an OCG, or the panel itself (a partnership plan)."""
+
+    __tablename__ = "action"
+    __table_args__ = (
+        CheckConstraint(
+            "status NOT IN ('on_hold', 'discontinued') OR status_reason <> ''", name="status_has_reason"
+        ),
+        CheckConstraint("status <> 'completed' OR completed_on IS NOT NULL", name="completed_has_date"),
+        Index("ix_action_panel_status_due", "panel_id", "status", "due_date"),
+        Index("ix_action_owner_agency_status", "owner_agency_id", "status"),
+        Index("ix_action_case", "case_id"),
+        Index("ix_action_group", "group_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(fk("panel.id"))
+    case_id: Mapped[int | None] = mapped_column(fk("case_record.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(fk("subject_group.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int | None] = mapped_column(fk("meeting.id", ondelete="SET NULL"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(fk("agenda_item.id", ondelete="SET NULL"))
+    #: A plan's own numbering ("1.1") and its heading ("Priority 1: Reduce reoffending").
+    number: Mapped[str] = mapped_column(String(20), default="")
+    heading: Mapped[str] = mapped_column(String(300), default="")
+    text: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    milestones: Mapped[str] = mapped_column(Text, default="")
+    timescale: Mapped[str] = mapped_column(String(200), default="")
+    owner_agency_id: Mapped[int | None] = mapped_column(fk("agency.id"))
+    owner_member_id: Mapped[int | None] = mapped_column(fk("member.id", ondelete="SET NULL"), index=True)
+    owner_name: Mapped[str] = mapped_column(String(200), default="")
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    strand: Mapped[Strand | None] = mapped_column(enum_column(Strand, "strand"))
+    status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus, "status"), default=ActionStatus.OPEN)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    updates: Mapped[list[ActionUpdate]] = relationship(cascade="all, delete-orphan", order_by="ActionUpdate.at")
+
+
+class ActionUpdate(Base):
+    """Append-only log of an action: each note and each status change, with who and when."""
+
+    __tablename__ = "action_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(fk("action.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by_user_id: Mapped[int | None] = mapped_column(fk("user_account.id", ondelete="SET NULL"))
+    by_name: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    old_status: Mapped[ActionStatus | None] = mapped_column(enum_column(ActionStatus, "old_status"))
+    new_status: Mapped[ActionStatus | None] = mapped_column(enum_column(ActionStatus, "new_status"))
+
+
+# --- Audit -----------------------------------------------------------------------------------
+
+
+class AuditEvent(Base):
+    """Who viewed, printed, exported, created, changed or deleted what, when.
+
+    Append-only; ``prev_hash``/``hash`` chain each entry to the one before (filled in and verified
+    by the security work), so an edit made outside the application shows.
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)  # no FK: the trail outlives accounts
+    username: Mapped[str] = mapped_column(String(80), default="")
+    kind: Mapped[AuditKind] = mapped_column(enum_column(AuditKind, "kind"))
+    entity: Mapped[str] = mapped_column(String(40), default="")
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")

@@ -1,0 +1,70 @@
+"""Derived rules: RAG, overdue, DASH band, references, name normalisation."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from cspdesk.domain.enums import ActionStatus, PanelType, Rag
+from cspdesk.domain.rules import case_reference, dash_visible_high_risk, is_overdue, normalise_name, rag
+
+TODAY = date(2026, 11, 2)
+
+
+@pytest.mark.parametrize(
+    ("status", "due", "expected"),
+    [
+        (ActionStatus.COMPLETED, TODAY - timedelta(days=30), Rag.BLUE),
+        (ActionStatus.DISCONTINUED, TODAY - timedelta(days=30), Rag.BLUE),
+        (ActionStatus.OPEN, TODAY - timedelta(days=1), Rag.RED),
+        (ActionStatus.ON_HOLD, TODAY - timedelta(days=1), Rag.RED),
+        (ActionStatus.ON_HOLD, TODAY + timedelta(days=60), Rag.AMBER),
+        (ActionStatus.OPEN, TODAY + timedelta(days=14), Rag.AMBER),
+        (ActionStatus.ONGOING, TODAY, Rag.AMBER),
+        (ActionStatus.ONGOING, TODAY + timedelta(days=15), Rag.GREEN),
+        (ActionStatus.OPEN, TODAY + timedelta(days=15), Rag.GREY),
+        (ActionStatus.OPEN, None, Rag.GREY),
+        (ActionStatus.ONGOING, None, Rag.GREEN),
+    ],
+)
+def test_rag(status: ActionStatus, due: date | None, expected: Rag) -> None:
+    assert rag(status, due, TODAY, amber_days=14) is expected
+
+
+def test_overdue_is_past_due_and_unfinished() -> None:
+    yesterday = TODAY - timedelta(days=1)
+    assert is_overdue(ActionStatus.OPEN, yesterday, TODAY)
+    assert is_overdue(ActionStatus.ON_HOLD, yesterday, TODAY)
+    assert not is_overdue(ActionStatus.OPEN, TODAY, TODAY)
+    assert not is_overdue(ActionStatus.COMPLETED, yesterday, TODAY)
+    assert not is_overdue(ActionStatus.DISCONTINUED, yesterday, TODAY)
+    assert not is_overdue(ActionStatus.OPEN, None, TODAY)
+
+
+def test_dash_threshold() -> None:
+    assert dash_visible_high_risk(14)
+    assert not dash_visible_high_risk(13)
+    assert dash_visible_high_risk(10, threshold=10)
+
+
+def test_case_reference_is_padded_and_grows() -> None:
+    assert case_reference("MARAC", 2026, 42) == "MARAC-2026-0042"
+    assert case_reference("CSVG", 2026, 12345) == "CSVG-2026-12345"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  O'Brien ", "o brien"),
+        ("Zoë  Ćwikła", "zoe cwikla"),
+        ("SMITH-JONES", "smith jones"),
+        ("", ""),
+    ],
+)
+def test_normalise_name(raw: str, expected: str) -> None:
+    assert normalise_name(raw) == expected
+
+
+def test_every_enum_member_has_a_readable_label() -> None:
+    assert PanelType.CSVG.label == "CSVG / Community MARAC"
+    assert ActionStatus.ON_HOLD.label == "On hold"
+    assert ActionStatus.OPEN.label == "Open"
