@@ -1,0 +1,237 @@
+"""Cases: the filtered, sorted list (for lazy table models) and search by name or reference.
+
+The list is served in two steps, as big-list views need it: :meth:`CaseService.case_ids` returns
+only the ids of every matching case, filtered and sorted in SQL; :meth:`CaseService.case_rows`
+returns the display rows of one page of those ids. A view holds the ids and fetches pages as they
+scroll into sight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union
+from sqlalchemy.orm import aliased
+
+from cspdesk.domain.enums import CaseStatus, PanelType, RiskLevel, SubjectKind
+from cspdesk.domain.rules import normalise_name
+from cspdesk.services.context import Permission, ServiceContext
+from cspdesk.services.panels import UNFINISHED_ACTION_STATUSES
+from cspdesk.storage.models import (
+    Action,
+    Agency,
+    Case,
+    CasePerson,
+    Location,
+    Panel,
+    Person,
+    PersonAlias,
+    SubjectGroup,
+)
+
+#: Search terms shorter than this match references only (one letter would match half the county).
+MIN_NAME_TERM = 2
+
+
+class CaseSort(StrEnum):
+    REFERENCE = "reference"
+    REFERRAL_DATE = "referral_date"
+    SUBJECT = "subject"
+    PANEL = "panel"
+    STATUS = "status"
+    RISK = "risk"
+    REFERRER = "referrer"
+    REVIEW_DATE = "review_date"
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    panel_id: int | None = None
+    statuses: frozenset[CaseStatus] | None = None
+    text: str = ""
+    sort: CaseSort = CaseSort.REFERRAL_DATE
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    reference: str
+    panel_id: int
+    panel_name: str
+    panel_type: PanelType
+    referral_date: date
+    subject_kind: SubjectKind
+    subject: str
+    status: CaseStatus
+    risk_level: RiskLevel | None
+    referring_agency: str
+    review_date: date | None
+    is_repeat: bool
+    open_actions: int
+
+
+def _prefix_range(column: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+    """``column`` starts with ``prefix``, as a range both SQLite and PostgreSQL answer from an index.
+
+    Normalised names hold only lower-case letters, digits and spaces, so the next string after every
+    string starting with "smi" is "smj" in any collation.
+    """
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(column >= prefix, column < upper)
+
+
+class CaseService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    # -- the list -------------------------------------------------------------------------------
+
+    def case_ids(self, query: CaseQuery = CaseQuery()) -> list[int]:
+        """Ids of every case matching ``query`` that the acting user may see, in display order."""
+        self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
+        stmt = self._filtered(select(Case.id), query)
+        stmt, key = self._sort_key(stmt, query.sort)
+        order = key.desc() if query.descending else key.asc()
+        tiebreak = Case.id.desc() if query.descending else Case.id.asc()
+        stmt = stmt.order_by(order.nulls_last(), tiebreak)
+        with self._ctx.reading() as s:
+            return list(s.scalars(stmt))
+
+    def case_rows(self, ids: Sequence[int]) -> list[CaseRow]:
+        """Display rows for ``ids`` (one page), in the order given. Ids the user may not see, or
+        that no longer exist, are left out."""
+        self._ctx.require(Permission.VIEW_CASES)
+        if not ids:
+            return []
+        person = aliased(Person)
+        subject = func.coalesce(
+            person.given_name + literal(" ") + person.family_name, SubjectGroup.name, Location.name
+        ).label("subject")
+        stmt = (
+            select(Case, Panel.name, Panel.panel_type, Agency.name, subject)
+            .join(Panel, Panel.id == Case.panel_id)
+            .outerjoin(Agency, Agency.id == Case.referring_agency_id)
+            .outerjoin(person, person.id == Case.subject_person_id)
+            .outerjoin(SubjectGroup, SubjectGroup.id == Case.subject_group_id)
+            .outerjoin(Location, Location.id == Case.subject_location_id)
+            .where(Case.id.in_(list(ids)))
+        )
+        visible = self._ctx.visible_panel_ids()
+        if visible is not None:
+            stmt = stmt.where(Case.panel_id.in_(visible))
+        with self._ctx.reading() as s:
+            open_actions = dict(
+                s.execute(
+                    select(Action.case_id, func.count())
+                    .where(Action.case_id.in_(list(ids)), Action.status.in_(UNFINISHED_ACTION_STATUSES))
+                    .group_by(Action.case_id)
+                ).all()
+            )
+            by_id: dict[int, CaseRow] = {}
+            for case, panel_name, panel_type, agency_name, subject_label in s.execute(stmt):
+                by_id[case.id] = CaseRow(
+                    id=case.id,
+                    reference=case.reference,
+                    panel_id=case.panel_id,
+                    panel_name=panel_name,
+                    panel_type=panel_type,
+                    referral_date=case.referral_date,
+                    subject_kind=case.subject_kind,
+                    subject=subject_label or "",
+                    status=case.status,
+                    risk_level=case.risk_level,
+                    referring_agency=agency_name or "",
+                    review_date=case.review_date,
+                    is_repeat=case.repeat_of_case_id is not None,
+                    open_actions=open_actions.get(case.id, 0),
+                )
+        return [by_id[i] for i in ids if i in by_id]
+
+    def search(self, text: str, *, limit: int = 50) -> list[CaseRow]:
+        """Cases whose reference, subject or linked people match ``text``, newest first."""
+        ids = self.case_ids(CaseQuery(text=text))[:limit]
+        return self.case_rows(ids)
+
+    # -- building blocks ------------------------------------------------------------------------
+
+    def _filtered(self, stmt: Select, query: CaseQuery) -> Select:
+        visible = self._ctx.visible_panel_ids()
+        if visible is not None:
+            stmt = stmt.where(Case.panel_id.in_(visible))
+        if query.panel_id is not None:
+            stmt = stmt.where(Case.panel_id == query.panel_id)
+        if query.statuses:
+            stmt = stmt.where(Case.status.in_(sorted(query.statuses)))
+        text = query.text.strip()
+        if text:
+            stmt = stmt.where(Case.id.in_(self._matching_case_ids(text)))
+        return stmt
+
+    def _matching_case_ids(self, text: str):  # noqa: ANN202 - a compound select
+        """Case ids matching a search: a reference prefix, or every word of the text starting a
+        given name, family name or alias of the subject or of anyone linked to the case, or the
+        name of a group or location subject."""
+        ref = text.strip().upper()
+        by_reference = select(Case.id).where(_prefix_range(Case.reference, ref))
+        words = normalise_name(text).split()
+        words = [w for w in words if w]
+        if not words or len(" ".join(words)) < MIN_NAME_TERM:
+            return by_reference
+
+        person_match = select(Person.id)
+        for word in words:
+            person_match = person_match.where(
+                or_(_prefix_range(Person.given_norm, word), _prefix_range(Person.family_norm, word))
+            )
+        alias_match = select(PersonAlias.person_id).where(
+            _prefix_range(PersonAlias.alias_norm, " ".join(words))
+        )
+        people = union(person_match, alias_match).subquery()
+        phrase = " ".join(words)
+        return union(
+            by_reference,
+            select(Case.id).where(Case.subject_person_id.in_(select(people.c[0]))),
+            select(CasePerson.case_id).where(CasePerson.person_id.in_(select(people.c[0]))),
+            select(Case.id).join(SubjectGroup, SubjectGroup.id == Case.subject_group_id).where(
+                _prefix_range(SubjectGroup.name_norm, phrase)
+            ),
+            select(Case.id).join(Location, Location.id == Case.subject_location_id).where(
+                _prefix_range(Location.name_norm, phrase)
+            ),
+        )
+
+    @staticmethod
+    def _sort_key(stmt: Select, sort: CaseSort) -> tuple[Select, ColumnElement]:
+        match sort:
+            case CaseSort.REFERENCE:
+                return stmt, Case.reference
+            case CaseSort.REFERRAL_DATE:
+                return stmt, Case.referral_date
+            case CaseSort.STATUS:
+                return stmt, Case.status
+            case CaseSort.RISK:
+                return stmt, Case.risk_level
+            case CaseSort.REVIEW_DATE:
+                return stmt, Case.review_date
+            case CaseSort.PANEL:
+                return stmt.join(Panel, Panel.id == Case.panel_id), Panel.name
+            case CaseSort.REFERRER:
+                return stmt.outerjoin(Agency, Agency.id == Case.referring_agency_id), Agency.name
+            case CaseSort.SUBJECT:
+                person = aliased(Person)
+                stmt = (
+                    stmt.outerjoin(person, person.id == Case.subject_person_id)
+                    .outerjoin(SubjectGroup, SubjectGroup.id == Case.subject_group_id)
+                    .outerjoin(Location, Location.id == Case.subject_location_id)
+                )
+                key = func.coalesce(
+                    person.family_norm + literal(" ") + person.given_norm,
+                    SubjectGroup.name_norm,
+                    Location.name_norm,
+                )
+                return stmt, key
+        raise AssertionError(sort)

@@ -1,0 +1,133 @@
+"""What every service needs: the open store, who is acting, the clock, and the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+from cspdesk.domain.enums import Role
+from cspdesk.services.errors import PermissionDenied
+from cspdesk.storage.engine import Store
+
+T = TypeVar("T")
+
+
+class Permission(StrEnum):
+    VIEW_CASES = "view_cases"
+    EDIT_CASES = "edit_cases"
+    RUN_MEETINGS = "run_meetings"
+    UPDATE_ACTIONS = "update_actions"
+    ADMINISTER = "administer"
+
+
+#: What each role may do. Panel membership limits *where* (need to know); this says *what*.
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMINISTRATOR: frozenset(Permission),
+    Role.CHAIR: frozenset(
+        {Permission.VIEW_CASES, Permission.EDIT_CASES, Permission.RUN_MEETINGS, Permission.UPDATE_ACTIONS}
+    ),
+    Role.COORDINATOR: frozenset(
+        {Permission.VIEW_CASES, Permission.EDIT_CASES, Permission.RUN_MEETINGS, Permission.UPDATE_ACTIONS}
+    ),
+    Role.OFFICER: frozenset({Permission.VIEW_CASES, Permission.UPDATE_ACTIONS}),
+    Role.VIEWER: frozenset({Permission.VIEW_CASES}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. ``panel_ids`` None means every panel (administrators, the local owner)."""
+
+    user_id: int | None
+    username: str
+    role: Role
+    agency_id: int | None = None
+    panel_ids: frozenset[int] | None = None
+
+    @classmethod
+    def local_owner(cls) -> Actor:
+        """The person at this computer before accounts exist (the security issue replaces this
+        with a signed-in user); may do everything."""
+        return cls(user_id=None, username="local", role=Role.ADMINISTRATOR)
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    def sees_panel(self, panel_id: int) -> bool:
+        return self.panel_ids is None or panel_id in self.panel_ids
+
+
+@dataclass(frozen=True)
+class OpChanges:
+    """What a write changed, for views to refresh only what they show (after Anki's OpChanges)."""
+
+    partnership: bool = False
+    panels: bool = False
+    cases: bool = False
+    people: bool = False
+    meetings: bool = False
+    actions: bool = False
+
+    @classmethod
+    def everything(cls) -> OpChanges:
+        return cls(True, True, True, True, True, True)
+
+    def __bool__(self) -> bool:
+        return any((self.partnership, self.panels, self.cases, self.people, self.meetings, self.actions))
+
+
+@dataclass(frozen=True)
+class OpResult(Generic[T]):
+    value: T
+    changes: OpChanges
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as every ``*_at`` column stores it."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass
+class ServiceContext:
+    store: Store
+    actor: Actor = field(default_factory=Actor.local_owner)
+    today: Callable[[], date] = date.today
+    now: Callable[[], datetime] = utcnow
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One session, one transaction: commits when the block ends normally, rolls back on any
+        exception (nothing half-written), and is closed either way."""
+        session = self.store.session_factory()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only session: rolled back at the end, whatever happened."""
+        session = self.store.session_factory()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    # -- permission checks: the services call these; the UI only hides what would be refused --
+
+    def require(self, permission: Permission, *, panel_id: int | None = None) -> None:
+        if not self.actor.can(permission):
+            raise PermissionDenied(f"Your role ({self.actor.role.label}) does not allow this.")
+        if panel_id is not None and not self.actor.sees_panel(panel_id):
+            raise PermissionDenied("You are not a member of this panel.")
+
+    def visible_panel_ids(self) -> frozenset[int] | None:
+        return self.actor.panel_ids

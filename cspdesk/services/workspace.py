@@ -1,0 +1,46 @@
+"""Opening and closing the database a window or a command works on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cspdesk.services.context import Actor, ServiceContext
+from cspdesk.services.errors import ServiceError
+from cspdesk.storage.engine import DatabaseTarget, StoreOpenError, open_store
+from cspdesk.storage.migrate import SchemaTooNewError
+from cspdesk.storage.paths import default_db_path
+
+
+class OpenFailed(ServiceError):
+    """The database could not be opened; the message says why in plain words."""
+
+
+def default_database() -> Path:
+    """The database the app opens when none is named: ``cspdesk.db`` in the user's data folder."""
+    return default_db_path()
+
+
+def open_workspace(
+    db: str | Path | None = None,
+    *,
+    key: bytes | None = None,
+    create: bool = True,
+    actor: Actor | None = None,
+) -> ServiceContext:
+    """Open ``db`` (a file path or a PostgreSQL URL; None for the default file), creating and
+    migrating it as needed, and return the context every service is built on."""
+    target = DatabaseTarget.parse(db if db is not None else default_database())
+    try:
+        store = open_store(target, key=key, create=create)
+    except (StoreOpenError, SchemaTooNewError) as exc:
+        raise OpenFailed(str(exc)) from None
+    return ServiceContext(store=store, actor=actor or Actor.local_owner())
+
+
+def describe_database(ctx: ServiceContext) -> str:
+    """The open database as people should see it: a file path, or a server URL without password."""
+    return ctx.store.describe()
+
+
+def close_workspace(ctx: ServiceContext) -> None:
+    ctx.store.dispose()

@@ -1,0 +1,139 @@
+"""Services on real encrypted files: transactions, validation, need to know, the case list."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from cspdesk.domain.enums import CaseStatus, PanelType, Role
+from cspdesk.services.cases import CaseQuery, CaseService, CaseSort
+from cspdesk.services.context import Actor, OpChanges
+from cspdesk.services.errors import PermissionDenied, ValidationError
+from cspdesk.services.panels import PanelService
+from cspdesk.services.partnership import PartnershipService
+
+
+def test_an_empty_database_has_no_partnership(ctx) -> None:
+    assert PartnershipService(ctx).get() is None
+    assert PanelService(ctx).list_panels() == []
+    assert CaseService(ctx).case_ids() == []
+
+
+def test_setting_up_a_partnership(ctx) -> None:
+    result = PartnershipService(ctx).set_up("  Safer Testshire  ", "")
+    assert result.changes == OpChanges(partnership=True)
+    info = PartnershipService(ctx).get()
+    assert info is not None and info.name == "Safer Testshire"
+    assert info.protective_marking == "OFFICIAL-SENSITIVE"
+    assert "confidential" in info.confidentiality_statement
+    # A second set-up is refused and changes nothing.
+    with pytest.raises(ValidationError) as err:
+        PartnershipService(ctx).set_up("Another")
+    assert err.value.field == "name"
+    assert PartnershipService(ctx).get().name == "Safer Testshire"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 201])
+def test_a_bad_partnership_name_names_the_field(ctx, name: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        PartnershipService(ctx).set_up(name)
+    assert err.value.field == "name"
+    assert PartnershipService(ctx).get() is None
+
+
+def test_a_viewer_cannot_set_up_a_partnership(ctx) -> None:
+    ctx.actor = Actor(user_id=9, username="viewer", role=Role.VIEWER)
+    with pytest.raises(PermissionDenied):
+        PartnershipService(ctx).set_up("Safer Testshire")
+    assert PartnershipService(ctx).get() is None
+
+
+def test_a_failed_unit_of_work_leaves_nothing_behind(ctx) -> None:
+    from cspdesk.storage.models import Partnership
+
+    with pytest.raises(RuntimeError):
+        with ctx.unit_of_work() as s:
+            s.add(Partnership(name="Half", protective_marking="X", confidentiality_statement="",
+                              amber_days=14, small_number_threshold=5, settings={}, created_at=ctx.now()))
+            s.flush()
+            raise RuntimeError("crash in the middle")
+    assert PartnershipService(ctx).get() is None
+
+
+def test_panel_list_on_demo_data(demo_ctx) -> None:
+    panels = PanelService(demo_ctx).list_panels()
+    assert {p.panel_type for p in panels} >= set(PanelType)
+    assert [p.name for p in panels] == sorted(p.name for p in panels)
+    marac = next(p for p in panels if p.panel_type is PanelType.MARAC)
+    assert marac.active_cases > 0
+    assert sum(p.overdue_actions for p in panels) > 0
+    assert any(p.next_meeting is not None for p in panels)
+
+
+def test_need_to_know_limits_panels_and_cases(demo_ctx) -> None:
+    panels = PanelService(demo_ctx).list_panels()
+    csvg = next(p for p in panels if p.panel_type is PanelType.CSVG)
+    socp = next(p for p in panels if p.panel_type is PanelType.SOCP)
+    demo_ctx.actor = Actor(user_id=99, username="officer", role=Role.OFFICER, panel_ids=frozenset({csvg.id}))
+
+    assert [p.id for p in PanelService(demo_ctx).list_panels()] == [csvg.id]
+    rows = CaseService(demo_ctx).case_rows(CaseService(demo_ctx).case_ids()[:500])
+    assert rows and {r.panel_id for r in rows} == {csvg.id}
+    # Asking for another panel's cases directly is refused by the service itself.
+    with pytest.raises(PermissionDenied):
+        CaseService(demo_ctx).case_ids(CaseQuery(panel_id=socp.id))
+    # And rows of cases on other panels are not handed out, even by id.
+    all_ids = list(range(1, 2000))
+    assert {r.panel_id for r in CaseService(demo_ctx).case_rows(all_ids)} == {csvg.id}
+
+
+def test_case_list_is_sorted_and_filtered_in_sql(demo_ctx) -> None:
+    service = CaseService(demo_ctx)
+    ids = service.case_ids(CaseQuery(sort=CaseSort.REFERRAL_DATE, descending=True))
+    rows = service.case_rows(ids)
+    assert len(rows) == len(ids) > 700
+    dates = [r.referral_date for r in rows]
+    assert dates == sorted(dates, reverse=True)
+
+    by_ref = service.case_rows(service.case_ids(CaseQuery(sort=CaseSort.REFERENCE, descending=False)))
+    assert [r.reference for r in by_ref] == sorted(r.reference for r in by_ref)
+
+    by_subject = service.case_rows(service.case_ids(CaseQuery(sort=CaseSort.SUBJECT, descending=False)))
+    persons = [r for r in by_subject if r.subject_kind.value == "person"]
+    surnames = [r.subject.split()[-1].casefold() for r in persons]
+    assert surnames[:50] == sorted(surnames[:50])
+
+    marac = next(p for p in PanelService(demo_ctx).list_panels() if p.panel_type is PanelType.MARAC)
+    open_only = service.case_rows(
+        service.case_ids(CaseQuery(panel_id=marac.id, statuses=frozenset({CaseStatus.OPEN})))
+    )
+    assert open_only and all(r.panel_id == marac.id and r.status is CaseStatus.OPEN for r in open_only)
+
+
+def test_case_rows_keep_the_order_asked_for(demo_ctx) -> None:
+    service = CaseService(demo_ctx)
+    ids = service.case_ids()[:30]
+    shuffled = ids[::-1]
+    assert [r.id for r in service.case_rows(shuffled)] == shuffled
+
+
+def test_search_by_name_prefix_alias_and_reference(demo_ctx) -> None:
+    service = CaseService(demo_ctx)
+    sample = service.case_rows(service.case_ids(CaseQuery(sort=CaseSort.REFERENCE, descending=False))[:40])
+    person_row = next(r for r in sample if r.subject_kind.value == "person")
+    given, family = person_row.subject.split()[0], person_row.subject.split()[-1]
+
+    hits = service.search(f"{given[:3]} {family[:4]}", limit=500)
+    assert person_row.id in {h.id for h in hits}
+    assert len(hits) < 100  # two prefixes narrow a district's year to a handful
+
+    assert [h.reference for h in service.search(person_row.reference)] == [person_row.reference]
+    assert person_row.id in {h.id for h in service.search(person_row.reference.lower()[:-1])}
+    assert service.search("zzzzzz-no-such-person") == []
+
+
+def test_case_rows_are_frozen(demo_ctx) -> None:
+    row = CaseService(demo_ctx).case_rows(CaseService(demo_ctx).case_ids()[:1])[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.reference = "X"  # type: ignore[misc]
