@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
 from cspdesk.domain.enums import CaseStatus, PanelType, RiskLevel, SubjectKind
@@ -82,6 +82,10 @@ def _prefix_range(column: ColumnElement[str], prefix: str) -> ColumnElement[bool
     """
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     return and_(column >= prefix, column < upper)
+
+
+def _ranks(column: ColumnElement, ordered: list) -> list[tuple[ColumnElement[bool], int]]:
+    return [(column == value, rank) for rank, value in enumerate(ordered)]
 
 
 class CaseService:
@@ -212,9 +216,11 @@ class CaseService:
             case CaseSort.REFERRAL_DATE:
                 return stmt, Case.referral_date
             case CaseSort.STATUS:
-                return stmt, Case.status
+                # the lifecycle's order, not the alphabet's
+                return stmt, case(*_ranks(Case.status, list(CaseStatus)), else_=None)
             case CaseSort.RISK:
-                return stmt, Case.risk_level
+                # low < medium < high, so descending puts the highest risk first
+                return stmt, case(*_ranks(Case.risk_level, [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]), else_=None)
             case CaseSort.REVIEW_DATE:
                 return stmt, Case.review_date
             case CaseSort.PANEL:

@@ -137,3 +137,20 @@ def test_case_rows_are_frozen(demo_ctx) -> None:
     row = CaseService(demo_ctx).case_rows(CaseService(demo_ctx).case_ids()[:1])[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
         row.reference = "X"  # type: ignore[misc]
+
+
+def test_risk_and_status_sort_by_meaning_not_alphabet(demo_ctx) -> None:
+    from cspdesk.domain.enums import RiskLevel
+
+    service = CaseService(demo_ctx)
+    risks = [r.risk_level for r in service.case_rows(service.case_ids(CaseQuery(sort=CaseSort.RISK)))]
+    rated = [r for r in risks if r is not None]
+    order = {RiskLevel.HIGH: 0, RiskLevel.MEDIUM: 1, RiskLevel.LOW: 2}
+    assert [order[r] for r in rated] == sorted(order[r] for r in rated)
+    assert set(rated) == set(RiskLevel)
+    assert risks[len(rated):] == [None] * (len(risks) - len(rated))  # unrated last
+
+    statuses = [r.status for r in service.case_rows(
+        service.case_ids(CaseQuery(sort=CaseSort.STATUS, descending=False)))]
+    lifecycle = list(CaseStatus)
+    assert [lifecycle.index(s) for s in statuses] == sorted(lifecycle.index(s) for s in statuses)

@@ -1,0 +1,189 @@
+"""The lazy case list model: ids from SQL, rows fetched a page at a time, sorting and search in SQL."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+
+from cspdesk.domain.enums import CaseStatus
+from cspdesk.domain.rules import normalise_name
+from cspdesk.services.cases import CaseQuery, CaseService, CaseSort
+from ui.models.case_table import CaseIdRole, CaseTableModel, Column, RepeatRole
+
+ALL = CaseQuery(statuses=None)
+
+
+@pytest.fixture
+def service(demo_ctx):  # noqa: ANN001, ANN201
+    return CaseService(demo_ctx)
+
+
+def _model(service, query=ALL, **kwargs):  # noqa: ANN001, ANN202
+    model = CaseTableModel(service, **kwargs)
+    model.set_query(query)
+    return model
+
+
+def _column(model, column):  # noqa: ANN001, ANN202
+    return [model.index(r, column).data() for r in range(model.rowCount())]
+
+
+def test_passes_the_model_tester(qtmodeltester, service):
+    model = _model(service, page_size=25)
+    assert model.rowCount() > 0
+    qtmodeltester.check(model)
+
+
+def test_an_empty_model_passes_the_model_tester(qtmodeltester, ctx):
+    model = _model(CaseService(ctx))
+    assert model.rowCount() == 0
+    qtmodeltester.check(model)
+
+
+def test_row_count_is_the_number_of_ids(service):
+    model = _model(service)
+    ids = service.case_ids(ALL)
+    assert model.rowCount() == len(ids)
+    assert [model.index(r, 0).data(CaseIdRole) for r in range(model.rowCount())] == ids
+    assert model.columnCount() == len(Column) == 9
+
+
+def test_nothing_is_fetched_for_counts_headers_and_flags(service):
+    model = _model(service, page_size=10)
+    assert model.fetch_count == 0
+    model.rowCount()
+    model.columnCount()
+    for column in Column:
+        model.headerData(column, Qt.Orientation.Horizontal)
+        model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+        model.flags(model.index(model.rowCount() - 1, column))
+    model.index(0, 0).data(CaseIdRole)  # the id is held, not fetched
+    assert model.fetch_count == 0
+    assert model.cached_pages() == []
+
+
+def test_only_the_pages_touched_are_fetched(service):
+    model = _model(service, page_size=10)
+    assert model.rowCount() > 30
+    model.index(0, Column.REFERENCE).data()
+    assert model.fetch_count == 1
+    for row in range(10):
+        for column in Column:
+            model.index(row, column).data()
+    assert model.fetch_count == 1  # the rest of page 0 came from the cache
+    model.index(25, Column.SUBJECT).data()
+    assert model.fetch_count == 2
+    assert model.cached_pages() == [0, 2]
+
+
+def test_the_page_cache_is_bounded(service):
+    model = _model(service, page_size=10, max_pages=2)
+    for row in (0, 10, 20):
+        model.index(row, 0).data()
+    assert model.cached_pages() == [1, 2]
+    assert model.fetch_count == 3
+    model.index(5, 0).data()  # page 0 was dropped: fetched again
+    assert model.fetch_count == 4
+    assert model.cached_pages() == [2, 0]
+
+
+def test_a_new_query_forgets_the_cache(service):
+    model = _model(service, page_size=10)
+    model.index(0, 0).data()
+    with_signal = []
+    model.query_changed.connect(lambda: with_signal.append(True))
+    model.set_query(CaseQuery(statuses=frozenset({CaseStatus.CLOSED})))
+    assert with_signal == [True]
+    assert model.cached_pages() == []
+    assert set(_column(model, Column.STATUS)) <= {"Closed"}
+
+
+def test_sorting_by_subject_is_alphabetical(service):
+    model = _model(service)
+    model.sort(Column.SUBJECT, Qt.SortOrder.AscendingOrder)
+    assert model.query.sort == CaseSort.SUBJECT and not model.query.descending
+    ascending = [model.index(r, 0).data(CaseIdRole) for r in range(model.rowCount())]
+    rows = {r.id: r for r in service.case_rows(ascending)}
+    people = [rows[i].subject for i in ascending if rows[i].subject_kind == "person"]
+    # The service sorts people by family name, then given name.
+    keys = [normalise_name(" ".join(reversed(name.rsplit(" ", 1)))) for name in people]
+    assert len(keys) > 10
+    assert keys == sorted(keys)
+
+    model.sort(Column.SUBJECT, Qt.SortOrder.DescendingOrder)
+    descending = [model.index(r, 0).data(CaseIdRole) for r in range(model.rowCount())]
+    assert descending == list(reversed(ascending))
+
+
+def test_sorting_by_reference_and_date(service):
+    model = _model(service)
+    model.sort(Column.REFERENCE, Qt.SortOrder.AscendingOrder)
+    refs = _column(model, Column.REFERENCE)
+    assert refs == sorted(refs)
+    model.sort(Column.REFERRED, Qt.SortOrder.DescendingOrder)
+    ids = [model.index(r, 0).data(CaseIdRole) for r in range(model.rowCount())]
+    dates = [row.referral_date for row in service.case_rows(ids)]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_a_column_without_a_sql_sort_is_ignored(service):
+    model = _model(service)
+    before = model.query
+    reads = model.fetch_count
+    model.sort(Column.OPEN_ACTIONS, Qt.SortOrder.AscendingOrder)
+    assert model.query == before
+    assert model.fetch_count == reads
+
+
+def test_a_text_query_narrows_the_rows_to_matches(service):
+    model = _model(service)
+    total = model.rowCount()
+    ids = [model.index(r, 0).data(CaseIdRole) for r in range(total)]
+    person = next(r for r in service.case_rows(ids) if r.subject_kind == "person")
+    family = person.subject.rsplit(" ", 1)[-1]
+
+    model.set_query(CaseQuery(statuses=None, text=family))
+    assert 0 < model.rowCount() < total
+    found = [model.index(r, 0).data(CaseIdRole) for r in range(model.rowCount())]
+    assert person.id in found
+
+    model.set_query(CaseQuery(statuses=None, text=person.reference))
+    assert _column(model, Column.REFERENCE) == [person.reference]
+
+    model.set_query(CaseQuery(statuses=None, text="zzqx"))
+    assert model.rowCount() == 0
+
+
+def test_rows_read_as_people_expect(service):
+    model = _model(service)
+    ids = [model.index(r, 0).data(CaseIdRole) for r in range(model.rowCount())]
+    rows = {r.id: r for r in service.case_rows(ids)}
+    date_pattern = re.compile(r"^\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}$")
+    for r in range(model.rowCount()):
+        row = rows[ids[r]]
+        assert date_pattern.match(model.index(r, Column.REFERRED).data())
+        assert model.index(r, Column.STATUS).data() == row.status.label
+        assert model.index(r, Column.PANEL).data() == row.panel_name
+        risk = model.index(r, Column.RISK).data()
+        assert risk == (row.risk_level.label if row.risk_level else "—")
+        actions = model.index(r, Column.OPEN_ACTIONS)
+        assert actions.data() == str(row.open_actions)
+        assert actions.data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
+        assert actions.data(RepeatRole) == row.is_repeat
+        subject = model.index(r, Column.SUBJECT)
+        assert subject.data().startswith(row.subject)
+        assert subject.data().endswith(" (repeat)") == row.is_repeat
+        assert subject.data(Qt.ItemDataRole.ToolTipRole).startswith(row.subject)
+        assert ("repeat referral" in subject.data(Qt.ItemDataRole.ToolTipRole)) == row.is_repeat
+    # Every column has something in it for at least one row (no empty columns).
+    for column in Column:
+        assert any(_column(model, column)), column.title
+
+
+def test_headers(service):
+    model = _model(service)
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in Column]
+    assert titles == ["Reference", "Subject", "Panel", "Referred", "Referrer", "Status", "Risk", "Open actions", "Review"]
+    assert model.headerData(0, Qt.Orientation.Vertical) is None

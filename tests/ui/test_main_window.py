@@ -1,0 +1,303 @@
+"""The main window: first run (welcome, set-up dialog), navigation, and the demo partnership."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDialogButtonBox
+
+from cspdesk.services.cases import CaseService
+from ui.dialogs.partnership_setup import PartnershipSetupDialog
+from ui.main_window import NAVIGATION, Section
+
+
+def _drive_dialog(window, qtbot, steps):  # noqa: ANN001
+    """Run ``steps(dialog)`` once the modal set-up dialog is open (exec() blocks the test)."""
+    seen = {}
+
+    def act() -> None:
+        dialog = window.findChild(PartnershipSetupDialog)
+        if dialog is None or not dialog.isVisible():
+            QTimer.singleShot(20, act)
+            return
+        seen["dialog"] = dialog
+        steps(dialog)
+
+    QTimer.singleShot(0, act)
+    return seen
+
+
+# -- first run ------------------------------------------------------------------------------------
+
+
+def test_empty_database_shows_the_welcome_page(ctx, make_window, db_path):
+    window = make_window(ctx)
+    assert window.needs_welcome
+    assert window.current_section() == Section.WELCOME
+    assert window.sidebar.currentItem().text() == "Panels"
+    assert window.windowTitle() == "CSPDesk"
+    assert str(db_path) in window.database_label.text()
+    assert window.partnership_label.text() == "No partnership set up yet"
+
+
+def test_setting_up_a_partnership_replaces_the_welcome_page(ctx, make_window, qtbot, db_path):
+    window = make_window(ctx)
+    welcome = window.page(Section.WELCOME)
+    errors = []
+
+    def steps(dialog: PartnershipSetupDialog) -> None:
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        # First with no name: the dialog stays open and names the field.
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        errors.append(dialog.error_text())
+        assert dialog.isVisible()
+        assert dialog.marking_combo.currentText() == "OFFICIAL-SENSITIVE"
+        qtbot.keyClicks(dialog.name_edit, "Maidstone Community Safety Partnership")
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    _drive_dialog(window, qtbot, steps)
+    with qtbot.waitSignal(window.partnership_set_up, timeout=5000) as blocker:
+        qtbot.mouseClick(welcome.set_up_button, Qt.MouseButton.LeftButton)
+
+    assert errors == ["Name: Give the partnership a name."]
+    assert blocker.args[0].name == "Maidstone Community Safety Partnership"
+    assert not window.needs_welcome
+    assert window.current_section() == Section.PANELS
+    assert window.windowTitle() == "CSPDesk — Maidstone Community Safety Partnership"
+    assert window.partnership_label.text() == "Maidstone Community Safety Partnership"
+    assert window.marking_label.text() == "OFFICIAL-SENSITIVE"
+    assert str(db_path) in window.database_label.text()
+    # A new partnership has no panels yet, and says so rather than showing an empty grid.
+    panels = window.page(Section.PANELS)
+    assert panels.is_showing_empty_state()
+    assert "no panels yet" in panels.empty_label.text()
+    # Asking for the welcome page now shows the panels.
+    window.show_section(Section.WELCOME)
+    assert window.current_section() == Section.PANELS
+
+
+def test_cancelling_the_set_up_dialog_changes_nothing(ctx, make_window, qtbot):
+    window = make_window(ctx)
+    done = _drive_dialog(window, qtbot, lambda dialog: dialog.reject())
+    window.set_up_partnership()
+    assert "dialog" in done
+    assert window.needs_welcome
+    assert window.current_section() == Section.WELCOME
+
+
+def test_later_sections_say_plainly_they_are_not_built(ctx, make_window, qtbot):
+    window = make_window(ctx)
+    for section, words in [
+        (Section.MEETINGS, "Meetings — agendas, attendance and meeting mode — are not in this version yet."),
+        (Section.ACTIONS, "not in this version yet"),
+        (Section.REPORTS, "not in this version yet"),
+        (Section.ADMIN, "not in this version yet"),
+    ]:
+        window.show_section(section)
+        assert window.current_section() == section
+        assert words in window.page(section).message.text()
+
+
+def test_sidebar_and_shortcuts_switch_sections(ctx, make_window, qtbot):
+    window = make_window(ctx)
+    for number, (section, label) in enumerate(NAVIGATION, start=1):
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
+        expected = Section.WELCOME if section == Section.PANELS else section  # no partnership yet
+        assert window.current_section() == expected
+        assert window.sidebar.currentItem().text() == label
+    # The side bar works from the keyboard: arrows move between sections.
+    window.sidebar.setFocus()
+    window.show_section(Section.CASES)
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_Down)
+    assert window.current_section() == Section.MEETINGS
+
+
+def test_cases_page_on_an_empty_database_says_so(ctx, make_window, qtbot):
+    window = make_window(ctx)
+    window.show_section(Section.CASES)
+    cases = window.page(Section.CASES)
+    cases.status_combo.setCurrentText("All")
+    assert cases.count_label.text() == "0 cases"
+    assert cases.empty_label.text().startswith("No cases yet.")
+
+
+# -- the demo partnership -------------------------------------------------------------------------
+
+
+def test_demo_panels_are_listed(demo_ctx, make_window):
+    window = make_window(demo_ctx)
+    assert not window.needs_welcome
+    assert window.current_section() == Section.PANELS
+    model = window.page(Section.PANELS).model
+    assert model.rowCount() == 5
+    names = [model.panel_row(r).name for r in range(model.rowCount())]
+    assert names == sorted(names)
+    assert window.windowTitle() == f"CSPDesk — {window.partnership.name}"
+    assert window.marking_label.text() == window.partnership.protective_marking
+
+
+def test_cases_page_is_not_read_until_shown(demo_ctx, make_window):
+    window = make_window(demo_ctx)
+    cases = window.page(Section.CASES)
+    assert not cases.model.is_loaded()
+    assert cases.model.fetch_count == 0
+
+
+def test_ctrl_2_then_typing_filters_the_cases(demo_ctx, make_window, qtbot):
+    window = make_window(demo_ctx)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_section() == Section.CASES
+    cases = window.page(Section.CASES)
+    model = cases.model
+    total = model.rowCount()
+    assert total > 0
+    assert cases.count_label.text().endswith(" cases")
+
+    # Search for the subject of the first listed case about a person, by family name.
+    rows = CaseService(demo_ctx).case_rows([model.case_id(r) for r in range(min(total, 50))])
+    family = next(r.subject for r in rows if r.subject_kind == "person").split()[-1]
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert cases.search_box.hasFocus()
+    qtbot.keyClicks(cases.search_box, family)
+    qtbot.waitUntil(lambda: model.query.text == family, timeout=3000)
+    assert 0 < model.rowCount() < total
+    assert cases.count_label.text().startswith(f"{model.rowCount():,} case")
+
+    # Nothing matches: the list says so, in words.
+    cases.search_box.setText("zzqx")
+    qtbot.waitUntil(lambda: model.query.text == "zzqx", timeout=3000)
+    assert model.rowCount() == 0
+    assert cases.count_label.text() == "0 cases"
+    assert "Nothing matches “zzqx”" in cases.empty_label.text()
+
+
+def test_opening_a_panel_filters_the_cases_to_it(demo_ctx, make_window, qtbot):
+    window = make_window(demo_ctx)
+    panels = window.page(Section.PANELS)
+    panel = panels.model.panel_row(1)
+    panels.table.setFocus()
+    panels.table.setCurrentIndex(panels.model.index(1, 0))
+    with qtbot.waitSignal(panels.panel_opened) as blocker:
+        qtbot.keyClick(panels.table, Qt.Key.Key_Return)
+    assert blocker.args == [panel.id]
+    assert window.current_section() == Section.CASES
+    cases = window.page(Section.CASES)
+    assert cases.panel_combo.currentText() == panel.name
+    assert cases.model.query.panel_id == panel.id
+    rows = [cases.model.index(r, 2).data() for r in range(cases.model.rowCount())]
+    assert rows and set(rows) == {panel.name}
+    # The count matches the panel's active cases on the Panels page.
+    assert cases.model.rowCount() == panel.active_cases
+
+
+def test_status_filter_all_shows_more_than_active(demo_ctx, make_window, qtbot):
+    window = make_window(demo_ctx)
+    window.show_section(Section.CASES)
+    cases = window.page(Section.CASES)
+    active = cases.model.rowCount()
+    cases.status_combo.setCurrentText("All")
+    assert cases.model.query.statuses is None
+    assert cases.model.rowCount() > active
+    cases.status_combo.setCurrentText("Closed")
+    statuses = {cases.model.index(r, 5).data() for r in range(cases.model.rowCount())}
+    assert statuses <= {"Closed"}
+
+
+def test_clicking_a_header_sorts_in_sql(demo_ctx, make_window, qtbot):
+    window = make_window(demo_ctx)
+    window.show_section(Section.CASES)
+    cases = window.page(Section.CASES)
+    header = cases.table.horizontalHeader()
+    qtbot.mouseClick(
+        header.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=header.viewport().rect().topLeft() + _section_centre(header, 0),
+    )
+    assert cases.model.query.sort == "reference"
+    refs = [cases.model.index(r, 0).data() for r in range(cases.model.rowCount())]
+    assert refs == sorted(refs) or refs == sorted(refs, reverse=True)
+    # A column with no SQL sort leaves the list (and the indicator) as it was.
+    before = cases.model.query
+    cases.table.sortByColumn(7, Qt.SortOrder.AscendingOrder)
+    assert cases.model.query == before
+    assert header.sortIndicatorSection() == 0
+
+
+def _section_centre(header, section):  # noqa: ANN001, ANN202
+    from PySide6.QtCore import QPoint
+
+    return QPoint(header.sectionViewportPosition(section) + header.sectionSize(section) // 2, header.height() // 2)
+
+
+def test_starting_on_the_cases_page_reads_only_the_cases(demo_ctx, qtbot):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(demo_ctx, section="cases")
+    qtbot.addWidget(window)
+    assert window.current_section() == Section.CASES
+    assert window.page(Section.PANELS).is_stale()
+    cases = window.page(Section.CASES)
+    assert cases.model.is_loaded()
+    window.show()
+    # The ids, and (once painted) the one page in sight.
+    qtbot.waitUntil(lambda: cases.model.fetch_count == 1)
+    qtbot.wait(100)
+    assert cases.model.fetch_count == 1
+    assert cases.model.cached_pages() == [0]
+
+
+def test_open_database_switches_the_window_to_it(ctx, make_window, demo_db, monkeypatch, qtbot):
+    monkeypatch.setenv("CSPDESK_KEY", bytes(range(32)).hex())  # tests/conftest.py's TEST_KEY
+    window = make_window(ctx)
+    assert window.needs_welcome
+    with qtbot.waitSignal(window.database_opened) as blocker:
+        assert window.open_database(demo_db)
+    assert blocker.args == [str(demo_db)]
+    assert str(demo_db) in window.database_label.text()
+    assert not window.needs_welcome
+    assert window.current_section() == Section.PANELS
+    assert window.page(Section.PANELS).model.rowCount() == 5
+
+
+def test_open_database_that_is_not_there_says_so(ctx, make_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    window = make_window(ctx)
+    assert not window.open_database(tmp_path / "missing.db")
+    assert shown and "missing.db" in shown[0]
+    assert window.ctx is ctx  # still on the database it had
+
+
+def test_tab_order_runs_sidebar_search_filters_list(demo_ctx, make_window, qtbot):
+    window = make_window(demo_ctx)
+    window.show_section(Section.CASES)
+    cases = window.page(Section.CASES)
+    window.sidebar.setFocus()
+    qtbot.waitUntil(window.sidebar.hasFocus)
+    order = []
+    for _ in range(4):
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+        order.append(window.focusWidget())
+    assert order == [cases.search_box, cases.panel_combo, cases.status_combo, cases.table]
+
+
+def test_columns_can_be_shown_and_hidden_from_the_header_menu(demo_ctx, make_window):
+    from ui.models.case_table import Column
+
+    window = make_window(demo_ctx)
+    window.show_section(Section.CASES)
+    cases = window.page(Section.CASES)
+    assert cases.table.isColumnHidden(Column.REVIEW)  # most cases have no review date
+    menu = cases.column_menu()
+    actions = {a.text(): a for a in menu.actions()}
+    assert not actions["Subject"].isEnabled()  # always shown
+    actions["Review"].setChecked(True)
+    assert not cases.table.isColumnHidden(Column.REVIEW)
+    actions["Referrer"].setChecked(False)
+    assert cases.table.isColumnHidden(Column.REFERRER)
+    # The Panel column is left out while one panel is listed, and comes back for all panels.
+    cases.show_panel(window.page(Section.PANELS).model.panel_row(1).id)
+    assert cases.table.isColumnHidden(Column.PANEL)
+    cases.show_panel(None)
+    assert not cases.table.isColumnHidden(Column.PANEL)

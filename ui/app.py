@@ -1,0 +1,161 @@
+"""Starting the desktop application: ``run_gui`` is what ``cspdesk`` (no subcommand) calls.
+
+Start-up is kept short: the window is built with every page empty, and only the page shown first
+reads from the database (the panel list: three grouped queries; the case list: the ids and one page).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+APP_NAME = "CSPDesk"
+ORGANISATION = "CSPDesk"
+STYLESHEET = Path(__file__).with_name("style.qss")
+
+#: How long to let the window settle after it is first shown before a screenshot is grabbed.
+SCREENSHOT_SETTLE_MS = 300
+
+
+def _headless(app: QApplication) -> bool:
+    return app.platformName() in ("offscreen", "minimal")
+
+
+def _complain(app: QApplication, message: str, *, to_stderr: bool) -> None:
+    """Tell the person what went wrong: a message box on a screen, stderr when there is none."""
+    if to_stderr or _headless(app):
+        print(f"cspdesk: {message}", file=sys.stderr, flush=True)
+        return
+    QMessageBox.critical(None, APP_NAME, message)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with CSPDesk's names and stylesheet (reuses one that already exists)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else [sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationVersion(_version())
+    app.setStyle("Fusion")  # the same look on Windows, macOS and Linux, which the stylesheet builds on
+    app.setStyleSheet(STYLESHEET.read_text(encoding="utf-8"))
+    return app
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("cspdesk")
+    except Exception:  # noqa: BLE001 - not installed (running from a checkout)
+        return "0"
+
+
+class _FirstPaint(QObject):
+    """Calls ``callback`` once, on the event loop, after ``widget`` has first been painted
+    (or after ``fallback_ms`` if a platform never reports a paint)."""
+
+    def __init__(self, widget, callback, fallback_ms: int = 5000) -> None:  # noqa: ANN001
+        super().__init__(widget)
+        self._callback = callback
+        self._done = False
+        widget.installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self, self._fire)
+
+    def _fire(self) -> None:
+        if not self._done:
+            self._done = True
+            self._callback()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if not self._done and event.type() == QEvent.Type.Paint:
+            # After the paint event returns, not inside it.
+            QTimer.singleShot(0, self, self._fire)
+        return False
+
+
+def run_gui(
+    db: str | None,
+    *,
+    screenshot: Path | None = None,
+    view: str | None = None,
+    print_startup_time: bool = False,
+) -> int:
+    """Open ``db`` (None: the default database) in the main window and run until it closes.
+
+    ``view`` chooses the first page (``welcome``, ``panels``, ``cases``, ``meetings``, ``actions``,
+    ``reports``, ``admin``). With ``screenshot`` the window is drawn, saved as a PNG there, and the
+    app exits; with ``print_startup_time`` it prints ``shown`` once the window is first painted and
+    exits. Returns the exit code: 0, or 2 when the database cannot be opened or the view is unknown.
+    """
+    from ui.main_window import VIEW_NAMES
+
+    app = make_application()
+    to_stderr = screenshot is not None or print_startup_time
+
+    if view is not None and view not in VIEW_NAMES:
+        _complain(
+            app,
+            f"There is no view called “{view}”. Choose one of: {', '.join(VIEW_NAMES)}.",
+            to_stderr=to_stderr,
+        )
+        return 2
+
+    from cspdesk.services.workspace import OpenFailed, close_workspace, open_workspace
+
+    try:
+        ctx = open_workspace(db)
+    except OpenFailed as exc:
+        _complain(app, str(exc), to_stderr=to_stderr)
+        return 2
+
+    from ui.main_window import MainWindow
+
+    window: MainWindow | None = None
+    exit_code = 0
+    try:
+        window = MainWindow(ctx, section=view or "panels")
+        if screenshot is None and not print_startup_time:
+            window.show()
+            return app.exec()
+
+        # One look at the window, then back. A local event loop, not app.exec()/app.quit():
+        # quitting the application would leave it unable to run dialogs afterwards, which matters
+        # when run_gui is called in-process (tests).
+        loop = QEventLoop()
+        if screenshot is not None:
+            target = Path(screenshot)
+
+            def grab() -> None:
+                nonlocal exit_code
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not window.grab().save(str(target), "PNG"):
+                    print(f"cspdesk: the screenshot could not be written to {target}.", file=sys.stderr)
+                    exit_code = 1
+                loop.quit()
+
+            _FirstPaint(window, lambda: QTimer.singleShot(SCREENSHOT_SETTLE_MS, grab))
+        else:
+
+            def shown() -> None:
+                print("shown", flush=True)
+                loop.quit()
+
+            _FirstPaint(window, shown)
+        quit_on_close = app.quitOnLastWindowClosed()
+        app.setQuitOnLastWindowClosed(False)
+        try:
+            window.show()
+            loop.exec()
+            window.close()
+        finally:
+            app.setQuitOnLastWindowClosed(quit_on_close)
+        return exit_code
+    finally:
+        # The window may have switched databases ("Open database…"); close the one open now.
+        close_workspace(window.ctx if window is not None else ctx)

@@ -1,0 +1,1 @@
+"""Dialogs. Each calls one service method on accept and reports what changed."""

@@ -1,0 +1,1 @@
+"""Item models over the services: lazy where a list can grow large, never a QTableWidget for data."""

@@ -1,0 +1,333 @@
+"""The case list as a lazy table model (after Anki's browser ``DataModel``).
+
+The model holds only the ids of the matching cases, already filtered and sorted in SQL by
+:meth:`CaseService.case_ids`. Display rows are fetched a page at a time, the first time ``data()``
+asks for a row of that page, and kept in a small LRU cache of pages. ``rowCount()``,
+``headerData()`` and ``flags()`` never touch the database, so a view over 50,000 cases costs one
+id query and one page.
+
+Hazard: a row fetched before another user changed the case shows the old values until the model
+is reset (``refresh()``); a case deleted since the ids were read shows as an empty row.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import replace
+from enum import IntEnum
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from cspdesk.domain.enums import RiskLevel, SubjectKind
+from cspdesk.services.cases import CaseQuery, CaseRow, CaseService, CaseSort
+from ui.formatting import short_date
+from ui.signals import emit
+
+_Index = QModelIndex | QPersistentModelIndex
+
+#: The case's id (int), for opening it; never shown.
+CaseIdRole = Qt.ItemDataRole.UserRole + 1
+#: True when the case is a repeat referral.
+RepeatRole = Qt.ItemDataRole.UserRole + 2
+
+_RISK_COLOURS = {
+    RiskLevel.HIGH: QColor("#a61b1b"),
+    RiskLevel.MEDIUM: QColor("#8a5a00"),
+}
+_MUTED = QColor("#6b7280")
+#: Shown (muted) where a case has no risk level; the tooltip says so in words.
+NOT_ASSESSED = "—"
+
+
+class Column(IntEnum):
+    REFERENCE = 0
+    SUBJECT = 1
+    PANEL = 2
+    REFERRED = 3
+    REFERRER = 4
+    STATUS = 5
+    RISK = 6
+    OPEN_ACTIONS = 7
+    REVIEW = 8
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self]
+
+    @property
+    def sort_key(self) -> CaseSort | None:
+        """The SQL sort this column's header asks for; None where the list cannot sort by it."""
+        return _SORTS.get(self)
+
+
+_TITLES = {
+    Column.REFERENCE: "Reference",
+    Column.SUBJECT: "Subject",
+    Column.PANEL: "Panel",
+    Column.REFERRED: "Referred",
+    Column.REFERRER: "Referrer",
+    Column.STATUS: "Status",
+    Column.RISK: "Risk",
+    Column.OPEN_ACTIONS: "Open actions",
+    Column.REVIEW: "Review",
+}
+
+_SORTS = {
+    Column.REFERENCE: CaseSort.REFERENCE,
+    Column.SUBJECT: CaseSort.SUBJECT,
+    Column.PANEL: CaseSort.PANEL,
+    Column.REFERRED: CaseSort.REFERRAL_DATE,
+    Column.REFERRER: CaseSort.REFERRER,
+    Column.STATUS: CaseSort.STATUS,
+    Column.RISK: CaseSort.RISK,
+    Column.REVIEW: CaseSort.REVIEW_DATE,
+}
+
+_HEADER_TIPS = {
+    Column.REFERRED: "The date the referral was received",
+    Column.REFERRER: "The agency that made the referral",
+    Column.OPEN_ACTIONS: "Actions agreed for this case that are not completed or discontinued",
+    Column.REVIEW: "The date the case is next due for review",
+}
+
+_REPEAT_TIP = "A repeat referral: a new incident within the repeat window of an earlier referral for the same subject."
+
+
+def column_for_sort(sort: CaseSort) -> Column:
+    """The column whose header shows ``sort`` (for putting the sort indicator in the right place)."""
+    for column, key in _SORTS.items():
+        if key == sort:
+            return column
+    raise KeyError(sort)
+
+
+class CaseTableModel(QAbstractTableModel):
+    """Cases matching a :class:`CaseQuery`, one row per case, fetched in pages as they are shown."""
+
+    #: Emitted after the ids were read again (a new query, a new sort or a refresh).
+    query_changed = Signal()
+
+    def __init__(
+        self,
+        service: CaseService,
+        query: CaseQuery | None = None,
+        *,
+        page_size: int = 100,
+        max_pages: int = 50,
+        parent=None,  # noqa: ANN001 - QObject | None
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._query = query or CaseQuery()
+        self._page_size = page_size
+        self._max_pages = max_pages
+        self._ids: list[int] = []
+        # page number -> rows of that page (None where a case vanished since the ids were read)
+        self._pages: OrderedDict[int, list[CaseRow | None]] = OrderedDict()
+        #: How many times a page was read from the database (for tests and for profiling).
+        self.fetch_count = 0
+        self._loaded = False
+
+    # -- the query ---------------------------------------------------------------------------
+
+    @property
+    def query(self) -> CaseQuery:
+        return self._query
+
+    @property
+    def page_size(self) -> int:
+        return self._page_size
+
+    def set_query(self, query: CaseQuery) -> None:
+        """Read the ids for ``query`` and reset the model (the view scrolls back to the top)."""
+        self._query = query
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the ids again for the current query and forget every cached page."""
+        ids = self._service.case_ids(self._query)
+        self.beginResetModel()
+        self._ids = ids
+        self._pages.clear()
+        self._loaded = True
+        self.endResetModel()
+        emit(self.query_changed)
+
+    def is_loaded(self) -> bool:
+        return self._loaded
+
+    def case_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, case_id: int) -> int | None:
+        try:
+            return self._ids.index(case_id)
+        except ValueError:
+            return None
+
+    # -- Qt's model interface -------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
+            return None
+        column = Column(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = _HEADER_TIPS.get(column)
+            if column.sort_key is None:
+                return (tip + ". " if tip else "") + "The list cannot be sorted by this column."
+            return tip
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.OPEN_ACTIONS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in SQL: read the ids again in the new order. Columns without a SQL sort are ignored."""
+        if not 0 <= column < len(Column):
+            return
+        key = Column(column).sort_key
+        if key is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == self._query.sort and descending == self._query.descending:
+            return
+        query = replace(self._query, sort=key, descending=descending)
+        if self._loaded:
+            self.set_query(query)
+        else:
+            # A view calls sort() as soon as sorting is switched on; nothing is read until the
+            # first set_query()/refresh().
+            self._query = query
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        if role == CaseIdRole:
+            return self._ids[index.row()]
+        if role not in _ROW_ROLES:
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column == Column.OPEN_ACTIONS:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == Column.RISK and row.risk_level in _RISK_COLOURS:
+                return QBrush(_RISK_COLOURS[row.risk_level])
+            if column == Column.RISK and row.risk_level is None:
+                return QBrush(_MUTED)
+            if column == Column.OPEN_ACTIONS and row.open_actions == 0:
+                return QBrush(_MUTED)
+            return None
+        if role == RepeatRole:
+            return row.is_repeat
+        return None
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def cached_pages(self) -> list[int]:
+        """The page numbers held in the cache, least recently used first."""
+        return list(self._pages)
+
+    def _row(self, row: int) -> CaseRow | None:
+        page_no, offset = divmod(row, self._page_size)
+        page = self._pages.get(page_no)
+        if page is None:
+            page = self._fetch(page_no)
+        else:
+            self._pages.move_to_end(page_no)
+        return page[offset]
+
+    def _fetch(self, page_no: int) -> list[CaseRow | None]:
+        start = page_no * self._page_size
+        ids: Sequence[int] = self._ids[start : start + self._page_size]
+        rows = {r.id: r for r in self._service.case_rows(ids)}
+        self.fetch_count += 1
+        page = [rows.get(i) for i in ids]
+        self._pages[page_no] = page
+        while len(self._pages) > self._max_pages:
+            self._pages.popitem(last=False)
+        return page
+
+
+_ROW_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ForegroundRole,
+        RepeatRole,
+    }
+)
+
+
+def _subject(row: CaseRow) -> str:
+    return f"{row.subject} (repeat)" if row.is_repeat else row.subject
+
+
+def _display(row: CaseRow, column: Column) -> str:
+    match column:
+        case Column.REFERENCE:
+            return row.reference
+        case Column.SUBJECT:
+            return _subject(row)
+        case Column.PANEL:
+            return row.panel_name
+        case Column.REFERRED:
+            return short_date(row.referral_date)
+        case Column.REFERRER:
+            return row.referring_agency
+        case Column.STATUS:
+            return row.status.label
+        case Column.RISK:
+            return row.risk_level.label if row.risk_level is not None else NOT_ASSESSED
+        case Column.OPEN_ACTIONS:
+            return f"{row.open_actions:,}"
+        case Column.REVIEW:
+            return short_date(row.review_date)
+    raise AssertionError(column)
+
+
+_KIND_WORDS = {SubjectKind.PERSON: "", SubjectKind.GROUP: "A group", SubjectKind.LOCATION: "A place"}
+
+
+def _tooltip(row: CaseRow, column: Column) -> str | None:
+    """The full text of cells that may be cut short, and what marks mean."""
+    match column:
+        case Column.SUBJECT:
+            lines = [row.subject]
+            if _KIND_WORDS[row.subject_kind]:
+                lines.append(_KIND_WORDS[row.subject_kind])
+            if row.is_repeat:
+                lines.append(_REPEAT_TIP)
+            return "\n".join(lines)
+        case Column.PANEL:
+            return f"{row.panel_name} ({row.panel_type.label})"
+        case Column.REFERRER:
+            return row.referring_agency or None
+        case Column.RISK:
+            return None if row.risk_level is not None else "No risk level recorded"
+        case Column.OPEN_ACTIONS:
+            return f"{row.open_actions:,} open action{'s' if row.open_actions != 1 else ''}"
+    return None

@@ -1,0 +1,337 @@
+"""The Cases page: search, filter by panel and status, and the lazy case list sorted in SQL."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QStackedWidget,
+    QTableView,
+    QWidget,
+)
+
+from cspdesk.domain.enums import CaseStatus
+from cspdesk.services.cases import CaseQuery, CaseService
+from cspdesk.services.context import OpChanges, ServiceContext
+from cspdesk.services.panels import ACTIVE_CASE_STATUSES, PanelService
+from ui.formatting import count
+from ui.models.case_table import CaseIdRole, CaseTableModel, Column, column_for_sort
+from ui.pages.base import Page, empty_state
+from ui.signals import emit
+
+#: How long typing must pause before the list is searched again.
+SEARCH_DEBOUNCE_MS = 150
+
+#: The status filter's choices: label, the statuses it keeps (None: every status), and how the
+#: empty state names the cases it looked for.
+STATUS_FILTERS: list[tuple[str, frozenset[CaseStatus] | None, str]] = [
+    ("Active", frozenset(ACTIVE_CASE_STATUSES), "active cases"),
+    ("All", None, "cases"),
+    *((s.label, frozenset({s}), f"{s.label.lower()} cases") for s in CaseStatus),
+]
+
+#: Each column's width comes from the widest text it usually holds; longer text is cut short with
+#: "…" and shown whole in the tooltip, and Subject takes the rest. Widths are measured, never
+#: resized to contents: that would read every page of the lazy model. Reference and Panel are
+#: measured again from the panels (their prefixes and names) once those are read.
+_SAMPLE_TEXT = {
+    Column.REFERENCE: "MARAC-2026-0000",
+    Column.PANEL: "Maidstone CSVG",
+    Column.REFERRED: "28 Sep 2026",
+    Column.REFERRER: "Kent and Medway NHS Trust",
+    Column.STATUS: "Received",
+    Column.RISK: "Medium",
+    Column.OPEN_ACTIONS: "",
+    Column.REVIEW: "28 Sep 2026",
+}
+#: Room for the cell padding and, in sortable columns, the sort arrow.
+_CELL_ROOM = 28
+#: Widest the Panel and Referrer columns start (pixels, before room); longer names are cut short.
+_PANEL_MAX = 122
+_REFERRER_MAX = 102
+#: A reference's number part, for measuring: the widest year and sequence usually seen.
+_REFERENCE_TAIL = "-2026-0000"
+
+#: Hidden until chosen from the header's menu: most cases have no review date set.
+HIDDEN_BY_DEFAULT = frozenset({Column.REVIEW})
+
+
+class CasesPage(Page):
+    title = "Cases"
+
+    #: A case was opened (double-click or Enter): its id.
+    case_opened = Signal(int)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._panels = PanelService(ctx)
+        self.model = CaseTableModel(CaseService(ctx), CaseQuery(statuses=STATUS_FILTERS[0][1]), parent=self)
+        self._pending_panel_id: int | None = None
+
+        top = QHBoxLayout()
+        top.addWidget(self.heading("Cases"))
+        top.addStretch(1)
+        self.count_label = QLabel("", self)
+        self.count_label.setObjectName("countLabel")
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top.addWidget(self.count_label)
+        self.page_layout.addLayout(top)
+
+        filters = QHBoxLayout()
+        filters.setSpacing(8)
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText("Search names, aliases or references  (Ctrl+F)")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setAccessibleName("Search cases")
+        filters.addWidget(self.search_box, 3)
+
+        panel_caption = QLabel("&Panel", self)
+        self.panel_combo = QComboBox(self)
+        self.panel_combo.setObjectName("panelFilter")
+        self.panel_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.panel_combo.addItem("All panels", None)
+        panel_caption.setBuddy(self.panel_combo)
+        filters.addWidget(panel_caption)
+        filters.addWidget(self.panel_combo, 1)
+
+        status_caption = QLabel("&Status", self)
+        self.status_combo = QComboBox(self)
+        self.status_combo.setObjectName("statusFilter")
+        for label, _statuses, _words in STATUS_FILTERS:
+            self.status_combo.addItem(label)
+        status_caption.setBuddy(self.status_combo)
+        filters.addWidget(status_caption)
+        filters.addWidget(self.status_combo)
+        self.page_layout.addLayout(filters)
+        height = self.search_box.sizeHint().height()
+        self.panel_combo.setMinimumHeight(height)
+        self.status_combo.setMinimumHeight(height)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("caseTable")
+        self.table.setAccessibleName("Cases")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        vertical = self.table.verticalHeader()
+        vertical.hide()
+        # Fixed row heights: the view never asks every row for its size hint (which would fetch
+        # every page of a lazy model).
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.table.fontMetrics().height() + 12)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(Column.SUBJECT, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(48)
+        bold = QFont(header.font())
+        bold.setBold(True)
+        self._header_metrics = QFontMetrics(bold)
+        for column, sample in _SAMPLE_TEXT.items():
+            self._fit_column(column, [sample], limit=_REFERRER_MAX if column == Column.REFERRER else None)
+        self._fitted_to_panels = False
+        self._hidden_by_user: set[Column] = set(HIDDEN_BY_DEFAULT)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        self._update_column_visibility()
+        # The model starts sorted newest referral first; show that before sorting is switched on,
+        # so switching it on does not re-sort.
+        header.setSortIndicator(column_for_sort(self.model.query.sort), Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        self.table.activated.connect(self._activated)
+
+        self._list_stack = QStackedWidget(self)
+        self._list_stack.addWidget(self.table)
+        self.empty_label = empty_state("", self)
+        self._list_stack.addWidget(self.empty_label)
+        self.page_layout.addWidget(self._list_stack, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._apply_filters)
+        self.search_box.textChanged.connect(self._search_edited)
+        self.search_box.returnPressed.connect(self._apply_filters)
+        self.panel_combo.currentIndexChanged.connect(self._apply_filters)
+        self.status_combo.currentIndexChanged.connect(self._apply_filters)
+        self.model.query_changed.connect(self._query_changed)
+
+        self.setFocusProxy(self.search_box)
+
+    # -- loading --------------------------------------------------------------------------------
+
+    def cares_about(self, changes: OpChanges) -> bool:
+        return bool(changes.cases or changes.panels or changes.people or changes.actions)
+
+    def reload(self) -> None:
+        self._load_panels()
+        self._apply_filters(force=True)
+
+    def _fit_column(self, column: Column, samples: list[str], limit: int | None = None) -> None:
+        metrics = self.table.fontMetrics()
+        width = max((metrics.horizontalAdvance(text) for text in samples), default=0)
+        if limit is not None:
+            width = min(width, limit)
+        width = max(width, self._header_metrics.horizontalAdvance(column.title))
+        room = _CELL_ROOM if column.sort_key is not None else _CELL_ROOM - 12
+        self.table.horizontalHeader().resizeSection(column, width + room)
+
+    def _load_panels(self) -> None:
+        wanted = self._pending_panel_id if self._pending_panel_id is not None else self.panel_combo.currentData()
+        self._pending_panel_id = None
+        self.panel_combo.blockSignals(True)
+        try:
+            self.panel_combo.clear()
+            self.panel_combo.addItem("All panels", None)
+            panels = self._panels.list_panels()
+            for panel in panels:
+                self.panel_combo.addItem(panel.name, panel.id)
+            if panels and not self._fitted_to_panels:
+                # Once, so a width the user dragged is not undone by a refresh.
+                self._fitted_to_panels = True
+                self._fit_column(Column.REFERENCE, [p.ref_prefix + _REFERENCE_TAIL for p in panels])
+                self._fit_column(Column.PANEL, [p.name for p in panels], limit=_PANEL_MAX)
+            found = self.panel_combo.findData(wanted) if wanted is not None else 0
+            self.panel_combo.setCurrentIndex(max(found, 0))
+        finally:
+            self.panel_combo.blockSignals(False)
+
+    # -- filters --------------------------------------------------------------------------------
+
+    def current_query(self) -> CaseQuery:
+        base = self.model.query
+        return CaseQuery(
+            panel_id=self.panel_combo.currentData(),
+            statuses=STATUS_FILTERS[max(self.status_combo.currentIndex(), 0)][1],
+            text=self.search_box.text().strip(),
+            sort=base.sort,
+            descending=base.descending,
+        )
+
+    def _apply_filters(self, *_args: object, force: bool = False) -> None:
+        self._debounce.stop()
+        if self.is_stale() and not force:
+            return  # the first show will load with these filters
+        query = self.current_query()
+        if force or query != self.model.query or not self.model.is_loaded():
+            self.model.set_query(query)
+
+    def _search_edited(self, _text: str) -> None:
+        self._debounce.start()  # restarts: the search runs once typing pauses
+
+    def show_panel(self, panel_id: int | None) -> None:
+        """Filter to one panel (None: every panel); takes effect now or on the first show."""
+        if self.is_stale():
+            self._pending_panel_id = panel_id
+            return
+        index = self.panel_combo.findData(panel_id) if panel_id is not None else 0
+        if index < 0:  # a panel added since the list was read
+            self._load_panels()
+            index = max(self.panel_combo.findData(panel_id), 0)
+        self.panel_combo.setCurrentIndex(index)
+        self._apply_filters()
+
+    def set_search_text(self, text: str) -> None:
+        self.search_box.setText(text)
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    # -- the list -------------------------------------------------------------------------------
+
+    def _query_changed(self) -> None:
+        self._update_column_visibility()
+        n = self.model.rowCount()
+        self.count_label.setText(count(n, "case"))
+        if n:
+            self._list_stack.setCurrentWidget(self.table)
+            self.table.scrollToTop()
+        else:
+            self.empty_label.setText(self._empty_text())
+            self._list_stack.setCurrentWidget(self.empty_label)
+
+    def _empty_text(self) -> str:
+        query = self.model.query
+        status_words = next(words for _l, s, words in STATUS_FILTERS if s == query.statuses)
+        where = f" in {self.panel_combo.currentText()}" if query.panel_id is not None else ""
+        if query.text:
+            return (
+                f"Nothing matches “{query.text}” among {status_words}{where}.\n\n"
+                "The search finds the start of a name, an alias or a case reference."
+            )
+        if query.statuses is None and query.panel_id is None:
+            return "No cases yet.\n\nReferrals will be listed here once they are logged."
+        hint = "\n\nChoose “All” under Status to see every case." if query.statuses is not None else ""
+        return f"No {status_words}{where}.{hint}"
+
+    def _sort_indicator_changed(self, section: int, _order: Qt.SortOrder) -> None:
+        if Column(section).sort_key is not None:
+            return
+        # The model ignored the click; put the indicator back where the list really is sorted.
+        header = self.table.horizontalHeader()
+        query = self.model.query
+        order = Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
+        header.blockSignals(True)
+        try:
+            header.setSortIndicator(column_for_sort(query.sort), order)
+        finally:
+            header.blockSignals(False)
+        header.viewport().update()
+
+    # -- columns ------------------------------------------------------------------------------
+
+    def _update_column_visibility(self) -> None:
+        """Show the columns the user has not hidden; the Panel column only while every panel is listed."""
+        for column in Column:
+            hidden = column in self._hidden_by_user
+            if column == Column.PANEL and self.model.query.panel_id is not None:
+                hidden = True
+            self.table.setColumnHidden(column, hidden)
+
+    def set_column_shown(self, column: Column, shown: bool) -> None:
+        if column == Column.SUBJECT:
+            return  # the one column that is always there
+        if shown:
+            self._hidden_by_user.discard(column)
+        else:
+            self._hidden_by_user.add(column)
+        self._update_column_visibility()
+
+    def column_menu(self) -> QMenu:
+        """The header's menu: a tick per column to show or hide it."""
+        menu = QMenu(self)
+        menu.setTitle("Columns")
+        for column in Column:
+            action = menu.addAction(column.title)
+            action.setCheckable(True)
+            action.setChecked(column not in self._hidden_by_user)
+            action.setEnabled(column != Column.SUBJECT)
+            action.toggled.connect(lambda shown, c=column: self.set_column_shown(c, shown))
+        return menu
+
+    def _header_menu(self, pos: QPoint) -> None:
+        menu = self.column_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
+
+    def _activated(self, index: QModelIndex) -> None:
+        case_id = index.data(CaseIdRole)
+        if case_id is not None:
+            emit(self.case_opened, int(case_id))

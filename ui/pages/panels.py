@@ -1,0 +1,91 @@
+"""The Panels page: the panels this user belongs to, with active cases, overdue actions and the next meeting."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QStackedWidget, QTableView, QWidget
+
+from cspdesk.services.context import OpChanges, ServiceContext
+from cspdesk.services.panels import PanelService
+from ui.models.panel_table import PanelColumn, PanelIdRole, PanelTableModel
+from ui.pages.base import Page, empty_state
+from ui.signals import emit
+
+_NO_PANELS = (
+    "This partnership has no panels yet.\n\n"
+    "Adding panels (MARAC, CSVG, SOCP, CARM) belongs to Administration, which is not in this version yet."
+)
+
+
+class PanelsPage(Page):
+    title = "Panels"
+
+    #: A panel was opened (double-click or Enter): its id.
+    panel_opened = Signal(int)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = PanelService(ctx)
+        self.model = PanelTableModel(self)
+
+        self.page_layout.addWidget(self.heading("Panels"))
+        hint = QLabel("Open a panel to see its cases (double-click, or Enter).", self)
+        hint.setObjectName("pageHint")
+        self.page_layout.addWidget(hint)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("panelTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.setAccessibleName("Panels")
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(PanelColumn.NAME, QHeaderView.ResizeMode.Stretch)
+        metrics = self.table.fontMetrics()
+        for column, sample in (
+            (PanelColumn.TYPE, "CSVG / Community MARAC"),
+            (PanelColumn.ACTIVE_CASES, "Active cases"),
+            (PanelColumn.OVERDUE_ACTIONS, "Overdue actions"),
+            (PanelColumn.NEXT_MEETING, "28 Nov 2026, 10:00"),
+        ):
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 40)
+        self.table.activated.connect(self._activated)
+
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self.table)
+        self.empty_label = empty_state(_NO_PANELS, self)
+        self._stack.addWidget(self.empty_label)
+        self.page_layout.addWidget(self._stack, 1)
+        self.setFocusProxy(self.table)
+
+    def reload(self) -> None:
+        rows = self._service.list_panels()
+        self.model.set_rows(rows)
+        self._stack.setCurrentWidget(self.table if rows else self.empty_label)
+        if rows and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def cares_about(self, changes: OpChanges) -> bool:
+        return bool(changes.panels or changes.cases or changes.actions or changes.meetings)
+
+    def _activated(self, index: QModelIndex) -> None:
+        panel_id = index.data(PanelIdRole)
+        if panel_id is not None:
+            emit(self.panel_opened, int(panel_id))
+
+    def select_panel(self, panel_id: int) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.panel_row(row).id == panel_id:
+                self.table.setCurrentIndex(self.model.index(row, 0))
+                return
+
+    def is_showing_empty_state(self) -> bool:
+        return self._stack.currentWidget() is self.empty_label

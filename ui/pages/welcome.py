@@ -1,0 +1,84 @@
+"""The first-run page: an empty database offers to set up a partnership or to load demo data."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.pages.base import Page
+
+
+class WelcomePage(Page):
+    title = "Welcome"
+
+    #: The user chose "Set up a partnership…".
+    set_up_requested = Signal()
+    #: The user chose "Explore with demo data".
+    demo_requested = Signal()
+
+    def __init__(self, database: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.page_layout.addStretch(1)
+
+        card = QFrame(self)
+        card.setObjectName("welcomeCard")
+        card.setMaximumWidth(640)
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(32, 28, 32, 28)
+        inner.setSpacing(12)
+
+        heading = QLabel("Welcome to CSPDesk", card)
+        heading.setObjectName("welcomeHeading")
+        inner.addWidget(heading)
+
+        intro = QLabel(
+            "This database is empty. Set up your partnership to start logging referrals, running "
+            "panel meetings and tracking actions — or look round first with a made-up partnership.",
+            card,
+        )
+        intro.setWordWrap(True)
+        inner.addWidget(intro)
+
+        self.database_label = QLabel(f"Database: {database}", card)
+        self.database_label.setObjectName("mutedText")
+        self.database_label.setWordWrap(True)
+        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        inner.addWidget(self.database_label)
+
+        inner.addSpacing(8)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(12)
+        self.set_up_button = QPushButton("Set up a partnership…", card)
+        self.set_up_button.setObjectName("primaryButton")
+        self.set_up_button.setDefault(True)
+        self.set_up_button.setAutoDefault(True)
+        self.set_up_button.clicked.connect(self.set_up_requested)
+        buttons.addWidget(self.set_up_button)
+        self.demo_button = QPushButton("Explore with demo data", card)
+        self.demo_button.setAutoDefault(True)
+        self.demo_button.clicked.connect(self.demo_requested)
+        buttons.addWidget(self.demo_button)
+        buttons.addStretch(1)
+        inner.addLayout(buttons)
+
+        note = QLabel(
+            "Demo data is invented: panels, people, cases, meetings and actions that belong to no one. "
+            "It can only be loaded into an empty database, so keep real work in a database of its own.",
+            card,
+        )
+        note.setObjectName("mutedText")
+        note.setWordWrap(True)
+        inner.addWidget(note)
+
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 4)
+        row.addStretch(1)
+        self.page_layout.addLayout(row)
+        self.page_layout.addStretch(2)
+        self.setFocusProxy(self.set_up_button)
+
+    def set_busy(self, busy: bool) -> None:
+        """While demo data is being written, neither choice can be made again."""
+        self.set_up_button.setEnabled(not busy)
+        self.demo_button.setEnabled(not busy)
