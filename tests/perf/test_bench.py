@@ -1,0 +1,124 @@
+"""Benchmarks at county scale: start-up, the case list's first page, a case search.
+
+Run with ``scripts/bench`` (or ``pytest tests/perf -s``). Each figure is the median of several
+runs on this machine; the budgets come from the foundation issue and fail the run if missed.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from perf.conftest import PERF_KEY
+
+pytestmark = pytest.mark.perf
+
+RUNS = 7
+FIGURES: list[str] = []
+
+
+def _report(name: str, samples: list[float], budget: float) -> float:
+    median = statistics.median(samples)
+    line = (
+        f"{name:<44} median {median * 1000:7.1f} ms   min {min(samples) * 1000:7.1f}   "
+        f"max {max(samples) * 1000:7.1f}   budget {budget * 1000:.0f} ms   (n={len(samples)})"
+    )
+    FIGURES.append(line)
+    print("\n" + line)
+    return median
+
+
+@pytest.fixture(scope="module")
+def county_ctx(county_db: Path):
+    from cspdesk.services.workspace import close_workspace, open_workspace
+
+    ctx = open_workspace(county_db, key=PERF_KEY, create=False)
+    yield ctx
+    close_workspace(ctx)
+
+
+def test_county_scale_is_what_it_claims(county_ctx) -> None:
+    from sqlalchemy import func, select
+
+    from cspdesk.storage.models import Action, Case
+
+    with county_ctx.reading() as s:
+        cases = s.scalar(select(func.count()).select_from(Case))
+        actions = s.scalar(select(func.count()).select_from(Action))
+    FIGURES.append(f"county database: {cases:,} cases, {actions:,} actions")
+    assert cases >= 45_000
+    assert actions >= 450_000
+
+
+def test_startup_to_a_shown_main_window(county_db: Path) -> None:
+    """A real process, from exec to the main window's first paint, on the county database."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CSPDESK_KEY": PERF_KEY.hex()}
+    cmd = [sys.executable, "-m", "ui.launcher", "--db", str(county_db), "--print-startup-time"]
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        samples.append(time.perf_counter() - start)
+        _, err = proc.communicate(timeout=30)
+        assert line.startswith("shown"), (line, err)
+        assert proc.returncode == 0, err
+    assert _report("start-up to main window shown", samples, 1.5) <= 1.5
+
+
+def test_case_list_first_page(county_db: Path) -> None:
+    """What the Cases page does when it opens: every id, sorted newest first, then one page of rows.
+    Each run opens the database afresh, so no page of it is cached from the run before."""
+    from cspdesk.services.cases import CaseQuery, CaseService
+    from cspdesk.services.workspace import close_workspace, open_workspace
+
+    samples = []
+    for _ in range(RUNS):
+        ctx = open_workspace(county_db, key=PERF_KEY, create=False)
+        start = time.perf_counter()
+        service = CaseService(ctx)
+        ids = service.case_ids(CaseQuery())
+        rows = service.case_rows(ids[:100])
+        samples.append(time.perf_counter() - start)
+        close_workspace(ctx)
+        assert len(ids) >= 45_000 and len(rows) == 100
+    assert _report("case list: all ids + first page (cold)", samples, 0.1) <= 0.1
+
+
+def test_case_list_first_page_sorted_by_subject(county_ctx) -> None:
+    from cspdesk.services.cases import CaseQuery, CaseService, CaseSort
+
+    service = CaseService(county_ctx)
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        ids = service.case_ids(CaseQuery(sort=CaseSort.SUBJECT, descending=False))
+        service.case_rows(ids[:100])
+        samples.append(time.perf_counter() - start)
+    assert _report("case list sorted by subject (warm)", samples, 0.1) <= 0.1
+
+
+@pytest.mark.parametrize("term", ["smi", "jo ali", "MARAC-2021-01", "sarah", "ko"])
+def test_case_search(county_ctx, term: str) -> None:
+    from cspdesk.services.cases import CaseService
+
+    service = CaseService(county_ctx)
+    service.search(term)  # the first search warms the page cache, as the first keystroke would
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        hits = service.search(term)
+        samples.append(time.perf_counter() - start)
+    assert hits, term
+    assert _report(f"case search {term!r} (50 rows)", samples, 0.05) <= 0.05
+
+
+def test_zz_print_figures() -> None:
+    print("\n\n== Benchmark figures ==\n" + "\n".join(FIGURES))
