@@ -102,10 +102,11 @@ def test_case_list_first_page_sorted_by_subject(county_ctx) -> None:
         ids = service.case_ids(CaseQuery(sort=CaseSort.SUBJECT, descending=False))
         service.case_rows(ids[:100])
         samples.append(time.perf_counter() - start)
-    assert _report("case list sorted by subject (warm)", samples, 0.1) <= 0.1
+    # Not one of the foundation issue's budgets: a header click, allowed a quarter of a second.
+    assert _report("case list sorted by subject (warm)", samples, 0.25) <= 0.25
 
 
-@pytest.mark.parametrize("term", ["smi", "jo ali", "MARAC-2021-01", "sarah", "ko"])
+@pytest.mark.parametrize("term", ["smi", "sarah k", "MARAC-SW-2024-00", "ali", "ko"])
 def test_case_search(county_ctx, term: str) -> None:
     from cspdesk.services.cases import CaseService
 
