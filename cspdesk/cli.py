@@ -7,13 +7,20 @@ imports Qt). Every subcommand works on the same services as the window.
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
+import time
 from collections.abc import Sequence
 
 from cspdesk import __version__
 
 VIEWS = ("welcome", "panels", "cases", "meetings", "actions", "reports", "admin")
 
+USER_HELP = (
+    "the account to sign in with; the password comes from the CSPDESK_PASSWORD environment "
+    "variable, or is asked for"
+)
 DB_HELP = (
     "the database: a file path (an encrypted SQLite file, created on first use) or a PostgreSQL "
     "URL (postgresql+psycopg://user:password@host/dbname). Default: cspdesk.db in your data folder."
@@ -37,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window, wait until it is drawn, save a screenshot to OUT.png and exit "
         "(works with QT_QPA_PLATFORM=offscreen)",
     )
+    parser.add_argument("--user", metavar="NAME", help=USER_HELP)
     parser.add_argument("--view", choices=VIEWS, help="the page to show first (with or without --screenshot)")
     # For tests/perf: print "shown" once the window is first drawn, then quit.
     parser.add_argument("--print-startup-time", action="store_true", help=argparse.SUPPRESS)
@@ -44,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Subcommands take --db too; SUPPRESS keeps a --db given before the subcommand.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="DB", default=argparse.SUPPRESS, help=DB_HELP)
+    common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS, help=USER_HELP)
 
     sub = parser.add_subparsers(dest="command", title="subcommands", metavar="SUBCOMMAND")
 
@@ -60,12 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_cases)
 
     p = sub.add_parser(
-        "demo", parents=[common], help="write a synthetic demo partnership into an empty database",
+        "demo", parents=[common], help="make a new database holding a synthetic demo partnership",
         description=(
-            "Write a realistic synthetic partnership (agencies, one panel of each type, a year of "
-            "cases, meetings and actions) into an empty database. All names are invented."
+            "Make a new database holding a realistic synthetic partnership (agencies, one panel of "
+            "each type, a year of cases, meetings and actions) and print its accounts. All names "
+            "are invented. Every demo account gets the same password."
         ),
     )
+    p.add_argument("--password", default=None, metavar="PASSWORD",
+                   help="the password of every demo account (default: demo-password)")
     p.add_argument(
         "--scale", choices=("small", "county"), default="small",
         help="small: one district's year (~200 MARAC cases; default); county: ~50,000 cases and "
@@ -73,13 +85,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=int, default=1, help="the same seed gives the same data (default 1)")
     p.set_defaults(handler=_cmd_demo)
+
+    p = sub.add_parser("audit", help="the audit trail", description="Work with the audit trail.")
+    audit_sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    v = audit_sub.add_parser(
+        "verify", parents=[common], help="check the hash chain; exit 1 at the first break",
+        description="Check that no audit entry was changed, removed or inserted outside CSPDesk. "
+        "Prints the first break and exits 1 if there is one. Signs in as an administrator.",
+    )
+    v.set_defaults(handler=_cmd_audit_verify)
+
+    p = sub.add_parser(
+        "recover", parents=[common], help="regain access with the recovery key",
+        description="When every administrator is locked out: the recovery key shown at set-up "
+        "resets (or re-creates) the administrator account named by --user with a new password. "
+        "The recovery key comes from CSPDESK_RECOVERY_KEY or is asked for; the new password from "
+        "CSPDESK_NEW_PASSWORD or is asked for.",
+    )
+    p.set_defaults(handler=_cmd_recover)
     return parser
 
 
-def _open(args: argparse.Namespace, *, create: bool = False):  # noqa: ANN202
-    from cspdesk.services.workspace import open_workspace
+def _secret(env: str, prompt: str) -> str:
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise UsageError(f"Set {env} or run in a terminal to be asked for it.")
+    return getpass.getpass(prompt)
 
-    return open_workspace(getattr(args, "db", None), create=create)
+
+class UsageError(Exception):
+    pass
+
+
+def _open(args: argparse.Namespace):  # noqa: ANN202
+    """Sign in with --user and the password from CSPDESK_PASSWORD or a prompt."""
+    from cspdesk.services.auth import sign_in
+
+    user = getattr(args, "user", None)
+    if not user:
+        raise UsageError("Name the account to sign in with: --user NAME (and set CSPDESK_PASSWORD, or be asked).")
+    return sign_in(getattr(args, "db", None), user, _secret("CSPDESK_PASSWORD", f"Password for {user}: "))
 
 
 def _cmd_panels(args: argparse.Namespace) -> int:
@@ -120,10 +167,10 @@ def _cmd_cases(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from cspdesk.services.demo import DemoScale, generate_demo
+    from cspdesk.services.auth import DEMO_PASSWORD, create_demo_database
     from cspdesk.services.workspace import describe_database
 
-    ctx = _open(args, create=True)
+    password = args.password or DEMO_PASSWORD
     last = [-1]
 
     def progress(percent: int, message: str) -> None:
@@ -131,27 +178,79 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             print(f"{percent:3d}%  {message}", file=sys.stderr, flush=True)
         last[0] = percent
 
-    summary = generate_demo(ctx.store, scale=DemoScale(args.scale), seed=args.seed, progress=progress)
-    print(f"Demo partnership written to {describe_database(ctx)} in {summary.seconds:.1f} s:")
-    print(
-        f"  {summary.panels} panels, {summary.agencies} agencies, {summary.users} user accounts, "
-        f"{summary.persons:,} people, {summary.cases:,} cases, {summary.meetings:,} meetings, "
-        f"{summary.actions:,} actions"
+    start = time.perf_counter()
+    created, accounts = create_demo_database(
+        getattr(args, "db", None), password=password, scale=args.scale, seed=args.seed, progress=progress
     )
+    ctx = created.ctx
+    print(f"Demo partnership written to {describe_database(ctx)} in {time.perf_counter() - start:.1f} s.")
+    print(f"Every account's password is: {password}")
+    width = max(len(a.username) for a in accounts)
+    print(f"\n  {'account':<{width}}  {'role':<13} {'agency':<34} panels")
+    for a in accounts:
+        print(f"  {a.username:<{width}}  {a.role.label:<13} {a.agency[:34]:<34} {', '.join(a.panels)}")
+    if created.recovery_key:
+        print(f"\nRecovery key (for when every administrator is locked out): {created.recovery_key}")
+    print(f"\nOpen it: cspdesk --db {describe_database(ctx)}   (sign in as one of the accounts above)")
+    ctx.store.dispose()
+    return 0
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from cspdesk.services.audit import AuditService
+
+    ctx = _open(args)
+    report = AuditService(ctx).verify()
+    if report.ok:
+        print(f"The audit trail is intact: {report.entries:,} entries, every link verified.")
+        return 0
+    print(f"The audit trail is broken at entry {report.first_break_id}: {report.problem}.")
+    return 1
+
+
+def _cmd_recover(args: argparse.Namespace) -> int:
+    from cspdesk.services.auth import recover
+
+    user = getattr(args, "user", None)
+    if not user:
+        raise UsageError("Name the administrator account to restore: --user NAME.")
+    key = _secret("CSPDESK_RECOVERY_KEY", "Recovery key: ")
+    new_password = _secret("CSPDESK_NEW_PASSWORD", f"New password for {user}: ")
+    ctx = recover(getattr(args, "db", None), key, user, new_password)
+    print(f"{ctx.actor.username} can sign in again with the new password.")
+    ctx.store.dispose()
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed subcommand. Errors meant for people are printed plainly, without a traceback."""
+    from cspdesk.logs import configure_logging
     from cspdesk.services.errors import ServiceError
+    from cspdesk.storage.paths import data_dir
 
+    configure_logging(data_dir())
     try:
         return args.handler(args)
+    except UsageError as exc:
+        print(f"cspdesk: {exc}", file=sys.stderr)
+        return 2
     except ServiceError as exc:
         print(f"cspdesk: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: say so plainly, log a report without personal data
+        import logging
+
+        from cspdesk.logs import safe_crash_report
+
+        logging.getLogger("cspdesk.cli").error("unexpected error\n%s", safe_crash_report(exc))
+        print(
+            f"cspdesk: something went wrong ({type(exc).__name__}). Nothing was half-written; a report "
+            "without personal data is in cspdesk.log in your data folder.",
+            file=sys.stderr,
+        )
+        return 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:

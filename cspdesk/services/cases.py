@@ -10,25 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
-from cspdesk.domain.enums import CaseStatus, PanelType, RiskLevel, SubjectKind
+from cspdesk.domain.enums import AuditKind, CaseStatus, PanelType, PersonRole, RiskLevel, SubjectKind
 from cspdesk.domain.rules import normalise_name
+from cspdesk.services import audit
 from cspdesk.services.context import Permission, ServiceContext
+from cspdesk.services.errors import NotFound
 from cspdesk.services.panels import UNFINISHED_ACTION_STATUSES
 from cspdesk.storage.models import (
     Action,
     Agency,
     Case,
     CasePerson,
+    CaseStatusChange,
     Location,
     Panel,
     Person,
     PersonAlias,
+    RiskAssessment,
     SubjectGroup,
 )
 
@@ -72,6 +76,37 @@ class CaseRow:
     review_date: date | None
     is_repeat: bool
     open_actions: int
+
+
+@dataclass(frozen=True)
+class LinkedPerson:
+    person_id: int
+    name: str
+    role: PersonRole
+    date_of_birth: date | None
+    address: str
+    phone: str
+    safe_to_call: bool | None
+
+
+@dataclass(frozen=True)
+class StatusStep:
+    at: datetime
+    from_status: CaseStatus | None
+    to_status: CaseStatus
+    reason: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    row: CaseRow
+    reason: str
+    summary: str
+    outcome: str
+    referrer_name: str
+    people: tuple[LinkedPerson, ...]
+    history: tuple[StatusStep, ...]
+    risk_summary: str
 
 
 def _prefix_range(column: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
@@ -154,6 +189,54 @@ class CaseService:
                     open_actions=open_actions.get(case.id, 0),
                 )
         return [by_id[i] for i in ids if i in by_id]
+
+    def get_case(self, case_id: int) -> CaseDetail:
+        """One case in full, for reading. Every call is a *view* in the audit trail."""
+        self._ctx.require(Permission.VIEW_CASES)
+        rows = self.case_rows([case_id])  # also applies need to know
+        if not rows:
+            raise NotFound("That case does not exist, or is on a panel you are not a member of.")
+        row = rows[0]
+        self._ctx.require(Permission.VIEW_CASES, panel_id=row.panel_id)
+        with self._ctx.unit_of_work() as s:
+            case_ = s.get(Case, case_id)
+            assert case_ is not None
+            people = []
+            if case_.subject_person is not None:
+                people.append((case_.subject_person, PersonRole.SUBJECT))
+            for link in sorted(case_.people, key=lambda cp: (list(PersonRole).index(cp.role), cp.id)):
+                if case_.subject_person is not None and link.person_id == case_.subject_person_id:
+                    people = [(p, link.role) if p.id == link.person_id else (p, r) for p, r in people]
+                    continue
+                people.append((link.person, link.role))
+            linked = tuple(
+                LinkedPerson(p.id, f"{p.given_name} {p.family_name}", role, p.date_of_birth, p.address, p.phone,
+                             p.safe_to_call)
+                for p, role in people
+            )
+            history = tuple(
+                StatusStep(c.at, c.from_status, c.to_status, c.reason)
+                for c in s.scalars(
+                    select(CaseStatusChange).where(CaseStatusChange.case_id == case_id).order_by(CaseStatusChange.at)
+                )
+            )
+            latest = s.scalars(
+                select(RiskAssessment).where(RiskAssessment.case_id == case_id)
+                .order_by(RiskAssessment.assessed_on.desc()).limit(1)
+            ).first()
+            risk = ""
+            if latest is not None:
+                parts = [latest.kind.label, f"{latest.assessed_on:%d %b %Y}"]
+                if latest.score is not None:
+                    parts.append(f"score {latest.score}")
+                if latest.risk_level is not None:
+                    parts.append(latest.risk_level.label)
+                risk = ", ".join(parts)
+            detail = CaseDetail(row, case_.reason, case_.summary, case_.outcome, case_.referrer_name, linked,
+                                history, risk)
+            audit.record(s, self._ctx.actor, AuditKind.VIEW, "case", case_id, {"reference": row.reference},
+                         at=self._ctx.now())
+        return detail
 
     def search(self, text: str, *, limit: int = 50) -> list[CaseRow]:
         """Cases whose reference, subject or linked people match ``text``, newest first."""

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from enum import StrEnum
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
@@ -93,18 +94,30 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+@dataclass(frozen=True)
+class Vault:
+    """A local file's key material while it is open: the database key (needed to give a new or
+    reset account its wrapped copy) and where the keyring lives. None for a server."""
+
+    db_path: Path
+    db_key: bytes = field(repr=False)
+
+
 @dataclass
 class ServiceContext:
     store: Store
     actor: Actor = field(default_factory=Actor.local_owner)
     today: Callable[[], date] = date.today
     now: Callable[[], datetime] = utcnow
+    vault: Vault | None = None
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """One session, one transaction: commits when the block ends normally, rolls back on any
-        exception (nothing half-written), and is closed either way."""
-        session = self.store.session_factory()
+        exception (nothing half-written), and is closed either way. On SQLite the transaction
+        takes the write lock at once (BEGIN IMMEDIATE), so two writers queue instead of failing
+        half-way, and the audit chain never forks."""
+        session = self.store.session_factory(bind=self.store.write_engine)
         try:
             with session.begin():
                 yield session

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from cspdesk.domain.enums import AuditKind
+from cspdesk.services import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import ValidationError
 from cspdesk.storage.models import Partnership
@@ -55,16 +57,18 @@ class PartnershipService:
         with self._ctx.unit_of_work() as s:
             if s.scalar(select(Partnership.id).limit(1)) is not None:
                 raise ValidationError("name", "This database already belongs to a partnership.")
-            s.add(
-                Partnership(
-                    name=name,
-                    protective_marking=marking,
-                    confidentiality_statement=DEFAULT_CONFIDENTIALITY_STATEMENT,
-                    amber_days=14,
-                    small_number_threshold=5,
-                    settings={},
-                    created_at=self._ctx.now(),
-                )
+            partnership = Partnership(
+                name=name,
+                protective_marking=marking,
+                confidentiality_statement=DEFAULT_CONFIDENTIALITY_STATEMENT,
+                amber_days=14,
+                small_number_threshold=5,
+                settings={},
+                created_at=self._ctx.now(),
             )
+            s.add(partnership)
+            s.flush()
+            audit.record(s, self._ctx.actor, AuditKind.CREATE, "partnership", partnership.id,
+                         {"name": name, "protective_marking": marking}, at=self._ctx.now())
         info = PartnershipInfo(name, marking, DEFAULT_CONFIDENTIALITY_STATEMENT, 14)
         return OpResult(info, OpChanges(partnership=True))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url, text
@@ -14,6 +15,9 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
+
+
+WRITE_OPTION = "cspdesk_write"
 
 
 class StoreOpenError(Exception):
@@ -54,6 +58,8 @@ def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False) -> Engine:
         URL.create("sqlite", database=str(path)),
         module=sqlcipher3,
         echo=echo,
+        # Error messages must not carry the values of a failed statement: they are personal data.
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": 10},
     )
 
@@ -87,13 +93,16 @@ def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False) -> Engine:
     def _begin(conn):  # noqa: ANN001
         # pysqlite's own implicit BEGIN comes only before DML, so reads in a unit of work would see
         # no consistent snapshot; begin explicitly instead (SQLAlchemy's documented recipe).
-        conn.exec_driver_sql("BEGIN")
+        # Writers (Store.write_engine) take the write lock at once: waiting at BEGIN is safe,
+        # failing to upgrade a read lock half-way through a unit of work is not.
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
 
 def _postgres_engine(url: str, *, echo: bool = False) -> Engine:
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
 
 @dataclass
@@ -103,6 +112,11 @@ class Store:
     target: DatabaseTarget
     engine: Engine
     session_factory: sessionmaker[Session]
+
+    @cached_property
+    def write_engine(self) -> Engine:
+        """The same engine and pool, marked so that a transaction begins with the write lock."""
+        return self.engine.execution_options(**{WRITE_OPTION: True})
 
     @property
     def is_sqlite(self) -> bool:
@@ -125,27 +139,23 @@ def open_store(
 ) -> Store:
     """Open (and by default create and migrate) the database named by ``target``.
 
-    For a file, ``key`` is the raw 256-bit SQLCipher key; without one the key comes from
-    :func:`cspdesk.storage.keys.key_for_database`. Raises :class:`StoreOpenError` with a message for
+    For a file, ``key`` is the raw 256-bit SQLCipher key (unwrapped from the keyring by signing
+    in: cspdesk.services.auth). Raises :class:`StoreOpenError` with a message for
     people when the file is not a CSPDesk database, the key is wrong, or the server is unreachable.
     """
     if not isinstance(target, DatabaseTarget):
         target = DatabaseTarget.parse(target)
 
     if target.path is not None:
-        from cspdesk.storage.keys import StoreKeyError, key_for_database
-
         path = target.path
+        if key is None:
+            # The key is unwrapped from the keyring by signing in (cspdesk.services.auth).
+            raise StoreOpenError(f"{path.name} is opened by signing in with an account.")
         if not path.exists() and not create:
             raise StoreOpenError(f"There is no database at {path}.")
         if path.exists() and path.is_dir():
             raise StoreOpenError(f"{path} is a folder, not a database file.")
         path.parent.mkdir(parents=True, exist_ok=True)
-        if key is None:
-            try:
-                key = key_for_database(path, create=create)
-            except StoreKeyError as exc:
-                raise StoreOpenError(str(exc)) from None
         engine = _sqlcipher_engine(path, key, echo=echo)
     else:
         assert target.url is not None

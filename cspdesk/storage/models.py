@@ -130,7 +130,9 @@ class UserAccount(Base):
     agency_id: Mapped[int | None] = mapped_column(fk("agency.id"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: argon2id hash, for servers (PostgreSQL); on a local file the keyring checks passwords.
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -591,8 +593,8 @@ class ActionUpdate(Base):
 class AuditEvent(Base):
     """Who viewed, printed, exported, created, changed or deleted what, when.
 
-    Append-only; ``prev_hash``/``hash`` chain each entry to the one before (filled in and verified
-    by the security work), so an edit made outside the application shows.
+    Append-only; ``prev_hash``/``hash`` chain each entry to the one before, so an edit made outside
+    the application shows (``cspdesk audit verify``). See cspdesk.services.audit.
     """
 
     __tablename__ = "audit_event"
@@ -606,5 +608,9 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(40), default="")
     entity_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: sha256 of the details as first written. The chain covers this digest, not the details, so
+    #: erasure can redact personal data from old entries without breaking the chain; a redacted
+    #: entry must be named by a later erasure entry, or verification fails.
+    details_digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import stat
 from pathlib import Path
 
 import pytest
@@ -64,34 +62,14 @@ def test_a_wrong_key_gives_a_plain_message(db_path: Path) -> None:
 def test_a_file_that_is_not_a_database_gives_a_plain_message(tmp_path: Path) -> None:
     bogus = tmp_path / "minutes.docx"
     bogus.write_bytes(b"PK\x03\x04 definitely a Word document" * 100)
-    os.environ["CSPDESK_KEY"] = TEST_KEY.hex()
     with pytest.raises(OpenFailed, match="not a CSPDesk database"):
-        open_workspace(bogus)
+        open_workspace(bogus, key=TEST_KEY)
 
 
-def test_first_run_creates_a_private_key_file_in_the_data_folder(db_path: Path, _data_dir: Path) -> None:
-    ctx = open_workspace(db_path)  # no key given: made on first run
-    close_workspace(ctx)
-    keys = list((_data_dir / "keys").glob("*.key"))
-    assert len(keys) == 1
-    assert stat.S_IMODE(keys[0].stat().st_mode) == 0o600
-    assert keys[0].parent != db_path.parent  # never beside the database
-    # Reopening finds the same key; the data is there.
-    ctx = open_workspace(db_path)
-    with ctx.store.engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
-    close_workspace(ctx)
-
-
-def test_an_existing_file_without_its_key_is_not_overwritten(db_path: Path, _data_dir: Path) -> None:
-    ctx = open_workspace(db_path)
-    close_workspace(ctx)
-    before = db_path.read_bytes()
-    for key_file in (_data_dir / "keys").glob("*.key"):
-        key_file.unlink()
-    with pytest.raises(OpenFailed, match="holds no key"):
+def test_a_file_is_never_opened_without_a_key(db_path: Path) -> None:
+    with pytest.raises(OpenFailed, match="opened by signing in"):
         open_workspace(db_path)
-    assert db_path.read_bytes() == before
+    assert not db_path.exists()
 
 
 def test_foreign_keys_and_wal_are_on(db_path: Path) -> None:

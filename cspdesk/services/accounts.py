@@ -1,0 +1,265 @@
+"""User accounts: administrators add, disable, reset and place them on panels; users change their
+own password. On a local file every change to who may sign in is mirrored in the keyring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from cspdesk.domain.enums import AuditKind, Role
+from cspdesk.services import audit
+from cspdesk.services.auth import check_new_password, check_username
+from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
+from cspdesk.services.errors import NotFound, PermissionDenied, ValidationError
+from cspdesk.storage.keyring import Keyring
+from cspdesk.storage.models import Agency, Panel, PanelMembership, Partnership, UserAccount
+
+ACCOUNT_CHANGES = OpChanges(partnership=True)
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    agency_id: int | None
+    agency: str
+    panel_ids: frozenset[int]
+    is_active: bool
+    locked: bool
+    must_change_password: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    idle_lock_minutes: int
+    max_failed_attempts: int
+
+
+class AccountService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def list_accounts(self) -> list[AccountRow]:
+        self._ctx.require(Permission.ADMINISTER)
+        keyring = Keyring.load(self._ctx.vault.db_path) if self._ctx.vault else None
+        with self._ctx.reading() as s:
+            agencies = dict(s.execute(select(Agency.id, Agency.name)).all())
+            panels: dict[int, set[int]] = {}
+            for user_id, panel_id in s.execute(select(PanelMembership.user_id, PanelMembership.panel_id)):
+                panels.setdefault(user_id, set()).add(panel_id)
+            rows = []
+            for a in s.scalars(select(UserAccount).order_by(UserAccount.username)):
+                locked = a.locked_at is not None or (keyring is not None and keyring.is_locked(a.username))
+                rows.append(AccountRow(a.id, a.username, a.display_name, a.role, a.agency_id,
+                                       agencies.get(a.agency_id, ""), frozenset(panels.get(a.id, ())),
+                                       a.is_active, locked, a.must_change_password, a.created_at))
+            return rows
+
+    def me(self) -> AccountRow | None:
+        """The signed-in user's own account (any role)."""
+        with self._ctx.reading() as s:
+            a = s.get(UserAccount, self._ctx.actor.user_id) if self._ctx.actor.user_id else None
+            if a is None:
+                return None
+            agency = s.get(Agency, a.agency_id).name if a.agency_id else ""
+            panel_ids = frozenset(s.scalars(select(PanelMembership.panel_id).where(PanelMembership.user_id == a.id)))
+            return AccountRow(a.id, a.username, a.display_name, a.role, a.agency_id, agency, panel_ids,
+                              a.is_active, a.locked_at is not None, a.must_change_password, a.created_at)
+
+    def agencies(self) -> list[tuple[int, str]]:
+        """(id, name) of every active agency, by name: for account and action pickers."""
+        with self._ctx.reading() as s:
+            return [(i, n) for i, n in s.execute(select(Agency.id, Agency.name).where(Agency.is_active).order_by(Agency.name))]
+
+    # -- administrators ------------------------------------------------------------------------
+
+    def add_account(self, username: str, display_name: str, role: Role, *, agency_id: int | None,
+                    panel_ids: frozenset[int], temporary_password: str) -> OpResult[AccountRow]:
+        self._ctx.require(Permission.ADMINISTER)
+        name = check_username(username)
+        if not display_name.strip():
+            raise ValidationError("display_name", "Give the person's name.")
+        check_new_password(temporary_password, field="temporary_password")
+        with self._ctx.unit_of_work() as s:
+            if s.scalar(select(UserAccount.id).where(UserAccount.username == name)) is not None:
+                raise ValidationError("username", f"There is already an account called {name}.")
+            if agency_id is not None and s.get(Agency, agency_id) is None:
+                raise ValidationError("agency", "That agency does not exist.")
+            self._check_panels(s, panel_ids)
+            account = UserAccount(username=name, display_name=display_name.strip(), role=role, agency_id=agency_id,
+                                  is_active=True, failed_logins=0, created_at=self._ctx.now(),
+                                  must_change_password=True, password_hash=self._server_hash(temporary_password))
+            s.add(account)
+            s.flush()
+            for pid in sorted(panel_ids):
+                s.add(PanelMembership(panel_id=pid, user_id=account.id))
+            audit.record(s, self._ctx.actor, AuditKind.CREATE, "user_account", account.id,
+                         {"username": name, "role": role.value, "agency_id": agency_id,
+                          "panel_ids": sorted(panel_ids)}, at=self._ctx.now())
+            self._keyring_set(name, temporary_password)  # inside the transaction: fails → rolled back
+            new_id = account.id
+        return OpResult(self._row(new_id), ACCOUNT_CHANGES)
+
+    def update_account(self, user_id: int, *, display_name: str, role: Role, agency_id: int | None,
+                       panel_ids: frozenset[int]) -> OpResult[AccountRow]:
+        self._ctx.require(Permission.ADMINISTER)
+        if not display_name.strip():
+            raise ValidationError("display_name", "Give the person's name.")
+        with self._ctx.unit_of_work() as s:
+            a = self._get(s, user_id)
+            self._check_panels(s, panel_ids)
+            if a.role is Role.ADMINISTRATOR and role is not Role.ADMINISTRATOR:
+                self._keep_an_administrator(s, a.id)
+            old_panels = set(s.scalars(select(PanelMembership.panel_id).where(PanelMembership.user_id == a.id)))
+            old = {"display_name": a.display_name, "role": a.role.value, "agency_id": a.agency_id,
+                   "panel_ids": sorted(old_panels)}
+            a.display_name, a.role, a.agency_id = display_name.strip(), role, agency_id
+            s.execute(delete(PanelMembership).where(PanelMembership.user_id == a.id))
+            for pid in sorted(panel_ids):
+                s.add(PanelMembership(panel_id=pid, user_id=a.id))
+            new = {"display_name": a.display_name, "role": role.value, "agency_id": agency_id,
+                   "panel_ids": sorted(panel_ids)}
+            audit.record(s, self._ctx.actor, AuditKind.UPDATE, "user_account", a.id,
+                         {"changes": audit.changed_fields(old, new)}, at=self._ctx.now())
+        return OpResult(self._row(user_id), ACCOUNT_CHANGES)
+
+    def disable_account(self, user_id: int) -> OpResult[AccountRow]:
+        """The account can no longer sign in: its copy of the key is removed from the keyring."""
+        self._ctx.require(Permission.ADMINISTER)
+        if user_id == self._ctx.actor.user_id:
+            raise ValidationError("account", "You cannot disable your own account.")
+        with self._ctx.unit_of_work() as s:
+            a = self._get(s, user_id)
+            if a.role is Role.ADMINISTRATOR:
+                self._keep_an_administrator(s, a.id)
+            a.is_active = False
+            audit.record(s, self._ctx.actor, AuditKind.UPDATE, "user_account", a.id,
+                         {"changes": {"is_active": {"old": True, "new": False}}}, at=self._ctx.now())
+            self._keyring_remove(a.username)
+        return OpResult(self._row(user_id), ACCOUNT_CHANGES)
+
+    def reset_password(self, user_id: int, temporary_password: str) -> OpResult[AccountRow]:
+        """A new temporary password (to be changed at next sign-in); also unlocks and re-enables."""
+        self._ctx.require(Permission.ADMINISTER)
+        check_new_password(temporary_password, field="temporary_password")
+        with self._ctx.unit_of_work() as s:
+            a = self._get(s, user_id)
+            a.is_active, a.locked_at, a.failed_logins = True, None, 0
+            a.must_change_password = True
+            a.password_hash = self._server_hash(temporary_password)
+            audit.record(s, self._ctx.actor, AuditKind.UPDATE, "user_account", a.id,
+                         {"password_reset": True}, at=self._ctx.now())
+            self._keyring_set(a.username, temporary_password, clear_failures=True)
+        return OpResult(self._row(user_id), ACCOUNT_CHANGES)
+
+    def security_settings(self) -> SecuritySettings:
+        with self._ctx.reading() as s:
+            settings = s.scalar(select(Partnership.settings).limit(1)) or {}
+        return SecuritySettings(int(settings.get("idle_lock_minutes", 10)), int(settings.get("max_failed_attempts", 5)))
+
+    def set_security_settings(self, idle_lock_minutes: int, max_failed_attempts: int) -> OpResult[SecuritySettings]:
+        self._ctx.require(Permission.ADMINISTER)
+        if not 1 <= idle_lock_minutes <= 240:
+            raise ValidationError("idle_lock_minutes", "The idle lock must be between 1 and 240 minutes.")
+        if not 3 <= max_failed_attempts <= 20:
+            raise ValidationError("max_failed_attempts", "Allow between 3 and 20 failed attempts.")
+        with self._ctx.unit_of_work() as s:
+            p = s.scalar(select(Partnership).limit(1))
+            if p is None:
+                raise ValidationError("partnership", "Set up the partnership first.")
+            old = dict(p.settings or {})
+            new = {**old, "idle_lock_minutes": idle_lock_minutes, "max_failed_attempts": max_failed_attempts}
+            p.settings = new
+            audit.record(s, self._ctx.actor, AuditKind.UPDATE, "partnership", p.id,
+                         {"changes": audit.changed_fields(
+                             {k: old.get(k) for k in ("idle_lock_minutes", "max_failed_attempts")},
+                             {"idle_lock_minutes": idle_lock_minutes, "max_failed_attempts": max_failed_attempts})},
+                         at=self._ctx.now())
+            if self._ctx.vault is not None:
+                keyring = Keyring.load(self._ctx.vault.db_path)
+                keyring.max_failed_attempts = max_failed_attempts
+                keyring.save()
+        return OpResult(SecuritySettings(idle_lock_minutes, max_failed_attempts), OpChanges(partnership=True))
+
+    # -- everyone ------------------------------------------------------------------------------
+
+    def change_password(self, old_password: str, new_password: str) -> None:
+        """The signed-in user's own password."""
+        actor = self._ctx.actor
+        if actor.user_id is None:
+            raise PermissionDenied("Sign in to change a password.")
+        check_new_password(new_password, field="new_password")
+        if new_password == old_password:
+            raise ValidationError("new_password", "Choose a password different from the old one.")
+        from cspdesk.services.auth import verify_password
+
+        if not verify_password(self._ctx, old_password):
+            raise ValidationError("old_password", "The current password is not right.")
+        with self._ctx.unit_of_work() as s:
+            a = self._get(s, actor.user_id)
+            a.must_change_password = False
+            a.password_hash = self._server_hash(new_password)
+            audit.record(s, actor, AuditKind.UPDATE, "user_account", a.id, {"password_changed": True},
+                         at=self._ctx.now())
+            self._keyring_set(a.username, new_password, clear_failures=True)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _row(self, user_id: int) -> AccountRow:
+        return next(r for r in self.list_accounts() if r.id == user_id)
+
+    @staticmethod
+    def _get(s, user_id: int) -> UserAccount:  # noqa: ANN001
+        a = s.get(UserAccount, user_id)
+        if a is None:
+            raise NotFound("That account does not exist.")
+        return a
+
+    @staticmethod
+    def _check_panels(s, panel_ids: frozenset[int]) -> None:  # noqa: ANN001
+        if panel_ids:
+            found = set(s.scalars(select(Panel.id).where(Panel.id.in_(sorted(panel_ids)))))
+            if found != set(panel_ids):
+                raise ValidationError("panels", "One of the chosen panels does not exist.")
+
+    @staticmethod
+    def _keep_an_administrator(s, leaving_id: int) -> None:  # noqa: ANN001
+        others = s.scalar(
+            select(UserAccount.id).where(UserAccount.role == Role.ADMINISTRATOR, UserAccount.is_active,
+                                         UserAccount.id != leaving_id).limit(1)
+        )
+        if others is None:
+            raise ValidationError("role", "The partnership must keep at least one active administrator.")
+
+    def _server_hash(self, password: str) -> str | None:
+        if self._ctx.vault is not None:
+            return None  # a local file checks passwords with the keyring
+        from argon2 import PasswordHasher
+
+        return PasswordHasher().hash(password)
+
+    def _keyring_set(self, username: str, password: str, *, clear_failures: bool = False) -> None:
+        vault = self._ctx.vault
+        if vault is None:
+            return
+        keyring = Keyring.load(vault.db_path)
+        keyring.set_account(username, password, vault.db_key)
+        if clear_failures:
+            keyring.clear_failures(username)
+        keyring.save()
+
+    def _keyring_remove(self, username: str) -> None:
+        if self._ctx.vault is None:
+            return
+        keyring = Keyring.load(self._ctx.vault.db_path)
+        keyring.remove_account(username)
+        keyring.save()
+
+

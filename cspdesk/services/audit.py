@@ -1,0 +1,237 @@
+"""The audit trail: append-only, each entry chained to the one before by a hash.
+
+``hash = sha256(prev_hash | id | at | user_id | username | kind | entity | entity_id | details_digest)``
+and ``details_digest = sha256(canonical JSON of details)``. Verification walks the entries in id
+order and reports the first one whose link, hash or digest does not hold. Erasure may replace an
+old entry's details with ``{"redacted": true}`` (keeping its digest, so the chain still holds); a
+redacted entry is accepted only when a later ``erasure`` entry names it.
+
+Details never hold passwords or keys. They do hold old and new values of records, which may be
+personal; that is why erasure redacts them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import Session
+
+from cspdesk.domain.enums import AuditKind
+from cspdesk.services.context import Actor, Permission, ServiceContext
+from cspdesk.storage.models import AuditEvent
+
+GENESIS = "0" * 64
+REDACTED = {"redacted": True}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if hasattr(value, "value"):  # enums
+        return value.value
+    return str(value)
+
+
+def canonical(details: dict[str, Any]) -> str:
+    return json.dumps(details, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+
+
+def digest(details: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical(details).encode("utf-8")).hexdigest()
+
+
+def entry_hash(prev_hash: str, event_id: int, at: datetime, user_id: int | None, username: str,
+               kind: str, entity: str, entity_id: int | None, details_digest: str) -> str:
+    fields = [prev_hash, str(event_id), at.isoformat(timespec="microseconds"), "" if user_id is None else str(user_id),
+              username, kind, entity, "" if entity_id is None else str(entity_id), details_digest]
+    return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
+
+
+def _lock_chain(session: Session) -> None:
+    """Serialise appends so two writers never fork the chain. SQLite: the unit of work's write
+    lock does it (see engine: BEGIN IMMEDIATE). PostgreSQL: a transaction-scoped advisory lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7244701)"))
+
+
+def record(session: Session, actor: Actor | None, kind: AuditKind, entity: str = "",
+           entity_id: int | None = None, details: dict[str, Any] | None = None, *,
+           at: datetime, username: str | None = None, user_id: int | None = None) -> None:
+    """Append one entry inside the caller's transaction (it is lost with it on rollback)."""
+    _lock_chain(session)
+    details = json.loads(canonical(details or {}))  # what the database will hand back
+    last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    prev_hash = last.hash if last else GENESIS
+    event_id = (last.id if last else 0) + 1
+    uid = user_id if user_id is not None else (actor.user_id if actor else None)
+    uname = username if username is not None else (actor.username if actor else "")
+    d = digest(details)
+    session.add(
+        AuditEvent(
+            id=event_id, at=at, user_id=uid, username=uname, kind=kind, entity=entity, entity_id=entity_id,
+            details=details, details_digest=d, prev_hash=prev_hash,
+            hash=entry_hash(prev_hash, event_id, at, uid, uname, kind.value, entity, entity_id, d),
+        )
+    )
+    session.flush()
+
+
+def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``{"field": {"old": …, "new": …}}`` for the fields that differ."""
+    return {k: {"old": old.get(k), "new": new.get(k)} for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)}
+
+
+def redact(session: Session, event_ids: Iterable[int]) -> list[int]:
+    """Replace the details of these entries with the redaction marker (their digest stays).
+    The caller must then record an ``erasure`` entry listing the ids returned."""
+    ids = sorted(set(event_ids))
+    done = []
+    for chunk in range(0, len(ids), 500):
+        for event in session.scalars(select(AuditEvent).where(AuditEvent.id.in_(ids[chunk : chunk + 500]))):
+            event.details = dict(REDACTED)
+            done.append(event.id)
+    session.flush()
+    return done
+
+
+# -- verification ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    ok: bool
+    first_break_id: int | None = None
+    problem: str = ""
+
+
+def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
+    """Walk every entry in id order. Reads in batches, so a long trail needs little memory."""
+    prev_hash, prev_id, count = GENESIS, 0, 0
+    redacted_ids: set[int] = set()
+    redactions_named: set[int] = set()
+    last_id = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for e in rows:
+            count += 1
+            if e.id != prev_id + 1:
+                return ChainReport(count, False, e.id, f"entry {prev_id + 1} is missing (next is {e.id})")
+            if e.prev_hash != prev_hash:
+                return ChainReport(count, False, e.id, "its link to the entry before does not match")
+            if e.details == REDACTED:
+                redacted_ids.add(e.id)
+            elif digest(e.details) != e.details_digest:
+                return ChainReport(count, False, e.id, "its details were changed after they were written")
+            expected = entry_hash(e.prev_hash, e.id, e.at, e.user_id, e.username, e.kind.value, e.entity,
+                                  e.entity_id, e.details_digest)
+            if e.hash != expected:
+                return ChainReport(count, False, e.id, "its contents do not match its hash")
+            if e.kind is AuditKind.DELETE and e.entity == "erasure":
+                redactions_named.update(int(i) for i in e.details.get("redacted_audit_ids", []))
+            prev_hash, prev_id = e.hash, e.id
+        last_id = rows[-1].id
+        session.expunge_all()
+    unexplained = sorted(redacted_ids - redactions_named)
+    if unexplained:
+        return ChainReport(count, False, unexplained[0], "its details were removed without a recorded erasure")
+    return ChainReport(count, True)
+
+
+# -- the service the UI and CLI call ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    kinds: frozenset[AuditKind] | None = None
+    username: str = ""
+    entity: str = ""
+    entity_id: int | None = None
+    since: date | None = None
+    until: date | None = None  # inclusive
+    newest_first: bool = True
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    username: str
+    kind: AuditKind
+    entity: str
+    entity_id: int | None
+    summary: str
+
+
+def _summary(details: dict[str, Any]) -> str:
+    if details == REDACTED:
+        return "(details erased)"
+    if "changes" in details and isinstance(details["changes"], dict):
+        return "changed " + ", ".join(sorted(details["changes"]))
+    text_value = canonical(details)
+    return text_value if len(text_value) <= 160 else text_value[:157] + "…"
+
+
+class AuditService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def _filtered(self, stmt: Select, q: AuditQuery) -> Select:
+        if q.kinds:
+            stmt = stmt.where(AuditEvent.kind.in_(sorted(q.kinds)))
+        if q.username.strip():
+            stmt = stmt.where(AuditEvent.username == q.username.strip().casefold())
+        if q.entity:
+            stmt = stmt.where(AuditEvent.entity == q.entity)
+        if q.entity_id is not None:
+            stmt = stmt.where(AuditEvent.entity_id == q.entity_id)
+        if q.since:
+            stmt = stmt.where(AuditEvent.at >= datetime.combine(q.since, datetime.min.time()))
+        if q.until:
+            stmt = stmt.where(AuditEvent.at < datetime.combine(q.until, datetime.max.time()))
+        return stmt
+
+    def event_ids(self, query: AuditQuery = AuditQuery()) -> list[int]:
+        """Administrators only: ids of matching entries, for a lazy table."""
+        self._ctx.require(Permission.ADMINISTER)
+        stmt = self._filtered(select(AuditEvent.id), query)
+        stmt = stmt.order_by(AuditEvent.id.desc() if query.newest_first else AuditEvent.id.asc())
+        with self._ctx.reading() as s:
+            return list(s.scalars(stmt))
+
+    def event_rows(self, ids: Sequence[int]) -> list[AuditRow]:
+        self._ctx.require(Permission.ADMINISTER)
+        if not ids:
+            return []
+        with self._ctx.reading() as s:
+            by_id = {
+                e.id: AuditRow(e.id, e.at, e.username, e.kind, e.entity, e.entity_id, _summary(e.details))
+                for e in s.scalars(select(AuditEvent).where(AuditEvent.id.in_(list(ids))))
+            }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def usernames(self) -> list[str]:
+        self._ctx.require(Permission.ADMINISTER)
+        with self._ctx.reading() as s:
+            return [u for u in s.scalars(select(AuditEvent.username).distinct().order_by(AuditEvent.username)) if u]
+
+    def count(self) -> int:
+        self._ctx.require(Permission.ADMINISTER)
+        with self._ctx.reading() as s:
+            return s.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+    def verify(self) -> ChainReport:
+        """Administrators only (the CLI's ``audit verify`` signs in as one)."""
+        self._ctx.require(Permission.ADMINISTER)
+        with self._ctx.reading() as s:
+            return verify_chain(s)

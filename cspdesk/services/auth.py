@@ -1,0 +1,464 @@
+"""Signing in: the account unlocks the store.
+
+A local file (SQLCipher): the password unwraps the database key from the keyring beside it
+(cspdesk.storage.keyring); nobody opens the file without an account. A server (PostgreSQL): the
+password is checked against the account's argon2id hash in the database.
+
+Every function returns a :class:`ServiceContext` whose actor is the signed-in user, or raises
+:class:`SignInFailed` with a message for people. Failed sign-ins are counted, slowed and audited.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cspdesk.domain.enums import AuditKind, Role
+from cspdesk.services import audit
+from cspdesk.services.context import Actor, ServiceContext, Vault
+from cspdesk.services.errors import ServiceError, ValidationError
+from cspdesk.services.workspace import OpenFailed, default_database
+from cspdesk.storage.engine import DatabaseTarget, StoreOpenError, open_store
+from cspdesk.storage.keyring import (
+    Keyring,
+    KeyringError,
+    WrongSecret,
+    keyring_path,
+    new_recovery_key,
+    normalise_username,
+)
+from cspdesk.storage.migrate import SchemaTooNewError
+from cspdesk.storage.models import PanelMembership, Partnership, UserAccount
+
+#: Seconds added after each failed attempt (1 s, 2 s, 3 s… up to the cap): slows guessing.
+FAILED_DELAY_STEP = 1.0
+FAILED_DELAY_CAP = 5.0
+MIN_PASSWORD_LENGTH = 10
+#: The password ``cspdesk demo`` gives every demo account unless told otherwise (README).
+DEMO_PASSWORD = "demo-password"
+
+
+class SignInFailed(ServiceError):
+    """Wrong name or password, a locked or disabled account, or a missing keyring."""
+
+
+class AccountLocked(SignInFailed):
+    pass
+
+
+@dataclass(frozen=True)
+class CreatedDatabase:
+    ctx: ServiceContext
+    #: Shown once, never stored: the only way back in when every administrator is locked out.
+    recovery_key: str | None
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: Role
+    agency: str
+    panels: tuple[str, ...]
+
+
+def check_new_password(password: str, *, field: str = "password") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(field, f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if password.strip() != password or not password.strip():
+        raise ValidationError(field, "A password cannot start or end with a space.")
+
+
+def check_username(username: str, *, field: str = "username") -> str:
+    name = normalise_username(username)
+    if not name:
+        raise ValidationError(field, "Give a user name.")
+    if len(name) > 80 or not all(c.isalnum() or c in "._-@" for c in name):
+        raise ValidationError(field, "A user name uses letters, digits and . _ - @ only (80 at most).")
+    return name
+
+
+def _delay(failures: int) -> None:
+    if failures > 0 and FAILED_DELAY_STEP > 0:
+        time.sleep(min(FAILED_DELAY_STEP * failures, FAILED_DELAY_CAP))
+
+
+def _actor_for(session: Session, account: UserAccount) -> Actor:
+    panel_ids = None
+    if account.role is not Role.ADMINISTRATOR:
+        panel_ids = frozenset(
+            session.scalars(select(PanelMembership.panel_id).where(PanelMembership.user_id == account.id))
+        )
+    return Actor(account.id, account.username, account.role, account.agency_id, panel_ids)
+
+
+def _target(db: str | Path | None) -> DatabaseTarget:
+    return DatabaseTarget.parse(db if db is not None else default_database())
+
+
+def database_exists(db: str | Path | None = None) -> bool:
+    """For the window's first screen: is there a database to sign in to, or one to create?"""
+    target = _target(db)
+    if target.path is not None:
+        return target.path.exists() or keyring_path(target.path).exists()
+    try:
+        store = open_store(target, migrate=True)
+    except (StoreOpenError, SchemaTooNewError) as exc:
+        raise OpenFailed(str(exc)) from None
+    try:
+        with store.session_factory() as s:
+            return s.scalar(select(UserAccount.id).limit(1)) is not None
+    finally:
+        store.dispose()
+
+
+def _open(target: DatabaseTarget, key: bytes | None, *, create: bool):  # noqa: ANN202
+    try:
+        return open_store(target, key=key, create=create)
+    except (StoreOpenError, SchemaTooNewError) as exc:
+        raise OpenFailed(str(exc)) from None
+
+
+# -- signing in --------------------------------------------------------------------------------
+
+
+def sign_in(db: str | Path | None, username: str, password: str) -> ServiceContext:
+    target = _target(db)
+    if target.path is not None:
+        return _sign_in_file(target, username, password)
+    return _sign_in_server(target, username, password)
+
+
+def _finish_sign_in(session: Session, ctx: ServiceContext, account: UserAccount, pending: list[dict]) -> None:
+    now = ctx.now()
+    for event in pending:  # failed attempts made while the file was locked
+        audit.record(session, None, AuditKind.LOGIN_FAILED, "user_account", None, {"at": event.get("at", "")},
+                     at=now, username=event.get("username", ""), user_id=None)
+    audit.record(session, ctx.actor, AuditKind.LOGIN, "user_account", account.id, {}, at=now)
+
+
+def _sign_in_file(target: DatabaseTarget, username: str, password: str) -> ServiceContext:
+    assert target.path is not None
+    name = normalise_username(username)
+    if not target.path.exists():
+        raise OpenFailed(f"There is no database at {target.path}.")
+    try:
+        keyring = Keyring.load(target.path)
+    except KeyringError as exc:
+        raise SignInFailed(str(exc)) from None
+    if keyring.is_locked(name):
+        keyring.record_failure(name)
+        keyring.save()
+        raise AccountLocked(
+            f"This account is locked after {keyring.max_failed_attempts} failed attempts. "
+            "Ask an administrator to reset its password."
+        )
+    try:
+        key = keyring.unwrap(name, password)
+    except WrongSecret:
+        failures = keyring.record_failure(name)
+        keyring.save()
+        _delay(failures)
+        left = keyring.max_failed_attempts - failures
+        hint = f" {left} more attempt{'s' if left != 1 else ''} before the account locks." if 0 < left <= 3 else ""
+        raise SignInFailed("The user name or password is not right." + hint) from None
+
+    store = _open(target, key, create=False)
+    ctx = ServiceContext(store=store, vault=Vault(target.path, key))
+    try:
+        with ctx.unit_of_work() as s:
+            account = s.scalar(select(UserAccount).where(UserAccount.username == name))
+            if account is None or not account.is_active:
+                keyring.remove_account(name)  # a stale copy must not let anyone in again
+                keyring.save()
+                raise SignInFailed("This account is disabled. Ask an administrator.")
+            ctx.actor = _actor_for(s, account)
+            _finish_sign_in(s, ctx, account, keyring.take_pending_events())
+        keyring.clear_failures(name)
+        keyring.save()
+    except BaseException:
+        store.dispose()
+        raise
+    return ctx
+
+
+def _sign_in_server(target: DatabaseTarget, username: str, password: str) -> ServiceContext:
+    from argon2 import PasswordHasher
+    from argon2.exceptions import VerificationError, VerifyMismatchError
+
+    name = normalise_username(username)
+    store = _open(target, None, create=False)
+    ctx = ServiceContext(store=store)
+    hasher = PasswordHasher()
+    try:
+        with ctx.unit_of_work() as s:
+            max_failed = _max_failed_attempts(s)
+            account = s.scalar(select(UserAccount).where(UserAccount.username == name))
+            ok = False
+            if account is not None and account.password_hash and account.locked_at is None:
+                try:
+                    ok = hasher.verify(account.password_hash, password)
+                except (VerifyMismatchError, VerificationError):
+                    ok = False
+            else:
+                hasher.hash(password)  # the same cost whether or not the name exists
+            if ok and account is not None and account.is_active:
+                account.failed_logins = 0
+                ctx.actor = _actor_for(s, account)
+                audit.record(s, ctx.actor, AuditKind.LOGIN, "user_account", account.id, {}, at=ctx.now())
+                return ctx
+            failures = 0
+            if account is not None:
+                failures = account.failed_logins = account.failed_logins + 1
+                if failures >= max_failed and account.locked_at is None:
+                    account.locked_at = ctx.now()
+            audit.record(s, None, AuditKind.LOGIN_FAILED, "user_account", None, {},
+                         at=ctx.now(), username=name if account else "", user_id=None)
+        _delay(failures)
+        if account is not None and account.locked_at is not None:
+            raise AccountLocked("This account is locked. Ask an administrator to reset its password.")
+        if account is not None and not account.is_active:
+            raise SignInFailed("This account is disabled. Ask an administrator.")
+        raise SignInFailed("The user name or password is not right.")
+    except BaseException:
+        store.dispose()
+        raise
+
+
+def _max_failed_attempts(session: Session) -> int:
+    settings = session.scalar(select(Partnership.settings).limit(1)) or {}
+    return int(settings.get("max_failed_attempts", 5))
+
+
+def verify_password(ctx: ServiceContext, password: str) -> bool:
+    """Is ``password`` the signed-in user's? (Unlocking an idle-locked window.) A wrong one counts
+    as a failed sign-in."""
+    if ctx.vault is not None:
+        keyring = Keyring.load(ctx.vault.db_path)
+        try:
+            return keyring.unwrap(ctx.actor.username, password) == ctx.vault.db_key
+        except WrongSecret:
+            failures = keyring.record_failure(ctx.actor.username)
+            keyring.save()
+            _delay(failures)
+            return False
+    from argon2 import PasswordHasher
+    from argon2.exceptions import VerificationError, VerifyMismatchError
+
+    with ctx.reading() as s:
+        stored = s.scalar(select(UserAccount.password_hash).where(UserAccount.id == ctx.actor.user_id))
+    try:
+        return bool(stored) and PasswordHasher().verify(stored, password)
+    except (VerifyMismatchError, VerificationError):
+        return False
+
+
+# -- creating a database -----------------------------------------------------------------------
+
+
+def create_database(
+    db: str | Path | None,
+    *,
+    admin_username: str,
+    admin_name: str,
+    password: str,
+    partnership_name: str | None = None,
+    protective_marking: str = "OFFICIAL-SENSITIVE",
+) -> CreatedDatabase:
+    """A new database with its first administrator (and, when named, its partnership)."""
+    name = check_username(admin_username, field="admin_username")
+    if not admin_name.strip():
+        raise ValidationError("admin_name", "Give the administrator's name.")
+    check_new_password(password)
+    target = _target(db)
+
+    def first_admin(s: Session, ctx: ServiceContext, password_hash: str | None) -> None:
+        account = UserAccount(username=name, display_name=admin_name.strip(), role=Role.ADMINISTRATOR,
+                              is_active=True, password_hash=password_hash, failed_logins=0,
+                              created_at=ctx.now(), must_change_password=False)
+        s.add(account)
+        s.flush()
+        ctx.actor = _actor_for(s, account)
+        audit.record(s, ctx.actor, AuditKind.CREATE, "user_account", account.id,
+                     {"username": name, "role": Role.ADMINISTRATOR.value}, at=ctx.now())
+
+    return _create(target, first_admin, partnership_name, protective_marking, password, name)
+
+
+def _create(target: DatabaseTarget, populate: Callable[[Session, ServiceContext, str | None], None],
+            partnership_name: str | None, marking: str, password: str, username: str) -> CreatedDatabase:
+    from cspdesk.services.partnership import PartnershipService
+
+    if target.path is not None:
+        path = target.path
+        if path.exists() or keyring_path(path).exists():
+            raise ValidationError("db", f"{path} already exists. Choose a new file for a new database.")
+        key = secrets.token_bytes(32)
+        recovery = new_recovery_key()
+        keyring = Keyring.create(path)
+        keyring.set_account(username, password, key)
+        keyring.set_recovery(recovery, key)
+        try:
+            keyring.save()
+            store = _open(target, key, create=True)
+            ctx = ServiceContext(store=store, vault=Vault(path, key))
+            with ctx.unit_of_work() as s:
+                populate(s, ctx, None)
+            if partnership_name is not None:
+                PartnershipService(ctx).set_up(partnership_name, marking)
+        except BaseException:
+            # Nothing half-made: a new database either exists whole, or not at all.
+            for leftover in (path, keyring_path(path), path.with_name(path.name + "-wal"),
+                             path.with_name(path.name + "-shm")):
+                try:
+                    if "store" in locals():
+                        store.dispose()
+                    leftover.unlink(missing_ok=True)
+                except OSError:
+                    pass
+            raise
+        return CreatedDatabase(ctx, recovery)
+
+    from argon2 import PasswordHasher
+
+    store = _open(target, None, create=True)
+    ctx = ServiceContext(store=store)
+    try:
+        with ctx.unit_of_work() as s:
+            if s.scalar(select(UserAccount.id).limit(1)) is not None:
+                raise ValidationError("db", "This server database already has accounts: sign in instead.")
+            populate(s, ctx, PasswordHasher().hash(password))
+        if partnership_name is not None:
+            PartnershipService(ctx).set_up(partnership_name, marking)
+    except BaseException:
+        store.dispose()
+        raise
+    return CreatedDatabase(ctx, None)
+
+
+def create_demo_database(
+    db: str | Path | None,
+    *,
+    password: str = DEMO_PASSWORD,
+    scale: str = "small",
+    seed: int = 1,
+    progress: Callable[[int, str], None] | None = None,
+) -> tuple[CreatedDatabase, list[DemoAccount]]:
+    """A new database holding the synthetic demo partnership, every demo account given
+    ``password``; signed in as the demo administrator."""
+    from cspdesk.services.demo import DemoScale, generate_demo
+    from cspdesk.storage.models import Agency, Panel
+
+    check_new_password(password)
+    target = _target(db)
+    report = progress or (lambda _p, _m: None)
+
+    # generate_demo refuses a database with any account in it, so it runs first; then every demo
+    # account gets its keyring entry (or, on a server, its password hash).
+    target_path = target.path
+    if target_path is not None and (target_path.exists() or keyring_path(target_path).exists()):
+        raise ValidationError("db", f"{target_path} already exists. Demo data only goes into a new database.")
+    key = secrets.token_bytes(32) if target_path is not None else None
+    recovery = new_recovery_key() if target_path is not None else None
+    store = _open(target, key, create=True)
+    ctx = ServiceContext(store=store, vault=Vault(target_path, key) if target_path is not None and key else None)
+    try:
+        generate_demo(store, scale=DemoScale(scale), seed=seed,
+                      progress=lambda p, m: report(min(int(p * 0.85), 85), m))
+        with ctx.reading() as s:
+            accounts = s.scalars(select(UserAccount).order_by(UserAccount.id)).all()
+            agencies = dict(s.execute(select(Agency.id, Agency.name)).all())
+            panels = dict(s.execute(select(Panel.id, Panel.name)).all())
+            memberships: dict[int, list[str]] = {}
+            for pm in s.scalars(select(PanelMembership)):
+                memberships.setdefault(pm.user_id, []).append(panels[pm.panel_id])
+            listed = [
+                DemoAccount(a.username, a.display_name, a.role, agencies.get(a.agency_id, ""),
+                            tuple(sorted(memberships.get(a.id, []))) if a.role is not Role.ADMINISTRATOR
+                            else ("all panels",))
+                for a in accounts
+            ]
+            admin_id = next(a.id for a in accounts if a.role is Role.ADMINISTRATOR)
+        if target_path is not None:
+            assert key is not None and recovery is not None
+            keyring = Keyring.create(target_path)
+            for i, account in enumerate(listed):
+                report(85 + int(14 * i / max(len(listed), 1)), "Giving each demo account its password")
+                keyring.set_account(account.username, password, key)
+            keyring.set_recovery(recovery, key)
+            keyring.save()
+        else:
+            from argon2 import PasswordHasher
+
+            hashed = PasswordHasher().hash(password)  # one hash is enough: they share the password
+            with ctx.unit_of_work() as s:
+                for account in s.scalars(select(UserAccount)):
+                    account.password_hash = hashed
+        with ctx.unit_of_work() as s:
+            account = s.get(UserAccount, admin_id)
+            assert account is not None
+            ctx.actor = _actor_for(s, account)
+            audit.record(s, ctx.actor, AuditKind.CREATE, "partnership", None,
+                         {"demo": True, "scale": scale, "seed": seed, "accounts": len(listed)}, at=ctx.now())
+        report(100, "Demo partnership ready")
+    except BaseException:
+        store.dispose()
+        if target_path is not None:
+            for leftover in (target_path, keyring_path(target_path), target_path.with_name(target_path.name + "-wal"),
+                             target_path.with_name(target_path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+        raise
+    return CreatedDatabase(ctx, recovery), listed
+
+
+# -- recovery ----------------------------------------------------------------------------------
+
+
+def recover(db: str | Path | None, recovery_key: str, username: str, new_password: str) -> ServiceContext:
+    """Every administrator locked out: the recovery key resets (or re-creates) an administrator
+    account with a new password. Audited as an update by the recovered account."""
+    target = _target(db)
+    if target.path is None:
+        raise SignInFailed("A server database is recovered by its database administrator, not a recovery key.")
+    name = check_username(username)
+    check_new_password(new_password, field="new_password")
+    try:
+        keyring = Keyring.load(target.path)
+        key = keyring.unwrap_recovery(recovery_key)
+    except WrongSecret:
+        time.sleep(FAILED_DELAY_STEP)
+        raise SignInFailed("That recovery key is not right for this database.") from None
+    except KeyringError as exc:
+        raise SignInFailed(str(exc)) from None
+    store = _open(target, key, create=False)
+    ctx = ServiceContext(store=store, vault=Vault(target.path, key))
+    try:
+        with ctx.unit_of_work() as s:
+            account = s.scalar(select(UserAccount).where(UserAccount.username == name))
+            if account is None:
+                account = UserAccount(username=name, display_name=name, role=Role.ADMINISTRATOR, is_active=True,
+                                      failed_logins=0, created_at=ctx.now(), must_change_password=False)
+                s.add(account)
+                s.flush()
+            elif account.role is not Role.ADMINISTRATOR:
+                raise ValidationError("username", "The recovery key restores an administrator's account only.")
+            account.is_active = True
+            account.locked_at = None
+            account.failed_logins = 0
+            ctx.actor = _actor_for(s, account)
+            audit.record(s, ctx.actor, AuditKind.UPDATE, "user_account", account.id,
+                         {"recovered_with_recovery_key": True}, at=ctx.now())
+            keyring.set_account(name, new_password, key)
+            keyring.clear_failures(name)
+            keyring.save()
+    except BaseException:
+        store.dispose()
+        raise
+    return ctx
+

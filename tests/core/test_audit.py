@@ -1,0 +1,133 @@
+"""The audit trail is tamper-evident: `cspdesk audit verify` finds the first entry changed by hand."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlcipher3
+
+from cspdesk.domain.enums import AuditKind
+from cspdesk.services import audit, auth
+from cspdesk.services.auth import create_database, sign_in
+from cspdesk.services.partnership import PartnershipService
+from cspdesk.services.workspace import close_workspace
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CSPDESK_FAST_KDF", "1")
+    monkeypatch.setattr(auth, "FAILED_DELAY_STEP", 0.0)
+
+
+@pytest.fixture
+def trail(db_path: Path) -> tuple[Path, bytes]:
+    """A database with a few audit entries, and its raw key (for tampering by hand)."""
+    created = create_database(db_path, admin_username="admin", admin_name="Ada", password=PASSWORD,
+                              partnership_name="Safer Testshire")
+    key = created.ctx.vault.db_key
+    close_workspace(created.ctx)
+    for _ in range(3):
+        close_workspace(sign_in(db_path, "admin", PASSWORD))
+    return db_path, key
+
+
+def _raw(db_path: Path, key: bytes) -> sqlcipher3.Connection:
+    con = sqlcipher3.connect(str(db_path))
+    con.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    return con
+
+
+def _verify_cli(db_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CSPDESK_PASSWORD": PASSWORD, "CSPDESK_FAST_KDF": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "cspdesk", "audit", "verify", "--db", str(db_path), "--user", "admin"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+
+
+def test_an_intact_trail_verifies(trail) -> None:
+    db_path, _ = trail
+    result = _verify_cli(db_path)
+    assert result.returncode == 0, result.stderr
+    assert "intact" in result.stdout
+    # create account, create partnership, 3 sign-ins, and the sign-in of the verify command itself
+    assert "6 entries" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("tamper", "problem"),
+    [
+        ("UPDATE audit_event SET username = 'mallory' WHERE id = 3", "do not match its hash"),
+        ("UPDATE audit_event SET at = '2020-01-01 00:00:00.000000' WHERE id = 2", "do not match its hash"),
+        ("UPDATE audit_event SET details = '{\"name\": \"changed\"}' WHERE id = 2", "details were changed"),
+        ("UPDATE audit_event SET details = '{\"redacted\": true}' WHERE id = 2", "without a recorded erasure"),
+        ("DELETE FROM audit_event WHERE id = 3", "entry 3 is missing"),
+    ],
+)
+def test_changing_one_row_by_hand_breaks_the_chain(trail, tamper: str, problem: str) -> None:
+    db_path, key = trail
+    con = _raw(db_path, key)
+    con.execute(tamper)
+    con.commit()
+    con.close()
+    result = _verify_cli(db_path)
+    assert result.returncode == 1
+    assert problem in result.stdout
+    assert "broken at entry" in result.stdout
+
+
+def test_rehashing_one_row_still_breaks_the_next_link(trail) -> None:
+    """Someone who recomputes the changed entry's own hash still breaks its successor's link."""
+    db_path, key = trail
+    con = _raw(db_path, key)
+    row = con.execute(
+        "SELECT id, at, user_id, username, kind, entity, entity_id, details_digest, prev_hash FROM audit_event WHERE id = 3"
+    ).fetchone()
+    from datetime import datetime
+
+    forged = audit.entry_hash(row[8], row[0], datetime.fromisoformat(row[1]), row[2], "mallory", row[4], row[5],
+                              row[6], row[7])
+    con.execute("UPDATE audit_event SET username = 'mallory', hash = ? WHERE id = 3", (forged,))
+    con.commit()
+    con.close()
+    result = _verify_cli(db_path)
+    assert result.returncode == 1
+    assert "broken at entry 4" in result.stdout
+
+
+def test_appends_chain_and_roll_back_with_their_transaction(db_path: Path) -> None:
+    created = create_database(db_path, admin_username="admin", admin_name="Ada", password=PASSWORD)
+    ctx = created.ctx
+    before = audit.AuditService(ctx).count()
+    with pytest.raises(RuntimeError):
+        with ctx.unit_of_work() as s:
+            audit.record(s, ctx.actor, AuditKind.UPDATE, "x", 1, {"a": 1}, at=ctx.now())
+            raise RuntimeError("the change failed, so its audit entry must go too")
+    assert audit.AuditService(ctx).count() == before
+    PartnershipService(ctx).set_up("Safer Testshire")
+    rows = audit.AuditService(ctx).event_rows(audit.AuditService(ctx).event_ids())
+    assert rows[0].kind is AuditKind.CREATE and rows[0].entity == "partnership"
+    assert audit.AuditService(ctx).verify().ok
+    close_workspace(ctx)
+
+
+def test_details_are_canonical_json(db_path: Path) -> None:
+    created = create_database(db_path, admin_username="admin", admin_name="Ada", password=PASSWORD)
+    ctx = created.ctx
+    from datetime import date
+
+    with ctx.unit_of_work() as s:
+        audit.record(s, ctx.actor, AuditKind.UPDATE, "case", 7,
+                     {"changes": {"due": {"old": date(2026, 1, 2), "new": None}}}, at=ctx.now())
+    assert audit.AuditService(ctx).verify().ok
+    row = audit.AuditService(ctx).event_rows(audit.AuditService(ctx).event_ids()[:1])[0]
+    assert row.summary == "changed due"
+    assert json.loads(audit.canonical({"b": 1, "a": 2})) == {"a": 2, "b": 1}
+    close_workspace(ctx)
