@@ -103,6 +103,35 @@ def build_parser() -> argparse.ArgumentParser:
         "CSPDESK_NEW_PASSWORD or is asked for.",
     )
     p.set_defaults(handler=_cmd_recover)
+
+    p = sub.add_parser(
+        "backup", parents=[common], help="make a verified, encrypted backup of a database file",
+        description="Make a backup of the database file while it may be in use: an encrypted copy of one "
+        "consistent moment, with its keyring, checked after writing. Without --out it goes to the "
+        "backups folder in your data folder (the oldest beyond the number to keep are deleted). Signs in "
+        "with --user (an administrator or coordinator).",
+    )
+    p.add_argument("--out", metavar="FOLDER", default=None,
+                   help="the new backup folder to write (it must not exist yet)")
+    p.set_defaults(handler=_cmd_backup)
+
+    p = sub.add_parser(
+        "restore", parents=[common], help="put a backup in place of a database file",
+        description="Restore BACKUP (a backup folder, or a database file with its .keyring beside it) as "
+        "--db. The backup must open with --user and the password (CSPDESK_PASSWORD, or asked for), and "
+        "that account must be an administrator in the backup; the current file need not open at all. "
+        "It is checked before anything is replaced, and the file that was there is kept as "
+        "<db>.before-restore-<time>. Sign in afterwards as usual.",
+    )
+    p.add_argument("backup", metavar="BACKUP", help="the backup folder (or its database file)")
+    p.set_defaults(handler=_cmd_restore)
+
+    p = sub.add_parser(
+        "check", parents=[common], help="check a database file for damage (integrity check)",
+        description="Run SQLite's quick_check over the whole file (seconds on a large one). Exit 1 if it "
+        "finds damage. Signs in with --user.",
+    )
+    p.set_defaults(handler=_cmd_check)
     return parser
 
 
@@ -220,6 +249,56 @@ def _cmd_recover(args: argparse.Namespace) -> int:
     print(f"{ctx.actor.username} can sign in again with the new password.")
     ctx.store.dispose()
     return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cspdesk.services.backup import BackupService
+
+    ctx = _open(args)
+    try:
+        info = BackupService(ctx).backup_now(Path(args.out) if args.out else None)
+    finally:
+        ctx.store.dispose()
+    size = info.size_bytes / 1_048_576
+    print(f"Backup written and checked: {info.folder} ({size:,.1f} MB; the database and its keyring).")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from cspdesk.services.backup import restore_backup
+    from cspdesk.services.workspace import default_database
+    from cspdesk.storage.engine import DatabaseTarget
+
+    user = getattr(args, "user", None)
+    if not user:
+        raise UsageError("Name an administrator account of the backup: --user NAME (and set CSPDESK_PASSWORD, "
+                         "or be asked).")
+    target = DatabaseTarget.parse(getattr(args, "db", None) or default_database())
+    if target.path is None:
+        raise UsageError("Server databases are restored by the server's administrator, not by CSPDesk.")
+    password = _secret("CSPDESK_PASSWORD", f"Password for {user} in the backup: ")
+    info = restore_backup(args.backup, into=target.path, username=user, password=password)
+    print(f"Restored {info.db_path} from {info.restored_from}.")
+    if info.kept_as is not None:
+        print(f"The file that was there is kept as {info.kept_as} (with its keyring).")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from cspdesk.services.backup import check_database
+
+    ctx = _open(args)
+    try:
+        report = check_database(ctx)
+    finally:
+        ctx.store.dispose()
+    if report.ok:
+        print(f"No damage found ({report.seconds:.1f} s).")
+        return 0
+    print("The database file is damaged. Restore the latest backup ('cspdesk restore').")
+    return 1
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ Every function returns a :class:`ServiceContext` whose actor is the signed-in us
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -21,10 +22,11 @@ from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind, Role
 from cspdesk.services import audit
-from cspdesk.services.context import Actor, ServiceContext, Vault
-from cspdesk.services.errors import ServiceError, ValidationError
+from cspdesk.services.context import Actor, ServiceContext, Vault, storage_faults
+from cspdesk.services.errors import DatabaseDamaged, FileReadOnly, ServiceError, ValidationError
 from cspdesk.services.workspace import OpenFailed, default_database
-from cspdesk.storage.engine import DatabaseTarget, StoreOpenError, open_store
+from cspdesk.storage.engine import DatabaseTarget, Store, StoreOpenError, open_store
+from cspdesk.storage.integrity import FaultKind, fault_message, startup_check
 from cspdesk.storage.keyring import (
     Keyring,
     KeyringError,
@@ -33,7 +35,7 @@ from cspdesk.storage.keyring import (
     new_recovery_key,
     normalise_username,
 )
-from cspdesk.storage.migrate import SchemaTooNewError
+from cspdesk.storage.migrate import HEAD_REVISION, SchemaTooNewError, current_revision, upgrade_to_head
 from cspdesk.storage.models import PanelMembership, Partnership, UserAccount
 
 #: Seconds added after each failed attempt (1 s, 2 s, 3 s… up to the cap): slows guessing.
@@ -50,6 +52,16 @@ class SignInFailed(ServiceError):
 
 class AccountLocked(SignInFailed):
     pass
+
+
+class AlreadyOpen(SignInFailed):
+    """Another copy of CSPDesk has this file open for writing. ``host`` and ``since`` say where and
+    since when (for the dialog that offers to open it read-only instead)."""
+
+    def __init__(self, message: str, host: str = "", since: str = "") -> None:
+        super().__init__(message)
+        self.host = host
+        self.since = since
 
 
 @dataclass(frozen=True)
@@ -118,21 +130,64 @@ def database_exists(db: str | Path | None = None) -> bool:
         store.dispose()
 
 
-def _open(target: DatabaseTarget, key: bytes | None, *, create: bool):  # noqa: ANN202
+def _open(target: DatabaseTarget, key: bytes | None, *, create: bool, migrate: bool = True,
+          read_only: bool = False) -> Store:
     try:
-        return open_store(target, key=key, create=create)
+        return open_store(target, key=key, create=create, migrate=migrate, read_only=read_only)
     except (StoreOpenError, SchemaTooNewError) as exc:
         raise OpenFailed(str(exc)) from None
+
+
+def _take_writer_lock(path: Path):  # noqa: ANN202 - WriterLock, imported lazily
+    """This copy becomes the file's only writer, or :class:`AlreadyOpen` says who is."""
+    from cspdesk.storage.writer_lock import WriterLock, WriterLockHeld
+
+    lock = WriterLock(path)
+    try:
+        with storage_faults(None, path):  # a read-only folder, a full disk: plain messages
+            return lock.acquire()
+    except WriterLockHeld as exc:
+        holder = exc.holder
+        where = holder.where() if holder else "on another computer or in another window"
+        since = f" (since {holder.since_local()})" if holder else ""
+        raise AlreadyOpen(
+            f"CSPDesk is already open on this file {where}{since}. Close it there first, or open "
+            "it read-only.", host=holder.host if holder else "", since=holder.since_local() if holder else "",
+        ) from None
+
+
+def _watch_writer_lock(ctx: ServiceContext) -> None:
+    """Keep the lock's heartbeat going; if another copy takes the file over (this computer slept
+    past the stale limit), this session stops writing."""
+    lock = ctx.store.writer_lock
+    if lock is None:
+        return
+
+    def lost() -> None:
+        ctx.read_only = True
+        ctx.read_only_reason = ("Another copy of CSPDesk took over this file while this one was asleep or "
+                                "cut off, so this window can no longer save changes. Close it and sign in again.")
+
+    lock.start_heartbeat(on_lost=lost)
 
 
 # -- signing in --------------------------------------------------------------------------------
 
 
-def sign_in(db: str | Path | None, username: str, password: str) -> ServiceContext:
+def sign_in(db: str | Path | None, username: str, password: str, *, read_only: bool = False) -> ServiceContext:
+    """Sign in and open the database. A file is opened for writing only by one copy of CSPDesk
+    at a time (:class:`AlreadyOpen` otherwise); ``read_only=True`` opens it without writing at
+    all (for looking while another copy has it): no audit entry, no keyring change, every
+    unit of work refused. A damaged file raises :class:`DatabaseDamaged` before anything is
+    written to it."""
     target = _target(db)
     if target.path is not None:
-        return _sign_in_file(target, username, password)
-    return _sign_in_server(target, username, password)
+        return _sign_in_file(target, username, password, read_only=read_only)
+    ctx = _sign_in_server(target, username, password)
+    if read_only:
+        ctx.read_only = True
+        ctx.read_only_reason = "This database was opened read-only: nothing can be changed in this window."
+    return ctx
 
 
 def _finish_sign_in(session: Session, ctx: ServiceContext, account: UserAccount, pending: list[dict]) -> None:
@@ -143,7 +198,7 @@ def _finish_sign_in(session: Session, ctx: ServiceContext, account: UserAccount,
     audit.record(session, ctx.actor, AuditKind.LOGIN, "user_account", account.id, {}, at=now)
 
 
-def _sign_in_file(target: DatabaseTarget, username: str, password: str) -> ServiceContext:
+def _sign_in_file(target: DatabaseTarget, username: str, password: str, *, read_only: bool = False) -> ServiceContext:
     assert target.path is not None
     name = normalise_username(username)
     if not target.path.exists():
@@ -169,9 +224,21 @@ def _sign_in_file(target: DatabaseTarget, username: str, password: str) -> Servi
         hint = f" {left} more attempt{'s' if left != 1 else ''} before the account locks." if 0 < left <= 3 else ""
         raise SignInFailed("The user name or password is not right." + hint) from None
 
-    store = _open(target, key, create=False)
+    store = _open_checked(target, key, read_only=read_only)
     ctx = ServiceContext(store=store, vault=Vault(target.path, key))
+    if read_only:
+        ctx.read_only = True
+        ctx.read_only_reason = "This database is open read-only: nothing can be changed in this window."
     try:
+        if read_only:
+            # Nothing is written: not the sign-in's audit entry, not the keyring (the writing copy
+            # may be saving it at this moment).
+            with ctx.reading() as s:
+                account = s.scalar(select(UserAccount).where(UserAccount.username == name))
+                if account is None or not account.is_active:
+                    raise SignInFailed("This account is disabled. Ask an administrator.")
+                ctx.actor = _actor_for(s, account)
+            return ctx
         with ctx.unit_of_work() as s:
             account = s.scalar(select(UserAccount).where(UserAccount.username == name))
             if account is None or not account.is_active:
@@ -180,12 +247,74 @@ def _sign_in_file(target: DatabaseTarget, username: str, password: str) -> Servi
                 raise SignInFailed("This account is disabled. Ask an administrator.")
             ctx.actor = _actor_for(s, account)
             _finish_sign_in(s, ctx, account, keyring.take_pending_events())
-        keyring.clear_failures(name)
-        keyring.save()
+        with storage_faults(store):
+            keyring.clear_failures(name)
+            keyring.save()
+        _watch_writer_lock(ctx)
     except BaseException:
         store.dispose()
         raise
     return ctx
+
+
+def _open_checked(target: DatabaseTarget, key: bytes, *, read_only: bool) -> Store:
+    """Open a file whose key the keyring gave: take the writer's lock (unless read-only), check
+    the file's integrity *before* anything is written to it (migrations included), then migrate."""
+    path = target.path
+    assert path is not None
+    damaged = fault_message(FaultKind.DAMAGED, path)
+    if not read_only and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        raise FileReadOnly(
+            f"{path} is read-only (or its folder is), so CSPDesk cannot save changes to it. Copy the "
+            "database and its keyring to a folder you can write to, or open it read-only."
+        )
+    lock = None if read_only else _take_writer_lock(path)
+    try:
+        try:
+            store = open_store(target, key=key, create=False, migrate=False, read_only=read_only)
+        except StoreOpenError as exc:
+            if exc.sqlite_error.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+                # The keyring unwrapped the key, so a file that does not open with it is damaged
+                # (or the keyring beside it belongs to another database).
+                raise DatabaseDamaged(damaged) from None
+            raise OpenFailed(
+                f"{path} cannot be opened: it could not be read here (a folder without permission, a "
+                "network share that went away, or a read-only place). Check where it is and try again."
+            ) from None
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    store.writer_lock = lock
+    try:
+        with storage_faults(store):
+            report = startup_check(store.engine, path)
+        if not report.ok:
+            raise DatabaseDamaged(damaged)
+        with storage_faults(store):
+            if read_only:
+                revision = current_revision(store.engine)
+                if revision != HEAD_REVISION:
+                    from cspdesk.storage.migrate import known_revisions
+
+                    if revision not in known_revisions():
+                        raise SchemaTooNewError(
+                            "This database was written by a newer version of CSPDesk. "
+                            "Install the newer version to open it; nothing has been changed."
+                        )
+                    raise OpenFailed(
+                        "This database needs updating to this version of CSPDesk, which cannot be done "
+                        "read-only. Sign in normally once no other copy of CSPDesk has it open."
+                    )
+            else:
+                upgrade_to_head(store.engine)
+    except SchemaTooNewError as exc:
+        store.dispose()
+        raise OpenFailed(str(exc)) from None
+    except BaseException:
+        store.dispose()
+        raise
+    return store
 
 
 def _sign_in_server(target: DatabaseTarget, username: str, password: str) -> ServiceContext:
@@ -306,16 +435,23 @@ def _create(target: DatabaseTarget, populate: Callable[[Session, ServiceContext,
         keyring.set_recovery(recovery, key)
         try:
             keyring.save()
-            store = _open(target, key, create=True)
+            lock = _take_writer_lock(path)
+            try:
+                store = _open(target, key, create=True)
+            except BaseException:
+                lock.release()
+                raise
+            store.writer_lock = lock
             ctx = ServiceContext(store=store, vault=Vault(path, key))
             with ctx.unit_of_work() as s:
                 populate(s, ctx, None)
             if partnership_name is not None:
                 PartnershipService(ctx).set_up(partnership_name, marking)
+            _watch_writer_lock(ctx)
         except BaseException:
             # Nothing half-made: a new database either exists whole, or not at all.
             for leftover in (path, keyring_path(path), path.with_name(path.name + "-wal"),
-                             path.with_name(path.name + "-shm")):
+                             path.with_name(path.name + "-shm"), path.with_name(path.name + ".lock")):
                 try:
                     if "store" in locals():
                         store.dispose()
@@ -366,7 +502,14 @@ def create_demo_database(
         raise ValidationError("db", f"{target_path} already exists. Demo data only goes into a new database.")
     key = secrets.token_bytes(32) if target_path is not None else None
     recovery = new_recovery_key() if target_path is not None else None
-    store = _open(target, key, create=True)
+    lock = _take_writer_lock(target_path) if target_path is not None else None
+    try:
+        store = _open(target, key, create=True)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    store.writer_lock = lock
     ctx = ServiceContext(store=store, vault=Vault(target_path, key) if target_path is not None and key else None)
     try:
         generate_demo(store, scale=DemoScale(scale), seed=seed,
@@ -407,11 +550,13 @@ def create_demo_database(
             audit.record(s, ctx.actor, AuditKind.CREATE, "partnership", None,
                          {"demo": True, "scale": scale, "seed": seed, "accounts": len(listed)}, at=ctx.now())
         report(100, "Demo partnership ready")
+        _watch_writer_lock(ctx)
     except BaseException:
         store.dispose()
         if target_path is not None:
             for leftover in (target_path, keyring_path(target_path), target_path.with_name(target_path.name + "-wal"),
-                             target_path.with_name(target_path.name + "-shm")):
+                             target_path.with_name(target_path.name + "-shm"),
+                             target_path.with_name(target_path.name + ".lock")):
                 leftover.unlink(missing_ok=True)
         raise
     return CreatedDatabase(ctx, recovery), listed
@@ -436,7 +581,9 @@ def recover(db: str | Path | None, recovery_key: str, username: str, new_passwor
         raise SignInFailed("That recovery key is not right for this database.") from None
     except KeyringError as exc:
         raise SignInFailed(str(exc)) from None
-    store = _open(target, key, create=False)
+    if not target.path.exists():
+        raise OpenFailed(f"There is no database at {target.path}.")
+    store = _open_checked(target, key, read_only=False)
     ctx = ServiceContext(store=store, vault=Vault(target.path, key))
     try:
         with ctx.unit_of_work() as s:
@@ -457,6 +604,7 @@ def recover(db: str | Path | None, recovery_key: str, username: str, new_passwor
             keyring.set_account(name, new_password, key)
             keyring.clear_failures(name)
             keyring.save()
+        _watch_writer_lock(ctx)
     except BaseException:
         store.dispose()
         raise

@@ -13,8 +13,10 @@ from typing import Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import Role
-from cspdesk.services.errors import PermissionDenied
+from cspdesk.services import errors
+from cspdesk.services.errors import PermissionDenied, ReadOnlySession
 from cspdesk.storage.engine import Store
+from cspdesk.storage.integrity import FaultKind, describe_fault, fault_message, file_identity
 
 T = TypeVar("T")
 
@@ -110,29 +112,46 @@ class ServiceContext:
     today: Callable[[], date] = date.today
     now: Callable[[], datetime] = utcnow
     vault: Vault | None = None
+    #: Opened read-only (another copy is writing), or the writer's lock was lost: every unit of
+    #: work is refused with ``read_only_reason``.
+    read_only: bool = False
+    read_only_reason: str = ""
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """One session, one transaction: commits when the block ends normally, rolls back on any
         exception (nothing half-written), and is closed either way. On SQLite the transaction
         takes the write lock at once (BEGIN IMMEDIATE), so two writers queue instead of failing
-        half-way, and the audit chain never forks."""
-        session = self.store.session_factory(bind=self.store.write_engine)
-        try:
-            with session.begin():
-                yield session
-        finally:
-            session.close()
+        half-way, and the audit chain never forks. Faults of the file (disk full, read-only,
+        moved, damaged) come out as :class:`~cspdesk.services.errors.StorageFault` subclasses."""
+        if self.read_only:
+            raise ReadOnlySession(self.read_only_reason or "This database is open read-only: nothing can be changed.")
+        with storage_faults(self.store):
+            self._check_file_in_place()
+            session = self.store.session_factory(bind=self.store.write_engine)
+            try:
+                with session.begin():
+                    yield session
+                    self._check_file_in_place()  # before the commit: never commit into a moved file
+            finally:
+                session.close()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only session: rolled back at the end, whatever happened."""
-        session = self.store.session_factory()
-        try:
-            yield session
-        finally:
-            session.rollback()
-            session.close()
+        with storage_faults(self.store):
+            session = self.store.session_factory()
+            try:
+                yield session
+            finally:
+                session.rollback()
+                session.close()
+
+    def _check_file_in_place(self) -> None:
+        expected = self.store.file_identity
+        path = self.store.target.path
+        if expected is not None and path is not None and file_identity(path) != expected:
+            raise errors.FileMissing(fault_message(FaultKind.MISSING, path))
 
     # -- permission checks: the services call these; the UI only hides what would be refused --
 
@@ -144,3 +163,30 @@ class ServiceContext:
 
     def visible_panel_ids(self) -> frozenset[int] | None:
         return self.actor.panel_ids
+
+
+_FAULT_ERRORS: dict[FaultKind, type[errors.StorageFault]] = {
+    FaultKind.DISK_FULL: errors.DiskFull,
+    FaultKind.READ_ONLY: errors.FileReadOnly,
+    FaultKind.MISSING: errors.FileMissing,
+    FaultKind.DAMAGED: errors.DatabaseDamaged,
+    FaultKind.BUSY: errors.DatabaseBusy,
+    FaultKind.IO_ERROR: errors.StorageFault,
+}
+
+
+@contextmanager
+def storage_faults(store: Store | None, path: Path | None = None) -> Iterator[None]:
+    """Turn the driver's and the OS's errors about the file (disk full, read-only, moved, damaged,
+    I/O) into StorageFault subclasses with plain messages; the driver's text (which can quote
+    values) is dropped. Anything else propagates unchanged."""
+    try:
+        yield
+    except errors.ServiceError:
+        raise
+    except Exception as exc:
+        where = path if path is not None else (store.target.path if store is not None else None)
+        fault = describe_fault(exc, where)
+        if fault is None:
+            raise
+        raise _FAULT_ERRORS[fault.kind](fault.message) from None

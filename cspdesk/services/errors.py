@@ -25,3 +25,38 @@ class PermissionDenied(ServiceError):
 
 class DemoRefused(ServiceError):
     """Demo data is only ever written into an empty database."""
+
+
+# -- the file itself: disk full, read-only, moved, damaged (issue 8) ----------------------------
+# Raised at the unit-of-work boundary (cspdesk.services.context.storage_faults) in place of the
+# driver's errors, whose text is technical and may quote values. Each message says what happened,
+# that what was saved before is safe, and what to do.
+
+
+class StorageFault(ServiceError):
+    """The database file could not be read or written: a problem with the disk or the file, not
+    with what was typed. Nothing from the refused change was saved."""
+
+
+class DiskFull(StorageFault):
+    pass
+
+
+class FileReadOnly(StorageFault):
+    pass
+
+
+class FileMissing(StorageFault):
+    """The file was moved, renamed, deleted or replaced while it was open."""
+
+
+class DatabaseDamaged(StorageFault):
+    """The file fails its integrity check (or a page of it cannot be read): restore a backup."""
+
+
+class DatabaseBusy(StorageFault):
+    pass
+
+
+class ReadOnlySession(ServiceError):
+    """This session was opened read-only (or lost its writer's lock): it cannot change anything."""

@@ -43,4 +43,8 @@ def describe_database(ctx: ServiceContext) -> str:
 
 
 def close_workspace(ctx: ServiceContext) -> None:
+    """Close the connections and give up the writer's lock (Store.dispose does both). The context
+    is then read-only: a window still holding it must not write without the lock."""
     ctx.store.dispose()
+    ctx.read_only = True
+    ctx.read_only_reason = "This database has been closed. Sign in again to make changes."

@@ -6,13 +6,18 @@ Nothing here runs at import time: callers build a :class:`Store` from configurat
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from cspdesk.storage.writer_lock import WriterLock
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +26,13 @@ WRITE_OPTION = "cspdesk_write"
 
 
 class StoreOpenError(Exception):
-    """The database could not be opened. The message is written for the person at the keyboard."""
+    """The database could not be opened. The message is written for the person at the keyboard.
+    ``sqlite_error`` names SQLite's error (``SQLITE_NOTADB``, ``SQLITE_CANTOPEN``…) for callers
+    that know more (signing in knows the key is right, so NOTADB there means damage)."""
+
+    def __init__(self, message: str, sqlite_error: str = "") -> None:
+        super().__init__(message)
+        self.sqlite_error = sqlite_error
 
 
 @dataclass(frozen=True)
@@ -50,10 +61,18 @@ class DatabaseTarget:
         return make_url(self.url).render_as_string(hide_password=True)
 
 
-def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False) -> Engine:
+def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False, read_only: bool = False) -> Engine:
     import sqlcipher3  # the DB-API module: SQLite with SQLCipher compiled in
 
     key_hex = key.hex()
+    # mode=rw: a connection never *creates* the file. Without it, a pooled connection opened after
+    # the file was moved or deleted would silently start an empty database at the old path.
+    # mode=ro for read-only sessions: nor does it checkpoint the WAL when it closes (a write).
+    uri = f"{path.resolve().as_uri()}?mode={'ro' if read_only else 'rw'}"
+    if read_only and not os.access(path.parent, os.W_OK) and not path.with_name(path.name + "-wal").exists():
+        # A read-only folder (a CD, a read-only share) and no WAL: no writer has the file open, and
+        # SQLite could not create the -shm it needs for a WAL file, so it reads it as unchanging.
+        uri += "&immutable=1"
     engine = create_engine(
         URL.create("sqlite", database=str(path)),
         module=sqlcipher3,
@@ -65,7 +84,7 @@ def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False) -> Engine:
 
     @event.listens_for(engine, "do_connect")
     def _connect(dialect, conn_rec, cargs, cparams):  # noqa: ANN001 - SQLAlchemy's hook signature
-        con = sqlcipher3.connect(*cargs, **cparams)
+        con = sqlcipher3.connect(uri, uri=True, **cparams)
         # A wrong key otherwise makes SQLCipher print to stderr; we give our own message instead.
         con.execute("PRAGMA cipher_log_level = NONE")
         # A raw 256-bit key: no key derivation per connection (~0.3 ms instead of ~0.1 s).
@@ -79,7 +98,16 @@ def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False) -> Engine:
         cur = dbapi_con.cursor()
         try:
             cur.execute("PRAGMA foreign_keys = ON")
-            cur.execute("PRAGMA journal_mode = WAL")
+            if read_only:
+                # A second line behind mode=ro: SQLite refuses every write on this connection.
+                cur.execute("PRAGMA query_only = ON")
+            else:
+                cur.execute("PRAGMA journal_mode = WAL")
+                # Fold each commit into the main file straight away (a passive checkpoint after
+                # every commit, not every 1000 pages): the .db file alone then holds everything
+                # committed, so a file copied, moved or backed up by hand without its -wal loses
+                # nothing. Costs one more fsync per commit, unnoticeable at a person's pace.
+                cur.execute("PRAGMA wal_autocheckpoint = 1")
             # FULL: a committed transaction survives a power cut, not only a crash.
             cur.execute("PRAGMA synchronous = FULL")
             cur.execute("PRAGMA busy_timeout = 10000")
@@ -112,6 +140,13 @@ class Store:
     target: DatabaseTarget
     engine: Engine
     session_factory: sessionmaker[Session]
+    #: Opened read-only (query_only): every write fails in SQLite itself.
+    read_only: bool = False
+    #: (device, inode) of the file when it was opened: a write checks the file is still there.
+    file_identity: tuple[int, int] | None = None
+    #: This copy's claim to be the file's only writer (cspdesk.storage.writer_lock); released by
+    #: :meth:`dispose`, after the connections are closed.
+    writer_lock: WriterLock | None = None
 
     @cached_property
     def write_engine(self) -> Engine:
@@ -127,6 +162,8 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.writer_lock is not None:
+            self.writer_lock.release()
 
 
 def open_store(
@@ -136,12 +173,15 @@ def open_store(
     create: bool = True,
     migrate: bool = True,
     echo: bool = False,
+    read_only: bool = False,
 ) -> Store:
     """Open (and by default create and migrate) the database named by ``target``.
 
     For a file, ``key`` is the raw 256-bit SQLCipher key (unwrapped from the keyring by signing
     in: cspdesk.services.auth). Raises :class:`StoreOpenError` with a message for
     people when the file is not a CSPDesk database, the key is wrong, or the server is unreachable.
+    ``read_only`` (files): the connections are opened read-only and query-only; nothing is
+    created or migrated.
     """
     if not isinstance(target, DatabaseTarget):
         target = DatabaseTarget.parse(target)
@@ -155,8 +195,13 @@ def open_store(
             raise StoreOpenError(f"There is no database at {path}.")
         if path.exists() and path.is_dir():
             raise StoreOpenError(f"{path} is a folder, not a database file.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        engine = _sqlcipher_engine(path, key, echo=echo)
+        if read_only and not path.exists():
+            raise StoreOpenError(f"There is no database at {path}.")
+        if not path.exists():
+            # Connections open with mode=rw (never creating), so a new database starts here.
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+        engine = _sqlcipher_engine(path, key, echo=echo, read_only=read_only)
     else:
         assert target.url is not None
         engine = _postgres_engine(target.url, echo=echo)
@@ -169,15 +214,21 @@ def open_store(
         if target.is_file:
             raise StoreOpenError(
                 f"{target.describe()} cannot be opened: it is not a CSPDesk database, "
-                "or the key for it is not the right one."
+                "or the key for it is not the right one.",
+                sqlite_error=str(getattr(exc.orig, "sqlite_errorname", "") or ""),
             ) from None
         raise StoreOpenError(f"The database server could not be reached ({target.describe()}).") from exc
     except Exception as exc:  # driver-level errors (refused connection, bad URL) on servers
         engine.dispose()
         raise StoreOpenError(f"The database server could not be reached ({target.describe()}).") from exc
 
-    store = Store(target=target, engine=engine, session_factory=sessionmaker(engine, expire_on_commit=False))
-    if migrate:
+    store = Store(target=target, engine=engine, session_factory=sessionmaker(engine, expire_on_commit=False),
+                  read_only=read_only)
+    if target.path is not None:
+        from cspdesk.storage.integrity import file_identity
+
+        store.file_identity = file_identity(target.path)
+    if migrate and not read_only:
         from cspdesk.storage.migrate import upgrade_to_head
 
         upgrade_to_head(store.engine)
