@@ -47,3 +47,23 @@ def safe_crash_report(exc: BaseException) -> str:
         lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
     lines.append(f"{type(exc).__module__}.{type(exc).__qualname__} (message withheld: it may hold personal data)")
     return "\n".join(lines)
+
+
+def configure_app_logging() -> Path:
+    """The log in the user's data folder, and an exception hook that writes crash reports without
+    personal data there (instead of printing the exception's message)."""
+    import sys
+
+    from cspdesk.storage.paths import data_dir
+
+    path = configure_logging(data_dir())
+
+    def _hook(exc_type, exc, tb):  # noqa: ANN001
+        if exc is None:
+            exc = exc_type()
+        exc.__traceback__ = tb
+        logging.getLogger("cspdesk.crash").error("unexpected error\n%s", safe_crash_report(exc))
+        sys.stderr.write(f"CSPDesk: something went wrong ({exc_type.__name__}); a report is in {path}\n")
+
+    sys.excepthook = _hook
+    return path

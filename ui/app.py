@@ -1,11 +1,14 @@
 """Starting the desktop application: ``run_gui`` is what ``cspdesk`` (no subcommand) calls.
 
-Start-up is kept short: the window is built with every page empty, and only the page shown first
+Nobody reaches the data without signing in: the first screen is the sign-in dialog (or, with no
+database yet, the first-run window); :mod:`ui.startup` runs the screens from there. Start-up after
+signing in is kept short: the window is built with every page empty, and only the page shown first
 reads from the database (the panel list: three grouped queries; the case list: the ids and one page).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -79,19 +82,30 @@ class _FirstPaint(QObject):
         return False
 
 
+#: Where ``run_gui(user=…)`` takes the password from (screenshots, benchmarks): no dialog at all.
+PASSWORD_ENV = "CSPDESK_PASSWORD"
+
+
 def run_gui(
     db: str | None,
     *,
+    user: str | None = None,
     screenshot: Path | None = None,
     view: str | None = None,
     print_startup_time: bool = False,
 ) -> int:
-    """Open ``db`` (None: the default database) in the main window and run until it closes.
+    """Sign in to ``db`` (None: the default database) and run the main window until it closes.
+
+    The first screen is the sign-in dialog when the database exists, and the first-run window
+    (set up a partnership, or explore demo data) when it does not. With ``user`` and the password
+    in ``CSPDESK_PASSWORD`` there is no dialog: a wrong password is reported on stderr (exit 2).
+    With ``user`` alone the sign-in dialog opens with that name filled in.
 
     ``view`` chooses the first page (``welcome``, ``panels``, ``cases``, ``meetings``, ``actions``,
-    ``reports``, ``admin``). With ``screenshot`` the window is drawn, saved as a PNG there, and the
-    app exits; with ``print_startup_time`` it prints ``shown`` once the window is first painted and
-    exits. Returns the exit code: 0, or 2 when the database cannot be opened or the view is unknown.
+    ``reports``, ``admin``). With ``screenshot`` the first screen is drawn, saved as a PNG there,
+    and the app exits; with ``print_startup_time`` it prints ``shown`` once that screen is first
+    painted and exits. Returns the exit code: 0, or 2 when the database cannot be opened, the
+    sign-in is refused or the view is unknown.
     """
     from ui.main_window import VIEW_NAMES
 
@@ -106,56 +120,71 @@ def run_gui(
         )
         return 2
 
-    from cspdesk.services.workspace import OpenFailed, close_workspace, open_workspace
+    from cspdesk.services.errors import ServiceError
+    from cspdesk.services.workspace import OpenFailed
 
-    try:
-        ctx = open_workspace(db)
-    except OpenFailed as exc:
-        _complain(app, str(exc), to_stderr=to_stderr)
+    if db is not None and "://" not in str(db) and Path(db).is_dir():
+        _complain(app, f"{db} is a folder, not a database file.", to_stderr=to_stderr)
         return 2
 
-    from ui.main_window import MainWindow
+    ctx = None
+    password = os.environ.get(PASSWORD_ENV) if user else None
+    if user and password is not None:
+        from cspdesk.services.auth import sign_in
 
-    window: MainWindow | None = None
-    exit_code = 0
+        try:
+            ctx = sign_in(db, user, password)
+        except ServiceError as exc:  # SignInFailed, AccountLocked, OpenFailed: plain words
+            # No dialog to fall back on: whoever passed the password is not at the keyboard.
+            print(f"cspdesk: {exc}", file=sys.stderr, flush=True)
+            return 2
+
+    from ui.startup import Startup
+
+    startup = Startup(db, view=view, username=user)
+    quit_on_close = app.quitOnLastWindowClosed()
+    # Between screens (signing out closes the window before the sign-in dialog opens) no window
+    # is visible for a moment; that must not end the application.
+    app.setQuitOnLastWindowClosed(False)
     try:
-        window = MainWindow(ctx, section=view or "panels")
-        if screenshot is None and not print_startup_time:
-            window.show()
-            return app.exec()
+        try:
+            first = startup.start(ctx)
+        except OpenFailed as exc:
+            _complain(app, str(exc), to_stderr=to_stderr)
+            return 2
 
-        # One look at the window, then back. A local event loop, not app.exec()/app.quit():
-        # quitting the application would leave it unable to run dialogs afterwards, which matters
-        # when run_gui is called in-process (tests).
+        # A local event loop, not app.exec()/app.quit(): quitting the application would leave it
+        # unable to run dialogs afterwards, which matters when run_gui is called in-process (tests).
         loop = QEventLoop()
+        if screenshot is None and not print_startup_time:
+            startup.finished.connect(loop.exit)
+            if startup.is_finished():
+                return startup.exit_code or 0
+            return loop.exec()
+
+        # One look at the first screen, then back.
+        exit_code = 0
         if screenshot is not None:
             target = Path(screenshot)
 
             def grab() -> None:
                 nonlocal exit_code
                 target.parent.mkdir(parents=True, exist_ok=True)
-                if not window.grab().save(str(target), "PNG"):
+                if not first.grab().save(str(target), "PNG"):
                     print(f"cspdesk: the screenshot could not be written to {target}.", file=sys.stderr)
                     exit_code = 1
                 loop.quit()
 
-            _FirstPaint(window, lambda: QTimer.singleShot(SCREENSHOT_SETTLE_MS, grab))
+            _FirstPaint(first, lambda: QTimer.singleShot(SCREENSHOT_SETTLE_MS, grab))
         else:
 
             def shown() -> None:
                 print("shown", flush=True)
                 loop.quit()
 
-            _FirstPaint(window, shown)
-        quit_on_close = app.quitOnLastWindowClosed()
-        app.setQuitOnLastWindowClosed(False)
-        try:
-            window.show()
-            loop.exec()
-            window.close()
-        finally:
-            app.setQuitOnLastWindowClosed(quit_on_close)
+            _FirstPaint(first, shown)
+        loop.exec()
         return exit_code
     finally:
-        # The window may have switched databases ("Open database…"); close the one open now.
-        close_workspace(window.ctx if window is not None else ctx)
+        startup.shutdown()
+        app.setQuitOnLastWindowClosed(quit_on_close)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from cspdesk.logs import safe_crash_report
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -37,7 +38,7 @@ class _DemoWorker(QObject):
         except ServiceError as exc:  # DemoRefused: the database is not empty
             emit(self.failed, str(exc))
         except Exception as exc:  # noqa: BLE001 - whatever went wrong, the dialog must close and say so
-            log.exception("demo data generation failed")
+            log.error("demo data generation failed\n%s", safe_crash_report(exc))  # no message: it may hold personal data
             emit(self.failed, f"The demo data could not be written ({type(exc).__name__}).")
         else:
             emit(self.succeeded, summary)

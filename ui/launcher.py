@@ -16,6 +16,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is not None:
         return run(args)
+    from cspdesk.logs import configure_app_logging
+
+    configure_app_logging()
     try:
         from ui.app import run_gui
     except ImportError as exc:  # PySide6 missing: a core-only install
@@ -23,6 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     return run_gui(
         args.db,
+        user=args.user,
         screenshot=Path(args.screenshot) if args.screenshot else None,
         view=args.view,
         print_startup_time=args.print_startup_time,

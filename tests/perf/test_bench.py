@@ -40,8 +40,10 @@ def _sign_in(county_db: Path):  # noqa: ANN202
     return sign_in(county_db, PERF_USER, PERF_PASSWORD)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def county_ctx(county_db: Path):
+    """Signed in for one test only: an open session holds the file's writer lock, and the start-up
+    benchmark's own process must be able to take it."""
     from cspdesk.services.workspace import close_workspace
 
     ctx = _sign_in(county_db)

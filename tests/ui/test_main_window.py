@@ -78,8 +78,9 @@ def test_setting_up_a_partnership_replaces_the_welcome_page(ctx, make_window, qt
 def test_cancelling_the_set_up_dialog_changes_nothing(ctx, make_window, qtbot):
     window = make_window(ctx)
     done = _drive_dialog(window, qtbot, lambda dialog: dialog.reject())
-    window.set_up_partnership()
-    assert "dialog" in done
+    window.set_up_partnership()  # opened, not exec()'d: locking must not end it
+    qtbot.waitUntil(lambda: "dialog" in done)
+    qtbot.waitUntil(lambda: window.findChild(PartnershipSetupDialog) is None)
     assert window.needs_welcome
     assert window.current_section() == Section.WELCOME
 
@@ -90,11 +91,25 @@ def test_later_sections_say_plainly_they_are_not_built(ctx, make_window, qtbot):
         (Section.MEETINGS, "Meetings — agendas, attendance and meeting mode — are not in this version yet."),
         (Section.ACTIONS, "not in this version yet"),
         (Section.REPORTS, "not in this version yet"),
-        (Section.ADMIN, "not in this version yet"),
     ]:
         window.show_section(section)
         assert window.current_section() == section
         assert words in window.page(section).message.text()
+
+
+def test_administrators_get_the_administration_page(ctx, make_window):
+    from ui.pages.admin import AdminPage
+
+    window = make_window(ctx)  # the local owner may do everything
+    assert window.has_section(Section.ADMIN)
+    window.show_section(Section.ADMIN)
+    assert window.current_section() == Section.ADMIN
+    assert isinstance(window.page(Section.ADMIN), AdminPage)
+
+
+def test_the_status_bar_says_who_is_signed_in(ctx, make_window):
+    window = make_window(ctx)
+    assert window.user_label.text() == "local · Administrator"
 
 
 def test_sidebar_and_shortcuts_switch_sections(ctx, make_window, qtbot):
@@ -245,17 +260,31 @@ def test_starting_on_the_cases_page_reads_only_the_cases(demo_ctx, qtbot):
     assert cases.model.cached_pages() == [0]
 
 
-def test_open_database_switches_the_window_to_it(ctx, make_window, demo_db, monkeypatch, qtbot):
-    monkeypatch.setenv("CSPDESK_KEY", bytes(range(32)).hex())  # tests/conftest.py's TEST_KEY
+def test_open_database_signs_in_to_it_and_switches_the_window(ctx, make_window, demo_accounts_db, qtbot):
+    from cspdesk.services.auth import DEMO_PASSWORD
+
     window = make_window(ctx)
     assert window.needs_welcome
-    with qtbot.waitSignal(window.database_opened) as blocker:
-        assert window.open_database(demo_db)
-    assert blocker.args == [str(demo_db)]
-    assert str(demo_db) in window.database_label.text()
+    dialog = window.open_database(demo_accounts_db)
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    assert dialog.cancel_button.text() == "Cancel"
+    dialog.username_edit.setText("chair.marac")
+    dialog.password_edit.setText(DEMO_PASSWORD)
+    with qtbot.waitSignal(window.database_opened, timeout=10_000) as blocker:
+        dialog.accept()
+    assert blocker.args == [str(demo_accounts_db)]
+    assert str(demo_accounts_db) in window.database_label.text()
+    assert window.ctx.actor.username == "chair.marac"
+    assert "Chair" in window.user_label.text()
+    assert not window.has_section(Section.ADMIN)
     assert not window.needs_welcome
     assert window.current_section() == Section.PANELS
-    assert window.page(Section.PANELS).model.rowCount() == 5
+    assert 0 < window.page(Section.PANELS).model.rowCount() < 5  # a chair sees their own panels
+    window.close()
+    from cspdesk.services.workspace import close_workspace
+
+    close_workspace(window.ctx)
 
 
 def test_open_database_that_is_not_there_says_so(ctx, make_window, tmp_path, monkeypatch):

@@ -1,4 +1,5 @@
-"""The first-run page: an empty database offers to set up a partnership or to load demo data."""
+"""The first-run page: no database yet (or one with no partnership) offers to set up a partnership
+or to explore a made-up one."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ class WelcomePage(Page):
     #: The user chose "Explore with demo data".
     demo_requested = Signal()
 
-    def __init__(self, database: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, database: str, parent: QWidget | None = None, *, first_run: bool = False, offer_demo: bool = True
+    ) -> None:
+        """``first_run``: there is no database file yet, and setting up creates it with you as
+        its first administrator. ``offer_demo``: demo data can still go in (only an empty
+        database with no accounts takes it)."""
         super().__init__(parent)
         self.page_layout.addStretch(1)
 
@@ -31,15 +37,27 @@ class WelcomePage(Page):
         heading.setObjectName("welcomeHeading")
         inner.addWidget(heading)
 
-        intro = QLabel(
-            "This database is empty. Set up your partnership to start logging referrals, running "
-            "panel meetings and tracking actions — or look round first with a made-up partnership.",
-            card,
-        )
+        if first_run:
+            text = (
+                "There is no CSPDesk database here yet. Set up your partnership — you become its first "
+                "administrator — to start logging referrals, running panel meetings and tracking actions, "
+                "or look round first with a made-up partnership."
+            )
+        elif offer_demo:
+            text = (
+                "This database is empty. Set up your partnership to start logging referrals, running "
+                "panel meetings and tracking actions — or look round first with a made-up partnership."
+            )
+        else:
+            text = (
+                "This database has no partnership yet. Name it to start logging referrals, running "
+                "panel meetings and tracking actions."
+            )
+        intro = QLabel(text, card)
         intro.setWordWrap(True)
         inner.addWidget(intro)
 
-        self.database_label = QLabel(f"Database: {database}", card)
+        self.database_label = QLabel(f"{'Will be created at' if first_run else 'Database'}: {database}", card)
         self.database_label.setObjectName("mutedText")
         self.database_label.setWordWrap(True)
         self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -61,14 +79,24 @@ class WelcomePage(Page):
         buttons.addStretch(1)
         inner.addLayout(buttons)
 
-        note = QLabel(
-            "Demo data is invented: panels, people, cases, meetings and actions that belong to no one. "
-            "It can only be loaded into an empty database, so keep real work in a database of its own.",
-            card,
-        )
-        note.setObjectName("mutedText")
-        note.setWordWrap(True)
-        inner.addWidget(note)
+        if first_run:
+            note_text = (
+                "Demo data is invented: panels, people, cases, meetings and actions that belong to no one, "
+                "with a demo account for each role. It fills this new database, so keep real work in a "
+                "database of its own."
+            )
+        else:
+            note_text = (
+                "Demo data is invented: panels, people, cases, meetings and actions that belong to no one. "
+                "It can only be loaded into an empty database, so keep real work in a database of its own."
+            )
+        self.demo_note = QLabel(note_text, card)
+        self.demo_note.setObjectName("mutedText")
+        self.demo_note.setWordWrap(True)
+        inner.addWidget(self.demo_note)
+        if not offer_demo:
+            self.demo_button.hide()
+            self.demo_note.hide()
 
         row = QHBoxLayout()
         row.addStretch(1)

@@ -1,0 +1,251 @@
+"""One case, read-only: what the panel knows about it, on one scrolling page.
+
+The dialog is built from one :class:`CaseDetail` — one call to :meth:`CaseService.get_case`, which
+is one *view* in the audit trail — and never reads again (toggling contact details or repainting
+costs nothing). Addresses and phone numbers stay hidden until the reader asks for them: the chair
+should have to mean it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cspdesk.services.cases import CaseDetail, CaseService
+from cspdesk.services.context import ServiceContext
+from ui.dialogs.forms import DIALOG_STYLE
+from ui.formatting import short_date, short_datetime
+from ui.models.case_people import CONTACT_COLUMNS, CasePeopleModel, PeopleColumn
+
+_STYLE = DIALOG_STYLE + """
+QScrollArea#caseScroll, QWidget#caseBody { background: #f6f7f9; border: none; }
+QLabel#caseSubject { font-size: 12pt; color: #374151; }
+QLabel#caseValue { color: #1f2933; }
+QLabel#caseText {
+    background: #ffffff; border: 1px solid #d8dde3; border-radius: 4px; padding: 8px 10px;
+}
+QLabel#statusChip {
+    background: #dbe7f5; color: #1d4e89; border-radius: 9px; padding: 2px 10px; font-weight: 600;
+}
+QLabel#riskHigh { color: #a61b1b; font-weight: 600; }
+"""
+
+#: Text shown where the case has nothing recorded, so an empty field is never mistaken for a fault.
+NOTHING_RECORDED = "Nothing recorded."
+
+
+def _value(text: str, parent: QWidget, *, name: str = "caseValue") -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class CaseDialog(QDialog):
+    """Reference, panel, status, referral, risk, the people, the reason and summary, the history."""
+
+    def __init__(self, detail: CaseDetail, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.detail = detail
+        row = detail.row
+        self.case_id = row.id
+        self.setObjectName("caseDialog")
+        self.setWindowTitle(f"{row.reference} — {row.subject}")
+        self.setStyleSheet(_STYLE)
+        self.setModal(False)
+        self.resize(820, 720)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 12)
+        outer.setSpacing(8)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("caseScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget(scroll)
+        body.setObjectName("caseBody")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(24, 20, 24, 12)
+        layout.setSpacing(10)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        # -- heading ----------------------------------------------------------------------------
+        top = QHBoxLayout()
+        heading = QLabel(row.reference, body)
+        heading.setObjectName("dialogHeading")
+        heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top.addWidget(heading)
+        top.addSpacing(8)
+        self.status_chip = QLabel(row.status.label, body)
+        self.status_chip.setObjectName("statusChip")
+        self.status_chip.setToolTip("The case's status")
+        top.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignVCenter)
+        top.addStretch(1)
+        layout.addLayout(top)
+        subject = f"{row.subject} (repeat referral)" if row.is_repeat else row.subject
+        layout.addWidget(_value(subject, body, name="caseSubject"))
+
+        # -- facts ------------------------------------------------------------------------------
+        facts = QFormLayout()
+        facts.setHorizontalSpacing(18)
+        facts.setVerticalSpacing(6)
+        facts.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        referred = short_date(row.referral_date)
+        by = " — ".join(part for part in (row.referring_agency, detail.referrer_name) if part)
+        self.fact_labels: dict[str, QLabel] = {}
+        # The panel's kind, unless its name already says it ("Swale MARAC (MARAC)" says it twice).
+        kind = row.panel_type.label
+        panel = row.panel_name if kind.split(" /")[0].lower() in row.panel_name.lower() else f"{row.panel_name} ({kind})"
+        for caption, text in (
+            ("Panel", panel),
+            ("Referred", f"{referred} by {by}" if by else referred),
+            ("Risk", detail.risk_summary or "No risk assessment recorded."),
+            ("Review due", short_date(row.review_date) or "Not set"),
+            ("Open actions", f"{row.open_actions:,}"),
+        ):
+            label = _value(text, body)
+            if caption == "Risk" and row.risk_level is not None and row.risk_level.value == "high":
+                label.setObjectName("riskHigh")
+            self.fact_labels[caption] = label
+            facts.addRow(self._caption(caption, body), label)
+        layout.addLayout(facts)
+
+        # -- people -----------------------------------------------------------------------------
+        layout.addSpacing(6)
+        people_top = QHBoxLayout()
+        people_top.addWidget(self._caption("People", body))
+        people_top.addStretch(1)
+        self.contact_button = QPushButton("Show contact details", body)
+        self.contact_button.setObjectName("contactToggle")
+        self.contact_button.setCheckable(True)
+        self.contact_button.setAutoDefault(False)
+        self.contact_button.setToolTip("Addresses and phone numbers are hidden until you ask to see them")
+        self.contact_button.toggled.connect(self.set_contact_details_shown)
+        people_top.addWidget(self.contact_button)
+        layout.addLayout(people_top)
+
+        self.people_model = CasePeopleModel(detail.people, self)
+        self.people_table = QTableView(body)
+        self.people_table.setObjectName("casePeople")
+        self.people_table.setAccessibleName("People linked to the case")
+        self.people_table.setModel(self.people_model)
+        self.people_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.people_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.people_table.setShowGrid(False)
+        self.people_table.setAlternatingRowColors(True)
+        self.people_table.setWordWrap(False)
+        self.people_table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.people_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.people_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        vertical = self.people_table.verticalHeader()
+        vertical.hide()
+        vertical.setDefaultSectionSize(self.people_table.fontMetrics().height() + 10)
+        header = self.people_table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self._fit_people_height()
+        layout.addWidget(self.people_table)
+        if not detail.people:
+            self.people_table.hide()
+            layout.addWidget(_value("No people are linked to this case.", body, name="mutedText"))
+            self.contact_button.setEnabled(False)
+        self.contact_note = QLabel("Addresses and phone numbers are hidden.", body)
+        self.contact_note.setObjectName("mutedText")
+        layout.addWidget(self.contact_note)
+        self.set_contact_details_shown(False)
+
+        # -- what the referral says -------------------------------------------------------------
+        for caption, text in (
+            ("Reason for referral", detail.reason),
+            ("Summary", detail.summary),
+            ("Outcome", detail.outcome),
+        ):
+            if caption == "Outcome" and not text.strip():
+                continue  # most open cases have none yet
+            layout.addSpacing(6)
+            layout.addWidget(self._caption(caption, body))
+            layout.addWidget(_value(text.strip() or NOTHING_RECORDED, body, name="caseText"))
+
+        # -- history ----------------------------------------------------------------------------
+        layout.addSpacing(6)
+        layout.addWidget(self._caption("Status history", body))
+        history = QGridLayout()
+        history.setHorizontalSpacing(16)
+        history.setVerticalSpacing(4)
+        history.setColumnStretch(2, 1)
+        self.history_rows = 0
+        for step in detail.history:
+            change = step.to_status.label if step.from_status is None else f"{step.from_status.label} → {step.to_status.label}"
+            when = _value(short_datetime(step.at), body, name="mutedText")
+            when.setWordWrap(False)  # a date and time read as one
+            history.addWidget(when, self.history_rows, 0, Qt.AlignmentFlag.AlignTop)
+            what = _value(change, body)
+            what.setWordWrap(False)
+            history.addWidget(what, self.history_rows, 1, Qt.AlignmentFlag.AlignTop)
+            history.addWidget(_value(step.reason, body), self.history_rows, 2, Qt.AlignmentFlag.AlignTop)
+            self.history_rows += 1
+        if not detail.history:
+            history.addWidget(_value("No changes of status recorded.", body, name="mutedText"), 0, 0, 1, 3)
+        layout.addLayout(history)
+        layout.addStretch(1)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
+        self.buttons.setContentsMargins(24, 0, 24, 0)
+        self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
+        outer.addWidget(self.buttons)
+        self.people_table.setFocus()
+
+    @staticmethod
+    def _caption(text: str, parent: QWidget) -> QLabel:
+        label = QLabel(text, parent)
+        label.setObjectName("sectionCaption")
+        return label
+
+    @classmethod
+    def open_case(cls, ctx: ServiceContext, case_id: int, parent: QWidget | None = None) -> CaseDialog:
+        """Read the case (one audited view) and build its dialog. Raises the service's errors."""
+        return cls(CaseService(ctx).get_case(case_id), parent)
+
+    def _fit_people_height(self) -> None:
+        """Tall enough for every row: the dialog scrolls, the table does not."""
+        table = self.people_table
+        rows = self.people_model.rowCount()
+        height = table.horizontalHeader().sizeHint().height() + rows * table.verticalHeader().defaultSectionSize()
+        table.setFixedHeight(height + 2 * table.frameWidth() + 2)
+
+    # -- contact details ------------------------------------------------------------------------
+
+    def contact_details_shown(self) -> bool:
+        return not self.people_table.isColumnHidden(PeopleColumn.ADDRESS)
+
+    def set_contact_details_shown(self, shown: bool) -> None:
+        for column in CONTACT_COLUMNS:
+            self.people_table.setColumnHidden(column, not shown)
+        if self.contact_button.isChecked() != shown:
+            self.contact_button.blockSignals(True)
+            self.contact_button.setChecked(shown)
+            self.contact_button.blockSignals(False)
+        self.contact_button.setText("Hide contact details" if shown else "Show contact details")
+        self.contact_note.setVisible(not shown and bool(self.detail.people))

@@ -1,0 +1,129 @@
+"""What the account dialogs share: each error shown in plain words right under its field, named by
+the ``field`` of the service's :class:`ValidationError`; password boxes; a busy state while the
+service call runs on a worker thread."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+
+
+def error_label(parent: QWidget) -> QLabel:
+    """A red, wrapped, plain-text line, hidden until it has something to say."""
+    label = QLabel("", parent)
+    label.setObjectName("fieldError")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.hide()
+    return label
+
+
+def with_error(field: QWidget, error: QLabel, parent: QWidget) -> QWidget:
+    """The field with its error message right under it (one cell of a form)."""
+    box = QWidget(parent)
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(3)
+    column.addWidget(field)
+    column.addWidget(error)
+    return box
+
+
+def line_edit(parent: QWidget, name: str, accessible: str, *, password: bool = False, monospace: bool = False) -> QLineEdit:
+    edit = QLineEdit(parent)
+    edit.setObjectName(name)
+    edit.setAccessibleName(accessible)
+    if password:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    if monospace:
+        edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    return edit
+
+
+def make_primary(button: QWidget) -> None:
+    """Give a button the stylesheet's primary look. The name is a style selector, and a button a
+    QDialogButtonBox has already laid out is polished: it must be polished again to pick it up."""
+    button.setObjectName("primaryButton")
+    style = button.style()
+    style.unpolish(button)
+    style.polish(button)
+
+
+def monospace_font():  # noqa: ANN201 - QFont
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+class FieldErrors:
+    """The error lines of a form, by the field names the services use.
+
+    ``fields`` maps a field name to (the widget to focus, its error label); aliases map other names
+    the service may use for the same field. Errors for unknown fields go to ``general``.
+    """
+
+    def __init__(
+        self,
+        fields: dict[str, tuple[QWidget, QLabel]],
+        general: QLabel,
+        aliases: dict[str, str] | None = None,
+    ) -> None:
+        self._fields = fields
+        self._general = general
+        self._aliases = aliases or {}
+
+    def labels(self) -> list[QLabel]:
+        return [label for _w, label in self._fields.values()] + [self._general]
+
+    def clear(self) -> None:
+        for label in self.labels():
+            label.hide()
+            label.setText("")
+
+    def show(self, field: str | None, message: str) -> None:
+        """Show ``message`` under ``field`` (or on the general line) and put the cursor there."""
+        self.clear()
+        name = self._aliases.get(field or "", field or "")
+        if name in self._fields:
+            widget, label = self._fields[name]
+            label.setText(message)
+            label.show()
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            if isinstance(widget, QLineEdit):
+                widget.selectAll()
+        else:
+            self._general.setText(message)
+            self._general.show()
+
+    def text(self) -> str:
+        """The message shown now (empty when none), for tests and screen readers."""
+        for label in self.labels():
+            if not label.isHidden() and label.text():
+                return label.text()
+        return ""
+
+    def text_of(self, field: str) -> str:
+        label = self._fields[field][1] if field in self._fields else self._general
+        return "" if label.isHidden() else label.text()
+
+
+#: Styles only the account and case dialogs use (the application stylesheet holds the shared ones).
+DIALOG_STYLE = """
+QLabel#dialogHeading { font-size: 15pt; font-weight: 600; }
+QLabel#sectionCaption { font-weight: 600; color: #374151; }
+QLabel#attemptsHint { color: #8a5a00; }
+QLabel#recoveryKey {
+    font-size: 17pt; font-weight: 600; letter-spacing: 1px;
+    background: #ffffff; border: 1px solid #b9c1ca; border-radius: 4px; padding: 14px 18px;
+}
+QLabel#sharedPassword {
+    font-size: 12pt; font-weight: 600;
+    background: #ffffff; border: 1px solid #b9c1ca; border-radius: 4px; padding: 6px 10px;
+}
+QLabel#warningNote { color: #a61b1b; font-weight: 600; }
+QPushButton#linkButton {
+    background: transparent; border: none; color: #1d4e89; text-decoration: underline; padding: 6px 2px;
+}
+QPushButton#linkButton:hover { color: #163d6b; }
+QPushButton#linkButton:focus { border: 1px dotted #1d4e89; }
+QPushButton#linkButton:disabled { color: #9aa3ad; }
+"""

@@ -1,0 +1,293 @@
+"""The audit trail as a lazy table model (the same design as :mod:`ui.models.case_table`).
+
+The model holds only the ids of the matching entries, filtered and ordered in SQL by
+:meth:`AuditService.event_ids`. Rows are fetched a page at a time by :meth:`AuditService.event_rows`
+the first time ``data()`` asks for a row of that page, and kept in a small LRU cache of pages.
+``rowCount()``, ``headerData()`` and ``flags()`` never touch the database, so a trail of a
+million entries costs one id query and one page.
+
+Times are stored in UTC and shown in the computer's local time (GMT or BST in the UK); the
+tooltip gives both.
+
+Hazard: entries written after the ids were read appear only after :meth:`AuditTableModel.refresh`.
+Entries are never edited, but erasure may replace an old entry's details with "(details erased)";
+a page fetched before that shows the old text until the model is refreshed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from enum import IntEnum
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from cspdesk.domain.enums import AuditKind
+from cspdesk.services.audit import AuditQuery, AuditRow, AuditService
+from ui.formatting import short_date
+from ui.signals import emit
+
+_Index = QModelIndex | QPersistentModelIndex
+
+#: The entry's id (int): its place in the chain.
+AuditIdRole = Qt.ItemDataRole.UserRole + 1
+#: The entry's :class:`AuditKind`.
+KindRole = Qt.ItemDataRole.UserRole + 2
+
+_WARNING = QColor("#a61b1b")
+_MUTED = QColor("#6b7280")
+
+#: What the Record column calls the entities services write (anything else: its name in words).
+ENTITY_NAMES = {
+    "user_account": "Account",
+    "partnership": "Partnership",
+    "panel": "Panel",
+    "case": "Case",
+    "person": "Person",
+    "meeting": "Meeting",
+    "action": "Action",
+    "agency": "Agency",
+    "erasure": "Erasure",
+    "retention": "Retention",
+    "subject_access": "Subject access",
+}
+
+
+class AuditColumn(IntEnum):
+    WHEN = 0
+    USER = 1
+    WHAT = 2
+    RECORD = 3
+    DETAILS = 4
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self]
+
+
+_TITLES = {
+    AuditColumn.WHEN: "When",
+    AuditColumn.USER: "User",
+    AuditColumn.WHAT: "What",
+    AuditColumn.RECORD: "Record",
+    AuditColumn.DETAILS: "Details",
+}
+
+_HEADER_TIPS = {
+    AuditColumn.WHEN: "Local time on this computer",
+    AuditColumn.USER: "The account that acted (blank: nobody signed in, e.g. a failed login with an unknown name)",
+    AuditColumn.RECORD: "What the entry is about, and its number",
+}
+
+
+def local_time(at: datetime) -> datetime:
+    """A stored (naive UTC) time in this computer's time zone, still naive."""
+    return at.replace(tzinfo=timezone.utc).astimezone().replace(tzinfo=None)
+
+
+def entity_name(entity: str) -> str:
+    return ENTITY_NAMES.get(entity, entity.replace("_", " ").capitalize())
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(_value_text(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return str(value)
+
+
+def readable_summary(summary: str) -> str:
+    """The service's summary, easier to read: ``{"role":"officer","panel_ids":[1]}`` becomes
+    ``panel ids: 1; role: officer`` and ``{}`` nothing. Text that is not a whole JSON object (a
+    long summary cut short, "(details erased)") is left as it is."""
+    if summary.startswith("changed "):
+        return "Changed " + summary.removeprefix("changed ").replace("_", " ")
+    if not summary.startswith("{"):
+        return summary
+    try:
+        details = json.loads(summary)
+    except ValueError:
+        return summary
+    if not isinstance(details, dict):
+        return summary
+    return "; ".join(f"{key.replace('_', ' ')}: {_value_text(value)}" for key, value in details.items())
+
+
+def record_text(row: AuditRow) -> str:
+    if not row.entity:
+        return ""
+    name = entity_name(row.entity)
+    return f"{name} {row.entity_id}" if row.entity_id is not None else name
+
+
+class AuditTableModel(QAbstractTableModel):
+    """Audit entries matching an :class:`AuditQuery`, one row per entry, fetched in pages."""
+
+    #: Emitted after the ids were read again (a new query or a refresh).
+    query_changed = Signal()
+
+    def __init__(
+        self,
+        service: AuditService,
+        query: AuditQuery | None = None,
+        *,
+        page_size: int = 200,
+        max_pages: int = 20,
+        parent=None,  # noqa: ANN001 - QObject | None
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._query = query or AuditQuery()
+        self._page_size = page_size
+        self._max_pages = max_pages
+        self._ids: list[int] = []
+        self._pages: OrderedDict[int, list[AuditRow | None]] = OrderedDict()
+        #: How many times a page was read from the database (for tests and for profiling).
+        self.fetch_count = 0
+        self._loaded = False
+
+    # -- the query ---------------------------------------------------------------------------
+
+    @property
+    def query(self) -> AuditQuery:
+        return self._query
+
+    def set_query(self, query: AuditQuery) -> None:
+        """Read the ids for ``query`` and reset the model (the view scrolls back to the top)."""
+        self._query = query
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the ids again for the current query and forget every cached page."""
+        ids = self._service.event_ids(self._query)
+        self.beginResetModel()
+        self._ids = ids
+        self._pages.clear()
+        self._loaded = True
+        self.endResetModel()
+        emit(self.query_changed)
+
+    def is_loaded(self) -> bool:
+        return self._loaded
+
+    def event_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, event_id: int) -> int | None:
+        try:
+            return self._ids.index(event_id)
+        except ValueError:
+            return None
+
+    def cached_pages(self) -> list[int]:
+        return list(self._pages)
+
+    # -- Qt's model interface -------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(AuditColumn)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(AuditColumn):
+            return None
+        column = AuditColumn(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _HEADER_TIPS.get(column)
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        if role == AuditIdRole:
+            return self._ids[index.row()]
+        if role not in _ROW_ROLES:
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        column = AuditColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == AuditColumn.WHAT and row.kind is AuditKind.LOGIN_FAILED:
+                return QBrush(_WARNING)
+            if column == AuditColumn.DETAILS and row.summary == "(details erased)":
+                return QBrush(_MUTED)
+            return None
+        if role == KindRole:
+            return row.kind
+        return None
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def _row(self, row: int) -> AuditRow | None:
+        page_no, offset = divmod(row, self._page_size)
+        page = self._pages.get(page_no)
+        if page is None:
+            page = self._fetch(page_no)
+        else:
+            self._pages.move_to_end(page_no)
+        return page[offset]
+
+    def _fetch(self, page_no: int) -> list[AuditRow | None]:
+        start = page_no * self._page_size
+        ids: Sequence[int] = self._ids[start : start + self._page_size]
+        rows = {r.id: r for r in self._service.event_rows(ids)}
+        self.fetch_count += 1
+        page = [rows.get(i) for i in ids]
+        self._pages[page_no] = page
+        while len(self._pages) > self._max_pages:
+            self._pages.popitem(last=False)
+        return page
+
+
+_ROW_ROLES = frozenset(
+    {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole, KindRole}
+)
+
+
+def _display(row: AuditRow, column: AuditColumn) -> str:
+    match column:
+        case AuditColumn.WHEN:
+            at = local_time(row.at)
+            return f"{short_date(at.date())}, {at:%H:%M:%S}"
+        case AuditColumn.USER:
+            return row.username
+        case AuditColumn.WHAT:
+            return row.kind.label
+        case AuditColumn.RECORD:
+            return record_text(row)
+        case AuditColumn.DETAILS:
+            return readable_summary(row.summary)
+    raise AssertionError(column)
+
+
+def _tooltip(row: AuditRow, column: AuditColumn) -> str | None:
+    match column:
+        case AuditColumn.WHEN:
+            return f"Entry {row.id:,}\n{_display(row, column)} local time\n{short_date(row.at.date())}, {row.at:%H:%M:%S} UTC"
+        case AuditColumn.DETAILS:
+            return row.summary or None
+        case AuditColumn.RECORD:
+            return f"{row.entity} {row.entity_id if row.entity_id is not None else ''}".strip() or None
+    return None

@@ -1,0 +1,127 @@
+"""The Administration page: accounts, security settings, the audit trail, retention and erasure,
+and subject access exports — one tab each, for administrators only.
+
+The main window builds ``AdminPage(ctx)``, connects :attr:`AdminPage.changes_made` to its own
+``apply_changes`` and hands every change back through :meth:`AdminPage.on_changes` (or
+:meth:`AdminPage.apply_changes`, the same). Each tab reads from its services the first time it is
+shown, and again after a change only when next shown.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QStackedWidget, QTabWidget, QWidget
+
+from cspdesk.services.context import OpChanges, Permission, ServiceContext
+from ui.pages.admin.accounts import AccountsTab
+from ui.pages.admin.audit import AuditTab
+from ui.pages.admin.common import wait_for_background_calls
+from ui.pages.admin.retention import RetentionTab
+from ui.pages.admin.security import SecurityTab
+from ui.pages.admin.subject_access import SubjectAccessTab
+from ui.pages.admin.tab import AdminTab
+from ui.pages.base import Page, empty_state
+from ui.signals import emit
+
+__all__ = ["AdminPage", "wait_for_background_calls"]
+
+#: Styles only this page uses (the application stylesheet holds the shared ones).
+_STYLE = """
+QLabel#sectionHeading { font-size: 11pt; font-weight: 600; }
+QLabel#settingCaption { font-weight: 600; }
+QLabel#adminMessage[tone="good"] { color: #1e6b34; }
+QLabel#adminMessage[tone="bad"] { color: #a61b1b; font-weight: 600; }
+QTabWidget#adminTabs::pane { border: 1px solid #d8dde3; border-radius: 4px; background: #fbfcfd; top: -1px; }
+QTabBar::tab { padding: 6px 14px; }
+QPushButton#dangerButton { background: #a61b1b; border: 1px solid #a61b1b; color: #ffffff; font-weight: 600; }
+QPushButton#dangerButton:hover { background: #861515; }
+QPushButton#dangerButton:focus { border: 2px solid #4a0b0b; }
+QPushButton#dangerButton:disabled { background: #d9a3a3; border-color: #d9a3a3; color: #ffffff; }
+QLabel#eraseHeading { font-size: 12pt; font-weight: 600; color: #a61b1b; }
+"""
+
+
+class AdminPage(Page):
+    title = "Administration"
+
+    #: Something was written from this page: the :class:`OpChanges`, for the main window's
+    #: ``apply_changes`` (which hands them to every page, this one included).
+    changes_made = Signal(object)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setStyleSheet(_STYLE)
+        self.page_layout.addWidget(self.heading("Administration"))
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("adminTabs")
+        self.tabs.setDocumentMode(False)
+        self.accounts_tab = AccountsTab(ctx, self.tabs)
+        self.security_tab = SecurityTab(ctx, self.tabs)
+        self.audit_tab = AuditTab(ctx, self.tabs)
+        self.retention_tab = RetentionTab(ctx, self.tabs)
+        self.subject_access_tab = SubjectAccessTab(ctx, self.tabs)
+        for tab in self.all_tabs():
+            self.tabs.addTab(tab, tab.tab_label)
+            tab.changes_made.connect(self._tab_changed)
+        self.tabs.currentChanged.connect(self._tab_shown)
+
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self.tabs)
+        self.refused_label = empty_state(
+            f"Administration is for administrators. Your role ({ctx.actor.role.label}) does not include it; "
+            "ask an administrator if you need an account changed.",
+            self,
+        )
+        self._stack.addWidget(self.refused_label)
+        self.page_layout.addWidget(self._stack, 1)
+        self._allowed = ctx.actor.can(Permission.ADMINISTER)
+        self._stack.setCurrentWidget(self.tabs if self._allowed else self.refused_label)
+        self._reloads = 0
+        self.setFocusProxy(self.tabs)
+
+    def all_tabs(self) -> list[AdminTab]:
+        return [self.accounts_tab, self.security_tab, self.audit_tab, self.retention_tab, self.subject_access_tab]
+
+    def current_tab(self) -> AdminTab:
+        return self.tabs.currentWidget()  # type: ignore[return-value]
+
+    def show_tab(self, tab: AdminTab) -> None:
+        self.tabs.setCurrentWidget(tab)
+        if self.isVisible():
+            tab.ensure_loaded()
+
+    # -- loading --------------------------------------------------------------------------------
+
+    def cares_about(self, changes: OpChanges) -> bool:
+        # Every change writes to the audit trail; accounts show panels; retention shows cases.
+        return bool(changes)
+
+    def reload(self) -> None:
+        """Every tab is read again when next shown; the current one at once."""
+        self._reloads += 1
+        if not self._allowed:
+            return
+        for tab in self.all_tabs():
+            tab.mark_stale()
+        self.current_tab().ensure_loaded()
+
+    def apply_changes(self, changes: OpChanges) -> None:
+        """What changed elsewhere (or here): the same as :meth:`Page.on_changes`."""
+        self.on_changes(changes)
+
+    def _tab_shown(self, _index: int) -> None:
+        if self.isVisible() and not self.is_stale():
+            self.current_tab().ensure_loaded()
+
+    def _tab_changed(self, changes: object) -> None:
+        """A tab wrote something. The other tabs read again when next shown (every write adds to
+        the audit trail); the main window hears of it, and hands it back to every page."""
+        assert isinstance(changes, OpChanges)
+        sender = self.sender()
+        for tab in self.all_tabs():
+            if tab is not sender:
+                tab.mark_stale()
+        if changes:
+            emit(self.changes_made, changes)

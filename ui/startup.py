@@ -1,0 +1,195 @@
+"""From start-up to the main window and back: which screen comes first, and what follows it.
+
+* A database that exists → :class:`SignInDialog`; one that does not → :class:`FirstRunWindow`.
+* Signed in → a temporary password is changed first (:class:`ChangePasswordDialog`) → the
+  :class:`MainWindow`.
+* Sign out → the window closes and its database is closed → the sign-in dialog again.
+* The window closes otherwise (Quit), or the first screen is dismissed → ``finished(0)``.
+
+Every screen is shown with ``show()``/``open()``, never ``exec()``: the flow is driven by
+signals, so a test can follow it with qtbot and :func:`run_gui` with one event loop.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
+
+from cspdesk.services.accounts import AccountService
+from cspdesk.services.auth import database_exists
+from cspdesk.services.context import ServiceContext
+from cspdesk.services.workspace import close_workspace
+from ui.signals import emit
+from ui.windows import bring_to_front
+
+
+class Startup(QObject):
+    """Runs the screens for one database ``db`` (None: the default one)."""
+
+    #: The main window was shown: the :class:`MainWindow`.
+    window_opened = Signal(object)
+    #: The sign-in dialog was shown: the :class:`SignInDialog`.
+    sign_in_shown = Signal(object)
+    #: A temporary password must be changed: the :class:`ChangePasswordDialog`.
+    password_change_shown = Signal(object)
+    #: There is no database yet: the :class:`FirstRunWindow`.
+    first_run_shown = Signal(object)
+    #: Nothing more to show: the exit code.
+    finished = Signal(int)
+
+    def __init__(self, db: str | Path | None, *, view: str | None = None, username: str | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.view = view
+        self.username = username
+        self.window = None
+        self.sign_in_dialog = None
+        self.password_dialog = None
+        self.first_run_window = None
+        self._finished = False
+        self._stopping = False
+        self._sign_in_db: str | Path | None = db
+        self._pending: tuple[ServiceContext, str | Path | None] | None = None
+        self.exit_code: int | None = None
+
+    # -- the first screen -------------------------------------------------------------------------
+
+    def start(self, ctx: ServiceContext | None = None) -> QWidget:
+        """Show the first screen and return it: the main window for ``ctx`` (already signed in),
+        else the sign-in dialog or the first-run window. Raises OpenFailed for a server that
+        cannot be reached."""
+        if ctx is not None:
+            return self.open_session(ctx, self.db)
+        if database_exists(self.db):
+            return self.show_sign_in()
+        return self.show_first_run()
+
+    def show_sign_in(self, db: str | Path | None = None, *, username: str | None = None) -> QWidget:
+        from ui.dialogs.sign_in import SignInDialog
+
+        target = db if db is not None else self.db
+        dialog = SignInDialog(target, None, username=username if username is not None else self.username)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Bound methods, not lambdas, on dialogs that delete themselves (PySide6 6.12 crashes
+        # when a lambda holding a QObject outlives the dialog).
+        self._sign_in_db = target
+        dialog.signed_in.connect(self._signed_in)
+        dialog.rejected.connect(self._sign_in_dismissed)
+        self.sign_in_dialog = dialog
+        bring_to_front(dialog)
+        emit(self.sign_in_shown, dialog)
+        return dialog
+
+    def _signed_in(self, ctx: object) -> None:
+        assert isinstance(ctx, ServiceContext)
+        self.open_session(ctx, self._sign_in_db)
+
+    def _sign_in_dismissed(self) -> None:
+        self.sign_in_dialog = None
+        self._finish(0)
+
+    def show_first_run(self) -> QWidget:
+        from ui.first_run import FirstRunWindow
+
+        window = FirstRunWindow(self.db)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.database_ready.connect(self._first_run_done)
+        window.closed.connect(self._first_run_closed)
+        self.first_run_window = window
+        window.show()
+        emit(self.first_run_shown, window)
+        return window
+
+    def _first_run_done(self, ctx: object) -> None:
+        assert isinstance(ctx, ServiceContext)
+        window, self.first_run_window = self.first_run_window, None
+        self.open_session(ctx, self.db)
+        if window is not None and isValid(window):
+            window.close()
+
+    def _first_run_closed(self) -> None:
+        if self.first_run_window is not None:  # closed before a database was made
+            self.first_run_window = None
+            self._finish(0)
+
+    # -- signed in ---------------------------------------------------------------------------------
+
+    def open_session(self, ctx: ServiceContext, db: str | Path | None) -> QWidget:
+        """Signed in: a temporary password is changed first, then the main window."""
+        self.sign_in_dialog = None
+        me = AccountService(ctx).me() if ctx.actor.user_id is not None else None
+        if me is not None and me.must_change_password:
+            from ui.dialogs.change_password import ChangePasswordDialog
+
+            dialog = ChangePasswordDialog(ctx, None, required=True)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self._pending = (ctx, db)
+            dialog.accepted.connect(self._password_changed)
+            dialog.rejected.connect(self._password_refused)
+            self.password_dialog = dialog
+            bring_to_front(dialog)
+            emit(self.password_change_shown, dialog)
+            return dialog
+        return self._open_window(ctx, db)
+
+    def _password_changed(self) -> None:
+        self.password_dialog = None
+        ctx, db = self._pending
+        self._pending = None
+        self._open_window(ctx, db)
+
+    def _password_refused(self) -> None:
+        self.password_dialog = None
+        ctx, db = self._pending
+        self._pending = None
+        close_workspace(ctx)
+        if self._stopping:
+            self._finish(0)
+        else:
+            self.show_sign_in(db)
+
+    def _open_window(self, ctx: ServiceContext, db: str | Path | None) -> QWidget:
+        from ui.main_window import MainWindow, Section
+
+        window = MainWindow(ctx, section=self.view or Section.PANELS, db=db)
+        window.closed.connect(self._window_closed)
+        self.window = window
+        bring_to_front(window)
+        emit(self.window_opened, window)
+        return window
+
+    def _window_closed(self) -> None:
+        window, self.window = self.window, None
+        if window is None:
+            return
+        close_workspace(window.ctx)
+        signing_out = window.signing_out
+        db = window.db if window.db is not None else self.db
+        window.deleteLater()
+        if signing_out and not self._stopping:
+            self.show_sign_in(db)
+        else:
+            self._finish(0)
+
+    # -- the end ---------------------------------------------------------------------------------
+
+    def is_finished(self) -> bool:
+        return self._finished
+
+    def _finish(self, code: int) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        self.exit_code = code
+        emit(self.finished, code)
+
+    def shutdown(self) -> None:
+        """Close whatever is showing (and its database) and finish."""
+        self._stopping = True
+        for widget in (self.password_dialog, self.sign_in_dialog, self.window, self.first_run_window):
+            if widget is not None and isValid(widget):
+                widget.close()
+        self._finish(0)
