@@ -413,6 +413,10 @@ def _stage(backup: BackupInfo, key: bytes, into: Path) -> tuple[Path, str]:
     if not keyring_path(backup.db_file).is_file():
         raise RestoreRefused(f"The backup's keyring is missing ({keyring_path(backup.db_file).name} should be "
                              "beside its database); without it nobody could sign in to the restored file.")
+    newer = (f"The backup {backup.name} was made by a newer version of CSPDesk than this one, so this version "
+             "cannot restore it. Nothing has been changed. Install the newer version (or choose an older backup).")
+    if backup.schema_revision and backup.schema_revision not in known_revisions():
+        raise RestoreRefused(newer)  # said by its backup.json; the copy's own revision is checked below
     into.parent.mkdir(parents=True, exist_ok=True)
     staged = into.with_name(f"{into.name}.restoring-{secrets.token_hex(4)}")
     try:
@@ -436,11 +440,7 @@ def _stage(backup: BackupInfo, key: bytes, into: Path) -> tuple[Path, str]:
                                      "database (restore it with 'cspdesk restore' and an account of that "
                                      "database), or it is damaged. Nothing has been changed.") from None
             if revision and revision not in known_revisions():
-                raise RestoreRefused(
-                    f"The backup {backup.name} was made by a newer version of CSPDesk than this one, so this "
-                    "version cannot restore it. Nothing has been changed. Install the newer version (or "
-                    "choose an older backup)."
-                )
+                raise RestoreRefused(newer)
             if not revision:
                 raise RestoreRefused(f"{backup.name} is not a CSPDesk database. Nothing has been changed.")
             if not sqlite_file_integrity(con).ok:
