@@ -21,7 +21,7 @@ _Index = QModelIndex | QPersistentModelIndex
 
 #: The account's id (int).
 AccountIdRole = Qt.ItemDataRole.UserRole + 1
-#: The account's :class:`AccountStatus`.
+#: The account's :class:`AccountStatus` (as its str value: Qt hands StrEnums through as plain str).
 StatusRole = Qt.ItemDataRole.UserRole + 2
 
 _MUTED = QColor("#6b7280")

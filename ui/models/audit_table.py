@@ -34,7 +34,7 @@ _Index = QModelIndex | QPersistentModelIndex
 
 #: The entry's id (int): its place in the chain.
 AuditIdRole = Qt.ItemDataRole.UserRole + 1
-#: The entry's :class:`AuditKind`.
+#: The entry's :class:`AuditKind` (as its str value: Qt hands StrEnums through as plain str).
 KindRole = Qt.ItemDataRole.UserRole + 2
 
 _WARNING = QColor("#a61b1b")

@@ -49,7 +49,8 @@ def role_description(role: Role) -> str:
 
 def _form() -> QFormLayout:
     form = QFormLayout()
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+    # Every field takes the full width: a field's note wraps to the width it really has.
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     form.setVerticalSpacing(10)
     return form
@@ -79,6 +80,7 @@ class AccountDialog(QDialog):
         self.result_value: OpResult[AccountRow] | None = None
         adding = account is None
         self.setObjectName("accountDialog")
+        self.setStyleSheet('QLineEdit[readOnly="true"] { background: #eef1f5; color: #4b5563; }')
         self.setWindowTitle("Add an account" if adding else f"Edit {account.username}")
         self.setModal(True)
         self.setMinimumWidth(520)
@@ -140,6 +142,8 @@ class AccountDialog(QDialog):
         self.panel_list = QListWidget(self)
         self.panel_list.setObjectName("panels")
         self.panel_list.setAccessibleName("Panels")
+        self.panel_list.setStyleSheet("QListWidget::item { padding: 3px 4px; }")
+        self.panel_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.panel_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         for panel_id, name in panels:
             item = QListWidgetItem(name, self.panel_list)
@@ -147,9 +151,12 @@ class AccountDialog(QDialog):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
             checked = account is not None and panel_id in account.panel_ids
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        # Up to six panels show without scrolling (polished first, so rows are measured with the
+        # stylesheet's padding).
         rows = max(min(len(panels), 6), 2)
-        self.panel_list.setFixedHeight(self.panel_list.sizeHintForRow(0) * rows + 2 * self.panel_list.frameWidth() + 4
-                                       if panels else 48)
+        self.panel_list.ensurePolished()
+        row_height = self.panel_list.sizeHintForRow(0) if panels else self.panel_list.fontMetrics().height() + 6
+        self.panel_list.setFixedHeight(row_height * rows + 2 * self.panel_list.frameWidth() + 2)
         self.panel_list.setToolTip("Space ticks or unticks the panel under the cursor")
         self.panels_note = QLabel("They see the cases of the panels ticked here, and no others.", self)
         self.panels_note.setObjectName("mutedText")
@@ -210,7 +217,8 @@ class AccountDialog(QDialog):
     # -- reading the form --------------------------------------------------------------------
 
     def role(self) -> Role:
-        return self.role_combo.currentData()
+        # Qt hands back a StrEnum stored as item data as a plain str.
+        return Role(self.role_combo.currentData())
 
     def panel_ids(self) -> frozenset[int]:
         return frozenset(
@@ -239,6 +247,8 @@ class AccountDialog(QDialog):
                 "Administrators see every panel." if administrator
                 else "They see the cases of the panels ticked here, and no others."
             )
+        if self.isVisible():
+            self.adjustSize()  # a longer description may need another line
 
     def accept(self) -> None:
         self.errors.clear()

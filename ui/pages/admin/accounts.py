@@ -32,7 +32,7 @@ from ui.signals import emit
 #: Column widths come from the widest text each usually holds; Panels takes the rest.
 _SAMPLE_TEXT = {
     AccountColumn.USERNAME: "officer.housing",
-    AccountColumn.NAME: "Kwabena Oduya-Smith",
+    AccountColumn.NAME: "Kwabena Oduya",
     AccountColumn.ROLE: "Administrator",
     AccountColumn.AGENCY: "Maidstone Borough Council",
     AccountColumn.STATUS: "Must change password",

@@ -203,7 +203,8 @@ class AuditTab(AdminTab):
     # -- filters --------------------------------------------------------------------------------
 
     def current_query(self) -> AuditQuery:
-        kind = self.kind_combo.currentData()
+        data = self.kind_combo.currentData()
+        kind = AuditKind(data) if data else None  # Qt hands a StrEnum back as a plain str
         period = self.period_combo.currentData()
         today = self._ctx.today()
         since = until = None
