@@ -132,7 +132,72 @@ def build_parser() -> argparse.ArgumentParser:
         "finds damage. Signs in with --user.",
     )
     p.set_defaults(handler=_cmd_check)
+
+    _add_print_and_export(sub, common)
     return parser
+
+
+def _add_print_and_export(sub, common: argparse.ArgumentParser) -> None:  # noqa: ANN001 - argparse's private type
+    """``cspdesk print …`` (PDFs) and ``cspdesk export …`` (CSV/XLSX)."""
+    period = argparse.ArgumentParser(add_help=False)
+    period.add_argument("--panel", metavar="NAME", required=True, help="the panel (its name)")
+    when = period.add_mutually_exclusive_group(required=True)
+    when.add_argument("--quarter", metavar="YYYYQn", help="a calendar quarter, e.g. 2026Q3 (July to September)")
+    when.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="the first day (with --to)")
+    period.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="the last day, included (with --from)")
+    period.add_argument("--suppress-small", action="store_true",
+                        help="show counts under the partnership's threshold (default 5) as \"<5\"")
+
+    printing = sub.add_parser("print", help="print a report to a PDF file",
+                              description="Print a report to a PDF file. Every print is audited.")
+    print_sub = printing.add_subparsers(dest="report", title="reports", metavar="REPORT", required=True)
+    p = print_sub.add_parser("return", parents=[common, period], help="the quarterly data return of a panel",
+                             description="The data return of a panel for a quarter or any period, with charts.")
+    p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+    p.set_defaults(handler=_cmd_data_return, suffixes=(".pdf",))
+
+    exporting = sub.add_parser("export", help="export figures to CSV or XLSX",
+                               description="Export to a CSV or XLSX file. Every export is audited.")
+    export_sub = exporting.add_subparsers(dest="report", title="exports", metavar="EXPORT", required=True)
+    p = export_sub.add_parser("return", parents=[common, period], help="the quarterly data return of a panel",
+                              description="The data return of a panel for a quarter or any period.")
+    p.add_argument("--out", metavar="FILE", required=True, help="where to write it: FILE.csv or FILE.xlsx")
+    p.set_defaults(handler=_cmd_data_return, suffixes=(".csv", ".xlsx"))
+
+
+def _parse_day(text: str, option: str):  # noqa: ANN202
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} takes a date like 2026-07-01, not “{text}”.") from None
+
+
+def _cmd_data_return(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cspdesk.services.returns import ReturnService, between, quarter
+
+    out = Path(args.out)
+    if out.suffix.lower() not in args.suffixes:
+        raise UsageError(f"--out must end in {' or '.join(args.suffixes)}: {out.name}")
+    if args.quarter:
+        if args.end:
+            raise UsageError("Give either --quarter or --from and --to, not both.")
+        period = quarter(args.quarter)
+    else:
+        if not args.end:
+            raise UsageError("--from needs --to (the last day of the period).")
+        period = between(_parse_day(args.start, "--from"), _parse_day(args.end, "--to"))
+    ctx = _open(args)
+    try:
+        service = ReturnService(ctx)
+        data = service.write(service.panel_id_by_name(args.panel), period, out, suppress_small=args.suppress_small)
+    finally:
+        ctx.store.dispose()
+    print(f"{data.panel}, {period.label}: written to {out}")
+    return 0
 
 
 def _secret(env: str, prompt: str) -> str:

@@ -8,9 +8,7 @@ the data protection officer to review and redact before disclosure; nothing is w
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +40,7 @@ from cspdesk.services import audit
 from cspdesk.services.cases import MIN_NAME_TERM, _prefix_range
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ValidationError
+from cspdesk.services.files import write_atomically
 from cspdesk.storage.models import (
     Action,
     ActionUpdate,
@@ -176,7 +175,7 @@ class SubjectAccessService:
                              {"subject_access": True, "files": [json_path.name, pdf_path.name],
                               "cases": len(data.cases)}, at=self._ctx.now())
                 for path, content in ((json_path, json_bytes), (pdf_path, pdf_bytes)):
-                    _write_atomically(path, content)
+                    write_atomically(path, content)
                     written.append(path)
         except BaseException:
             for path in written:
@@ -349,17 +348,3 @@ def _audit_text(details: dict[str, Any]) -> str:
         else:
             parts.append(f"{key.replace('_', ' ')}: {show(value)}")
     return "; ".join(parts)
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    """``content`` to ``path`` through a temporary file in the same folder, flushed and renamed."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
