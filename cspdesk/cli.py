@@ -156,6 +156,15 @@ def _add_print_and_export(sub, common: argparse.ArgumentParser) -> None:  # noqa
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
     p.set_defaults(handler=_cmd_data_return, suffixes=(".pdf",))
 
+    p = print_sub.add_parser("case", parents=[common], help="a case summary",
+                             description="One case on paper: people, details, history, discussions, "
+                             "risk assessments and actions.")
+    p.add_argument("--case", metavar="REF", required=True, help="the case reference, e.g. MARAC-2026-0042")
+    p.add_argument("--without-contact-details", action="store_true",
+                   help="leave out addresses, telephone numbers and safe-contact notes")
+    p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+    p.set_defaults(handler=_cmd_print_case)
+
     exporting = sub.add_parser("export", help="export figures to CSV or XLSX",
                                description="Export to a CSV or XLSX file. Every export is audited.")
     export_sub = exporting.add_subparsers(dest="report", title="exports", metavar="EXPORT", required=True)
@@ -197,6 +206,24 @@ def _cmd_data_return(args: argparse.Namespace) -> int:
     finally:
         ctx.store.dispose()
     print(f"{data.panel}, {period.label}: written to {out}")
+    return 0
+
+
+def _cmd_print_case(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cspdesk.services.case_summary import CaseSummaryService
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise UsageError(f"--out must end in .pdf: {out.name}")
+    ctx = _open(args)
+    try:
+        service = CaseSummaryService(ctx)
+        data = service.write(service.case_id(args.case), out, contact_details=not args.without_contact_details)
+    finally:
+        ctx.store.dispose()
+    print(f"{data.case.reference}: written to {out}")
     return 0
 
 

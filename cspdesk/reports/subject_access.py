@@ -313,12 +313,21 @@ def _story(data: SubjectAccessData, st: Styles, width: float) -> list[Flowable]:
 
 
 def _case(st: Styles, width: float, case: SarCase) -> list[Flowable]:
+    return case_flowables(st, width, case, about_subject=True)
+
+
+def case_flowables(st: Styles, width: float, case: SarCase, *, about_subject: bool,
+                   level: int = 3, title: str | None = None) -> list[Flowable]:
+    """One case: its details, status history, discussions, assessments and actions.
+    ``about_subject``: the record is one person's (subject access): their role is given and the
+    other people are only counted."""
     from reportlab.platypus import Paragraph
 
+    sub = min(level + 1, 4)
     out: list[Flowable] = [
-        *heading(st, f"{case.reference} — {case.panel}", 3),
+        *heading(st, title or f"{case.reference} — {case.panel}", level),
         key_values(st, width, [
-            ("Role in the case", ", ".join(case.roles)),
+            *([("Role in the case", ", ".join(case.roles))] if about_subject else []),
             ("Panel", f"{case.panel} ({case.panel_type})"),
             ("Referral date", fmt_date(case.referral_date)),
             ("Referred by", ", ".join(x for x in (case.referring_agency, case.referrer) if x) or "Not recorded"),
@@ -329,11 +338,12 @@ def _case(st: Styles, width: float, case: SarCase) -> list[Flowable]:
             *([("Vulnerability flags", ", ".join(case.flags))] if case.flags else []),
             ("Reason for referral", case.reason or "Not recorded"),
             ("Summary", case.summary or "Not recorded"),
-            ("Other people linked", f"{case.other_people} (third parties; not listed here)"),
+            *([("Other people linked", f"{case.other_people} (third parties; not listed here)")]
+              if about_subject else []),
         ]),
     ]
 
-    out.extend(heading(st, "Status history", 4))
+    out.extend(heading(st, "Status history", sub))
     if case.history:
         out.append(table(st, width, ["When (UTC)", "From", "To", "Reason"],
                           [[fmt_datetime(h.at), h.from_status or "—", h.to_status, h.reason] for h in case.history],
@@ -341,7 +351,7 @@ def _case(st: Styles, width: float, case: SarCase) -> list[Flowable]:
     else:
         out.append(Paragraph("None held.", st.none))
 
-    out.extend(heading(st, "Discussions at panel meetings", 4))
+    out.extend(heading(st, "Discussions at panel meetings", sub))
     if case.discussions:
         rows = []
         for d in case.discussions:
@@ -360,14 +370,14 @@ def _case(st: Styles, width: float, case: SarCase) -> list[Flowable]:
     else:
         out.append(Paragraph("None held.", st.none))
 
-    out.extend(heading(st, "Risk assessments", 4))
+    out.extend(heading(st, "Risk assessments", sub))
     if case.assessments:
         for a in case.assessments:
             out.extend(_assessment(st, width, a))
     else:
         out.append(Paragraph("None held.", st.none))
 
-    out.extend(heading(st, "Actions", 4))
+    out.extend(heading(st, "Actions", sub))
     if case.actions:
         numbered = any(a.number for a in case.actions)
         rows = []

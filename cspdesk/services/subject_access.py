@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -203,7 +204,7 @@ class SubjectAccessService:
             if role.label not in roles[cid]:
                 roles[cid].append(role.label)
         case_ids = sorted(roles)
-        cases = tuple(self._case(s, cid, person_id, roles[cid]) for cid in self._ordered_cases(s, case_ids))
+        cases = tuple(gather_case(s, cid, person_id, roles[cid]) for cid in self._ordered_cases(s, case_ids))
 
         groups = tuple(
             SarLink(_label(g.kind), g.name, g.reference or "", role)
@@ -253,76 +254,80 @@ class SubjectAccessService:
             return []
         return list(s.scalars(select(Case.id).where(Case.id.in_(case_ids)).order_by(Case.referral_date, Case.id)))
 
-    def _case(self, s: Session, case_id: int, person_id: int, roles: list[str]) -> SarCase:
-        case, panel, agency = s.execute(
-            select(Case, Panel, Agency).join(Panel, Panel.id == Case.panel_id)
-            .outerjoin(Agency, Agency.id == Case.referring_agency_id).where(Case.id == case_id)
-        ).one()
-        others = s.scalar(
-            select(func.count(func.distinct(CasePerson.person_id)))
-            .where(CasePerson.case_id == case_id, CasePerson.person_id != person_id)
-        ) or 0
-        flags = tuple(sorted(f.label for f in s.scalars(select(CaseFlag.flag).where(CaseFlag.case_id == case_id))))
-        history = tuple(
-            SarStatusStep(c.at, _label(c.from_status), _label(c.to_status), c.reason)
-            for c in s.scalars(select(CaseStatusChange).where(CaseStatusChange.case_id == case_id)
-                               .order_by(CaseStatusChange.at, CaseStatusChange.id))
-        )
 
-        items = s.execute(
-            select(AgendaItem, Meeting.starts_at, Meeting.status).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-            .where(AgendaItem.case_id == case_id).order_by(Meeting.starts_at, AgendaItem.id)
-        ).all()
-        addenda: dict[int, list[SarAddendum]] = defaultdict(list)
-        if items:
-            for a in s.scalars(select(MinutesAddendum).where(MinutesAddendum.agenda_item_id.in_([i.id for i, *_ in items]))
-                               .order_by(MinutesAddendum.at, MinutesAddendum.id)):
-                addenda[a.agenda_item_id].append(SarAddendum(a.at, a.text))
-        discussions = tuple(
-            SarDiscussion(starts_at, _label(status), _label(item.listing), item.discussion, item.risks,
-                          _label(item.decision), item.decision_notes, tuple(addenda.get(item.id, ())))
-            for item, starts_at, status in items
-        )
+def gather_case(s: Session, case_id: int, person_id: int | None = None, roles: Sequence[str] = ()) -> SarCase:
+    """Everything held about one case: details, status history, discussions at meetings (with
+    addenda), risk assessments with their answers, and actions with their update logs.
+    ``other_people`` counts the people linked besides ``person_id`` (all of them when None)."""
+    case, panel, agency = s.execute(
+        select(Case, Panel, Agency).join(Panel, Panel.id == Case.panel_id)
+        .outerjoin(Agency, Agency.id == Case.referring_agency_id).where(Case.id == case_id)
+    ).one()
+    others = s.scalar(
+        select(func.count(func.distinct(CasePerson.person_id)))
+        .where(CasePerson.case_id == case_id, *([CasePerson.person_id != person_id] if person_id is not None else []))
+    ) or 0
+    flags = tuple(sorted(f.label for f in s.scalars(select(CaseFlag.flag).where(CaseFlag.case_id == case_id))))
+    history = tuple(
+        SarStatusStep(c.at, _label(c.from_status), _label(c.to_status), c.reason)
+        for c in s.scalars(select(CaseStatusChange).where(CaseStatusChange.case_id == case_id)
+                           .order_by(CaseStatusChange.at, CaseStatusChange.id))
+    )
 
-        assessments = []
-        for ra in s.scalars(select(RiskAssessment).where(RiskAssessment.case_id == case_id)
-                            .order_by(RiskAssessment.assessed_on, RiskAssessment.id)):
-            answers = tuple(
-                SarAnswer(_item_label(a.item), _answer_label(a.value), a.source)
-                for a in s.scalars(select(RiskAnswer).where(RiskAnswer.assessment_id == ra.id).order_by(RiskAnswer.item))
-            )
-            assessments.append(SarAssessment(_label(ra.kind), ra.assessed_on, ra.assessor, ra.score,
-                                             _label(ra.risk_level), ra.notes, answers))
+    items = s.execute(
+        select(AgendaItem, Meeting.starts_at, Meeting.status).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.case_id == case_id).order_by(Meeting.starts_at, AgendaItem.id)
+    ).all()
+    addenda: dict[int, list[SarAddendum]] = defaultdict(list)
+    if items:
+        for a in s.scalars(select(MinutesAddendum).where(MinutesAddendum.agenda_item_id.in_([i.id for i, *_ in items]))
+                           .order_by(MinutesAddendum.at, MinutesAddendum.id)):
+            addenda[a.agenda_item_id].append(SarAddendum(a.at, a.text))
+    discussions = tuple(
+        SarDiscussion(starts_at, _label(status), _label(item.listing), item.discussion, item.risks,
+                      _label(item.decision), item.decision_notes, tuple(addenda.get(item.id, ())))
+        for item, starts_at, status in items
+    )
 
-        actions_rows = s.execute(
-            select(Action, Agency.name, Meeting.starts_at)
-            .outerjoin(Agency, Agency.id == Action.owner_agency_id)
-            .outerjoin(Meeting, Meeting.id == Action.meeting_id)
-            .where(Action.case_id == case_id).order_by(Action.created_at, Action.id)
-        ).all()
-        updates: dict[int, list[SarActionUpdate]] = defaultdict(list)
-        if actions_rows:
-            for u in s.scalars(select(ActionUpdate).where(ActionUpdate.action_id.in_([a.id for a, *_ in actions_rows]))
-                               .order_by(ActionUpdate.at, ActionUpdate.id)):
-                change = ""
-                if u.new_status is not None and u.new_status != u.old_status:
-                    change = f"{_label(u.old_status) or '—'} → {_label(u.new_status)}"
-                updates[u.action_id].append(SarActionUpdate(u.at, u.by_name, u.text, change))
-        actions = tuple(
-            SarAction(a.number, a.text, agency_name or "", a.owner_name, _label(a.strand), a.due_date,
-                      _label(a.status), a.status_reason, a.completed_on,
-                      starts_at.date() if starts_at else None, tuple(updates.get(a.id, ())))
-            for a, agency_name, starts_at in actions_rows
+    assessments = []
+    for ra in s.scalars(select(RiskAssessment).where(RiskAssessment.case_id == case_id)
+                        .order_by(RiskAssessment.assessed_on, RiskAssessment.id)):
+        answers = tuple(
+            SarAnswer(_item_label(a.item), _answer_label(a.value), a.source)
+            for a in s.scalars(select(RiskAnswer).where(RiskAnswer.assessment_id == ra.id).order_by(RiskAnswer.item))
         )
+        assessments.append(SarAssessment(_label(ra.kind), ra.assessed_on, ra.assessor, ra.score,
+                                         _label(ra.risk_level), ra.notes, answers))
 
-        return SarCase(
-            reference=case.reference, panel=panel.name, panel_type=_label(panel.panel_type), roles=tuple(roles),
-            referral_date=case.referral_date, referring_agency=agency.name if agency else "",
-            referrer=case.referrer_name, status=_label(case.status), status_reason=case.status_reason,
-            outcome=case.outcome, closed_on=case.closed_on, risk_level=_label(case.risk_level),
-            reason=case.reason, summary=case.summary, flags=flags, other_people=others, history=history,
-            discussions=discussions, assessments=tuple(assessments), actions=actions,
-        )
+    actions_rows = s.execute(
+        select(Action, Agency.name, Meeting.starts_at)
+        .outerjoin(Agency, Agency.id == Action.owner_agency_id)
+        .outerjoin(Meeting, Meeting.id == Action.meeting_id)
+        .where(Action.case_id == case_id).order_by(Action.created_at, Action.id)
+    ).all()
+    updates: dict[int, list[SarActionUpdate]] = defaultdict(list)
+    if actions_rows:
+        for u in s.scalars(select(ActionUpdate).where(ActionUpdate.action_id.in_([a.id for a, *_ in actions_rows]))
+                           .order_by(ActionUpdate.at, ActionUpdate.id)):
+            change = ""
+            if u.new_status is not None and u.new_status != u.old_status:
+                change = f"{_label(u.old_status) or '—'} → {_label(u.new_status)}"
+            updates[u.action_id].append(SarActionUpdate(u.at, u.by_name, u.text, change))
+    actions = tuple(
+        SarAction(a.number, a.text, agency_name or "", a.owner_name, _label(a.strand), a.due_date,
+                  _label(a.status), a.status_reason, a.completed_on,
+                  starts_at.date() if starts_at else None, tuple(updates.get(a.id, ())))
+        for a, agency_name, starts_at in actions_rows
+    )
+
+    return SarCase(
+        reference=case.reference, panel=panel.name, panel_type=_label(panel.panel_type), roles=tuple(roles),
+        referral_date=case.referral_date, referring_agency=agency.name if agency else "",
+        referrer=case.referrer_name, status=_label(case.status), status_reason=case.status_reason,
+        outcome=case.outcome, closed_on=case.closed_on, risk_level=_label(case.risk_level),
+        reason=case.reason, summary=case.summary, flags=flags, other_people=others, history=history,
+        discussions=discussions, assessments=tuple(assessments), actions=actions,
+    )
 
 
 def _audit_text(details: dict[str, Any]) -> str:

@@ -252,3 +252,56 @@ def test_members_only_and_nothing_written_when_refused(demo_ctx: ServiceContext,
     assert not out.exists()
     with pytest.raises(ValidationError, match="must end in"):
         service.write(socp, quarter("2026Q3"), tmp_path / "r.docx")
+
+
+# --- The case summary (printed through the same furniture) ---------------------------------------------
+
+
+def test_case_summary_pdf(demo_ctx: ServiceContext, tmp_path: Path) -> None:
+    from cspdesk.services.case_summary import CaseSummaryService
+
+    with demo_ctx.reading() as s:
+        # A heard MARAC case with actions and a DASH: the richest kind.
+        case_id, reference = s.execute(
+            select(m.Case.id, m.Case.reference).join(m.Panel, m.Panel.id == m.Case.panel_id)
+            .where(m.Panel.panel_type == PanelType.MARAC, m.Case.status == CaseStatus.CLOSED,
+                   m.Case.id.in_(select(m.Action.case_id)), m.Case.id.in_(select(m.RiskAssessment.case_id)))
+            .order_by(m.Case.id).limit(1)).one()
+        actions = s.scalars(select(m.Action.text).where(m.Action.case_id == case_id)).all()
+        victim = s.execute(select(m.Person).join(m.CasePerson, m.CasePerson.person_id == m.Person.id)
+                           .where(m.CasePerson.case_id == case_id, m.CasePerson.role == PersonRole.VICTIM)).scalar_one()
+        victim_name, victim_phone, victim_postcode = f"{victim.given_name} {victim.family_name}", victim.phone, victim.postcode
+    service = CaseSummaryService(demo_ctx)
+    assert service.case_id(reference.lower()) == case_id
+
+    full, bare = tmp_path / "full.pdf", tmp_path / "bare.pdf"
+    service.write(case_id, full)
+    service.write(case_id, bare, contact_details=False)
+    pages = _pdf_text(full)
+    for number, text in enumerate(pages, start=1):
+        assert text.count("OFFICIAL-SENSITIVE") >= 2 and f"Page {number} of {len(pages)}" in text
+    text = " ".join(" ".join(pages).split())
+    assert reference in text and victim_name in text and "DASH risk checklist" in text
+    for action in actions:
+        assert " ".join(action.split())[:60] in text
+    assert victim_phone and victim_phone in text and victim_postcode in text
+    bare_text = " ".join(" ".join(_pdf_text(bare)).split())
+    assert victim_name in bare_text
+    assert victim_phone not in bare_text and victim_postcode not in bare_text
+    assert "leaves out addresses, telephone numbers" in bare_text
+
+
+def test_case_summary_only_for_members(demo_ctx: ServiceContext, tmp_path: Path) -> None:
+    from cspdesk.services.case_summary import CaseSummaryService
+    from cspdesk.services.errors import NotFound
+
+    with demo_ctx.reading() as s:
+        reference, panel_id = s.execute(select(m.Case.reference, m.Case.panel_id).limit(1)).one()
+    outsider = ServiceContext(store=demo_ctx.store, actor=Actor(user_id=None, username="o", role=Role.OFFICER,
+                                                                panel_ids=frozenset({panel_id + 100})))
+    with pytest.raises(NotFound):
+        CaseSummaryService(outsider).case_id(reference)
+    case_id = CaseSummaryService(demo_ctx).case_id(reference)
+    with pytest.raises(PermissionDenied):
+        CaseSummaryService(outsider).write(case_id, tmp_path / "x.pdf")
+    assert not (tmp_path / "x.pdf").exists()
