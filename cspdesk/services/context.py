@@ -116,6 +116,9 @@ class ServiceContext:
     #: work is refused with ``read_only_reason``.
     read_only: bool = False
     read_only_reason: str = ""
+    #: Signing in checked only part of a large file (cspdesk.storage.integrity.startup_check):
+    #: the window runs the full check (``cspdesk.services.backup.check_database``) in the background.
+    full_check_pending: bool = False
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
