@@ -17,7 +17,7 @@ replaced until the backup has passed its checks. The restore runs off the GUI th
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -292,8 +292,9 @@ class RestoreDialog(QDialog):
                                        else "No record of a check: it is checked before anything is replaced")
             self.where_value.setText(str(info.folder))
             name = self.db.name if self.db is not None else "the database"
-            self.kept_note.setText(f"The database there now is not deleted: it is kept beside it as "
-                                   f"{name}.before-restore-<date and time>, and can still be opened.")
+            self.kept_note.setText(f"Nothing is deleted: the database there now is kept beside it, renamed "
+                                   f"{name}.before-restore-{datetime.now():%Y%m%d}-… (with the time of the "
+                                   "restore), and can still be opened.")
             self.kept_note.show()
         self._show_error("")
         self._update_buttons()

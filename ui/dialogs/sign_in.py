@@ -263,7 +263,18 @@ class SignInDialog(QDialog):
 
     def _withdraw_offer(self) -> None:
         self._attempt = None
-        self.offer.hide()
+        if not self.offer.isHidden():
+            self.offer.hide()
+            self.sign_in_button.setDefault(True)
+            self._fit()
+
+    def _fit(self) -> None:
+        """Grow (or shrink) to what is shown now: a wrapped message needs its height."""
+        layout = self.layout()
+        layout.invalidate()
+        layout.activate()
+        self.resize(self.width(), max(self.heightForWidth(self.width()), self.sizeHint().height(),
+                                      layout.totalHeightForWidth(self.width())))
 
     def is_offering_read_only(self) -> bool:
         return not self.offer.isHidden()
@@ -319,13 +330,15 @@ class SignInDialog(QDialog):
                 "close the other copy first.")
             self.offer.show()
             self._show_error("")
+            self.read_only_button.setDefault(True)  # Enter now opens it read-only, not the same refusal
             self.read_only_button.setFocus()
+            self._fit()
             emit(self.sign_in_failed, message)
             return
         self._attempt = None
         self._show_error(message)
-        self.restore_button.setVisible(isinstance(exc, DatabaseDamaged) and self.db is not None
-                                       and "://" not in str(self.db))
+        self.restore_button.setVisible(isinstance(exc, DatabaseDamaged) and "://" not in str(self.db or ""))
+        self._fit()
         self.password_edit.clear()
         self.password_edit.setFocus()
         emit(self.sign_in_failed, message)
@@ -358,6 +371,7 @@ class SignInDialog(QDialog):
         self._show_error("")
         self.notice_label.setText(restored_notice(info))  # type: ignore[arg-type]
         self.notice_label.show()
+        self._fit()
         self.password_edit.setFocus()
 
     def reject(self) -> None:

@@ -39,6 +39,8 @@ QPushButton#dangerButton:hover { background: #861515; }
 QPushButton#dangerButton:focus { border: 2px solid #4a0b0b; }
 QPushButton#dangerButton:disabled { background: #d9a3a3; border-color: #d9a3a3; color: #ffffff; }
 QLabel#eraseHeading { font-size: 12pt; font-weight: 600; color: #a61b1b; }
+QListWidget#backupList { background: #ffffff; border: 1px solid #d8dde3; border-radius: 4px; }
+QListWidget#backupList::item { padding: 5px 6px; }
 """
 
 
