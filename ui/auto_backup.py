@@ -5,6 +5,8 @@ All of it runs off the GUI thread (:mod:`ui.background`), one call at a time, wi
 progress bar in the status bar. Closing the window waits for the backup on closing, showing its
 progress with a **Close without waiting** button: pressing it hides the window at once and stops
 the backup at its next step (nothing of a stopped backup is kept; the database is untouched).
+A backup on closing that fails (a full disk, a folder gone) is said in a message before the
+window goes; a daily one that fails is said in the status bar.
 
 What is due is the service's decision (:class:`~cspdesk.services.backup.BackupService`:
 ``backup_if_due``, ``backup_on_close`` and their settings); this class only schedules and reports.
@@ -17,7 +19,7 @@ import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QProgressDialog
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QProgressDialog
 from shiboken6 import isValid
 
 from cspdesk.services.backup import BackupCancelled, BackupInfo, BackupService, check_database_in_full
@@ -201,7 +203,7 @@ class BackupRunner(QObject):
             emit(self.backup_failed, message)
             if isValid(self._window):
                 if job == "on_close":
-                    self._close_message = message  # the window is going: logged, and kept for whoever asks
+                    self._close_message = message  # said before the window goes (_finish_close)
                 else:
                     self._window.statusBar().showMessage(f"The {'daily ' if job == 'daily' else ''}backup "
                                                          f"failed: {message}", 15000)
@@ -282,6 +284,25 @@ class BackupRunner(QObject):
             self.close_dialog.canceled.disconnect(self.stop_waiting)
             self.close_dialog.close()
         self.close_dialog = None
+        if self._close_message and not self._user_stopped and isValid(self._window) and self._window.isVisible():
+            # Say so before the window goes (the database itself is safe); closing goes on after OK.
+            box = QMessageBox(QMessageBox.Icon.Warning, "The backup on closing failed",
+                              f"{self._close_message}\n\nThe database itself is safe; the next backup is made "
+                              "when CSPDesk next opens.", QMessageBox.StandardButton.Ok, self._window)
+            box.setObjectName("closingBackupFailed")
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setWindowModality(Qt.WindowModality.WindowModal)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.finished.connect(self._close_now)
+            self.failure_box = box
+            box.show()
+            return
+        self._close_now()
+
+    failure_box: QMessageBox | None = None
+
+    def _close_now(self, *_args: object) -> None:
+        self.failure_box = None
         then, self._on_close = self._on_close, None
         if then is not None:
             then()

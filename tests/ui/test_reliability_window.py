@@ -549,3 +549,49 @@ def test_a_service_error_escaping_a_slot_never_shows_a_traceback(qtbot, admin_ct
     assert seen == [error]
     assert window.isVisible()
 
+
+
+def test_a_backup_on_closing_that_fails_is_said_before_the_window_goes(qtbot, account_db, make_window, tmp_path,
+                                                                      monkeypatch):  # noqa: ANN001
+    """The backup folder on a real, nearly full small file system: the backup on closing meets a
+    full disk, the window says so (the database is safe), then closes."""
+    import ui.auto_backup
+
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small file system needs root")
+    small = tmp_path / "small"
+    small.mkdir()
+    if _mount("-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(small)).returncode != 0:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    monkeypatch.setattr(ui.auto_backup, "START_DELAY_MS", 60_000)
+    try:
+        ctx = sign_in(account_db.path, ADMIN_USER, ADMIN_PASSWORD)
+        try:
+            BackupService(ctx).set_settings(10, daily=True, on_close=True, folder=small / "backups")
+            window = make_window(ctx, auto_backups=True)
+            window.close()
+            qtbot.waitUntil(lambda: window.backups.failure_box is not None, timeout=30_000)
+            box = window.backups.failure_box
+            assert box.windowTitle() == "The backup on closing failed"
+            assert "There is not enough free space for a backup in" in box.text()
+            assert "The database itself is safe" in box.text() and "Traceback" not in box.text()
+            assert window.isVisible()
+            with qtbot.waitSignal(window.closed, timeout=10_000):
+                box.button(QMessageBox.StandardButton.Ok).click()
+            assert list((small / "backups").iterdir()) == []  # nothing half-written left behind
+        finally:
+            close_workspace(ctx)
+    finally:
+        subprocess.run(["umount", "-l", str(small)], capture_output=True)
+
+
+def test_a_lost_writers_lock_puts_the_banner_up(qtbot, admin_ctx, make_window):  # noqa: ANN001
+    """The heartbeat thread marks the session read-only when another copy took the file over; the
+    window notices within a few seconds."""
+    window = make_window(admin_ctx)
+    assert not window.read_only_banner.isVisible()
+    admin_ctx.read_only = True
+    admin_ctx.read_only_reason = "Another copy of CSPDesk took over this file while this one was asleep."
+    qtbot.waitUntil(window.read_only_banner.isVisible, timeout=5_000)
+    assert window.read_only_banner.text() == admin_ctx.read_only_reason
+    assert not window.backup_action.isEnabled()
