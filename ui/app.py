@@ -141,7 +141,8 @@ def run_gui(
 
     from ui.startup import Startup
 
-    startup = Startup(db, view=view, username=user)
+    # A screenshot or a timing is one look: no backups behind it.
+    startup = Startup(db, view=view, username=user, auto_backups=screenshot is None and not print_startup_time)
     quit_on_close = app.quitOnLastWindowClosed()
     # Between screens (signing out closes the window before the sign-in dialog opens) no window
     # is visible for a moment; that must not end the application.

@@ -14,8 +14,8 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from shiboken6 import isValid
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -26,14 +26,17 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
+from cspdesk.domain.enums import Role
 from cspdesk.services.accounts import AccountService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership import PartnershipInfo, PartnershipService
 from cspdesk.services.workspace import OpenFailed, close_workspace, describe_database
+from ui import faults
 from ui.lock import WindowLock, LockScreen
 from ui.pages.base import Page
 from ui.pages.cases import CasesPage
@@ -96,6 +99,10 @@ class MainWindow(QMainWindow):
     case_dialog_opened = Signal(object)
     #: The window closed (whoever holds it closes ``window.ctx``); ``signing_out`` says why.
     closed = Signal()
+    #: A backup replaced the open file: the RestoreInfo (the window then closes to sign in again).
+    database_restored = Signal(object)
+    #: The restore dialog was opened: the dialog.
+    restore_dialog_opened = Signal(object)
 
     def __init__(
         self,
@@ -104,6 +111,7 @@ class MainWindow(QMainWindow):
         *,
         section: Section | str = Section.PANELS,
         db: str | Path | None = None,
+        auto_backups: bool = False,
     ) -> None:
         super().__init__(parent)
         first_section = Section(section)
@@ -119,6 +127,14 @@ class MainWindow(QMainWindow):
         self._can_administer = False
         self._setup_dialog = None
         self._opening_db: str | Path | None = None
+        #: Daily and on-close backups and the background integrity check (``auto_backups``; the
+        #: application turns them on, a window built on its own — tests, tools — does not).
+        self.auto_backups = auto_backups
+        self.backups = None
+        self._started = False
+        #: What the sign-in dialog says when it opens after this window (a restore).
+        self.sign_in_notice = ""
+        self.restore_dialog = None
         self.setObjectName("mainWindow")
         self.resize(1200, 760)
         self.setMinimumSize(QSize(800, 520))
@@ -147,7 +163,27 @@ class MainWindow(QMainWindow):
         self.lock_screen = LockScreen(self.central_stack)
         self.central_stack.addWidget(self.lock_screen)
         self.central_stack.setCurrentWidget(self.content)
-        self.setCentralWidget(self.central_stack)
+        # Across the top, above content and lock screen alike: the read-only banner.
+        self.frame = QWidget(self)
+        self.frame.setObjectName("windowFrame")
+        column = QVBoxLayout(self.frame)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.read_only_banner = QLabel("", self.frame)
+        self.read_only_banner.setObjectName("readOnlyBanner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.read_only_banner.setAccessibleName("Read-only")
+        self.read_only_banner.hide()
+        column.addWidget(self.read_only_banner)
+        column.addWidget(self.central_stack, 1)
+        self.setCentralWidget(self.frame)
+        # The writer's lock can be lost on its heartbeat thread (this computer slept past the stale
+        # limit and another copy took the file): the banner looks at the context now and then.
+        self._read_only_timer = QTimer(self)
+        self._read_only_timer.setInterval(2000)
+        self._read_only_timer.timeout.connect(self._update_read_only)
+        self._read_only_timer.start()
 
         self.user_label = QLabel(self)
         self.user_label.setObjectName("statusUser")
@@ -179,6 +215,14 @@ class MainWindow(QMainWindow):
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.choose_database)
         file_menu.addAction(self.open_action)
+        file_menu.addSeparator()
+        self.backup_action = QAction("&Back up now", self)
+        self.backup_action.setToolTip("Make a checked, encrypted copy of this database in its backup folder")
+        self.backup_action.triggered.connect(self.back_up_now)
+        file_menu.addAction(self.backup_action)
+        self.restore_action = QAction("&Restore a backup…", self)
+        self.restore_action.triggered.connect(self.restore_backup)
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         self.change_password_action = QAction("&Change password…", self)
         self.change_password_action.triggered.connect(self.change_password)
@@ -250,6 +294,7 @@ class MainWindow(QMainWindow):
 
             admin = AdminPage(self.ctx, self.stack)
             admin.changes_made.connect(self.apply_changes)
+            admin.restore_requested.connect(self.restore_backup)
             self._pages[Section.ADMIN] = admin
         for page in self._pages.values():
             self.stack.addWidget(page)
@@ -257,8 +302,112 @@ class MainWindow(QMainWindow):
         admin_row = next(i for i, (s, _l) in enumerate(NAVIGATION) if s == Section.ADMIN)
         self.sidebar.item(admin_row).setHidden(not self._can_administer)
         self.section_actions[Section.ADMIN].setVisible(self._can_administer)
+        local_file = self.ctx.vault is not None
+        self.restore_action.setVisible(self._can_administer and local_file)
+        self.backup_action.setVisible(local_file and self.ctx.actor.role in (Role.ADMINISTRATOR, Role.COORDINATOR))
         self._read_account()
         self._update_identity()
+        self._update_read_only()
+
+    # -- read-only, faults, background work ---------------------------------------------------
+
+    def is_read_only(self) -> bool:
+        return self.ctx.read_only
+
+    def _update_read_only(self) -> None:
+        """The banner across the top while this window cannot change anything."""
+        read_only = self.ctx.read_only
+        if read_only:
+            text = self.ctx.read_only_reason or "Open read-only: changes are switched off."
+            if self.read_only_banner.text() != text:
+                self.read_only_banner.setText(text)
+        if self.read_only_banner.isHidden() == read_only:
+            self.read_only_banner.setVisible(read_only)
+        for action in (self.backup_action, self.restore_action):
+            action.setEnabled(not read_only or action is self.restore_action)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        faults.install()
+        faults.reporter().set_restore_handler(self.restore_backup if self._can_administer else None)
+        if not self._started:
+            self._started = True
+            self._start_background()
+
+    def _start_background(self, delay_ms: int | None = None) -> None:
+        """The full check of a large file, and (in the application) the daily backup."""
+        if not (self.auto_backups or self.ctx.full_check_pending):
+            return
+        from ui.auto_backup import START_DELAY_MS, BackupRunner
+
+        runner = BackupRunner(self, self.ctx)
+        self.backups = runner
+        runner.start(delay_ms=START_DELAY_MS if delay_ms is None else delay_ms, daily=self.auto_backups)
+
+    def back_up_now(self) -> None:
+        """File → Back up now: the Backups tab for administrators; otherwise straight away."""
+        if self._can_administer:
+            self.show_section(Section.ADMIN)
+            admin = self._pages[Section.ADMIN]
+            admin.show_backups()  # type: ignore[attr-defined]
+            admin.backups_tab.back_up_now()  # type: ignore[attr-defined]
+            return
+        from cspdesk.services.backup import BackupService
+
+        def done(info: object) -> None:
+            self.statusBar().showMessage("Backup made.", 8000)
+
+        def failed(exc: BaseException) -> None:
+            faults.show_fault(exc, self)
+
+        from ui.background import run_in_background
+
+        ctx = self.ctx
+        self.statusBar().showMessage("Backing up…")
+        run_in_background(lambda: BackupService(ctx).backup_now(), done, failed)
+
+    def restore_backup(self):  # noqa: ANN201 - RestoreDialog | None
+        """File → Restore a backup… (administrators): the window closes to sign in again after."""
+        if self.ctx.vault is None or not self._can_administer:
+            QMessageBox.information(self, "Restore a backup", "Only an administrator can restore a backup, and "
+                                    "only of a database file (a server's administrator restores a server).")
+            return None
+        if self.restore_dialog is not None and isValid(self.restore_dialog):
+            bring_to_front(self.restore_dialog)
+            return self.restore_dialog
+        from ui.dialogs.restore import RestoreDialog
+
+        dialog = RestoreDialog(self, ctx=self.ctx)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restored.connect(self._restored)
+        dialog.restore_failed.connect(self._restore_failed)
+        self._was_read_only = self.ctx.read_only
+        self.restore_dialog = dialog
+        dialog.open()
+        emit(self.restore_dialog_opened, dialog)
+        return dialog
+
+    def _restored(self, info: object) -> None:
+        from ui.dialogs.restore import restored_notice
+
+        self.sign_in_notice = restored_notice(info)  # type: ignore[arg-type]
+        emit(self.database_restored, info)
+        self._leave_after_restore()
+
+    def _restore_failed(self, message: str) -> None:
+        if self.ctx.read_only and not self._was_read_only:
+            # The session was closed for the restore, which then failed: sign in again.
+            self.sign_in_notice = message
+            self._leave_after_restore()
+
+    def _leave_after_restore(self) -> None:
+        self.restore_dialog = None
+        self._skip_close_backup = True
+        self.signing_out = True
+        QTimer.singleShot(0, self, self.close)  # once the dialog has closed
+
+    _skip_close_backup = False
+    _was_read_only = False
 
     def _read_account(self) -> None:
         """Who is signed in: the status bar, the lock screen and the idle interval."""
@@ -563,8 +712,13 @@ class MainWindow(QMainWindow):
         old, self.ctx = self.ctx, new_ctx
         self.db = db
         self._close_case_dialogs()
+        if self.backups is not None:
+            self.backups.stop()
+            self.backups.deleteLater()
+            self.backups = None
         close_workspace(old)
         self._install_pages()
+        self._start_background()
         self.show_section(Section.PANELS)
         emit(self.database_opened, describe_database(new_ctx))
         self.ask_for_new_password_if_needed()
@@ -579,6 +733,15 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        runner = self.backups
+        if self.auto_backups and runner is not None and not runner.ready_to_close():
+            # The backup on closing first (off the GUI thread, with a way to stop waiting).
+            event.ignore()
+            runner.close_after_backup(self.close, backup=not self._skip_close_backup)
+            return
+        if runner is not None:
+            runner.stop()
+        faults.reporter().forget(self)
         if self._demo_loader is not None:
             # The generator writes one transaction; let it end rather than kill the thread mid-write.
             self._demo_loader.wait()

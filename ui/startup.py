@@ -40,9 +40,12 @@ class Startup(QObject):
     #: Nothing more to show: the exit code.
     finished = Signal(int)
 
-    def __init__(self, db: str | Path | None, *, view: str | None = None, username: str | None = None) -> None:
+    def __init__(self, db: str | Path | None, *, view: str | None = None, username: str | None = None,
+                 auto_backups: bool = True) -> None:
         super().__init__()
         self.db = db
+        #: Daily and on-close backups in the windows it opens (off for screenshots and timings).
+        self.auto_backups = auto_backups
         self.view = view
         self.username = username
         self.window = None
@@ -67,11 +70,12 @@ class Startup(QObject):
             return self.show_sign_in()
         return self.show_first_run()
 
-    def show_sign_in(self, db: str | Path | None = None, *, username: str | None = None) -> QWidget:
+    def show_sign_in(self, db: str | Path | None = None, *, username: str | None = None, notice: str = "") -> QWidget:
         from ui.dialogs.sign_in import SignInDialog
 
         target = db if db is not None else self.db
-        dialog = SignInDialog(target, None, username=username if username is not None else self.username)
+        dialog = SignInDialog(target, None, username=username if username is not None else self.username,
+                              notice=notice)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         # Bound methods, not lambdas, on dialogs that delete themselves (PySide6 6.12 crashes
         # when a lambda holding a QObject outlives the dialog).
@@ -154,7 +158,7 @@ class Startup(QObject):
     def _open_window(self, ctx: ServiceContext, db: str | Path | None) -> QWidget:
         from ui.main_window import MainWindow, Section
 
-        window = MainWindow(ctx, section=self.view or Section.PANELS, db=db)
+        window = MainWindow(ctx, section=self.view or Section.PANELS, db=db, auto_backups=self.auto_backups)
         window.closed.connect(self._window_closed)
         self.window = window
         bring_to_front(window)
@@ -170,7 +174,7 @@ class Startup(QObject):
         db = window.db if window.db is not None else self.db
         window.deleteLater()
         if signing_out and not self._stopping:
-            self.show_sign_in(db)
+            self.show_sign_in(db, notice=window.sign_in_notice)
         else:
             self._finish(0)
 
@@ -189,6 +193,8 @@ class Startup(QObject):
     def shutdown(self) -> None:
         """Close whatever is showing (and its database) and finish."""
         self._stopping = True
+        if self.window is not None and isValid(self.window):
+            self.window.auto_backups = False  # leaving now: no backup on closing to wait for
         for widget in (self.password_dialog, self.sign_in_dialog, self.window, self.first_run_window):
             if widget is not None and isValid(widget):
                 widget.close()

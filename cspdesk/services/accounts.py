@@ -166,6 +166,11 @@ class AccountService:
 
     def set_security_settings(self, idle_lock_minutes: int, max_failed_attempts: int) -> OpResult[SecuritySettings]:
         self._ctx.require(Permission.ADMINISTER)
+        # The type first: comparing text or None with a number would raise TypeError.
+        if isinstance(idle_lock_minutes, bool) or not isinstance(idle_lock_minutes, int):
+            raise ValidationError("idle_lock_minutes", "Give the idle lock as a whole number of minutes.")
+        if isinstance(max_failed_attempts, bool) or not isinstance(max_failed_attempts, int):
+            raise ValidationError("max_failed_attempts", "Give the failed attempts as a whole number.")
         if not 1 <= idle_lock_minutes <= 240:
             raise ValidationError("idle_lock_minutes", "The idle lock must be between 1 and 240 minutes.")
         if not 3 <= max_failed_attempts <= 20:

@@ -225,10 +225,11 @@ def _sign_in_file(target: DatabaseTarget, username: str, password: str, *, read_
         raise SignInFailed("The user name or password is not right." + hint) from None
 
     store = _open_checked(target, key, read_only=read_only)
-    ctx = ServiceContext(store=store, vault=Vault(target.path, key))
+    ctx = ServiceContext(store=store, vault=Vault(target.path, key),
+                         full_check_pending=not store.checked_in_full)
     if read_only:
         ctx.read_only = True
-        ctx.read_only_reason = "This database is open read-only: nothing can be changed in this window."
+        ctx.read_only_reason = _read_only_reason(target.path)
     try:
         if read_only:
             # Nothing is written: not the sign-in's audit entry, not the keyring (the writing copy
@@ -255,6 +256,21 @@ def _sign_in_file(target: DatabaseTarget, username: str, password: str, *, read_
         store.dispose()
         raise
     return ctx
+
+
+def _read_only_reason(path: Path) -> str:
+    """What a window opened read-only says across its top, and when a change is refused."""
+    from cspdesk.storage.writer_lock import read_holder
+
+    try:
+        holder = read_holder(path)
+    except OSError:
+        holder = None
+    if holder is None:
+        return "Open read-only: this window cannot change anything in this file."
+    where = "on this computer" if holder.on_this_host else f"on {holder.host}"
+    return (f"Open read-only: another copy of CSPDesk {where} is using this file. "
+            "Changes are switched off.")
 
 
 def _open_checked(target: DatabaseTarget, key: bytes, *, read_only: bool) -> Store:
@@ -291,6 +307,7 @@ def _open_checked(target: DatabaseTarget, key: bytes, *, read_only: bool) -> Sto
             report = startup_check(store.engine, path)
         if not report.ok:
             raise DatabaseDamaged(damaged)
+        store.checked_in_full = report.complete
         with storage_faults(store):
             if read_only:
                 revision = current_revision(store.engine)

@@ -89,6 +89,11 @@ class BackupFailed(StorageFault):
     """A backup could not be written or did not pass its check; nothing of it was kept."""
 
 
+class BackupCancelled(ServiceError):
+    """Raised by a progress callback to stop a backup (closing the window without waiting):
+    the partial copy is removed and nothing is kept; the database itself is untouched."""
+
+
 class RestoreRefused(ServiceError):
     """The backup cannot be restored (newer version, damaged, not openable); nothing was changed."""
 
@@ -101,6 +106,8 @@ class BackupSettings:
     daily: bool = True
     #: A backup when the database is closed, if anything changed since the last one.
     on_close: bool = True
+    #: Where the backups go; "" means the default folder (``<data dir>/backups/<db stem>/``).
+    folder: str = ""
 
 
 @dataclass(frozen=True)
@@ -289,6 +296,26 @@ def check_database(ctx: ServiceContext) -> IntegrityReport:
     """The full ``PRAGMA quick_check`` of the open file (seconds on a county-size file: run it on
     the database thread after signing in; sign-in itself checks only part of a large file)."""
     return quick_check(ctx.store.engine)
+
+
+def check_database_in_full(ctx: ServiceContext) -> IntegrityReport:
+    """:func:`check_database`, for the window's background check after signing in to a large file
+    (``ctx.full_check_pending``): raises :class:`DatabaseDamaged` with the plain message (restore a
+    backup, and where they are) when the file fails. Clears ``full_check_pending`` when it passes."""
+    report = check_database(ctx)
+    if not report.ok:
+        if ctx.vault is None:
+            raise DatabaseDamaged(fault_message(FaultKind.DAMAGED, None))
+        try:
+            folder = BackupService(ctx).folder()
+        except ServiceError:
+            folder = default_backup_folder(ctx.vault.db_path)
+        raise DatabaseDamaged(
+            f"The database file {ctx.vault.db_path} failed its full check: part of it is damaged, so what "
+            "CSPDesk shows may be incomplete and changes may not be kept. Restore the latest backup (they are "
+            f"in {folder}) with Restore a backup…, and make no more changes in this file meanwhile.")
+    ctx.full_check_pending = False
+    return report
 
 
 # -- writing a backup -----------------------------------------------------------------------------
@@ -569,14 +596,20 @@ class BackupService:
             keep=int(stored.get("backup_keep", DEFAULT_KEEP)),
             daily=bool(stored.get("backup_daily", True)),
             on_close=bool(stored.get("backup_on_close", True)),
+            folder=str(stored.get("backup_folder", "") or ""),
         )
 
-    def set_settings(self, keep: int, *, daily: bool, on_close: bool) -> BackupSettings:
-        """Administrators only; audited."""
+    def set_settings(self, keep: int, *, daily: bool, on_close: bool, folder: str | Path | None = None
+                     ) -> BackupSettings:
+        """Administrators only; audited. ``folder`` None keeps the folder as it is; "" goes back to
+        the default folder; a path must be a folder this computer can write to (it is made if
+        missing), and not the database's own folder."""
         self._ctx.require(Permission.ADMINISTER)
         if isinstance(keep, bool) or not isinstance(keep, int) or not 1 <= keep <= MAX_KEEP:
             raise ValidationError("backup_keep", f"Keep between 1 and {MAX_KEEP} backups.")
-        new = {"backup_keep": keep, "backup_daily": bool(daily), "backup_on_close": bool(on_close)}
+        new: dict[str, Any] = {"backup_keep": keep, "backup_daily": bool(daily), "backup_on_close": bool(on_close)}
+        if folder is not None:
+            new["backup_folder"] = self._check_folder(folder)
         with self._ctx.unit_of_work() as s:
             p = s.scalar(select(Partnership).limit(1))
             if p is None:
@@ -585,13 +618,41 @@ class BackupService:
             p.settings = {**old, **new}
             audit.record(s, self._ctx.actor, AuditKind.UPDATE, "partnership", p.id,
                          {"changes": audit.changed_fields({k: old.get(k) for k in new}, new)}, at=self._ctx.now())
-        return BackupSettings(keep, bool(daily), bool(on_close))
+        return self.settings()
+
+    def _check_folder(self, folder: str | Path) -> str:
+        text_value = str(folder).strip()
+        if not text_value:
+            return ""
+        path = Path(text_value).expanduser()
+        if not path.is_absolute():
+            raise ValidationError("backup_folder", "Give the backup folder as a full path (or leave it empty for "
+                                                   "the default folder).")
+        if path.exists() and not path.is_dir():
+            raise ValidationError("backup_folder", f"{path} is a file, not a folder.")
+        if path.resolve() == self._file().resolve().parent:
+            raise ValidationError("backup_folder", "Keep backups out of the database's own folder: choose another "
+                                                   "(another disk is best).")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            raise ValidationError("backup_folder", f"{path} cannot be made here. Choose a folder you can write "
+                                                   "to.") from None
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise ValidationError("backup_folder", f"{path} is read-only for you. Choose a folder you can write "
+                                                   "to.")
+        return str(path)
 
     # -- where ------------------------------------------------------------------------------
 
-    def folder(self) -> Path:
-        """Where this database's backups go: ``<data dir>/backups/<db stem>/``."""
+    def default_folder(self) -> Path:
+        """``<data dir>/backups/<db stem>/``: where backups go unless the settings say otherwise."""
         return default_backup_folder(self._file())
+
+    def folder(self) -> Path:
+        """Where this database's backups go: the folder in the settings, else :meth:`default_folder`."""
+        chosen = self.settings().folder
+        return Path(chosen) if chosen else self.default_folder()
 
     def _file(self) -> Path:
         if self._ctx.vault is None:

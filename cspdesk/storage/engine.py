@@ -147,6 +147,8 @@ class Store:
     #: This copy's claim to be the file's only writer (cspdesk.storage.writer_lock); released by
     #: :meth:`dispose`, after the connections are closed.
     writer_lock: WriterLock | None = None
+    #: False when signing in checked only part of a large file (cspdesk.storage.integrity).
+    checked_in_full: bool = True
 
     @cached_property
     def write_engine(self) -> Engine:

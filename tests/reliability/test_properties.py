@@ -27,7 +27,7 @@ from cspdesk.domain.enums import Role
 from cspdesk.services.accounts import AccountService
 from cspdesk.services.auth import create_database, create_demo_database
 from cspdesk.services.context import ServiceContext
-from cspdesk.services.errors import ServiceError
+from cspdesk.services.errors import NotFound, ServiceError, ValidationError
 from cspdesk.services.partnership import PartnershipService
 from cspdesk.services.retention import RetentionService
 from cspdesk.services.workspace import close_workspace
@@ -44,7 +44,7 @@ SOME = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 any_text = st.text(max_size=300)
 typed = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 names = st.one_of(typed, st.from_regex(r"[a-z][a-z0-9._@-]{0,20}", fullmatch=True))
-# Whole numbers SQLite can hold (64-bit); beyond that, see the xfail tests at the end.
+# Whole numbers SQLite can hold (64-bit); beyond that, see the tests at the end.
 int64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 numbers = st.one_of(int64, st.integers(min_value=-5, max_value=300))
 ids = st.one_of(st.none(), int64, st.integers(min_value=0, max_value=20))
@@ -135,17 +135,12 @@ def test_security_settings_take_whole_numbers_in_range_or_change_nothing(demo_ad
     assert (now.idle_lock_minutes, now.max_failed_attempts) == (idle, most)
 
 
-# -- found by these tests, to be fixed in the services (strict: they fail once fixed, so the
-#    marker is removed then) ----------------------------------------------------------------------
+# -- found by these tests and fixed in the services (they were strict xfails until then) -----------
 
 ONE_BUG = settings(max_examples=25, deadline=None, report_multiple_bugs=False,
                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="found by hypothesis: set_security_settings compares before checking the type, so a "
-                          "non-number raises TypeError (set_retention checks the type first); the fix belongs "
-                          "in cspdesk/services/accounts.py")
 @ONE_BUG
 @given(idle=maybe_numbers, most=maybe_numbers)
 def test_security_settings_refuse_what_is_not_a_whole_number(demo_admin: ServiceContext, idle: object,
@@ -153,8 +148,12 @@ def test_security_settings_refuse_what_is_not_a_whole_number(demo_admin: Service
     before = _state(demo_admin)
     try:
         AccountService(demo_admin).set_security_settings(idle, most)  # type: ignore[arg-type]
-    except ServiceError:
+    except ValidationError as exc:
         assert _state(demo_admin) == before
+        # The field named is one that was wrong: not a whole number, or out of its range.
+        wrong = {"idle_lock_minutes": idle, "max_failed_attempts": most}[exc.field]
+        assert type(wrong) is not int or not (1 <= wrong <= 240 if exc.field == "idle_lock_minutes" else
+                                              3 <= wrong <= 20)
         return
     assert type(idle) is int and type(most) is int
 
@@ -196,14 +195,18 @@ def test_setting_up_the_partnership_does_it_whole_or_not_at_all(name: str, marki
             close_workspace(ctx)
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError,
-                   reason="found by hypothesis: an id beyond 64 bits reaches the driver, which raises "
-                          "OverflowError instead of the service saying the record does not exist "
-                          "(RetentionService.set_retention; AccountService.add_account's agency and panels)")
 @ONE_BUG
 @given(panel_id=st.integers(min_value=2**63, max_value=2**70))
 def test_an_id_beyond_64_bits_is_simply_not_found(demo_admin: ServiceContext, panel_id: int) -> None:
     before = _state(demo_admin)
-    with pytest.raises(ServiceError):
+    with pytest.raises(NotFound):
         RetentionService(demo_admin).set_retention(panel_id, 7)
+    with pytest.raises((NotFound, ValidationError)):
+        AccountService(demo_admin).add_account("new.person", "New Person", Role.OFFICER, agency_id=panel_id,
+                                               panel_ids=frozenset(), temporary_password=PASSWORD)
+    with pytest.raises((NotFound, ValidationError)):
+        AccountService(demo_admin).add_account("new.person", "New Person", Role.OFFICER, agency_id=None,
+                                               panel_ids=frozenset({1, panel_id}), temporary_password=PASSWORD)
+    with pytest.raises(NotFound):
+        AccountService(demo_admin).disable_account(panel_id)
     assert _state(demo_admin) == before

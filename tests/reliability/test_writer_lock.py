@@ -97,8 +97,10 @@ def test_a_second_copy_can_open_read_only_and_changes_nothing(db: Path, second_c
     viewer = sign_in(db, "admin", PASSWORD, read_only=True)
     assert viewer.read_only
     assert {a.username for a in AccountService(viewer).list_accounts()} == {"admin"}
-    with pytest.raises(ReadOnlySession, match="open read-only"):
+    with pytest.raises(ReadOnlySession) as refused:
         AccountService(viewer).set_security_settings(30, 5)
+    assert str(refused.value) == ("Open read-only: another copy of CSPDesk on this computer is using this file. "
+                                  "Changes are switched off.")
     close_workspace(viewer)
     assert fingerprint(keyring_path(db), lock_path(db)) == before  # not even the sign-in was written
 

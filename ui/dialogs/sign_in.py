@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -55,6 +56,12 @@ def _split_hint(message: str) -> tuple[str, str]:
     return message, ""
 
 
+def _this_computer() -> str:
+    import socket
+
+    return socket.gethostname() or ""
+
+
 def _close_quietly(ctx: ServiceContext) -> None:
     from cspdesk.services.workspace import close_workspace
 
@@ -76,12 +83,17 @@ class SignInDialog(QDialog):
         *,
         username: str | None = None,
         cancel_text: str = "Quit",
+        notice: str = "",
     ) -> None:
         super().__init__(parent)
         self.db = db
         self.ctx: ServiceContext | None = None
         self._busy = False
         self.recovery_dialog: RecoveryDialog | None = None
+        self.restore_dialog = None
+        #: (user name, password) of the attempt refused because another copy has the file, kept
+        #: only while "Open read-only" is offered.
+        self._attempt: tuple[str, str] | None = None
         self.setObjectName("signInDialog")
         self.setWindowTitle("Sign in — CSPDesk")
         self.setStyleSheet(DIALOG_STYLE)
@@ -99,6 +111,12 @@ class SignInDialog(QDialog):
         self.database_label.setTextFormat(Qt.TextFormat.PlainText)
         self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.database_label)
+        self.notice_label = QLabel(notice, self)
+        self.notice_label.setObjectName("signInNotice")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice_label.setVisible(bool(notice))
+        layout.addWidget(self.notice_label)
         layout.addSpacing(4)
 
         form = QFormLayout()
@@ -128,6 +146,43 @@ class SignInDialog(QDialog):
         column.addWidget(self.hint_label)
         form.addRow(password_label, password_box)
         layout.addLayout(form)
+
+        # Another copy of CSPDesk has the file: say so, and offer to look without changing anything.
+        self.offer = QFrame(self)
+        self.offer.setObjectName("readOnlyOffer")
+        offer_layout = QVBoxLayout(self.offer)
+        offer_layout.setContentsMargins(12, 10, 12, 10)
+        offer_layout.setSpacing(8)
+        self.offer_label = QLabel("", self.offer)
+        self.offer_label.setObjectName("offerText")
+        self.offer_label.setWordWrap(True)
+        self.offer_label.setTextFormat(Qt.TextFormat.PlainText)
+        offer_layout.addWidget(self.offer_label)
+        offer_buttons = QHBoxLayout()
+        offer_buttons.addStretch(1)
+        self.read_only_button = QPushButton("&Open read-only", self.offer)
+        self.read_only_button.setObjectName("openReadOnly")
+        self.read_only_button.setAutoDefault(False)
+        self.read_only_button.clicked.connect(self.open_read_only)
+        offer_buttons.addWidget(self.read_only_button)
+        self.offer_cancel_button = QPushButton("&Cancel", self.offer)
+        self.offer_cancel_button.setAutoDefault(False)
+        self.offer_cancel_button.clicked.connect(self._withdraw_offer)
+        offer_buttons.addWidget(self.offer_cancel_button)
+        offer_layout.addLayout(offer_buttons)
+        self.offer.hide()
+        layout.addWidget(self.offer)
+
+        # The file is damaged (or gone): a backup can be put in its place from here.
+        self.restore_button = QPushButton("Restore a &backup…", self)
+        self.restore_button.setObjectName("restoreFromSignIn")
+        self.restore_button.setAutoDefault(False)
+        self.restore_button.clicked.connect(self.open_restore)
+        self.restore_button.hide()
+        restore_row = QHBoxLayout()
+        restore_row.addWidget(self.restore_button)
+        restore_row.addStretch(1)
+        layout.addLayout(restore_row)
 
         layout.addSpacing(6)
         bottom = QHBoxLayout()
@@ -163,7 +218,8 @@ class SignInDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        for widget in (self.username_edit, self.password_edit, self.recover_button, self.sign_in_button):
+        for widget in (self.username_edit, self.password_edit, self.recover_button, self.sign_in_button,
+                       self.read_only_button, self.offer_cancel_button, self.restore_button):
             widget.setEnabled(not busy)
         self.sign_in_button.setText("Signing in…" if busy else "Sign in")
 
@@ -194,13 +250,44 @@ class SignInDialog(QDialog):
             self.password_edit.setFocus()
             return
         self._show_error("")
+        self._withdraw_offer()
+        self.restore_button.hide()
+        self._start(username, password, read_only=False)
+
+    def open_read_only(self) -> None:
+        """"Open read-only": the refused attempt again, without writing anything."""
+        attempt = self._attempt
+        if self._busy or attempt is None:
+            return
+        self._start(*attempt, read_only=True)
+
+    def _withdraw_offer(self) -> None:
+        self._attempt = None
+        if not self.offer.isHidden():
+            self.offer.hide()
+            self.sign_in_button.setDefault(True)
+            self._fit()
+
+    def _fit(self) -> None:
+        """Grow (or shrink) to what is shown now: a wrapped message needs its height."""
+        layout = self.layout()
+        layout.invalidate()
+        layout.activate()
+        self.resize(self.width(), max(self.heightForWidth(self.width()), self.sizeHint().height(),
+                                      layout.totalHeightForWidth(self.width())))
+
+    def is_offering_read_only(self) -> bool:
+        return not self.offer.isHidden()
+
+    def _start(self, username: str, password: str, *, read_only: bool) -> None:
         self._set_busy(True)
+        self._attempt = (username, password)
         db = self.db
 
         def call() -> ServiceContext:
             from cspdesk.services.auth import sign_in
 
-            return sign_in(db, username, password)
+            return sign_in(db, username, password, read_only=read_only)
 
         dialog = self
 
@@ -219,6 +306,7 @@ class SignInDialog(QDialog):
 
     def _signed_in(self, ctx: ServiceContext, username: str) -> None:
         self._set_busy(False)
+        self._withdraw_offer()
         self.ctx = ctx
         preferences.remember_user(username)
         self.password_edit.clear()
@@ -226,16 +314,70 @@ class SignInDialog(QDialog):
         super().accept()
 
     def _refused(self, exc: BaseException) -> None:
+        from cspdesk.services.auth import AlreadyOpen
+        from cspdesk.services.errors import DatabaseDamaged
+
         self._set_busy(False)
         message = str(exc) if isinstance(exc, ServiceError) else f"Signing in failed ({type(exc).__name__})."
+        if isinstance(exc, AlreadyOpen) and self._attempt is not None:
+            where = f"on {exc.host}" if exc.host else "on another computer or in another window"
+            if exc.host and exc.host == _this_computer():
+                where = "on this computer"
+            since = f" since {exc.since}" if exc.since else ""
+            self.offer_label.setText(
+                f"Another copy of CSPDesk {where} has had this file open{since}, and only one copy at a time "
+                "can make changes. You can open it read-only to look (nothing can be changed), or cancel and "
+                "close the other copy first.")
+            self.offer.show()
+            self._show_error("")
+            self.read_only_button.setDefault(True)  # Enter now opens it read-only, not the same refusal
+            self.read_only_button.setFocus()
+            self._fit()
+            emit(self.sign_in_failed, message)
+            return
+        self._attempt = None
         self._show_error(message)
+        self.restore_button.setVisible(isinstance(exc, DatabaseDamaged) and "://" not in str(self.db or ""))
+        self._fit()
         self.password_edit.clear()
         self.password_edit.setFocus()
         emit(self.sign_in_failed, message)
 
+    # -- a damaged file: restore a backup --------------------------------------------------------
+
+    def open_restore(self):  # noqa: ANN201 - RestoreDialog
+        from ui.dialogs.restore import RestoreDialog
+
+        db = self.db
+        if db is None:
+            from cspdesk.services.workspace import default_database
+
+            db = default_database()
+        dialog = RestoreDialog(self, db=db, username=self.username_edit.text().strip())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restored.connect(self._backup_restored)
+        dialog.finished.connect(self._restore_closed)
+        self.restore_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _restore_closed(self, _result: int) -> None:
+        self.restore_dialog = None
+
+    def _backup_restored(self, info: object) -> None:
+        from ui.dialogs.restore import restored_notice
+
+        self.restore_button.hide()
+        self._show_error("")
+        self.notice_label.setText(restored_notice(info))  # type: ignore[arg-type]
+        self.notice_label.show()
+        self._fit()
+        self.password_edit.setFocus()
+
     def reject(self) -> None:
         # A sign-in still running is abandoned: its context is closed when it arrives.
         self._busy = False
+        self._attempt = None
         super().reject()
 
     # -- the recovery key ----------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The Administration page: accounts, security settings, the audit trail, retention and erasure,
-and subject access exports — one tab each, for administrators only.
+"""The Administration page: accounts, security settings, backups, the audit trail, retention and
+erasure, and subject access exports — one tab each, for administrators only.
 
 The main window builds ``AdminPage(ctx)``, connects :attr:`AdminPage.changes_made` to its own
 ``apply_changes`` and hands every change back through :meth:`AdminPage.on_changes` (or
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QStackedWidget, QTabWidget, QWidget
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from ui.pages.admin.accounts import AccountsTab
 from ui.pages.admin.audit import AuditTab
+from ui.pages.admin.backups import BackupsTab
 from ui.pages.admin.common import wait_for_background_calls
 from ui.pages.admin.retention import RetentionTab
 from ui.pages.admin.security import SecurityTab
@@ -38,6 +39,8 @@ QPushButton#dangerButton:hover { background: #861515; }
 QPushButton#dangerButton:focus { border: 2px solid #4a0b0b; }
 QPushButton#dangerButton:disabled { background: #d9a3a3; border-color: #d9a3a3; color: #ffffff; }
 QLabel#eraseHeading { font-size: 12pt; font-weight: 600; color: #a61b1b; }
+QListWidget#backupList { background: #ffffff; border: 1px solid #d8dde3; border-radius: 4px; }
+QListWidget#backupList::item { padding: 5px 6px; }
 """
 
 
@@ -47,6 +50,8 @@ class AdminPage(Page):
     #: Something was written from this page: the :class:`OpChanges`, for the main window's
     #: ``apply_changes`` (which hands them to every page, this one included).
     changes_made = Signal(object)
+    #: "Restore a backup…" on the Backups tab (the main window opens the restore dialog).
+    restore_requested = Signal()
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +64,8 @@ class AdminPage(Page):
         self.tabs.setDocumentMode(False)
         self.accounts_tab = AccountsTab(ctx, self.tabs)
         self.security_tab = SecurityTab(ctx, self.tabs)
+        self.backups_tab = BackupsTab(ctx, self.tabs)
+        self.backups_tab.restore_requested.connect(self._restore_requested)
         self.audit_tab = AuditTab(ctx, self.tabs)
         self.retention_tab = RetentionTab(ctx, self.tabs)
         self.subject_access_tab = SubjectAccessTab(ctx, self.tabs)
@@ -82,7 +89,14 @@ class AdminPage(Page):
         self.setFocusProxy(self.tabs)
 
     def all_tabs(self) -> list[AdminTab]:
-        return [self.accounts_tab, self.security_tab, self.audit_tab, self.retention_tab, self.subject_access_tab]
+        return [self.accounts_tab, self.security_tab, self.backups_tab, self.audit_tab, self.retention_tab,
+                self.subject_access_tab]
+
+    def show_backups(self) -> None:
+        self.show_tab(self.backups_tab)
+
+    def _restore_requested(self) -> None:
+        emit(self.restore_requested)
 
     def current_tab(self) -> AdminTab:
         return self.tabs.currentWidget()  # type: ignore[return-value]
