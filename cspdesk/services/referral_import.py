@@ -353,7 +353,8 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
         except _DryRun:
             committed = False
     for row in rows:
-        notes += [RowNote(row.number, n) for n in row.notes]
+        if not row.problems:  # a bad row's notes would only distract from its problems
+            notes += [RowNote(row.number, n) for n in row.notes]
     report = ImportReport(name, rules.name, len(rows), len(good), problems, tuple(notes), tuple(imported),
                           committed, dry_run, good_rows_only)
     return OpResult(report, OpChanges(cases=committed, people=committed))
@@ -516,7 +517,7 @@ def _dash(c: _Cells, referral_date: date | None) -> DashChecklist | None:
         answers.append(DashItem(answer, c.text("dash_source", 200)))
     if len(answers) != DASH_QUESTION_COUNT:
         return None
-    return DashChecklist(answers=tuple(answers), assessed_on=c.date("dash_date") or referral_date,
+    return DashChecklist(answers=tuple(answers), assessed_on=c.date("dash_date"),
                          assessor=c.text("referrer_name", 200), declared_count=score)
 
 
