@@ -206,6 +206,8 @@ class ImportReport:
         if self.committed:
             skipped = f"; {bad} bad rows were left out" if bad else ""
             return f"Imported {len(self.imported)} of {self.rows_read} rows into {self.panel_name}{skipped}."
+        if not self.good_rows:
+            return f"Nothing was imported: every row ({bad}) has problems. Fix them and import again."
         return (f"Nothing was imported: {bad} of {self.rows_read} rows have problems. Fix them and import again, "
                 f"or import only the {self.good_rows} good rows.")
 
