@@ -24,6 +24,7 @@ from cspdesk.services.panels import ACTIVE_CASE_STATUSES, PanelService
 from ui.formatting import count
 from ui.models.case_table import CaseIdRole, CaseTableModel, Column, column_for_sort
 from ui.pages.base import Page, empty_state
+from ui.preferences import settings
 from ui.signals import emit
 
 #: How long typing must pause before the list is searched again.
@@ -61,6 +62,26 @@ _REFERENCE_TAIL = "-2026-0000"
 
 #: Hidden until chosen from the header's menu: most cases have no review date set.
 HIDDEN_BY_DEFAULT = frozenset({Column.REVIEW})
+#: Where the columns the user hid are remembered (column names, so a new column starts shown).
+HIDDEN_COLUMNS_KEY = "cases/hiddenColumns"
+
+
+def load_hidden_columns() -> set[Column]:
+    """The columns hidden last time (the defaults the first time)."""
+    value = settings().value(HIDDEN_COLUMNS_KEY)
+    if value is None:
+        return set(HIDDEN_BY_DEFAULT)
+    names = [value] if isinstance(value, str) else list(value or [])
+    hidden = {Column[n] for n in names if n in Column.__members__}
+    hidden.discard(Column.SUBJECT)
+    return hidden
+
+
+def save_hidden_columns(hidden: set[Column]) -> None:
+    store = settings()
+    # An explicit "none hidden" marker: an empty list reads back as no value at all from an ini file.
+    store.setValue(HIDDEN_COLUMNS_KEY, sorted(c.name for c in hidden) or "")
+    store.sync()
 
 
 class CasesPage(Page):
@@ -145,7 +166,7 @@ class CasesPage(Page):
         for column, sample in _SAMPLE_TEXT.items():
             self._fit_column(column, [sample], limit=_REFERRER_MAX if column == Column.REFERRER else None)
         self._fitted_to_panels = False
-        self._hidden_by_user: set[Column] = set(HIDDEN_BY_DEFAULT)
+        self._hidden_by_user: set[Column] = load_hidden_columns()
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         self._update_column_visibility()
@@ -312,7 +333,12 @@ class CasesPage(Page):
             self._hidden_by_user.discard(column)
         else:
             self._hidden_by_user.add(column)
+        save_hidden_columns(self._hidden_by_user)
         self._update_column_visibility()
+
+    def hidden_columns(self) -> frozenset[Column]:
+        """The columns the user chose to hide (remembered between sessions)."""
+        return frozenset(self._hidden_by_user)
 
     def column_menu(self) -> QMenu:
         """The header's menu: a tick per column to show or hide it."""
