@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import unicodedata
 from datetime import date
 
-from cspdesk.domain.enums import ActionStatus, Rag
+from cspdesk.domain.enums import ActionStatus, CaseStatus, Rag, RiskLevel
 
 FINISHED_ACTION_STATUSES = frozenset({ActionStatus.COMPLETED, ActionStatus.DISCONTINUED})
 #: On hold and Discontinued need a reason (PRODUCT.md "Action").
@@ -62,3 +63,87 @@ def normalise_name(text: str) -> str:
 
 def person_display_name(given: str, family: str) -> str:
     return f"{given} {family}".strip()
+
+
+# --- Referrals (issue 4) ---------------------------------------------------------------------
+
+#: DASH answers as stored in ``risk_answer.value``; items are ``q01`` … ``q24``.
+DASH_YES, DASH_NO, DASH_DONT_KNOW = "yes", "no", "dont_know"
+DASH_VALUES = (DASH_YES, DASH_NO, DASH_DONT_KNOW)
+#: Below the visible-high-risk threshold by this many or fewer "yes" answers is Medium.
+DASH_MEDIUM_MARGIN = 4
+#: MARAC is for victims aged 16 and over (PRODUCT.md "The panels").
+MARAC_MIN_VICTIM_AGE = 16
+
+
+def dash_item(number: int) -> str:
+    """``q01`` … ``q24``: the key a DASH answer is stored under."""
+    return f"q{number:02d}"
+
+
+def dash_risk_level(yes_count: int, threshold: int = DEFAULT_DASH_THRESHOLD) -> RiskLevel:
+    """The band shown beside the live count: High at the visible-high-risk threshold, Medium within
+    :data:`DASH_MEDIUM_MARGIN` of it, Low below. (Only the threshold is SafeLives' rule; the
+    Medium band is a reading aid, not an official score.)"""
+    if yes_count >= threshold:
+        return RiskLevel.HIGH
+    if yes_count >= threshold - DASH_MEDIUM_MARGIN:
+        return RiskLevel.MEDIUM
+    return RiskLevel.LOW
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole calendar months, the day of the month clipped to the month's end."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def age_on(born: date, on: date) -> int:
+    """Whole years from ``born`` to ``on`` (a birthday counts on the day itself)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+#: The case lifecycle: Received → Accepted / Declined → Listed → Open → Closed / Archived.
+#: Open → Listed is a review listing; Listed → Closed a case closed at its first hearing;
+#: Accepted → Declined a referral declined once more is known.
+CASE_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.RECEIVED: frozenset({CaseStatus.ACCEPTED, CaseStatus.DECLINED}),
+    CaseStatus.ACCEPTED: frozenset({CaseStatus.LISTED, CaseStatus.DECLINED}),
+    CaseStatus.DECLINED: frozenset({CaseStatus.ARCHIVED}),
+    CaseStatus.LISTED: frozenset({CaseStatus.OPEN, CaseStatus.CLOSED}),
+    CaseStatus.OPEN: frozenset({CaseStatus.LISTED, CaseStatus.CLOSED}),
+    CaseStatus.CLOSED: frozenset({CaseStatus.ARCHIVED}),
+    CaseStatus.ARCHIVED: frozenset(),
+}
+
+
+def can_move(from_status: CaseStatus, to_status: CaseStatus) -> bool:
+    return to_status in CASE_TRANSITIONS[from_status]
+
+
+def _metaphone(word: str) -> str:
+    import jellyfish  # a compiled library; imported when first needed, not at start-up
+
+    # "th" (0) and "sh" (X) fold into T and S, so Thompson/Tomson and Sean/Shaun share a key.
+    return jellyfish.metaphone(word).replace("0", "T").replace("X", "S")
+
+
+def name_key(text: str) -> str:
+    """A phonetic key of a name (Metaphone, lightly folded), kept beside the normalised name and
+    indexed, so spelling variants (Smith/Smyth, Katherine/Kathryn, Mohammed/Muhammad) find each
+    other through an index. Several words are keyed as one (``smith jones`` → ``SMTJNS``);
+    the key is at most 40 characters."""
+    norm = normalise_name(text).replace(" ", "")
+    letters = "".join(c for c in norm if "a" <= c <= "z")
+    return _metaphone(letters)[:40] if letters else ""
+
+
+def first_word(text: str) -> str:
+    words = normalise_name(text).split()
+    return words[0] if words else ""
+
+
+def last_word(text: str) -> str:
+    words = normalise_name(text).split()
+    return words[-1] if words else ""

@@ -207,6 +207,8 @@ class Person(Base):
         Index("ix_person_family_norm", "family_norm"),
         Index("ix_person_given_norm", "given_norm"),
         Index("ix_person_date_of_birth", "date_of_birth"),
+        Index("ix_person_family_key", "family_key"),
+        Index("ix_person_given_key_date_of_birth", "given_key", "date_of_birth"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -214,6 +216,10 @@ class Person(Base):
     family_name: Mapped[str] = mapped_column(String(120))
     given_norm: Mapped[str] = mapped_column(String(120))
     family_norm: Mapped[str] = mapped_column(String(120))
+    #: Phonetic keys (``cspdesk.domain.rules.name_key``) of the first given name and of the family
+    #: name, so spelling variants are found through an index (issue 4: duplicates as they type).
+    given_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    family_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     gender: Mapped[str] = mapped_column(String(40), default="")
     address: Mapped[str] = mapped_column(Text, default="")
@@ -240,6 +246,8 @@ class PersonAlias(Base):
     person_id: Mapped[int] = mapped_column(fk("person.id", ondelete="CASCADE"), index=True)
     alias: Mapped[str] = mapped_column(String(200))
     alias_norm: Mapped[str] = mapped_column(String(200), index=True)
+    #: Phonetic key of the alias's last word (a previous family name, or a one-word street name).
+    alias_key: Mapped[str] = mapped_column(String(40), default="", server_default="", index=True)
 
 
 class SubjectGroup(Base):
