@@ -52,8 +52,8 @@ class DashColumn(IntEnum):
 _TITLES = {
     DashColumn.NUMBER: "No.",
     DashColumn.QUESTION: "Question",
-    DashColumn.ANSWER: "Answer (1 Yes · 2 No · 3 Don't know)",
-    DashColumn.SOURCE: "Source if not the victim",
+    DashColumn.ANSWER: "Answer",
+    DashColumn.SOURCE: "Source (if not the victim)",
 }
 
 
@@ -209,7 +209,7 @@ class DashGrid(QWidget):
         metrics = self.table.fontMetrics()
         header.resizeSection(DashColumn.NUMBER, metrics.horizontalAdvance("24") + 24)
         header.resizeSection(DashColumn.ANSWER, metrics.horizontalAdvance("Don't know") + 40)
-        header.resizeSection(DashColumn.SOURCE, metrics.horizontalAdvance("Police (PC 1234)") + 30)
+        header.resizeSection(DashColumn.SOURCE, metrics.horizontalAdvance("Source (if not the victim)") + 30)
         header.setToolTip("Keys 1, 2, 3 answer the current question: Yes, No, Don't know")
         self.table.installEventFilter(self)
 
@@ -231,9 +231,11 @@ class DashGrid(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.table, 1)
         layout.addLayout(foot)
+        # Every question in sight: the form scrolls, the grid does not.
         rows = self.model.rowCount()
-        self.table.setMinimumHeight(
-            header.sizeHint().height() + min(rows, 12) * self.table.verticalHeader().defaultSectionSize() + 4
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setFixedHeight(
+            header.sizeHint().height() + rows * self.table.verticalHeader().defaultSectionSize() + 2 * self.table.frameWidth() + 2
         )
         self.model.answers_changed.connect(self._update_count)
         self.setFocusProxy(self.table)

@@ -91,6 +91,13 @@ QLabel#dashBand[high="true"] { color: #a61b1b; font-weight: 600; }
 QLabel#criterionMet { color: #a61b1b; font-weight: 600; }
 QLabel#criterionNot { color: #6b7280; }
 QLabel#escapeNote { color: #8a5a00; font-weight: 600; }
+QCheckBox::indicator, QRadioButton::indicator {
+    width: 13px; height: 13px; border: 1px solid #8a94a0; background: #ffffff;
+}
+QCheckBox::indicator { border-radius: 2px; }
+QRadioButton::indicator { border-radius: 7px; }
+QCheckBox::indicator:checked, QRadioButton::indicator:checked { background: #1d4e89; border-color: #1d4e89; }
+QCheckBox:focus, QRadioButton:focus { color: #1d4e89; }
 """
 
 _YES_NO = [("Not recorded", None), ("Yes", True), ("No", False)]
@@ -157,6 +164,7 @@ class ReferralDialog(QDialog):
         #: field path (or path prefix) → (widget to focus, label to show the message in)
         self._targets: dict[str, tuple[QWidget, QLabel]] = {}
         self._row_sections: dict[str, PeopleRows] = {}
+        self._built = False
         self.setObjectName("referralDialog")
         self.setWindowTitle(f"New referral — {self.rules.name}")
         self.setStyleSheet(_STYLE)
@@ -244,6 +252,7 @@ class ReferralDialog(QDialog):
             raise ServiceError(f"{self.rules.name} takes no referrals of its own.")
         builder()
         self.body_layout.addStretch(1)
+        self._built = True
         self._update_tab_order()
         self.referral_date.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -380,7 +389,7 @@ class ReferralDialog(QDialog):
         self.perpetrators.add_row()
 
         frame, layout = self._section("Children in the household")
-        self.children = self._rows(layout, frame, "children", "child",
+        self.children_rows = self._rows(layout, frame, "children", "child",
                                    [RowField("relationship_to_victim", "Relationship to victim"),
                                     RowField("relationship_to_perpetrator", "Relationship to perpetrator"),
                                     RowField("school", "School")],
@@ -392,8 +401,7 @@ class ReferralDialog(QDialog):
         self.dash = DashGrid(DASH_QUESTIONS, self._band_text, self.rules.dash_threshold, frame)
         caption.setBuddy(self.dash.table)
         layout.addWidget(caption)
-        layout.addWidget(self.dash, 1)
-        self.dash.setMinimumHeight(420)
+        layout.addWidget(self.dash)
         self.dash_error = error_label(frame)
         layout.addWidget(self.dash_error)
         self._targets["dash"] = (self.dash.table, self.dash_error)
@@ -799,7 +807,7 @@ class ReferralDialog(QDialog):
                                relationship_to_victim=str(row.value("relationship_to_victim")),
                                relationship_to_perpetrator=str(row.value("relationship_to_perpetrator")),
                                school=str(row.value("school")))
-                    for _n, row in self.children.filled_rows()
+                    for _n, row in self.children_rows.filled_rows()
                 ),
                 dash=dash,
                 professional_judgement=self.judgement.isChecked(),
@@ -957,6 +965,8 @@ class ReferralDialog(QDialog):
     def _update_tab_order(self) -> None:
         """Tab follows the reading order, whatever rows were added since the form was built."""
         # Qt's default order is creation order: rows added later need putting in place.
+        if not self._built:
+            return
         chain = self._reading_order()
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
@@ -966,7 +976,7 @@ class ReferralDialog(QDialog):
         if self.panel_type == PanelType.MARAC:
             order += [*self.victim.fields(), self.address, self.postcode, self.phone, self.safe_to_call,
                       self.safe_times]
-            order += self.perpetrators.tab_chain() + self.children.tab_chain()
+            order += self.perpetrators.tab_chain() + self.children_rows.tab_chain()
             order += [self.dash.table, self.judgement, self.judgement_reason, self.incidents,
                       self.victim_aware, self.consent, self.lawful_basis]
         elif self.panel_type in (PanelType.CSVG, PanelType.CARM):

@@ -107,14 +107,14 @@ class MatchPanel(QFrame):
         self.list.setAlternatingRowColors(True)
         self.list.setSpacing(2)
         self.list.activated.connect(self._activated)
-        self.link_button = QPushButton("&Link to this person", self)
+        self.link_button = QPushButton("Lin&k to this person", self)
         self.link_button.setObjectName("linkMatch")
         self.link_button.setAutoDefault(False)
         self.link_button.setToolTip("Use the record already held instead of creating a new person (Alt+L)")
         self.link_button.clicked.connect(self.link_current)
         self.link_button.setEnabled(False)
         self.list.selectionModel().currentChanged.connect(lambda *_a: self._update_button())
-        self.hint = QLabel("Alt+M goes to the list; Enter links the one chosen.", self)
+        self.hint = QLabel("Alt+M goes to the list; Enter (or Alt+K) links the one chosen.", self)
         self.hint.setObjectName("mutedText")
         self.hint.setWordWrap(True)
 
@@ -124,13 +124,16 @@ class MatchPanel(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.subject_label)
         layout.addWidget(self.list, 1)
+        # Holds the room the list would take, so the words stay at the top while it is hidden.
+        self.filler = QWidget(self)
+        layout.addWidget(self.filler, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.link_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addWidget(self.hint)
         self.setMinimumWidth(260)
-        self.list.hide()
+        self._show_list(False)
 
     # -- following entries -----------------------------------------------------------------
 
@@ -163,7 +166,7 @@ class MatchPanel(QFrame):
                 self.subject_label.setText(f"{entry.label} is linked to a person already held.")
             else:
                 self.subject_label.setText("Type a name to look for people already held.")
-            self.list.hide()
+            self._show_list(False)
             self._update_button()
             emit(self.matches_shown, [])
             return
@@ -175,13 +178,17 @@ class MatchPanel(QFrame):
                 f"{len(matches)} {'person' if len(matches) == 1 else 'people'} held may be the {entry.label.lower()} "
                 f"(“{name}”). Link one instead of creating a duplicate."
             )
-            self.list.show()
+            self._show_list(True)
             self.list.setCurrentIndex(self.model.index(0, 0))
         else:
             self.subject_label.setText(f"No one held matches “{name}”: a new person will be created.")
-            self.list.hide()
+            self._show_list(False)
         self._update_button()
         emit(self.matches_shown, matches)
+
+    def _show_list(self, shown: bool) -> None:
+        self.list.setVisible(shown)
+        self.filler.setVisible(not shown)
 
     # -- linking -------------------------------------------------------------------------------
 
