@@ -239,7 +239,6 @@ class ReferralDialog(QDialog):
         for keys in ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.save)
         QShortcut(QKeySequence("Alt+M"), self, activated=self.match_panel.focus_list)
-        QShortcut(QKeySequence("Alt+K"), self, activated=self.match_panel.link_current)
 
         self._build_referral_section()
         builder = {
