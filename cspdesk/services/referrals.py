@@ -799,26 +799,25 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
     if not conditions and not alias_conditions:
         return []
     visible = ctx.visible_panel_ids()
+    columns = (Person.id, Person.given_name, Person.family_name, Person.given_norm, Person.family_norm,
+               Person.given_key, Person.family_key, Person.date_of_birth)
     with ctx.reading() as s:
-        ids: set[int] = set()
+        found: dict[int, Any] = {}
         for condition in conditions:  # one indexed lookup each (an OR would scan on SQLite)
-            ids.update(s.scalars(select(Person.id).where(condition).limit(5000)))
+            for row in s.execute(select(*columns).where(condition).limit(5000)):
+                found[row.id] = row
         alias_rows: dict[int, list[str]] = {}
         for condition in alias_conditions:
             for pid, alias_text in s.execute(select(PersonAlias.person_id, PersonAlias.alias).where(condition)
                                              .limit(2000)):
                 alias_rows.setdefault(pid, []).append(alias_text)
-                ids.add(pid)
-        if not ids:
+        missing = sorted(set(alias_rows) - set(found))
+        for start in range(0, len(missing), 900):
+            for row in s.execute(select(*columns).where(Person.id.in_(missing[start:start + 900]))):
+                found[row.id] = row
+        if not found:
             return []
-        people = []
-        id_list = sorted(ids)
-        for start in range(0, len(id_list), 900):
-            people.extend(s.execute(
-                select(Person.id, Person.given_name, Person.family_name, Person.given_norm, Person.family_norm,
-                       Person.given_key, Person.family_key, Person.date_of_birth)
-                .where(Person.id.in_(id_list[start:start + 900]))
-            ).all())
+        people = list(found.values())
         scored = []
         for p in people:
             result = _score(p, g_norm, g_first, f_norm, g_key, f_key, dob, alias_rows.get(p.id, ()))
