@@ -209,7 +209,7 @@ class DashGrid(QWidget):
         metrics = self.table.fontMetrics()
         header.resizeSection(DashColumn.NUMBER, metrics.horizontalAdvance("24") + 24)
         header.resizeSection(DashColumn.ANSWER, metrics.horizontalAdvance("Don't know") + 40)
-        header.resizeSection(DashColumn.SOURCE, metrics.horizontalAdvance("Source (if not the victim)") + 30)
+        header.resizeSection(DashColumn.SOURCE, metrics.horizontalAdvance("Source (if not the victim)") + 56)
         header.setToolTip("Keys 1, 2, 3 answer the current question: Yes, No, Don't know")
         self.table.installEventFilter(self)
 

@@ -87,6 +87,13 @@ QFrame#repeatBanner { background: #fff4d6; border: 1px solid #e0b54a; border-rad
 QFrame#repeatBanner QLabel { background: transparent; color: #6b4500; font-weight: 600; }
 QFrame#matchPanel { background: #ffffff; border: 1px solid #d8dde3; border-radius: 6px; }
 QFrame#matchPanel QLabel { background: transparent; }
+QListView#matchList {
+    background: #ffffff; alternate-background-color: #f8fafc; border: 1px solid #d8dde3;
+    selection-background-color: #dbe7f5; selection-color: #1f2933; outline: 0;
+}
+QListView#matchList::item { padding: 6px 6px; border-bottom: 1px solid #e3e7ec; }
+QListView#matchList::item:selected { background: #dbe7f5; color: #1f2933; }
+QListView#matchList:focus { border: 1px solid #1d4e89; }
 QLabel#dashBand[high="true"] { color: #a61b1b; font-weight: 600; }
 QLabel#criterionMet { color: #a61b1b; font-weight: 600; }
 QLabel#criterionNot { color: #6b7280; }
@@ -708,7 +715,7 @@ class ReferralDialog(QDialog):
             who = subject.linked.name if subject is not None and subject.linked is not None else "This person"
             self.repeat_label.setText(
                 f"Repeat referral: {who} was referred to {self.rules.name} on {short_date(repeat.referral_date)} "
-                f"({repeat.reference}, now {repeat.status.label.lower()}), within {repeat.window_months} months. "
+                f"as {repeat.reference} ({repeat.status.label}), within the last {repeat.window_months} months. "
                 "This referral will be saved as a repeat of it."
             )
             self.repeat_banner.show()
@@ -777,13 +784,24 @@ class ReferralDialog(QDialog):
     def draft(self) -> ReferralDraft:
         """What the form says, as the service's draft. Raises :class:`ReferralInvalid` for what the
         form itself cannot read (dates, a half-answered DASH)."""
+        draft, problems = self._read_form()
+        if problems or draft is None:
+            raise ReferralInvalid(problems)
+        return draft
+
+    def _read_form(self) -> tuple[ReferralDraft | None, list[Problem]]:
+        """The draft (None when a date cannot be read) and the form's own problems. A half-answered
+        DASH is a problem but leaves the rest of the draft readable (without the checklist), so the
+        service can name the other problems in the same go."""
         problems = self._read_dates()
         dash, dash_problems = (None, [])
         if self.panel_type == PanelType.MARAC:
             dash, dash_problems = self._dash_checklist()
-        problems += dash_problems
         if problems:
-            raise ReferralInvalid(problems)
+            return None, problems + dash_problems
+        return self._build(dash), dash_problems
+
+    def _build(self, dash: DashChecklist | None) -> ReferralDraft:
         common = dict(
             panel_id=self.rules.panel_id,
             referral_date=self.referral_date.value(),
@@ -865,7 +883,12 @@ class ReferralDialog(QDialog):
         """Check and save; on problems show each beside its field and return None."""
         self.clear_errors()
         try:
-            draft = self.draft()
+            draft, problems = self._read_form()
+            if problems:
+                if draft is not None:
+                    problems += list(self.service.validate(draft))
+                raise ReferralInvalid(problems)
+            assert draft is not None
             result = self.service.create(draft)
         except ReferralInvalid as exc:
             self.show_problems(exc.problems)
@@ -922,8 +945,9 @@ class ReferralDialog(QDialog):
         return None
 
     def show_problems(self, problems: Sequence[Problem]) -> None:
-        """Each problem beside its field (and row); unplaced ones on the line above the buttons."""
-        first: QWidget | None = None
+        """Each problem beside its field (and row); unplaced ones on the line above the buttons.
+        The cursor goes to the problem highest up the form."""
+        placed: list[tuple[int, QWidget]] = []
         general: list[str] = []
         shown: dict[int, list[str]] = {}
         for problem in problems:
@@ -933,15 +957,16 @@ class ReferralDialog(QDialog):
                 continue
             widget, label = target
             messages = shown.setdefault(id(label), [])
-            messages.append(problem.message)
+            if problem.message not in messages:
+                messages.append(problem.message)
             label.setText("\n".join(messages))
             label.show()
-            if first is None:
-                first = widget
+            placed.append((widget.mapTo(self.body, widget.rect().topLeft()).y(), widget))
         if general:
             self.general_error.setText("\n".join(general))
             self.general_error.show()
-        if first is not None:
+        if placed:
+            first = min(placed, key=lambda item: item[0])[1]
             first.setFocus(Qt.FocusReason.OtherFocusReason)
             self.scroll.ensureWidgetVisible(first, 40, 80)
             if isinstance(first, QLineEdit):

@@ -102,6 +102,8 @@ class MatchPanel(QFrame):
         self.list.setAccessibleName("People already held who match")
         self.list.setModel(self.model)
         self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setAlternatingRowColors(True)
@@ -174,14 +176,14 @@ class MatchPanel(QFrame):
         self.model.set_matches(matches)
         name = entry.name_text()
         if matches:
+            count = f"{len(matches)} {'person' if len(matches) == 1 else 'people'} held"
             self.subject_label.setText(
-                f"{len(matches)} {'person' if len(matches) == 1 else 'people'} held may be the {entry.label.lower()} "
-                f"(“{name}”). Link one instead of creating a duplicate."
+                f"{entry.label}, “{name}”: {count} may be the same. Link one instead of creating a duplicate."
             )
             self._show_list(True)
             self.list.setCurrentIndex(self.model.index(0, 0))
         else:
-            self.subject_label.setText(f"No one held matches “{name}”: a new person will be created.")
+            self.subject_label.setText(f"{entry.label}, “{name}”: no one held matches; a new person will be created.")
             self._show_list(False)
         self._update_button()
         emit(self.matches_shown, matches)
