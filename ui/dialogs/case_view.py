@@ -418,15 +418,19 @@ class CaseDialog(QDialog):
             grid.addWidget(_value("No risk assessment recorded.", body, name="mutedText"), 0, 0, 1, 4)
             return
         for row, a in enumerate(self.assessments):
-            grid.addWidget(_value(short_date(a.assessed_on), body, name="mutedText"), row, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(_value(a.kind.label, body), row, 1, Qt.AlignmentFlag.AlignTop)
             parts = []
             if a.score is not None:
                 parts.append(f"{a.score} yes of 24" if a.kind == AssessmentKind.DASH else f"score {a.score}")
             if a.risk_level is not None:
                 parts.append(a.risk_level.label)
-            level = _value(", ".join(parts), body, name="riskHigh" if a.risk_level == RiskLevel.HIGH else "caseValue")
-            grid.addWidget(level, row, 2, Qt.AlignmentFlag.AlignTop)
+            cells = [
+                _value(short_date(a.assessed_on), body, name="mutedText"),
+                _value(a.kind.label, body),
+                _value(", ".join(parts), body, name="riskHigh" if a.risk_level == RiskLevel.HIGH else "caseValue"),
+            ]
+            for column, cell in enumerate(cells):
+                cell.setWordWrap(False)  # short values read as one line each
+                grid.addWidget(cell, row, column, Qt.AlignmentFlag.AlignTop)
             who = " — ".join(p for p in (a.assessor, a.notes) if p)
             grid.addWidget(_value(who, body), row, 3, Qt.AlignmentFlag.AlignTop)
 

@@ -266,6 +266,13 @@ class CasesPage(Page):
         self.model.query_changed.connect(self._query_changed)
 
         self.setFocusProxy(self.search_box)
+        # Search, the filters in reading order, the list; then New referral and Import (Ctrl+N
+        # reaches the form from anywhere on the page).
+        chain = [self.search_box, self.panel_combo, self.status_combo, self.risk_combo, self.flag_combo,
+                 self.agency_combo, self.from_date, self.to_date, self.clear_button, self.table,
+                 self.new_button, self.import_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
 
     # -- loading --------------------------------------------------------------------------------
 
