@@ -206,6 +206,8 @@ class ImportReport:
         if self.committed:
             skipped = f"; {bad} bad rows were left out" if bad else ""
             return f"Imported {len(self.imported)} of {self.rows_read} rows into {self.panel_name}{skipped}."
+        if not self.good_rows:
+            return f"Nothing was imported: every row ({bad}) has problems. Fix them and import again."
         return (f"Nothing was imported: {bad} of {self.rows_read} rows have problems. Fix them and import again, "
                 f"or import only the {self.good_rows} good rows.")
 
@@ -353,7 +355,8 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
         except _DryRun:
             committed = False
     for row in rows:
-        notes += [RowNote(row.number, n) for n in row.notes]
+        if not row.problems:  # a bad row's notes would only distract from its problems
+            notes += [RowNote(row.number, n) for n in row.notes]
     report = ImportReport(name, rules.name, len(rows), len(good), problems, tuple(notes), tuple(imported),
                           committed, dry_run, good_rows_only)
     return OpResult(report, OpChanges(cases=committed, people=committed))
@@ -516,7 +519,7 @@ def _dash(c: _Cells, referral_date: date | None) -> DashChecklist | None:
         answers.append(DashItem(answer, c.text("dash_source", 200)))
     if len(answers) != DASH_QUESTION_COUNT:
         return None
-    return DashChecklist(answers=tuple(answers), assessed_on=c.date("dash_date") or referral_date,
+    return DashChecklist(answers=tuple(answers), assessed_on=c.date("dash_date"),
                          assessor=c.text("referrer_name", 200), declared_count=score)
 
 
