@@ -280,6 +280,7 @@ class MainWindow(QMainWindow):
         panels.panel_opened.connect(self.open_panel)
         cases = CasesPage(self.ctx, self.stack)
         cases.case_opened.connect(self.open_case)
+        cases.changes_made.connect(self.apply_changes)
         self._pages = {
             Section.WELCOME: welcome,
             Section.PANELS: panels,
@@ -529,6 +530,7 @@ class MainWindow(QMainWindow):
         # Bound methods only on signals of dialogs that delete themselves: a lambda holding the
         # window crashes PySide6 6.12 when the dialog is deleted (seen in tests).
         dialog.finished.connect(self._forget_closed_case_dialogs)
+        dialog.changes_made.connect(self.apply_changes)
         self._case_dialogs[case_id] = dialog
         dialog.show()
         emit(self.case_dialog_opened, dialog)

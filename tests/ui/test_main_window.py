@@ -305,10 +305,11 @@ def test_tab_order_runs_sidebar_search_filters_list(demo_ctx, make_window, qtbot
     window.sidebar.setFocus()
     qtbot.waitUntil(window.sidebar.hasFocus)
     order = []
-    for _ in range(4):
+    for _ in range(10):
         qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
         order.append(window.focusWidget())
-    assert order == [cases.search_box, cases.panel_combo, cases.status_combo, cases.table]
+    assert order == [cases.search_box, cases.panel_combo, cases.status_combo, cases.risk_combo, cases.flag_combo,
+                     cases.agency_combo, cases.from_date, cases.to_date, cases.clear_button, cases.table]
 
 
 def test_columns_can_be_shown_and_hidden_from_the_header_menu(demo_ctx, make_window):

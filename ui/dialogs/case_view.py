@@ -8,7 +8,7 @@ should have to mean it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -26,11 +27,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cspdesk.domain.enums import AssessmentKind, CaseStatus, PanelType, RiskLevel
+from cspdesk.domain.rules import CASE_TRANSITIONS
 from cspdesk.services.cases import CaseDetail, CaseService
-from cspdesk.services.context import ServiceContext
+from cspdesk.services.context import Permission, ServiceContext
+from cspdesk.services.errors import ServiceError
 from ui.dialogs.forms import DIALOG_STYLE
 from ui.formatting import short_date, short_datetime
 from ui.models.case_people import CONTACT_COLUMNS, CasePeopleModel, PeopleColumn
+from ui.signals import emit
+
+#: The button that moves a case to each status.
+_STATUS_VERBS = {
+    CaseStatus.ACCEPTED: "&Accept",
+    CaseStatus.DECLINED: "D&ecline…",
+    CaseStatus.LISTED: "&List for a meeting",
+    CaseStatus.OPEN: "O&pen",
+    CaseStatus.CLOSED: "Close the &case…",
+    CaseStatus.ARCHIVED: "Arc&hive",
+}
 
 _STYLE = DIALOG_STYLE + """
 QScrollArea#caseScroll, QWidget#caseBody { background: #f6f7f9; border: none; }
@@ -61,9 +76,15 @@ def _value(text: str, parent: QWidget, *, name: str = "caseValue") -> QLabel:
 class CaseDialog(QDialog):
     """Reference, panel, status, referral, risk, the people, the reason and summary, the history."""
 
-    def __init__(self, detail: CaseDetail, parent: QWidget | None = None) -> None:
+    #: The case was changed from the dialog (a status change, an assessment added): OpChanges.
+    changes_made = Signal(object)
+
+    def __init__(self, detail: CaseDetail, parent: QWidget | None = None, *, ctx: ServiceContext | None = None) -> None:
         super().__init__(parent)
         self.detail = detail
+        self.ctx = ctx
+        self.status = detail.row.status
+        self._can_edit = ctx is not None and ctx.actor.can(Permission.EDIT_CASES)
         row = detail.row
         self.case_id = row.id
         self.setObjectName("caseDialog")
@@ -86,6 +107,7 @@ class CaseDialog(QDialog):
         layout.setContentsMargins(24, 20, 24, 12)
         layout.setSpacing(10)
         scroll.setWidget(body)
+        self._body = body
         outer.addWidget(scroll, 1)
 
         # -- heading ----------------------------------------------------------------------------
@@ -103,6 +125,7 @@ class CaseDialog(QDialog):
         layout.addLayout(top)
         subject = f"{row.subject} (repeat referral)" if row.is_repeat else row.subject
         layout.addWidget(_value(subject, body, name="caseSubject"))
+        self._build_status_actions(body, layout)
 
         # -- facts ------------------------------------------------------------------------------
         facts = QFormLayout()
@@ -175,6 +198,9 @@ class CaseDialog(QDialog):
         layout.addWidget(self.contact_note)
         self.set_contact_details_shown(False)
 
+        # -- risk assessments -----------------------------------------------------------------
+        self._build_assessments(body, layout)
+
         # -- what the referral says -------------------------------------------------------------
         for caption, text in (
             ("Reason for referral", detail.reason),
@@ -191,6 +217,7 @@ class CaseDialog(QDialog):
         layout.addSpacing(6)
         layout.addWidget(self._caption("Status history", body))
         history = QGridLayout()
+        self.history_grid = history
         history.setHorizontalSpacing(16)
         history.setVerticalSpacing(4)
         history.setColumnStretch(2, 1)
@@ -205,8 +232,10 @@ class CaseDialog(QDialog):
             history.addWidget(what, self.history_rows, 1, Qt.AlignmentFlag.AlignTop)
             history.addWidget(_value(step.reason, body), self.history_rows, 2, Qt.AlignmentFlag.AlignTop)
             self.history_rows += 1
+        self._no_history = None
         if not detail.history:
-            history.addWidget(_value("No changes of status recorded.", body, name="mutedText"), 0, 0, 1, 3)
+            self._no_history = _value("No changes of status recorded.", body, name="mutedText")
+            history.addWidget(self._no_history, 0, 0, 1, 3)
         layout.addLayout(history)
         layout.addStretch(1)
 
@@ -226,7 +255,211 @@ class CaseDialog(QDialog):
     @classmethod
     def open_case(cls, ctx: ServiceContext, case_id: int, parent: QWidget | None = None) -> CaseDialog:
         """Read the case (one audited view) and build its dialog. Raises the service's errors."""
-        return cls(CaseService(ctx).get_case(case_id), parent)
+        return cls(CaseService(ctx).get_case(case_id), parent, ctx=ctx)
+
+    # -- status ---------------------------------------------------------------------------------
+
+    def _build_status_actions(self, body: QWidget, layout: QVBoxLayout) -> None:
+        """A button per move the case can make now; Decline and Close ask for their reason inline."""
+        self.status_buttons: dict[CaseStatus, QPushButton] = {}
+        self.status_row = QWidget(body)
+        row = QHBoxLayout(self.status_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        caption = QLabel("Move to:", self.status_row)
+        caption.setObjectName("mutedText")
+        row.addWidget(caption)
+        for status in CaseStatus:
+            if status == CaseStatus.RECEIVED:
+                continue
+            button = QPushButton(_STATUS_VERBS[status], self.status_row)
+            button.setObjectName(f"status_{status.value}")
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _c=False, s=status: self.request_status(s))
+            self.status_buttons[status] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addWidget(self.status_row)
+
+        self.reason_box = QFrame(body)
+        self.reason_box.setObjectName("reasonBox")
+        box = QHBoxLayout(self.reason_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.reason_caption = QLabel("", self.reason_box)
+        self.reason_edit = QLineEdit(self.reason_box)
+        self.reason_edit.setObjectName("statusReason")
+        self.reason_caption.setBuddy(self.reason_edit)
+        self.reason_edit.returnPressed.connect(self.confirm_status)
+        self.reason_confirm = QPushButton("Confirm", self.reason_box)
+        self.reason_confirm.setObjectName("confirmStatus")
+        self.reason_confirm.setAutoDefault(False)
+        self.reason_confirm.clicked.connect(self.confirm_status)
+        self.reason_cancel = QPushButton("Never mind", self.reason_box)
+        self.reason_cancel.setAutoDefault(False)
+        self.reason_cancel.clicked.connect(self._hide_reason)
+        box.addWidget(self.reason_caption)
+        box.addWidget(self.reason_edit, 1)
+        box.addWidget(self.reason_confirm)
+        box.addWidget(self.reason_cancel)
+        layout.addWidget(self.reason_box)
+        self.status_error = QLabel("", body)
+        self.status_error.setObjectName("fieldError")
+        self.status_error.setWordWrap(True)
+        layout.addWidget(self.status_error)
+        self._pending_status: CaseStatus | None = None
+        self._hide_reason()
+        self._update_status_buttons()
+
+    def _update_status_buttons(self) -> None:
+        allowed = CASE_TRANSITIONS.get(self.status, frozenset())
+        for status, button in self.status_buttons.items():
+            button.setVisible(self._can_edit and status in allowed)
+        self.status_row.setVisible(self._can_edit and bool(allowed))
+
+    def _hide_reason(self) -> None:
+        self._pending_status = None
+        self.reason_box.hide()
+        self.reason_edit.clear()
+        self.status_error.hide()
+
+    def request_status(self, status: CaseStatus) -> None:
+        """Move the case to ``status`` now, or (Declined, Closed) ask for the reason first."""
+        if status in (CaseStatus.DECLINED, CaseStatus.CLOSED):
+            self._pending_status = status
+            self.reason_caption.setText("&Reason declined" if status == CaseStatus.DECLINED else "&Outcome")
+            self.reason_edit.setPlaceholderText(
+                "Why the referral is declined" if status == CaseStatus.DECLINED
+                else "e.g. risk reduced: victim engaged with IDVA, perpetrator in custody")
+            self.reason_box.show()
+            self.status_error.hide()
+            self.reason_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self._change_status(status, "")
+
+    def confirm_status(self) -> None:
+        if self._pending_status is not None:
+            self._change_status(self._pending_status, self.reason_edit.text())
+
+    def _change_status(self, status: CaseStatus, text: str) -> None:
+        from cspdesk.services.referrals import ReferralService
+
+        assert self.ctx is not None
+        kwargs = {"outcome": text} if status == CaseStatus.CLOSED else {"reason": text}
+        try:
+            result = ReferralService(self.ctx).change_status(self.case_id, status, **kwargs)
+        except ServiceError as exc:
+            self.status_error.setText(str(exc))
+            self.status_error.show()
+            if self.reason_box.isVisible():
+                self.reason_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        changed = result.value
+        self.status = changed.to_status
+        self.status_chip.setText(changed.to_status.label)
+        self._add_history_row(changed.at, changed.from_status, changed.to_status, changed.reason)
+        self._hide_reason()
+        self._update_status_buttons()
+        emit(self.changes_made, result.changes)
+
+    def _add_history_row(self, at, from_status, to_status, reason: str) -> None:  # noqa: ANN001
+        if self._no_history is not None:
+            self._no_history.hide()
+            self._no_history = None
+        body = self._body
+        change = to_status.label if from_status is None else f"{from_status.label} → {to_status.label}"
+        when = _value(short_datetime(at), body, name="mutedText")
+        when.setWordWrap(False)
+        self.history_grid.addWidget(when, self.history_rows, 0, Qt.AlignmentFlag.AlignTop)
+        what = _value(change, body)
+        what.setWordWrap(False)
+        self.history_grid.addWidget(what, self.history_rows, 1, Qt.AlignmentFlag.AlignTop)
+        self.history_grid.addWidget(_value(reason, body), self.history_rows, 2, Qt.AlignmentFlag.AlignTop)
+        self.history_rows += 1
+
+    # -- assessments ------------------------------------------------------------------------------
+
+    def _build_assessments(self, body: QWidget, layout: QVBoxLayout) -> None:
+        layout.addSpacing(6)
+        top = QHBoxLayout()
+        top.addWidget(self._caption("Risk assessments", body))
+        top.addStretch(1)
+        self.add_assessment_button = QPushButton(
+            "Add a new &DASH…" if self.detail.row.panel_type == PanelType.MARAC else "Add an &assessment…", body)
+        self.add_assessment_button.setObjectName("addAssessment")
+        self.add_assessment_button.setAutoDefault(False)
+        self.add_assessment_button.setToolTip("A saved assessment is never changed: a new, dated one is added")
+        self.add_assessment_button.clicked.connect(self.add_assessment)
+        self.add_assessment_button.setVisible(self._can_edit)
+        top.addWidget(self.add_assessment_button)
+        layout.addLayout(top)
+        self.assessments: list = []
+        if self.ctx is not None:
+            from cspdesk.services.referrals import ReferralService
+
+            try:
+                self.assessments = ReferralService(self.ctx).assessments(self.case_id)
+            except ServiceError:
+                self.assessments = []
+        self.assessment_grid = QGridLayout()
+        self.assessment_grid.setHorizontalSpacing(16)
+        self.assessment_grid.setVerticalSpacing(4)
+        self.assessment_grid.setColumnStretch(3, 1)
+        layout.addLayout(self.assessment_grid)
+        self._fill_assessments()
+
+    def _fill_assessments(self) -> None:
+        grid = self.assessment_grid
+        while grid.count():
+            item = grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        body = self._body
+        if not self.assessments:
+            grid.addWidget(_value("No risk assessment recorded.", body, name="mutedText"), 0, 0, 1, 4)
+            return
+        for row, a in enumerate(self.assessments):
+            parts = []
+            if a.score is not None:
+                parts.append(f"{a.score} yes of 24" if a.kind == AssessmentKind.DASH else f"score {a.score}")
+            if a.risk_level is not None:
+                parts.append(a.risk_level.label)
+            cells = [
+                _value(short_date(a.assessed_on), body, name="mutedText"),
+                _value(a.kind.label, body),
+                _value(", ".join(parts), body, name="riskHigh" if a.risk_level == RiskLevel.HIGH else "caseValue"),
+            ]
+            for column, cell in enumerate(cells):
+                cell.setWordWrap(False)  # short values read as one line each
+                grid.addWidget(cell, row, column, Qt.AlignmentFlag.AlignTop)
+            who = " — ".join(p for p in (a.assessor, a.notes) if p)
+            grid.addWidget(_value(who, body), row, 3, Qt.AlignmentFlag.AlignTop)
+
+    def assessment_count(self) -> int:
+        return len(self.assessments)
+
+    def add_assessment(self) -> QDialog | None:
+        if self.ctx is None:
+            return None
+        from ui.referrals.assessment import AssessmentDialog
+
+        dialog = AssessmentDialog(self.ctx, self.case_id, self.detail.row.panel_id, self.detail.row.reference, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.assessment_added.connect(self._assessment_added)
+        dialog.show()
+        self.assessment_dialog = dialog
+        return dialog
+
+    def _assessment_added(self, info, changes) -> None:  # noqa: ANN001
+        self.assessments = sorted([info, *self.assessments], key=lambda a: (a.assessed_on, a.id), reverse=True)
+        self._fill_assessments()
+        latest = self.assessments[0]
+        parts = [latest.kind.label, short_date(latest.assessed_on)]
+        if latest.score is not None:
+            parts.append(f"score {latest.score}")
+        if latest.risk_level is not None:
+            parts.append(latest.risk_level.label)
+        self.fact_labels["Risk"].setText(", ".join(parts))
+        emit(self.changes_made, changes)
 
     def _fit_people_height(self) -> None:
         """Tall enough for every row: the dialog scrolls, the table does not."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -12,18 +14,23 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QPushButton,
     QStackedWidget,
     QTableView,
     QWidget,
 )
 
-from cspdesk.domain.enums import CaseStatus
+from cspdesk.domain.enums import CaseStatus, PanelType, RiskLevel, VulnerabilityFlag
+from cspdesk.services.accounts import AccountService
 from cspdesk.services.cases import CaseQuery, CaseService
-from cspdesk.services.context import OpChanges, ServiceContext
+from cspdesk.services.context import OpChanges, Permission, ServiceContext
+from cspdesk.services.errors import ServiceError
 from cspdesk.services.panels import ACTIVE_CASE_STATUSES, PanelService
 from ui.formatting import count
 from ui.models.case_table import CaseIdRole, CaseTableModel, Column, column_for_sort
 from ui.pages.base import Page, empty_state
+from ui.referrals.fields import DateField, DateUnreadable
+from ui.preferences import settings
 from ui.signals import emit
 
 #: How long typing must pause before the list is searched again.
@@ -35,6 +42,15 @@ STATUS_FILTERS: list[tuple[str, frozenset[CaseStatus] | None, str]] = [
     ("Active", frozenset(ACTIVE_CASE_STATUSES), "active cases"),
     ("All", None, "cases"),
     *((s.label, frozenset({s}), f"{s.label.lower()} cases") for s in CaseStatus),
+]
+
+#: The risk filter's choices: label and the risk levels it keeps (None: any, or none recorded).
+RISK_FILTERS: list[tuple[str, frozenset[RiskLevel] | None]] = [
+    ("Any risk", None),
+    ("High", frozenset({RiskLevel.HIGH})),
+    ("High or medium", frozenset({RiskLevel.HIGH, RiskLevel.MEDIUM})),
+    ("Medium", frozenset({RiskLevel.MEDIUM})),
+    ("Low", frozenset({RiskLevel.LOW})),
 ]
 
 #: Each column's width comes from the widest text it usually holds; longer text is cut short with
@@ -61,6 +77,26 @@ _REFERENCE_TAIL = "-2026-0000"
 
 #: Hidden until chosen from the header's menu: most cases have no review date set.
 HIDDEN_BY_DEFAULT = frozenset({Column.REVIEW})
+#: Where the columns the user hid are remembered (column names, so a new column starts shown).
+HIDDEN_COLUMNS_KEY = "cases/hiddenColumns"
+
+
+def load_hidden_columns() -> set[Column]:
+    """The columns hidden last time (the defaults the first time)."""
+    value = settings().value(HIDDEN_COLUMNS_KEY)
+    if value is None:
+        return set(HIDDEN_BY_DEFAULT)
+    names = [value] if isinstance(value, str) else list(value or [])
+    hidden = {Column[n] for n in names if n in Column.__members__}
+    hidden.discard(Column.SUBJECT)
+    return hidden
+
+
+def save_hidden_columns(hidden: set[Column]) -> None:
+    store = settings()
+    # An explicit "none hidden" marker: an empty list reads back as no value at all from an ini file.
+    store.setValue(HIDDEN_COLUMNS_KEY, sorted(c.name for c in hidden) or "")
+    store.sync()
 
 
 class CasesPage(Page):
@@ -68,6 +104,12 @@ class CasesPage(Page):
 
     #: A case was opened (double-click or Enter): its id.
     case_opened = Signal(int)
+    #: A referral was saved or imported here: the service's OpChanges (the window hands them on).
+    changes_made = Signal(object)
+    #: A referral dialog was opened: the dialog (for tests and for the window to track).
+    referral_dialog_opened = Signal(object)
+    #: An import dialog was opened: the dialog.
+    import_dialog_opened = Signal(object)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,14 +117,32 @@ class CasesPage(Page):
         self.model = CaseTableModel(CaseService(ctx), CaseQuery(statuses=STATUS_FILTERS[0][1]), parent=self)
         self._pending_panel_id: int | None = None
 
+        self._ctx = ctx
+        self._can_edit = ctx.actor.can(Permission.EDIT_CASES)
         top = QHBoxLayout()
         top.addWidget(self.heading("Cases"))
+        top.addSpacing(12)
+        self.new_button = QPushButton("&New referral…", self)
+        self.new_button.setObjectName("newReferral")
+        self.new_button.setToolTip("Log a new referral (Ctrl+N)")
+        self.new_button.clicked.connect(lambda _c=False: self.new_referral())
+        self.import_button = QPushButton("&Import referrals…", self)
+        self.import_button.setObjectName("importReferrals")
+        self.import_button.setToolTip("Import referrals from a CSV or XLSX file")
+        self.import_button.clicked.connect(lambda _c=False: self.import_referrals())
+        for button in (self.new_button, self.import_button):
+            button.setVisible(self._can_edit)
+            top.addWidget(button)
         top.addStretch(1)
         self.count_label = QLabel("", self)
         self.count_label.setObjectName("countLabel")
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.count_label)
         self.page_layout.addLayout(top)
+        self.new_shortcut = QShortcut(QKeySequence.StandardKey.New, self)
+        self.new_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.new_shortcut.activated.connect(self.new_referral)
+        self.new_shortcut.setEnabled(self._can_edit)
 
         filters = QHBoxLayout()
         filters.setSpacing(8)
@@ -111,9 +171,39 @@ class CasesPage(Page):
         filters.addWidget(status_caption)
         filters.addWidget(self.status_combo)
         self.page_layout.addLayout(filters)
+
+        # The second row: risk, flag, referring agency and referral dates.
+        more = QHBoxLayout()
+        more.setSpacing(8)
+        self.risk_combo = self._filter_combo(
+            more, "&Risk", "riskFilter", [(label, i) for i, (label, _levels) in enumerate(RISK_FILTERS)])
+        self.flag_combo = self._filter_combo(
+            more, "Fla&g", "flagFilter", [("Any flag", None), *((f.label, f.value) for f in VulnerabilityFlag)])
+        self.agency_combo = self._filter_combo(more, "Referring &agency", "agencyFilter", [("Any agency", None)])
+        self.agency_combo.setMaximumWidth(260)
+        from_caption = QLabel("Referred fro&m", self)
+        self.from_date = DateField(self, name="referredFrom", accessible="Referred from", today=ctx.today)
+        from_caption.setBuddy(self.from_date)
+        to_caption = QLabel("t&o", self)
+        self.to_date = DateField(self, name="referredTo", accessible="Referred to", today=ctx.today)
+        to_caption.setBuddy(self.to_date)
+        more.addWidget(from_caption)
+        more.addWidget(self.from_date)
+        more.addWidget(to_caption)
+        more.addWidget(self.to_date)
+        self.clear_button = QPushButton("&Clear filters", self)
+        self.clear_button.setObjectName("clearFilters")
+        self.clear_button.clicked.connect(self.clear_filters)
+        more.addWidget(self.clear_button)
+        more.addStretch(1)
+        self.page_layout.addLayout(more)
+        self.filter_error = QLabel("", self)
+        self.filter_error.setObjectName("fieldError")
+        self.filter_error.hide()
+        self.page_layout.addWidget(self.filter_error)
         height = self.search_box.sizeHint().height()
-        self.panel_combo.setMinimumHeight(height)
-        self.status_combo.setMinimumHeight(height)
+        for combo in (self.panel_combo, self.status_combo, self.risk_combo, self.flag_combo, self.agency_combo):
+            combo.setMinimumHeight(height)
 
         self.table = QTableView(self)
         self.table.setObjectName("caseTable")
@@ -145,7 +235,7 @@ class CasesPage(Page):
         for column, sample in _SAMPLE_TEXT.items():
             self._fit_column(column, [sample], limit=_REFERRER_MAX if column == Column.REFERRER else None)
         self._fitted_to_panels = False
-        self._hidden_by_user: set[Column] = set(HIDDEN_BY_DEFAULT)
+        self._hidden_by_user: set[Column] = load_hidden_columns()
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         self._update_column_visibility()
@@ -168,11 +258,21 @@ class CasesPage(Page):
         self._debounce.timeout.connect(self._apply_filters)
         self.search_box.textChanged.connect(self._search_edited)
         self.search_box.returnPressed.connect(self._apply_filters)
-        self.panel_combo.currentIndexChanged.connect(self._apply_filters)
-        self.status_combo.currentIndexChanged.connect(self._apply_filters)
+        for combo in (self.panel_combo, self.status_combo, self.risk_combo, self.flag_combo, self.agency_combo):
+            combo.currentIndexChanged.connect(self._apply_filters)
+        for field in (self.from_date, self.to_date):
+            field.editingFinished.connect(self._apply_filters)
+            field.returnPressed.connect(self._apply_filters)
         self.model.query_changed.connect(self._query_changed)
 
         self.setFocusProxy(self.search_box)
+        # Search, the filters in reading order, the list; then New referral and Import (Ctrl+N
+        # reaches the form from anywhere on the page).
+        chain = [self.search_box, self.panel_combo, self.status_combo, self.risk_combo, self.flag_combo,
+                 self.agency_combo, self.from_date, self.to_date, self.clear_button, self.table,
+                 self.new_button, self.import_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
 
     # -- loading --------------------------------------------------------------------------------
 
@@ -181,7 +281,20 @@ class CasesPage(Page):
 
     def reload(self) -> None:
         self._load_panels()
+        self._load_agencies()
         self._apply_filters(force=True)
+
+    def _load_agencies(self) -> None:
+        wanted = self.agency_combo.currentData()
+        self.agency_combo.blockSignals(True)
+        try:
+            self.agency_combo.clear()
+            self.agency_combo.addItem("Any agency", None)
+            for agency_id, name in AccountService(self._ctx).agencies():
+                self.agency_combo.addItem(name, agency_id)
+            self.agency_combo.setCurrentIndex(max(self.agency_combo.findData(wanted), 0) if wanted is not None else 0)
+        finally:
+            self.agency_combo.blockSignals(False)
 
     def _fit_column(self, column: Column, samples: list[str], limit: int | None = None) -> None:
         metrics = self.table.fontMetrics()
@@ -214,21 +327,71 @@ class CasesPage(Page):
 
     # -- filters --------------------------------------------------------------------------------
 
+    def _filter_combo(self, layout: QHBoxLayout, caption: str, name: str, choices: list) -> QComboBox:
+        label = QLabel(caption, self)
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for text, value in choices:
+            combo.addItem(text, value)
+        label.setBuddy(combo)
+        layout.addWidget(label)
+        layout.addWidget(combo)
+        return combo
+
+    def _date_filter(self, field: DateField) -> date | None:
+        try:
+            return field.value()
+        except DateUnreadable as exc:
+            self._date_problems.append(str(exc))
+            return None
+
     def current_query(self) -> CaseQuery:
         base = self.model.query
+        self._date_problems: list[str] = []
+        referred_from = self._date_filter(self.from_date)
+        referred_to = self._date_filter(self.to_date)
+        flag = self.flag_combo.currentData()
+        agency = self.agency_combo.currentData()
         return CaseQuery(
             panel_id=self.panel_combo.currentData(),
             statuses=STATUS_FILTERS[max(self.status_combo.currentIndex(), 0)][1],
             text=self.search_box.text().strip(),
             sort=base.sort,
             descending=base.descending,
+            risk_levels=RISK_FILTERS[max(self.risk_combo.currentIndex(), 0)][1],
+            flags=frozenset({VulnerabilityFlag(flag)}) if flag is not None else None,
+            referring_agency_ids=frozenset({int(agency)}) if agency is not None else None,
+            referred_from=referred_from,
+            referred_to=referred_to,
         )
+
+    def filters_applied(self) -> bool:
+        """Is any filter beyond panel, status and search narrowing the list?"""
+        query = self.model.query
+        return any((query.risk_levels, query.flags, query.referring_agency_ids, query.referred_from,
+                    query.referred_to))
+
+    def clear_filters(self) -> None:
+        """Risk, flag, agency and dates back to "any" (panel, status and search are kept)."""
+        for combo in (self.risk_combo, self.flag_combo, self.agency_combo):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.from_date.clear()
+        self.to_date.clear()
+        self._apply_filters()
 
     def _apply_filters(self, *_args: object, force: bool = False) -> None:
         self._debounce.stop()
         if self.is_stale() and not force:
             return  # the first show will load with these filters
         query = self.current_query()
+        if self._date_problems:
+            self.filter_error.setText("Referral dates: " + " ".join(self._date_problems))
+            self.filter_error.show()
+        else:
+            self.filter_error.hide()
         if force or query != self.model.query or not self.model.is_loaded():
             self.model.set_query(query)
 
@@ -269,6 +432,9 @@ class CasesPage(Page):
 
     def _empty_text(self) -> str:
         query = self.model.query
+        if self.filters_applied():
+            return ("No cases match these filters.\n\n"
+                    "“Clear filters” (Alt+C) brings back every risk, flag, agency and date.")
         status_words = next(words for _l, s, words in STATUS_FILTERS if s == query.statuses)
         where = f" in {self.panel_combo.currentText()}" if query.panel_id is not None else ""
         if query.text:
@@ -312,7 +478,12 @@ class CasesPage(Page):
             self._hidden_by_user.discard(column)
         else:
             self._hidden_by_user.add(column)
+        save_hidden_columns(self._hidden_by_user)
         self._update_column_visibility()
+
+    def hidden_columns(self) -> frozenset[Column]:
+        """The columns the user chose to hide (remembered between sessions)."""
+        return frozenset(self._hidden_by_user)
 
     def column_menu(self) -> QMenu:
         """The header's menu: a tick per column to show or hide it."""
@@ -330,6 +501,91 @@ class CasesPage(Page):
         menu = self.column_menu()
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
+
+    # -- new referrals and imports ------------------------------------------------------------
+
+    def referral_panels(self) -> list:
+        """The panels the user may log a referral to (every panel type but the partnership's)."""
+        return [p for p in self._panels.list_panels() if p.panel_type != PanelType.PARTNERSHIP]
+
+    def new_referral(self, panel_id: int | None = None) -> QWidget | None:
+        """Open the referral form for ``panel_id``, or the panel filtered to; with every panel
+        listed, a menu of panels opens by the button (arrow keys and Enter choose)."""
+        if not self._can_edit:
+            return None
+        if panel_id is None:
+            panel_id = self.panel_combo.currentData()
+        panels = self.referral_panels()
+        if panel_id is None or panel_id not in {p.id for p in panels}:
+            if len(panels) == 1:
+                panel_id = panels[0].id
+            else:
+                menu = QMenu(self)
+                menu.setObjectName("referralPanelMenu")
+                menu.setTitle("New referral to")
+                for panel in panels:
+                    action = menu.addAction(f"{panel.name}  ({panel.panel_type.label})")
+                    action.triggered.connect(lambda _c=False, pid=panel.id: self.new_referral(pid))
+                menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+                self.panel_menu = menu
+                menu.popup(self.new_button.mapToGlobal(self.new_button.rect().bottomLeft()))
+                if menu.actions():
+                    menu.setActiveAction(menu.actions()[0])
+                return menu
+        from ui.referrals.dialog import ReferralDialog  # the form is built when first wanted
+
+        try:
+            dialog = ReferralDialog(self._ctx, int(panel_id), self)
+        except ServiceError as exc:
+            self.filter_error.setText(str(exc))
+            self.filter_error.show()
+            return None
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.referral_saved.connect(self._referral_saved)
+        dialog.show()
+        emit(self.referral_dialog_opened, dialog)
+        return dialog
+
+    def _referral_saved(self, created: object, changes: OpChanges) -> None:
+        case_id = created.case_id  # type: ignore[attr-defined]
+        emit(self.changes_made, changes)  # the window hands them to every page, this one included
+        if self.model.row_of(case_id) is None:
+            self.on_changes(changes)  # no window listening (or the page was hidden): read the list now
+            if self.is_stale():
+                self.refresh()
+        self.select_case(case_id)
+
+    def select_case(self, case_id: int) -> bool:
+        """Make ``case_id`` the current row (widening the status filter to All when it is hidden)."""
+        row = self.model.row_of(case_id)
+        if row is None and self.status_combo.currentIndex() != 1:
+            self.status_combo.setCurrentIndex(1)  # "All"
+            row = self.model.row_of(case_id)
+        if row is None:
+            return False
+        index = self.model.index(row, Column.REFERENCE)
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def import_referrals(self, path: str | None = None) -> QWidget | None:
+        """Open the import dialog (for the panel filtered to, if any); ``path`` pre-fills the file."""
+        if not self._can_edit:
+            return None
+        from ui.referrals.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self._ctx, self.referral_panels(), self.panel_combo.currentData(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._imported)
+        dialog.show()
+        if path is not None:
+            dialog.choose_file(path)
+        emit(self.import_dialog_opened, dialog)
+        return dialog
+
+    def _imported(self, changes: OpChanges) -> None:
+        emit(self.changes_made, changes)
 
     def _activated(self, index: QModelIndex) -> None:
         case_id = index.data(CaseIdRole)
