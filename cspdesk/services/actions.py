@@ -440,12 +440,13 @@ class ActionService:
         if panel is None:
             raise ValidationError("panel", "That panel does not exist.")
         text = _clean(new.text, "text", "action", required=True)
-        if new.case_id is not None and new.group_id is not None:
-            raise ValidationError("case", "An action belongs to a case or to a group, not both.")
         if new.case_id is not None:
-            case_panel = s.scalar(select(Case.panel_id).where(Case.id == new.case_id))
-            if case_panel != new.panel_id:
+            found = s.execute(select(Case.panel_id, Case.subject_group_id).where(Case.id == new.case_id)).first()
+            if found is None or found.panel_id != new.panel_id:
                 raise ValidationError("case", "That case is not on this panel.")
+            # An OCG's action may name both the group and the panel's case about that group.
+            if new.group_id is not None and found.subject_group_id != new.group_id:
+                raise ValidationError("case", "An action belongs to a case or to a group, not both.")
         if new.group_id is not None and s.get(SubjectGroup, new.group_id) is None:
             raise ValidationError("group", "That group does not exist.")
         if new.owner_agency_id is not None and s.get(Agency, new.owner_agency_id) is None:
