@@ -45,6 +45,16 @@ RAG_MEANING: dict[Rag, str] = {
 }
 
 
+#: The same, short enough for the counts strip's tiles.
+RAG_SHORT_MEANING: dict[Rag, str] = {
+    Rag.RED: "overdue",
+    Rag.AMBER: "due soon / on hold",
+    Rag.GREEN: "ongoing",
+    Rag.GREY: "not started",
+    Rag.BLUE: "done",
+}
+
+
 def rag_word(rag: Rag) -> str:
     """``Red``, ``Amber`` …: the word shown in the RAG column."""
     return rag.label

@@ -361,7 +361,7 @@ def _display(row: ActionRow, column: ActionColumn) -> str:
         case ActionColumn.NUMBER:
             return row.number
         case ActionColumn.ACTION:
-            return one_line(row.text)
+            return f"{row.number}  {one_line(row.text)}" if row.number else one_line(row.text)
         case ActionColumn.AGENCY:
             return row.owner_agency
         case ActionColumn.OWNER:

@@ -79,7 +79,7 @@ class ActionDetailPane(QFrame):
         self.detail: ActionDetail | None = None
         self.setObjectName("actionDetail")
         self.setStyleSheet(_STYLE)
-        self.setMinimumWidth(300)
+        self.setMinimumHeight(150)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -95,9 +95,15 @@ class ActionDetailPane(QFrame):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget(scroll)
         body.setObjectName("actionDetailBody")
-        self._body_layout = QVBoxLayout(body)
-        self._body_layout.setContentsMargins(14, 12, 14, 12)
-        self._body_layout.setSpacing(8)
+        columns = QHBoxLayout(body)
+        columns.setContentsMargins(14, 10, 14, 10)
+        columns.setSpacing(24)
+        left = QVBoxLayout()
+        left.setSpacing(6)
+        right = QVBoxLayout()
+        right.setSpacing(6)
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
         scroll.setWidget(body)
         self._body = body
 
@@ -107,14 +113,15 @@ class ActionDetailPane(QFrame):
         self.rag_chip = QLabel("", body)
         self.rag_chip.setObjectName("ragChip")
         top.addWidget(self.rag_chip, 0, Qt.AlignmentFlag.AlignTop)
-        self._body_layout.addLayout(top)
+        left.addLayout(top)
         self.text_label = _label("", body, "actionDetailText")
-        self._body_layout.addWidget(self.text_label)
+        left.addWidget(self.text_label)
 
         self.facts = QFormLayout()
         self.facts.setHorizontalSpacing(12)
-        self.facts.setVerticalSpacing(4)
-        self._body_layout.addLayout(self.facts)
+        self.facts.setVerticalSpacing(3)
+        left.addLayout(self.facts)
+        left.addStretch(1)
         self.fact_labels: dict[str, QLabel] = {}
 
         buttons = QHBoxLayout()
@@ -123,31 +130,27 @@ class ActionDetailPane(QFrame):
         self.change_button.setToolTip("Change this action's status (or press O, G, H, C or D in the list)")
         self.change_button.clicked.connect(self._change_clicked)
         buttons.addWidget(self.change_button)
-        buttons.addStretch(1)
-        self._body_layout.addLayout(buttons)
-
-        note_row = QHBoxLayout()
         self.note_edit = QLineEdit(body)
         self.note_edit.setObjectName("detailNote")
         self.note_edit.setAccessibleName("Add a note to the update log")
-        self.note_edit.setPlaceholderText("Add a note to the update log, then Enter")
+        self.note_edit.setPlaceholderText("Add a note, then Enter")
         self.note_edit.returnPressed.connect(self.add_note)
-        note_row.addWidget(self.note_edit, 1)
+        buttons.addWidget(self.note_edit, 1)
         self.note_button = QPushButton("Add &note", body)
         self.note_button.clicked.connect(self.add_note)
-        note_row.addWidget(self.note_button)
-        self._body_layout.addLayout(note_row)
+        buttons.addWidget(self.note_button)
+        right.addLayout(buttons)
         self.message = MessageLine(body)
-        self._body_layout.addWidget(self.message)
+        right.addWidget(self.message)
         for widget in (self.change_button, self.note_edit, self.note_button):
             widget.setVisible(can_update)
 
         self.log_caption = _label("Update log", body, "sectionCaption")
-        self._body_layout.addWidget(self.log_caption)
+        right.addWidget(self.log_caption)
         self._log_box = QVBoxLayout()
-        self._log_box.setSpacing(6)
-        self._body_layout.addLayout(self._log_box)
-        self._body_layout.addStretch(1)
+        self._log_box.setSpacing(4)
+        right.addLayout(self._log_box)
+        right.addStretch(1)
         self._log_labels: list[QWidget] = []
         self._stack.addWidget(scroll)
         self._scroll = scroll
@@ -221,6 +224,7 @@ class ActionDetailPane(QFrame):
         self._fact("Agreed at", f"Meeting of {short_datetime(detail.meeting_starts_at)}" if detail.meeting_starts_at else "")
         self._show_log(detail)
         self._stack.setCurrentIndex(1)
+        self._scroll.verticalScrollBar().setValue(0)
 
     def _show_log(self, detail: ActionDetail) -> None:
         for widget in self._log_labels:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from cspdesk.domain.enums import Rag
-from ui.rag import RAG_COLOURS, RAG_MEANING, RAG_ORDER, RAG_TINTS, rag_icon
+from ui.rag import RAG_COLOURS, RAG_MEANING, RAG_ORDER, RAG_SHORT_MEANING, RAG_TINTS, rag_icon
 from ui.signals import emit
 
 
@@ -45,6 +45,7 @@ class RagStrip(QWidget):
             tile = QPushButton(self)
             tile.setObjectName(f"rag{rag.label}")
             tile.setCheckable(True)
+            tile.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # never cut short
             tile.setIcon(rag_icon(rag))
             tile.setStyleSheet(_tile_style(rag))
             tile.setToolTip(f"{rag.label}: {RAG_MEANING[rag]}. Click to list only these; click again for all.")
@@ -62,7 +63,7 @@ class RagStrip(QWidget):
         self._counts = {r: int(counts.get(r, 0)) for r in RAG_ORDER}
         for rag, tile in self.tiles.items():
             n = self._counts[rag]
-            tile.setText(f"{rag.label} · {RAG_MEANING[rag]}   {n:,}")
+            tile.setText(f"{rag.label} · {RAG_SHORT_MEANING[rag]}   {n:,}")
             tile.setAccessibleName(f"{rag.label}, {RAG_MEANING[rag]}: {n:,}")
             tile.setChecked(rag == chosen)
 
