@@ -35,12 +35,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cspdesk.domain.enums import ActionStatus, PanelType, Rag
+from cspdesk.domain.enums import ActionStatus, PanelType, Rag, Role
 from cspdesk.services.actions import UNFINISHED_STATUSES, ActionGroupBy, ActionQuery, ActionService, ActionSort
 from cspdesk.services.cases import CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.panels import PanelService
+from ui.background import run_in_background
 from ui.dialogs.action_status import ActionStatusDialog, StatusChoice, status_for_key
 from ui.formatting import count
 from ui.models.action_table import (
@@ -245,6 +246,9 @@ class ActionsTab(QWidget):
 class TrackerView(ActionsTab):
     """All actions of a panel (or of every panel the user sits on), filtered, grouped and counted."""
 
+    #: An export was written: its path.
+    exported = Signal(str)
+
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
@@ -254,6 +258,7 @@ class TrackerView(ActionsTab):
         self.can_update = ctx.actor.can(Permission.UPDATE_ACTIONS)
         self._case_id: int | None = None
         self._case_text = ""
+        self._exporting = False
         self.model = ActionTableModel(self.service, ActionQuery(statuses=STATUS_FILTERS[0][1]), parent=self)
 
         layout = QVBoxLayout(self)
@@ -360,7 +365,10 @@ class TrackerView(ActionsTab):
         self.import_button = QPushButton("Import…", self)
         self.import_button.setObjectName("importActions")
         self.import_button.setToolTip("Import an action tracker kept in a spreadsheet (CSV or XLSX)")
-        self.import_button.setVisible(self.can_update)
+        # Officers update their own agency's actions; importing a whole tracker is for the others.
+        self.can_import = self.can_update and ctx.actor.role != Role.OFFICER
+        self.import_button.setVisible(self.can_import)
+        self.import_button.clicked.connect(lambda: self.open_import())
         tools.addWidget(self.import_button)
         self.export_button = QToolButton(self)
         self.export_button.setObjectName("exportActions")
@@ -371,6 +379,8 @@ class TrackerView(ActionsTab):
         self.export_csv_action = self.export_menu.addAction("As CSV…")
         self.export_xlsx_action = self.export_menu.addAction("As XLSX (Excel)…")
         self.export_button.setMenu(self.export_menu)
+        self.export_csv_action.triggered.connect(lambda: self.choose_export(".csv"))
+        self.export_xlsx_action.triggered.connect(lambda: self.choose_export(".xlsx"))
         tools.addWidget(self.export_button)
         layout.addLayout(tools)
 
@@ -709,6 +719,70 @@ class TrackerView(ActionsTab):
         self.select_ids(ids)
         if shown is not None and shown in self.model.ids():
             self.detail.show_action(shown)
+
+    # -- import and export ------------------------------------------------------------------------
+
+    def open_import(self):  # noqa: ANN201 - ActionImportDialog | None
+        """The import dialog, for the panel chosen in the filter (or the first)."""
+        if not self.can_import:
+            return None
+        from cspdesk.services.action_import import ActionImportService
+        from ui.dialogs.action_import import ActionImportDialog
+
+        panels = [(self.panel_combo.itemData(i), self.panel_combo.itemText(i))
+                  for i in range(1, self.panel_combo.count())]
+        dialog = ActionImportDialog(ActionImportService(self._ctx), panels, self,
+                                    panel_id=self.panel_combo.currentData())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._imported)
+        dialog.open()
+        emit(self.status_dialog_opened, dialog)
+        return dialog
+
+    def _imported(self, result: object) -> None:
+        report = result.value  # type: ignore[attr-defined]
+        self.message.good(f"{count(report.imported, 'action')} imported from {report.source}.")
+        emit(self.changes_made, result.changes)  # type: ignore[attr-defined]
+
+    def choose_export(self, suffix: str) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        kind = "CSV files (*.csv)" if suffix == ".csv" else "Excel workbooks (*.xlsx)"
+        path, _filter = QFileDialog.getSaveFileName(self, "Export the actions listed", f"actions{suffix}", kind)
+        if path:
+            if not path.lower().endswith(suffix):
+                path += suffix
+            self.export_to(path)
+
+    def is_exporting(self) -> bool:
+        return self._exporting
+
+    def export_to(self, path: str) -> None:
+        """Write the actions listed (this filter, this order) to ``path`` (.csv or .xlsx) on a worker
+        thread; the message line says how it went."""
+        if self._exporting:
+            return
+        from cspdesk.services.action_import import ActionImportService
+
+        service = ActionImportService(self._ctx)
+        query = self.model.query
+        self._exporting = True
+        self.export_button.setEnabled(False)
+        self.message.say(f"Exporting {count(self.model.rowCount(), 'action')}…")
+        name = path.rsplit("/", 1)[-1]
+
+        def done(result: object) -> None:
+            self._exporting = False
+            self.export_button.setEnabled(True)
+            self.message.good(f"{count(result.value, 'action')} exported to {name}.")  # type: ignore[attr-defined]
+            emit(self.exported, path)
+
+        def failed(exc: BaseException) -> None:
+            self._exporting = False
+            self.export_button.setEnabled(True)
+            self.message.bad(str(exc) if isinstance(exc, ServiceError) else f"The export failed ({type(exc).__name__}).")
+
+        run_in_background(lambda: service.export(query, path), done, failed)
 
     # -- columns ------------------------------------------------------------------------------
 
