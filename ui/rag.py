@@ -75,4 +75,7 @@ def rag_icon(rag: Rag, size: int = 12) -> QIcon:
     painter.setBrush(QColor(RAG_COLOURS[rag]))
     painter.drawEllipse(QRectF(0.5, 0.5, size - 1, size - 1))
     painter.end()
-    return QIcon(pixmap)
+    icon = QIcon(pixmap)
+    # The same dot when the row is selected: Qt would otherwise tint it, and the colour is the point.
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)
+    return icon

@@ -7,6 +7,8 @@ the chosen action changes and never on repaint. Writes go through the service an
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import ActionStatus
-from cspdesk.services.actions import ActionDetail, ActionLogEntry, ActionService
+from cspdesk.services.actions import ActionDetail, ActionLogEntry, ActionRow, ActionService
 from cspdesk.services.errors import ServiceError
 from ui.formatting import short_date, short_datetime
 from ui.models.action_table import status_text
@@ -72,10 +74,18 @@ class ActionDetailPane(QFrame):
     #: A note was added: the service's OpChanges.
     changes_made = Signal(object)
 
-    def __init__(self, service: ActionService, parent: QWidget | None = None, *, can_update: bool = True) -> None:
+    def __init__(
+        self,
+        service: ActionService,
+        parent: QWidget | None = None,
+        *,
+        can_update: bool = True,
+        may_change: Callable[[ActionRow], bool] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._service = service
         self._can_update = can_update
+        self._may_change = may_change or (lambda _row: can_update)
         self.detail: ActionDetail | None = None
         self.setObjectName("actionDetail")
         self.setStyleSheet(_STYLE)
@@ -222,6 +232,11 @@ class ActionDetailPane(QFrame):
         self._fact("Outcome", row.outcome)
         self._fact("Milestones", row.milestones)
         self._fact("Agreed at", f"Meeting of {short_datetime(detail.meeting_starts_at)}" if detail.meeting_starts_at else "")
+        allowed = self._may_change(row)
+        for widget in (self.change_button, self.note_edit, self.note_button):
+            widget.setEnabled(allowed)
+            widget.setToolTip("" if allowed else f"Only {row.owner_agency or 'the owning agency'} (or a coordinator "
+                              "or chair) can update this action.")
         self._show_log(detail)
         self._stack.setCurrentIndex(1)
         self._scroll.verticalScrollBar().setValue(0)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QLocale, QModelIndex, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -36,7 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import ActionStatus, PanelType, Rag, Role
-from cspdesk.services.actions import UNFINISHED_STATUSES, ActionGroupBy, ActionQuery, ActionService, ActionSort
+from cspdesk.services.actions import (
+    UNFINISHED_STATUSES,
+    ActionGroupBy,
+    ActionQuery,
+    ActionRow,
+    ActionService,
+    ActionSort,
+)
 from cspdesk.services.cases import CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
@@ -159,6 +166,30 @@ class ActionTable(QTableView):
         super().keyPressEvent(event)
 
 
+def may_change(ctx: ServiceContext, row: ActionRow | None) -> bool:
+    """Whether the signed-in person may change this action (the service decides; this only spares
+    them a dialog that would be refused): officers change their own agency's actions only."""
+    if row is None or not ctx.actor.can(Permission.UPDATE_ACTIONS):
+        return False
+    return ctx.actor.role != Role.OFFICER or row.owner_agency_id == ctx.actor.agency_id
+
+
+def refusal(ctx: ServiceContext, rows: list[ActionRow | None]) -> str:
+    """Why some of ``rows`` may not be changed by the person signed in ("" when all may)."""
+    others = [r for r in rows if r is not None and not may_change(ctx, r)]
+    if not others:
+        return ""
+    agencies = sorted({r.owner_agency or "no agency" for r in others})
+    if len(rows) == 1:
+        what = "That action belongs"
+    elif len(others) == 1:
+        what = "One of these actions belongs"
+    else:
+        what = f"{len(others):,} of these actions belong"
+    return (f"{what} to {', '.join(agencies)}: officers change only their own agency's actions. "
+            "Choose your agency under Agency, or use My actions.")
+
+
 def select_action_ids(table: QTableView, model: ActionTableModel, ids: list[int]) -> None:
     """Select the rows of ``ids`` that are listed (the first one current and scrolled to)."""
     selection = table.selectionModel()
@@ -202,10 +233,14 @@ def make_action_table(parent: QWidget, model: ActionTableModel, name: str) -> Ac
     header.setSectionResizeMode(ActionColumn.ACTION, QHeaderView.ResizeMode.Stretch)
     header.setStretchLastSection(False)
     header.setMinimumSectionSize(44)
-    metrics = table.fontMetrics()
+    plain = table.fontMetrics()
+    bold_font = QFont(table.font())
+    bold_font.setBold(True)
+    bold = QFontMetrics(bold_font)
     for column, sample in _SAMPLE_TEXT.items():
+        metrics = bold if column in (ActionColumn.RAG, ActionColumn.DUE, ActionColumn.GROUP) else plain
         width = min(metrics.horizontalAdvance(sample), _MAX_WIDTH.get(column, 200))
-        width = max(width, metrics.horizontalAdvance(column.title) + 8)
+        width = max(width, bold.horizontalAdvance(column.title) + 8)
         # The RAG dot; overdue dates are bold, and the sorted column has its arrow.
         extra = {ActionColumn.RAG: 18, ActionColumn.DUE: 22}.get(column, 0)
         header.resizeSection(column, width + _CELL_ROOM + extra)
@@ -396,7 +431,8 @@ class TrackerView(ActionsTab):
         self._list_stack.addWidget(self.table)
         self.empty_label = empty_state("", self)
         self._list_stack.addWidget(self.empty_label)
-        self.detail = ActionDetailPane(self.service, self, can_update=self.can_update)
+        self.detail = ActionDetailPane(self.service, self, can_update=self.can_update,
+                                       may_change=lambda row: may_change(ctx, row))
         self.detail.status_change_requested.connect(lambda: self.change_status())
         self.detail.changes_made.connect(self._note_added)
         # The detail goes under the list, so the list keeps the window's whole width for its columns.
@@ -695,6 +731,10 @@ class TrackerView(ActionsTab):
         ids = self.selected_ids()
         if not ids:
             self.message.bad("Select the actions to change first.")
+            return None
+        refused = refusal(self._ctx, [self.model.action_row(self.model.row_of(i) or 0) for i in ids])
+        if refused:
+            self.message.bad(refused)
             return None
         return open_status_dialog(self, self.service, ids, self.model, status, self._status_saved,
                                   self.status_dialog_opened, today=self._ctx.today())

@@ -30,7 +30,7 @@ from ui.dialogs.action_status import STATUS_KEYS, ActionStatusDialog
 from ui.formatting import count
 from ui.models.action_table import ActionColumn, ActionTableModel
 from ui.pages.action_detail import ActionDetailPane
-from ui.pages.actions import ActionsTab, make_action_table, open_status_dialog, select_action_ids
+from ui.pages.actions import ActionsTab, make_action_table, may_change, open_status_dialog, select_action_ids
 from ui.pages.admin.common import MessageLine
 from ui.pages.base import empty_state
 from ui.rag import RAG_ORDER
@@ -109,7 +109,8 @@ class MyActionsView(ActionsTab):
         self._stack.addWidget(self.table)
         self.empty_label = empty_state("", self)
         self._stack.addWidget(self.empty_label)
-        self.detail = ActionDetailPane(self.service, self, can_update=self.can_update)
+        self.detail = ActionDetailPane(self.service, self, can_update=self.can_update,
+                                       may_change=lambda row: may_change(ctx, row))
         self.detail.status_change_requested.connect(lambda: self.change_status())
         self.detail.changes_made.connect(lambda changes: emit(self.changes_made, changes))
         splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -186,7 +187,7 @@ class MyActionsView(ActionsTab):
         n = self.model.rowCount()
         agency = self._agency_name()
         what = "actions" if query.statuses is None else "unfinished actions"
-        self.about_label.setText(f"{agency}'s {what} on the panels you sit on." if agency else "")
+        self.about_label.setText(f"The {what} of {agency} on the panels you sit on." if agency else "")
         try:
             counts = self.service.rag_counts(query)
             self.rag_strip.set_counts({r: counts[r] for r in RAG_ORDER})
