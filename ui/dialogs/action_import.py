@@ -224,6 +224,8 @@ class ActionImportDialog(QDialog):
         page = QWidget(self)
         column = QVBoxLayout(page)
         column.setContentsMargins(0, 4, 0, 0)
+        column.setSpacing(10)
+        column.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.summary_label = QLabel("", page)
         self.summary_label.setObjectName("reportSummary")
         self.summary_label.setWordWrap(True)
@@ -236,6 +238,7 @@ class ActionImportDialog(QDialog):
         self.bad_list.setAccessibleName("Rows that cannot be imported")
         self.bad_list.setWordWrap(True)
         column.addWidget(self.bad_list, 1)
+        column.addStretch(0)  # keeps the lines at the top while the list is hidden
         self.steps.addWidget(page)
 
     def _build_done_step(self) -> None:
@@ -409,10 +412,12 @@ class ActionImportDialog(QDialog):
         for i, header in enumerate(table.headers):
             name = QLabel(header or f"(column {i + 1}, no header)", body)
             name.setWordWrap(True)
-            sample = QLabel(_sample(table, i), body)
+            sample = QLabel("", body)
             sample.setObjectName("sampleText")
             sample.setTextFormat(Qt.TextFormat.PlainText)
-            sample.setMaximumWidth(260)
+            text = _sample(table, i)
+            sample.setText(sample.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, 250))
+            sample.setToolTip(text)
             combo = QComboBox(body)
             combo.setObjectName(f"fieldFor{i}")
             combo.setAccessibleName(f"CSPDesk field for the column {header}")
@@ -583,8 +588,11 @@ class ActionImportDialog(QDialog):
 
 
 def _sample(table: Table, column: int) -> str:
-    """The first non-empty value of a column, on one line and cut short."""
+    """The first value of a column on a row of data (not a heading row: those fill one cell), on
+    one line and cut short."""
     for row in table.rows:
+        if sum(1 for c in row.cells if cell_text(c)) < 2:
+            continue
         if column < len(row.cells):
             text = " ".join(cell_text(row.cells[column]).split())
             if text:

@@ -344,7 +344,7 @@ _ROW_ROLES = frozenset(
 
 
 def status_text(row: ActionRow) -> str:
-    """``Completed 2 Nov 2026``, ``On hold``…"""
+    """``Completed 2 Nov 2026``, ``On hold``… (the detail pane's words; the list shows the label)."""
     if row.status == ActionStatus.COMPLETED and row.completed_on is not None:
         return f"Completed {short_date(row.completed_on)}"
     return row.status.label
@@ -371,7 +371,7 @@ def _display(row: ActionRow, column: ActionColumn) -> str:
                 return one_line(row.timescale)
             return short_date(row.due_date)
         case ActionColumn.STATUS:
-            return status_text(row)
+            return row.status.label  # the completion date is in the tooltip and the detail pane
         case ActionColumn.CASE:
             return row.subject_reference or "Panel plan"
         case ActionColumn.PANEL:
@@ -394,7 +394,9 @@ def _tooltip(row: ActionRow, column: ActionColumn) -> str | None:
         case ActionColumn.OWNER:
             return row.owner_name or "No named owner"
         case ActionColumn.STATUS:
-            return f"{row.status.label}: {row.status_reason}" if row.status_reason else None
+            if row.status_reason:
+                return f"{row.status.label}: {row.status_reason}"
+            return status_text(row) if row.completed_on is not None else None
         case ActionColumn.CASE:
             return row.subject_reference or "An action of the panel's own plan, not on a case or an OCG"
         case ActionColumn.DUE:

@@ -244,6 +244,7 @@ class ActionDetailPane(QFrame):
     def _show_log(self, detail: ActionDetail) -> None:
         for widget in self._log_labels:
             self._log_box.removeWidget(widget)
+            widget.hide()  # at once: deleteLater waits for the event loop, and would be painted until then
             widget.deleteLater()
         self._log_labels = []
         entries = list(reversed(detail.log))  # newest first: the latest is what people look for

@@ -294,6 +294,7 @@ class TrackerView(ActionsTab):
         self._case_id: int | None = None
         self._case_text = ""
         self._exporting = False
+        self._sized_for = ActionGroupBy.NONE
         self.model = ActionTableModel(self.service, ActionQuery(statuses=STATUS_FILTERS[0][1]), parent=self)
 
         layout = QVBoxLayout(self)
@@ -662,11 +663,18 @@ class TrackerView(ActionsTab):
                 hidden = query.group_by == ActionGroupBy.NONE
             elif column == ActionColumn.AGENCY and query.group_by == ActionGroupBy.AGENCY:
                 hidden = True
-            elif column == ActionColumn.CASE and query.group_by == ActionGroupBy.CASE:
-                hidden = True
+            elif column == ActionColumn.CASE and query.group_by in (ActionGroupBy.CASE, ActionGroupBy.HEADING):
+                hidden = True  # a plan's actions are the panel's own: no case to show
             elif column == ActionColumn.PANEL and query.panel_id is not None:
                 hidden = True
             self.table.setColumnHidden(column, hidden)
+        if query.group_by != self._sized_for:
+            # Priorities ("Cross Cutting Theme 1: Reducing Reoffending") need more room than agencies.
+            self._sized_for = query.group_by
+            wide = query.group_by == ActionGroupBy.HEADING
+            text = "Priority 1: Domestic Abuse" if wide else _SAMPLE_TEXT[ActionColumn.GROUP]
+            width = self.table.fontMetrics().horizontalAdvance(text) + _CELL_ROOM + 12
+            header.resizeSection(ActionColumn.GROUP, width)
         n = self.model.rowCount()
         self._update_counts()
         if n:

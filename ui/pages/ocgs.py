@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -201,12 +201,14 @@ class OcgDetailPane(QFrame):
         self.strand_tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.strand_tree.header()
         header.setStretchLastSection(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, 5):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.strand_tree.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        layout.addWidget(self.strand_tree)
-        layout.addStretch(1)
+        metrics = self.strand_tree.fontMetrics()
+        for column, sample in ((1, "Amber"), (2, "Kent Fire and Rescue"), (3, "28 Sep 2026"), (4, "Discontinued")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + (34 if column == 1 else 16))
+        self.strand_tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.strand_tree, 1)
 
     def _fact(self, caption: str, text: str) -> None:
         label = self.fact_labels.get(caption)
@@ -307,26 +309,33 @@ class OcgDetailPane(QFrame):
             title = STRAND_WORDS[strand] if strand is not None else "No strand given"
             top = QStandardItem(f"{title}  ({len(actions)})")
             top.setFont(bold)
+            top.setToolTip(title)
             blanks = [QStandardItem("") for _ in range(4)]
             self.strand_model.appendRow([top, *blanks])
+            # The strand's title runs across the row, not cut short in the first column.
+            self.strand_tree.setFirstColumnSpanned(self.strand_model.rowCount() - 1, QModelIndex(), True)
             shown_rows += 1
             if not actions:
                 none = QStandardItem("No actions in this strand.")
                 none.setForeground(QBrush(QColor("#6b7280")))
                 top.appendRow([none, *(QStandardItem("") for _ in range(4))])
+                self.strand_tree.setFirstColumnSpanned(0, top.index(), True)
             for a in actions:
                 rag_item = QStandardItem(rag_icon(a.rag), a.rag.label)
                 rag_item.setForeground(QBrush(QColor(RAG_COLOURS[a.rag])))
                 rag_item.setToolTip(rag_tooltip(a.rag))
                 text = QStandardItem(one_line(a.text))
                 text.setToolTip(a.text)
-                top.appendRow([text, rag_item, QStandardItem(a.owner_agency), QStandardItem(short_date(a.due_date)),
-                               QStandardItem(status_text(a))])
+                status = QStandardItem(a.status.label)
+                status.setToolTip(f"{a.status.label}: {a.status_reason}" if a.status_reason else status_text(a))
+                agency = QStandardItem(a.owner_agency)
+                agency.setToolTip(a.owner_agency)
+                top.appendRow([text, rag_item, agency, QStandardItem(short_date(a.due_date)), status])
             shown_rows += max(len(actions), 1)
         self.strand_tree.expandAll()
-        rows = shown_rows
-        self.strand_tree.setFixedHeight(self.strand_tree.header().sizeHint().height()
-                                        + rows * (self.strand_tree.fontMetrics().height() + 8) + 8)
+        # Tall enough for a usual plan; a longer one scrolls inside the tree.
+        row_height = self.strand_tree.fontMetrics().height() + 4
+        self.strand_tree.setMinimumHeight(min(shown_rows, 24) * row_height + self.strand_tree.header().sizeHint().height())
 
     def strand_counts(self) -> dict[Strand | None, int]:
         """How many actions each strand shows (for tests)."""
@@ -412,9 +421,9 @@ class OcgView(ActionsTab):
         splitter.addWidget(self._list_stack)
         splitter.addWidget(self.detail)
         splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([500, 500])
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([440, 640])
         layout.addWidget(splitter, 1)
 
         self._debounce = QTimer(self)
