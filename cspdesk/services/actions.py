@@ -22,7 +22,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -269,6 +271,35 @@ def overdue_condition(today: date) -> ColumnElement[bool]:
 
 def _rag_rank(today: date, amber_days: int) -> ColumnElement[int]:
     return case(*[(rag_condition(r, today, amber_days), i) for i, r in enumerate(RAG_ORDER)], else_=len(RAG_ORDER))
+
+
+class _position(FunctionElement):
+    """Where ``needle`` first occurs in ``text`` (1-based; 0 when it does not): SQLite's ``instr``,
+    PostgreSQL's ``strpos``."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "position"
+
+
+@compiles(_position)
+def _position_default(element: _position, compiler: Any, **kw: Any) -> str:
+    return f"instr({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_position, "postgresql")
+def _position_pg(element: _position, compiler: Any, **kw: Any) -> str:
+    return f"strpos({compiler.process(element.clauses, **kw)})"
+
+
+def _number_keys(number: ColumnElement[str]) -> list[ColumnElement]:
+    """Keys that sort plan numbers naturally — "1.2" < "1.10" < "2.1" < "10.1" — on both databases
+    (no casts: a number may be "A1"): the part before the first dot by length then text, then the
+    rest the same way."""
+    dot = _position(number, ".")
+    major = case((dot > 0, func.substr(number, 1, dot - 1)), else_=number)
+    minor = case((dot > 0, func.substr(number, dot + 1)), else_="")
+    return [func.length(major), major, func.length(minor), minor]
 
 
 def _clean(value: str, field_name: str, label: str, *, limit: int = MAX_TEXT, required: bool = False) -> str:
@@ -663,7 +694,10 @@ class ActionService:
             joined_case = True
             keys.append(func.coalesce(Case.reference, SubjectGroup.reference, SubjectGroup.name).asc().nulls_last())
         elif q.group_by == ActionGroupBy.HEADING:
-            keys.append(Action.heading.asc())
+            # Headings in the plan's own order (the order their first action was recorded or
+            # imported), not the alphabet's: "Priority 1…4" before "Cross Cutting Theme 1".
+            first = func.min(Action.id).over(partition_by=(Action.panel_id, Action.heading))
+            keys += [first.asc(), Action.heading.asc()]
 
         def directed(col: ColumnElement) -> Any:
             return (col.desc() if q.descending else col.asc()).nulls_last()
@@ -672,7 +706,7 @@ class ActionService:
             case ActionSort.DUE_DATE:
                 keys.append(directed(Action.due_date))
             case ActionSort.NUMBER:
-                keys += [directed(Action.heading), directed(func.length(Action.number)), directed(Action.number)]
+                keys += [directed(k) for k in _number_keys(Action.number)]
             case ActionSort.STATUS:
                 keys.append(directed(case(*[(Action.status == st, i) for i, st in enumerate(ActionStatus)])))
             case ActionSort.RAG:

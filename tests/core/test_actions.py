@@ -375,3 +375,17 @@ def test_filter_choices(demo_ctx) -> None:
     assert owners
     ids = set(svc.action_ids(ActionQuery(panel_id=marac, owner_member_id=owners[0].id)))
     assert ids and all(r.owner_agency_code == "IDVA" for r in svc.action_rows(list(ids)))
+
+
+def test_plan_numbers_sort_naturally_across_headings(demo_ctx) -> None:
+    svc = ActionService(demo_ctx)
+    plan = panel_id(demo_ctx, PanelType.PARTNERSHIP)
+    with demo_ctx.unit_of_work() as s:  # a plan of our own only
+        for a in s.scalars(select(Action).where(Action.panel_id == plan)):
+            s.delete(a)
+    for n in ("10.1", "2.1", "1.10", "A1", "1.2", "1.1", "2"):
+        _plan_action(demo_ctx, number=n)
+    rows = svc.action_rows(svc.action_ids(ActionQuery(panel_id=plan, sort=ActionSort.NUMBER)))
+    assert [r.number for r in rows] == ["1.1", "1.2", "1.10", "2", "2.1", "10.1", "A1"]
+    rows = svc.action_rows(svc.action_ids(ActionQuery(panel_id=plan, sort=ActionSort.NUMBER, descending=True)))
+    assert [r.number for r in rows] == ["A1", "10.1", "2.1", "2", "1.10", "1.2", "1.1"]
