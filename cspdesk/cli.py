@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from cspdesk import __version__
 
-VIEWS = ("welcome", "panels", "cases", "meetings", "actions", "reports", "admin")
+VIEWS = ("welcome", "panels", "cases", "meetings", "actions", "my-actions", "ocgs", "reports", "admin")
 
 USER_HELP = (
     "the account to sign in with; the password comes from the CSPDESK_PASSWORD environment "

@@ -40,7 +40,8 @@ from ui import faults
 from ui.lock import WindowLock, LockScreen
 from ui.pages.base import Page
 from ui.pages.cases import CasesPage
-from ui.pages.later import actions_page, meetings_page, reports_page
+from ui.pages.actions import ActionsPage
+from ui.pages.later import meetings_page, reports_page
 from ui.pages.panels import PanelsPage
 from ui.pages.welcome import WelcomePage
 from ui.signals import emit
@@ -71,7 +72,13 @@ NAVIGATION: list[tuple[Section, str]] = [
     (Section.ADMIN, "Administration"),
 ]
 
-VIEW_NAMES = tuple(s.value for s in Section)
+#: Views that are a tab of a section: ``--view my-actions`` opens the Actions section on that tab.
+SUB_VIEWS: dict[str, tuple[Section, str]] = {
+    "my-actions": (Section.ACTIONS, "my"),
+    "ocgs": (Section.ACTIONS, "ocgs"),
+}
+
+VIEW_NAMES = tuple(s.value for s in Section) + tuple(SUB_VIEWS)
 
 
 
@@ -114,7 +121,8 @@ class MainWindow(QMainWindow):
         auto_backups: bool = False,
     ) -> None:
         super().__init__(parent)
-        first_section = Section(section)
+        sub_view = SUB_VIEWS.get(str(section))
+        first_section = sub_view[0] if sub_view is not None else Section(section)
         self.ctx = ctx
         self.db = db
         self.partnership: PartnershipInfo | None = None
@@ -206,6 +214,8 @@ class MainWindow(QMainWindow):
         self._install_pages()
         # Only the first page shown reads from the database; the others wait until they are shown.
         self.show_section(first_section)
+        if sub_view is not None and self.current_section() == sub_view[0]:
+            self.actions_page().show_tab(sub_view[1])
 
     # -- construction -------------------------------------------------------------------------
 
@@ -281,12 +291,14 @@ class MainWindow(QMainWindow):
         cases = CasesPage(self.ctx, self.stack)
         cases.case_opened.connect(self.open_case)
         cases.changes_made.connect(self.apply_changes)
+        actions = ActionsPage(self.ctx, self.stack)
+        actions.changes_made.connect(self.apply_changes)
         self._pages = {
             Section.WELCOME: welcome,
             Section.PANELS: panels,
             Section.CASES: cases,
             Section.MEETINGS: meetings_page(self.stack),
-            Section.ACTIONS: actions_page(self.stack),
+            Section.ACTIONS: actions,
             Section.REPORTS: reports_page(self.stack),
         }
         if self._can_administer:
@@ -466,6 +478,9 @@ class MainWindow(QMainWindow):
 
     def page(self, section: Section | str) -> Page:
         return self._pages[Section(section)]
+
+    def actions_page(self) -> ActionsPage:
+        return self._pages[Section.ACTIONS]  # type: ignore[return-value]
 
     def current_section(self) -> Section:
         current = self.stack.currentWidget()

@@ -56,19 +56,6 @@ def meetings_page(parent: QWidget | None = None) -> LaterPage:
     )
 
 
-def actions_page(parent: QWidget | None = None) -> LaterPage:
-    return LaterPage(
-        "Actions",
-        "Actions — the tracker of what each agency owes — are not in this version yet.",
-        [
-            "open actions by panel, agency or case, with status, due date and RAG",
-            "overdue actions marked, and updates recorded with a note",
-            "an officer's own action log",
-        ],
-        parent,
-    )
-
-
 def reports_page(parent: QWidget | None = None) -> LaterPage:
     return LaterPage(
         "Reports",

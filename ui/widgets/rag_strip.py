@@ -1,0 +1,82 @@
+"""The RAG counts strip: one tile per rating with its colour, its word and how many actions have it.
+
+Clicking a tile (or pressing it with Space) filters the list to that rating; clicking it again
+shows every rating. The strip holds no data of its own: the page gives it counts after each query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+from cspdesk.domain.enums import Rag
+from ui.rag import RAG_COLOURS, RAG_MEANING, RAG_ORDER, RAG_SHORT_MEANING, RAG_TINTS, rag_icon
+from ui.signals import emit
+
+
+def _tile_style(rag: Rag) -> str:
+    colour, tint = RAG_COLOURS[rag], RAG_TINTS[rag]
+    return (
+        f"QPushButton {{ background: {tint}; border: 1px solid {tint}; border-left: 4px solid {colour};"
+        f" border-radius: 4px; padding: 4px 10px; text-align: left; color: #1f2933; }}"
+        f"QPushButton:hover {{ border-color: {colour}; }}"
+        f"QPushButton:checked {{ border: 2px solid {colour}; border-left: 4px solid {colour}; font-weight: 600; }}"
+        f"QPushButton:focus {{ border: 1px dotted {colour}; border-left: 4px solid {colour}; }}"
+    )
+
+
+class RagStrip(QWidget):
+    """Five tiles, Red to Blue: "Red · overdue  12"."""
+
+    #: A tile was chosen: the rating (None: every rating again).
+    rag_chosen = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ragStrip")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.tiles: dict[Rag, QPushButton] = {}
+        self._counts: dict[Rag, int] = {r: 0 for r in RAG_ORDER}
+        for rag in RAG_ORDER:
+            tile = QPushButton(self)
+            tile.setObjectName(f"rag{rag.label}")
+            tile.setCheckable(True)
+            tile.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # never cut short
+            tile.setIcon(rag_icon(rag))
+            tile.setStyleSheet(_tile_style(rag))
+            tile.setToolTip(f"{rag.label}: {RAG_MEANING[rag]}. Click to list only these; click again for all.")
+            tile.clicked.connect(lambda checked=False, r=rag: self._clicked(r, checked))
+            layout.addWidget(tile)
+            self.tiles[rag] = tile
+        layout.addStretch(1)
+        self.total_label = QLabel("", self)
+        self.total_label.setObjectName("countLabel")
+        self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.total_label)
+        self.set_counts({})
+
+    def set_counts(self, counts: Mapping[Rag, int], chosen: Rag | None = None) -> None:
+        self._counts = {r: int(counts.get(r, 0)) for r in RAG_ORDER}
+        for rag, tile in self.tiles.items():
+            n = self._counts[rag]
+            tile.setText(f"{rag.label} · {RAG_SHORT_MEANING[rag]}   {n:,}")
+            tile.setAccessibleName(f"{rag.label}, {RAG_MEANING[rag]}: {n:,}")
+            tile.setChecked(rag == chosen)
+
+    def counts(self) -> dict[Rag, int]:
+        return dict(self._counts)
+
+    def count_text(self, rag: Rag) -> str:
+        return self.tiles[rag].text()
+
+    def set_chosen(self, chosen: Rag | None) -> None:
+        for rag, tile in self.tiles.items():
+            tile.setChecked(rag == chosen)
+
+    def _clicked(self, rag: Rag, checked: bool) -> None:
+        self.set_chosen(rag if checked else None)
+        emit(self.rag_chosen, rag if checked else None)
