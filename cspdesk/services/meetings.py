@@ -126,6 +126,13 @@ class AgendaEntry:
     ended_at: datetime | None
 
     @property
+    def short_label(self) -> str:
+        """The subject's name for a case (its reference when it has none), the title otherwise."""
+        if self.kind is AgendaItemKind.CASE:
+            return self.subject or self.reference
+        return self.title or self.kind.label
+
+    @property
     def label(self) -> str:
         """``MARAC-2026-0042 — Sarah Smith`` for a case, the title otherwise."""
         if self.kind is AgendaItemKind.CASE:
