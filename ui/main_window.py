@@ -37,7 +37,8 @@ from cspdesk.services.workspace import OpenFailed, close_workspace, describe_dat
 from ui.lock import WindowLock, LockScreen
 from ui.pages.base import Page
 from ui.pages.cases import CasesPage
-from ui.pages.later import actions_page, meetings_page, reports_page
+from ui.pages.later import actions_page, reports_page
+from ui.pages.meetings import MeetingsPage
 from ui.pages.panels import PanelsPage
 from ui.pages.welcome import WelcomePage
 from ui.signals import emit
@@ -94,6 +95,8 @@ class MainWindow(QMainWindow):
     database_opened = Signal(str)
     #: A case dialog was opened: the dialog.
     case_dialog_opened = Signal(object)
+    #: Meeting mode was opened: its window.
+    meeting_mode_opened = Signal(object)
     #: The window closed (whoever holds it closes ``window.ctx``); ``signing_out`` says why.
     closed = Signal()
 
@@ -115,6 +118,7 @@ class MainWindow(QMainWindow):
         self._demo_loader = None
         self._pages: dict[Section, Page] = {}
         self._case_dialogs: dict[int, QWidget] = {}
+        self._meeting_windows: dict[int, QWidget] = {}
         self._display_name = ""
         self._can_administer = False
         self._setup_dialog = None
@@ -236,11 +240,14 @@ class MainWindow(QMainWindow):
         panels.panel_opened.connect(self.open_panel)
         cases = CasesPage(self.ctx, self.stack)
         cases.case_opened.connect(self.open_case)
+        meetings = MeetingsPage(self.ctx, self.stack)
+        meetings.meeting_mode_requested.connect(self.open_meeting_mode)
+        meetings.changes_made.connect(self.apply_changes)
         self._pages = {
             Section.WELCOME: welcome,
             Section.PANELS: panels,
             Section.CASES: cases,
-            Section.MEETINGS: meetings_page(self.stack),
+            Section.MEETINGS: meetings,
             Section.ACTIONS: actions_page(self.stack),
             Section.REPORTS: reports_page(self.stack),
         }
@@ -384,6 +391,38 @@ class MainWindow(QMainWindow):
         dialog.show()
         emit(self.case_dialog_opened, dialog)
         return dialog
+
+    # -- meetings -----------------------------------------------------------------------------
+
+    def open_meeting_mode(self, meeting_id: int) -> QWidget | None:
+        """Run a meeting in a window of its own (or review its minutes). A meeting already open is
+        brought to the front."""
+        from ui.meeting_mode import MeetingModeWindow
+
+        existing = self._meeting_windows.get(meeting_id)
+        if existing is not None and isValid(existing) and existing.isVisible():
+            bring_to_front(existing)
+            return existing
+        try:
+            window = MeetingModeWindow(self.ctx, meeting_id, self)
+        except ServiceError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return None
+        window.setWindowFlag(Qt.WindowType.Window, True)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.changes_made.connect(self.apply_changes)
+        self._meeting_windows[meeting_id] = window
+        window.show()
+        emit(self.meeting_mode_opened, window)
+        return window
+
+    def meeting_windows(self) -> list[QWidget]:
+        return [w for w in self._meeting_windows.values() if isValid(w)]
+
+    def _close_meeting_windows(self) -> None:
+        for window in self.meeting_windows():
+            window.close()
+        self._meeting_windows.clear()
 
     def _forget_closed_case_dialogs(self, _result: int = 0) -> None:
         self._case_dialogs = {
@@ -563,6 +602,7 @@ class MainWindow(QMainWindow):
         old, self.ctx = self.ctx, new_ctx
         self.db = db
         self._close_case_dialogs()
+        self._close_meeting_windows()
         close_workspace(old)
         self._install_pages()
         self.show_section(Section.PANELS)
@@ -584,5 +624,6 @@ class MainWindow(QMainWindow):
             self._demo_loader.wait()
         self.lock.stop()
         self._close_case_dialogs()
+        self._close_meeting_windows()
         super().closeEvent(event)
         emit(self.closed)

@@ -132,7 +132,7 @@ def _caption(text: str, parent: QWidget, buddy: QWidget | None = None) -> QLabel
     return label
 
 
-class _KeyFilter(QObject):
+class KeyFilter(QObject):
     """Hands key presses of a widget to a callback; the callback returns True to consume them."""
 
     def __init__(self, widget: QWidget, callback) -> None:  # noqa: ANN001
@@ -340,10 +340,10 @@ class MeetingModeWindow(QMainWindow):
         self.reason_edit.setAccessibleName("Reason")
         self.reason_edit.hide()
         self.reason_edit.returnPressed.connect(self._save_review_with_reason)
-        _KeyFilter(self.reason_edit, self._reason_key)
+        KeyFilter(self.reason_edit, self._reason_key)
         eb.addWidget(self.reason_edit)
         eb.addStretch(0)
-        _KeyFilter(self.earlier_view, self._earlier_key)
+        KeyFilter(self.earlier_view, self._earlier_key)
         self.right.addWidget(earlier_box)
 
         attendance_box = QWidget(self.right)
@@ -355,7 +355,7 @@ class MeetingModeWindow(QMainWindow):
         self.attendance_view.setModel(self.attendance_model)
         ah = self.attendance_view.horizontalHeader()
         ah.setSectionResizeMode(AttendanceColumn.AGENCY, QHeaderView.ResizeMode.Stretch)
-        ah.setSectionResizeMode(AttendanceColumn.NAME, QHeaderView.ResizeMode.Stretch)
+        ah.setSectionResizeMode(AttendanceColumn.NAME, QHeaderView.ResizeMode.ResizeToContents)
         for col in (AttendanceColumn.STATUS, AttendanceColumn.INFORMATION, AttendanceColumn.SIGNED):
             ah.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         ab.addWidget(_caption("A&ttendance  (P present · A apologies · X absent · I information sent · "
@@ -372,7 +372,7 @@ class MeetingModeWindow(QMainWindow):
         observer_row.addWidget(self.observer_edit, 1)
         observer_row.addWidget(self.observer_signed)
         ab.addLayout(observer_row)
-        _KeyFilter(self.attendance_view, self._attendance_key)
+        KeyFilter(self.attendance_view, self._attendance_key)
         self.right.addWidget(attendance_box)
         upper.addWidget(self.right, 5)
         layout.addLayout(upper, 5)
@@ -426,7 +426,7 @@ class MeetingModeWindow(QMainWindow):
         al.addWidget(self.text_edit, 8)
         al.addWidget(self.due_edit, 2)
         for edit in (self.agency_edit, self.owner_edit, self.text_edit, self.due_edit):
-            _KeyFilter(edit, self._action_line_key)
+            KeyFilter(edit, self._action_line_key)
         layout.addWidget(self.action_line)
         self.action_error = QLabel("", main)
         self.action_error.setObjectName("fieldError")

@@ -326,6 +326,8 @@ class AttendanceModel(_RowsModel):
                 case AttendanceColumn.SIGNED:
                     return "Yes" if row.confidentiality_signed else "No"
         if role == Qt.ItemDataRole.ForegroundRole:
+            if row.id is None:
+                return QBrush(_MUTED)
             if col is AttendanceColumn.STATUS and row.is_core and row.status is not AttendanceStatus.PRESENT:
                 return QBrush(_WARNING)
             if col is AttendanceColumn.STATUS and row.status is AttendanceStatus.PRESENT:
@@ -381,4 +383,25 @@ class ActionListModel(_RowsModel):
                 return QBrush(_WARNING)
         if role == Qt.ItemDataRole.FontRole and col is ActionColumn.STATUS and row.status is ActionStatus.COMPLETED:
             return _bold()
+        return None
+
+
+# -- suggestions -------------------------------------------------------------------------------------
+
+
+class SuggestionModel(_RowsModel):
+    """Cases the coordinator may want on the agenda: review date come, or 12 months lapsed."""
+
+    headers = ("Case", "Subject", "Why")
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == IdRole and index.isValid() and 0 <= index.row() < len(self._rows):
+            return self._rows[index.row()].case_id
+        return super().data(index, role)
+
+    def cell(self, row, column: int, role: int):  # noqa: ANN001, ANN201
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (row.reference, row.subject, row.why)[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column == 2:
+            return row.why
         return None
