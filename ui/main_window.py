@@ -41,7 +41,8 @@ from ui.lock import WindowLock, LockScreen
 from ui.pages.base import Page
 from ui.pages.cases import CasesPage
 from ui.pages.actions import ActionsPage
-from ui.pages.later import meetings_page, reports_page
+from ui.pages.later import reports_page
+from ui.pages.meetings import MeetingsPage
 from ui.pages.panels import PanelsPage
 from ui.pages.welcome import WelcomePage
 from ui.signals import emit
@@ -104,6 +105,8 @@ class MainWindow(QMainWindow):
     database_opened = Signal(str)
     #: A case dialog was opened: the dialog.
     case_dialog_opened = Signal(object)
+    #: Meeting mode was opened: its window.
+    meeting_mode_opened = Signal(object)
     #: The window closed (whoever holds it closes ``window.ctx``); ``signing_out`` says why.
     closed = Signal()
     #: A backup replaced the open file: the RestoreInfo (the window then closes to sign in again).
@@ -131,6 +134,7 @@ class MainWindow(QMainWindow):
         self._demo_loader = None
         self._pages: dict[Section, Page] = {}
         self._case_dialogs: dict[int, QWidget] = {}
+        self._meeting_windows: dict[int, QWidget] = {}
         self._display_name = ""
         self._can_administer = False
         self._setup_dialog = None
@@ -293,11 +297,14 @@ class MainWindow(QMainWindow):
         cases.changes_made.connect(self.apply_changes)
         actions = ActionsPage(self.ctx, self.stack)
         actions.changes_made.connect(self.apply_changes)
+        meetings = MeetingsPage(self.ctx, self.stack)
+        meetings.meeting_mode_requested.connect(self.open_meeting_mode)
+        meetings.changes_made.connect(self.apply_changes)
         self._pages = {
             Section.WELCOME: welcome,
             Section.PANELS: panels,
             Section.CASES: cases,
-            Section.MEETINGS: meetings_page(self.stack),
+            Section.MEETINGS: meetings,
             Section.ACTIONS: actions,
             Section.REPORTS: reports_page(self.stack),
         }
@@ -551,6 +558,38 @@ class MainWindow(QMainWindow):
         emit(self.case_dialog_opened, dialog)
         return dialog
 
+    # -- meetings -----------------------------------------------------------------------------
+
+    def open_meeting_mode(self, meeting_id: int) -> QWidget | None:
+        """Run a meeting in a window of its own (or review its minutes). A meeting already open is
+        brought to the front."""
+        from ui.meeting_mode import MeetingModeWindow
+
+        existing = self._meeting_windows.get(meeting_id)
+        if existing is not None and isValid(existing) and existing.isVisible():
+            bring_to_front(existing)
+            return existing
+        try:
+            window = MeetingModeWindow(self.ctx, meeting_id, self)
+        except ServiceError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return None
+        window.setWindowFlag(Qt.WindowType.Window, True)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.changes_made.connect(self.apply_changes)
+        self._meeting_windows[meeting_id] = window
+        window.show()
+        emit(self.meeting_mode_opened, window)
+        return window
+
+    def meeting_windows(self) -> list[QWidget]:
+        return [w for w in self._meeting_windows.values() if isValid(w)]
+
+    def _close_meeting_windows(self) -> None:
+        for window in self.meeting_windows():
+            window.close()
+        self._meeting_windows.clear()
+
     def _forget_closed_case_dialogs(self, _result: int = 0) -> None:
         self._case_dialogs = {
             cid: d for cid, d in self._case_dialogs.items() if isValid(d) and d.isVisible()
@@ -733,6 +772,7 @@ class MainWindow(QMainWindow):
             self.backups.stop()
             self.backups.deleteLater()
             self.backups = None
+        self._close_meeting_windows()
         close_workspace(old)
         self._install_pages()
         self._start_background()
@@ -764,5 +804,6 @@ class MainWindow(QMainWindow):
             self._demo_loader.wait()
         self.lock.stop()
         self._close_case_dialogs()
+        self._close_meeting_windows()
         super().closeEvent(event)
         emit(self.closed)

@@ -88,7 +88,6 @@ def test_cancelling_the_set_up_dialog_changes_nothing(ctx, make_window, qtbot):
 def test_later_sections_say_plainly_they_are_not_built(ctx, make_window, qtbot):
     window = make_window(ctx)
     for section, words in [
-        (Section.MEETINGS, "Meetings — agendas, attendance and meeting mode — are not in this version yet."),
         (Section.REPORTS, "not in this version yet"),
     ]:
         window.show_section(section)

@@ -41,21 +41,6 @@ class LaterPage(Page):
         self.page_layout.addStretch(1)
 
 
-def meetings_page(parent: QWidget | None = None) -> LaterPage:
-    return LaterPage(
-        "Meetings",
-        "Meetings — agendas, attendance and meeting mode — are not in this version yet.",
-        [
-            "each panel's meetings, planned and held, with venue, chair and minute-taker",
-            "the agenda: new, repeat and review cases in order, with time slots",
-            "attendance by agency, apologies and signed confidentiality statements",
-            "meeting mode for the chair: notes, decisions and actions agreed as people talk",
-            "minutes, finalised and locked, with addenda for later changes",
-        ],
-        parent,
-    )
-
-
 def reports_page(parent: QWidget | None = None) -> LaterPage:
     return LaterPage(
         "Reports",

@@ -1,0 +1,7 @@
+"""Meeting mode: the window a chair runs a meeting from (see :mod:`ui.meeting_mode.window`)."""
+
+from __future__ import annotations
+
+from ui.meeting_mode.window import MeetingModeWindow
+
+__all__ = ["MeetingModeWindow"]
