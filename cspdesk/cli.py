@@ -69,6 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_cases)
 
     p = sub.add_parser(
+        "meetings", parents=[common], help="list meetings (id, date, panel, status), newest first",
+        description="List the meetings of the panels you belong to, newest first: id, date and time, "
+        "panel, status and the number of cases on the agenda.",
+    )
+    p.add_argument("--panel", metavar="NAME", help="only this panel (its name or id)")
+    p.set_defaults(handler=_cmd_meetings)
+
+    p = sub.add_parser(
         "demo", parents=[common], help="make a new database holding a synthetic demo partnership",
         description=(
             "Make a new database holding a realistic synthetic partnership (agencies, one panel of "
@@ -284,6 +292,39 @@ def _cmd_cases(args: argparse.Namespace) -> int:
     for r in rows:
         print(f"{r.reference:<16} {r.referral_date:%d %b %Y}  {r.status.label:<10} {r.subject}")
     print(f"{len(ids):,} case(s)" + (f", first {len(rows)} shown" if len(rows) < len(ids) else ""))
+    return 0
+
+
+def _panel_id(ctx, name: str | None) -> int | None:  # noqa: ANN001
+    from cspdesk.services.errors import NotFound
+    from cspdesk.services.panels import PanelService
+
+    if not name:
+        return None
+    panels = PanelService(ctx).list_panels()
+    match = [p for p in panels if p.name.casefold() == name.casefold() or str(p.id) == name]
+    if not match:
+        raise NotFound(f"There is no panel called {name!r}. Run 'cspdesk panels' to see them.")
+    return match[0].id
+
+
+def _cmd_meetings(args: argparse.Namespace) -> int:
+    from cspdesk.services.meetings import MeetingService
+
+    ctx = _open(args)
+    try:
+        rows = MeetingService(ctx).list_meetings(_panel_id(ctx, args.panel))
+    finally:
+        ctx.store.dispose()
+    if not rows:
+        print("No meetings.")
+        return 0
+    width = max(len(r.panel_name) for r in rows)
+    print(f"{'id':>5}  {'date':<17}  {'panel':<{width}}  {'status':<17}  cases")
+    for r in rows:
+        when = f"{r.starts_at.day:>2} {r.starts_at:%b %Y %H:%M}"
+        print(f"{r.id:>5}  {when:<17}  {r.panel_name:<{width}}  {r.status.label:<17}  {r.cases}")
+    print(f"{len(rows):,} meeting(s)")
     return 0
 
 

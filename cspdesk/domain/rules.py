@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
-from cspdesk.domain.enums import ActionStatus, Rag
+from cspdesk.domain.enums import ActionStatus, Rag, RiskLevel
 
 FINISHED_ACTION_STATUSES = frozenset({ActionStatus.COMPLETED, ActionStatus.DISCONTINUED})
 #: On hold and Discontinued need a reason (PRODUCT.md "Action").
@@ -62,3 +62,30 @@ def normalise_name(text: str) -> str:
 
 def person_display_name(given: str, family: str) -> str:
     return f"{given} {family}".strip()
+
+
+# -- SOCP threat, risk and harm (a local matrix in the style of MoRiLE; not an official formula) --
+
+THREAT_HARM_FACTORS = ("harm", "likelihood", "position")
+THREAT_HARM_FACTOR_RANGE = (1, 5)
+#: Score at or above which a group is High / Medium (partnership settings may change these).
+DEFAULT_THREAT_HARM_HIGH = 45
+DEFAULT_THREAT_HARM_MEDIUM = 18
+
+
+def threat_harm_score(harm: int, likelihood: int, position: int) -> int:
+    """Harm × likelihood × organisational position, each 1–5 (so 1–125)."""
+    lo, hi = THREAT_HARM_FACTOR_RANGE
+    for name, value in zip(THREAT_HARM_FACTORS, (harm, likelihood, position), strict=True):
+        if not lo <= value <= hi:
+            raise ValueError(f"{name} must be between {lo} and {hi}")
+    return harm * likelihood * position
+
+
+def threat_harm_level(score: int, high: int = DEFAULT_THREAT_HARM_HIGH,
+                      medium: int = DEFAULT_THREAT_HARM_MEDIUM) -> RiskLevel:
+    if score >= high:
+        return RiskLevel.HIGH
+    if score >= medium:
+        return RiskLevel.MEDIUM
+    return RiskLevel.LOW

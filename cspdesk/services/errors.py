@@ -60,3 +60,7 @@ class DatabaseBusy(StorageFault):
 
 class ReadOnlySession(ServiceError):
     """This session was opened read-only (or lost its writer's lock): it cannot change anything."""
+
+
+class Conflict(ServiceError):
+    """Someone else changed the record since it was read (optimistic locking): reload and retry."""
