@@ -173,6 +173,16 @@ def _add_print_and_export(sub, common: argparse.ArgumentParser) -> None:  # noqa
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
     p.set_defaults(handler=_cmd_print_case)
 
+    for name, what in (("agenda", "a meeting's agenda and case papers"), ("minutes", "a meeting's minutes")):
+        p = print_sub.add_parser(name, parents=[common], help=what,
+                                 description=f"Print {what}. Find the meeting's id with 'cspdesk meetings'.")
+        p.add_argument("--meeting", metavar="ID", type=int, required=True, help="the meeting's id")
+        if name == "minutes":
+            p.add_argument("--distribution", action="store_true",
+                           help="the copy for circulation: no addresses, telephone numbers or contact notes")
+        p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+        p.set_defaults(handler=_cmd_print_meeting, paper=name)
+
     exporting = sub.add_parser("export", help="export figures to CSV or XLSX",
                                description="Export to a CSV or XLSX file. Every export is audited.")
     export_sub = exporting.add_subparsers(dest="report", title="exports", metavar="EXPORT", required=True)
@@ -214,6 +224,28 @@ def _cmd_data_return(args: argparse.Namespace) -> int:
     finally:
         ctx.store.dispose()
     print(f"{data.panel}, {period.label}: written to {out}")
+    return 0
+
+
+def _cmd_print_meeting(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cspdesk.services.meeting_papers import MeetingPapersService
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise UsageError(f"--out must end in .pdf: {out.name}")
+    ctx = _open(args)
+    try:
+        service = MeetingPapersService(ctx)
+        if args.paper == "agenda":
+            data = service.write_agenda(args.meeting, out)
+        else:
+            data = service.write_minutes(args.meeting, out, distribution=args.distribution)
+    finally:
+        ctx.store.dispose()
+    kind = "distribution copy of the minutes" if getattr(args, "distribution", False) else args.paper
+    print(f"{data.panel}, {data.starts_at:%d %b %Y}: {kind} written to {out}")
     return 0
 
 
