@@ -134,6 +134,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("backup", metavar="BACKUP", help="the backup folder (or its database file)")
     p.set_defaults(handler=_cmd_restore)
 
+    p = sub.add_parser("import", help="import data from a spreadsheet",
+                       description="Import data kept elsewhere into CSPDesk.")
+    import_sub = p.add_subparsers(dest="import_command", metavar="WHAT", required=True)
+    v = import_sub.add_parser(
+        "actions", parents=[common], help="import an action tracker or plan (CSV or XLSX) onto a panel",
+        description="Import an existing action tracker or action plan from a CSV or Excel file onto a panel. "
+        "The sheet's columns are matched to CSPDesk's fields from their headers (or as the last import into "
+        "the panel chose), its status words (Delivered, Ongoing, On-hold, Not started…) to CSPDesk's statuses, "
+        "and its lead agencies to agency names and short codes. Nothing is written when any row is bad, "
+        "unless --good-rows-only. Bad rows are listed with their row number and reason.",
+    )
+    v.add_argument("file", metavar="FILE", help="the .csv or .xlsx file")
+    v.add_argument("--panel", metavar="NAME", required=True, help="the panel (its name or id)")
+    v.add_argument("--sheet", metavar="NAME", default=None, help="the worksheet (default: the first with data)")
+    v.add_argument("--good-rows-only", action="store_true", help="import the good rows and report the bad ones")
+    v.add_argument("--dry-run", action="store_true", help="check the file and report; write nothing")
+    v.add_argument("--map", metavar="HEADER=FIELD", action="append", default=[],
+                   help="use column HEADER for FIELD (number, heading, text, outcome, milestones, timescale, agency, owner, "
+                   "due_date, status, reason, completed_on, update, case, strand; or none to ignore it); repeatable")
+    v.add_argument("--agency", metavar="WORDS=AGENCY", action="append", default=[],
+                   help="lead-agency WORDS in the sheet mean AGENCY (its name or short code; 'none' for no "
+                   "agency); repeatable, and remembered for the panel's next import")
+    v.set_defaults(handler=_cmd_import_actions)
+
+    p = sub.add_parser("export", help="export data as CSV or XLSX", description="Export data from CSPDesk.")
+    export_sub = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    v = export_sub.add_parser(
+        "actions", parents=[common], help="export a panel's action tracker (CSV or XLSX)",
+        description="Write a panel's actions (or one agency's) to a .csv or .xlsx file, with status, due date, "
+        "RAG and overdue. Exports are recorded in the audit trail.",
+    )
+    v.add_argument("--panel", metavar="NAME", required=True, help="the panel (its name or id)")
+    v.add_argument("--out", metavar="FILE", required=True, help="the file to write: FILE.csv or FILE.xlsx")
+    v.add_argument("--agency", metavar="AGENCY", default=None, help="only this agency's actions (name or short code)")
+    v.add_argument("--open-only", action="store_true", help="only actions not completed or discontinued")
+    v.set_defaults(handler=_cmd_export_actions)
+
     p = sub.add_parser(
         "check", parents=[common], help="check a database file for damage (integrity check)",
         description="Run SQLite's quick_check over the whole file (seconds on a large one). Exit 1 if it "
@@ -141,12 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(handler=_cmd_check)
 
-    _add_print_and_export(sub, common)
+    _add_print_and_export(sub, common, export_sub)
     return parser
 
 
-def _add_print_and_export(sub, common: argparse.ArgumentParser) -> None:  # noqa: ANN001 - argparse's private type
-    """``cspdesk print …`` (PDFs) and ``cspdesk export …`` (CSV/XLSX)."""
+def _add_print_and_export(sub, common: argparse.ArgumentParser, export_sub) -> None:  # noqa: ANN001 - argparse's private type
+    """``cspdesk print …`` (PDFs) and the figures of ``cspdesk export …`` (CSV/XLSX)."""
     period = argparse.ArgumentParser(add_help=False)
     period.add_argument("--panel", metavar="NAME", required=True, help="the panel (its name)")
     when = period.add_mutually_exclusive_group(required=True)
@@ -183,9 +220,6 @@ def _add_print_and_export(sub, common: argparse.ArgumentParser) -> None:  # noqa
         p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
         p.set_defaults(handler=_cmd_print_meeting, paper=name)
 
-    exporting = sub.add_parser("export", help="export figures to CSV or XLSX",
-                               description="Export to a CSV or XLSX file. Every export is audited.")
-    export_sub = exporting.add_subparsers(dest="report", title="exports", metavar="EXPORT", required=True)
     p = export_sub.add_parser("return", parents=[common, period], help="the quarterly data return of a panel",
                               description="The data return of a panel for a quarter or any period.")
     p.add_argument("--out", metavar="FILE", required=True, help="where to write it: FILE.csv or FILE.xlsx")
@@ -357,6 +391,89 @@ def _cmd_meetings(args: argparse.Namespace) -> int:
         when = f"{r.starts_at.day:>2} {r.starts_at:%b %Y %H:%M}"
         print(f"{r.id:>5}  {when:<17}  {r.panel_name:<{width}}  {r.status.label:<17}  {r.cases}")
     print(f"{len(rows):,} meeting(s)")
+
+
+def _agency_id(options, words: str) -> int | None:  # noqa: ANN001
+    from cspdesk.services.errors import NotFound
+
+    if words.strip().casefold() == "none":
+        return None
+    for a in options:
+        if words.strip().casefold() in (a.name.casefold(), a.short_code.casefold()):
+            return a.id
+    raise NotFound(f"There is no agency called {words!r}.")
+
+
+def _cmd_import_actions(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from cspdesk.services.action_import import ActionField, ActionImportService, ImportRefused, norm
+
+    ctx = _open(args)
+    panel_id = _panel_id(ctx, args.panel)
+    service = ActionImportService(ctx)
+    table = service.read(args.file, sheet=args.sheet)
+    suggestion = service.suggest_mapping(panel_id, table)
+    mapping = suggestion.mapping
+    for item in args.map:
+        header, _, field_name = item.partition("=")
+        index = next((i for i, h in enumerate(table.headers) if norm(h) == norm(header)), None)
+        if index is None:
+            raise UsageError(f"--map: the sheet has no column {header!r} (it has: {', '.join(table.headers)}).")
+        value = field_name.strip().casefold()
+        if value != "none" and value not in ActionField._value2member_map_:
+            raise UsageError(f"--map: {field_name!r} is not a field.")
+        mapping = mapping.with_column(index, None if value == "none" else ActionField(value))
+    agencies = dict(mapping.agencies)
+    for item in args.agency:
+        words, _, agency = item.partition("=")
+        agencies[norm(words)] = _agency_id(suggestion.agencies, agency)
+    mapping = replace(mapping, agencies=agencies)
+    names = {a.id: a.short_code for a in suggestion.agencies}
+    print(f"{table.source}{' / ' + table.sheet if table.sheet else ''}: header on row {table.header_row}, "
+          f"{len(table.rows)} rows below it" + (" (columns as last time)" if suggestion.remembered else ""))
+    for header, field_ in zip(table.headers, mapping.columns, strict=True):
+        print(f"  {header[:40]:<40} -> {field_.label if field_ else '(ignored)'}")
+    for word, _ in suggestion.status_words:
+        status = mapping.statuses.get(norm(word))
+        print(f"  status {word!r:<24} -> {status.label if status else 'NOT UNDERSTOOD'}")
+    try:
+        report = service.import_actions(panel_id, table, mapping, good_rows_only=args.good_rows_only,
+                                        dry_run=args.dry_run).value
+    except ImportRefused as exc:
+        for bad in exc.report.bad_rows:
+            print(f"  {bad}", file=sys.stderr)
+        raise
+    for bad in report.bad_rows:
+        print(f"  {bad}")
+    for words in report.unmatched_agencies:
+        print(f"  lead {words!r}: no agency matched; kept as the owner's name (use --agency to match it)")
+    matched = sorted({f"{w} = {names.get(a, '?')}" for w, a in mapping.agencies.items() if a is not None})
+    if matched:
+        print("  agencies: " + "; ".join(matched))
+    verb = "would import" if args.dry_run else "imported"
+    print(f"{verb} {report.good if args.dry_run else report.imported} action(s); {len(report.bad_rows)} bad row(s); "
+          f"{report.heading_rows} heading row(s)")
+    return 1 if report.bad_rows and not args.good_rows_only else 0
+
+
+def _cmd_export_actions(args: argparse.Namespace) -> int:
+    from cspdesk.services.action_import import ActionImportService
+    from cspdesk.services.actions import UNFINISHED_STATUSES, ActionGroupBy, ActionQuery, ActionService, ActionSort
+
+    ctx = _open(args)
+    panel_id = _panel_id(ctx, args.panel)
+    agency_id = None
+    if args.agency:
+        from cspdesk.services.action_import import AgencyOption
+
+        options = [AgencyOption(c.id, c.label, c.detail) for c in ActionService(ctx).agency_choices()]
+        agency_id = _agency_id(options, args.agency)
+    query = ActionQuery(panel_id=panel_id, agency_id=agency_id,
+                        statuses=frozenset(UNFINISHED_STATUSES) if args.open_only else None,
+                        group_by=ActionGroupBy.HEADING, sort=ActionSort.NUMBER)
+    count = ActionImportService(ctx).export(query, args.out).value
+    print(f"wrote {count} action(s) to {args.out}")
     return 0
 
 
