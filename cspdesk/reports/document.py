@@ -301,9 +301,11 @@ def _table_class() -> type:
     does not fit the space left, and the leftover part then starts with a repeated header row
     half-way down the page. Here a row that would fit on a fresh page moves there whole instead.
     """
-    from reportlab.platypus import Table
+    from reportlab.platypus import LongTable
 
-    class _RowSplittingTable(Table):
+    # LongTable: when splitting, rows are measured only until the page is full, not to the end
+    # of the table (a 2,500-row tracker otherwise re-measures every remaining row on every page).
+    class _RowSplittingTable(LongTable):
         def split(self, availWidth, availHeight):  # noqa: ANN001, ANN202 - reportlab's signature
             self._calc(availWidth, availHeight)
             if self._width > availWidth:

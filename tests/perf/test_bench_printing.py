@@ -72,3 +72,24 @@ def test_quarterly_data_return(county_ctx, tmp_path: Path) -> None:
     out = tmp_path / "return.pdf"
     median = _median("data return PDF, a MARAC quarter", lambda: service.write(panel_id, quarter("2026Q3"), out), 2.0)
     assert median <= 2.0
+
+
+def test_tracker_of_2000_actions(county_ctx, tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from cspdesk.services.action_papers import ActionPapersService
+    from cspdesk.services.actions import ActionQuery, ActionService
+    from cspdesk.storage.models import Action
+
+    # The panel and agency whose actions number nearest 2,000 above it.
+    with county_ctx.reading() as s:
+        n = func.count()
+        panel_id, agency_id, count = s.execute(
+            select(Action.panel_id, Action.owner_agency_id, n).group_by(Action.panel_id, Action.owner_agency_id)
+            .having(n >= 2000).order_by(n).limit(1)).one()
+    query = ActionQuery(panel_id=panel_id, agency_id=agency_id)
+    assert len(ActionService(county_ctx).action_ids(query)) == count
+    service = ActionPapersService(county_ctx)
+    out = tmp_path / "tracker.pdf"
+    median = _median(f"tracker PDF, {count:,} actions", lambda: service.write_tracker(query, out), 3.0)
+    assert median <= 3.0
