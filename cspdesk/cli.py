@@ -226,6 +226,40 @@ def _add_print_and_export(sub, common: argparse.ArgumentParser, export_sub) -> N
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
     p.set_defaults(handler=_cmd_print_case)
 
+    p = print_sub.add_parser("tracker", parents=[common], help="a panel's action tracker, or an action log",
+                             description="A panel's actions grouped by agency or by case, with RAG in colour and "
+                             "in words and overdue marked. With --agency or --owner: that agency's or "
+                             "officer's action log.")
+    p.add_argument("--panel", metavar="NAME", required=True, help="the panel (its name or id)")
+    p.add_argument("--agency", metavar="NAME", help="only this agency's actions (its name or short code)")
+    p.add_argument("--owner", metavar="NAME", help="only this officer's actions (the name, or its beginning)")
+    p.add_argument("--status", metavar="STATUS", action="append", default=[],
+                   choices=[s.value for s in _action_statuses()],
+                   help="only actions with this status (repeatable): " + ", ".join(s.value for s in _action_statuses()))
+    p.add_argument("--open", action="store_true", help="only unfinished actions (open, ongoing, on hold)")
+    p.add_argument("--overdue", action="store_true", help="only overdue actions")
+    p.add_argument("--group-by", choices=("agency", "case", "heading"), default="agency",
+                   help="group by agency (default), by case, or by a plan's headings")
+    p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+    p.set_defaults(handler=_cmd_print_tracker)
+
+    p = print_sub.add_parser("plan", parents=[common], help="an OCG's 4P plan",
+                             description="An organised crime group's 4P plan: nominals, lead officer, actions by "
+                             "strand (Pursue, Prevent, Protect, Prepare), threat/risk/harm scores.")
+    p.add_argument("--ocg", metavar="REF", required=True, help="the OCG's reference")
+    p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+    p.set_defaults(handler=_cmd_print_plan)
+
+    for name, what in (("agenda", "a meeting's agenda and case papers"), ("minutes", "a meeting's minutes")):
+        p = print_sub.add_parser(name, parents=[common], help=what,
+                                 description=f"Print {what}. Find the meeting's id with 'cspdesk meetings'.")
+        p.add_argument("--meeting", metavar="ID", type=int, required=True, help="the meeting's id")
+        if name == "minutes":
+            p.add_argument("--distribution", action="store_true",
+                           help="the copy for circulation: no addresses, telephone numbers or contact notes")
+        p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+        p.set_defaults(handler=_cmd_print_meeting, paper=name)
+
     p = export_sub.add_parser("return", parents=[common, period], help="the quarterly data return of a panel",
                               description="The data return of a panel for a quarter or any period.")
     p.add_argument("--out", metavar="FILE", required=True, help="where to write it: FILE.csv or FILE.xlsx")
@@ -264,6 +298,82 @@ def _cmd_data_return(args: argparse.Namespace) -> int:
     finally:
         ctx.store.dispose()
     print(f"{data.panel}, {period.label}: written to {out}")
+    return 0
+
+
+def _action_statuses():  # noqa: ANN202
+    from cspdesk.domain.enums import ActionStatus
+
+    return list(ActionStatus)
+
+
+def _pdf_out(args: argparse.Namespace):  # noqa: ANN202
+    from pathlib import Path
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise UsageError(f"--out must end in .pdf: {out.name}")
+    return out
+
+
+def _cmd_print_tracker(args: argparse.Namespace) -> int:
+    from cspdesk.domain.enums import ActionStatus
+    from cspdesk.services.action_papers import ActionPapersService
+    from cspdesk.services.actions import UNFINISHED_STATUSES, ActionGroupBy, ActionQuery
+
+    out = _pdf_out(args)
+    ctx = _open(args)
+    try:
+        service = ActionPapersService(ctx)
+        statuses = {ActionStatus(v) for v in args.status} | (set(UNFINISHED_STATUSES) if args.open else set())
+        query = ActionQuery(
+            panel_id=_panel_id(ctx, args.panel),
+            agency_id=service.agency_id(args.agency) if args.agency else None,
+            owner_name=args.owner or "",
+            statuses=frozenset(statuses) or None,
+            overdue_only=args.overdue,
+            group_by=ActionGroupBy(args.group_by),
+        )
+        data = service.write_tracker(query, out)
+    finally:
+        ctx.store.dispose()
+    print(f"{data.title}, {data.panel}: {sum(len(g.lines) for g in data.groups):,} action(s) written to {out}")
+    return 0
+
+
+def _cmd_print_plan(args: argparse.Namespace) -> int:
+    from cspdesk.services.action_papers import ActionPapersService
+
+    out = _pdf_out(args)
+    ctx = _open(args)
+    try:
+        service = ActionPapersService(ctx)
+        data = service.write_plan(service.ocg_id(args.ocg), out)
+    finally:
+        ctx.store.dispose()
+    print(f"4P plan {data.reference}: written to {out}")
+    return 0
+
+
+def _cmd_print_meeting(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cspdesk.services.meeting_papers import MeetingPapersService
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise UsageError(f"--out must end in .pdf: {out.name}")
+    ctx = _open(args)
+    try:
+        service = MeetingPapersService(ctx)
+        if args.paper == "agenda":
+            data = service.write_agenda(args.meeting, out)
+        else:
+            data = service.write_minutes(args.meeting, out, distribution=args.distribution)
+    finally:
+        ctx.store.dispose()
+    kind = "distribution copy of the minutes" if getattr(args, "distribution", False) else args.paper
+    print(f"{data.panel}, {data.starts_at:%d %b %Y}: {kind} written to {out}")
     return 0
 
 

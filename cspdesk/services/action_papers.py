@@ -1,0 +1,174 @@
+"""Printing actions: ``cspdesk print tracker`` (a panel's tracker, or one agency's or officer's
+action log) and ``cspdesk print plan`` (an OCG's 4P plan). Built on ActionService and OcgService,
+so the paper shows what the tracker and the OCG page show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from cspdesk.domain.enums import ActionStatus, AuditKind, Rag, Strand
+from cspdesk.reports.action_papers import (
+    PlanData,
+    PlanNominal,
+    PlanScore,
+    TrackerData,
+    TrackerGroup,
+    TrackerLine,
+    render_plan_pdf,
+    render_tracker_pdf,
+)
+from cspdesk.services import audit
+from cspdesk.services.actions import RAG_ORDER, ActionGroupBy, ActionQuery, ActionRow, ActionService, ActionSort
+from cspdesk.services.context import ServiceContext
+from cspdesk.services.errors import NotFound
+from cspdesk.services.files import check_output_path, write_atomically
+from cspdesk.services.ocgs import OcgService
+from cspdesk.storage.models import Agency, Panel, Partnership, SubjectGroup
+
+ProgressFn = Callable[[int, str], None]
+
+
+def _line(row: ActionRow) -> TrackerLine:
+    return TrackerLine(
+        number=row.number, subject=row.subject_reference, text=row.text, agency=row.owner_agency,
+        owner=row.owner_name, due_date=row.due_date, status=row.status.label, reason=row.status_reason,
+        completed_on=row.completed_on, rag=row.rag.value, overdue=row.overdue, milestones=row.milestones,
+        timescale=row.timescale,
+    )
+
+
+class ActionPapersService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+        self._actions = ActionService(ctx)
+
+    # -- looking things up by the names people type ------------------------------------------
+
+    def agency_id(self, words: str) -> int:
+        """An agency by its name or short code, ignoring case."""
+        wanted = words.strip().casefold()
+        with self._ctx.reading() as s:
+            for aid, name, code in s.execute(select(Agency.id, Agency.name, Agency.short_code)):
+                if wanted in (name.casefold(), code.casefold()):
+                    return aid
+        raise NotFound(f"There is no agency called {words!r}.")
+
+    def ocg_id(self, reference: str) -> int:
+        wanted = "".join(reference.split()).upper()
+        with self._ctx.reading() as s:
+            gid = s.scalar(select(SubjectGroup.id).where(func.upper(SubjectGroup.reference) == wanted))
+        if gid is None:
+            raise NotFound(f"There is no organised crime group {reference!r}.")
+        return gid
+
+    # -- the tracker -----------------------------------------------------------------------------
+
+    def tracker(self, query: ActionQuery, *, progress: ProgressFn | None = None) -> TrackerData:
+        """The actions ``query`` selects, grouped as it says (by agency when it says nothing)."""
+        group_by = query.group_by if query.group_by is not ActionGroupBy.NONE else ActionGroupBy.AGENCY
+        # A plan's actions read in their own numbering under each heading; a tracker by due date.
+        sort = ActionSort.NUMBER if group_by is ActionGroupBy.HEADING else query.sort
+        query = ActionQuery(**{**query.__dict__, "group_by": group_by, "sort": sort})
+        ids = self._actions.action_ids(query)
+        rows: list[ActionRow] = []
+        for start in range(0, len(ids), 500):
+            rows.extend(self._actions.action_rows(ids[start:start + 500]))
+            if progress:
+                progress(int(60 * min(start + 500, len(ids)) / max(len(ids), 1)), "Reading the actions…")
+        groups: dict[str, list[TrackerLine]] = {}
+        for row in rows:
+            groups.setdefault(row.group_label(group_by), []).append(_line(row))
+        counts = self._actions.rag_counts(query)
+        with self._ctx.reading() as s:
+            partnership = s.execute(select(Partnership.name, Partnership.protective_marking)
+                                    .order_by(Partnership.id).limit(1)).first()
+            panel = s.scalar(select(Panel.name).where(Panel.id == query.panel_id)) if query.panel_id else None
+            agency = s.scalar(select(Agency.name).where(Agency.id == query.agency_id)) if query.agency_id else None
+        filters = [("Panel", panel or "All your panels"), ("Grouped by", group_by.value.capitalize())]
+        if agency:
+            filters.append(("Agency", agency))
+        if query.owner_name:
+            filters.append(("Officer", query.owner_name))
+        if query.statuses:
+            filters.append(("Status", ", ".join(s.label for s in ActionStatus if s in query.statuses)))
+        if query.overdue_only:
+            filters.append(("Only", "overdue actions"))
+        title = "Action tracker"
+        if query.owner_name:
+            title = f"Action log — {query.owner_name}"
+        elif agency:
+            title = f"Action log — {agency}"
+        return TrackerData(
+            partnership=partnership.name if partnership else "",
+            protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+            generated_at=self._ctx.now(), generated_by=self._ctx.actor.username,
+            panel=panel or "All panels", title=title, filters=tuple(filters),
+            groups=tuple(TrackerGroup(t, tuple(lines)) for t, lines in groups.items()),
+            counts=tuple((r.value, counts[r]) for r in RAG_ORDER),
+            today=self._ctx.today(), amber_days=self._actions.amber_days(),
+        )
+
+    def write_tracker(self, query: ActionQuery, out: Path, *, invariant: bool = False,
+                      progress: ProgressFn | None = None) -> TrackerData:
+        out = check_output_path(out, (".pdf",))
+        data = self.tracker(query, progress=progress)
+        if progress:
+            progress(65, "Laying out the pages…")
+        content = render_tracker_pdf(data, invariant=invariant)
+        with self._ctx.unit_of_work() as s:
+            audit.record(s, self._ctx.actor, AuditKind.PRINT, "panel", query.panel_id,
+                         {"report": "tracker", "file": out.name, "actions": sum(len(g.lines) for g in data.groups),
+                          "agency_id": query.agency_id, "owner": bool(query.owner_name)}, at=self._ctx.now())
+            write_atomically(out, content)
+        if progress:
+            progress(100, "Done")
+        return data
+
+    # -- the 4P plan -----------------------------------------------------------------------------
+
+    def plan(self, group_id: int) -> PlanData:
+        detail = OcgService(self._ctx).get_ocg(group_id)
+        row = detail.row
+        by_strand = {s.strand: s.actions for s in detail.strands}
+        strands = [TrackerGroup(strand.label, tuple(_line(a) for a in by_strand.get(strand, ())))
+                   for strand in Strand]
+        if by_strand.get(None):
+            strands.append(TrackerGroup("Actions without a strand", tuple(_line(a) for a in by_strand[None])))
+        archive = ""
+        if detail.archive_reason:
+            archive = f"archived {row.archived_on:%d %b %Y}: {detail.archive_reason}" if row.archived_on else \
+                detail.archive_reason
+            if detail.archive_approved_by:
+                archive += f" (approved by {detail.archive_approved_by})"
+        with self._ctx.reading() as s:
+            partnership = s.execute(select(Partnership.name, Partnership.protective_marking)
+                                    .order_by(Partnership.id).limit(1)).first()
+        return PlanData(
+            partnership=partnership.name if partnership else "",
+            protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+            generated_at=self._ctx.now(), generated_by=self._ctx.actor.username,
+            panel=row.panel_name, reference=row.reference, name=row.name, status=row.status.label,
+            lead_officer=", ".join(x for x in (row.lead_officer, row.lead_officer_agency) if x),
+            description=detail.description, archive_note=archive,
+            nominals=tuple(PlanNominal(n.name, n.role, n.date_of_birth, ", ".join(n.aliases)) for n in detail.nominals),
+            scores=tuple(PlanScore(sc.assessed_on, sc.assessor, sc.score, sc.risk_level.label if sc.risk_level else "",
+                                   ", ".join(f"{k} {v}" for k, v in sc.factors), sc.notes) for sc in detail.scores),
+            strands=tuple(strands),
+            today=self._ctx.today(),
+        )
+
+    def write_plan(self, group_id: int, out: Path, *, invariant: bool = False) -> PlanData:
+        out = check_output_path(out, (".pdf",))
+        data = self.plan(group_id)
+        content = render_plan_pdf(data, invariant=invariant)
+        with self._ctx.unit_of_work() as s:
+            audit.record(s, self._ctx.actor, AuditKind.PRINT, "group", group_id,
+                         {"report": "4p_plan", "file": out.name}, at=self._ctx.now())
+            write_atomically(out, content)
+        return data
+
+
+__all__ = ["ActionPapersService", "ActionSort", "Rag"]

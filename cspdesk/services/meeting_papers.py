@@ -1,0 +1,189 @@
+"""A meeting's papers: ``cspdesk print agenda`` and ``cspdesk print minutes [--distribution]``.
+
+The meeting itself comes from :class:`~cspdesk.services.meetings.MeetingService` (the same data the
+meeting screens show); the people on each case, the reasons actions were not done, and the contact
+details a distribution copy must leave out are read here, in one read transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cspdesk.domain.enums import AgendaItemKind, AuditKind, PersonRole
+from cspdesk.domain.rules import FINISHED_ACTION_STATUSES, is_overdue, person_display_name, redact_contact_details
+from cspdesk.reports.meeting_papers import (
+    MeetingPapers,
+    PaperAction,
+    PaperAttendee,
+    PaperItem,
+    PaperPerson,
+    render_agenda_pdf,
+    render_minutes_pdf,
+)
+from cspdesk.services import audit
+from cspdesk.services.context import ServiceContext
+from cspdesk.services.files import check_output_path, write_atomically
+from cspdesk.services.meetings import ActionRow, MeetingDetail, MeetingService
+from cspdesk.storage.models import ActionUpdate, Case, CasePerson, Partnership, Person
+
+#: People listed under a case, in this order (the person at risk first).
+_ROLE_ORDER = {r: n for n, r in enumerate((PersonRole.VICTIM, PersonRole.SUBJECT, PersonRole.PERSON_OF_CONCERN,
+                                           PersonRole.PERPETRATOR, PersonRole.CHILD, PersonRole.HOUSEHOLD_MEMBER,
+                                           PersonRole.NOMINAL, PersonRole.ASSOCIATE))}
+
+
+class MeetingPapersService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+        self._meetings = MeetingService(ctx)
+
+    def build(self, meeting_id: int, *, distribution: bool = False) -> MeetingPapers:
+        """Everything the agenda and the minutes print. Members of the meeting's panel only
+        (MeetingService checks). ``distribution``: no addresses, telephone numbers or contact
+        notes anywhere — not in the people tables and not in what was typed."""
+        detail = self._meetings.get_meeting(meeting_id)
+        carried = self._meetings.carried_actions(meeting_id)
+        agreed = self._meetings.meeting_actions(meeting_id)
+        with self._ctx.reading() as s:
+            return self._assemble(s, detail, carried, agreed, distribution)
+
+    def write_agenda(self, meeting_id: int, out: Path, *, invariant: bool = False) -> MeetingPapers:
+        out = check_output_path(out, (".pdf",))
+        data = self.build(meeting_id, distribution=True)  # an agenda circulates: no contact details
+        self._write(meeting_id, out, render_agenda_pdf(data, invariant=invariant), "agenda", distribution=True)
+        return data
+
+    def write_minutes(self, meeting_id: int, out: Path, *, distribution: bool = False,
+                      invariant: bool = False) -> MeetingPapers:
+        out = check_output_path(out, (".pdf",))
+        data = self.build(meeting_id, distribution=distribution)
+        self._write(meeting_id, out, render_minutes_pdf(data, invariant=invariant), "minutes", distribution=distribution)
+        return data
+
+    def _write(self, meeting_id: int, out: Path, content: bytes, report: str, *, distribution: bool) -> None:
+        """The file written and the print audited in one transaction: no entry, no file."""
+        with self._ctx.unit_of_work() as s:
+            audit.record(s, self._ctx.actor, AuditKind.PRINT, "meeting", meeting_id,
+                         {"report": report, "distribution": distribution, "file": out.name}, at=self._ctx.now())
+            write_atomically(out, content)
+
+    # -- assembling --------------------------------------------------------------------------------
+
+    def _assemble(self, s: Session, d: MeetingDetail, carried: list[ActionRow], agreed: list[ActionRow],
+                  distribution: bool) -> MeetingPapers:
+        today = self._ctx.today()
+        case_ids = [i.case_id for i in d.items if i.case_id is not None]
+        cases = {c.id: c for c in s.scalars(select(Case).where(Case.id.in_(case_ids)))} if case_ids else {}
+        people: dict[int, list[tuple[int, int, Person]]] = defaultdict(list)
+        if case_ids:
+            for link, person in s.execute(select(CasePerson, Person).join(Person, Person.id == CasePerson.person_id)
+                                          .where(CasePerson.case_id.in_(case_ids))):
+                people[link.case_id].append((_ROLE_ORDER.get(link.role, 99), link.id, link.role, person))
+        reasons = self._latest_updates(s, [a.id for a in carried])
+
+        def contact_of(case_id: int) -> list[str]:
+            return [v for *_, p in people.get(case_id, []) for v in (p.address, p.phone, p.postcode, p.contact_notes)]
+
+        every_contact = [v for cid in people for v in contact_of(cid)]
+
+        def clean(text: str, known: Iterable[str] = ()) -> str:
+            return redact_contact_details(text, [*known, *every_contact]) if distribution and text else text
+
+        def action(a: ActionRow) -> PaperAction:
+            reason = a.status_reason
+            if a.status not in FINISHED_ACTION_STATUSES and not reason:
+                reason = reasons.get(a.id, "")
+            return PaperAction(
+                reference=a.reference, agency=a.agency, owner=a.owner, text=clean(a.text), due_date=a.due_date,
+                status=a.status.label + (f" {a.completed_on:%d %b %Y}" if a.completed_on else ""),
+                reason=clean(reason), agreed_on=a.agreed_on, overdue=is_overdue(a.status, a.due_date, today),
+            )
+
+        by_item: dict[int | None, list[PaperAction]] = defaultdict(list)
+        for a in agreed:
+            by_item[a.agenda_item_id].append(action(a))
+        open_by_case: dict[int | None, list[PaperAction]] = defaultdict(list)
+        for a in carried:
+            if a.status not in FINISHED_ACTION_STATUSES:
+                open_by_case[a.case_id].append(action(a))
+
+        items = []
+        for entry in d.items:
+            case = cases.get(entry.case_id) if entry.case_id is not None else None
+            linked = sorted(people.get(entry.case_id, []), key=lambda t: (t[0], t[1])) if case else []
+            known = contact_of(entry.case_id) if case else []
+            earlier = list(open_by_case.get(entry.case_id, [])) if case else []
+            if case is not None and case.repeat_of_case_id is not None:
+                earlier += open_by_case.get(case.repeat_of_case_id, [])
+            items.append(PaperItem(
+                kind=entry.kind.value,
+                title=entry.title if entry.kind is not AgendaItemKind.CASE else entry.label,
+                slot=f"{entry.slot_start:%H:%M}–{entry.slot_end:%H:%M}",
+                reference=entry.reference,
+                subject=entry.subject,
+                listing=entry.listing.label if entry.listing else "",
+                referring_agency=entry.referring_agency,
+                risk_level=entry.risk_level.label if entry.risk_level else "",
+                reason=clean(case.reason, known) if case else "",
+                summary=clean(case.summary, known) if case else "",
+                people=tuple(
+                    PaperPerson(role=role.label, name=person_display_name(p.given_name, p.family_name),
+                                date_of_birth=p.date_of_birth,
+                                address="" if distribution else ", ".join(x for x in (p.address, p.postcode) if x),
+                                phone="" if distribution else p.phone)
+                    for _, _, role, p in linked
+                ),
+                discussion=clean(entry.discussion, known),
+                risks=clean(entry.risks, known),
+                decision=entry.decision.label if entry.decision else "",
+                decision_notes=clean(entry.decision_notes, known),
+                actions=tuple(by_item.get(entry.id, ())),
+                earlier_actions=tuple(earlier),
+            ))
+        titles = {i.id: i.label for i in d.items}
+        partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
+        row = d.row
+        return MeetingPapers(
+            partnership=partnership.name if partnership else "",
+            protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+            generated_at=self._ctx.now(),
+            generated_by=self._ctx.actor.username,
+            meeting_id=row.id,
+            panel=row.panel_name,
+            starts_at=row.starts_at,
+            venue=row.venue,
+            chair=row.chair,
+            minute_taker=row.minute_taker,
+            status=row.status.label,
+            items=tuple(items),
+            attendance=tuple(
+                PaperAttendee(agency=a.agency, name=a.name, status=a.status.value, information_sent=a.information_sent,
+                              observer=a.is_observer, confidentiality_signed=a.confidentiality_signed)
+                for a in d.attendance
+            ),
+            missing_core_agencies=d.missing_core_agencies,
+            confidentiality_statement=d.confidentiality_statement,
+            carried_actions=tuple(action(a) for a in carried),
+            next_meeting=d.next_meeting,
+            finalised_at=d.finalised_at,
+            finalised_by=d.finalised_by,
+            addenda=tuple((a.at, a.by, titles.get(a.agenda_item_id, "The meeting") if a.agenda_item_id else "The meeting",
+                           clean(a.text)) for a in d.addenda),
+            distribution=distribution,
+        )
+
+    @staticmethod
+    def _latest_updates(s: Session, action_ids: list[int]) -> dict[int, str]:
+        """Each action's latest note, for "the reason when not done"."""
+        if not action_ids:
+            return {}
+        latest = (select(ActionUpdate.action_id, func.max(ActionUpdate.id).label("id"))
+                  .where(ActionUpdate.action_id.in_(action_ids), ActionUpdate.text != "")
+                  .group_by(ActionUpdate.action_id).subquery())
+        return dict(s.execute(select(ActionUpdate.action_id, ActionUpdate.text)
+                              .join(latest, latest.c.id == ActionUpdate.id)).all())

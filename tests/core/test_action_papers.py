@@ -1,0 +1,120 @@
+"""The action tracker, an agency's action log and an OCG's 4P plan, read back with pypdf."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from cspdesk.domain.enums import AuditKind, GroupKind, PanelType, Rag, Strand
+from cspdesk.services.action_papers import ActionPapersService
+from cspdesk.services.actions import UNFINISHED_STATUSES, ActionGroupBy, ActionQuery, ActionService
+from cspdesk.services.context import ServiceContext
+from cspdesk.services.errors import NotFound
+from cspdesk.storage import models as m
+
+
+def _read(path: Path) -> tuple[list[str], str]:
+    pages = [p.extract_text() for p in PdfReader(path).pages]
+    return pages, " ".join(" ".join(pages).split())
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _panel(ctx: ServiceContext, kind: PanelType) -> int:
+    with ctx.reading() as s:
+        return s.scalar(select(m.Panel.id).where(m.Panel.panel_type == kind).order_by(m.Panel.id).limit(1))
+
+
+def _last_audit(ctx: ServiceContext) -> tuple[AuditKind, dict]:
+    with ctx.reading() as s:
+        return tuple(s.execute(select(m.AuditEvent.kind, m.AuditEvent.details)
+                               .order_by(m.AuditEvent.id.desc()).limit(1)).one())
+
+
+def test_tracker_lists_every_action_with_rag_in_words(demo_ctx: ServiceContext, tmp_path: Path) -> None:
+    query = ActionQuery(panel_id=_panel(demo_ctx, PanelType.MARAC), statuses=frozenset(UNFINISHED_STATUSES))
+    actions = ActionService(demo_ctx)
+    rows = actions.action_rows(actions.action_ids(query))
+    counts = actions.rag_counts(query)
+    assert len(rows) > 30 and counts[Rag.RED] > 0 and counts[Rag.AMBER] > 0
+    out = tmp_path / "tracker.pdf"
+    data = ActionPapersService(demo_ctx).write_tracker(query, out)
+    pages, text = _read(out)
+    for number, page in enumerate(pages, start=1):
+        assert page.count("OFFICIAL-SENSITIVE") >= 2 and f"Page {number} of {len(pages)}" in page
+    assert sum(len(g.lines) for g in data.groups) == len(rows)
+    for row in rows:
+        assert row.case_reference in text
+        assert _flat(row.text)[:45] in text
+    # In words as well as in colour: a black-and-white copy still says which are red.
+    assert text.count("RED") >= counts[Rag.RED] and text.count("AMBER") >= counts[Rag.AMBER]
+    assert f"Red {counts[Rag.RED]}" in text and f"Amber {counts[Rag.AMBER]}" in text
+    for agency in {r.owner_agency for r in rows}:
+        assert f"{agency} (" in text  # a group heading per agency, with its count
+    kind, details = _last_audit(demo_ctx)
+    assert kind is AuditKind.PRINT and details["report"] == "tracker" and details["actions"] == len(rows)
+
+
+def test_agency_action_log_holds_only_that_agency(demo_ctx: ServiceContext, tmp_path: Path) -> None:
+    service = ActionPapersService(demo_ctx)
+    panel_id = _panel(demo_ctx, PanelType.MARAC)
+    agency_id = service.agency_id("golding homes")
+    query = ActionQuery(panel_id=panel_id, agency_id=agency_id)
+    data = service.write_tracker(query, tmp_path / "log.pdf")
+    _, text = _read(tmp_path / "log.pdf")
+    assert data.title == "Action log — Golding Homes" and "Action log — Golding Homes" in text
+    assert [g.title for g in data.groups] == ["Golding Homes"]
+    everyone = ActionService(demo_ctx).action_rows(ActionService(demo_ctx).action_ids(ActionQuery(panel_id=panel_id)))
+    theirs = [r for r in everyone if r.owner_agency_id == agency_id]
+    others = [r for r in everyone if r.owner_agency_id != agency_id]
+    assert len(data.groups[0].lines) == len(theirs) > 0
+    assert others and not any(f"{r.case_reference} {_flat(r.text)[:30]}" in text for r in others
+                              if r.case_reference not in {t.case_reference for t in theirs})
+    with pytest.raises(NotFound):
+        service.agency_id("No Such Agency")
+
+
+def test_plan_grouped_by_heading_in_number_order(demo_ctx: ServiceContext, tmp_path: Path) -> None:
+    service = ActionPapersService(demo_ctx)
+    query = ActionQuery(panel_id=_panel(demo_ctx, PanelType.PARTNERSHIP), group_by=ActionGroupBy.HEADING)
+    data = service.write_tracker(query, tmp_path / "plan.pdf")
+    _, text = _read(tmp_path / "plan.pdf")
+    assert len(data.groups) >= 5
+    for group in data.groups:
+        numbers = [tuple(int(x) for x in line.number.split(".")) for line in group.lines]
+        assert numbers == sorted(numbers), group.title
+        assert group.title in text
+        for line in group.lines:
+            assert line.number in text and _flat(line.text)[:40] in text
+
+
+def test_4p_plan_of_an_ocg(demo_ctx: ServiceContext, tmp_path: Path) -> None:
+    with demo_ctx.reading() as s:
+        group_id, reference = s.execute(
+            select(m.SubjectGroup.id, m.SubjectGroup.reference)
+            .where(m.SubjectGroup.kind == GroupKind.OCG, m.SubjectGroup.id.in_(select(m.Action.group_id)),
+                   m.SubjectGroup.id.in_(select(m.GroupPerson.group_id)))
+            .order_by(m.SubjectGroup.id).limit(1)).one()
+        texts = s.scalars(select(m.Action.text).where(m.Action.group_id == group_id)).all()
+        names = [f"{p.given_name} {p.family_name}" for p in s.scalars(
+            select(m.Person).join(m.GroupPerson, m.GroupPerson.person_id == m.Person.id)
+            .where(m.GroupPerson.group_id == group_id))]
+    service = ActionPapersService(demo_ctx)
+    assert service.ocg_id(reference.lower()) == group_id
+    service.write_plan(group_id, tmp_path / "4p.pdf")
+    pages, text = _read(tmp_path / "4p.pdf")
+    assert all(p.count("OFFICIAL-SENSITIVE") >= 2 for p in pages)
+    assert f"4P plan {reference}" in text
+    for strand in Strand:
+        assert strand.label in text
+    for name in names:
+        assert name in text
+    for action in texts:
+        assert _flat(action)[:40] in text
+    kind, details = _last_audit(demo_ctx)
+    assert kind is AuditKind.PRINT and details == {"report": "4p_plan", "file": "4p.pdf"}
