@@ -37,8 +37,9 @@ from cspdesk.services.workspace import OpenFailed, close_workspace, describe_dat
 from ui.lock import WindowLock, LockScreen
 from ui.pages.base import Page
 from ui.pages.cases import CasesPage
-from ui.pages.later import actions_page, meetings_page, reports_page
+from ui.pages.later import actions_page, meetings_page
 from ui.pages.panels import PanelsPage
+from ui.pages.reports import ReportsPage
 from ui.pages.welcome import WelcomePage
 from ui.signals import emit
 from ui.windows import bring_to_front
@@ -242,7 +243,7 @@ class MainWindow(QMainWindow):
             Section.CASES: cases,
             Section.MEETINGS: meetings_page(self.stack),
             Section.ACTIONS: actions_page(self.stack),
-            Section.REPORTS: reports_page(self.stack),
+            Section.REPORTS: ReportsPage(self.ctx, self.stack),
         }
         if self._can_administer:
             # Imported here: only administrators ever see it, and it is not needed to start.

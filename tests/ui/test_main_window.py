@@ -90,7 +90,6 @@ def test_later_sections_say_plainly_they_are_not_built(ctx, make_window, qtbot):
     for section, words in [
         (Section.MEETINGS, "Meetings — agendas, attendance and meeting mode — are not in this version yet."),
         (Section.ACTIONS, "not in this version yet"),
-        (Section.REPORTS, "not in this version yet"),
     ]:
         window.show_section(section)
         assert window.current_section() == section

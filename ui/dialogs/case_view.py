@@ -8,7 +8,8 @@ should have to mean it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -31,6 +32,7 @@ from cspdesk.services.context import ServiceContext
 from ui.dialogs.forms import DIALOG_STYLE
 from ui.formatting import short_date, short_datetime
 from ui.models.case_people import CONTACT_COLUMNS, CasePeopleModel, PeopleColumn
+from ui.signals import emit
 
 _STYLE = DIALOG_STYLE + """
 QScrollArea#caseScroll, QWidget#caseBody { background: #f6f7f9; border: none; }
@@ -59,11 +61,18 @@ def _value(text: str, parent: QWidget, *, name: str = "caseValue") -> QLabel:
 
 
 class CaseDialog(QDialog):
-    """Reference, panel, status, referral, risk, the people, the reason and summary, the history."""
+    """Reference, panel, status, referral, risk, the people, the reason and summary, the history.
 
-    def __init__(self, detail: CaseDetail, parent: QWidget | None = None) -> None:
+    With a context (``ctx``), "Print…" (Ctrl+P) opens the print preview of the case summary."""
+
+    #: "Print…" opened the case summary's preview: the dialog.
+    preview_opened = Signal(object)
+
+    def __init__(self, detail: CaseDetail, parent: QWidget | None = None, *,
+                 ctx: ServiceContext | None = None) -> None:
         super().__init__(parent)
         self.detail = detail
+        self.ctx = ctx
         row = detail.row
         self.case_id = row.id
         self.setObjectName("caseDialog")
@@ -214,6 +223,14 @@ class CaseDialog(QDialog):
         self.buttons.setContentsMargins(24, 0, 24, 0)
         self.buttons.rejected.connect(self.reject)
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
+        self.print_button = QPushButton("Print…", self)
+        self.print_button.setObjectName("casePrint")
+        self.print_button.setToolTip("Preview the case summary, then print it or save it as PDF (Ctrl+P)")
+        self.print_button.setAutoDefault(False)
+        self.print_button.setShortcut(QKeySequence("Ctrl+P"))
+        self.print_button.clicked.connect(self.print_summary)
+        self.print_button.setVisible(ctx is not None)
+        self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         outer.addWidget(self.buttons)
         self.people_table.setFocus()
 
@@ -226,7 +243,21 @@ class CaseDialog(QDialog):
     @classmethod
     def open_case(cls, ctx: ServiceContext, case_id: int, parent: QWidget | None = None) -> CaseDialog:
         """Read the case (one audited view) and build its dialog. Raises the service's errors."""
-        return cls(CaseService(ctx).get_case(case_id), parent)
+        return cls(CaseService(ctx).get_case(case_id), parent, ctx=ctx)
+
+    def print_summary(self):  # noqa: ANN201 - PreviewDialog | None
+        """The case summary's print preview, with "Leave out contact details" (checked at first)."""
+        if self.ctx is None:
+            return None
+        from ui.printing.preview import PreviewDialog
+        from ui.printing.sources import case_summary_choice
+
+        dialog = PreviewDialog(choice=case_summary_choice(self.ctx, self.case_id, self.detail.row.reference),
+                               parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        emit(self.preview_opened, dialog)
+        return dialog
 
     def _fit_people_height(self) -> None:
         """Tall enough for every row: the dialog scrolls, the table does not."""

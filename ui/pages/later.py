@@ -69,19 +69,6 @@ def actions_page(parent: QWidget | None = None) -> LaterPage:
     )
 
 
-def reports_page(parent: QWidget | None = None) -> LaterPage:
-    return LaterPage(
-        "Reports",
-        "Reports and printed papers are not in this version yet.",
-        [
-            "agenda and meeting pack, minutes (full record and distribution copy)",
-            "action tracker, case summary and 4P plan",
-            "the quarterly data return, as PDF, CSV and XLSX",
-        ],
-        parent,
-    )
-
-
 def admin_page(parent: QWidget | None = None) -> LaterPage:
     return LaterPage(
         "Administration",
