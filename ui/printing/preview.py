@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSizeF, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPageSize, QPixmap, QShortcut, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPageSize, QPixmap, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -47,8 +47,8 @@ ZOOM_STEPS = (25, 33, 50, 67, 75, 90, 100, 110, 125, 150, 175, 200, 250, 300, 40
 SCREEN_PX_PER_POINT = 96 / 72
 #: The width of an A4 page in points: what "fit width" assumes before the PDF has been built.
 A4_WIDTH_POINTS = 595.28
-#: Room around the pages inside the scroll area (margins, the page's frame, a scroll bar).
-PAGE_GUTTER = 48
+#: Room around the pages inside the scroll area (its margins and the page's frame).
+PAGE_GUTTER = 36
 
 _STYLE = """
 QScrollArea#previewScroll, QWidget#previewPages { background: #c9ced6; border: none; }
@@ -97,6 +97,11 @@ class PreviewDialog(QDialog):
         self._started = False
         self._printer: QPrinter | None = None  # alive while a print job paints on it
         self._page_labels: list[QLabel] = []
+        # Fit width follows the window: redrawn once the resizing has paused.
+        self._resize_timer = QTimer(self)
+        self._resize_timer.setSingleShot(True)
+        self._resize_timer.setInterval(200)
+        self._resize_timer.timeout.connect(self._refit)
 
         self.setObjectName("previewDialog")
         self.setWindowTitle(f"Print preview — {source.title}")
@@ -242,6 +247,16 @@ class PreviewDialog(QDialog):
             # After the first paint, so the width "fit width" measures is the real one.
             QTimer.singleShot(0, self.build)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.fit_width and self.images:
+            self._resize_timer.start()
+
+    def _refit(self) -> None:
+        if self.fit_width and self.images and abs(self.images[0].image.width() / (self.devicePixelRatioF() or 1)
+                                                  - self.px_per_point() * self.images[0].size_points.width()) > 2:
+            self._redraw()
+
     def build(self) -> None:
         """Build the PDF from the source (on a worker thread), then draw its pages."""
         self._started = True
@@ -268,7 +283,10 @@ class PreviewDialog(QDialog):
         """Screen pixels (device-independent) per PDF point at the current zoom."""
         if self.fit_width:
             width_points = max((s.width() for s in self.sizes), default=A4_WIDTH_POINTS)
-            available = self.scroll.viewport().width() - PAGE_GUTTER
+            # The scroll bar's width is taken whether or not it shows yet: the pages, once drawn,
+            # bring it, and the page must not then be wider than the room left.
+            bar = self.scroll.verticalScrollBar().sizeHint().width()
+            available = self.scroll.width() - 2 * self.scroll.frameWidth() - bar - PAGE_GUTTER
             return max(available, 100) / width_points
         return SCREEN_PX_PER_POINT * self.zoom / 100
 
