@@ -228,3 +228,20 @@ def test_the_case_view_prints_its_summary_without_contact_details_at_first(qtbot
     after = _audit(demo_ctx, AuditKind.PRINT, "case", case_id)
     assert len(after) == len(before) + 1 and '"contact_details":true' in after[0].summary.replace(" ", "")
     dialog.close()
+
+
+def test_closing_the_preview_while_it_draws_stops_the_drawing(qtbot):
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from shiboken6 import isValid
+
+    from ui.background import running_calls
+
+    dialog = PreviewDialog(_counting_source(_many_pages(300), []))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.job() == Job.DRAW, timeout=30_000)
+    dialog.close()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not isValid(dialog)
+    # The drawing stops at its next page; its end reaches no one (and nothing fails).
+    qtbot.waitUntil(lambda: running_calls() == 0, timeout=10_000)

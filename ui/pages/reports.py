@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QDate, QSize, QStandardPaths, Qt, Signal
 from PySide6.QtSvgWidgets import QSvgWidget
+from shiboken6 import isValid
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -109,7 +110,8 @@ class ChartView(QSvgWidget):
         return round(min(width, self.maximumWidth()) * self._ratio)
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        width = 700
+        # Left-aligned in its card, the chart is given its hint's width: the widest it may be.
+        width = min(self.maximumWidth(), CHART_MAX_WIDTH)
         return QSize(width, self.heightForWidth(width))
 
 
@@ -396,7 +398,7 @@ class ReportsPage(Page):
         service = ReturnService(self.ctx)
 
         def shown(result: ReturnDashboard) -> None:
-            if generation != self._generation:
+            if not isValid(self) or generation != self._generation:
                 return
             self._loading = False
             self.progress.hide()
@@ -404,7 +406,7 @@ class ReportsPage(Page):
             self._show(result)
 
         def failed(exc: BaseException) -> None:
-            if generation != self._generation:
+            if not isValid(self) or generation != self._generation:
                 return
             self._loading = False
             self.progress.hide()
@@ -626,12 +628,16 @@ class ReportsPage(Page):
         self.status_label.setText(f"Writing {target.name}…")
 
         def done(_result: object) -> None:
+            if not isValid(self):
+                return
             self._exporting = False
             self._set_buttons_enabled(True)
             self.status_label.setText(f"Exported to {target}.")
             emit(self.exported, str(target))
 
         def failed(exc: BaseException) -> None:
+            if not isValid(self):
+                return
             self._exporting = False
             self._set_buttons_enabled(True)
             message = str(exc) if isinstance(exc, ServiceError) else "The export failed; the log has the details."
@@ -662,6 +668,9 @@ def _empty_reason(data: DataReturn) -> str:
             return f"{data.panel} managed no organised crime groups and received no referrals in {when}."
         return ""
     if not _figure(data, "Referrals", "Referrals received"):
+        if data.panel_type is PanelType.PARTNERSHIP:
+            return (f"{data.panel} keeps the partnership's action plan: it takes no referrals, so its data "
+                    "return has nothing to count.")
         return f"{data.panel} received no referrals in {when}. Choose another quarter or other dates."
     return ""
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QSizeF, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPageSize, QPixmap, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+from shiboken6 import isValid
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -95,6 +96,7 @@ class PreviewDialog(QDialog):
         self._job = ""
         self._generation = 0
         self._started = False
+        self._closing = False
         self._printer: QPrinter | None = None  # alive while a print job paints on it
         self._page_labels: list[QLabel] = []
         # Fit width follows the window: redrawn once the resizing has paused.
@@ -321,7 +323,7 @@ class PreviewDialog(QDialog):
             label.setFixedSize(pixmap.deviceIndependentSize().toSize() + self._frame_size())
             self.pages_layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
             self._page_labels.append(label)
-        self._set_status(f"{self._page_count_text()}.")
+        self._set_status("")
         emit(self.pages_drawn, len(images))
 
     @staticmethod
@@ -486,8 +488,10 @@ class PreviewDialog(QDialog):
         self.progress.setValue(0)
         self._set_status(_JOB_WORDS[job] + "…")
 
+        # The callbacks check the dialog is still there: closed (and deleted) while its job ran,
+        # the job's end is delivered to nobody.
         def succeeded(result: object) -> None:
-            if generation != self._generation:
+            if not isValid(self) or generation != self._generation:
                 return
             call = self._call
             self._call, self._job = None, ""
@@ -498,7 +502,7 @@ class PreviewDialog(QDialog):
             self._update_controls()
 
         def failed(exc: BaseException) -> None:
-            if generation != self._generation:
+            if not isValid(self) or generation != self._generation:
                 return
             self._call, self._job = None, ""
             if job == Job.PRINT:
@@ -515,7 +519,7 @@ class PreviewDialog(QDialog):
             self._update_controls()
 
         def progressed(percent: int, message: str) -> None:
-            if generation != self._generation:
+            if not isValid(self) or generation != self._generation:
                 return
             self.progress.setValue(percent)
             self._set_status(f"{_JOB_WORDS[job]}: {message}…")
@@ -579,8 +583,9 @@ class PreviewDialog(QDialog):
     # -- closing --------------------------------------------------------------------------------
 
     def reject(self) -> None:
-        """Escape stops what is running first; pressed again, it closes."""
-        if self._call is not None:
+        """Escape stops what is running first; pressed again, it closes. (Closing the window or
+        "Close" closes at once, cancelling what runs.)"""
+        if self._call is not None and not self._closing:
             self.cancel()
             return
         super().reject()
@@ -591,7 +596,9 @@ class PreviewDialog(QDialog):
                 event.ignore()  # a file half-way to the disk: let it finish (it takes a moment)
                 return
             self._call.cancel()  # the job ends on its own thread; nothing is recorded for it
+        self._closing = True  # QDialog's closeEvent rejects: this time reject() must close
         super().closeEvent(event)
+        self._closing = False
 
 
 _JOB_WORDS = {
