@@ -3,11 +3,16 @@ after a wrong password), creating a database, writing the demo partnership.
 
 The call runs on a thread of its own; its result, its exception or its progress reports come back
 as signals, which Qt queues to the GUI thread, so widgets are only ever touched there.
+
+A call that reports progress can be cancelled: after :meth:`BackgroundCall.cancel` its next
+progress report raises :class:`Cancelled` inside the worker, so the call stops at the next point
+where it said how far it had got, and ends with ``failed(Cancelled())``.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -26,6 +31,13 @@ _RUNNING: set[BackgroundCall] = set()
 _RETIRED: set[BackgroundCall] = set()
 
 
+class Cancelled(Exception):  # noqa: N818 - reads as what happened, like KeyboardInterrupt
+    """Raised inside a cancelled call at its next progress report; handed to ``failed``."""
+
+    def __init__(self) -> None:
+        super().__init__("Cancelled.")
+
+
 class _Worker(QObject):
     succeeded = Signal(object)
     failed = Signal(object)
@@ -35,6 +47,7 @@ class _Worker(QObject):
         super().__init__()
         self._fn = fn
         self._with_progress = with_progress
+        self.cancel_requested = threading.Event()
 
     @Slot()
     def run(self) -> None:
@@ -51,13 +64,15 @@ class _Worker(QObject):
             QThread.currentThread().quit()
 
     def _progress(self, percent: int, message: str) -> None:
+        if self.cancel_requested.is_set():
+            raise Cancelled
         emit(self.progressed, int(percent), str(message))
 
 
 def _is_expected(exc: BaseException) -> bool:
     from cspdesk.services.errors import ServiceError
 
-    return isinstance(exc, ServiceError)
+    return isinstance(exc, (ServiceError, Cancelled))
 
 
 class BackgroundCall(QObject):
@@ -91,6 +106,13 @@ class BackgroundCall(QObject):
 
     def is_running(self) -> bool:
         return self in _RUNNING
+
+    def cancel(self) -> None:
+        """Ask the call to stop at its next progress report (calls without progress run to the end)."""
+        self._worker.cancel_requested.set()
+
+    def cancel_requested(self) -> bool:
+        return self._worker.cancel_requested.is_set()
 
     def wait(self) -> None:
         """Block until the call has ended (its result is still delivered through the event loop)."""

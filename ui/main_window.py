@@ -41,9 +41,9 @@ from ui.lock import WindowLock, LockScreen
 from ui.pages.base import Page
 from ui.pages.cases import CasesPage
 from ui.pages.actions import ActionsPage
-from ui.pages.later import reports_page
 from ui.pages.meetings import MeetingsPage
 from ui.pages.panels import PanelsPage
+from ui.pages.reports import ReportsPage
 from ui.pages.welcome import WelcomePage
 from ui.signals import emit
 from ui.windows import bring_to_front
@@ -306,7 +306,7 @@ class MainWindow(QMainWindow):
             Section.CASES: cases,
             Section.MEETINGS: meetings,
             Section.ACTIONS: actions,
-            Section.REPORTS: reports_page(self.stack),
+            Section.REPORTS: ReportsPage(self.ctx, self.stack),
         }
         if self._can_administer:
             # Imported here: only administrators ever see it, and it is not needed to start.

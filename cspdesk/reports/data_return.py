@@ -164,12 +164,9 @@ def _story(data: DataReturn, st: Styles, width: float) -> list[Flowable]:
         # A chart is small: it moves to the next page with its heading rather than leave it behind.
         story.append(KeepTogether([*heading(st, chart.title, 3),
                                    _bar_chart(st, chart, width, data.small_threshold if data.suppress_small else 0)]))
-        if data.suppress_small and chart.horizontal and chart.labels and chart.labels[-1].startswith("Others"):
-            story.append(Paragraph(esc(f"Categories with fewer than {data.small_threshold} are counted together "
-                                       "under “Others”."), st.note))
-        elif data.suppress_small and any(0 < v < data.small_threshold for v in chart.values):
-            story.append(Paragraph(esc(f"Bars for fewer than {data.small_threshold} are left out and marked "
-                                       f"“<{data.small_threshold}”."), st.note))
+        note = _chart_note(data, chart)
+        if note:
+            story.append(Paragraph(esc(note), st.note))
     return story
 
 
@@ -248,6 +245,73 @@ def _bar_chart(st: Styles, series: Series, width: float, suppress_below: int = 0
     chart.barLabels.nudge = 7
     drawing.add(chart)
     return drawing
+
+
+# --- Charts for the screen ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartSvg:
+    """One chart of a return drawn as SVG for the app's dashboard, with the note the PDF prints
+    under it (empty when there is none)."""
+
+    title: str
+    svg: bytes
+    note: str = ""
+
+
+#: The width, in points, the dashboard's charts are drawn at (they scale with the window).
+SCREEN_CHART_WIDTH = 520.0
+
+
+def chart_svg(series: Series, *, width: float = SCREEN_CHART_WIDTH, suppress_below: int = 0) -> bytes:
+    """``series`` drawn as the PDF draws it (:func:`_bar_chart`), as SVG bytes (UTF-8).
+
+    Made plain enough for SVG Tiny viewers (Qt's QtSvg): the PDF's registered TrueType font has no
+    name a screen knows, so the SVG asks for the same face by its family name, then for any
+    sans-serif; and the drawing-sized clip path reportlab adds (it clips nothing) is taken out,
+    because a viewer without clip paths paints its rectangle black over the whole chart."""
+    import re
+
+    from reportlab.graphics import renderSVG
+
+    drawing = _bar_chart(Styles(), series, width, suppress_below)
+    text = renderSVG.drawToString(drawing)
+    for ours in ("CSPDesk-Sans-Bold", "CSPDesk-Sans"):
+        text = text.replace(ours, "DejaVu Sans, Arial, Helvetica, sans-serif")
+    text = re.sub(r"\s*<clipPath id=\"clip\">.*?</clipPath>", "", text, flags=re.DOTALL)
+    text = text.replace(' style="clip-path: url(#clip)"', "")
+    text = text.replace("<title>...</title>", f"<title>{_xml(series.title)}</title>").replace("<desc>...</desc>", "")
+    return text.encode("utf-8")
+
+
+def _xml(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text)
+
+
+def data_return_charts(data: DataReturn, *, width: float = SCREEN_CHART_WIDTH) -> tuple[ChartSvg, ...]:
+    """The charts of ``data`` the PDF would print (the same suppression, the same notes), as SVG;
+    charts with nothing to draw are left out, as in the PDF."""
+    out = []
+    small = data.small_threshold if data.suppress_small else 0
+    for series in data.charts:
+        if not any(series.values):
+            continue
+        chart = _suppressed(data, series)
+        out.append(ChartSvg(chart.title, chart_svg(chart, width=width, suppress_below=small), _chart_note(data, chart)))
+    return tuple(out)
+
+
+def _chart_note(data: DataReturn, chart: Series) -> str:
+    if not data.suppress_small:
+        return ""
+    if chart.horizontal and chart.labels and chart.labels[-1].startswith("Others"):
+        return f"Categories with fewer than {data.small_threshold} are counted together under “Others”."
+    if any(0 < v < data.small_threshold for v in chart.values):
+        return f"Bars for fewer than {data.small_threshold} are left out and marked “<{data.small_threshold}”."
+    return ""
 
 
 def _nice_step(top: int) -> int:

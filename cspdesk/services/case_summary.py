@@ -40,6 +40,26 @@ class CaseSummaryService:
         with self._ctx.reading() as s:
             return self._gather(s, case_id, contact_details)
 
+    def render(self, case_id: int, *, contact_details: bool = True, invariant: bool = False) -> bytes:
+        """The case summary as PDF bytes, for the print preview. Showing it is a view of the case,
+        recorded as one (with ``"report": "case_summary"``); printing or saving it is recorded
+        again by :meth:`record_printed` or :meth:`write`."""
+        with self._ctx.unit_of_work() as s:
+            data = self._gather(s, case_id, contact_details)
+            audit.record(s, self._ctx.actor, AuditKind.VIEW, "case", case_id,
+                         {"report": "case_summary", "preview": True, "contact_details": contact_details},
+                         at=self._ctx.now())
+        return render_case_summary_pdf(data, invariant=invariant)
+
+    def record_printed(self, case_id: int, *, contact_details: bool, pages: int, printer: str) -> None:
+        """Record in the audit trail that the case summary went to a printer (``pages`` pages)."""
+        with self._ctx.unit_of_work() as s:
+            self._check_sees(s, case_id)
+            audit.record(s, self._ctx.actor, AuditKind.PRINT, "case", case_id,
+                         {"report": "case_summary", "printer": printer, "pages": pages,
+                          "contact_details": contact_details},
+                         at=self._ctx.now())
+
     def write(self, case_id: int, out: Path, *, contact_details: bool = True, invariant: bool = False) -> CaseSummaryData:
         """The case summary PDF at ``out``; the print is audited in the same transaction."""
         out = check_output_path(out, (".pdf",))
@@ -52,11 +72,14 @@ class CaseSummaryService:
             write_atomically(out, content)
         return data
 
-    def _gather(self, s, case_id: int, contact_details: bool) -> CaseSummaryData:  # noqa: ANN001
+    def _check_sees(self, s, case_id: int) -> None:  # noqa: ANN001
         panel_id = s.scalar(select(Case.panel_id).where(Case.id == case_id))
         if panel_id is None:
             raise NotFound("That case no longer exists.")
         self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
+
+    def _gather(self, s, case_id: int, contact_details: bool) -> CaseSummaryData:  # noqa: ANN001
+        self._check_sees(s, case_id)
         case = gather_case(s, case_id)
         referral_date = case.referral_date
         people = []

@@ -27,6 +27,7 @@ asks (``suppress_small``); percentages of suppressed counts are left out too.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -50,7 +51,7 @@ from cspdesk.domain.enums import (
 from cspdesk.domain.periods import Period
 from cspdesk.domain.periods import between as _between
 from cspdesk.domain.periods import quarter as _quarter
-from cspdesk.reports.data_return import DataReturn, Measure, Section, Series, one_decimal
+from cspdesk.reports.data_return import ChartSvg, DataReturn, Measure, Section, Series, one_decimal
 from cspdesk.services import audit
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ValidationError
@@ -89,6 +90,15 @@ def between(start: date, end: date) -> Period:
         return _between(start, end)
     except ValueError as exc:
         raise ValidationError("period", str(exc)) from None
+
+
+@dataclass(frozen=True)
+class ReturnDashboard:
+    """What the app's Reports page shows for one panel and period: the figures, and the return's
+    charts drawn as SVG by the same code that draws them in the PDF."""
+
+    data: DataReturn
+    charts: tuple[ChartSvg, ...]
 
 
 class ReturnService:
@@ -138,6 +148,33 @@ class ReturnService:
                           "file": out.name, "suppress_small": suppress_small}, at=self._ctx.now())
             write_atomically(out, content)
         return data
+
+    def dashboard(self, panel_id: int, period: Period, *, suppress_small: bool = False) -> ReturnDashboard:
+        """The figures and the charts (SVG) for the app's dashboard. Reading figures on screen is
+        not a print or an export: nothing is recorded."""
+        data = self.build(panel_id, period, suppress_small=suppress_small)
+        from cspdesk.reports.data_return import data_return_charts
+
+        return ReturnDashboard(data, data_return_charts(data))
+
+    def render(self, panel_id: int, period: Period, *, suppress_small: bool = False,
+               invariant: bool = False) -> bytes:
+        """The return as PDF bytes, for the print preview. Not recorded: nothing has left the
+        app yet — :meth:`write` (Save as PDF) and :meth:`record_printed` (Print) record it."""
+        data = self.build(panel_id, period, suppress_small=suppress_small)
+        from cspdesk.reports.data_return import render_data_return_pdf
+
+        return render_data_return_pdf(data, invariant=invariant)
+
+    def record_printed(self, panel_id: int, period: Period, *, suppress_small: bool, pages: int,
+                       printer: str) -> None:
+        """Record in the audit trail that the return went to a printer (``pages`` pages)."""
+        self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
+        with self._ctx.unit_of_work() as s:
+            audit.record(s, self._ctx.actor, AuditKind.PRINT, "panel", panel_id,
+                         {"report": "data_return", "period": f"{period.start}..{period.end}",
+                          "printer": printer, "pages": pages, "suppress_small": suppress_small},
+                         at=self._ctx.now())
 
     # -- building ------------------------------------------------------------------------------------
 
@@ -361,4 +398,4 @@ def _referrals(s: Session, panel: Panel, period: Period) -> dict:
                 notes=("A case can carry several flags, so the flags' percentages can add up to more than 100%.",))
 
 
-__all__ = ["DataReturn", "Measure", "Period", "ReturnService", "Section", "Series", "between", "quarter"]
+__all__ = ["ChartSvg", "DataReturn", "Measure", "Period", "ReturnDashboard", "ReturnService", "Section", "Series", "between", "quarter"]

@@ -85,16 +85,6 @@ def test_cancelling_the_set_up_dialog_changes_nothing(ctx, make_window, qtbot):
     assert window.current_section() == Section.WELCOME
 
 
-def test_later_sections_say_plainly_they_are_not_built(ctx, make_window, qtbot):
-    window = make_window(ctx)
-    for section, words in [
-        (Section.REPORTS, "not in this version yet"),
-    ]:
-        window.show_section(section)
-        assert window.current_section() == section
-        assert words in window.page(section).message.text()
-
-
 def test_administrators_get_the_administration_page(ctx, make_window):
     from ui.pages.admin import AdminPage
 

@@ -9,6 +9,7 @@ should have to mean it.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -74,10 +75,14 @@ def _value(text: str, parent: QWidget, *, name: str = "caseValue") -> QLabel:
 
 
 class CaseDialog(QDialog):
-    """Reference, panel, status, referral, risk, the people, the reason and summary, the history."""
+    """Reference, panel, status, referral, risk, the people, the reason and summary, the history.
+
+    With a context (``ctx``), "Print…" (Ctrl+P) opens the print preview of the case summary."""
 
     #: The case was changed from the dialog (a status change, an assessment added): OpChanges.
     changes_made = Signal(object)
+    #: "Print…" opened the case summary's preview: the dialog.
+    preview_opened = Signal(object)
 
     def __init__(self, detail: CaseDetail, parent: QWidget | None = None, *, ctx: ServiceContext | None = None) -> None:
         super().__init__(parent)
@@ -243,6 +248,14 @@ class CaseDialog(QDialog):
         self.buttons.setContentsMargins(24, 0, 24, 0)
         self.buttons.rejected.connect(self.reject)
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
+        self.print_button = QPushButton("Print…", self)
+        self.print_button.setObjectName("casePrint")
+        self.print_button.setToolTip("Preview the case summary, then print it or save it as PDF (Ctrl+P)")
+        self.print_button.setAutoDefault(False)
+        self.print_button.setShortcut(QKeySequence("Ctrl+P"))
+        self.print_button.clicked.connect(self.print_summary)
+        self.print_button.setVisible(ctx is not None)
+        self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         outer.addWidget(self.buttons)
         self.people_table.setFocus()
 
@@ -460,6 +473,20 @@ class CaseDialog(QDialog):
             parts.append(latest.risk_level.label)
         self.fact_labels["Risk"].setText(", ".join(parts))
         emit(self.changes_made, changes)
+
+    def print_summary(self):  # noqa: ANN201 - PreviewDialog | None
+        """The case summary's print preview, with "Leave out contact details" (checked at first)."""
+        if self.ctx is None:
+            return None
+        from ui.printing.preview import PreviewDialog
+        from ui.printing.sources import case_summary_choice
+
+        dialog = PreviewDialog(choice=case_summary_choice(self.ctx, self.case_id, self.detail.row.reference),
+                               parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        emit(self.preview_opened, dialog)
+        return dialog
 
     def _fit_people_height(self) -> None:
         """Tall enough for every row: the dialog scrolls, the table does not."""

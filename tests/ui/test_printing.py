@@ -1,0 +1,247 @@
+"""Print preview, printing and Save as PDF, on real PDFs built from the demo partnership.
+
+Nothing is exec()'d: the dialogs are shown, and the printer and the file name are handed to
+``print_to`` / ``save_to`` as the system dialogs would hand them over.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
+
+from cspdesk.domain.enums import AuditKind
+from cspdesk.services.audit import AuditQuery, AuditService
+from cspdesk.services.cases import CaseService
+from cspdesk.services.returns import ReturnService, quarter
+from ui.dialogs.case_view import CaseDialog
+from ui.printing import preview as preview_module
+from ui.printing.preview import Job, PreviewDialog
+from ui.printing.sources import PrintSource, data_return_source
+
+Q3 = "2026Q3"
+
+
+def _pages(pdf: bytes | Path) -> int:
+    return len(PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf).pages)
+
+
+def _text(pdf: bytes | Path) -> str:
+    reader = PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _audit(ctx, kind: AuditKind, entity: str, entity_id: int) -> list:  # noqa: ANN001
+    service = AuditService(ctx)
+    ids = service.event_ids(AuditQuery(kinds=frozenset({kind}), entity=entity, entity_id=entity_id))
+    return service.event_rows(ids)
+
+
+def _marac(ctx) -> int:  # noqa: ANN001
+    return ReturnService(ctx).panel_id_by_name("Swale MARAC")
+
+
+def _return_preview(qtbot, ctx) -> tuple[PreviewDialog, int]:  # noqa: ANN001
+    panel_id = _marac(ctx)
+    source = data_return_source(ctx, panel_id, "Swale MARAC", quarter(Q3), suppress_small=False)
+    dialog = PreviewDialog(source)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.pages_drawn, timeout=30_000) as drawn:
+        dialog.show()
+    return dialog, drawn.args[0]
+
+
+def _many_pages(pages: int) -> bytes:
+    """A plain PDF of ``pages`` pages (for cancelling: long enough that a run cannot finish first)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=A4, invariant=1)
+    for n in range(1, pages + 1):
+        c.drawString(72, 760, f"Page {n}")
+        c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+def _counting_source(pdf: bytes, printed: list) -> PrintSource:
+    return PrintSource(title="Long document", file_name="Long document.pdf", render=lambda: pdf,
+                       save=lambda path: Path(path).write_bytes(pdf),
+                       record_printed=lambda pages, printer: printed.append((pages, printer)))
+
+
+def test_the_preview_draws_every_page_of_the_return(qtbot, demo_ctx):
+    dialog, drawn = _return_preview(qtbot, demo_ctx)
+    expected = _pages(dialog.pdf)
+    assert expected >= 2  # the data return with its charts runs over a page
+    assert drawn == expected == len(dialog.page_labels())
+    assert dialog.page_count_label.text() == f"{expected} pages"
+    assert "Swale MARAC" in _text(dialog.pdf)
+    # Each page is drawn at the zoom shown, A4-shaped.
+    label = dialog.page_labels()[0]
+    assert label.height() / label.width() == pytest.approx(297 / 210, rel=0.02)
+    assert dialog.print_button.isEnabled() and dialog.save_button.isEnabled()
+
+
+def test_zooming_draws_the_pages_again_larger(qtbot, demo_ctx):
+    dialog, _ = _return_preview(qtbot, demo_ctx)
+    before = dialog.page_labels()[0].width()
+    percent = dialog.zoom_percent()
+    with qtbot.waitSignal(dialog.pages_drawn, timeout=30_000):
+        qtbot.keyClick(dialog, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert not dialog.fit_width
+    assert dialog.zoom_percent() > percent
+    assert dialog.page_labels()[0].width() > before
+    assert dialog.zoom_label.text() == f"{dialog.zoom_percent()}%"
+    with qtbot.waitSignal(dialog.pages_drawn, timeout=30_000):
+        qtbot.keyClick(dialog, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.fit_width and dialog.fit_button.isChecked()
+    assert dialog.page_labels()[0].width() == pytest.approx(before, abs=2)
+
+
+def test_save_as_pdf_writes_the_file_and_records_it(qtbot, demo_ctx, tmp_path):
+    dialog, drawn = _return_preview(qtbot, demo_ctx)
+    panel_id = _marac(demo_ctx)
+    before = _audit(demo_ctx, AuditKind.PRINT, "panel", panel_id)
+    assert dialog.suggested_path().name == "Data return - Swale MARAC - 2026 Q3.pdf"
+    target = tmp_path / "return.pdf"
+    with qtbot.waitSignal(dialog.saved, timeout=30_000) as saved:
+        dialog.save_to(target)
+    assert saved.args == [str(target)]
+    assert _pages(target) == drawn
+    assert "Data return" in _text(target)
+    after = _audit(demo_ctx, AuditKind.PRINT, "panel", panel_id)
+    assert len(after) == len(before) + 1
+    assert "return.pdf" in after[0].summary and "data_return" in after[0].summary
+    assert str(target) in dialog.status_label.text()
+
+
+def test_printing_to_a_pdf_printer_sends_every_page_and_records_it(qtbot, demo_ctx, tmp_path):
+    dialog, drawn = _return_preview(qtbot, demo_ctx)
+    panel_id = _marac(demo_ctx)
+    before = _audit(demo_ctx, AuditKind.PRINT, "panel", panel_id)
+    out = tmp_path / "printed.pdf"
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    with qtbot.waitSignal(dialog.printed, timeout=60_000) as printed:
+        dialog.print_to(printer)
+    assert printed.args == [drawn]
+    assert _pages(out) == drawn
+    after = _audit(demo_ctx, AuditKind.PRINT, "panel", panel_id)
+    assert len(after) == len(before) + 1
+    assert '"pages":%d' % drawn in after[0].summary.replace(" ", "")
+    assert "printed.pdf" in after[0].summary
+    assert dialog.status_label.text() == f"Printed {drawn} pages."
+
+
+def test_cancelling_the_drawing_stops_it(qtbot, monkeypatch):
+    total = 400
+    drawn_pages: list[str] = []
+    real = preview_module.render_pages
+
+    def counting(pdf, dpi, progress):  # noqa: ANN001, ANN202
+        def report(percent: int, message: str) -> None:
+            drawn_pages.append(message)
+            progress(percent, message)
+
+        return real(pdf, dpi, report)
+
+    monkeypatch.setattr(preview_module, "render_pages", counting)
+    dialog = PreviewDialog(_counting_source(_many_pages(total), []))
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.cancelled, timeout=60_000) as cancelled:
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.job() == Job.DRAW, timeout=30_000)
+        dialog.cancel()
+    assert cancelled.args == [Job.DRAW]
+    assert 0 < len(drawn_pages) < total  # stopped part-way, at a page
+    assert not dialog.busy() and dialog.page_labels() == []
+    assert "Cancelled" in dialog.status_label.text()
+    # The PDF itself was built: it can still be printed or drawn again.
+    assert dialog.print_button.isEnabled()
+    with qtbot.waitSignal(dialog.pages_drawn, timeout=60_000) as again:
+        dialog.fit_to_width()
+    assert again.args == [total]
+
+
+def test_a_cancelled_print_sends_nothing_and_records_nothing(qtbot, tmp_path):
+    printed: list = []
+    dialog = PreviewDialog(_counting_source(_many_pages(300), printed))
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.pages_drawn, timeout=60_000):
+        dialog.show()
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "cancelled.pdf"))
+    with qtbot.waitSignal(dialog.cancelled, timeout=60_000) as cancelled:
+        dialog.print_to(printer)
+        assert dialog.job() == Job.PRINT
+        dialog.cancel()
+    assert cancelled.args == [Job.PRINT]
+    assert printed == []
+    assert dialog.status_label.text() == "Printing cancelled: nothing was sent to the printer."
+
+
+def test_escape_cancels_first_then_closes(qtbot):
+    dialog = PreviewDialog(_counting_source(_many_pages(300), []))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.job() == Job.DRAW, timeout=30_000)
+    with qtbot.waitSignal(dialog.cancelled, timeout=30_000):
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+
+
+def test_the_case_view_prints_its_summary_without_contact_details_at_first(qtbot, demo_ctx, tmp_path):
+    case_id = CaseService(demo_ctx).case_ids()[0]
+    case = CaseDialog.open_case(demo_ctx, case_id)
+    qtbot.addWidget(case)
+    with qtbot.waitExposed(case), qtbot.waitActive(case):
+        case.show()
+        case.activateWindow()
+    assert case.print_button.isVisible()
+    with qtbot.waitSignal(case.preview_opened, timeout=5000) as opened:
+        qtbot.keyClick(case, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    dialog: PreviewDialog = opened.args[0]
+    qtbot.waitUntil(lambda: dialog.images != [], timeout=30_000)
+    assert dialog.choice_box is not None and dialog.choice_box.isChecked()
+    assert "leaves out addresses" in _text(dialog.pdf)
+    reference = case.detail.row.reference
+    assert dialog.suggested_path().name == f"Case summary - {reference} (without contact details).pdf"
+
+    with qtbot.waitSignal(dialog.pages_drawn, timeout=30_000):
+        dialog.choice_box.setChecked(False)
+    assert "leaves out addresses" not in _text(dialog.pdf)
+
+    before = _audit(demo_ctx, AuditKind.PRINT, "case", case_id)
+    with qtbot.waitSignal(dialog.saved, timeout=30_000):
+        dialog.save_to(tmp_path / "case.pdf")
+    assert reference in _text(tmp_path / "case.pdf")
+    after = _audit(demo_ctx, AuditKind.PRINT, "case", case_id)
+    assert len(after) == len(before) + 1 and '"contact_details":true' in after[0].summary.replace(" ", "")
+    dialog.close()
+
+
+def test_closing_the_preview_while_it_draws_stops_the_drawing(qtbot):
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from shiboken6 import isValid
+
+    from ui.background import running_calls
+
+    dialog = PreviewDialog(_counting_source(_many_pages(300), []))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.job() == Job.DRAW, timeout=30_000)
+    dialog.close()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not isValid(dialog)
+    # The drawing stops at its next page; its end reaches no one (and nothing fails).
+    qtbot.waitUntil(lambda: running_calls() == 0, timeout=10_000)

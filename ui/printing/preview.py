@@ -1,0 +1,615 @@
+"""Print preview, print and save as PDF, for any PDF a service produces.
+
+The dialog is given a :class:`~ui.printing.sources.PrintSource`: how to build the PDF (a service's ``render``), how to
+save it (the service's ``write``, which records the save in the audit trail) and how to record that
+it was printed (the service's ``record_printed``). The dialog itself keeps no audit and reads no
+data: every print and save goes through the service.
+
+Everything slow runs on a worker thread (``ui.background``) with progress and a Cancel button:
+building the PDF, drawing its pages (again at each zoom), printing and saving. Drawing and printing
+stop between pages when cancelled; a cancelled print is aborted, so nothing reaches the printer
+and nothing is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSizeF, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPageSize, QPixmap, QResizeEvent, QShortcut, QShowEvent
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+from shiboken6 import isValid
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cspdesk.services.errors import ServiceError
+from ui.background import BackgroundCall, Cancelled, run_in_background
+from ui.printing.pages import PageImage, page_sizes, print_pdf, render_pages
+from ui.printing.sources import PreviewChoice, PrintSource
+from ui.signals import emit
+
+#: Zoom steps, in % of the page's real size on a 96 dpi screen.
+ZOOM_STEPS = (25, 33, 50, 67, 75, 90, 100, 110, 125, 150, 175, 200, 250, 300, 400)
+#: Pixels per point at 100%.
+SCREEN_PX_PER_POINT = 96 / 72
+#: The width of an A4 page in points: what "fit width" assumes before the PDF has been built.
+A4_WIDTH_POINTS = 595.28
+#: Room around the pages inside the scroll area (its margins and the page's frame).
+PAGE_GUTTER = 36
+
+_STYLE = """
+QScrollArea#previewScroll, QWidget#previewPages { background: #c9ced6; border: none; }
+QLabel#previewPage { background: #ffffff; border: 1px solid #8a939e; }
+QLabel#previewStatus[error="true"] { color: #a61b1b; }
+"""
+
+
+class Job:
+    RENDER = "render"
+    DRAW = "draw"
+    PRINT = "print"
+    SAVE = "save"
+
+
+class PreviewDialog(QDialog):
+    """The pages of one document, with zoom, "Print…" and "Save as PDF…"."""
+
+    #: The pages are drawn: how many.
+    pages_drawn = Signal(int)
+    #: A job (one of :class:`Job`) was cancelled.
+    cancelled = Signal(str)
+    #: The PDF was saved: its path.
+    saved = Signal(str)
+    #: The document was printed: how many pages.
+    printed = Signal(int)
+    #: A job failed: the message shown.
+    failed = Signal(str)
+
+    def __init__(self, source: PrintSource | None = None, parent: QWidget | None = None, *,
+                 choice: PreviewChoice | None = None) -> None:
+        super().__init__(parent)
+        if source is None:
+            if choice is None:
+                raise ValueError("A preview needs a source or a choice that makes one.")
+            source = choice.source_for(choice.checked)
+        self.source = source
+        self.pdf: bytes | None = None
+        self.sizes: list[QSizeF] = []
+        self.images: list[PageImage] = []
+        self.zoom = 100
+        self.fit_width = True
+        self._call: BackgroundCall | None = None
+        self._job = ""
+        self._generation = 0
+        self._started = False
+        self._closing = False
+        self._printer: QPrinter | None = None  # alive while a print job paints on it
+        self._page_labels: list[QLabel] = []
+        # Fit width follows the window: redrawn once the resizing has paused.
+        self._resize_timer = QTimer(self)
+        self._resize_timer.setSingleShot(True)
+        self._resize_timer.setInterval(200)
+        self._resize_timer.timeout.connect(self._refit)
+
+        self.setObjectName("previewDialog")
+        self.setWindowTitle(f"Print preview — {source.title}")
+        self.setStyleSheet(_STYLE)
+        self.setModal(False)
+        self.resize(900, 860)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 10, 12, 10)
+        outer.setSpacing(8)
+
+        # -- the toolbar ------------------------------------------------------------------------
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        self.choice_box: QCheckBox | None = None
+        self._choice = choice
+        if choice is not None:
+            self.choice_box = QCheckBox(choice.label, self)
+            self.choice_box.setObjectName("previewChoice")
+            self.choice_box.setChecked(choice.checked)
+            if choice.tooltip:
+                self.choice_box.setToolTip(choice.tooltip)
+            self.choice_box.toggled.connect(self._choice_toggled)
+            bar.addWidget(self.choice_box)
+            bar.addSpacing(12)
+        self.zoom_out_button = self._tool("−", "Zoom out (Ctrl+−)", self.zoom_out)
+        bar.addWidget(self.zoom_out_button)
+        self.zoom_label = QLabel("", self)
+        self.zoom_label.setObjectName("previewZoom")
+        self.zoom_label.setMinimumWidth(self.zoom_label.fontMetrics().horizontalAdvance("400%") + 12)
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        bar.addWidget(self.zoom_label)
+        self.zoom_in_button = self._tool("+", "Zoom in (Ctrl+=)", self.zoom_in)
+        bar.addWidget(self.zoom_in_button)
+        self.fit_button = QPushButton("Fit width", self)
+        self.fit_button.setObjectName("previewFitWidth")
+        self.fit_button.setToolTip("Fit the page to the width of the window (Ctrl+0)")
+        self.fit_button.setAutoDefault(False)
+        self.fit_button.setCheckable(True)  # pressed while the page follows the window's width
+        self.fit_button.clicked.connect(self.fit_to_width)
+        bar.addWidget(self.fit_button)
+        bar.addSpacing(12)
+        self.page_count_label = QLabel("", self)
+        self.page_count_label.setObjectName("previewPageCount")
+        bar.addWidget(self.page_count_label)
+        bar.addStretch(1)
+        self.save_button = QPushButton("Save as PDF…", self)
+        self.save_button.setObjectName("previewSave")
+        self.save_button.setToolTip("Save the document as a PDF file (Ctrl+S)")
+        self.save_button.setAutoDefault(False)
+        self.save_button.clicked.connect(self.save_as)
+        bar.addWidget(self.save_button)
+        self.print_button = QPushButton("Print…", self)
+        self.print_button.setObjectName("primaryButton")
+        self.print_button.setToolTip("Print the document (Ctrl+P)")
+        self.print_button.setAutoDefault(False)
+        self.print_button.clicked.connect(self.print_document)
+        bar.addWidget(self.print_button)
+        outer.addLayout(bar)
+
+        # -- the pages --------------------------------------------------------------------------
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("previewScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows and Page Up/Down scroll
+        self.pages_widget = QWidget(self.scroll)
+        self.pages_widget.setObjectName("previewPages")
+        self.pages_layout = QVBoxLayout(self.pages_widget)
+        self.pages_layout.setContentsMargins(16, 16, 16, 16)
+        self.pages_layout.setSpacing(16)
+        self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.message = QLabel("", self.pages_widget)
+        self.message.setObjectName("emptyState")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.pages_layout.addWidget(self.message)
+        self.scroll.setWidget(self.pages_widget)
+        outer.addWidget(self.scroll, 1)
+
+        # -- progress and status ----------------------------------------------------------------
+        status = QHBoxLayout()
+        status.setSpacing(8)
+        self.status_label = QLabel("", self)
+        self.status_label.setObjectName("previewStatus")
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label.setWordWrap(True)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        status.addWidget(self.status_label, 1)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("previewProgress")
+        self.progress.setRange(0, 100)
+        self.progress.setFixedWidth(200)
+        self.progress.setTextVisible(False)
+        status.addWidget(self.progress)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("previewCancel")
+        self.cancel_button.setToolTip("Stop what is running (Escape)")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        status.addWidget(self.cancel_button)
+        self.close_button = QPushButton("Close", self)
+        self.close_button.setObjectName("previewClose")
+        self.close_button.setAutoDefault(False)
+        self.close_button.clicked.connect(self.close)
+        status.addWidget(self.close_button)
+        outer.addLayout(status)
+
+        for keys, slot in (
+            (("Ctrl+=", "Ctrl++", QKeySequence.StandardKey.ZoomIn), self.zoom_in),
+            (("Ctrl+-", QKeySequence.StandardKey.ZoomOut), self.zoom_out),
+            (("Ctrl+0",), self.fit_to_width),
+            (("Ctrl+P", QKeySequence.StandardKey.Print), self.print_document),
+            (("Ctrl+S", QKeySequence.StandardKey.Save), self.save_as),
+        ):
+            seen: set[str] = set()
+            for key in keys:
+                sequence = QKeySequence(key)
+                if sequence.isEmpty() or sequence.toString() in seen:
+                    continue  # a standard key that is the same as one already bound
+                seen.add(sequence.toString())
+                QShortcut(sequence, self, slot)
+        self._update_controls()
+
+    def _tool(self, text: str, tip: str, slot: Callable[[], None]) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip.split(" (")[0])
+        button.setMinimumWidth(28)
+        button.clicked.connect(slot)
+        return button
+
+    # -- starting -------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._started:
+            self._started = True
+            # After the first paint, so the width "fit width" measures is the real one.
+            QTimer.singleShot(0, self.build)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.fit_width and self.images:
+            self._resize_timer.start()
+
+    def _refit(self) -> None:
+        if self.fit_width and self.images and abs(self.images[0].image.width() / (self.devicePixelRatioF() or 1)
+                                                  - self.px_per_point() * self.images[0].size_points.width()) > 2:
+            self._redraw()
+
+    def build(self) -> None:
+        """Build the PDF from the source (on a worker thread), then draw its pages."""
+        self._started = True
+        self.pdf, self.sizes, self.images = None, [], []
+        self._clear_pages("Building the document…")
+        source = self.source
+
+        def job(progress: Callable[[int, str], None]) -> tuple[bytes, list[QSizeF]]:
+            progress(0, "Building the document")
+            pdf = source.render()
+            progress(90, "Reading its pages")
+            return pdf, page_sizes(pdf)
+
+        self._start(Job.RENDER, job, self._rendered)
+
+    def _rendered(self, result: tuple[bytes, list[QSizeF]]) -> None:
+        self.pdf, self.sizes = result
+        self._update_page_count()
+        self.draw()
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def px_per_point(self) -> float:
+        """Screen pixels (device-independent) per PDF point at the current zoom."""
+        if self.fit_width:
+            width_points = max((s.width() for s in self.sizes), default=A4_WIDTH_POINTS)
+            # The scroll bar's width is taken whether or not it shows yet: the pages, once drawn,
+            # bring it, and the page must not then be wider than the room left.
+            bar = self.scroll.verticalScrollBar().sizeHint().width()
+            available = self.scroll.width() - 2 * self.scroll.frameWidth() - bar - PAGE_GUTTER
+            return max(available, 100) / width_points
+        return SCREEN_PX_PER_POINT * self.zoom / 100
+
+    def zoom_percent(self) -> int:
+        return round(100 * self.px_per_point() / SCREEN_PX_PER_POINT)
+
+    def draw(self) -> None:
+        """Draw the pages at the current zoom (on a worker thread, page by page, cancellable)."""
+        if self.pdf is None:
+            return
+        pdf = self.pdf
+        scale = self.px_per_point()
+        dpr = self.devicePixelRatioF() or 1.0
+        dpi = scale * 72 * dpr
+        self._update_zoom_label()
+        if not self.images:
+            self._clear_pages("Drawing the pages…")
+        self._start(Job.DRAW, lambda progress: (render_pages(pdf, dpi, progress), dpr), self._drawn)
+
+    def _drawn(self, result: tuple[list[PageImage], float]) -> None:
+        images, dpr = result
+        self.images = images
+        self._clear_pages("")
+        self.message.hide()
+        for page in images:
+            label = QLabel(self.pages_widget)
+            label.setObjectName("previewPage")
+            label.setAccessibleName(f"Page {page.number} of {len(self.sizes)}")
+            pixmap = QPixmap.fromImage(page.image)
+            pixmap.setDevicePixelRatio(dpr)
+            label.setPixmap(pixmap)
+            label.setFixedSize(pixmap.deviceIndependentSize().toSize() + self._frame_size())
+            self.pages_layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
+            self._page_labels.append(label)
+        self._set_status("")
+        emit(self.pages_drawn, len(images))
+
+    @staticmethod
+    def _frame_size():  # noqa: ANN205 - QSize
+        from PySide6.QtCore import QSize
+
+        return QSize(2, 2)
+
+    def _clear_pages(self, message: str) -> None:
+        for label in self._page_labels:
+            self.pages_layout.removeWidget(label)
+            label.deleteLater()
+        self._page_labels = []
+        self.message.setText(message)
+        self.message.setVisible(bool(message))
+
+    def page_labels(self) -> list[QLabel]:
+        return list(self._page_labels)
+
+    # -- zoom -----------------------------------------------------------------------------------
+
+    def zoom_in(self) -> None:
+        current = self.zoom_percent()
+        self._set_zoom(next((z for z in ZOOM_STEPS if z > current), ZOOM_STEPS[-1]))
+
+    def zoom_out(self) -> None:
+        current = self.zoom_percent()
+        self._set_zoom(next((z for z in reversed(ZOOM_STEPS) if z < current), ZOOM_STEPS[0]))
+
+    def fit_to_width(self) -> None:
+        self.fit_width = True
+        self._redraw()
+
+    def _set_zoom(self, percent: int) -> None:
+        self.fit_width = False
+        self.zoom = percent
+        self._redraw()
+
+    def _redraw(self) -> None:
+        self._update_zoom_label()
+        if self._job in (Job.PRINT, Job.SAVE, Job.RENDER):
+            return  # drawn at the new zoom when the job is over
+        if self._job == Job.DRAW and self._call is not None:
+            self._call.cancel()
+            self._generation += 1  # its result, if it still comes, is stale
+            self._call = None
+            self._job = ""
+        self.draw()
+
+    def _update_zoom_label(self) -> None:
+        self.zoom_label.setText(f"{self.zoom_percent()}%")
+        self.fit_button.setChecked(self.fit_width)
+
+    # -- the choice -----------------------------------------------------------------------------
+
+    def _choice_toggled(self, checked: bool) -> None:
+        assert self._choice is not None
+        if self._call is not None:
+            self._call.cancel()
+            self._generation += 1
+            self._call = None
+            self._job = ""
+        self.source = self._choice.source_for(checked)
+        self.setWindowTitle(f"Print preview — {self.source.title}")
+        self.build()
+
+    # -- printing -------------------------------------------------------------------------------
+
+    def print_document(self) -> None:
+        """Ask for a printer (the system's print dialog), then print to it."""
+        if self.pdf is None or self._call is not None:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        printer.setDocName(self.source.title)
+        total = len(self.sizes)
+        dialog = QPrintDialog(printer, self)
+        dialog.setObjectName("printDialog")
+        dialog.setWindowTitle(f"Print — {self.source.title}")
+        dialog.setMinMax(1, total)
+        dialog.setFromTo(1, total)
+        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
+        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, True)
+        self._printer = printer
+        dialog.accepted.connect(self._print_dialog_accepted)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _print_dialog_accepted(self) -> None:
+        if self._printer is not None:
+            self.print_to(self._printer)
+
+    def print_to(self, printer: QPrinter) -> None:
+        """Print the built PDF to ``printer`` (already set up), on a worker thread with progress.
+        The service records the print once every page has been sent."""
+        if self.pdf is None or self._call is not None:
+            return
+        pdf = self.pdf
+        self._printer = printer
+        name = printer.printerName()
+        if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+            name = f"PDF file {Path(printer.outputFileName()).name}" if printer.outputFileName() else "PDF file"
+        record = self.source.record_printed
+
+        def job(progress: Callable[[int, str], None]) -> int:
+            sent = print_pdf(pdf, printer, progress)
+            record(sent, name or "the default printer")
+            return sent
+
+        self._start(Job.PRINT, job, self._printed)
+
+    def _printed(self, pages: int) -> None:
+        self._printer = None
+        self._set_status(f"Printed {pages} page{'s' if pages != 1 else ''}.")
+        emit(self.printed, pages)
+
+    # -- saving ---------------------------------------------------------------------------------
+
+    def suggested_path(self) -> Path:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        base = Path(folder) if folder and Path(folder).is_dir() else Path.home()
+        return base / _safe_file_name(self.source.file_name)
+
+    def save_as(self) -> None:
+        """Ask where to save (the file dialog suggests a name), then save there."""
+        if self._call is not None:
+            return
+        dialog = QFileDialog(self, "Save as PDF", str(self.suggested_path()), "PDF files (*.pdf)")
+        dialog.setObjectName("saveDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setDefaultSuffix("pdf")
+        dialog.fileSelected.connect(self.save_to)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def save_to(self, path: str | Path) -> None:
+        """Save the document as a PDF at ``path`` through the service (which records it)."""
+        if self._call is not None:
+            return
+        target = Path(path)
+        save = self.source.save
+        self._start(Job.SAVE, lambda progress: (progress(0, "Saving"), save(target), str(target))[2], self._saved)
+
+    def _saved(self, path: str) -> None:
+        self._set_status(f"Saved to {path}.")
+        emit(self.saved, path)
+
+    # -- jobs -----------------------------------------------------------------------------------
+
+    def busy(self) -> bool:
+        return self._call is not None
+
+    def job(self) -> str:
+        return self._job
+
+    def _start(self, job: str, fn: Callable[[Callable[[int, str], None]], object],
+               done: Callable[[object], None]) -> None:
+        self._generation += 1
+        generation = self._generation
+        self._job = job
+        self.progress.setValue(0)
+        self._set_status(_JOB_WORDS[job] + "…")
+
+        # The callbacks check the dialog is still there: closed (and deleted) while its job ran,
+        # the job's end is delivered to nobody.
+        def succeeded(result: object) -> None:
+            if not isValid(self) or generation != self._generation:
+                return
+            call = self._call
+            self._call, self._job = None, ""
+            if call is not None and call.cancel_requested():
+                self._was_cancelled(job)
+            else:
+                done(result)
+            self._update_controls()
+
+        def failed(exc: BaseException) -> None:
+            if not isValid(self) or generation != self._generation:
+                return
+            self._call, self._job = None, ""
+            if job == Job.PRINT:
+                self._printer = None
+            if isinstance(exc, Cancelled):
+                self._was_cancelled(job)
+            else:
+                message = str(exc) if isinstance(exc, (ServiceError, OSError)) else (
+                    "Something went wrong; the log has the details (and nothing personal).")
+                self._set_status(f"{_JOB_WORDS[job]} failed: {message}", error=True)
+                if job in (Job.RENDER, Job.DRAW) and not self.images:
+                    self._clear_pages(f"The document could not be shown. {message}")
+                emit(self.failed, message)
+            self._update_controls()
+
+        def progressed(percent: int, message: str) -> None:
+            if not isValid(self) or generation != self._generation:
+                return
+            self.progress.setValue(percent)
+            self._set_status(f"{_JOB_WORDS[job]}: {message}…")
+
+        self._call = run_in_background(fn, succeeded, failed, on_progress=progressed)
+        self._update_controls()
+
+    def cancel(self) -> None:
+        """Stop the running job at its next page (a PDF being built is dropped when it is done)."""
+        if self._call is not None:
+            self._call.cancel()
+            self.cancel_button.setEnabled(False)
+            self._set_status("Cancelling…")
+
+    def _was_cancelled(self, job: str) -> None:
+        words = {
+            Job.RENDER: "Cancelled: the document was not built.",
+            Job.DRAW: "Cancelled: the pages were not drawn. Zoom or press Ctrl+0 to draw them.",
+            Job.PRINT: "Printing cancelled: nothing was sent to the printer.",
+            Job.SAVE: "Cancelled: nothing was saved.",
+        }
+        self._set_status(words[job])
+        if job == Job.RENDER:
+            self._clear_pages("The document was not built. Close this window, or change the choice above "
+                              "to build it again." if self._choice else
+                              "The document was not built. Close this window and ask for it again.")
+        elif job == Job.DRAW and not self.images:
+            self._clear_pages("The pages were not drawn. Zoom in or out, or press Ctrl+0, to draw them.")
+        if job == Job.PRINT:
+            self._printer = None
+        emit(self.cancelled, job)
+
+    def _update_controls(self) -> None:
+        busy = self._call is not None
+        has_pdf = self.pdf is not None
+        self.print_button.setEnabled(has_pdf and not busy)
+        self.save_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        for widget in (self.zoom_in_button, self.zoom_out_button, self.fit_button):
+            widget.setEnabled(has_pdf and self._job not in (Job.PRINT, Job.SAVE))
+        if self.choice_box is not None:
+            self.choice_box.setEnabled(self._job not in (Job.PRINT, Job.SAVE))
+        if not busy:
+            self.progress.setValue(0)
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        self.status_label.setText(text)
+        self.status_label.setProperty("error", error)
+        self.status_label.style().unpolish(self.status_label)
+        self.status_label.style().polish(self.status_label)
+
+    def _page_count_text(self) -> str:
+        n = len(self.sizes)
+        return f"{n} page{'s' if n != 1 else ''}"
+
+    def _update_page_count(self) -> None:
+        self.page_count_label.setText(self._page_count_text())
+
+    # -- closing --------------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        """Escape stops what is running first; pressed again, it closes. (Closing the window or
+        "Close" closes at once, cancelling what runs.)"""
+        if self._call is not None and not self._closing:
+            self.cancel()
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._call is not None:
+            if self._job == Job.SAVE:
+                event.ignore()  # a file half-way to the disk: let it finish (it takes a moment)
+                return
+            self._call.cancel()  # the job ends on its own thread; nothing is recorded for it
+        self._closing = True  # QDialog's closeEvent rejects: this time reject() must close
+        super().closeEvent(event)
+        self._closing = False
+
+
+_JOB_WORDS = {
+    Job.RENDER: "Building the document",
+    Job.DRAW: "Drawing the pages",
+    Job.PRINT: "Printing",
+    Job.SAVE: "Saving",
+}
+
+
+def _safe_file_name(name: str) -> str:
+    """A file name without the characters Windows refuses (a panel called "A/B" must still save)."""
+    cleaned = "".join("-" if c in '<>:"/\\|?*' or ord(c) < 32 else c for c in name).strip(" .")
+    return cleaned or "document.pdf"
