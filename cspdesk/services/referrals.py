@@ -21,13 +21,14 @@ Hazards
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import (
@@ -78,6 +79,9 @@ from cspdesk.storage.models import (
     RiskAssessment,
     SubjectGroup,
 )
+
+if TYPE_CHECKING:
+    from cspdesk.services.referral_import import ImportReport
 
 __all__ = [
     "DEFAULT_THREAT_TEMPLATE",
@@ -620,6 +624,15 @@ class ReferralService:
 
     # -- writing ---------------------------------------------------------------------------------
 
+    def import_file(self, path: str | Path, panel_id: int, *, good_rows_only: bool, dry_run: bool = False,
+                    progress: Callable[[float], None] | None = None) -> OpResult[ImportReport]:
+        """Import referrals from a CSV or XLSX file: see :func:`cspdesk.services.referral_import.
+        import_referrals` (every row checked first; all good rows, or nothing)."""
+        from cspdesk.services.referral_import import import_referrals
+
+        return import_referrals(self._ctx, path, panel_id, good_rows_only=good_rows_only, dry_run=dry_run,
+                                progress=progress)
+
     def create(self, draft: ReferralDraft) -> OpResult[CreatedReferral]:
         """Log a referral: validate, then in one unit of work create or link the people (and group
         or place), allocate the reference, write the case with status Received and its first
@@ -894,7 +907,7 @@ def _cases_of(s: Session, person_ids: Sequence[int]) -> dict[int, list[PersonCas
     ).all()
     rows += s.execute(
         select(Case.subject_person_id, Case.id, Case.reference, Case.panel_id, Panel.name, Case.referral_date,
-               Case.status, func.coalesce(None, PersonRole.SUBJECT.value))
+               Case.status, literal(PersonRole.SUBJECT.value))
         .join(Panel, Panel.id == Case.panel_id)
         .where(Case.subject_person_id.in_(list(person_ids)))
     ).all()
