@@ -473,7 +473,8 @@ class PersonCase:
 @dataclass(frozen=True)
 class PersonMatch:
     """Someone already held who may be the person being typed. ``cases`` are those on panels the
-    user may see; ``other_cases`` counts the rest (need to know: not named)."""
+    user may see; ``other_cases`` counts the rest (need to know: not named). People known only to
+    panels the user is not on are not offered at all."""
 
     person_id: int
     given_name: str
@@ -837,16 +838,22 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
             if result is not None:
                 scored.append((result[0], p, result[1], result[2]))
         scored.sort(key=lambda t: (-t[0], t[1].family_norm, t[1].given_norm, t[1].id))
-        top = scored[:limit]
-        if not top:
-            return []
-        cases = _cases_of(s, [t[1].id for t in top])
-    out = []
-    for score, p, reasons, alias in top:
-        held = cases.get(p.id, [])
-        seen = tuple(c for c in held if visible is None or c.panel_id in visible)
-        out.append(PersonMatch(p.id, p.given_name, p.family_name, p.date_of_birth, round(score, 3), reasons, alias,
-                               seen, len(held) - len(seen)))
+        # Need to know: someone known only to panels the user is not on is not offered (their
+        # existence there is not the user's to see); one with no case at all (a group's member) is.
+        out: list[PersonMatch] = []
+        batch = max(limit * 3, 30)
+        for start in range(0, len(scored), batch):
+            chunk = scored[start:start + batch]
+            cases = _cases_of(s, [t[1].id for t in chunk])
+            for score, p, reasons, alias in chunk:
+                held = cases.get(p.id, [])
+                seen = tuple(c for c in held if visible is None or c.panel_id in visible)
+                if held and not seen:
+                    continue
+                out.append(PersonMatch(p.id, p.given_name, p.family_name, p.date_of_birth, round(score, 3), reasons,
+                                       alias, seen, len(held) - len(seen)))
+                if len(out) == limit:
+                    return out
     return out
 
 
