@@ -683,7 +683,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "resources" / "templates
 #: Each template's columns and one synthetic example row (every name invented).
 TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
     "marac": (
-        ("referral_date", "14/05/2026"), ("referring_agency", "POL"), ("referrer_name", "PC Example"),
+        ("referral_date", "14/05/2026"), ("referring_agency", ""), ("referrer_name", "PC Example"),
         ("reason", "Assault after an argument; threats to kill"), ("summary", ""),
         ("given_name", "Alexa"), ("family_name", "Example"), ("date_of_birth", "03/02/1991"),
         ("aliases", "Alexa Sample"), ("gender", "Female"), ("address", "1 Example Street, Testtown"),
@@ -703,7 +703,7 @@ TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
         ("lawful_basis", "Shared without consent to prevent serious harm (UK GDPR Art. 6(1)(e), 9(2)(g))"),
     ),
     "csvg": (
-        ("referral_date", "14/05/2026"), ("referring_agency", "HH"), ("referrer_name", "A Housing Officer"),
+        ("referral_date", "14/05/2026"), ("referring_agency", ""), ("referrer_name", "A Housing Officer"),
         ("given_name", "Dana"), ("family_name", "Example"), ("date_of_birth", "12/12/1964"), ("aliases", ""),
         ("address", "2 Example Court, Testtown"), ("postcode", "TE1 2BB"), ("phone", ""), ("safe_to_call", ""),
         ("household_name", ""), ("flags", "Mental health; Self-neglect / hoarding"), ("risk_level", "Medium"),
