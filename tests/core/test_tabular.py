@@ -121,3 +121,22 @@ def test_bools_ints_and_text() -> None:
             parse_int(bad)
     assert [cell_text(v) for v in (14.0, 1.5, dt.date(2026, 1, 2), None, True)] == ["14", "1.5", "2026-01-02", "",
                                                                                    "yes"]
+
+
+def test_an_xlsx_from_another_program_reads_despite_openpyxl_warnings(tmp_path: Path) -> None:
+    """No styles part (as some exporters write): openpyxl warns, and the warning must not stop it."""
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["Name"])
+    wb.active.append(["Ann"])
+    full = tmp_path / "full.xlsx"
+    wb.save(full)
+    bare = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(full) as src, zipfile.ZipFile(bare, "w") as dst:
+        for item in src.infolist():
+            if item.filename != "xl/styles.xml":
+                dst.writestr(item, src.read(item.filename))
+    assert [r.text("name") for r in read_table(bare).rows] == ["Ann"]
