@@ -213,7 +213,9 @@ class LinkedPersonDraft:
 
     person: PersonDraft
     role: str = ""
-    case_role: PersonRole = PersonRole.ASSOCIATE
+    #: The role on the case; None: the panel's usual one (CSVG household member, SOCP nominal,
+    #: CARM associate).
+    case_role: PersonRole | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -714,8 +716,8 @@ class ReferralService:
                 problems = list(_check_dash(dash, "dash"))
                 if problems:
                     raise ReferralInvalid(problems)
+                # The referral's criteria stay as they were when it was made; only the risk follows.
                 assessment = _write_dash(s, self._ctx, case_id, dash, on, rules)
-                case_.crit_visible_high_risk = dash.yes_count >= rules.dash_threshold
             elif rules.panel_type is PanelType.SOCP:
                 values = dict(answers) if isinstance(answers, Mapping) else {}
                 problems = list(_check_threat(values, rules.threat_template))
@@ -1173,6 +1175,7 @@ class _People:
     def __init__(self, s: Session, ctx: ServiceContext) -> None:
         self.s, self.ctx = s, ctx
         self.created: list[int] = []
+        self.contact_updated: list[int] = []
 
     def resolve(self, p: PersonDraft) -> int:
         if p.existing_person_id is not None:
@@ -1183,6 +1186,7 @@ class _People:
                 person.safe_to_call = p.safe_to_call if p.safe_to_call is not None else person.safe_to_call
                 person.safe_times = p.safe_times.strip() or person.safe_times
                 person.contact_notes = p.contact_notes.strip() or person.contact_notes
+                self.contact_updated.append(person.id)
             return p.existing_person_id
         person = _new_person(self.s, self.ctx, p)
         self.created.append(person.id)
@@ -1301,13 +1305,13 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedRef
             pid = people.resolve(row.person)
             if group_id is not None:
                 _link_group_person(s, group_id, pid, row.role)
-            links.append((pid, row.case_role if row.case_role else PersonRole.HOUSEHOLD_MEMBER, {"notes": row.role}))
+            links.append((pid, row.case_role or PersonRole.HOUSEHOLD_MEMBER, {"notes": row.role.strip()}))
     elif isinstance(draft, SocpDraft):
         subject_kind, group_id = SubjectKind.GROUP, _group(s, ctx, draft.ocg, GroupKind.OCG)
         for row in draft.nominals:
             pid = people.resolve(row.person)
             _link_group_person(s, group_id, pid, row.role)
-            links.append((pid, PersonRole.NOMINAL, {"notes": row.role.strip()}))
+            links.append((pid, row.case_role or PersonRole.NOMINAL, {"notes": row.role.strip()}))
     elif isinstance(draft, CarmDraft):
         risk, flags = draft.risk_level, draft.flags
         if draft.young_person is not None:
@@ -1336,7 +1340,7 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedRef
                 _link_group_person(s, group_id, pid, row.role)
             if location_id is not None and s.get(LocationPerson, (location_id, pid)) is None:
                 s.add(LocationPerson(location_id=location_id, person_id=pid, role=row.role.strip()))
-            links.append((pid, row.case_role, {"notes": row.role.strip()}))
+            links.append((pid, row.case_role or PersonRole.ASSOCIATE, {"notes": row.role.strip()}))
 
     reference, seq = _next_reference(s, rules, draft.referral_date.year)
     case_ = Case(
@@ -1381,6 +1385,7 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedRef
         "reference": reference, "panel_id": rules.panel_id, "referral_date": draft.referral_date,
         "subject_kind": subject_kind.value, "subject_person_id": subject_person_id, "subject_group_id": group_id,
         "subject_location_id": location_id, "created_person_ids": people.created,
+        "contact_updated_person_ids": people.contact_updated,
         "repeat_of": repeat.reference if repeat is not None else None,
         "risk_level": risk.value if risk is not None else None,
     }, at=now)
