@@ -615,3 +615,10 @@ def test_linking_a_victim_can_update_their_safe_contact_and_says_so(intake) -> N
                                                              AuditEvent.entity == "case")).one()
     assert details["contact_updated_person_ids"] == [victim]
     assert plain.value.created_person_ids != second.created_person_ids
+
+
+def test_the_dash_grid_has_24_labelled_questions() -> None:
+    from cspdesk.domain.rules import DASH_QUESTIONS, dash_item
+
+    assert len(DASH_QUESTIONS) == 24 and len(set(DASH_QUESTIONS)) == 24
+    assert [dash_item(1), dash_item(24)] == ["q01", "q24"]
