@@ -795,12 +795,13 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
         return []
     conditions = []
     if f_norm:
-        conditions.append(Person.family_norm == f_norm)
-        if f_key:
-            conditions.append(Person.family_key == f_key)
-        if len(f_norm) >= 3:
+        if len(f_norm) >= 3:  # names starting with what is typed (the same name among them)
             upper = f_norm[:-1] + chr(ord(f_norm[-1]) + 1)
             conditions.append(and_(Person.family_norm >= f_norm, Person.family_norm < upper))
+        else:
+            conditions.append(Person.family_norm == f_norm)
+        if f_key:
+            conditions.append(Person.family_key == f_key)
     if dob is not None:
         conditions.append(Person.date_of_birth == dob)
         if g_key:
