@@ -28,7 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import (
@@ -793,6 +793,14 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
     g_key, f_key = name_key(g_first), name_key(family)
     if len(f_norm) < 2 and dob is None and len(g_norm) < 2:
         return []
+    # A namesake whose given name shares neither its sound nor its first letter with the one typed
+    # is not offered on the family name alone (the date of birth or an alias can still find them):
+    # this keeps the commonest family names (800 Smiths in a county) to a few dozen candidates.
+    given_filter = None
+    if g_first:
+        initial = g_first[0]
+        given_filter = or_(Person.given_key == g_key,
+                           and_(Person.given_norm >= initial, Person.given_norm < chr(ord(initial) + 1)))
     conditions = []
     if f_norm:
         if len(f_norm) >= 3:  # names starting with what is typed (the same name among them)
@@ -802,10 +810,10 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
             conditions.append(Person.family_norm == f_norm)
         if f_key:
             conditions.append(Person.family_key == f_key)
+        if given_filter is not None:
+            conditions = [and_(c, given_filter) for c in conditions]
     if dob is not None:
         conditions.append(Person.date_of_birth == dob)
-        if g_key:
-            conditions.append(and_(Person.given_key == g_key, Person.date_of_birth == dob))
     alias_conditions = []
     if f_key:
         alias_conditions.append(PersonAlias.alias_key == f_key)
