@@ -241,6 +241,11 @@ class Person(Base):
 
 class PersonAlias(Base):
     __tablename__ = "person_alias"
+    __table_args__ = (
+        # Search matches any word of an alias (LIKE '% word%'), which reads every alias: from this
+        # index alone, never the table.
+        Index("ix_person_alias_person_norm", "person_id", "alias_norm"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(fk("person.id", ondelete="CASCADE"), index=True)
