@@ -52,7 +52,7 @@ from cspdesk.services.referrals import (
     _validate,
 )
 from cspdesk.services.tabular import TabularRow, cell_text, header_key, parse_bool, parse_date, parse_int, read_table
-from cspdesk.storage.models import Agency, SubjectGroup
+from cspdesk.storage.models import Agency, Case, SubjectGroup
 
 #: Repeated sections: how many numbered columns are read (child1_… to child6_…, nominal1_… to nominal8_…).
 MAX_CHILDREN = 6
@@ -324,6 +324,7 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
         try:
             with ctx.unit_of_work() as s:
                 person_of_row: dict[int, int] = {}
+                group_of_ocg: dict[str, int] = {}
                 for index, row in enumerate(good):
                     draft = row.draft
                     assert draft is not None
@@ -332,12 +333,21 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                         if pid is not None:
                             draft = _with_subject(draft, replace(_subject(draft), existing_person_id=pid))
                             row.linked_person_id = pid
+                    ocg_key = None
+                    if isinstance(draft, SocpDraft) and draft.ocg.existing_group_id is None:
+                        ocg_key = draft.ocg.reference.strip().casefold() or normalise_name(draft.ocg.name)
+                        if ocg_key in group_of_ocg:  # the same new OCG on an earlier row: one group
+                            draft = replace(draft, ocg=GroupDraft(existing_group_id=group_of_ocg[ocg_key]))
+                            row.notes.append("the same OCG as an earlier row: linked to it, not made twice.")
+                            ocg_key = None
                     try:
                         created = _create(ctx, s, draft)
                     except ReferralInvalid as exc:  # checked above; only a change made meanwhile gets here
                         raise ServiceError(f"Row {row.number} could no longer be imported: {exc}") from None
                     if created.subject_person_id is not None:
                         person_of_row[row.number] = created.subject_person_id
+                    if ocg_key is not None:
+                        group_of_ocg[ocg_key] = s.scalar(select(Case.subject_group_id).where(Case.id == created.case_id))
                     if created.repeat_of is not None:
                         row.notes.append(f"a repeat: {created.repeat_of.message}")
                     imported.append(ImportedRow(row.number, created.case_id, created.reference,
@@ -683,7 +693,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "resources" / "templates
 #: Each template's columns and one synthetic example row (every name invented).
 TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
     "marac": (
-        ("referral_date", "14/05/2026"), ("referring_agency", "POL"), ("referrer_name", "PC Example"),
+        ("referral_date", "14/05/2026"), ("referring_agency", ""), ("referrer_name", "PC Example"),
         ("reason", "Assault after an argument; threats to kill"), ("summary", ""),
         ("given_name", "Alexa"), ("family_name", "Example"), ("date_of_birth", "03/02/1991"),
         ("aliases", "Alexa Sample"), ("gender", "Female"), ("address", "1 Example Street, Testtown"),
@@ -703,7 +713,7 @@ TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
         ("lawful_basis", "Shared without consent to prevent serious harm (UK GDPR Art. 6(1)(e), 9(2)(g))"),
     ),
     "csvg": (
-        ("referral_date", "14/05/2026"), ("referring_agency", "HH"), ("referrer_name", "A Housing Officer"),
+        ("referral_date", "14/05/2026"), ("referring_agency", ""), ("referrer_name", "A Housing Officer"),
         ("given_name", "Dana"), ("family_name", "Example"), ("date_of_birth", "12/12/1964"), ("aliases", ""),
         ("address", "2 Example Court, Testtown"), ("postcode", "TE1 2BB"), ("phone", ""), ("safe_to_call", ""),
         ("household_name", ""), ("flags", "Mental health; Self-neglect / hoarding"), ("risk_level", "Medium"),

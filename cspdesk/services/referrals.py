@@ -21,13 +21,14 @@ Hazards
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import (
@@ -78,6 +79,9 @@ from cspdesk.storage.models import (
     RiskAssessment,
     SubjectGroup,
 )
+
+if TYPE_CHECKING:
+    from cspdesk.services.referral_import import ImportReport
 
 __all__ = [
     "DEFAULT_THREAT_TEMPLATE",
@@ -209,7 +213,9 @@ class LinkedPersonDraft:
 
     person: PersonDraft
     role: str = ""
-    case_role: PersonRole = PersonRole.ASSOCIATE
+    #: The role on the case; None: the panel's usual one (CSVG household member, SOCP nominal,
+    #: CARM associate).
+    case_role: PersonRole | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -469,7 +475,8 @@ class PersonCase:
 @dataclass(frozen=True)
 class PersonMatch:
     """Someone already held who may be the person being typed. ``cases`` are those on panels the
-    user may see; ``other_cases`` counts the rest (need to know: not named)."""
+    user may see; ``other_cases`` counts the rest (need to know: not named). People known only to
+    panels the user is not on are not offered at all."""
 
     person_id: int
     given_name: str
@@ -620,6 +627,15 @@ class ReferralService:
 
     # -- writing ---------------------------------------------------------------------------------
 
+    def import_file(self, path: str | Path, panel_id: int, *, good_rows_only: bool, dry_run: bool = False,
+                    progress: Callable[[float], None] | None = None) -> OpResult[ImportReport]:
+        """Import referrals from a CSV or XLSX file: see :func:`cspdesk.services.referral_import.
+        import_referrals` (every row checked first; all good rows, or nothing)."""
+        from cspdesk.services.referral_import import import_referrals
+
+        return import_referrals(self._ctx, path, panel_id, good_rows_only=good_rows_only, dry_run=dry_run,
+                                progress=progress)
+
     def create(self, draft: ReferralDraft) -> OpResult[CreatedReferral]:
         """Log a referral: validate, then in one unit of work create or link the people (and group
         or place), allocate the reference, write the case with status Received and its first
@@ -700,8 +716,8 @@ class ReferralService:
                 problems = list(_check_dash(dash, "dash"))
                 if problems:
                     raise ReferralInvalid(problems)
+                # The referral's criteria stay as they were when it was made; only the risk follows.
                 assessment = _write_dash(s, self._ctx, case_id, dash, on, rules)
-                case_.crit_visible_high_risk = dash.yes_count >= rules.dash_threshold
             elif rules.panel_type is PanelType.SOCP:
                 values = dict(answers) if isinstance(answers, Mapping) else {}
                 problems = list(_check_threat(values, rules.threat_template))
@@ -777,18 +793,27 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
     g_key, f_key = name_key(g_first), name_key(family)
     if len(f_norm) < 2 and dob is None and len(g_norm) < 2:
         return []
+    # A namesake whose given name shares neither its sound nor its first letter with the one typed
+    # is not offered on the family name alone (the date of birth or an alias can still find them):
+    # this keeps the commonest family names (800 Smiths in a county) to a few dozen candidates.
+    given_filter = None
+    if g_first:
+        initial = g_first[0]
+        given_filter = or_(Person.given_key == g_key,
+                           and_(Person.given_norm >= initial, Person.given_norm < chr(ord(initial) + 1)))
     conditions = []
     if f_norm:
-        conditions.append(Person.family_norm == f_norm)
-        if f_key:
-            conditions.append(Person.family_key == f_key)
-        if len(f_norm) >= 3:
+        if len(f_norm) >= 3:  # names starting with what is typed (the same name among them)
             upper = f_norm[:-1] + chr(ord(f_norm[-1]) + 1)
             conditions.append(and_(Person.family_norm >= f_norm, Person.family_norm < upper))
+        else:
+            conditions.append(Person.family_norm == f_norm)
+        if f_key:
+            conditions.append(Person.family_key == f_key)
+        if given_filter is not None:
+            conditions = [and_(c, given_filter) for c in conditions]
     if dob is not None:
         conditions.append(Person.date_of_birth == dob)
-        if g_key:
-            conditions.append(and_(Person.given_key == g_key, Person.date_of_birth == dob))
     alias_conditions = []
     if f_key:
         alias_conditions.append(PersonAlias.alias_key == f_key)
@@ -824,16 +849,22 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
             if result is not None:
                 scored.append((result[0], p, result[1], result[2]))
         scored.sort(key=lambda t: (-t[0], t[1].family_norm, t[1].given_norm, t[1].id))
-        top = scored[:limit]
-        if not top:
-            return []
-        cases = _cases_of(s, [t[1].id for t in top])
-    out = []
-    for score, p, reasons, alias in top:
-        held = cases.get(p.id, [])
-        seen = tuple(c for c in held if visible is None or c.panel_id in visible)
-        out.append(PersonMatch(p.id, p.given_name, p.family_name, p.date_of_birth, round(score, 3), reasons, alias,
-                               seen, len(held) - len(seen)))
+        # Need to know: someone known only to panels the user is not on is not offered (their
+        # existence there is not the user's to see); one with no case at all (a group's member) is.
+        out: list[PersonMatch] = []
+        batch = max(limit * 3, 30)
+        for start in range(0, len(scored), batch):
+            chunk = scored[start:start + batch]
+            cases = _cases_of(s, [t[1].id for t in chunk])
+            for score, p, reasons, alias in chunk:
+                held = cases.get(p.id, [])
+                seen = tuple(c for c in held if visible is None or c.panel_id in visible)
+                if held and not seen:
+                    continue
+                out.append(PersonMatch(p.id, p.given_name, p.family_name, p.date_of_birth, round(score, 3), reasons,
+                                       alias, seen, len(held) - len(seen)))
+                if len(out) == limit:
+                    return out
     return out
 
 
@@ -894,7 +925,7 @@ def _cases_of(s: Session, person_ids: Sequence[int]) -> dict[int, list[PersonCas
     ).all()
     rows += s.execute(
         select(Case.subject_person_id, Case.id, Case.reference, Case.panel_id, Panel.name, Case.referral_date,
-               Case.status, func.coalesce(None, PersonRole.SUBJECT.value))
+               Case.status, literal(PersonRole.SUBJECT.value))
         .join(Panel, Panel.id == Case.panel_id)
         .where(Case.subject_person_id.in_(list(person_ids)))
     ).all()
@@ -1153,6 +1184,7 @@ class _People:
     def __init__(self, s: Session, ctx: ServiceContext) -> None:
         self.s, self.ctx = s, ctx
         self.created: list[int] = []
+        self.contact_updated: list[int] = []
 
     def resolve(self, p: PersonDraft) -> int:
         if p.existing_person_id is not None:
@@ -1163,6 +1195,7 @@ class _People:
                 person.safe_to_call = p.safe_to_call if p.safe_to_call is not None else person.safe_to_call
                 person.safe_times = p.safe_times.strip() or person.safe_times
                 person.contact_notes = p.contact_notes.strip() or person.contact_notes
+                self.contact_updated.append(person.id)
             return p.existing_person_id
         person = _new_person(self.s, self.ctx, p)
         self.created.append(person.id)
@@ -1281,13 +1314,13 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedRef
             pid = people.resolve(row.person)
             if group_id is not None:
                 _link_group_person(s, group_id, pid, row.role)
-            links.append((pid, row.case_role if row.case_role else PersonRole.HOUSEHOLD_MEMBER, {"notes": row.role}))
+            links.append((pid, row.case_role or PersonRole.HOUSEHOLD_MEMBER, {"notes": row.role.strip()}))
     elif isinstance(draft, SocpDraft):
         subject_kind, group_id = SubjectKind.GROUP, _group(s, ctx, draft.ocg, GroupKind.OCG)
         for row in draft.nominals:
             pid = people.resolve(row.person)
             _link_group_person(s, group_id, pid, row.role)
-            links.append((pid, PersonRole.NOMINAL, {"notes": row.role.strip()}))
+            links.append((pid, row.case_role or PersonRole.NOMINAL, {"notes": row.role.strip()}))
     elif isinstance(draft, CarmDraft):
         risk, flags = draft.risk_level, draft.flags
         if draft.young_person is not None:
@@ -1316,7 +1349,7 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedRef
                 _link_group_person(s, group_id, pid, row.role)
             if location_id is not None and s.get(LocationPerson, (location_id, pid)) is None:
                 s.add(LocationPerson(location_id=location_id, person_id=pid, role=row.role.strip()))
-            links.append((pid, row.case_role, {"notes": row.role.strip()}))
+            links.append((pid, row.case_role or PersonRole.ASSOCIATE, {"notes": row.role.strip()}))
 
     reference, seq = _next_reference(s, rules, draft.referral_date.year)
     case_ = Case(
@@ -1361,6 +1394,7 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedRef
         "reference": reference, "panel_id": rules.panel_id, "referral_date": draft.referral_date,
         "subject_kind": subject_kind.value, "subject_person_id": subject_person_id, "subject_group_id": group_id,
         "subject_location_id": location_id, "created_person_ids": people.created,
+        "contact_updated_person_ids": people.contact_updated,
         "repeat_of": repeat.reference if repeat is not None else None,
         "risk_level": risk.value if risk is not None else None,
     }, at=now)

@@ -23,6 +23,7 @@ import csv
 import io
 import math
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -188,6 +189,14 @@ def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[Any]]]:
 # -- XLSX -----------------------------------------------------------------------------------------
 
 def _xlsx_rows(p: Path, sheet: str | None, max_rows: int) -> tuple[str, list[tuple[int, list[Any]]]]:
+    # openpyxl warns about workbooks other programs write ("no default style", unknown extensions);
+    # none of that matters for reading values, and a warning must not stop an import.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _xlsx_rows_quietly(p, sheet, max_rows)
+
+
+def _xlsx_rows_quietly(p: Path, sheet: str | None, max_rows: int) -> tuple[str, list[tuple[int, list[Any]]]]:
     try:
         import openpyxl  # heavy: only when an XLSX is read
     except ImportError:  # pragma: no cover - a dependency of the package

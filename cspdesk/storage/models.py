@@ -241,6 +241,11 @@ class Person(Base):
 
 class PersonAlias(Base):
     __tablename__ = "person_alias"
+    __table_args__ = (
+        # Search matches any word of an alias (LIKE '% word%'), which reads every alias: from this
+        # index alone, never the table.
+        Index("ix_person_alias_person_norm", "person_id", "alias_norm"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(fk("person.id", ondelete="CASCADE"), index=True)
@@ -326,6 +331,9 @@ class Case(Base):
         Index("ix_case_record_panel_referral", "panel_id", "referral_date"),
         Index("ix_case_record_referral_date", "referral_date"),
         Index("ix_case_record_status", "status"),
+        # The case list filtered by risk or referring agency, newest first, from the index alone.
+        Index("ix_case_record_risk_level_referral", "risk_level", "referral_date"),
+        Index("ix_case_record_agency_referral", "referring_agency_id", "referral_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

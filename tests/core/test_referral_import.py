@@ -333,3 +333,36 @@ def test_dates_in_the_file_are_read_day_first(intake, tmp_path) -> None:  # noqa
         case_ = s.get(Case, report.imported[0].case_id)
         assert case_.referral_date == date(2026, 6, 2) and case_.subject_person.date_of_birth == date(1990, 5, 1)
         assert TODAY >= case_.referral_date
+
+
+def test_the_service_door_and_its_permission(intake, tmp_path) -> None:  # noqa: F811
+    from core.referral_setup import coordinator
+    from cspdesk.services.errors import PermissionDenied
+    from cspdesk.services.referrals import ReferralService
+
+    path = write_csv(tmp_path / "one.csv", [row()])
+    intake.ctx.actor = coordinator(intake.coordinator_id, intake.csvg)
+    with pytest.raises(PermissionDenied):
+        ReferralService(intake.ctx).import_file(path, intake.marac, good_rows_only=False)
+    intake.ctx.actor = coordinator(intake.coordinator_id, intake.marac)
+    seen: list[float] = []
+    report = ReferralService(intake.ctx).import_file(path, intake.marac, good_rows_only=False,
+                                                     progress=seen.append).value
+    assert report.committed and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_the_same_new_ocg_on_two_rows_is_one_group(intake, tmp_path) -> None:  # noqa: F811
+    from cspdesk.storage.models import SubjectGroup
+
+    header = ["referral_date", "ocg_name", "nominal1_name", "threat_harm", "threat_likelihood", "threat_position",
+              "threat_reach"]
+    path = write_csv(tmp_path / "ocg.csv", [["01/03/2026", "Eastside Crew", "Big Boss", "4", "3", "2", "1"],
+                                           ["01/06/2026", "eastside  crew", "Lil Runner", "3", "3", "2", "1"]],
+                     header=header)
+    report = import_referrals(intake.ctx, path, intake.socp, good_rows_only=False).value
+    assert len(report.imported) == 2
+    with intake.ctx.reading() as s:
+        assert s.scalar(select(func.count()).select_from(SubjectGroup)) == 1
+        groups = s.scalars(select(Case.subject_group_id)).all()
+    assert len(set(groups)) == 1
+    assert any("the same OCG as an earlier row" in str(n) for n in report.notes)

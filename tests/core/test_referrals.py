@@ -324,9 +324,16 @@ def test_matches_name_only_the_cases_a_user_may_see(intake) -> None:  # noqa: F8
     sarah = next(m for m in service.find_people("Sarah", "Smith") if m.given_name == "Sarah")
     assert [c.panel_id for c in sarah.cases] == [intake.marac]
     assert sarah.other_cases == 0  # the second Sarah is a new person: the other panel's case is hers
-    everyone = [m for m in service.find_people("Sarah", "Smith") if m.given_name == "Sarah"]
-    assert sum(len(m.cases) + m.other_cases for m in everyone) == 2
-    assert sum(m.other_cases for m in everyone) == 1
+    # The second Sarah is known only to the other panel: she is not offered at all.
+    assert [m.given_name for m in service.find_people("Sarah", "Smith")].count("Sarah") == 1
+    ctx.actor = Actor.local_owner()
+    assert [m.given_name for m in service.find_people("Sarah", "Smith")].count("Sarah") == 2
+    # Someone on both panels is offered, with the other panel's case counted, not named.
+    both = service.find_people("Sarah", "Smith")[0]
+    service.create(marac_draft(intake, panel_id=intake.marac2, victim=PersonDraft(existing_person_id=both.person_id)))
+    ctx.actor = coordinator(intake.coordinator_id, next(iter({c.panel_id for c in both.cases})))
+    again = next(m for m in service.find_people("Sarah", "Smith") if m.person_id == both.person_id)
+    assert len(again.cases) == 1 and again.other_cases == 1
 
 
 # --- permissions and the unit of work --------------------------------------------------------
@@ -449,7 +456,8 @@ def test_a_saved_dash_is_never_edited_a_new_one_is_added(intake) -> None:  # noq
     assert new.score == 9 and new.risk_level is RiskLevel.LOW
     with ctx.reading() as s:
         case_ = s.get(Case, created.case_id)
-        assert case_.risk_level is RiskLevel.LOW and not case_.crit_visible_high_risk
+        assert case_.risk_level is RiskLevel.LOW
+        assert case_.crit_visible_high_risk  # the criteria the referral met stay as they were
     with pytest.raises(ReferralInvalid, match="answer all 24"):
         service.add_assessment(created.case_id, dash(9).answers[:20])
     with pytest.raises(ValidationError, match="future"):
@@ -481,13 +489,13 @@ def test_a_csvg_referral_for_a_person_with_flags(intake) -> None:  # noqa: F811
 def test_a_csvg_referral_for_a_household(intake) -> None:  # noqa: F811
     created = ReferralService(intake.ctx).create(CsvgDraft(
         panel_id=intake.csvg, referral_date=TODAY, household=GroupDraft(name="12 Elm Road household"),
-        household_members=(LinkedPersonDraft(person=PersonDraft(given_name="Al", family_name="Elm"), role="tenant",
-                                             case_role=PersonRole.HOUSEHOLD_MEMBER),),
+        household_members=(LinkedPersonDraft(person=PersonDraft(given_name="Al", family_name="Elm"), role="tenant"),),
         risk_level=RiskLevel.HIGH, presenting_issues="ASB")).value
     with intake.ctx.reading() as s:
         case_ = s.get(Case, created.case_id)
         assert case_.subject_kind is SubjectKind.GROUP and case_.subject_group.name == "12 Elm Road household"
         assert s.scalars(select(GroupPerson.role)).all() == ["tenant"]
+        assert [(cp.role, cp.notes) for cp in case_.people] == [(PersonRole.HOUSEHOLD_MEMBER, "tenant")]
 
 
 def test_a_socp_referral_scores_on_the_default_template(intake) -> None:  # noqa: F811
@@ -588,3 +596,29 @@ def test_flags_are_stored_once_each(intake) -> None:  # noqa: F811
         panel_id=intake.carm, referral_date=TODAY, young_person=PersonDraft(given_name="Y", family_name="P"),
         flags=frozenset({VulnerabilityFlag.EXPLOITATION}), risk_level=RiskLevel.HIGH))
     assert count(intake.ctx, CaseFlag) == 1
+
+
+def test_linking_a_victim_can_update_their_safe_contact_and_says_so(intake) -> None:  # noqa: F811
+    ctx = intake.ctx
+    service = ReferralService(ctx)
+    first = service.create(marac_draft(intake, referral_date=date(2026, 1, 5))).value
+    victim = _victim_of(ctx, first.case_id)
+    plain = service.create(marac_draft(intake, victim=PersonDraft(existing_person_id=victim, phone="07700 900999")))
+    with ctx.reading() as s:
+        assert s.get(Person, victim).phone == "07700 900123"  # a link alone changes nobody
+    second = service.create(marac_draft(intake, victim=PersonDraft(
+        existing_person_id=victim, phone="07700 900999", safe_to_call=False, update_contact=True))).value
+    with ctx.reading() as s:
+        person = s.get(Person, victim)
+        assert (person.phone, person.safe_to_call, person.safe_times) == ("07700 900999", False, "Mornings only")
+        details = s.scalars(select(AuditEvent.details).where(AuditEvent.entity_id == second.case_id,
+                                                             AuditEvent.entity == "case")).one()
+    assert details["contact_updated_person_ids"] == [victim]
+    assert plain.value.created_person_ids != second.created_person_ids
+
+
+def test_the_dash_grid_has_24_labelled_questions() -> None:
+    from cspdesk.domain.rules import DASH_QUESTIONS, dash_item
+
+    assert len(DASH_QUESTIONS) == 24 and len(set(DASH_QUESTIONS)) == 24
+    assert [dash_item(1), dash_item(24)] == ["q01", "q24"]

@@ -121,3 +121,25 @@ def test_bools_ints_and_text() -> None:
             parse_int(bad)
     assert [cell_text(v) for v in (14.0, 1.5, dt.date(2026, 1, 2), None, True)] == ["14", "1.5", "2026-01-02", "",
                                                                                    "yes"]
+
+
+def test_an_xlsx_from_another_program_reads_despite_openpyxl_warnings(tmp_path: Path) -> None:
+    """A sheet entry with no part behind it (as older exporters write): openpyxl warns that it will
+    drop it, and that warning must not stop the read (tests run with warnings as errors)."""
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["Name"])
+    wb.active.append(["Ann"])
+    full = tmp_path / "full.xlsx"
+    wb.save(full)
+    odd = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(full) as src, zipfile.ZipFile(odd, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                body = body.replace(b"</sheets>", b'<sheet name="Ghost" sheetId="9"/></sheets>')
+            dst.writestr(item, body)
+    assert [r.text("name") for r in read_table(odd).rows] == ["Ann"]

@@ -1,7 +1,9 @@
-"""phonetic name keys for finding people as the coordinator types (issue 4)
+"""phonetic name keys for finding people as the coordinator types; case list indexes (issue 4)
 
 Adds ``person.given_key``/``family_key`` and ``person_alias.alias_key`` (see
-``cspdesk.domain.rules.name_key``), indexed, and fills them for the people already held.
+``cspdesk.domain.rules.name_key``), indexed, and fills them for the people already held; and two
+indexes that let the case list filter by risk or referring agency, newest first, from the index,
+and one that lets search read every alias from an index.
 
 Revision ID: 0003_referrals
 Revises: 0002_security
@@ -31,6 +33,10 @@ def upgrade() -> None:
     with op.batch_alter_table('person_alias', schema=None) as batch_op:
         batch_op.add_column(sa.Column('alias_key', sa.String(length=40), server_default='', nullable=False))
         batch_op.create_index(batch_op.f('ix_person_alias_alias_key'), ['alias_key'], unique=False)
+        batch_op.create_index('ix_person_alias_person_norm', ['person_id', 'alias_norm'], unique=False)
+
+    op.create_index('ix_case_record_risk_level_referral', 'case_record', ['risk_level', 'referral_date'])
+    op.create_index('ix_case_record_agency_referral', 'case_record', ['referring_agency_id', 'referral_date'])
 
     # Fill the keys of the people already held (the demo's, or a partnership's).
     conn = op.get_bind()
@@ -50,7 +56,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_case_record_agency_referral', table_name='case_record')
+    op.drop_index('ix_case_record_risk_level_referral', table_name='case_record')
+
     with op.batch_alter_table('person_alias', schema=None) as batch_op:
+        batch_op.drop_index('ix_person_alias_person_norm')
         batch_op.drop_index(batch_op.f('ix_person_alias_alias_key'))
         batch_op.drop_column('alias_key')
 
