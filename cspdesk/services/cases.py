@@ -266,7 +266,10 @@ class CaseService:
         if query.risk_levels:
             stmt = stmt.where(Case.risk_level.in_(sorted(query.risk_levels)))
         if query.flags:
-            stmt = stmt.where(Case.id.in_(select(CaseFlag.case_id).where(CaseFlag.flag.in_(sorted(query.flags)))))
+            # "id + 0": SQLite then walks the cases in list order and tests each against the flagged
+            # set, rather than fetching every flagged case from the table and sorting them.
+            flagged = select(CaseFlag.case_id).where(CaseFlag.flag.in_(sorted(query.flags)))
+            stmt = stmt.where((Case.id + 0).in_(flagged))
         if query.referring_agency_ids:
             stmt = stmt.where(Case.referring_agency_id.in_(sorted(query.referring_agency_ids)))
         if query.referred_from is not None:

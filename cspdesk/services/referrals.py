@@ -21,13 +21,14 @@ Hazards
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import (
@@ -78,6 +79,9 @@ from cspdesk.storage.models import (
     RiskAssessment,
     SubjectGroup,
 )
+
+if TYPE_CHECKING:
+    from cspdesk.services.referral_import import ImportReport
 
 __all__ = [
     "DEFAULT_THREAT_TEMPLATE",
@@ -469,7 +473,8 @@ class PersonCase:
 @dataclass(frozen=True)
 class PersonMatch:
     """Someone already held who may be the person being typed. ``cases`` are those on panels the
-    user may see; ``other_cases`` counts the rest (need to know: not named)."""
+    user may see; ``other_cases`` counts the rest (need to know: not named). People known only to
+    panels the user is not on are not offered at all."""
 
     person_id: int
     given_name: str
@@ -619,6 +624,15 @@ class ReferralService:
             return [_assessment_info(a) for a in rows]
 
     # -- writing ---------------------------------------------------------------------------------
+
+    def import_file(self, path: str | Path, panel_id: int, *, good_rows_only: bool, dry_run: bool = False,
+                    progress: Callable[[float], None] | None = None) -> OpResult[ImportReport]:
+        """Import referrals from a CSV or XLSX file: see :func:`cspdesk.services.referral_import.
+        import_referrals` (every row checked first; all good rows, or nothing)."""
+        from cspdesk.services.referral_import import import_referrals
+
+        return import_referrals(self._ctx, path, panel_id, good_rows_only=good_rows_only, dry_run=dry_run,
+                                progress=progress)
 
     def create(self, draft: ReferralDraft) -> OpResult[CreatedReferral]:
         """Log a referral: validate, then in one unit of work create or link the people (and group
@@ -824,16 +838,22 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
             if result is not None:
                 scored.append((result[0], p, result[1], result[2]))
         scored.sort(key=lambda t: (-t[0], t[1].family_norm, t[1].given_norm, t[1].id))
-        top = scored[:limit]
-        if not top:
-            return []
-        cases = _cases_of(s, [t[1].id for t in top])
-    out = []
-    for score, p, reasons, alias in top:
-        held = cases.get(p.id, [])
-        seen = tuple(c for c in held if visible is None or c.panel_id in visible)
-        out.append(PersonMatch(p.id, p.given_name, p.family_name, p.date_of_birth, round(score, 3), reasons, alias,
-                               seen, len(held) - len(seen)))
+        # Need to know: someone known only to panels the user is not on is not offered (their
+        # existence there is not the user's to see); one with no case at all (a group's member) is.
+        out: list[PersonMatch] = []
+        batch = max(limit * 3, 30)
+        for start in range(0, len(scored), batch):
+            chunk = scored[start:start + batch]
+            cases = _cases_of(s, [t[1].id for t in chunk])
+            for score, p, reasons, alias in chunk:
+                held = cases.get(p.id, [])
+                seen = tuple(c for c in held if visible is None or c.panel_id in visible)
+                if held and not seen:
+                    continue
+                out.append(PersonMatch(p.id, p.given_name, p.family_name, p.date_of_birth, round(score, 3), reasons,
+                                       alias, seen, len(held) - len(seen)))
+                if len(out) == limit:
+                    return out
     return out
 
 
@@ -894,7 +914,7 @@ def _cases_of(s: Session, person_ids: Sequence[int]) -> dict[int, list[PersonCas
     ).all()
     rows += s.execute(
         select(Case.subject_person_id, Case.id, Case.reference, Case.panel_id, Panel.name, Case.referral_date,
-               Case.status, func.coalesce(None, PersonRole.SUBJECT.value))
+               Case.status, literal(PersonRole.SUBJECT.value))
         .join(Panel, Panel.id == Case.panel_id)
         .where(Case.subject_person_id.in_(list(person_ids)))
     ).all()

@@ -326,6 +326,9 @@ class Case(Base):
         Index("ix_case_record_panel_referral", "panel_id", "referral_date"),
         Index("ix_case_record_referral_date", "referral_date"),
         Index("ix_case_record_status", "status"),
+        # The case list filtered by risk or referring agency, newest first, from the index alone.
+        Index("ix_case_record_risk_level_referral", "risk_level", "referral_date"),
+        Index("ix_case_record_agency_referral", "referring_agency_id", "referral_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

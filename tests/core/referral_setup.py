@@ -32,7 +32,8 @@ def make_intake(ctx) -> Intake:  # noqa: ANN001
     from cspdesk.storage.models import Agency, Panel, UserAccount
 
     ctx.today = lambda: TODAY
-    PartnershipService(ctx).set_up("Safer Testshire")
+    if not PartnershipService(ctx).is_set_up():
+        PartnershipService(ctx).set_up("Safer Testshire")
     with ctx.unit_of_work() as s:
         panels = {}
         for name, type_, prefix in [("Testshire MARAC", PanelType.MARAC, "MARAC"),

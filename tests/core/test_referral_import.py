@@ -333,3 +333,19 @@ def test_dates_in_the_file_are_read_day_first(intake, tmp_path) -> None:  # noqa
         case_ = s.get(Case, report.imported[0].case_id)
         assert case_.referral_date == date(2026, 6, 2) and case_.subject_person.date_of_birth == date(1990, 5, 1)
         assert TODAY >= case_.referral_date
+
+
+def test_the_service_door_and_its_permission(intake, tmp_path) -> None:  # noqa: F811
+    from core.referral_setup import coordinator
+    from cspdesk.services.errors import PermissionDenied
+    from cspdesk.services.referrals import ReferralService
+
+    path = write_csv(tmp_path / "one.csv", [row()])
+    intake.ctx.actor = coordinator(intake.coordinator_id, intake.csvg)
+    with pytest.raises(PermissionDenied):
+        ReferralService(intake.ctx).import_file(path, intake.marac, good_rows_only=False)
+    intake.ctx.actor = coordinator(intake.coordinator_id, intake.marac)
+    seen: list[float] = []
+    report = ReferralService(intake.ctx).import_file(path, intake.marac, good_rows_only=False,
+                                                     progress=seen.append).value
+    assert report.committed and seen[-1] == 1.0 and seen == sorted(seen)

@@ -324,9 +324,16 @@ def test_matches_name_only_the_cases_a_user_may_see(intake) -> None:  # noqa: F8
     sarah = next(m for m in service.find_people("Sarah", "Smith") if m.given_name == "Sarah")
     assert [c.panel_id for c in sarah.cases] == [intake.marac]
     assert sarah.other_cases == 0  # the second Sarah is a new person: the other panel's case is hers
-    everyone = [m for m in service.find_people("Sarah", "Smith") if m.given_name == "Sarah"]
-    assert sum(len(m.cases) + m.other_cases for m in everyone) == 2
-    assert sum(m.other_cases for m in everyone) == 1
+    # The second Sarah is known only to the other panel: she is not offered at all.
+    assert [m.given_name for m in service.find_people("Sarah", "Smith")].count("Sarah") == 1
+    ctx.actor = Actor.local_owner()
+    assert [m.given_name for m in service.find_people("Sarah", "Smith")].count("Sarah") == 2
+    # Someone on both panels is offered, with the other panel's case counted, not named.
+    both = service.find_people("Sarah", "Smith")[0]
+    service.create(marac_draft(intake, panel_id=intake.marac2, victim=PersonDraft(existing_person_id=both.person_id)))
+    ctx.actor = coordinator(intake.coordinator_id, next(iter({c.panel_id for c in both.cases})))
+    again = next(m for m in service.find_people("Sarah", "Smith") if m.person_id == both.person_id)
+    assert len(again.cases) == 1 and again.other_cases == 1
 
 
 # --- permissions and the unit of work --------------------------------------------------------

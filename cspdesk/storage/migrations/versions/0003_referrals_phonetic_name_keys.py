@@ -1,7 +1,8 @@
-"""phonetic name keys for finding people as the coordinator types (issue 4)
+"""phonetic name keys for finding people as the coordinator types; case list indexes (issue 4)
 
 Adds ``person.given_key``/``family_key`` and ``person_alias.alias_key`` (see
-``cspdesk.domain.rules.name_key``), indexed, and fills them for the people already held.
+``cspdesk.domain.rules.name_key``), indexed, and fills them for the people already held; and two
+indexes that let the case list filter by risk or referring agency, newest first, from the index.
 
 Revision ID: 0003_referrals
 Revises: 0002_security
@@ -32,6 +33,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('alias_key', sa.String(length=40), server_default='', nullable=False))
         batch_op.create_index(batch_op.f('ix_person_alias_alias_key'), ['alias_key'], unique=False)
 
+    op.create_index('ix_case_record_risk_level_referral', 'case_record', ['risk_level', 'referral_date'])
+    op.create_index('ix_case_record_agency_referral', 'case_record', ['referring_agency_id', 'referral_date'])
+
     # Fill the keys of the people already held (the demo's, or a partnership's).
     conn = op.get_bind()
     person = sa.table('person', sa.column('id'), sa.column('given_name'), sa.column('family_name'),
@@ -50,6 +54,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_case_record_agency_referral', table_name='case_record')
+    op.drop_index('ix_case_record_risk_level_referral', table_name='case_record')
+
     with op.batch_alter_table('person_alias', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_alias_alias_key'))
         batch_op.drop_column('alias_key')
