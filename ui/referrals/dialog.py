@@ -143,7 +143,8 @@ def describe_match(found: PersonMatch, repeat: RepeatInfo | None = None) -> str:
     if found.cases:
         latest = found.cases[0]
         more = f" and {len(found.cases) - 1} more" if len(found.cases) > 1 else ""
-        lines.append(f"{latest.reference} ({latest.role.label.lower()}, {short_date(latest.referral_date)}){more}")
+        lines.append(f"{latest.reference} as {latest.role.label.lower()}")
+        lines.append(f"referred {short_date(latest.referral_date)}{more}")
     if found.other_cases:
         lines.append(f"{found.other_cases} case{'s' if found.other_cases != 1 else ''} on panels you are not on")
     if repeat is not None:
