@@ -407,3 +407,88 @@ def test_a_socp_referral_needs_its_score(qtbot, make_window, demo_ctx):
     created = saved.args[0]
     assert created.reference.startswith("SOCP-")
     assert created.risk_level is not None
+
+
+def test_a_socp_referral_for_an_ocg_already_held_joins_it(qtbot, make_window, demo_ctx):
+    socp = _panel(demo_ctx, PanelType.SOCP)
+    service = CaseService(demo_ctx)
+    held = next(r for r in service.case_rows(service.case_ids(CaseQuery(panel_id=socp, statuses=None))[:50])
+                if r.subject_kind == "group")
+    _window, _cases, dialog = _open_form(qtbot, make_window, demo_ctx, PanelType.SOCP)
+    dialog.ocg_name.setFocus()
+    qtbot.keyClicks(dialog.ocg_name, held.subject.upper())  # any case: names are compared normalised
+    qtbot.keyClick(dialog.ocg_name, Qt.Key.Key_Tab)
+    assert dialog.ocg_note.isVisibleTo(dialog)
+    dialog.nominals.remove_row(dialog.nominals.rows[0])  # an OCG held needs no new nominal
+    for box in dialog.threat_boxes.values():
+        box.setValue(1)
+    with qtbot.waitSignal(dialog.referral_saved, timeout=5000) as saved:
+        dialog.save()
+    row = service.case_rows([saved.args[0].case_id])[0]
+    assert row.subject == held.subject
+
+
+def test_a_carm_referral_for_a_place_with_people_linked(qtbot, make_window, demo_ctx):
+    _window, _cases, dialog = _open_form(qtbot, make_window, demo_ctx, PanelType.CARM)
+    assert dialog.person_box.isVisibleTo(dialog) and not dialog.place_box.isVisibleTo(dialog)
+    qtbot.keyClick(dialog, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # "&3  A place"
+    qtbot.waitUntil(lambda: dialog.subject_choice.checkedId() == 2, timeout=2000)  # a mnemonic animates its click
+    assert dialog.place_box.isVisibleTo(dialog) and not dialog.person_box.isVisibleTo(dialog)
+    dialog.place_name.setText("Example Rec skate park")
+    linked = dialog.linked.add_row()
+    linked.entry.given.setText("Kit")
+    linked.entry.family.setText("Examplefield")
+    linked.entry.dob.setText("2/3/2011")
+    linked.set_value("role", "Seen there most evenings")
+    dialog.risk_level.setCurrentIndex(dialog.risk_level.findText("Medium"))
+    with qtbot.waitSignal(dialog.referral_saved, timeout=5000) as saved:
+        dialog.save()
+    created = saved.args[0]
+    assert created.reference.startswith("CARM-")
+    detail = CaseService(demo_ctx).get_case(created.case_id)
+    assert detail.row.subject == "Example Rec skate park"
+    assert [p.name for p in detail.people] == ["Kit Examplefield"]
+
+
+def test_a_dash_source_is_typed_after_f2(qtbot):
+    grid = DashGrid([f"Question {n}" for n in range(1, 25)], lambda n: "Low", 14)
+    qtbot.addWidget(grid)
+    with qtbot.waitExposed(grid), qtbot.waitActive(grid):
+        grid.show()
+        grid.activateWindow()
+    grid.table.setFocus()
+    grid.table.setCurrentIndex(grid.model.index(4, DashColumn.SOURCE))
+    qtbot.keyClick(grid.table, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert editor is not grid.table
+    qtbot.keyClicks(editor, "Police officer's observation")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    # The delegate commits on the next turn of the event loop.
+    qtbot.waitUntil(lambda: grid.model.sources() == {5: "Police officer's observation"}, timeout=2000)
+    assert grid.model.answer(4) is None  # typing a source answers nothing
+
+
+@pytest.mark.parametrize("kind", [PanelType.MARAC, PanelType.CSVG, PanelType.SOCP, PanelType.CARM])
+def test_every_alt_key_on_a_form_does_one_thing(qtbot, demo_ctx, kind):
+    """Two fields sharing an Alt+letter would make that key ambiguous (Qt then does nothing)."""
+    import re as _re
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    dialog = ReferralDialog(demo_ctx, _panel(demo_ctx, kind))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for choice in range(len(getattr(dialog, "subject_choice", None) and dialog.subject_choice.buttons() or [0])):
+        if hasattr(dialog, "subject_choice"):
+            dialog.subject_choice.button(choice).setChecked(True)
+        keys: dict[str, str] = {"m": "Alt+M (people held)"}
+        for widget in dialog.findChildren(QLabel) + dialog.findChildren(QAbstractButton):
+            if not widget.isVisibleTo(dialog):
+                continue
+            found = _re.search(r"&([^&])", widget.text().replace("&&", ""))
+            if found is None:
+                continue
+            key = found[1].lower()
+            assert key not in keys, f"Alt+{key} is both {keys[key]!r} and {widget.text()!r}"
+            keys[key] = widget.text()
+        assert len(keys) >= 8

@@ -339,7 +339,7 @@ class CaseDialog(QDialog):
         """Move the case to ``status`` now, or (Declined, Closed) ask for the reason first."""
         if status in (CaseStatus.DECLINED, CaseStatus.CLOSED):
             self._pending_status = status
-            self.reason_caption.setText("&Reason declined" if status == CaseStatus.DECLINED else "&Outcome")
+            self.reason_caption.setText("&Reason declined" if status == CaseStatus.DECLINED else "Ou&tcome")
             self.reason_edit.setPlaceholderText(
                 "Why the referral is declined" if status == CaseStatus.DECLINED
                 else "e.g. risk reduced: victim engaged with IDVA, perpetrator in custody")

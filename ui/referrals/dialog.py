@@ -45,6 +45,7 @@ from cspdesk.domain.enums import PanelType, PersonRole, RiskLevel, Vulnerability
 from cspdesk.services.accounts import AccountService
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
+from cspdesk.services.referral_import import resolve_existing_ocg
 from cspdesk.services.referrals import (
     CarmDraft,
     ChildDraft,
@@ -142,7 +143,8 @@ def describe_match(found: PersonMatch, repeat: RepeatInfo | None = None) -> str:
     if found.cases:
         latest = found.cases[0]
         more = f" and {len(found.cases) - 1} more" if len(found.cases) > 1 else ""
-        lines.append(f"{latest.reference} ({latest.role.label.lower()}, {short_date(latest.referral_date)}){more}")
+        lines.append(f"{latest.reference} as {latest.role.label.lower()}")
+        lines.append(f"referred {short_date(latest.referral_date)}{more}")
     if found.other_cases:
         lines.append(f"{found.other_cases} case{'s' if found.other_cases != 1 else ''} on panels you are not on")
     if repeat is not None:
@@ -525,7 +527,8 @@ class ReferralDialog(QDialog):
 
     def _build_csvg(self) -> None:
         frame, layout = self._section("Subject")
-        self.subject_choice = self._subject_choice(layout, frame, [("person", "A &person"), ("household", "A &household")])
+        self.subject_choice = self._subject_choice(layout, frame, [("person", "&1  A person"),
+                                                                     ("household", "&2  A household")])
         self.person_box = QWidget(frame)
         form = self._form(QVBoxLayout(self.person_box), self.person_box)
         self.subject_person = PersonEntry(self.person_box, "Person", name="person", today=self.ctx.today)
@@ -537,9 +540,9 @@ class ReferralDialog(QDialog):
         self.group_name = QLineEdit(self.group_box)
         self.group_name.setObjectName("householdName")
         self.group_name.setPlaceholderText("e.g. the household at 12 Example Road")
-        self._row(group_form, self.group_box, "Household na&me", self.group_name, "household.name", "household")
+        self._row(group_form, self.group_box, "Household &name", self.group_name, "household.name", "household")
         self.members = self._rows(group_layout, self.group_box, "household_members", "member",
-                                  [RowField("role", "Role in the household")], "Add &member", "No members entered.")
+                                  [RowField("role", "Role in the household")], "Add mem&ber", "No members entered.")
         layout.addWidget(self.group_box)
         self.subject_choice.idToggled.connect(lambda *_a: self._subject_changed())
         self._subject_changed()
@@ -548,9 +551,9 @@ class ReferralDialog(QDialog):
         self._build_flags(layout, frame)
         form = self._form(layout, frame)
         self.risk_level = _combo(frame, "riskLevel", _RISK_CHOICES)
-        self._row(form, frame, "Ris&k level", self.risk_level, "risk_level")
+        self._row(form, frame, "Risk &level", self.risk_level, "risk_level")
         self.presenting = _text_box(frame, "presentingIssues", lines=4)
-        self._row(form, frame, "Presenting &issues", self.presenting, "presenting_issues", error_beside=False)
+        self._row(form, frame, "Presenting iss&ues", self.presenting, "presenting_issues", error_beside=False)
 
     def _build_flags(self, layout: QVBoxLayout, parent: QWidget) -> None:
         caption = QLabel("Vulnerability flags", parent)
@@ -583,17 +586,24 @@ class ReferralDialog(QDialog):
         form = self._form(layout, frame)
         self.ocg_name = QLineEdit(frame)
         self.ocg_name.setObjectName("ocgName")
-        self._row(form, frame, "New OCG na&me", self.ocg_name, "ocg.name", "ocg.existing_group_id", "ocg")
+        self._row(form, frame, "New OCG &name", self.ocg_name, "ocg.name", "ocg.existing_group_id", "ocg")
         self.ocg_reference = QLineEdit(frame)
         self.ocg_reference.setObjectName("ocgReference")
         self.ocg_reference.setPlaceholderText("Its own reference, if it has one (e.g. OCG-0042)")
         self._row(form, frame, "OCG re&ference", self.ocg_reference, "ocg.reference")
+        self.ocg_note = QLabel("", frame)
+        self.ocg_note.setObjectName("linkedNote")
+        self.ocg_note.setWordWrap(True)
+        self.ocg_note.hide()
+        form.addRow("", self.ocg_note)
+        self.ocg_name.editingFinished.connect(self._check_ocg)
+        self.ocg_reference.editingFinished.connect(self._check_ocg)
         self.ocg_description = _text_box(frame, "ocgDescription", lines=2)
         self._row(form, frame, "&Description", self.ocg_description, "ocg.description", error_beside=False)
 
         frame, layout = self._section("Nominals")
         self.nominals = self._rows(layout, frame, "nominals", "nominal", [RowField("role", "Role in the group")],
-                                   "Add &nominal", "No nominals entered: a new OCG needs at least one.")
+                                   "Add n&ominal", "No nominals entered: a new OCG needs at least one.")
         self.nominals.add_row()
 
         frame, layout = self._section(f"Threat, risk and harm — {self.rules.threat_template.name}")
@@ -617,6 +627,22 @@ class ReferralDialog(QDialog):
         self._row(form, frame, "Assessed b&y", self.assessor, "assessor")
         self._update_threat()
 
+    def _ocg_draft(self) -> GroupDraft:
+        """The OCG typed, or the one already held with that name or reference."""
+        typed = GroupDraft(name=self.ocg_name.text(), reference=self.ocg_reference.text().strip(),
+                           description=self.ocg_description.toPlainText())
+        if not typed.name.strip() and not typed.reference:
+            return typed
+        probe = SocpDraft(panel_id=self.rules.panel_id, referral_date=self.ctx.today(), ocg=typed)
+        return resolve_existing_ocg(self.ctx, probe).ocg
+
+    def _check_ocg(self) -> None:
+        existing = self._ocg_draft().existing_group_id is not None
+        self.ocg_existing = existing
+        self.ocg_note.setText("An OCG with this name or reference is already held: the referral is added to it, "
+                              "and the nominals below join it." if existing else "")
+        self.ocg_note.setVisible(existing)
+
     def _threat_values(self) -> dict[str, int]:
         template = self.rules.threat_template
         return {f.key: self.threat_boxes[f.key].value() for f in template.factors
@@ -636,7 +662,7 @@ class ReferralDialog(QDialog):
     def _build_carm(self) -> None:
         frame, layout = self._section("Subject")
         self.subject_choice = self._subject_choice(
-            layout, frame, [("person", "A young &person"), ("group", "A peer &group"), ("place", "A pla&ce")])
+            layout, frame, [("person", "&1  A young person"), ("group", "&2  A peer group"), ("place", "&3  A place")])
         self.person_box = QWidget(frame)
         form = self._form(QVBoxLayout(self.person_box), self.person_box)
         self.subject_person = PersonEntry(self.person_box, "Young person", name="youngPerson", today=self.ctx.today)
@@ -646,13 +672,13 @@ class ReferralDialog(QDialog):
         group_form = self._form(QVBoxLayout(self.group_box), self.group_box)
         self.group_name = QLineEdit(self.group_box)
         self.group_name.setObjectName("peerGroupName")
-        self._row(group_form, self.group_box, "Peer group na&me", self.group_name, "peer_group.name", "peer_group")
+        self._row(group_form, self.group_box, "Peer group &name", self.group_name, "peer_group.name", "peer_group")
         layout.addWidget(self.group_box)
         self.place_box = QWidget(frame)
         place_form = self._form(QVBoxLayout(self.place_box), self.place_box)
         self.place_name = QLineEdit(self.place_box)
         self.place_name.setObjectName("placeName")
-        self._row(place_form, self.place_box, "Place na&me", self.place_name, "place.name", "place")
+        self._row(place_form, self.place_box, "Place &name", self.place_name, "place.name", "place")
         self.place_address = QLineEdit(self.place_box)
         self.place_address.setObjectName("placeAddress")
         self._row(place_form, self.place_box, "Addre&ss", self.place_address, "place.address")
@@ -661,13 +687,13 @@ class ReferralDialog(QDialog):
 
         frame, layout = self._section("People linked")
         self.linked = self._rows(layout, frame, "linked", "linked person",
-                                 [RowField("role", "Role or relationship")], "Add &linked person",
+                                 [RowField("role", "Role or relationship")], "Add linked pers&on",
                                  "No one linked yet.")
         frame, layout = self._section("Vulnerability and risk")
         self._build_flags(layout, frame)
         form = self._form(layout, frame)
         self.risk_level = _combo(frame, "riskLevel", _RISK_CHOICES)
-        self._row(form, frame, "Ris&k level", self.risk_level, "risk_level")
+        self._row(form, frame, "Risk &level", self.risk_level, "risk_level")
         self._subject_changed()
 
     # -- matching and repeats -------------------------------------------------------------------
@@ -853,8 +879,7 @@ class ReferralDialog(QDialog):
         if self.panel_type == PanelType.SOCP:
             return SocpDraft(
                 **common,  # type: ignore[arg-type]
-                ocg=GroupDraft(name=self.ocg_name.text(), reference=self.ocg_reference.text(),
-                               description=self.ocg_description.toPlainText()),
+                ocg=self._ocg_draft(),
                 nominals=tuple(
                     LinkedPersonDraft(person=self._person_draft(row.entry), role=str(row.value("role")),
                                       case_role=PersonRole.NOMINAL)

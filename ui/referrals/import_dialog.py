@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.referral_import import ImportReport, import_referrals
+from cspdesk.services.referral_import import ImportReport
+from cspdesk.services.referrals import ReferralService
 from ui.background import BackgroundCall, run_in_background
 from ui.dialogs.forms import DIALOG_STYLE, error_label, make_primary
 from ui.signals import emit
@@ -249,11 +250,11 @@ class ImportDialog(QDialog):
         if panel_id is None:
             self._fail("Choose the panel the referrals are for.")
             return
-        ctx = self.ctx
+        service = ReferralService(self.ctx)
 
         def work(progress):  # noqa: ANN001, ANN202 - runs on the worker thread: no widgets here
-            return import_referrals(ctx, path, panel_id, good_rows_only=good_rows_only, dry_run=dry_run,
-                                    progress=lambda share: progress(int(share * 100), label))
+            return service.import_file(path, panel_id, good_rows_only=good_rows_only, dry_run=dry_run,
+                                       progress=lambda share: progress(int(share * 100), label))
 
         self._busy(True, label)
         self._call = run_in_background(work, done, self._failed, on_progress=self._progressed)

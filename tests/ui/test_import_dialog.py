@@ -59,8 +59,13 @@ def _open(qtbot, make_window, ctx, path: Path) -> tuple:  # noqa: ANN001
     dialog = opened.args[0]
     assert isinstance(dialog, ImportDialog)
     assert dialog.panel_id() == _marac(ctx)
+    dialog.progress_seen = []
+    shown = dialog._progressed
+    dialog._progressed = lambda percent, message: (dialog.progress_seen.append((percent, message)),
+                                                   shown(percent, message))
     with qtbot.waitSignal(dialog.checked, timeout=30_000) as checked:
         dialog.choose_file(path)
+        assert dialog.progress.isVisible()  # the work runs on its own thread; the window stays live
     return window, cases, dialog, checked.args[0]
 
 
@@ -68,8 +73,10 @@ def test_a_bad_row_is_reported_by_number_and_the_good_rows_imported(qtbot, make_
     path = _file(tmp_path)
     before = _count(demo_ctx)
     window, cases, dialog, report = _open(qtbot, make_window, demo_ctx, path)
-    # The check wrote nothing.
+    # The check wrote nothing, and reported its progress as it went.
     assert _count(demo_ctx) == before
+    assert dialog.progress_seen and dialog.progress_seen[-1][1] == "Checking the rows…"
+    assert not dialog.progress.isVisible()
     assert report.bad_rows == (3,)
     assert report.good_rows == 2
     assert "row 3" in dialog.summary.text()
