@@ -32,8 +32,25 @@ def officer_ctx(demo_accounts_db):  # noqa: ANN001, ANN201
 
 
 def _actions_window(make_window, ctx, section=Section.ACTIONS):  # noqa: ANN001, ANN202
+    """The Actions section with the tracker showing every panel the person sits on."""
     window = make_window(ctx, section=section)
-    return window, window.actions_page()
+    page = window.actions_page()
+    page.tracker.set_panel(None)
+    return window, page
+
+
+def test_the_tracker_opens_on_a_panel_and_clearing_filters_keeps_it(demo_admin_ctx, make_window):
+    window = make_window(demo_admin_ctx, section=Section.ACTIONS)
+    tracker = window.actions_page().tracker
+    first = tracker.panel_combo.itemData(1)
+    assert tracker.model.query.panel_id == first is not None
+    assert {r.panel_id for r in _rows(tracker.model)} == {first}
+    assert tracker.table.isColumnHidden(ActionColumn.PANEL)
+    tracker.set_rag(Rag.BLUE)
+    tracker.status_combo.setCurrentIndex(1)  # All
+    assert tracker.model.query.rags == frozenset({Rag.BLUE})
+    tracker.clear_filters()
+    assert tracker.model.query.rags is None and tracker.model.query.panel_id == first
 
 
 def _rows(model) -> list:  # noqa: ANN001

@@ -142,7 +142,9 @@ class GroupRuleDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().paint(painter, option, index)
-        if index.row() > 0 and index.data(GroupStartRole):
+        # model.data(), not index.data(): PySide6 6.12's QModelIndex.data() drops a reference to
+        # None each time it returns None, and enough of those abort the interpreter at exit.
+        if index.row() > 0 and index.model().data(index, GroupStartRole):
             painter.save()
             painter.setPen(QPen(QColor("#8a97a8"), 1))
             rect: QRect = option.rect
@@ -295,6 +297,7 @@ class TrackerView(ActionsTab):
         self._case_text = ""
         self._exporting = False
         self._sized_for = ActionGroupBy.NONE
+        self._panels_read = False
         self.model = ActionTableModel(self.service, ActionQuery(statuses=STATUS_FILTERS[0][1]), parent=self)
 
         layout = QVBoxLayout(self)
@@ -498,13 +501,20 @@ class TrackerView(ActionsTab):
 
     def _load_choices(self) -> None:
         panel_id = self.panel_combo.currentData()
+        first_time = not self._panels_read
+        self._panels_read = True
         self.panel_combo.blockSignals(True)
         try:
             self.panel_combo.clear()
             self.panel_combo.addItem("All my panels", None)
             for panel in self._panels.list_panels():
                 self.panel_combo.addItem(panel.name, panel.id)
-            self.panel_combo.setCurrentIndex(max(self.panel_combo.findData(panel_id), 0) if panel_id else 0)
+            if first_time and self.panel_combo.count() > 1:
+                # The tracker is a panel's: it opens on the first one ("All my panels" is one choice
+                # away, and at county scale a panel's list is the one that opens at once).
+                self.panel_combo.setCurrentIndex(1)
+            else:
+                self.panel_combo.setCurrentIndex(max(self.panel_combo.findData(panel_id), 0) if panel_id else 0)
         finally:
             self.panel_combo.blockSignals(False)
         self._load_agencies()
@@ -566,12 +576,17 @@ class TrackerView(ActionsTab):
             except ServiceError as exc:
                 self.message.bad(str(exc))
 
+    def set_panel(self, panel_id: int | None) -> None:
+        """Show one panel's actions (None: every panel the person sits on)."""
+        index = self.panel_combo.findData(panel_id) if panel_id is not None else 0
+        self.panel_combo.setCurrentIndex(max(index, 0))
+
     def clear_filters(self) -> None:
-        for widget in (self.panel_combo, self.agency_combo, self.status_combo, self.rag_combo, self.due_combo,
+        for widget in (self.agency_combo, self.status_combo, self.rag_combo, self.due_combo,
                        self.group_combo, self.owner_edit, self.case_edit, self.overdue_check):
             widget.blockSignals(True)
         try:
-            self.panel_combo.setCurrentIndex(0)
+            # The panel stays: it is what the tracker is of, not a filter.
             self.agency_combo.setCurrentIndex(0)
             self.status_combo.setCurrentIndex(0)
             self.rag_combo.setCurrentIndex(0)
@@ -582,7 +597,7 @@ class TrackerView(ActionsTab):
             self.overdue_check.setChecked(False)
             self._case_id, self._case_text = None, ""
         finally:
-            for widget in (self.panel_combo, self.agency_combo, self.status_combo, self.rag_combo, self.due_combo,
+            for widget in (self.agency_combo, self.status_combo, self.rag_combo, self.due_combo,
                            self.group_combo, self.owner_edit, self.case_edit, self.overdue_check):
                 widget.blockSignals(False)
         self._due_changed()
