@@ -231,6 +231,12 @@ def test_my_actions_lists_the_officers_agency_and_updates_with_a_key(officer_ctx
     assert target.id not in view.model.ids()
     assert ActionService(officer_ctx).get_action(target.id).row.status == ActionStatus.COMPLETED
     assert sum(view.rag_strip.counts().values()) == len(rows) - 1
+    # The next action is chosen, and the list has the keyboard again: the next key updates it.
+    assert view.selected_ids() == [rows[1].id]
+    assert view.table.hasFocus() or view.table.isAncestorOf(view.focusWidget()) or view.focusWidget() is view.table
+    dialog = _open_with_key(qtbot, view, "g")
+    assert dialog.heading.text() == "Change status"
+    dialog.reject()
 
 
 def test_an_ocg_archived_with_a_reason_leaves_the_active_list(demo_admin_ctx, make_window, qtbot):
@@ -329,6 +335,27 @@ def test_a_bad_mapping_is_stopped_before_anything_is_read(demo_admin_ctx, make_w
     assert not dialog.all_button.isEnabled() and dialog.good_button.isEnabled()
     dialog.nothing_button.click()  # import nothing
     assert not dialog.isVisible()
+
+
+def test_overdue_and_case_filters(demo_admin_ctx, make_window, qtbot):
+    window, page = _actions_window(make_window, demo_admin_ctx)
+    tracker = page.tracker
+    tracker.overdue_check.setChecked(True)
+    rows = _rows(tracker.model)
+    assert rows and all(r.overdue for r in rows)
+    assert tracker.rag_strip.counts()[Rag.RED] == len(rows)
+    tracker.overdue_check.setChecked(False)
+    reference = next(r.case_reference for r in _rows(tracker.model) if r.case_reference)
+    tracker.case_edit.setText(reference.lower())
+    qtbot.keyClick(tracker.case_edit, Qt.Key.Key_Return)
+    rows = _rows(tracker.model)
+    assert rows and {r.case_reference for r in rows} == {reference}
+    assert tracker.case_edit.text() == reference
+    tracker.case_edit.setText("NO-SUCH-0000")
+    qtbot.keyClick(tracker.case_edit, Qt.Key.Key_Return)
+    assert "No case with the reference" in tracker.message.text()
+    tracker.case_edit.clear()
+    assert tracker.model.query.case_id is None
 
 
 def test_export_writes_the_listed_actions(demo_admin_ctx, make_window, qtbot, tmp_path):

@@ -8,7 +8,6 @@ window, which hands them to every page.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QLocale, QModelIndex, QPoint, QRect, Qt, QTimer, Signal
@@ -53,7 +52,6 @@ from ui.dialogs.action_status import ActionStatusDialog, StatusChoice, status_fo
 from ui.formatting import count
 from ui.models.action_table import (
     ActionColumn,
-    ActionIdRole,
     ActionTableModel,
     GroupStartRole,
     column_for_sort,
@@ -190,6 +188,24 @@ def refusal(ctx: ServiceContext, rows: list[ActionRow | None]) -> str:
         what = f"{len(others):,} of these actions belong"
     return (f"{what} to {', '.join(agencies)}: officers change only their own agency's actions. "
             "Choose your agency under Agency, or use My actions.")
+
+
+def reselect(table: QTableView, model: ActionTableModel, ids: list[int], old_row: int | None) -> None:
+    """After the list was read again: select ``ids`` where they are still listed; when none is (a
+    completed action left a "not finished" list), the row that took the first one's place — the
+    next action, ready for the next key."""
+    select_action_ids(table, model, ids)
+    if not table.selectionModel().hasSelection() and old_row is not None and model.rowCount():
+        row = min(old_row, model.rowCount() - 1)
+        index = model.index(row, ActionColumn.ACTION)
+        table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        table.scrollTo(index)
+
+
+def first_selected_row(table: QTableView) -> int | None:
+    rows = [index.row() for index in table.selectionModel().selectedRows()]
+    return min(rows) if rows else None
 
 
 def select_action_ids(table: QTableView, model: ActionTableModel, ids: list[int]) -> None:
@@ -764,8 +780,8 @@ class TrackerView(ActionsTab):
 
     def _status_saved(self, ids: list[int], changes: OpChanges, text: str) -> None:
         self.message.good(text)
-        emit(self.changes_made, changes)
-        self.select_ids(ids)
+        emit(self.changes_made, changes)  # the window hands it back: the list is read again in place
+        self.table.setFocus()
 
     def _note_added(self, changes: object) -> None:
         emit(self.changes_made, changes)
@@ -777,9 +793,10 @@ class TrackerView(ActionsTab):
             return
         self._stale = False
         ids = self.selected_ids()
+        old_row = first_selected_row(self.table)
         shown = self.detail.action_id()
         self.model.refresh()
-        self.select_ids(ids)
+        reselect(self.table, self.model, ids, old_row)
         if shown is not None and shown in self.model.ids():
             self.detail.show_action(shown)
 

@@ -30,7 +30,14 @@ from ui.dialogs.action_status import STATUS_KEYS, ActionStatusDialog
 from ui.formatting import count
 from ui.models.action_table import ActionColumn, ActionTableModel
 from ui.pages.action_detail import ActionDetailPane
-from ui.pages.actions import ActionsTab, make_action_table, may_change, open_status_dialog, select_action_ids
+from ui.pages.actions import (
+    ActionsTab,
+    first_selected_row,
+    make_action_table,
+    may_change,
+    open_status_dialog,
+    reselect,
+)
 from ui.pages.admin.common import MessageLine
 from ui.pages.base import empty_state
 from ui.rag import RAG_ORDER
@@ -153,8 +160,9 @@ class MyActionsView(ActionsTab):
             return
         self._stale = False
         ids = self.selected_ids()
+        old_row = first_selected_row(self.table)
         self.model.refresh()
-        self._select(ids)
+        reselect(self.table, self.model, ids, old_row)
 
     def current_query(self) -> ActionQuery | None:
         overrides: dict[str, object] = {"panel_id": self.panel_combo.currentData()}
@@ -220,9 +228,6 @@ class MyActionsView(ActionsTab):
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [self.model.action_id(r) for r in rows]
 
-    def _select(self, ids: list[int]) -> None:
-        select_action_ids(self.table, self.model, ids)
-
     def _selection_changed(self, *_args: object) -> None:
         ids = self.selected_ids()
         if len(ids) == 1:
@@ -245,6 +250,5 @@ class MyActionsView(ActionsTab):
 
     def _saved(self, ids: list[int], changes: OpChanges, text: str) -> None:
         self.message.good(text)
-        emit(self.changes_made, changes)
-        self._select(ids)
+        emit(self.changes_made, changes)  # the window hands it back: the list is read again in place
         self.table.setFocus()
