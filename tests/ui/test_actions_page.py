@@ -302,6 +302,14 @@ def test_a_tracker_spreadsheet_imports_through_the_dialog(demo_admin_ctx, make_w
     from cspdesk.services.action_import import ActionField
 
     assert mapping.column_of(ActionField.TEXT) is not None and mapping.column_of(ActionField.AGENCY) is not None
+    # A field goes to one column: choosing it elsewhere takes it off the first, and back again.
+    number_column = mapping.column_of(ActionField.NUMBER)
+    dialog.set_field(number_column + 1, ActionField.NUMBER)
+    assert dialog.mapping().column_of(ActionField.NUMBER) == number_column + 1
+    assert dialog.mapping().columns[number_column] is None
+    dialog.set_field(number_column, ActionField.NUMBER)
+    dialog.set_field(number_column + 1, mapping.columns[number_column + 1])
+    assert dialog.mapping().columns == mapping.columns
     with qtbot.waitSignal(dialog.step_shown, timeout=20_000, check_params_cb=lambda s: s == Step.REPORT):
         dialog.next_button.click()
     report = dialog.report
@@ -315,11 +323,23 @@ def test_a_tracker_spreadsheet_imports_through_the_dialog(demo_admin_ctx, make_w
     after = ActionService(demo_admin_ctx).action_ids(tracker.model.query.__class__(panel_id=panel_id))
     assert len(after) == before + report.good
     assert "imported from swale_2019_20_plan.xlsx" in tracker.message.text()
+    imported = set(dialog.result_report.action_ids)
+    assert len(imported) == report.good
     dialog.close()
+    # The plan shows grouped by its priorities, in the plan's own order and numbering.
+    tracker.status_combo.setCurrentIndex(1)  # All
+    tracker.set_grouping(ActionGroupBy.HEADING)
+    model = tracker.model
+    groups = [g for g in (model.index(r, ActionColumn.GROUP).data() for r in range(model.rowCount())) if g]
+    assert any(g.startswith("Priority 1") for g in groups)
+    numbers = [model.action_row(r).number for r in range(model.rowCount()) if model.action_row(r).id in imported]
+    assert "1.1" in numbers and "7.4" in numbers
 
 
-def test_a_bad_mapping_is_stopped_before_anything_is_read(demo_admin_ctx, make_window, qtbot, tmp_path):
+def test_bad_rows_are_reported_by_row_number_and_nothing_is_imported(demo_admin_ctx, make_window, qtbot, tmp_path):
     window, page = _actions_window(make_window, demo_admin_ctx)
+    service = ActionService(demo_admin_ctx)
+    before = len(service.action_ids())
     sheet = tmp_path / "tracker.csv"
     sheet.write_text("No.,Action,Lead agency,Status\n1,Visit the address,Kent Police,Done\n"
                      "2,,Kent Police,Ongoing\n3,Refer to IDVA,Kent Police,Maybe\n", encoding="utf-8")
@@ -331,10 +351,13 @@ def test_a_bad_mapping_is_stopped_before_anything_is_read(demo_admin_ctx, make_w
         dialog.next_button.click()
     shown = dialog.bad_rows_shown()
     assert len(shown) == 2
-    assert shown[0].startswith("Row 3:") and shown[1].startswith("Row 4:")
+    assert shown[0].startswith("Row 3:") and "empty" in shown[0]
+    assert shown[1].startswith("Row 4:") and "Maybe" in shown[1]
+    assert "1 row cannot" not in dialog.bad_caption.text() and "2 rows cannot be imported" in dialog.bad_caption.text()
     assert not dialog.all_button.isEnabled() and dialog.good_button.isEnabled()
     dialog.nothing_button.click()  # import nothing
     assert not dialog.isVisible()
+    assert len(service.action_ids()) == before
 
 
 def test_overdue_and_case_filters(demo_admin_ctx, make_window, qtbot):
