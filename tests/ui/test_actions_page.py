@@ -4,6 +4,7 @@ for many actions, my actions, an OCG archived, a tracker imported and exported."
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,38 @@ def test_a_status_change_for_many_actions_at_once(demo_admin_ctx, make_window, q
     assert sorted(tracker.selected_ids()) == sorted(r.id for r in rows)  # still selected
 
 
+def test_a_note_is_added_from_the_detail_pane_with_enter(demo_admin_ctx, make_window, qtbot):
+    window, page = _actions_window(make_window, demo_admin_ctx)
+    tracker = page.tracker
+    row = _rows(tracker.model)[0]
+    tracker.select_ids([row.id])
+    pane = tracker.detail
+    assert pane.action_id() == row.id
+    qtbot.keyClicks(pane.note_edit, "Rang the housing officer; visit on Friday.")
+    with qtbot.waitSignal(window.changes_applied, timeout=5000):
+        qtbot.keyClick(pane.note_edit, Qt.Key.Key_Return)
+    assert pane.note_edit.text() == ""
+    assert pane.log_texts()[0].endswith("Rang the housing officer; visit on Friday.")  # newest first
+    detail = ActionService(demo_admin_ctx).get_action(row.id)
+    assert detail.log[-1].text == "Rang the housing officer; visit on Friday." and detail.row.status == row.status
+
+
+def test_a_viewer_sees_the_tracker_but_is_offered_no_changes(demo_accounts_db, make_window, qtbot):
+    ctx = sign_in(demo_accounts_db, "viewer", DEMO_PASSWORD)
+    try:
+        window, page = _actions_window(make_window, ctx)
+        tracker = page.tracker
+        assert tracker.model.rowCount() > 0
+        assert not tracker.change_button.isVisibleTo(tracker) and not tracker.import_button.isVisibleTo(tracker)
+        assert not tracker.detail.change_button.isVisibleTo(tracker.detail)
+        tracker.table.setFocus()
+        with qtbot.assertNotEmitted(tracker.status_dialog_opened):
+            qtbot.keyClick(tracker.table, "c")
+        window.close()
+    finally:
+        close_workspace(ctx)
+
+
 def test_completed_asks_for_a_date_and_on_hold_for_a_reason(demo_admin_ctx, make_window, qtbot):
     window, page = _actions_window(make_window, demo_admin_ctx)
     tracker = page.tracker
@@ -261,6 +294,12 @@ def test_an_ocg_archived_with_a_reason_leaves_the_active_list(demo_admin_ctx, ma
     assert group_id not in view.model.ids()
     assert len(view.model.ids()) == len(active) - 1
     assert "left the active list" in view.message.text()
+    # This quarter's figures count it as archived.
+    today = demo_admin_ctx.today()
+    quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    figures = OcgService(demo_admin_ctx).counts(quarter, today)
+    assert figures.archived >= 1
+    assert f"managed, {figures.archived:,} archived" in view.period_label.text()
     ocg = OcgService(demo_admin_ctx).get_ocg(group_id)
     assert ocg.row.status == GroupStatus.ARCHIVED
     assert ocg.archive_reason.startswith("Principal nominals")
