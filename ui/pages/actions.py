@@ -314,6 +314,7 @@ class TrackerView(ActionsTab):
         self._exporting = False
         self._sized_for = ActionGroupBy.NONE
         self._panels_read = False
+        self._plan_panels: set[int] = set()
         self.model = ActionTableModel(self.service, ActionQuery(statuses=STATUS_FILTERS[0][1]), parent=self)
 
         layout = QVBoxLayout(self)
@@ -523,7 +524,9 @@ class TrackerView(ActionsTab):
         try:
             self.panel_combo.clear()
             self.panel_combo.addItem("All my panels", None)
-            for panel in self._panels.list_panels():
+            panels = self._panels.list_panels()
+            self._plan_panels = {p.id for p in panels if p.panel_type == PanelType.PARTNERSHIP}
+            for panel in panels:
                 self.panel_combo.addItem(panel.name, panel.id)
             if first_time and self.panel_combo.count() > 1:
                 # The tracker is a panel's: it opens on the first one ("All my panels" is one choice
@@ -694,7 +697,8 @@ class TrackerView(ActionsTab):
                 hidden = query.group_by == ActionGroupBy.NONE
             elif column == ActionColumn.AGENCY and query.group_by == ActionGroupBy.AGENCY:
                 hidden = True
-            elif column == ActionColumn.CASE and query.group_by in (ActionGroupBy.CASE, ActionGroupBy.HEADING):
+            elif column == ActionColumn.CASE and (query.group_by in (ActionGroupBy.CASE, ActionGroupBy.HEADING)
+                                                  or query.panel_id in self._plan_panels):
                 hidden = True  # a plan's actions are the panel's own: no case to show
             elif column == ActionColumn.PANEL and query.panel_id is not None:
                 hidden = True
