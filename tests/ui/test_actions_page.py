@@ -40,18 +40,21 @@ def _actions_window(make_window, ctx, section=Section.ACTIONS):  # noqa: ANN001,
     return window, page
 
 
-def test_the_tracker_opens_on_a_panel_and_clearing_filters_keeps_it(demo_admin_ctx, make_window):
+def test_the_tracker_shows_one_panel_and_clearing_filters_keeps_it(demo_admin_ctx, make_window):
     window = make_window(demo_admin_ctx, section=Section.ACTIONS)
     tracker = window.actions_page().tracker
-    first = tracker.panel_combo.itemData(1)
-    assert tracker.model.query.panel_id == first is not None
-    assert {r.panel_id for r in _rows(tracker.model)} == {first}
-    assert tracker.table.isColumnHidden(ActionColumn.PANEL)
+    assert tracker.model.query.panel_id is None  # every panel the person sits on, to begin with
+    assert not tracker.table.isColumnHidden(ActionColumn.CASE)
+    panel_id = next(tracker.panel_combo.itemData(i) for i in range(1, tracker.panel_combo.count())
+                    if tracker.panel_combo.itemText(i) == "Swale MARAC")
+    tracker.set_panel(panel_id)
+    assert tracker.model.query.panel_id == panel_id
+    assert {r.panel_id for r in _rows(tracker.model)} == {panel_id}
     tracker.set_rag(Rag.BLUE)
     tracker.status_combo.setCurrentIndex(1)  # All
     assert tracker.model.query.rags == frozenset({Rag.BLUE})
     tracker.clear_filters()
-    assert tracker.model.query.rags is None and tracker.model.query.panel_id == first
+    assert tracker.model.query.rags is None and tracker.model.query.panel_id == panel_id
 
 
 def _rows(model) -> list:  # noqa: ANN001

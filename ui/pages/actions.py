@@ -314,6 +314,7 @@ class TrackerView(ActionsTab):
         self._exporting = False
         self._sized_for = ActionGroupBy.NONE
         self._panels_read = False
+        self._pending_panel_id: int | None = None
         self._plan_panels: set[int] = set()
         self.model = ActionTableModel(self.service, ActionQuery(statuses=STATUS_FILTERS[0][1]), parent=self)
 
@@ -528,12 +529,8 @@ class TrackerView(ActionsTab):
             self._plan_panels = {p.id for p in panels if p.panel_type == PanelType.PARTNERSHIP}
             for panel in panels:
                 self.panel_combo.addItem(panel.name, panel.id)
-            if first_time and self.panel_combo.count() > 1:
-                # The tracker is a panel's: it opens on the first one ("All my panels" is one choice
-                # away, and at county scale a panel's list is the one that opens at once).
-                self.panel_combo.setCurrentIndex(1)
-            else:
-                self.panel_combo.setCurrentIndex(max(self.panel_combo.findData(panel_id), 0) if panel_id else 0)
+            wanted = self._pending_panel_id if first_time else panel_id
+            self.panel_combo.setCurrentIndex(max(self.panel_combo.findData(wanted), 0) if wanted else 0)
         finally:
             self.panel_combo.blockSignals(False)
         self._load_agencies()
@@ -596,7 +593,11 @@ class TrackerView(ActionsTab):
                 self.message.bad(str(exc))
 
     def set_panel(self, panel_id: int | None) -> None:
-        """Show one panel's actions (None: every panel the person sits on)."""
+        """Show one panel's actions (None: every panel the person sits on); takes effect now, or
+        when the tab is first read."""
+        if not self._panels_read:
+            self._pending_panel_id = panel_id
+            return
         index = self.panel_combo.findData(panel_id) if panel_id is not None else 0
         self.panel_combo.setCurrentIndex(max(index, 0))
 
