@@ -238,9 +238,12 @@ def test_the_rag_strip_filters_the_list(demo_admin_ctx, make_window, qtbot):
     tracker = page.tracker
     red = tracker.rag_strip.counts()[Rag.RED]
     assert red > 0
+    before = tracker.rag_strip.counts()
     tracker.rag_strip.tiles[Rag.RED].click()
     assert tracker.model.rowCount() == red
     assert {r.rag for r in _rows(tracker.model)} == {Rag.RED}
+    assert tracker.rag_strip.counts() == before  # every tile keeps its count while one is chosen
+    assert tracker.rag_strip.tiles[Rag.RED].isChecked() and tracker.rag_combo.currentText() == "Red"
     assert "Red · overdue" in tracker.rag_strip.count_text(Rag.RED)
     tracker.rag_strip.tiles[Rag.RED].click()  # again: every rating
     assert tracker.model.rowCount() > red

@@ -8,6 +8,7 @@ window, which hands them to every page.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QLocale, QModelIndex, QPoint, QRect, Qt, QTimer, Signal
@@ -713,6 +714,7 @@ class TrackerView(ActionsTab):
             header.resizeSection(ActionColumn.GROUP, width)
         n = self.model.rowCount()
         self._update_counts()
+        self.detail.setVisible(bool(n))
         if n:
             self._list_stack.setCurrentWidget(self.table)
             if not self.table.selectionModel().hasSelection():
@@ -725,7 +727,8 @@ class TrackerView(ActionsTab):
     def _update_counts(self) -> None:
         query = self.model.query
         try:
-            counts = self.service.rag_counts(query)
+            # Every rating's count, whichever one is chosen: the other tiles stay worth clicking.
+            counts = self.service.rag_counts(replace(query, rags=None))
         except ServiceError:
             return
         rags = query.rags or frozenset()

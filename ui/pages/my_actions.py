@@ -202,6 +202,7 @@ class MyActionsView(ActionsTab):
         except ServiceError:
             pass
         self.rag_strip.total_label.setText(count(n, "action"))
+        self.detail.setVisible(bool(n))
         if n:
             self._stack.setCurrentWidget(self.table)
             if not self.table.selectionModel().hasSelection():
