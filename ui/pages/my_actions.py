@@ -195,7 +195,9 @@ class MyActionsView(ActionsTab):
         n = self.model.rowCount()
         agency = self._agency_name()
         what = "actions" if query.statuses is None else "unfinished actions"
-        self.about_label.setText(f"The {what} of {agency} on the panels you sit on." if agency else "")
+        where = self.panel_combo.currentText() if query.panel_id is not None else "the panels you sit on"
+        self.about_label.setText(f"The {what} of {agency} on {where}." if agency else "")
+        self.table.setColumnHidden(ActionColumn.PANEL, query.panel_id is not None)
         try:
             counts = self.service.rag_counts(query)
             self.rag_strip.set_counts({r: counts[r] for r in RAG_ORDER})
