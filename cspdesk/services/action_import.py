@@ -525,7 +525,7 @@ class ActionImportService:
 
         def text(row: TableRow, f: ActionField) -> str:
             i = col[f]
-            return cell_text(row.cells[i]) if i is not None and i < len(row.cells) else ""
+            return _csv_unquote(cell_text(row.cells[i])) if i is not None and i < len(row.cells) else ""
 
         for row in table.rows:
             if row.is_blank():
@@ -676,9 +676,17 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_safe(text: str) -> str:
-    """Spreadsheet programs run a cell starting with = + - @ as a formula: quote it."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Spreadsheet programs run a CSV cell starting with = + - @ as a formula: quote it with an
+    apostrophe (the importer takes the apostrophe off again: :func:`_csv_unquote`)."""
+    return "'" + text if text[:1] in _FORMULA_STARTS else text
+
+
+def _csv_unquote(text: str) -> str:
+    return text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_STARTS and text[1:2] != "" else text
 
 
 def _write_xlsx(out: Path, header: list[str], rows: list[list[Any]]) -> None:
@@ -699,9 +707,9 @@ def _write_xlsx(out: Path, header: list[str], rows: list[list[Any]]) -> None:
     for r in rows:
         cells = []
         for v in r:
-            if isinstance(v, str):
-                v = _csv_safe(v)
             c = WriteOnlyCell(ws, value=v)
+            if isinstance(v, str):
+                c.data_type = "s"  # text, never a formula, whatever it starts with
             if isinstance(v, date):
                 c.number_format = "DD/MM/YYYY"
             elif isinstance(v, str) and "\n" in v:

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, String, and_, case, cast, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.orm import Session
@@ -270,7 +270,17 @@ def overdue_condition(today: date) -> ColumnElement[bool]:
 
 
 def _rag_rank(today: date, amber_days: int) -> ColumnElement[int]:
-    return case(*[(rag_condition(r, today, amber_days), i) for i, r in enumerate(RAG_ORDER)], else_=len(RAG_ORDER))
+    """The position of each action's RAG in :data:`RAG_ORDER`, as one CASE that takes the rule's
+    own steps in the rule's order (cheaper per row than five full conditions)."""
+    rank = {r: i for i, r in enumerate(RAG_ORDER)}
+    return case(
+        (Action.status.in_(sorted(FINISHED_ACTION_STATUSES)), rank[Rag.BLUE]),
+        (Action.due_date < today, rank[Rag.RED]),
+        (or_(Action.status == ActionStatus.ON_HOLD, Action.due_date <= amber_limit(today, amber_days)),
+         rank[Rag.AMBER]),
+        (Action.status == ActionStatus.ONGOING, rank[Rag.GREEN]),
+        else_=rank[Rag.GREY],
+    )
 
 
 class _position(FunctionElement):
@@ -300,6 +310,21 @@ def _number_keys(number: ColumnElement[str]) -> list[ColumnElement]:
     major = case((dot > 0, func.substr(number, 1, dot - 1)), else_=number)
     minor = case((dot > 0, func.substr(number, dot + 1)), else_="")
     return [func.length(major), major, func.length(minor), minor]
+
+
+_MAX_RANKED_HEADINGS = 400
+
+
+def ordered_ids(s: Session, stmt: Select, id_column: ColumnElement[int], keys: Sequence[Any]) -> list[int]:
+    """The ids ``stmt`` selects, in ``keys`` order, as one string aggregated in the database
+    (``group_concat`` / ``string_agg`` with ORDER BY) and split here.
+
+    Why: fetching 60,000 one-column rows through the driver costs ~2 µs a row in Python, far more
+    than the database's own work; one string of ids is read in one go. The ORDER BY inside the
+    aggregate is the documented way to fix the order on both SQLite (3.44+) and PostgreSQL."""
+    agg = func.aggregate_strings(cast(id_column, String), ",").aggregate_order_by(*keys)
+    joined = s.scalar(stmt.with_only_columns(agg))
+    return [int(i) for i in joined.split(",")] if joined else []
 
 
 def _clean(value: str, field_name: str, label: str, *, limit: int = MAX_TEXT, required: bool = False) -> str:
@@ -350,8 +375,8 @@ class ActionService:
         with self._ctx.reading() as s:
             amber = self._amber_days(s)
             stmt = self._filtered(select(Action.id), query, today, amber)
-            stmt, keys = self._order(stmt, query, today, amber)
-            return list(s.scalars(stmt.order_by(*keys)))
+            stmt, keys = self._order(s, stmt, query, today, amber)
+            return ordered_ids(s, stmt, Action.id, keys)
 
     def action_rows(self, ids: Sequence[int]) -> list[ActionRow]:
         """Display rows for ``ids`` (one page), in the order given. Ids the user may not see, or
@@ -376,11 +401,31 @@ class ActionService:
         today = self._ctx.today()
         with self._ctx.reading() as s:
             amber = self._amber_days(s)
-            rank = _rag_rank(today, amber).label("rank")
-            inner = self._filtered(select(rank), query, today, amber).subquery()
-            counts = dict(s.execute(select(inner.c.rank, func.count()).group_by(inner.c.rank)).all())
-        values = {r.value: int(counts.get(i, 0)) for i, r in enumerate(RAG_ORDER)}
-        return RagCounts(**values, overdue=values[Rag.RED.value])
+            # Count by status and by where the due date falls (none / past / within the amber
+            # threshold / later), then let the rule in cspdesk.domain.rules name each group's RAG:
+            # one cheap pass over a covering index, and the rule is written once.
+            # Grouped by status alone, so an index on (…, status, due_date) hands the rows over
+            # already grouped; the due-date buckets are sums.
+            limit = amber_limit(today, amber)
+            stmt = self._filtered(
+                select(Action.status, func.count(), func.count(Action.due_date),
+                       func.sum(case((Action.due_date < today, 1), else_=0)),
+                       func.sum(case((Action.due_date <= limit, 1), else_=0))),
+                query, today, amber,
+            ).group_by(Action.status)
+            per_status = s.execute(stmt).all()
+        sample_due = {"none": None, "past": today - timedelta(days=1), "soon": today, "later": limit + timedelta(days=1)}
+        values = {r.value: 0 for r in Rag}
+        overdue = 0
+        for status, total, dated, past, up_to_limit in per_status:
+            status = ActionStatus(status)
+            sizes = {"none": total - dated, "past": past or 0, "soon": (up_to_limit or 0) - (past or 0),
+                     "later": dated - (up_to_limit or 0)}
+            for bucket, n in sizes.items():
+                values[rag(status, sample_due[bucket], today, amber).value] += int(n)
+                if is_overdue(status, sample_due[bucket], today):
+                    overdue += int(n)
+        return RagCounts(**values, overdue=overdue)
 
     def get_action(self, action_id: int) -> ActionDetail:
         """One action with its update log (oldest first)."""
@@ -681,23 +726,29 @@ class ActionService:
             stmt = stmt.where(Action.case_id.is_(None), Action.group_id.is_(None))
         return stmt
 
-    def _order(self, stmt: Select, q: ActionQuery, today: date, amber: int) -> tuple[Select, list]:
+    def _heading_rank(self, s: Session, q: ActionQuery) -> ColumnElement[int] | ColumnElement[str]:
+        """Headings in the plan's own order — the order their first action was recorded or
+        imported ("Priority 1…4" before "Cross Cutting Theme 1"), not the alphabet's."""
+        firsts = s.execute(self._visible(select(Action.heading, func.min(Action.id)), q.panel_id)
+                           .group_by(Action.heading)).all()
+        if not firsts or len(firsts) > _MAX_RANKED_HEADINGS:
+            return Action.heading
+        ordered = [h for h, _ in sorted(firsts, key=lambda t: t[1])]
+        return case({h: i for i, h in enumerate(ordered)}, value=Action.heading, else_=len(ordered))
+
+    def _order(self, s: Session, stmt: Select, q: ActionQuery, today: date, amber: int) -> tuple[Select, list]:
         keys: list = []
-        joined_agency = joined_case = False
+        joined_agency = False
         if q.group_by == ActionGroupBy.AGENCY:
             stmt = stmt.outerjoin(Agency, Agency.id == Action.owner_agency_id)
             joined_agency = True
             keys.append(Agency.name.asc().nulls_last())
         elif q.group_by == ActionGroupBy.CASE:
-            stmt = stmt.outerjoin(Case, Case.id == Action.case_id).outerjoin(
-                SubjectGroup, SubjectGroup.id == Action.group_id)
-            joined_case = True
-            keys.append(func.coalesce(Case.reference, SubjectGroup.reference, SubjectGroup.name).asc().nulls_last())
+            # Cases in the order they were recorded (an index gives it; sorting 60,000 actions by
+            # the case's reference would read every case), then OCG-only and panel actions.
+            keys += [Action.case_id.asc().nulls_last(), Action.group_id.asc().nulls_last()]
         elif q.group_by == ActionGroupBy.HEADING:
-            # Headings in the plan's own order (the order their first action was recorded or
-            # imported), not the alphabet's: "Priority 1…4" before "Cross Cutting Theme 1".
-            first = func.min(Action.id).over(partition_by=(Action.panel_id, Action.heading))
-            keys += [first.asc(), Action.heading.asc()]
+            keys += [self._heading_rank(s, q).asc(), Action.heading.asc()]
 
         def directed(col: ColumnElement) -> Any:
             return (col.desc() if q.descending else col.asc()).nulls_last()
@@ -718,10 +769,7 @@ class ActionService:
             case ActionSort.OWNER:
                 keys.append(directed(Action.owner_name))
             case ActionSort.CASE:
-                if not joined_case:
-                    stmt = stmt.outerjoin(Case, Case.id == Action.case_id).outerjoin(
-                        SubjectGroup, SubjectGroup.id == Action.group_id)
-                keys.append(directed(func.coalesce(Case.reference, SubjectGroup.reference, SubjectGroup.name)))
+                keys += [directed(Action.case_id), directed(Action.group_id)]
             case ActionSort.UPDATED:
                 keys.append(directed(Action.updated_at))
             case ActionSort.CREATED:

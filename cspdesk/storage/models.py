@@ -553,6 +553,11 @@ class Action(Base):
         ),
         CheckConstraint("status <> 'completed' OR completed_on IS NOT NULL", name="completed_has_date"),
         Index("ix_action_panel_status_due", "panel_id", "status", "due_date"),
+        # The tracker at county scale (migration 0004_actions): covering indexes for its id lists.
+        Index("ix_action_panel_due", "panel_id", "due_date", "status"),
+        Index("ix_action_panel_agency_due", "panel_id", "owner_agency_id", "due_date"),
+        Index("ix_action_panel_case", "panel_id", "case_id", "group_id"),
+        Index("ix_action_status_due", "status", "due_date"),
         Index("ix_action_owner_agency_status", "owner_agency_id", "status"),
         Index("ix_action_case", "case_id"),
         Index("ix_action_group", "group_id"),

@@ -4,6 +4,7 @@ for many actions, my actions, an OCG archived, a tracker imported and exported."
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,28 @@ def officer_ctx(demo_accounts_db):  # noqa: ANN001, ANN201
 
 
 def _actions_window(make_window, ctx, section=Section.ACTIONS):  # noqa: ANN001, ANN202
+    """The Actions section with the tracker showing every panel the person sits on."""
     window = make_window(ctx, section=section)
-    return window, window.actions_page()
+    page = window.actions_page()
+    page.tracker.set_panel(None)
+    return window, page
+
+
+def test_the_tracker_shows_one_panel_and_clearing_filters_keeps_it(demo_admin_ctx, make_window):
+    window = make_window(demo_admin_ctx, section=Section.ACTIONS)
+    tracker = window.actions_page().tracker
+    assert tracker.model.query.panel_id is None  # every panel the person sits on, to begin with
+    assert not tracker.table.isColumnHidden(ActionColumn.CASE)
+    panel_id = next(tracker.panel_combo.itemData(i) for i in range(1, tracker.panel_combo.count())
+                    if tracker.panel_combo.itemText(i) == "Swale MARAC")
+    tracker.set_panel(panel_id)
+    assert tracker.model.query.panel_id == panel_id
+    assert {r.panel_id for r in _rows(tracker.model)} == {panel_id}
+    tracker.set_rag(Rag.BLUE)
+    tracker.status_combo.setCurrentIndex(1)  # All
+    assert tracker.model.query.rags == frozenset({Rag.BLUE})
+    tracker.clear_filters()
+    assert tracker.model.query.rags is None and tracker.model.query.panel_id == panel_id
 
 
 def _rows(model) -> list:  # noqa: ANN001
@@ -154,6 +175,38 @@ def test_a_status_change_for_many_actions_at_once(demo_admin_ctx, make_window, q
     assert sorted(tracker.selected_ids()) == sorted(r.id for r in rows)  # still selected
 
 
+def test_a_note_is_added_from_the_detail_pane_with_enter(demo_admin_ctx, make_window, qtbot):
+    window, page = _actions_window(make_window, demo_admin_ctx)
+    tracker = page.tracker
+    row = _rows(tracker.model)[0]
+    tracker.select_ids([row.id])
+    pane = tracker.detail
+    assert pane.action_id() == row.id
+    qtbot.keyClicks(pane.note_edit, "Rang the housing officer; visit on Friday.")
+    with qtbot.waitSignal(window.changes_applied, timeout=5000):
+        qtbot.keyClick(pane.note_edit, Qt.Key.Key_Return)
+    assert pane.note_edit.text() == ""
+    assert pane.log_texts()[0].endswith("Rang the housing officer; visit on Friday.")  # newest first
+    detail = ActionService(demo_admin_ctx).get_action(row.id)
+    assert detail.log[-1].text == "Rang the housing officer; visit on Friday." and detail.row.status == row.status
+
+
+def test_a_viewer_sees_the_tracker_but_is_offered_no_changes(demo_accounts_db, make_window, qtbot):
+    ctx = sign_in(demo_accounts_db, "viewer", DEMO_PASSWORD)
+    try:
+        window, page = _actions_window(make_window, ctx)
+        tracker = page.tracker
+        assert tracker.model.rowCount() > 0
+        assert not tracker.change_button.isVisibleTo(tracker) and not tracker.import_button.isVisibleTo(tracker)
+        assert not tracker.detail.change_button.isVisibleTo(tracker.detail)
+        tracker.table.setFocus()
+        with qtbot.assertNotEmitted(tracker.status_dialog_opened):
+            qtbot.keyClick(tracker.table, "c")
+        window.close()
+    finally:
+        close_workspace(ctx)
+
+
 def test_completed_asks_for_a_date_and_on_hold_for_a_reason(demo_admin_ctx, make_window, qtbot):
     window, page = _actions_window(make_window, demo_admin_ctx)
     tracker = page.tracker
@@ -185,9 +238,12 @@ def test_the_rag_strip_filters_the_list(demo_admin_ctx, make_window, qtbot):
     tracker = page.tracker
     red = tracker.rag_strip.counts()[Rag.RED]
     assert red > 0
+    before = tracker.rag_strip.counts()
     tracker.rag_strip.tiles[Rag.RED].click()
     assert tracker.model.rowCount() == red
     assert {r.rag for r in _rows(tracker.model)} == {Rag.RED}
+    assert tracker.rag_strip.counts() == before  # every tile keeps its count while one is chosen
+    assert tracker.rag_strip.tiles[Rag.RED].isChecked() and tracker.rag_combo.currentText() == "Red"
     assert "Red · overdue" in tracker.rag_strip.count_text(Rag.RED)
     tracker.rag_strip.tiles[Rag.RED].click()  # again: every rating
     assert tracker.model.rowCount() > red
@@ -214,6 +270,12 @@ def test_my_actions_lists_the_officers_agency_and_updates_with_a_key(officer_ctx
     assert target.id not in view.model.ids()
     assert ActionService(officer_ctx).get_action(target.id).row.status == ActionStatus.COMPLETED
     assert sum(view.rag_strip.counts().values()) == len(rows) - 1
+    # The next action is chosen, and the list has the keyboard again: the next key updates it.
+    assert view.selected_ids() == [rows[1].id]
+    assert view.table.hasFocus() or view.table.isAncestorOf(view.focusWidget()) or view.focusWidget() is view.table
+    dialog = _open_with_key(qtbot, view, "g")
+    assert dialog.heading.text() == "Change status"
+    dialog.reject()
 
 
 def test_an_ocg_archived_with_a_reason_leaves_the_active_list(demo_admin_ctx, make_window, qtbot):
@@ -238,6 +300,12 @@ def test_an_ocg_archived_with_a_reason_leaves_the_active_list(demo_admin_ctx, ma
     assert group_id not in view.model.ids()
     assert len(view.model.ids()) == len(active) - 1
     assert "left the active list" in view.message.text()
+    # This quarter's figures count it as archived.
+    today = demo_admin_ctx.today()
+    quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    figures = OcgService(demo_admin_ctx).counts(quarter, today)
+    assert figures.archived >= 1
+    assert f"managed, {figures.archived:,} archived" in view.period_label.text()
     ocg = OcgService(demo_admin_ctx).get_ocg(group_id)
     assert ocg.row.status == GroupStatus.ARCHIVED
     assert ocg.archive_reason.startswith("Principal nominals")
@@ -279,6 +347,14 @@ def test_a_tracker_spreadsheet_imports_through_the_dialog(demo_admin_ctx, make_w
     from cspdesk.services.action_import import ActionField
 
     assert mapping.column_of(ActionField.TEXT) is not None and mapping.column_of(ActionField.AGENCY) is not None
+    # A field goes to one column: choosing it elsewhere takes it off the first, and back again.
+    number_column = mapping.column_of(ActionField.NUMBER)
+    dialog.set_field(number_column + 1, ActionField.NUMBER)
+    assert dialog.mapping().column_of(ActionField.NUMBER) == number_column + 1
+    assert dialog.mapping().columns[number_column] is None
+    dialog.set_field(number_column, ActionField.NUMBER)
+    dialog.set_field(number_column + 1, mapping.columns[number_column + 1])
+    assert dialog.mapping().columns == mapping.columns
     with qtbot.waitSignal(dialog.step_shown, timeout=20_000, check_params_cb=lambda s: s == Step.REPORT):
         dialog.next_button.click()
     report = dialog.report
@@ -292,11 +368,23 @@ def test_a_tracker_spreadsheet_imports_through_the_dialog(demo_admin_ctx, make_w
     after = ActionService(demo_admin_ctx).action_ids(tracker.model.query.__class__(panel_id=panel_id))
     assert len(after) == before + report.good
     assert "imported from swale_2019_20_plan.xlsx" in tracker.message.text()
+    imported = set(dialog.result_report.action_ids)
+    assert len(imported) == report.good
     dialog.close()
+    # The plan shows grouped by its priorities, in the plan's own order and numbering.
+    tracker.status_combo.setCurrentIndex(1)  # All
+    tracker.set_grouping(ActionGroupBy.HEADING)
+    model = tracker.model
+    groups = [g for g in (model.index(r, ActionColumn.GROUP).data() for r in range(model.rowCount())) if g]
+    assert any(g.startswith("Priority 1") for g in groups)
+    numbers = [model.action_row(r).number for r in range(model.rowCount()) if model.action_row(r).id in imported]
+    assert "1.1" in numbers and "7.4" in numbers
 
 
-def test_a_bad_mapping_is_stopped_before_anything_is_read(demo_admin_ctx, make_window, qtbot, tmp_path):
+def test_bad_rows_are_reported_by_row_number_and_nothing_is_imported(demo_admin_ctx, make_window, qtbot, tmp_path):
     window, page = _actions_window(make_window, demo_admin_ctx)
+    service = ActionService(demo_admin_ctx)
+    before = len(service.action_ids())
     sheet = tmp_path / "tracker.csv"
     sheet.write_text("No.,Action,Lead agency,Status\n1,Visit the address,Kent Police,Done\n"
                      "2,,Kent Police,Ongoing\n3,Refer to IDVA,Kent Police,Maybe\n", encoding="utf-8")
@@ -308,10 +396,34 @@ def test_a_bad_mapping_is_stopped_before_anything_is_read(demo_admin_ctx, make_w
         dialog.next_button.click()
     shown = dialog.bad_rows_shown()
     assert len(shown) == 2
-    assert shown[0].startswith("Row 3:") and shown[1].startswith("Row 4:")
+    assert shown[0].startswith("Row 3:") and "empty" in shown[0]
+    assert shown[1].startswith("Row 4:") and "Maybe" in shown[1]
+    assert "1 row cannot" not in dialog.bad_caption.text() and "2 rows cannot be imported" in dialog.bad_caption.text()
     assert not dialog.all_button.isEnabled() and dialog.good_button.isEnabled()
     dialog.nothing_button.click()  # import nothing
     assert not dialog.isVisible()
+    assert len(service.action_ids()) == before
+
+
+def test_overdue_and_case_filters(demo_admin_ctx, make_window, qtbot):
+    window, page = _actions_window(make_window, demo_admin_ctx)
+    tracker = page.tracker
+    tracker.overdue_check.setChecked(True)
+    rows = _rows(tracker.model)
+    assert rows and all(r.overdue for r in rows)
+    assert tracker.rag_strip.counts()[Rag.RED] == len(rows)
+    tracker.overdue_check.setChecked(False)
+    reference = next(r.case_reference for r in _rows(tracker.model) if r.case_reference)
+    tracker.case_edit.setText(reference.lower())
+    qtbot.keyClick(tracker.case_edit, Qt.Key.Key_Return)
+    rows = _rows(tracker.model)
+    assert rows and {r.case_reference for r in rows} == {reference}
+    assert tracker.case_edit.text() == reference
+    tracker.case_edit.setText("NO-SUCH-0000")
+    qtbot.keyClick(tracker.case_edit, Qt.Key.Key_Return)
+    assert "No case with the reference" in tracker.message.text()
+    tracker.case_edit.clear()
+    assert tracker.model.query.case_id is None
 
 
 def test_export_writes_the_listed_actions(demo_admin_ctx, make_window, qtbot, tmp_path):

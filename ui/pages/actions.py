@@ -53,7 +53,6 @@ from ui.dialogs.action_status import ActionStatusDialog, StatusChoice, status_fo
 from ui.formatting import count
 from ui.models.action_table import (
     ActionColumn,
-    ActionIdRole,
     ActionTableModel,
     GroupStartRole,
     column_for_sort,
@@ -142,7 +141,9 @@ class GroupRuleDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().paint(painter, option, index)
-        if index.row() > 0 and index.data(GroupStartRole):
+        # model.data(), not index.data(): PySide6 6.12's QModelIndex.data() drops a reference to
+        # None each time it returns None, and enough of those abort the interpreter at exit.
+        if index.row() > 0 and index.model().data(index, GroupStartRole):
             painter.save()
             painter.setPen(QPen(QColor("#8a97a8"), 1))
             rect: QRect = option.rect
@@ -188,6 +189,24 @@ def refusal(ctx: ServiceContext, rows: list[ActionRow | None]) -> str:
         what = f"{len(others):,} of these actions belong"
     return (f"{what} to {', '.join(agencies)}: officers change only their own agency's actions. "
             "Choose your agency under Agency, or use My actions.")
+
+
+def reselect(table: QTableView, model: ActionTableModel, ids: list[int], old_row: int | None) -> None:
+    """After the list was read again: select ``ids`` where they are still listed; when none is (a
+    completed action left a "not finished" list), the row that took the first one's place — the
+    next action, ready for the next key."""
+    select_action_ids(table, model, ids)
+    if not table.selectionModel().hasSelection() and old_row is not None and model.rowCount():
+        row = min(old_row, model.rowCount() - 1)
+        index = model.index(row, ActionColumn.ACTION)
+        table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        table.scrollTo(index)
+
+
+def first_selected_row(table: QTableView) -> int | None:
+    rows = [index.row() for index in table.selectionModel().selectedRows()]
+    return min(rows) if rows else None
 
 
 def select_action_ids(table: QTableView, model: ActionTableModel, ids: list[int]) -> None:
@@ -295,6 +314,9 @@ class TrackerView(ActionsTab):
         self._case_text = ""
         self._exporting = False
         self._sized_for = ActionGroupBy.NONE
+        self._panels_read = False
+        self._pending_panel_id: int | None = None
+        self._plan_panels: set[int] = set()
         self.model = ActionTableModel(self.service, ActionQuery(statuses=STATUS_FILTERS[0][1]), parent=self)
 
         layout = QVBoxLayout(self)
@@ -498,13 +520,18 @@ class TrackerView(ActionsTab):
 
     def _load_choices(self) -> None:
         panel_id = self.panel_combo.currentData()
+        first_time = not self._panels_read
+        self._panels_read = True
         self.panel_combo.blockSignals(True)
         try:
             self.panel_combo.clear()
             self.panel_combo.addItem("All my panels", None)
-            for panel in self._panels.list_panels():
+            panels = self._panels.list_panels()
+            self._plan_panels = {p.id for p in panels if p.panel_type == PanelType.PARTNERSHIP}
+            for panel in panels:
                 self.panel_combo.addItem(panel.name, panel.id)
-            self.panel_combo.setCurrentIndex(max(self.panel_combo.findData(panel_id), 0) if panel_id else 0)
+            wanted = self._pending_panel_id if first_time else panel_id
+            self.panel_combo.setCurrentIndex(max(self.panel_combo.findData(wanted), 0) if wanted else 0)
         finally:
             self.panel_combo.blockSignals(False)
         self._load_agencies()
@@ -566,12 +593,21 @@ class TrackerView(ActionsTab):
             except ServiceError as exc:
                 self.message.bad(str(exc))
 
+    def set_panel(self, panel_id: int | None) -> None:
+        """Show one panel's actions (None: every panel the person sits on); takes effect now, or
+        when the tab is first read."""
+        if not self._panels_read:
+            self._pending_panel_id = panel_id
+            return
+        index = self.panel_combo.findData(panel_id) if panel_id is not None else 0
+        self.panel_combo.setCurrentIndex(max(index, 0))
+
     def clear_filters(self) -> None:
-        for widget in (self.panel_combo, self.agency_combo, self.status_combo, self.rag_combo, self.due_combo,
+        for widget in (self.agency_combo, self.status_combo, self.rag_combo, self.due_combo,
                        self.group_combo, self.owner_edit, self.case_edit, self.overdue_check):
             widget.blockSignals(True)
         try:
-            self.panel_combo.setCurrentIndex(0)
+            # The panel stays: it is what the tracker is of, not a filter.
             self.agency_combo.setCurrentIndex(0)
             self.status_combo.setCurrentIndex(0)
             self.rag_combo.setCurrentIndex(0)
@@ -582,7 +618,7 @@ class TrackerView(ActionsTab):
             self.overdue_check.setChecked(False)
             self._case_id, self._case_text = None, ""
         finally:
-            for widget in (self.panel_combo, self.agency_combo, self.status_combo, self.rag_combo, self.due_combo,
+            for widget in (self.agency_combo, self.status_combo, self.rag_combo, self.due_combo,
                            self.group_combo, self.owner_edit, self.case_edit, self.overdue_check):
                 widget.blockSignals(False)
         self._due_changed()
@@ -663,7 +699,8 @@ class TrackerView(ActionsTab):
                 hidden = query.group_by == ActionGroupBy.NONE
             elif column == ActionColumn.AGENCY and query.group_by == ActionGroupBy.AGENCY:
                 hidden = True
-            elif column == ActionColumn.CASE and query.group_by in (ActionGroupBy.CASE, ActionGroupBy.HEADING):
+            elif column == ActionColumn.CASE and (query.group_by in (ActionGroupBy.CASE, ActionGroupBy.HEADING)
+                                                  or query.panel_id in self._plan_panels):
                 hidden = True  # a plan's actions are the panel's own: no case to show
             elif column == ActionColumn.PANEL and query.panel_id is not None:
                 hidden = True
@@ -677,6 +714,7 @@ class TrackerView(ActionsTab):
             header.resizeSection(ActionColumn.GROUP, width)
         n = self.model.rowCount()
         self._update_counts()
+        self.detail.setVisible(bool(n))
         if n:
             self._list_stack.setCurrentWidget(self.table)
             if not self.table.selectionModel().hasSelection():
@@ -689,7 +727,8 @@ class TrackerView(ActionsTab):
     def _update_counts(self) -> None:
         query = self.model.query
         try:
-            counts = self.service.rag_counts(query)
+            # Every rating's count, whichever one is chosen: the other tiles stay worth clicking.
+            counts = self.service.rag_counts(replace(query, rags=None))
         except ServiceError:
             return
         rags = query.rags or frozenset()
@@ -749,8 +788,8 @@ class TrackerView(ActionsTab):
 
     def _status_saved(self, ids: list[int], changes: OpChanges, text: str) -> None:
         self.message.good(text)
-        emit(self.changes_made, changes)
-        self.select_ids(ids)
+        emit(self.changes_made, changes)  # the window hands it back: the list is read again in place
+        self.table.setFocus()
 
     def _note_added(self, changes: object) -> None:
         emit(self.changes_made, changes)
@@ -762,9 +801,10 @@ class TrackerView(ActionsTab):
             return
         self._stale = False
         ids = self.selected_ids()
+        old_row = first_selected_row(self.table)
         shown = self.detail.action_id()
         self.model.refresh()
-        self.select_ids(ids)
+        reselect(self.table, self.model, ids, old_row)
         if shown is not None and shown in self.model.ids():
             self.detail.show_action(shown)
 

@@ -30,7 +30,14 @@ from ui.dialogs.action_status import STATUS_KEYS, ActionStatusDialog
 from ui.formatting import count
 from ui.models.action_table import ActionColumn, ActionTableModel
 from ui.pages.action_detail import ActionDetailPane
-from ui.pages.actions import ActionsTab, make_action_table, may_change, open_status_dialog, select_action_ids
+from ui.pages.actions import (
+    ActionsTab,
+    first_selected_row,
+    make_action_table,
+    may_change,
+    open_status_dialog,
+    reselect,
+)
 from ui.pages.admin.common import MessageLine
 from ui.pages.base import empty_state
 from ui.rag import RAG_ORDER
@@ -153,8 +160,9 @@ class MyActionsView(ActionsTab):
             return
         self._stale = False
         ids = self.selected_ids()
+        old_row = first_selected_row(self.table)
         self.model.refresh()
-        self._select(ids)
+        reselect(self.table, self.model, ids, old_row)
 
     def current_query(self) -> ActionQuery | None:
         overrides: dict[str, object] = {"panel_id": self.panel_combo.currentData()}
@@ -187,13 +195,16 @@ class MyActionsView(ActionsTab):
         n = self.model.rowCount()
         agency = self._agency_name()
         what = "actions" if query.statuses is None else "unfinished actions"
-        self.about_label.setText(f"The {what} of {agency} on the panels you sit on." if agency else "")
+        where = self.panel_combo.currentText() if query.panel_id is not None else "the panels you sit on"
+        self.about_label.setText(f"The {what} of {agency} on {where}." if agency else "")
+        self.table.setColumnHidden(ActionColumn.PANEL, query.panel_id is not None)
         try:
             counts = self.service.rag_counts(query)
             self.rag_strip.set_counts({r: counts[r] for r in RAG_ORDER})
         except ServiceError:
             pass
         self.rag_strip.total_label.setText(count(n, "action"))
+        self.detail.setVisible(bool(n))
         if n:
             self._stack.setCurrentWidget(self.table)
             if not self.table.selectionModel().hasSelection():
@@ -220,9 +231,6 @@ class MyActionsView(ActionsTab):
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [self.model.action_id(r) for r in rows]
 
-    def _select(self, ids: list[int]) -> None:
-        select_action_ids(self.table, self.model, ids)
-
     def _selection_changed(self, *_args: object) -> None:
         ids = self.selected_ids()
         if len(ids) == 1:
@@ -245,6 +253,5 @@ class MyActionsView(ActionsTab):
 
     def _saved(self, ids: list[int], changes: OpChanges, text: str) -> None:
         self.message.good(text)
-        emit(self.changes_made, changes)
-        self._select(ids)
+        emit(self.changes_made, changes)  # the window hands it back: the list is read again in place
         self.table.setFocus()

@@ -381,6 +381,10 @@ class OcgView(ActionsTab):
         self.count_label.setObjectName("countLabel")
         top.addWidget(self.count_label)
         layout.addLayout(top)
+        self.period_label = QLabel("", self)
+        self.period_label.setObjectName("mutedText")
+        self.period_label.setToolTip("Managed: recorded by the end of the quarter and not archived before it began")
+        layout.addWidget(self.period_label)
 
         self.table = QTableView(self)
         self.table.setObjectName("ocgTable")
@@ -439,12 +443,29 @@ class OcgView(ActionsTab):
     # -- loading --------------------------------------------------------------------------------
 
     def read(self) -> None:
+        self._read_period()
         self.apply_filters(force=True)
 
     def refresh_in_place(self) -> None:
         self._stale = False
         self._pending_select = self.detail.detail.row.id if self.detail.detail is not None else None
+        self._read_period()
         self.apply_filters(force=True)
+
+    def _read_period(self) -> None:
+        """This quarter's figures, as the SOCP's quarterly return counts them."""
+        today = self._ctx.today()
+        first_month = 3 * ((today.month - 1) // 3) + 1
+        start = date(today.year, first_month, 1)
+        try:
+            counts = self.service.counts(start, today)
+        except ServiceError:
+            self.period_label.setText("")
+            return
+        self.period_label.setText(
+            f"This quarter (from {short_date(start)}): {count(counts.managed, 'group')} managed, "
+            f"{counts.archived:,} archived, {counts.adopted:,} newly adopted."
+        )
 
     def current_query(self) -> OcgQuery:
         return OcgQuery(statuses=STATUS_FILTERS[max(self.status_combo.currentIndex(), 0)][1],

@@ -22,7 +22,8 @@ def _tile_style(rag: Rag) -> str:
         f"QPushButton {{ background: {tint}; border: 1px solid {tint}; border-left: 4px solid {colour};"
         f" border-radius: 4px; padding: 4px 10px; text-align: left; color: #1f2933; }}"
         f"QPushButton:hover {{ border-color: {colour}; }}"
-        f"QPushButton:checked {{ border: 2px solid {colour}; border-left: 4px solid {colour}; font-weight: 600; }}"
+        # Checked: a full border, not bold text (bold would be wider than the tile was sized for).
+        f"QPushButton:checked {{ border: 2px solid {colour}; border-left: 4px solid {colour}; }}"
         f"QPushButton:focus {{ border: 1px dotted {colour}; border-left: 4px solid {colour}; }}"
     )
 
