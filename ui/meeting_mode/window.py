@@ -398,7 +398,6 @@ class MeetingModeWindow(QMainWindow):
         self.agency_edit.setPlaceholderText("Agency")
         self.agency_completer = QCompleter([a.name for a in self._agencies], self.agency_edit)
         self.agency_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.agency_completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.agency_edit.setCompleter(self.agency_completer)
         self.agency_edit.textChanged.connect(self._agency_typed)
         self.owner_edit = QLineEdit(self.action_line)
@@ -408,8 +407,11 @@ class MeetingModeWindow(QMainWindow):
         self.owner_model = QStringListModel([m.name for m in self._members], self)
         self.owner_completer = QCompleter(self.owner_model, self.owner_edit)
         self.owner_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.owner_completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.owner_edit.setCompleter(self.owner_completer)
+        for completer in (self.agency_completer, self.owner_completer):
+            # Completed in the line itself as you type (the rest selected; Tab or Enter takes it):
+            # no list pops up over the notes, and nothing takes the keyboard from the line.
+            completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
         self.text_edit = QLineEdit(self.action_line)
         self.text_edit.setObjectName("actionTextEdit")
         self.text_edit.setAccessibleName("Action")
@@ -842,22 +844,29 @@ class MeetingModeWindow(QMainWindow):
         key = event.key()
         focused = self.focusWidget()
         completer = focused.completer() if isinstance(focused, QLineEdit) else None
-        popup_open = completer is not None and completer.popup().isVisible()
+        popup = completer.popup() if completer is not None else None
+        popup_open = popup is not None and popup.isVisible()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab) and popup_open:
             # Take the completion highlighted (or the first) before anything else.
-            index = completer.popup().currentIndex()
+            index = popup.currentIndex()
             text = index.data() if index.isValid() else completer.currentCompletion()
             if text:
                 focused.setText(text)
-            completer.popup().hide()
-            if key == Qt.Key.Key_Tab:
-                self.focusNextChild()
+            self._close_popups()
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            # Agency → owner → action → due, and back: the line's own order, whatever the window's.
+            order: list[QWidget] = [self.agency_edit, self.owner_edit, self.text_edit, self.due_edit]
+            here = next((n for n, w in enumerate(order) if w is focused or w.isAncestorOf(focused)), -1)
+            step = 1 if key == Qt.Key.Key_Tab else -1
+            if 0 <= here + step < len(order) and here >= 0:
+                order[here + step].setFocus(Qt.FocusReason.TabFocusReason)
                 return True
+            return False
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.add_action()
             return True
         if key == Qt.Key.Key_Escape and popup_open:
-            completer.popup().hide()
+            self._close_popups()
             return True
         return False
 
@@ -888,6 +897,7 @@ class MeetingModeWindow(QMainWindow):
             self._action_problem(str(exc), self.text_edit)
             return
         self.action_error.hide()
+        self._close_popups()
         self.agreed_model.set_rows([*self.agreed_model.rows(), result.value])
         self.agreed_view.scrollToBottom()
         for edit in (self.agency_edit, self.owner_edit, self.text_edit):
@@ -896,6 +906,13 @@ class MeetingModeWindow(QMainWindow):
         self.agency_edit.setFocus()
         self._announce(result.changes)
         emit(self.action_added, result.value)
+
+    def _close_popups(self) -> None:
+        """Hide the completers' lists (Enter and Tab take the completion first)."""
+        for completer in (self.agency_completer, self.owner_completer):
+            popup = completer.popup()
+            if popup is not None:
+                popup.hide()
 
     def _action_problem(self, message: str, focus: QWidget) -> None:
         self.action_error.setText(message)
@@ -1071,9 +1088,12 @@ class MeetingModeWindow(QMainWindow):
             problems.append("Core agencies not present: " + ", ".join(d.missing_core_agencies) + ".")
         self.review_problems.setText("\n".join(problems))
         self.review_problems.setVisible(bool(problems))
+        # The focus moves before a focused button is hidden, never to wherever Qt would send it.
+        self.addendum_row.setVisible(d.locked)
+        if d.locked:
+            self.addendum_edit.setFocus()
         self.finalise_button.setVisible(not d.locked)
         self.back_button.setVisible(not d.locked)
-        self.addendum_row.setVisible(d.locked)
         self.minutes_view.setHtml(self._minutes_html())
 
     def _minutes_html(self) -> str:
