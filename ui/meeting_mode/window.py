@@ -34,6 +34,7 @@ from datetime import date
 from PySide6.QtCore import QDate, QEvent, QObject, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QAbstractItemView,
     QCheckBox,
     QComboBox,
@@ -59,7 +60,8 @@ from cspdesk.domain.enums import ActionStatus, AgendaItemKind, AttendanceStatus,
 from cspdesk.domain.rules import ACTION_STATUSES_NEEDING_REASON
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.meetings import ActionRow, AgendaEntry, CaseBrief, MeetingDetail, MeetingService
+from cspdesk.services.meetings import ActionRow, AgendaEntry, CaseBrief, ItemView, MeetingDetail, MeetingService
+from ui.background import run_in_background
 from ui.formatting import short_date, short_datetime
 from ui.meeting_mode.autosave import NotesAutosaver
 from ui.models.meetings import (
@@ -183,7 +185,11 @@ class MeetingModeWindow(QMainWindow):
         self._reviewing: ActionRow | None = None
         self._review_status: ActionStatus | None = None
         self._loading = False
-        self._carried: list[ActionRow] | None = None
+        self._views: dict[int, ItemView] = {}
+        self._visited: set[int] = set()
+        self._record_queue: list[tuple[int, int | None]] = []
+        self._recording = None
+        self._reading_ahead = None
         self.resize(1320, 820)
 
         self.autosaver = NotesAutosaver(self._save_notes, self)
@@ -215,6 +221,7 @@ class MeetingModeWindow(QMainWindow):
             first = next((n for n, i in enumerate(self.detail.items) if i.started_at is not None and i.ended_at is None),
                          0)
             self.go_to(first)
+            self._read_ahead()
         else:
             self.show_review()
 
@@ -573,23 +580,100 @@ class MeetingModeWindow(QMainWindow):
         self._cancel_reason()
         leaving = self.current_item()
         target = self.agenda_model.row_at(index)
-        try:
-            entered = self.service.go_to_item(target.id, leaving_item_id=leaving.id if leaving else None).value
-        except ServiceError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            return
-        now = self.service.now()
-        if leaving is not None and leaving.id != target.id and leaving.started_at is not None:
-            self.agenda_model.replace(dataclasses.replace(leaving, ended_at=now))
-        self.agenda_model.replace(dataclasses.replace(entered, position=target.position, slot_start=target.slot_start,
-                                                      slot_end=target.slot_end))
+        view = self._views.pop(target.id, None)
+        if view is None:
+            try:
+                view = self.service.read_item(target.id)
+            except ServiceError as exc:
+                self.statusBar().showMessage(str(exc), 8000)
+                return
+        self._visited.add(target.id)
+        # The clocks move here at once; the service records the move (and the view of the case)
+        # on the database thread, so the next case is on screen without waiting for a commit.
+        if self.detail.row.status is MeetingStatus.IN_PROGRESS:
+            now = self.service.now()
+            if leaving is not None and leaving.id != target.id and leaving.started_at is not None:
+                self.agenda_model.replace(dataclasses.replace(leaving, ended_at=now))
+            self.agenda_model.replace(dataclasses.replace(target, started_at=target.started_at or now, ended_at=None))
+        self._record_open(target.id, leaving.id if leaving is not None else None)
         self.current_index = index
         self.agenda_model.set_current(target.id)
         self.agenda_view.selectRow(index)
-        self._show_item(self.agenda_model.row_at(index))
+        self._show_item(self.agenda_model.row_at(index), view)
         emit(self.item_shown, target.id)
 
-    def _show_item(self, item: AgendaEntry) -> None:
+    # -- the database thread: recording moves, reading ahead --------------------------------------
+
+    def _record_open(self, item_id: int, leaving_id: int | None) -> None:
+        self._record_queue.append((item_id, leaving_id))
+        self._pump_records()
+
+    def _pump_records(self) -> None:
+        """One record at a time, in order: two quick moves must not overtake each other."""
+        if self._recording is not None or not self._record_queue:
+            return
+        item_id, leaving_id = self._record_queue.pop(0)
+        service = self.service
+        self._recording = run_in_background(
+            lambda: service.item_opened(item_id, leaving_item_id=leaving_id),
+            self._recorded, self._record_failed,
+        )
+
+    def _recorded(self, _result: object) -> None:
+        self._recording = None
+        self._pump_records()
+
+    def _record_failed(self, exc: BaseException) -> None:
+        self._recording = None
+        self.statusBar().showMessage(str(exc), 8000)
+        self._pump_records()
+
+    def settle(self) -> None:
+        """Finish every move still being recorded (before the meeting ends, or the window closes)."""
+        if self._recording is not None:
+            self._recording.wait()
+            QApplication.processEvents()  # deliver its result, which starts the next
+        while self._recording is not None or self._record_queue:
+            if self._recording is not None:
+                self._recording.wait()
+                QApplication.processEvents()
+                continue
+            item_id, leaving_id = self._record_queue.pop(0)
+            try:
+                self.service.item_opened(item_id, leaving_item_id=leaving_id)
+            except ServiceError as exc:
+                self.statusBar().showMessage(str(exc), 8000)
+
+    def _read_ahead(self) -> None:
+        """Read every item's view on the database thread while the meeting starts, so the first
+        Ctrl+PgDown to each case finds it read (and the file's pages warm)."""
+        ids = [self.agenda_model.row_at(n).id for n in range(self.agenda_model.rowCount())]
+        service = self.service
+
+        def read() -> dict[int, ItemView]:
+            return {i: service.read_item(i) for i in ids}
+
+        self._reading_ahead = run_in_background(read, self._read_ahead_done, self._read_ahead_failed)
+
+    def _read_ahead_done(self, views: object) -> None:
+        self._reading_ahead = None
+        assert isinstance(views, dict)
+        for item_id, view in views.items():
+            if item_id not in self._visited:  # what was shown since is fresher
+                self._views.setdefault(item_id, view)
+
+    def _read_ahead_failed(self, _exc: BaseException) -> None:
+        self._reading_ahead = None  # nothing lost: each item is read when shown
+
+    def _forget_action_everywhere(self, row: ActionRow) -> None:
+        """An action reviewed under one item is also listed under another (the review of outstanding
+        actions and its case): views read ahead must not show its old status."""
+        for item_id, view in list(self._views.items()):
+            if any(a.id == row.id for a in view.earlier):
+                self._views[item_id] = dataclasses.replace(
+                    view, earlier=tuple(row if a.id == row.id else a for a in view.earlier))
+
+    def _show_item(self, item: AgendaEntry, view: ItemView) -> None:
         self._loading = True
         try:
             kind = item.kind
@@ -619,17 +703,16 @@ class MeetingModeWindow(QMainWindow):
                 self.plain_box.setText("Actions from earlier meetings on the cases listed today: review each with one "
                                        "key. A case's own actions also come up when it is discussed.")
                 self.right.setCurrentWidget(self.earlier_view.parentWidget())
-                if self._carried is None:
-                    self._carried = self.service.carried_actions(self.meeting_id)
-                self._set_earlier(self._carried, show_reference=True)
-                focus = self.earlier_view if self._carried else self.notes
+                self._set_earlier(list(view.earlier), show_reference=True)
+                focus = self.earlier_view if view.earlier else self.notes
             elif is_case:
                 assert item.case_id is not None
                 self.about.setCurrentWidget(self.case_info)
                 self.right.setCurrentWidget(self.earlier_view.parentWidget())
-                self._brief = self.service.case_brief(item.case_id)
+                self._brief = view.brief
+                assert self._brief is not None
                 self._fill_brief(self._brief)
-                self._set_earlier(self.service.earlier_actions(item.id), show_reference=False)
+                self._set_earlier(list(view.earlier), show_reference=False)
                 focus = self.notes
             else:
                 self.about.setCurrentWidget(self.plain_box)
@@ -640,7 +723,7 @@ class MeetingModeWindow(QMainWindow):
                 focus = self.notes
             self.right.setVisible(kind is not AgendaItemKind.AOB)
             if kind is not AgendaItemKind.CONFIDENTIALITY:
-                self.agreed_model.set_rows(self.service.agreed_actions(item.id))
+                self.agreed_model.set_rows(list(view.agreed))
             self._show_decision(item)
             self._update_clock()
             focus.setFocus()
@@ -797,8 +880,7 @@ class MeetingModeWindow(QMainWindow):
         if shown.text != row.text:  # the review item shows references before the text
             row = dataclasses.replace(row, text=shown.text)
         self.earlier_model.replace(row)
-        if self._carried is not None:
-            self._carried = [result.value if r.id == action.id else r for r in self._carried]
+        self._forget_action_everywhere(result.value)
         self._announce(result.changes)
         n = self.earlier_model.row_of(action.id)
         if n + 1 < self.earlier_model.rowCount():
@@ -1037,13 +1119,12 @@ class MeetingModeWindow(QMainWindow):
         if self.detail.row.status is not MeetingStatus.IN_PROGRESS or self.pages.currentWidget() is not self.run_page:
             return
         self.autosaver.flush()
-        leaving = self.current_item()
+        self.settle()
         try:
             result = self.service.end_meeting(self.meeting_id)
         except ServiceError as exc:
             self.statusBar().showMessage(str(exc), 8000)
             return
-        del leaving
         self.detail = result.value
         self.clock_timer.stop()
         self._announce(result.changes)
@@ -1179,5 +1260,8 @@ class MeetingModeWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.autosaver.flush()
+        self.settle()
+        if self._reading_ahead is not None:
+            self._reading_ahead.wait()
         self.clock_timer.stop()
         super().closeEvent(event)
