@@ -4,8 +4,11 @@ Measured on a copy of the county database (the benchmark writes actions and note
 file stays as generated), through the meeting-mode window the chair uses: ``add_action`` is Enter
 on the action line (validation, the insert, the audit entry, the table, clearing the line);
 ``next_item`` is Ctrl+PgDown (saving the notes, stopping one clock and starting the next, reading
-the case's summary, risk and people — a view in the audit trail — and its earlier and agreed
-actions, and filling the screen). The service calls alone are reported beside them.
+the case's summary, risk and people and its earlier and agreed actions, and filling the screen;
+the move and the view of the case are then recorded on the database thread). The budget is for
+that work; Qt's painting afterwards is reported beside it, as are the service calls alone.
+Between two measured presses the database thread is let finish, as the minutes of discussion
+between two cases do in a real meeting.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from perf.conftest import PERF_PASSWORD, PERF_USER
 
@@ -37,6 +41,21 @@ def _report(name: str, samples: list[float], budget: float) -> float:
     return median
 AGENCIES = ["Kent Police", "Choices IDVA Service", "Kent Children's Social Care", "Probation Service",
             "Kent and Medway NHS"]
+
+
+def _paint() -> float:
+    """Seconds Qt takes to paint what changed (offscreen raster). Reported, not budgeted: it does
+    not grow with the data, only with the screen and how busy the machine is."""
+    start = time.perf_counter()
+    QApplication.processEvents()
+    return time.perf_counter() - start
+
+
+def _idle(window, qtbot) -> None:  # noqa: ANN001
+    """Let the database thread finish what the last key started, as the minutes between two
+    presses of Ctrl+PgDown in a real meeting do."""
+    qtbot.waitUntil(lambda: window._recording is None and not window._record_queue
+                    and window._reading_ahead is None, timeout=30_000)
 
 
 @pytest.fixture
@@ -71,6 +90,7 @@ def meeting_window(county_copy: Path, qtbot):  # noqa: ANN001, ANN201
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    _idle(window, qtbot)  # the read-ahead done: attendance takes the first minutes of a meeting
     yield window
     window.close()
     close_workspace(ctx)
@@ -80,16 +100,37 @@ def test_moving_to_the_next_case(meeting_window, qtbot) -> None:  # noqa: ANN001
     window = meeting_window
     rows = window.agenda_model.rowCount()
     assert rows >= 12, "a county MARAC hears a full agenda"
-    samples = []
+    samples, typed_then_moved, unread, painting = [], [], [], []
     window.go_to(0)
     for n in range(1, rows):
-        window.notes.setPlainText(f"Notes on item {n}")  # something to save on the way out
-        start = time.perf_counter()
-        window.next_item()
-        samples.append(time.perf_counter() - start)
+        _idle(window, qtbot)
+        if n % 3 == 1:
+            # Typed and straight on: the notes are saved (a commit) before the move.
+            window.notes.setPlainText(f"Notes on item {n}")
+            start = time.perf_counter()
+            window.next_item()
+            typed_then_moved.append(time.perf_counter() - start)
+            painting.append(_paint())
+        elif n % 3 == 2:
+            # Not read ahead (a case listed during the meeting): read when shown.
+            window._views.pop(window.agenda_model.row_at(n).id, None)
+            start = time.perf_counter()
+            window.next_item()
+            unread.append(time.perf_counter() - start)
+            painting.append(_paint())
+        else:
+            start = time.perf_counter()
+            window.next_item()
+            samples.append(time.perf_counter() - start)
+            painting.append(_paint())
         assert window.current_index == n
     print(f"\n  agenda of {rows} items, {window.detail.row.cases} cases ({window.detail.row.panel_name})")
-    assert _report("meeting mode: next case (Ctrl+PgDown)", samples, BUDGET) <= BUDGET
+    every = samples + typed_then_moved + unread
+    _report("  … of which read ahead, notes saved", samples, BUDGET)
+    _report("  … of which right after typing (saves first)", typed_then_moved, BUDGET)
+    _report("  … of which not read ahead", unread, BUDGET)
+    _report("  then painting the window (not budgeted)", painting, BUDGET)
+    assert _report("meeting mode: next case (Ctrl+PgDown), all", every, BUDGET) <= BUDGET
 
 
 def test_adding_an_agreed_action(meeting_window, qtbot) -> None:  # noqa: ANN001
@@ -97,15 +138,18 @@ def test_adding_an_agreed_action(meeting_window, qtbot) -> None:  # noqa: ANN001
     case_row = next(n for n in range(window.agenda_model.rowCount())
                     if window.agenda_model.row_at(n).case_id is not None)
     window.go_to(case_row)
-    samples = []
+    samples, painting = [], []
     for n in range(20):
+        _idle(window, qtbot)
         window.agency_edit.setText(AGENCIES[n % len(AGENCIES)])
         window.text_edit.setText(f"Benchmark action {n}: review the safety plan with the victim.")
         before = window.agreed_model.rowCount()
         start = time.perf_counter()
         window.add_action()
         samples.append(time.perf_counter() - start)
+        painting.append(_paint())
         assert window.agreed_model.rowCount() == before + 1, window.action_error.text()
+    _report("  then painting the window (not budgeted)", painting, BUDGET)
     assert _report("meeting mode: add an agreed action (Enter)", samples, BUDGET) <= BUDGET
 
 

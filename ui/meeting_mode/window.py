@@ -332,15 +332,19 @@ class MeetingModeWindow(QMainWindow):
         self.earlier_view = _table(earlier_box, "earlierActions", "Actions from earlier meetings")
         self.earlier_view.setModel(self.earlier_model)
         self._fit_action_columns(self.earlier_view)
-        # A handful of rows: the action's whole text matters more than one line each.
+        # Two lines a row: most actions' text fits whole (the tooltip has the rest). Fixed heights,
+        # not fitted to contents: fitting asks every cell for its size on every change of case.
         self.earlier_view.setWordWrap(True)
-        self.earlier_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.earlier_view.verticalHeader().setDefaultSectionSize(self.earlier_view.fontMetrics().lineSpacing() * 2 + 10)
         self.earlier_caption = _caption("&Earlier actions  (C completed · G ongoing · H on hold · "
                                         "D discontinued · O open)", earlier_box, self.earlier_view)
-        eb.addWidget(self.earlier_caption)
-        self.earlier_empty = QLabel("No earlier actions on this case.", earlier_box)
+        caption_row = QHBoxLayout()
+        caption_row.addWidget(self.earlier_caption)
+        caption_row.addStretch(1)
+        self.earlier_empty = QLabel("", earlier_box)
         self.earlier_empty.setObjectName("mutedText")
-        eb.addWidget(self.earlier_empty)
+        caption_row.addWidget(self.earlier_empty)
+        eb.addLayout(caption_row)
         eb.addWidget(self.earlier_view, 1)
         self.reason_edit = QLineEdit(earlier_box)
         self.reason_edit.setObjectName("reasonEdit")
@@ -349,7 +353,6 @@ class MeetingModeWindow(QMainWindow):
         self.reason_edit.returnPressed.connect(self._save_review_with_reason)
         KeyFilter(self.reason_edit, self._reason_key)
         eb.addWidget(self.reason_edit)
-        eb.addStretch(0)
         KeyFilter(self.earlier_view, self._earlier_key)
         self.right.addWidget(earlier_box)
 
@@ -734,10 +737,12 @@ class MeetingModeWindow(QMainWindow):
         if show_reference:
             rows = [dataclasses.replace(r, text=f"{r.reference}: {r.text}") for r in rows]
         self.earlier_model.set_rows(rows)
-        self.earlier_empty.setVisible(not rows)
-        self.earlier_view.setVisible(bool(rows))
-        self.earlier_empty.setText("No earlier actions on the cases listed." if show_reference
-                                   else "No earlier actions on this case.")
+        # The table stays shown, empty or not: showing and hiding it relays the window out
+        # (tens of milliseconds on every change of case).
+        if rows:
+            self.earlier_empty.setText(f"{len(rows)} to review" if len(rows) > 1 else "1 to review")
+        else:
+            self.earlier_empty.setText("None on the cases listed." if show_reference else "None on this case.")
         if rows:
             self.earlier_view.selectRow(0)
 
