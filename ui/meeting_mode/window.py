@@ -168,6 +168,7 @@ class MeetingModeWindow(QMainWindow):
     def __init__(self, ctx: ServiceContext, meeting_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("meetingModeWindow")
+        self._initial_changes = OpChanges()
         self.ctx = ctx
         self.service = MeetingService(ctx)
         self.meeting_id = meeting_id
@@ -175,7 +176,9 @@ class MeetingModeWindow(QMainWindow):
         if self.detail.row.status is MeetingStatus.PLANNED or self.detail.row.status is MeetingStatus.IN_PROGRESS:
             result = self.service.start_meeting(meeting_id)
             self.detail = result.value
-            self._announce(result.changes)
+            # Said once the event loop runs: whoever opened the window connects to it first.
+            self._initial_changes = result.changes
+            QTimer.singleShot(0, self, self._announce_initial)
         choices = self.service.panel_choices(self.detail.row.panel_id)
         self._agencies = choices.agencies
         self._members = choices.members
@@ -450,6 +453,12 @@ class MeetingModeWindow(QMainWindow):
         self.agreed_view.setModel(self.agreed_model)
         self.agreed_view.hideColumn(ActionColumn.STATUS)
         self._fit_action_columns(self.agreed_view)
+        # Full width: room for the longest agency and owner names.
+        metrics = self.agreed_view.fontMetrics()
+        self.agreed_view.horizontalHeader().resizeSection(
+            ActionColumn.AGENCY, metrics.horizontalAdvance("Kent and Medway Mental Health Trust") + 24)
+        self.agreed_view.horizontalHeader().resizeSection(
+            ActionColumn.OWNER, metrics.horizontalAdvance("Magdalena Szymańska") + 24)
         self.agreed_caption = _caption("Actions agreed", main)
         layout.addWidget(self.agreed_caption)
         layout.addWidget(self.agreed_view, 2)
@@ -1194,8 +1203,8 @@ class MeetingModeWindow(QMainWindow):
         present = [a for a in d.attendance if a.status is AttendanceStatus.PRESENT and not a.is_observer]
         apologies = [a for a in d.attendance if a.status is AttendanceStatus.APOLOGIES]
         observers = [a for a in d.attendance if a.is_observer]
-        out.append("<p><b>Present:</b> " + esc("; ".join(f"{a.name or '—'} ({a.agency})" for a in present) or "none")
-                   + "</p>")
+        out.append("<p><b>Present:</b> " + esc("; ".join(f"{a.name} ({a.agency})" if a.name else a.agency
+                                                         for a in present) or "none") + "</p>")
         out.append("<p><b>Apologies:</b> " + esc("; ".join(
             f"{a.agency}" + (" (information sent)" if a.information_sent else "") for a in apologies) or "none")
             + "</p>")
@@ -1207,6 +1216,18 @@ class MeetingModeWindow(QMainWindow):
             out.append(f"<h4>{esc(item.label)}" + (f" — {esc(item.listing.label)}" if item.listing else "") + "</h4>")
             if item.discussion:
                 out.append("<p>" + esc(item.discussion).replace("\n", "<br/>") + "</p>")
+            if item.kind is AgendaItemKind.ACTIONS_REVIEW:
+                carried = self.service.carried_actions(self.meeting_id)
+                if carried:
+                    out.append("<table cellpadding='3' border='1' style='border-collapse:collapse'>"
+                               "<tr><th>Case</th><th>Agency</th><th>Action</th><th>Due</th><th>Status</th></tr>")
+                    for a in carried:
+                        status = a.status.label + (f": {a.status_reason}" if a.status_reason else "")
+                        out.append(f"<tr><td>{esc(a.reference)}</td><td>{esc(a.agency)}</td><td>{esc(a.text)}</td>"
+                                   f"<td>{esc(short_date(a.due_date))}</td><td>{esc(status)}</td></tr>")
+                    out.append("</table>")
+                else:
+                    out.append("<p>No outstanding actions on the cases listed.</p>")
             if item.kind is AgendaItemKind.CASE:
                 decision = item.decision.label if item.decision else "NO DECISION YET"
                 out.append(f"<p><b>Decision:</b> {esc(decision)}"
@@ -1258,6 +1279,9 @@ class MeetingModeWindow(QMainWindow):
         d = self.detail
         self.setWindowTitle(f"Meeting mode — {d.row.panel_name}, {short_datetime(d.row.starts_at)} "
                             f"({d.row.status.label})")
+
+    def _announce_initial(self) -> None:
+        self._announce(self._initial_changes)
 
     def _announce(self, changes: OpChanges) -> None:
         if changes:
