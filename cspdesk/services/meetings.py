@@ -246,6 +246,20 @@ class CaseBrief:
     addresses_shown: bool
 
 
+@dataclass(frozen=True)
+class ItemView:
+    """Everything meeting mode shows for one agenda item, read in one go."""
+
+    entry: AgendaEntry
+    #: The case's summary, risk and people (None for items that are not cases).
+    brief: CaseBrief | None
+    #: Earlier actions to review: the case's own, or (for the review of outstanding actions)
+    #: those of every case listed.
+    earlier: tuple[ActionRow, ...]
+    #: The actions agreed under this item so far.
+    agreed: tuple[ActionRow, ...]
+
+
 class SuggestionKind(StrEnum):
     REVIEW_DUE = "review_due"
     LAPSED = "lapsed"
@@ -485,60 +499,64 @@ class MeetingService:
         """The case's summary, risk and people. Addresses and phone numbers only when asked for.
         Each call is a view of the case in the audit trail (saying whether addresses were shown)."""
         self._ctx.require(Permission.VIEW_CASES)
+        with self._ctx.unit_of_work() as s:
+            return self._brief(s, case_id, with_addresses)
+
+    def _brief(self, s: Session, case_id: int, with_addresses: bool, *, audit_view: bool = True) -> CaseBrief:
         person, subject = _subject_expr()
         stmt = _with_subject(
             select(Case, subject, Agency.name).outerjoin(Agency, Agency.id == Case.referring_agency_id), person
         ).where(Case.id == case_id)
-        with self._ctx.unit_of_work() as s:
-            found = s.execute(stmt).first()
-            if found is None or not self._ctx.actor.sees_panel(found[0].panel_id):
-                raise NotFound("That case does not exist, or is on a panel you are not a member of.")
-            case_, subj, agency = found
-            people: list[BriefPerson] = []
-            seen: set[tuple[int, PersonRole]] = set()
-            links = s.execute(
-                select(CasePerson.role, Person).join(Person, Person.id == CasePerson.person_id)
-                .where(CasePerson.case_id == case_id).order_by(CasePerson.id)
-            ).all()
-            ordered: list[tuple[PersonRole, Person]] = []
-            if case_.subject_person_id is not None:
-                subject_person = s.get(Person, case_.subject_person_id)
-                role = next((r for r, p in links if p.id == case_.subject_person_id), PersonRole.SUBJECT)
-                if subject_person is not None:
-                    ordered.append((role, subject_person))
-            roles = list(PersonRole)
-            ordered += sorted(((r, p) for r, p in links if p.id != case_.subject_person_id),
-                              key=lambda rp: roles.index(rp[0]))
-            for role, p in ordered:
-                if (p.id, role) in seen:
-                    continue
-                seen.add((p.id, role))
-                people.append(BriefPerson(
-                    p.id, f"{p.given_name} {p.family_name}", role, p.date_of_birth,
-                    p.address if with_addresses else "", p.postcode if with_addresses else "",
-                    p.phone if with_addresses else "",
-                ))
-            latest = s.scalars(
-                select(RiskAssessment).where(RiskAssessment.case_id == case_id)
-                .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1)
-            ).first()
-            risk = ""
-            if latest is not None:
-                parts = [latest.kind.label, f"{latest.assessed_on.day} {latest.assessed_on:%b %Y}"]
-                if latest.score is not None:
-                    parts.append(f"score {latest.score}")
-                if latest.risk_level is not None:
-                    parts.append(latest.risk_level.label)
-                risk = ", ".join(parts)
+        found = s.execute(stmt).first()
+        if found is None or not self._ctx.actor.sees_panel(found[0].panel_id):
+            raise NotFound("That case does not exist, or is on a panel you are not a member of.")
+        case_, subj, agency = found
+        people: list[BriefPerson] = []
+        seen: set[tuple[int, PersonRole]] = set()
+        links = s.execute(
+            select(CasePerson.role, Person).join(Person, Person.id == CasePerson.person_id)
+            .where(CasePerson.case_id == case_id).order_by(CasePerson.id)
+        ).all()
+        ordered: list[tuple[PersonRole, Person]] = []
+        if case_.subject_person_id is not None:
+            subject_person = s.get(Person, case_.subject_person_id)
+            role = next((r for r, p in links if p.id == case_.subject_person_id), PersonRole.SUBJECT)
+            if subject_person is not None:
+                ordered.append((role, subject_person))
+        roles = list(PersonRole)
+        ordered += sorted(((r, p) for r, p in links if p.id != case_.subject_person_id),
+                          key=lambda rp: roles.index(rp[0]))
+        for role, p in ordered:
+            if (p.id, role) in seen:
+                continue
+            seen.add((p.id, role))
+            people.append(BriefPerson(
+                p.id, f"{p.given_name} {p.family_name}", role, p.date_of_birth,
+                p.address if with_addresses else "", p.postcode if with_addresses else "",
+                p.phone if with_addresses else "",
+            ))
+        latest = s.scalars(
+            select(RiskAssessment).where(RiskAssessment.case_id == case_id)
+            .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1)
+        ).first()
+        risk = ""
+        if latest is not None:
+            parts = [latest.kind.label, f"{latest.assessed_on.day} {latest.assessed_on:%b %Y}"]
+            if latest.score is not None:
+                parts.append(f"score {latest.score}")
+            if latest.risk_level is not None:
+                parts.append(latest.risk_level.label)
+            risk = ", ".join(parts)
+        if audit_view:
             audit.record(s, self._ctx.actor, AuditKind.VIEW, "case", case_id,
                          {"reference": case_.reference, "in": "meeting", "addresses": with_addresses},
                          at=self._ctx.now())
-            return CaseBrief(
-                case_id=case_.id, reference=case_.reference, subject=subj or "", status=case_.status,
-                referral_date=case_.referral_date, referring_agency=agency or "", reason=case_.reason,
-                summary=case_.summary, risk_level=case_.risk_level, risk_summary=risk, review_date=case_.review_date,
-                is_repeat=case_.repeat_of_case_id is not None, people=tuple(people), addresses_shown=with_addresses,
-            )
+        return CaseBrief(
+            case_id=case_.id, reference=case_.reference, subject=subj or "", status=case_.status,
+            referral_date=case_.referral_date, referring_agency=agency or "", reason=case_.reason,
+            summary=case_.summary, risk_level=case_.risk_level, risk_summary=risk, review_date=case_.review_date,
+            is_repeat=case_.repeat_of_case_id is not None, people=tuple(people), addresses_shown=with_addresses,
+        )
 
     def _action_rows(self, s: Session, where) -> list[ActionRow]:  # noqa: ANN001
         owner = aliased(Member)
@@ -594,8 +612,9 @@ class MeetingService:
     def agreed_actions(self, item_id: int) -> list[ActionRow]:
         """The actions agreed under this agenda item, in the order they were added."""
         with self._ctx.reading() as s:
-            self._item(s, item_id, Permission.VIEW_CASES)
-            return self._action_rows(s, Action.agenda_item_id == item_id)
+            item, meeting = self._item(s, item_id, Permission.VIEW_CASES)
+            # By meeting first: action.meeting_id is indexed, agenda_item_id is not.
+            return self._action_rows(s, and_(Action.meeting_id == meeting.id, Action.agenda_item_id == item.id))
 
     def meeting_actions(self, meeting_id: int) -> list[ActionRow]:
         """Every action agreed at this meeting."""
@@ -778,7 +797,8 @@ class MeetingService:
             item, meeting = self._item(s, item_id, Permission.RUN_MEETINGS, write=True)
             if item.kind is not AgendaItemKind.CASE:
                 raise ValidationError("item", f"{item.kind.label} is a standing item and stays on the agenda.")
-            agreed = s.scalar(select(func.count()).select_from(Action).where(Action.agenda_item_id == item.id))
+            agreed = s.scalar(select(func.count()).select_from(Action).where(Action.meeting_id == meeting.id,
+                                                                              Action.agenda_item_id == item.id))
             if agreed:
                 raise ValidationError("item", "Actions were agreed under this item: it stays on the agenda.")
             reference = s.scalar(select(Case.reference).where(Case.id == item.case_id))
@@ -947,18 +967,73 @@ class MeetingService:
         stops its clock. One small transaction; cheap enough for every keypress of Next."""
         with self._ctx.unit_of_work() as s:
             item, meeting = self._item(s, item_id, Permission.RUN_MEETINGS, write=True)
-            now = self._ctx.now()
-            if meeting.status is MeetingStatus.IN_PROGRESS:
-                if leaving_item_id is not None and leaving_item_id != item_id:
-                    left = s.get(AgendaItem, leaving_item_id)
-                    if left is not None and left.meeting_id == meeting.id and left.started_at is not None:
-                        left.ended_at = now
-                if item.started_at is None:
-                    item.started_at = now
-                item.ended_at = None
+            self._move_clocks(s, meeting, item, leaving_item_id)
             s.flush()
             entry = self._entry(s, meeting, item)
         return OpResult(entry, OpChanges())
+
+    def open_item(self, item_id: int, *, leaving_item_id: int | None = None,
+                  with_addresses: bool = False) -> OpResult[ItemView]:
+        """Meeting mode moved to this item (Ctrl+PgDown): the clocks move on as in
+        :meth:`go_to_item`, and everything the screen shows for the item comes back — the case's
+        brief (a view in the audit trail), its earlier actions and those agreed so far — in one
+        transaction, so moving on costs one commit."""
+        with self._ctx.unit_of_work() as s:
+            item, meeting = self._item(s, item_id, Permission.RUN_MEETINGS, write=True)
+            self._move_clocks(s, meeting, item, leaving_item_id)
+            s.flush()
+            view = self._view(s, meeting, item, with_addresses, audit_view=True)
+        return OpResult(view, OpChanges())
+
+    def read_item(self, item_id: int, *, with_addresses: bool = False) -> ItemView:
+        """What :meth:`open_item` returns, read without writing anything: for a screen that records
+        the move (:meth:`item_opened`) off its own thread, so that showing the next case waits for
+        no commit. A caller that shows a case this way must call :meth:`item_opened` for it."""
+        self._ctx.require(Permission.VIEW_CASES)
+        with self._ctx.reading() as s:
+            item, meeting = self._item(s, item_id, Permission.RUN_MEETINGS)
+            return self._view(s, meeting, item, with_addresses, audit_view=False)
+
+    def item_opened(self, item_id: int, *, leaving_item_id: int | None = None,
+                    with_addresses: bool = False) -> OpResult[None]:
+        """Record that meeting mode showed this item: the clocks move on (as :meth:`go_to_item`) and,
+        for a case, the view goes in the audit trail. One small transaction."""
+        with self._ctx.unit_of_work() as s:
+            item, meeting = self._item(s, item_id, Permission.RUN_MEETINGS, write=True)
+            self._move_clocks(s, meeting, item, leaving_item_id)
+            if item.case_id is not None:
+                reference = s.scalar(select(Case.reference).where(Case.id == item.case_id))
+                audit.record(s, self._ctx.actor, AuditKind.VIEW, "case", item.case_id,
+                             {"reference": reference, "in": "meeting", "addresses": with_addresses},
+                             at=self._ctx.now())
+        return OpResult(None, OpChanges())
+
+    def _view(self, s: Session, meeting: Meeting, item: AgendaItem, with_addresses: bool, *,
+              audit_view: bool) -> ItemView:
+        entry = self._entry(s, meeting, item)
+        brief = None
+        earlier: list[ActionRow] = []
+        if item.case_id is not None:
+            brief = self._brief(s, item.case_id, with_addresses, audit_view=audit_view)
+            earlier = self._earlier(s, meeting, [item.case_id])
+        elif item.kind is AgendaItemKind.ACTIONS_REVIEW:
+            case_ids = list(s.scalars(select(AgendaItem.case_id).where(
+                AgendaItem.meeting_id == meeting.id, AgendaItem.case_id.is_not(None))))
+            earlier = self._earlier(s, meeting, case_ids)
+        agreed = self._action_rows(s, and_(Action.meeting_id == meeting.id, Action.agenda_item_id == item.id))
+        return ItemView(entry, brief, tuple(earlier), tuple(agreed))
+
+    def _move_clocks(self, s: Session, meeting: Meeting, item: AgendaItem, leaving_item_id: int | None) -> None:
+        if meeting.status is not MeetingStatus.IN_PROGRESS:
+            return
+        now = self._ctx.now()
+        if leaving_item_id is not None and leaving_item_id != item.id:
+            left = s.get(AgendaItem, leaving_item_id)
+            if left is not None and left.meeting_id == meeting.id and left.started_at is not None:
+                left.ended_at = now
+        if item.started_at is None:
+            item.started_at = now
+        item.ended_at = None
 
     def _entry(self, s: Session, meeting: Meeting, item: AgendaItem) -> AgendaEntry:
         """One item without reading the whole agenda (slot times are left as the meeting start)."""

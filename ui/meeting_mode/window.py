@@ -34,6 +34,7 @@ from datetime import date
 from PySide6.QtCore import QDate, QEvent, QObject, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QAbstractItemView,
     QCheckBox,
     QComboBox,
@@ -59,7 +60,8 @@ from cspdesk.domain.enums import ActionStatus, AgendaItemKind, AttendanceStatus,
 from cspdesk.domain.rules import ACTION_STATUSES_NEEDING_REASON
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.meetings import ActionRow, AgendaEntry, CaseBrief, MeetingDetail, MeetingService
+from cspdesk.services.meetings import ActionRow, AgendaEntry, CaseBrief, ItemView, MeetingDetail, MeetingService
+from ui.background import run_in_background
 from ui.formatting import short_date, short_datetime
 from ui.meeting_mode.autosave import NotesAutosaver
 from ui.models.meetings import (
@@ -166,6 +168,7 @@ class MeetingModeWindow(QMainWindow):
     def __init__(self, ctx: ServiceContext, meeting_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("meetingModeWindow")
+        self._initial_changes = OpChanges()
         self.ctx = ctx
         self.service = MeetingService(ctx)
         self.meeting_id = meeting_id
@@ -173,7 +176,9 @@ class MeetingModeWindow(QMainWindow):
         if self.detail.row.status is MeetingStatus.PLANNED or self.detail.row.status is MeetingStatus.IN_PROGRESS:
             result = self.service.start_meeting(meeting_id)
             self.detail = result.value
-            self._announce(result.changes)
+            # Said once the event loop runs: whoever opened the window connects to it first.
+            self._initial_changes = result.changes
+            QTimer.singleShot(0, self, self._announce_initial)
         choices = self.service.panel_choices(self.detail.row.panel_id)
         self._agencies = choices.agencies
         self._members = choices.members
@@ -183,7 +188,11 @@ class MeetingModeWindow(QMainWindow):
         self._reviewing: ActionRow | None = None
         self._review_status: ActionStatus | None = None
         self._loading = False
-        self._carried: list[ActionRow] | None = None
+        self._views: dict[int, ItemView] = {}
+        self._visited: set[int] = set()
+        self._record_queue: list[tuple[int, int | None]] = []
+        self._recording = None
+        self._reading_ahead = None
         self.resize(1320, 820)
 
         self.autosaver = NotesAutosaver(self._save_notes, self)
@@ -215,6 +224,7 @@ class MeetingModeWindow(QMainWindow):
             first = next((n for n, i in enumerate(self.detail.items) if i.started_at is not None and i.ended_at is None),
                          0)
             self.go_to(first)
+            self._read_ahead()
         else:
             self.show_review()
 
@@ -325,15 +335,19 @@ class MeetingModeWindow(QMainWindow):
         self.earlier_view = _table(earlier_box, "earlierActions", "Actions from earlier meetings")
         self.earlier_view.setModel(self.earlier_model)
         self._fit_action_columns(self.earlier_view)
-        # A handful of rows: the action's whole text matters more than one line each.
+        # Two lines a row: most actions' text fits whole (the tooltip has the rest). Fixed heights,
+        # not fitted to contents: fitting asks every cell for its size on every change of case.
         self.earlier_view.setWordWrap(True)
-        self.earlier_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.earlier_view.verticalHeader().setDefaultSectionSize(self.earlier_view.fontMetrics().lineSpacing() * 2 + 10)
         self.earlier_caption = _caption("&Earlier actions  (C completed · G ongoing · H on hold · "
                                         "D discontinued · O open)", earlier_box, self.earlier_view)
-        eb.addWidget(self.earlier_caption)
-        self.earlier_empty = QLabel("No earlier actions on this case.", earlier_box)
+        caption_row = QHBoxLayout()
+        caption_row.addWidget(self.earlier_caption)
+        caption_row.addStretch(1)
+        self.earlier_empty = QLabel("", earlier_box)
         self.earlier_empty.setObjectName("mutedText")
-        eb.addWidget(self.earlier_empty)
+        caption_row.addWidget(self.earlier_empty)
+        eb.addLayout(caption_row)
         eb.addWidget(self.earlier_view, 1)
         self.reason_edit = QLineEdit(earlier_box)
         self.reason_edit.setObjectName("reasonEdit")
@@ -342,7 +356,6 @@ class MeetingModeWindow(QMainWindow):
         self.reason_edit.returnPressed.connect(self._save_review_with_reason)
         KeyFilter(self.reason_edit, self._reason_key)
         eb.addWidget(self.reason_edit)
-        eb.addStretch(0)
         KeyFilter(self.earlier_view, self._earlier_key)
         self.right.addWidget(earlier_box)
 
@@ -398,7 +411,6 @@ class MeetingModeWindow(QMainWindow):
         self.agency_edit.setPlaceholderText("Agency")
         self.agency_completer = QCompleter([a.name for a in self._agencies], self.agency_edit)
         self.agency_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.agency_completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.agency_edit.setCompleter(self.agency_completer)
         self.agency_edit.textChanged.connect(self._agency_typed)
         self.owner_edit = QLineEdit(self.action_line)
@@ -408,8 +420,11 @@ class MeetingModeWindow(QMainWindow):
         self.owner_model = QStringListModel([m.name for m in self._members], self)
         self.owner_completer = QCompleter(self.owner_model, self.owner_edit)
         self.owner_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.owner_completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.owner_edit.setCompleter(self.owner_completer)
+        for completer in (self.agency_completer, self.owner_completer):
+            # Completed in the line itself as you type (the rest selected; Tab or Enter takes it):
+            # no list pops up over the notes, and nothing takes the keyboard from the line.
+            completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
         self.text_edit = QLineEdit(self.action_line)
         self.text_edit.setObjectName("actionTextEdit")
         self.text_edit.setAccessibleName("Action")
@@ -438,6 +453,12 @@ class MeetingModeWindow(QMainWindow):
         self.agreed_view.setModel(self.agreed_model)
         self.agreed_view.hideColumn(ActionColumn.STATUS)
         self._fit_action_columns(self.agreed_view)
+        # Full width: room for the longest agency and owner names.
+        metrics = self.agreed_view.fontMetrics()
+        self.agreed_view.horizontalHeader().resizeSection(
+            ActionColumn.AGENCY, metrics.horizontalAdvance("Kent and Medway Mental Health Trust") + 24)
+        self.agreed_view.horizontalHeader().resizeSection(
+            ActionColumn.OWNER, metrics.horizontalAdvance("Magdalena Szymańska") + 24)
         self.agreed_caption = _caption("Actions agreed", main)
         layout.addWidget(self.agreed_caption)
         layout.addWidget(self.agreed_view, 2)
@@ -571,23 +592,100 @@ class MeetingModeWindow(QMainWindow):
         self._cancel_reason()
         leaving = self.current_item()
         target = self.agenda_model.row_at(index)
-        try:
-            entered = self.service.go_to_item(target.id, leaving_item_id=leaving.id if leaving else None).value
-        except ServiceError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            return
-        now = self.service.now()
-        if leaving is not None and leaving.id != target.id and leaving.started_at is not None:
-            self.agenda_model.replace(dataclasses.replace(leaving, ended_at=now))
-        self.agenda_model.replace(dataclasses.replace(entered, position=target.position, slot_start=target.slot_start,
-                                                      slot_end=target.slot_end))
+        view = self._views.pop(target.id, None)
+        if view is None:
+            try:
+                view = self.service.read_item(target.id)
+            except ServiceError as exc:
+                self.statusBar().showMessage(str(exc), 8000)
+                return
+        self._visited.add(target.id)
+        # The clocks move here at once; the service records the move (and the view of the case)
+        # on the database thread, so the next case is on screen without waiting for a commit.
+        if self.detail.row.status is MeetingStatus.IN_PROGRESS:
+            now = self.service.now()
+            if leaving is not None and leaving.id != target.id and leaving.started_at is not None:
+                self.agenda_model.replace(dataclasses.replace(leaving, ended_at=now))
+            self.agenda_model.replace(dataclasses.replace(target, started_at=target.started_at or now, ended_at=None))
+        self._record_open(target.id, leaving.id if leaving is not None else None)
         self.current_index = index
         self.agenda_model.set_current(target.id)
         self.agenda_view.selectRow(index)
-        self._show_item(self.agenda_model.row_at(index))
+        self._show_item(self.agenda_model.row_at(index), view)
         emit(self.item_shown, target.id)
 
-    def _show_item(self, item: AgendaEntry) -> None:
+    # -- the database thread: recording moves, reading ahead --------------------------------------
+
+    def _record_open(self, item_id: int, leaving_id: int | None) -> None:
+        self._record_queue.append((item_id, leaving_id))
+        self._pump_records()
+
+    def _pump_records(self) -> None:
+        """One record at a time, in order: two quick moves must not overtake each other."""
+        if self._recording is not None or not self._record_queue:
+            return
+        item_id, leaving_id = self._record_queue.pop(0)
+        service = self.service
+        self._recording = run_in_background(
+            lambda: service.item_opened(item_id, leaving_item_id=leaving_id),
+            self._recorded, self._record_failed,
+        )
+
+    def _recorded(self, _result: object) -> None:
+        self._recording = None
+        self._pump_records()
+
+    def _record_failed(self, exc: BaseException) -> None:
+        self._recording = None
+        self.statusBar().showMessage(str(exc), 8000)
+        self._pump_records()
+
+    def settle(self) -> None:
+        """Finish every move still being recorded (before the meeting ends, or the window closes)."""
+        if self._recording is not None:
+            self._recording.wait()
+            QApplication.processEvents()  # deliver its result, which starts the next
+        while self._recording is not None or self._record_queue:
+            if self._recording is not None:
+                self._recording.wait()
+                QApplication.processEvents()
+                continue
+            item_id, leaving_id = self._record_queue.pop(0)
+            try:
+                self.service.item_opened(item_id, leaving_item_id=leaving_id)
+            except ServiceError as exc:
+                self.statusBar().showMessage(str(exc), 8000)
+
+    def _read_ahead(self) -> None:
+        """Read every item's view on the database thread while the meeting starts, so the first
+        Ctrl+PgDown to each case finds it read (and the file's pages warm)."""
+        ids = [self.agenda_model.row_at(n).id for n in range(self.agenda_model.rowCount())]
+        service = self.service
+
+        def read() -> dict[int, ItemView]:
+            return {i: service.read_item(i) for i in ids}
+
+        self._reading_ahead = run_in_background(read, self._read_ahead_done, self._read_ahead_failed)
+
+    def _read_ahead_done(self, views: object) -> None:
+        self._reading_ahead = None
+        assert isinstance(views, dict)
+        for item_id, view in views.items():
+            if item_id not in self._visited:  # what was shown since is fresher
+                self._views.setdefault(item_id, view)
+
+    def _read_ahead_failed(self, _exc: BaseException) -> None:
+        self._reading_ahead = None  # nothing lost: each item is read when shown
+
+    def _forget_action_everywhere(self, row: ActionRow) -> None:
+        """An action reviewed under one item is also listed under another (the review of outstanding
+        actions and its case): views read ahead must not show its old status."""
+        for item_id, view in list(self._views.items()):
+            if any(a.id == row.id for a in view.earlier):
+                self._views[item_id] = dataclasses.replace(
+                    view, earlier=tuple(row if a.id == row.id else a for a in view.earlier))
+
+    def _show_item(self, item: AgendaEntry, view: ItemView) -> None:
         self._loading = True
         try:
             kind = item.kind
@@ -617,17 +715,16 @@ class MeetingModeWindow(QMainWindow):
                 self.plain_box.setText("Actions from earlier meetings on the cases listed today: review each with one "
                                        "key. A case's own actions also come up when it is discussed.")
                 self.right.setCurrentWidget(self.earlier_view.parentWidget())
-                if self._carried is None:
-                    self._carried = self.service.carried_actions(self.meeting_id)
-                self._set_earlier(self._carried, show_reference=True)
-                focus = self.earlier_view if self._carried else self.notes
+                self._set_earlier(list(view.earlier), show_reference=True)
+                focus = self.earlier_view if view.earlier else self.notes
             elif is_case:
                 assert item.case_id is not None
                 self.about.setCurrentWidget(self.case_info)
                 self.right.setCurrentWidget(self.earlier_view.parentWidget())
-                self._brief = self.service.case_brief(item.case_id)
+                self._brief = view.brief
+                assert self._brief is not None
                 self._fill_brief(self._brief)
-                self._set_earlier(self.service.earlier_actions(item.id), show_reference=False)
+                self._set_earlier(list(view.earlier), show_reference=False)
                 focus = self.notes
             else:
                 self.about.setCurrentWidget(self.plain_box)
@@ -638,7 +735,7 @@ class MeetingModeWindow(QMainWindow):
                 focus = self.notes
             self.right.setVisible(kind is not AgendaItemKind.AOB)
             if kind is not AgendaItemKind.CONFIDENTIALITY:
-                self.agreed_model.set_rows(self.service.agreed_actions(item.id))
+                self.agreed_model.set_rows(list(view.agreed))
             self._show_decision(item)
             self._update_clock()
             focus.setFocus()
@@ -649,10 +746,12 @@ class MeetingModeWindow(QMainWindow):
         if show_reference:
             rows = [dataclasses.replace(r, text=f"{r.reference}: {r.text}") for r in rows]
         self.earlier_model.set_rows(rows)
-        self.earlier_empty.setVisible(not rows)
-        self.earlier_view.setVisible(bool(rows))
-        self.earlier_empty.setText("No earlier actions on the cases listed." if show_reference
-                                   else "No earlier actions on this case.")
+        # The table stays shown, empty or not: showing and hiding it relays the window out
+        # (tens of milliseconds on every change of case).
+        if rows:
+            self.earlier_empty.setText(f"{len(rows)} to review" if len(rows) > 1 else "1 to review")
+        else:
+            self.earlier_empty.setText("None on the cases listed." if show_reference else "None on this case.")
         if rows:
             self.earlier_view.selectRow(0)
 
@@ -795,8 +894,7 @@ class MeetingModeWindow(QMainWindow):
         if shown.text != row.text:  # the review item shows references before the text
             row = dataclasses.replace(row, text=shown.text)
         self.earlier_model.replace(row)
-        if self._carried is not None:
-            self._carried = [result.value if r.id == action.id else r for r in self._carried]
+        self._forget_action_everywhere(result.value)
         self._announce(result.changes)
         n = self.earlier_model.row_of(action.id)
         if n + 1 < self.earlier_model.rowCount():
@@ -842,22 +940,29 @@ class MeetingModeWindow(QMainWindow):
         key = event.key()
         focused = self.focusWidget()
         completer = focused.completer() if isinstance(focused, QLineEdit) else None
-        popup_open = completer is not None and completer.popup().isVisible()
+        popup = completer.popup() if completer is not None else None
+        popup_open = popup is not None and popup.isVisible()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab) and popup_open:
             # Take the completion highlighted (or the first) before anything else.
-            index = completer.popup().currentIndex()
+            index = popup.currentIndex()
             text = index.data() if index.isValid() else completer.currentCompletion()
             if text:
                 focused.setText(text)
-            completer.popup().hide()
-            if key == Qt.Key.Key_Tab:
-                self.focusNextChild()
+            self._close_popups()
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            # Agency → owner → action → due, and back: the line's own order, whatever the window's.
+            order: list[QWidget] = [self.agency_edit, self.owner_edit, self.text_edit, self.due_edit]
+            here = next((n for n, w in enumerate(order) if w is focused or w.isAncestorOf(focused)), -1)
+            step = 1 if key == Qt.Key.Key_Tab else -1
+            if 0 <= here + step < len(order) and here >= 0:
+                order[here + step].setFocus(Qt.FocusReason.TabFocusReason)
                 return True
+            return False
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.add_action()
             return True
         if key == Qt.Key.Key_Escape and popup_open:
-            completer.popup().hide()
+            self._close_popups()
             return True
         return False
 
@@ -888,6 +993,7 @@ class MeetingModeWindow(QMainWindow):
             self._action_problem(str(exc), self.text_edit)
             return
         self.action_error.hide()
+        self._close_popups()
         self.agreed_model.set_rows([*self.agreed_model.rows(), result.value])
         self.agreed_view.scrollToBottom()
         for edit in (self.agency_edit, self.owner_edit, self.text_edit):
@@ -896,6 +1002,13 @@ class MeetingModeWindow(QMainWindow):
         self.agency_edit.setFocus()
         self._announce(result.changes)
         emit(self.action_added, result.value)
+
+    def _close_popups(self) -> None:
+        """Hide the completers' lists (Enter and Tab take the completion first)."""
+        for completer in (self.agency_completer, self.owner_completer):
+            popup = completer.popup()
+            if popup is not None:
+                popup.hide()
 
     def _action_problem(self, message: str, focus: QWidget) -> None:
         self.action_error.setText(message)
@@ -1020,13 +1133,12 @@ class MeetingModeWindow(QMainWindow):
         if self.detail.row.status is not MeetingStatus.IN_PROGRESS or self.pages.currentWidget() is not self.run_page:
             return
         self.autosaver.flush()
-        leaving = self.current_item()
+        self.settle()
         try:
             result = self.service.end_meeting(self.meeting_id)
         except ServiceError as exc:
             self.statusBar().showMessage(str(exc), 8000)
             return
-        del leaving
         self.detail = result.value
         self.clock_timer.stop()
         self._announce(result.changes)
@@ -1071,9 +1183,12 @@ class MeetingModeWindow(QMainWindow):
             problems.append("Core agencies not present: " + ", ".join(d.missing_core_agencies) + ".")
         self.review_problems.setText("\n".join(problems))
         self.review_problems.setVisible(bool(problems))
+        # The focus moves before a focused button is hidden, never to wherever Qt would send it.
+        self.addendum_row.setVisible(d.locked)
+        if d.locked:
+            self.addendum_edit.setFocus()
         self.finalise_button.setVisible(not d.locked)
         self.back_button.setVisible(not d.locked)
-        self.addendum_row.setVisible(d.locked)
         self.minutes_view.setHtml(self._minutes_html())
 
     def _minutes_html(self) -> str:
@@ -1088,8 +1203,8 @@ class MeetingModeWindow(QMainWindow):
         present = [a for a in d.attendance if a.status is AttendanceStatus.PRESENT and not a.is_observer]
         apologies = [a for a in d.attendance if a.status is AttendanceStatus.APOLOGIES]
         observers = [a for a in d.attendance if a.is_observer]
-        out.append("<p><b>Present:</b> " + esc("; ".join(f"{a.name or '—'} ({a.agency})" for a in present) or "none")
-                   + "</p>")
+        out.append("<p><b>Present:</b> " + esc("; ".join(f"{a.name} ({a.agency})" if a.name else a.agency
+                                                         for a in present) or "none") + "</p>")
         out.append("<p><b>Apologies:</b> " + esc("; ".join(
             f"{a.agency}" + (" (information sent)" if a.information_sent else "") for a in apologies) or "none")
             + "</p>")
@@ -1101,6 +1216,18 @@ class MeetingModeWindow(QMainWindow):
             out.append(f"<h4>{esc(item.label)}" + (f" — {esc(item.listing.label)}" if item.listing else "") + "</h4>")
             if item.discussion:
                 out.append("<p>" + esc(item.discussion).replace("\n", "<br/>") + "</p>")
+            if item.kind is AgendaItemKind.ACTIONS_REVIEW:
+                carried = self.service.carried_actions(self.meeting_id)
+                if carried:
+                    out.append("<table cellpadding='3' border='1' style='border-collapse:collapse'>"
+                               "<tr><th>Case</th><th>Agency</th><th>Action</th><th>Due</th><th>Status</th></tr>")
+                    for a in carried:
+                        status = a.status.label + (f": {a.status_reason}" if a.status_reason else "")
+                        out.append(f"<tr><td>{esc(a.reference)}</td><td>{esc(a.agency)}</td><td>{esc(a.text)}</td>"
+                                   f"<td>{esc(short_date(a.due_date))}</td><td>{esc(status)}</td></tr>")
+                    out.append("</table>")
+                else:
+                    out.append("<p>No outstanding actions on the cases listed.</p>")
             if item.kind is AgendaItemKind.CASE:
                 decision = item.decision.label if item.decision else "NO DECISION YET"
                 out.append(f"<p><b>Decision:</b> {esc(decision)}"
@@ -1153,11 +1280,17 @@ class MeetingModeWindow(QMainWindow):
         self.setWindowTitle(f"Meeting mode — {d.row.panel_name}, {short_datetime(d.row.starts_at)} "
                             f"({d.row.status.label})")
 
+    def _announce_initial(self) -> None:
+        self._announce(self._initial_changes)
+
     def _announce(self, changes: OpChanges) -> None:
         if changes:
             emit(self.changes_made, changes)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.autosaver.flush()
+        self.settle()
+        if self._reading_ahead is not None:
+            self._reading_ahead.wait()
         self.clock_timer.stop()
         super().closeEvent(event)

@@ -30,10 +30,24 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _AGENDA_MIME = "application/x-cspdesk-agenda-item"
 
 
-def _bold(on: bool = True) -> QFont:
-    font = QFont()
-    font.setBold(on)
-    return font
+_BOLD: QFont | None = None
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def _bold() -> QFont:
+    """One bold font for every cell that needs it (views ask for it on every paint)."""
+    global _BOLD
+    if _BOLD is None:
+        _BOLD = QFont()
+        _BOLD.setBold(True)
+    return _BOLD
+
+
+def _brush(colour: QColor) -> QBrush:
+    name = colour.name()
+    if name not in _BRUSHES:
+        _BRUSHES[name] = QBrush(colour)
+    return _BRUSHES[name]
 
 
 class _RowsModel(QAbstractTableModel):
@@ -131,9 +145,9 @@ class MeetingListModel(_RowsModel):
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and col is MeetingColumn.STATUS:
             if row.status is MeetingStatus.IN_PROGRESS:
-                return QBrush(_WARNING)
+                return _brush(_WARNING)
             if row.status is MeetingStatus.FINALISED:
-                return QBrush(_MUTED)
+                return _brush(_MUTED)
         if role == Qt.ItemDataRole.ToolTipRole and col is MeetingColumn.VENUE and row.venue:
             return row.venue
         return None
@@ -153,6 +167,13 @@ class AgendaColumn(IntEnum):
 def _clock(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+#: The roles the agenda answers; views ask for a dozen others on every paint.
+_AGENDA_ROLES = frozenset({
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.AccessibleTextRole,
+})
 
 
 class AgendaModel(_RowsModel):
@@ -200,6 +221,8 @@ class AgendaModel(_RowsModel):
         return spent is not None and spent > entry.minutes_allowed * 60
 
     def cell(self, row: AgendaEntry, column: int, role: int):  # noqa: ANN201
+        if role not in _AGENDA_ROLES:
+            return None
         col = AgendaColumn(column)
         if role == Qt.ItemDataRole.DisplayRole:
             match col:
@@ -227,16 +250,16 @@ class AgendaModel(_RowsModel):
                 tip += f"\nOver time (allowed {row.minutes_allowed} minutes)"
             return tip
         if role == Qt.ItemDataRole.ForegroundRole:
-            if col is AgendaColumn.CLOCK and self.is_over(row):
-                return QBrush(_WARNING)
+            if col is AgendaColumn.CLOCK and row.started_at is not None and self.is_over(row):
+                return _brush(_WARNING)
             if row.kind is not AgendaItemKind.CASE and col is not AgendaColumn.ITEM:
-                return QBrush(_MUTED)
+                return _brush(_MUTED)
             if col is AgendaColumn.CLOCK and row.started_at is None:
-                return QBrush(_MUTED)
+                return _brush(_MUTED)
         if role == Qt.ItemDataRole.FontRole:
             if row.id == self.current_id:
                 return _bold()
-            if col is AgendaColumn.CLOCK and self.is_over(row):
+            if col is AgendaColumn.CLOCK and row.started_at is not None and self.is_over(row):
                 return _bold()
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (AgendaColumn.MINUTES, AgendaColumn.CLOCK):
             return _RIGHT
@@ -327,13 +350,13 @@ class AttendanceModel(_RowsModel):
                     return "Yes" if row.confidentiality_signed else "No"
         if role == Qt.ItemDataRole.ForegroundRole:
             if row.id is None:
-                return QBrush(_MUTED)
+                return _brush(_MUTED)
             if col is AttendanceColumn.STATUS and row.is_core and row.status is not AttendanceStatus.PRESENT:
-                return QBrush(_WARNING)
+                return _brush(_WARNING)
             if col is AttendanceColumn.STATUS and row.status is AttendanceStatus.PRESENT:
-                return QBrush(_DONE)
+                return _brush(_DONE)
             if row.id is None:
-                return QBrush(_MUTED)
+                return _brush(_MUTED)
         if role == Qt.ItemDataRole.ToolTipRole and col is AttendanceColumn.AGENCY and row.is_core:
             return f"{row.agency}: a core agency of this panel"
         return None
@@ -378,9 +401,9 @@ class ActionListModel(_RowsModel):
             return f"{row.text}{agreed}"
         if role == Qt.ItemDataRole.ForegroundRole and col is ActionColumn.STATUS:
             if row.status in (ActionStatus.COMPLETED, ActionStatus.DISCONTINUED):
-                return QBrush(_DONE)
+                return _brush(_DONE)
             if self._today is not None and row.due_date is not None and row.due_date < self._today():
-                return QBrush(_WARNING)
+                return _brush(_WARNING)
         if role == Qt.ItemDataRole.FontRole and col is ActionColumn.STATUS and row.status is ActionStatus.COMPLETED:
             return _bold()
         return None

@@ -1,0 +1,162 @@
+"""The Meetings page: the list, the agenda editor (add, reorder by keys and by drag, remove),
+attendance by keys, planning meetings, and the door into meeting mode. On the demo partnership."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from cspdesk.domain.enums import AgendaItemKind, AttendanceStatus, CaseStatus, MeetingStatus, PanelType
+from cspdesk.domain.schedule import Recurrence
+from cspdesk.services.meetings import MeetingService
+from cspdesk.storage import models as m
+from ui.main_window import Section
+from ui.models.meetings import ActionListModel, AgendaModel, AttendanceModel, MeetingListModel, SuggestionModel
+
+
+def _marac(ctx) -> int:
+    with ctx.reading() as s:
+        return s.scalar(select(m.Panel.id).where(m.Panel.panel_type == PanelType.MARAC))
+
+
+def _meetings_page(make_window, demo_ctx, qtbot):  # noqa: ANN001, ANN202
+    window = make_window(demo_ctx, section=Section.MEETINGS)
+    page = window.page(Section.MEETINGS)
+    page.panel_combo.setCurrentIndex(page.panel_combo.findData(_marac(demo_ctx)))
+    return window, page
+
+
+def test_the_models_pass_the_model_tester(demo_ctx, qtmodeltester) -> None:
+    svc = MeetingService(demo_ctx)
+    rows = svc.list_meetings(_marac(demo_ctx))
+    planned = next(r for r in rows if r.status is MeetingStatus.PLANNED and r.cases)
+    detail = svc.get_meeting(planned.id)
+    for model, data in ((MeetingListModel(), rows), (AgendaModel(draggable=True), detail.items),
+                        (AttendanceModel(), detail.attendance), (ActionListModel(), svc.carried_actions(planned.id)),
+                        (SuggestionModel(), svc.suggestions(planned.id))):
+        model.set_rows(data)
+        assert model.rowCount() == len(data)
+        qtmodeltester.check(model)
+
+
+def test_the_page_lists_meetings_and_shows_the_next_one(demo_ctx, make_window, qtbot) -> None:
+    window, page = _meetings_page(make_window, demo_ctx, qtbot)
+    svc = MeetingService(demo_ctx)
+    rows = svc.list_meetings(_marac(demo_ctx))
+    assert page.model.rowCount() == len(rows)
+    assert page.count_label.text() == f"{len(rows)} meetings"
+    upcoming = min((r for r in rows if r.status is MeetingStatus.PLANNED), key=lambda r: r.starts_at)
+    assert page.detail.row.id == upcoming.id
+    assert page.agenda_model.rowCount() == len(svc.get_meeting(upcoming.id).items)
+    assert page.mode_button.isEnabled()
+
+
+def test_the_agenda_editor(demo_ctx, make_window, qtbot) -> None:
+    window, page = _meetings_page(make_window, demo_ctx, qtbot)
+    svc = MeetingService(demo_ctx)
+    mid = page.detail.row.id
+    # Add a case by typing its reference and Enter (an open case of the panel not listed yet).
+    with demo_ctx.reading() as s:
+        listed = select(m.AgendaItem.case_id).join(m.Meeting).where(m.Meeting.status == MeetingStatus.PLANNED,
+                                                                     m.AgendaItem.case_id.is_not(None))
+        reference, case_id = s.execute(select(m.Case.reference, m.Case.id).where(
+            m.Case.panel_id == _marac(demo_ctx), m.Case.status == CaseStatus.OPEN,
+            m.Case.id.not_in(listed)).order_by(m.Case.id.desc())).first()
+    before = page.agenda_model.rowCount()
+    page.case_edit.setFocus()
+    qtbot.keyClicks(page.case_edit, reference)
+    qtbot.keyClick(page.case_edit, Qt.Key.Key_Return)
+    assert page.agenda_model.rowCount() == before + 1, page.agenda_error.text()
+    items = svc.get_meeting(mid).items
+    added = next(i for i in items if i.case_id == case_id)
+    assert items[-1].kind is AgendaItemKind.AOB and items[-2].id == added.id  # before any other business
+    assert page.agenda_model.row_at(page.agenda_view.currentIndex().row()).id == added.id
+
+    # Ctrl+Up moves it up one; the time slots follow.
+    page.agenda_view.setFocus()
+    qtbot.keyClick(page.agenda_view, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    items = svc.get_meeting(mid).items
+    assert items[-3].id == added.id
+    assert items[-3].slot_start < items[-2].slot_start
+
+    # Dragging: the model hands the order asked for to the service.
+    ids = [i.id for i in items]
+    mime = page.agenda_model.mimeData([page.agenda_model.index(len(ids) - 3, 0)])
+    assert page.agenda_model.dropMimeData(mime, Qt.DropAction.MoveAction, 2, 0, QModelIndex()) is False
+    moved = svc.get_meeting(mid).items
+    assert moved[2].id == added.id and sorted(i.id for i in moved) == sorted(ids)
+    assert [page.agenda_model.row_at(n).id for n in range(len(ids))] == [i.id for i in moved]
+
+    # The minutes for an item.
+    page.agenda_view.selectRow(2)
+    page.minutes_spin.setValue(25)
+    page._minutes_changed()  # what editingFinished calls (leaving the box, or Enter)
+    assert svc.get_meeting(mid).item(added.id).minutes_allowed == 25
+
+    # Delete takes the case off again.
+    page.agenda_view.selectRow(2)
+    page.agenda_view.setFocus()
+    qtbot.keyClick(page.agenda_view, Qt.Key.Key_Delete)
+    assert added.id not in [i.id for i in svc.get_meeting(mid).items]
+    # A standing item stays, and the page says why.
+    page.agenda_view.selectRow(0)
+    qtbot.keyClick(page.agenda_view, Qt.Key.Key_Delete)
+    assert "standing item" in page.agenda_error.text()
+
+
+def test_attendance_by_keys_on_the_page(demo_ctx, make_window, qtbot) -> None:
+    window, page = _meetings_page(make_window, demo_ctx, qtbot)
+    page.tabs.setCurrentIndex(1)
+    view = page.attendance_view
+    view.setFocus()
+    view.selectRow(0)
+    qtbot.keyClick(view, Qt.Key.Key_P)
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    view.selectRow(1)
+    qtbot.keyClick(view, Qt.Key.Key_I)
+    rows = MeetingService(demo_ctx).get_meeting(page.detail.row.id).attendance
+    recorded = {r.agency: r for r in rows if r.id is not None}
+    first, second = page.attendance_model.row_at(0), page.attendance_model.row_at(1)
+    assert recorded[first.agency].status is AttendanceStatus.PRESENT
+    assert recorded[second.agency].status is AttendanceStatus.APOLOGIES and recorded[second.agency].information_sent
+
+
+def test_planning_recurring_meetings_in_the_dialog(demo_ctx, make_window, qtbot) -> None:
+    from ui.dialogs.new_meeting import NewMeetingDialog
+
+    window, page = _meetings_page(make_window, demo_ctx, qtbot)
+    before = page.model.rowCount()
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.findChild(NewMeetingDialog) is not None)
+    dialog = page.findChild(NewMeetingDialog)
+    dialog.date_edit.setDate(date(2027, 3, 9))
+    dialog.recurrence_combo.setCurrentIndex(dialog.recurrence_combo.findData(Recurrence.MONTHLY.value))
+    dialog.count_spin.setValue(3)
+    assert dialog.summary.text().startswith("On the second Tuesday of each month: 9 Mar 2027, 13 Apr 2027")
+    dialog.venue_edit.setText("Swale House")
+    with qtbot.waitSignal(page.changes_made) as blocker:
+        dialog.plan()
+    assert blocker.args[0].meetings
+    assert page.model.rowCount() == before + 3
+    assert page.detail.row.starts_at.date() == date(2027, 3, 9) and page.detail.row.venue == "Swale House"
+
+
+def test_meeting_mode_opens_from_the_page(demo_ctx, make_window, qtbot) -> None:
+    window, page = _meetings_page(make_window, demo_ctx, qtbot)
+    page.table.setFocus()
+    with qtbot.waitSignal(window.meeting_mode_opened) as blocker:
+        qtbot.keyClick(page.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    mode = blocker.args[0]
+    assert mode.meeting_id == page.detail.row.id
+    assert MeetingService(demo_ctx).get_meeting(mode.meeting_id).row.status is MeetingStatus.IN_PROGRESS
+    # Its changes reach the page (the status in the list).
+    qtbot.waitUntil(lambda: page.model.row_at(page.model.row_of(mode.meeting_id)).status
+                    is MeetingStatus.IN_PROGRESS, timeout=3000)
+    # Asking again brings the same window forward.
+    assert window.open_meeting_mode(mode.meeting_id) is mode
+    mode.close()
+    QApplication.processEvents()
