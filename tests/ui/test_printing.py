@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPageSize
 from PySide6.QtPrintSupport import QPrinter
 
 from cspdesk.domain.enums import AuditKind
@@ -245,3 +246,31 @@ def test_closing_the_preview_while_it_draws_stops_the_drawing(qtbot):
     assert not isValid(dialog)
     # The drawing stops at its next page; its end reaches no one (and nothing fails).
     qtbot.waitUntil(lambda: running_calls() == 0, timeout=10_000)
+
+
+def test_print_and_save_open_the_system_dialogs_without_blocking(qtbot, demo_ctx, tmp_path):
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QFileDialog
+
+    dialog, drawn = _return_preview(qtbot, demo_ctx)
+    panel_id = _marac(demo_ctx)
+    before = _audit(demo_ctx, AuditKind.PRINT, "panel", panel_id)
+
+    qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    chooser = dialog.findChild(QPrintDialog)
+    assert chooser is not None and chooser.isVisible()
+    assert chooser.printer().pageLayout().pageSize().id() == QPageSize.PageSizeId.A4
+    assert (chooser.minPage(), chooser.maxPage()) == (1, drawn)
+    chooser.reject()  # nothing printed, nothing recorded
+    assert not dialog.busy()
+
+    dialog.save_as()
+    files = dialog.findChild(QFileDialog)
+    assert files is not None and files.isVisible()
+    assert Path(files.selectedFiles()[0]).name == "Data return - Swale MARAC - 2026 Q3.pdf"
+    target = tmp_path / "chosen.pdf"
+    with qtbot.waitSignal(dialog.saved, timeout=30_000):
+        files.selectFile(str(target))
+        files.accept()
+    assert _pages(target) == drawn
+    assert len(_audit(demo_ctx, AuditKind.PRINT, "panel", panel_id)) == len(before) + 1

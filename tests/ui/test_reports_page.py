@@ -145,6 +145,19 @@ def test_preview_and_export_from_the_page(qtbot, demo_ctx, tmp_path):
     assert "Swale MARAC" in (tmp_path / "return.csv").read_text(encoding="utf-8-sig")
     assert len(exports.event_ids(query)) == before + 2
 
+    # "Export CSV…" asks where, suggesting a name, and writes there.
+    from PySide6.QtWidgets import QFileDialog
+
+    page.csv_button.click()
+    chooser = page.findChild(QFileDialog)
+    assert chooser is not None and chooser.isVisible()
+    assert chooser.selectedFiles()[0].endswith("Data return - Swale MARAC - 2026 Q3.csv")
+    with qtbot.waitSignal(page.exported, timeout=30_000) as exported:
+        chooser.selectFile(str(tmp_path / "chosen.csv"))
+        chooser.accept()
+    assert exported.args == [str(tmp_path / "chosen.csv")]
+    assert len(exports.event_ids(query)) == before + 3
+
 
 def test_the_window_shows_the_reports_page(qtbot, make_window, demo_ctx):
     window = make_window(demo_ctx)
@@ -155,6 +168,13 @@ def test_the_window_shows_the_reports_page(qtbot, make_window, demo_ctx):
     assert page.preview_button.isEnabled()
     assert page.figure_labels["Cases discussed"].text() == _expected_figures(
         demo_ctx, page.panel_id(), quarter("2026Q3"))["Cases discussed"]
+    # Ctrl+P on the page opens the return's print preview.
+    with qtbot.waitSignal(page.preview_opened, timeout=5000) as opened:
+        qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    preview = opened.args[0]
+    with qtbot.waitSignal(preview.pages_drawn, timeout=30_000):
+        pass
+    preview.close()
 
 
 def test_no_panels_says_so(qtbot, ctx):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialog,
     QFileDialog,
     QFrame,
     QGridLayout,
@@ -250,6 +251,11 @@ class ReportsPage(Page):
         self.from_date.dateChanged.connect(self._dates_changed)
         self.to_date.dateChanged.connect(self._dates_changed)
         self.suppress_box.toggled.connect(self._choice_changed)
+        # Keyboard order follows the eye: panel, small numbers, then the period, then the buttons.
+        order = [self.panel_combo, self.suppress_box, self.by_quarter, self.quarter_combo, self.by_dates,
+                 self.from_date, self.to_date, self.preview_button, self.csv_button, self.xlsx_button, self.scroll]
+        for first_widget, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first_widget, second)
         self._mode_changed()
 
     def _date_edit(self, name: str, accessible: str) -> QDateEdit:
@@ -608,7 +614,7 @@ class ReportsPage(Page):
         dialog.setDefaultSuffix(suffix[1:])
         dialog.fileSelected.connect(self.export_to)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        QDialog.open(dialog)  # the base open(): the subclass overload wants a receiver and a slot
 
     def export_to(self, path: str | Path) -> None:
         """Write the return to ``path`` (.csv or .xlsx) through the service, which records the export."""

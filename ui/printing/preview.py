@@ -410,7 +410,7 @@ class PreviewDialog(QDialog):
         self._printer = printer
         dialog.accepted.connect(self._print_dialog_accepted)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        QDialog.open(dialog)  # the base open(): the subclass overload wants a receiver and a slot
 
     def _print_dialog_accepted(self) -> None:
         if self._printer is not None:
@@ -458,7 +458,7 @@ class PreviewDialog(QDialog):
         dialog.setDefaultSuffix("pdf")
         dialog.fileSelected.connect(self.save_to)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        QDialog.open(dialog)  # the base open(): the subclass overload wants a receiver and a slot
 
     def save_to(self, path: str | Path) -> None:
         """Save the document as a PDF at ``path`` through the service (which records it)."""
