@@ -11,7 +11,7 @@ here touches a widget: these functions run on worker threads (``ui.background``)
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSizeF, Qt
@@ -63,19 +63,16 @@ def page_sizes(pdf: bytes) -> list[QSizeF]:
 
 
 def render_pages(pdf: bytes, dpi: float, progress: Progress | None = None, *,
-                 first: int = 1, last: int | None = None) -> list[PageImage]:
-    """Pages ``first``..``last`` (from 1; all by default) drawn at ``dpi``.
+                 first: int = 1, last: int | None = None, numbers: Sequence[int] | None = None) -> list[PageImage]:
+    """Pages ``first``..``last`` (from 1; all by default), or the pages ``numbers``, drawn at ``dpi``.
 
     ``progress(percent, message)`` is called before each page; it may raise to stop (a cancelled
     background call does), and the pages drawn so far are dropped with the exception."""
-    out = []
-    for page in iter_pages(pdf, dpi, progress, first=first, last=last):
-        out.append(page)
-    return out
+    return list(iter_pages(pdf, dpi, progress, first=first, last=last, numbers=numbers))
 
 
-def iter_pages(pdf: bytes, dpi: float, progress: Progress | None = None, *,
-               first: int = 1, last: int | None = None):  # noqa: ANN201 - Iterator[PageImage]
+def iter_pages(pdf: bytes, dpi: float, progress: Progress | None = None, *, first: int = 1,
+               last: int | None = None, numbers: Sequence[int] | None = None) -> Iterator[PageImage]:
     """Like :func:`render_pages`, one page at a time (the printer paints each before the next is
     drawn, so only one page's pixels are held)."""
     import pypdfium2 as pdfium
@@ -85,8 +82,11 @@ def iter_pages(pdf: bytes, dpi: float, progress: Progress | None = None, *,
         document = pdfium.PdfDocument(pdf)
         total = len(document)
     try:
-        last = total if last is None else min(last, total)
-        wanted = range(max(first, 1), last + 1)
+        if numbers is not None:
+            wanted: Sequence[int] = [n for n in numbers if 1 <= n <= total]
+        else:
+            last = total if last is None else min(last, total)
+            wanted = range(max(first, 1), last + 1)
         for n, number in enumerate(wanted):
             if progress is not None:
                 progress(int(100 * n / max(len(wanted), 1)), f"Page {number} of {total}")
