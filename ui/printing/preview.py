@@ -1,14 +1,17 @@
 """Print preview, print and save as PDF, for any PDF a service produces.
 
-The dialog is given a :class:`~ui.printing.sources.PrintSource`: how to build the PDF (a service's ``render``), how to
-save it (the service's ``write``, which records the save in the audit trail) and how to record that
-it was printed (the service's ``record_printed``). The dialog itself keeps no audit and reads no
-data: every print and save goes through the service.
+The dialog is given a :class:`~ui.printing.sources.PrintSource`: how to build the PDF (a
+service's ``render``), how to save it (the service's ``write``, which records the save in the audit
+trail) and how to record that it was printed (the service's ``record_printed``). The dialog itself
+keeps no audit and reads no data: every print and save goes through the service.
 
 Everything slow runs on a worker thread (``ui.background``) with progress and a Cancel button:
-building the PDF, drawing its pages (again at each zoom), printing and saving. Drawing and printing
-stop between pages when cancelled; a cancelled print is aborted, so nothing reaches the printer
-and nothing is recorded.
+building the PDF, drawing the pages in view (again as the reader scrolls or zooms), printing and
+saving. Drawing and printing stop between pages when cancelled; a cancelled print is aborted, so
+nothing reaches the printer and nothing is recorded.
+
+Keys: Ctrl+= / Ctrl+- zoom, Ctrl+0 fits the width, Ctrl+P prints, Ctrl+S saves, Escape cancels
+what runs (pressed again, it closes).
 """
 
 from __future__ import annotations
@@ -477,12 +480,9 @@ class PreviewDialog(QDialog):
     # -- the choice -----------------------------------------------------------------------------
 
     def _choice_toggled(self, checked: bool) -> None:
-        assert self._choice is not None
-        if self._call is not None:
-            self._call.cancel()
-            self._generation += 1
-            self._call = None
-            self._job = ""
+        if self._choice is None:
+            return
+        self._drop_job()  # building or drawing the other version: its result is not wanted
         self.source = self._choice.source_for(checked)
         self.setWindowTitle(f"Print preview — {self.source.title}")
         self.build()
