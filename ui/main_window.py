@@ -585,5 +585,9 @@ class MainWindow(QMainWindow):
             self._demo_loader.wait()
         self.lock.stop()
         self._close_case_dialogs()
+        # A dashboard being worked out or a page being printed must end before the database closes.
+        from ui.background import finish_running_calls
+
+        finish_running_calls()
         super().closeEvent(event)
         emit(self.closed)
