@@ -63,6 +63,7 @@ QFrame#figureCard, QFrame#chartCard {
 }
 QFrame#figureCard QLabel, QFrame#chartCard QLabel { background: transparent; }
 QLabel#figureValue { font-size: 20pt; font-weight: 600; color: #1d4e89; }
+QLabel#figureMissing { font-size: 13pt; font-weight: 600; color: #6b7280; }
 QLabel#figureName { color: #374151; }
 QLabel#figurePercent, QLabel#figureNote { color: #6b7280; }
 QLabel#dashboardTitle { font-size: 13pt; font-weight: 600; color: #1f2933; }
@@ -476,7 +477,9 @@ class ReportsPage(Page):
                 inner.setContentsMargins(14, 10, 14, 10)
                 inner.setSpacing(2)
                 value = QLabel(data.value(measure), card)
-                value.setObjectName("figureValue")
+                # A figure that could not be worked out ("Population not set") is words, not a number.
+                is_figure = data.value(measure)[:1].isdigit() or data.value(measure).startswith("<")
+                value.setObjectName("figureValue" if is_figure else "figureMissing")
                 value.setTextFormat(Qt.TextFormat.PlainText)
                 value.setWordWrap(True)
                 value.setAccessibleName(measure.name)
