@@ -85,6 +85,7 @@ def test_the_preview_draws_every_page_of_the_return(qtbot, demo_ctx):
     assert drawn == expected and dialog.drawn_pages() == list(range(1, expected + 1))
     assert all(not label.pixmap().isNull() for label in dialog.page_labels())
     assert dialog.page_count_label.text() == f"{expected} pages"
+    assert dialog.zoom_label.text() == f"{dialog.zoom_percent()}%" and dialog.fit_button.isChecked()
     assert "Swale MARAC" in _text(dialog.pdf)
     # Each page is drawn at the zoom shown, A4-shaped.
     label = dialog.page_labels()[0]
@@ -246,6 +247,8 @@ def test_the_case_view_prints_its_summary_without_contact_details_at_first(qtbot
     with qtbot.waitSignal(dialog.pages_drawn, timeout=30_000):
         dialog.choice_box.setChecked(False)
     assert "leaves out addresses" not in _text(dialog.pdf)
+    assert dialog.zoom_label.text() == f"{dialog.zoom_percent()}%"
+    assert dialog.windowTitle() == f"Print preview — Case summary: {reference}"
 
     before = _audit(demo_ctx, AuditKind.PRINT, "case", case_id)
     with qtbot.waitSignal(dialog.saved, timeout=30_000):

@@ -300,6 +300,7 @@ class PreviewDialog(QDialog):
     def _rendered(self, result: tuple[bytes, list[QSizeF]]) -> None:
         self.pdf, self.sizes = result
         self._update_page_count()
+        self._update_zoom_label()
         self._clear_pages("")
         for number in range(1, len(self.sizes) + 1):
             label = QLabel(self.pages_widget)
