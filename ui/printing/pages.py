@@ -10,6 +10,7 @@ here touches a widget: these functions run on worker threads (``ui.background``)
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF, QSizeF, Qt
 from PySide6.QtGui import QImage, QPainter, QTransform
 from PySide6.QtPrintSupport import QPrinter
+
+#: The QImage format of PDFium's 4-byte pixels: BGRx is QImage.Format_RGB32 on little-endian
+#: machines; on big-endian ones PDFium is asked for RGBx, which is Format_RGBX8888 there too.
+_NATIVE_FORMAT = QImage.Format.Format_RGB32 if sys.byteorder == "little" else QImage.Format.Format_RGBX8888
 
 #: One PDFium call at a time, whichever thread makes it.
 PDFIUM_LOCK = threading.Lock()
@@ -94,11 +99,13 @@ def iter_pages(pdf: bytes, dpi: float, progress: Progress | None = None, *, firs
                 page = document[number - 1]
                 try:
                     width, height = page.get_size()
-                    bitmap = page.render(scale=scale, rev_byteorder=True, prefer_bgrx=True)
+                    # BGRx bytes are Qt's own 32-bit format on little-endian machines (every one this
+                    # runs on): nothing is converted when the image is shown or painted.
+                    bitmap = page.render(scale=scale, rev_byteorder=sys.byteorder == "big", prefer_bgrx=True)
                     try:
-                        # RGBX bytes; copy() so the image owns its pixels once the bitmap is freed.
+                        # copy(): the image owns its pixels once the bitmap is freed.
                         image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride,
-                                       QImage.Format.Format_RGBX8888).copy()
+                                       _NATIVE_FORMAT).copy()
                     finally:
                         bitmap.close()
                 finally:
