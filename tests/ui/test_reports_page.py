@@ -184,3 +184,21 @@ def test_no_panels_says_so(qtbot, ctx):
     assert page.no_panels.isVisible() and not page.controls.isVisible()
     assert page.no_panels.text() == "There are no panels yet, so there are no figures to show."
     assert page.no_panels.alignment() & Qt.AlignmentFlag.AlignCenter
+
+
+def test_typing_dates_updates_the_figures_once_the_typing_pauses(qtbot, demo_ctx):
+    page = _page(qtbot, demo_ctx)
+    page.by_dates.setChecked(True)
+    qtbot.waitUntil(lambda: not page.is_loading(), timeout=30_000)
+    marac = page.panel_id()
+    with qtbot.waitSignal(page.dashboard_shown, timeout=30_000) as shown:
+        page.from_date.setDate(page.from_date.date().addMonths(-3))  # 1 Apr 2026
+    assert shown.args[0].data.period.start == date(2026, 4, 1)
+    assert _shown_figures(page) == _expected_figures(demo_ctx, marac, between(date(2026, 4, 1), date(2026, 9, 30)))
+
+    # Dates the wrong way round: said plainly, and nothing to print or export.
+    with qtbot.waitSignal(page.dashboard_widget.destroyed, timeout=30_000):
+        page.to_date.setDate(page.from_date.date().addDays(-1))
+    texts = [w.text() for w in page.dashboard_widget.findChildren(type(page.status_label))]
+    assert "The period ends before it starts." in " ".join(texts)
+    assert not page.preview_button.isEnabled()

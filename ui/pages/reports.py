@@ -13,7 +13,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QDate, QSize, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QByteArray, QDate, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtSvgWidgets import QSvgWidget
 from shiboken6 import isValid
 from PySide6.QtWidgets import (
@@ -249,6 +249,11 @@ class ReportsPage(Page):
         self.panel_combo.currentIndexChanged.connect(self._choice_changed)
         self.quarter_combo.currentIndexChanged.connect(self._quarter_chosen)
         self.by_quarter.toggled.connect(self._mode_changed)
+        # Typing a date changes it at every keystroke: the figures follow once the typing pauses.
+        self._dates_timer = QTimer(self)
+        self._dates_timer.setSingleShot(True)
+        self._dates_timer.setInterval(400)
+        self._dates_timer.timeout.connect(self._choice_changed)
         self.from_date.dateChanged.connect(self._dates_changed)
         self.to_date.dateChanged.connect(self._dates_changed)
         self.suppress_box.toggled.connect(self._choice_changed)
@@ -374,7 +379,7 @@ class ReportsPage(Page):
 
     def _dates_changed(self, *_args: object) -> None:
         if self.by_dates.isChecked():
-            self._choice_changed()
+            self._dates_timer.start()
 
     def _choice_changed(self, *_args: object) -> None:
         if not self._stale and self.panels:
