@@ -239,6 +239,7 @@ def test_the_case_view_prints_its_summary_without_contact_details_at_first(qtbot
         qtbot.keyClick(case, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     dialog: PreviewDialog = opened.args[0]
     qtbot.waitUntil(lambda: dialog.drawn_pages() != [], timeout=30_000)
+    assert case.print_summary() is dialog  # asked again, the open preview comes forward
     assert dialog.choice_box is not None and dialog.choice_box.isChecked()
     assert "leaves out addresses" in _text(dialog.pdf)
     reference = case.detail.row.reference
