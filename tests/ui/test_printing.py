@@ -306,3 +306,30 @@ def test_print_and_save_open_the_system_dialogs_without_blocking(qtbot, demo_ctx
         files.accept()
     assert _pages(target) == drawn
     assert len(_audit(demo_ctx, AuditKind.PRINT, "panel", panel_id)) == len(before) + 1
+
+
+def test_locking_hides_the_previews_and_unlocking_brings_them_back(qtbot, make_window, demo_admin_ctx):
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import Section
+
+    window = make_window(demo_admin_ctx)
+    window.show_section(Section.CASES)
+    case_dialog = window.open_case(window.page(Section.CASES).model.case_id(0))
+    qtbot.waitExposed(case_dialog)
+    case_preview = case_dialog.print_summary()
+    with qtbot.waitSignal(window.page(Section.REPORTS).dashboard_shown, timeout=30_000):
+        window.show_section(Section.REPORTS)
+    return_preview = window.page(Section.REPORTS).open_preview()
+    with qtbot.waitSignal(return_preview.pages_drawn, timeout=30_000):
+        pass
+    qtbot.waitUntil(lambda: case_preview.drawn_pages() != [], timeout=30_000)
+
+    window.lock_now()
+    # What was printed on screen is hidden with the window: nothing but the lock is visible.
+    assert [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window] == []
+    with qtbot.waitSignal(window.lock.unlocked, timeout=10_000):
+        panel = window.lock_screen.panel
+        panel.password_edit.setText("demo-password")
+        qtbot.mouseClick(panel.unlock_button, Qt.MouseButton.LeftButton)
+    assert case_preview.isVisible() and return_preview.isVisible()
