@@ -21,6 +21,8 @@ STYLESHEET = Path(__file__).with_name("style.qss")
 
 #: How long to let the window settle after it is first shown before a screenshot is grabbed.
 SCREENSHOT_SETTLE_MS = 300
+#: The longest a screenshot waits for a page's background loading to finish.
+SCREENSHOT_WAIT_MS = 20_000
 
 
 def _headless(app: QApplication) -> bool:
@@ -168,8 +170,22 @@ def run_gui(
         if screenshot is not None:
             target = Path(screenshot)
 
+            waited = 0
+            settled: list[bool] = []
+
             def grab() -> None:
-                nonlocal exit_code
+                nonlocal exit_code, waited
+                # A page that loads on a worker thread (the Reports dashboard) is pictured loaded.
+                from ui.background import running_calls
+
+                if running_calls() and waited < SCREENSHOT_WAIT_MS:
+                    waited += SCREENSHOT_SETTLE_MS
+                    QTimer.singleShot(SCREENSHOT_SETTLE_MS, grab)
+                    return
+                if waited and not settled:
+                    settled.append(True)  # what the call delivered is laid out before the picture
+                    QTimer.singleShot(SCREENSHOT_SETTLE_MS, grab)
+                    return
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if not first.grab().save(str(target), "PNG"):
                     print(f"cspdesk: the screenshot could not be written to {target}.", file=sys.stderr)

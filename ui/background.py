@@ -157,6 +157,15 @@ def run_in_background(
     return call.start()
 
 
+def finish_running_calls() -> None:
+    """Ask every running call to stop (those that report progress stop at their next report) and
+    wait for each to end. For closing a window: a thread must not outlive the window's database,
+    nor be destroyed while it runs. Their results are still delivered, to whoever is left."""
+    for call in list(_RUNNING):
+        call.cancel()
+        call.wait()
+
+
 def running_calls() -> int:
     """How many background calls have not yet delivered their result (for tests)."""
     return len(_RUNNING)

@@ -805,5 +805,9 @@ class MainWindow(QMainWindow):
         self.lock.stop()
         self._close_case_dialogs()
         self._close_meeting_windows()
+        # A dashboard being worked out or a page being printed must end before the database closes.
+        from ui.background import finish_running_calls
+
+        finish_running_calls()
         super().closeEvent(event)
         emit(self.closed)

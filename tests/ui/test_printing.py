@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPageSize
 from PySide6.QtPrintSupport import QPrinter
 
 from cspdesk.domain.enums import AuditKind
@@ -79,8 +80,12 @@ def test_the_preview_draws_every_page_of_the_return(qtbot, demo_ctx):
     dialog, drawn = _return_preview(qtbot, demo_ctx)
     expected = _pages(dialog.pdf)
     assert expected >= 2  # the data return with its charts runs over a page
-    assert drawn == expected == len(dialog.page_labels())
+    assert len(dialog.page_labels()) == expected  # every page has its place
+    # The page in view and the pages just after it are drawn: here, all of them.
+    assert drawn == expected and dialog.drawn_pages() == list(range(1, expected + 1))
+    assert all(not label.pixmap().isNull() for label in dialog.page_labels())
     assert dialog.page_count_label.text() == f"{expected} pages"
+    assert dialog.zoom_label.text() == f"{dialog.zoom_percent()}%" and dialog.fit_button.isChecked()
     assert "Swale MARAC" in _text(dialog.pdf)
     # Each page is drawn at the zoom shown, A4-shaped.
     label = dialog.page_labels()[0]
@@ -140,42 +145,66 @@ def test_printing_to_a_pdf_printer_sends_every_page_and_records_it(qtbot, demo_c
     assert dialog.status_label.text() == f"Printed {drawn} pages."
 
 
+def _shown_long(qtbot, pages: int, printed: list | None = None) -> PreviewDialog:  # noqa: ANN001
+    dialog = PreviewDialog(_counting_source(_many_pages(pages), [] if printed is None else printed))
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.pages_drawn, timeout=60_000):
+        dialog.show()
+    qtbot.waitUntil(lambda: not dialog.busy(), timeout=30_000)
+    return dialog
+
+
+def test_only_the_pages_in_view_are_drawn_and_scrolling_draws_more(qtbot, monkeypatch):
+    monkeypatch.setattr(preview_module, "MAX_PAGES_KEPT", 4)
+    dialog = _shown_long(qtbot, 120)
+    assert len(dialog.page_labels()) == 120
+    first = dialog.drawn_pages()
+    assert first[0] == 1 and len(first) <= 1 + 2 * preview_module.PAGES_AROUND + 2
+    bar = dialog.scroll.verticalScrollBar()
+    with qtbot.waitSignal(dialog.pages_drawn, timeout=30_000):
+        bar.setValue(bar.maximum())
+    qtbot.waitUntil(lambda: 120 in dialog.drawn_pages(), timeout=30_000)
+    # Pages far from view are let go: no more than MAX_PAGES_KEPT are held.
+    assert 1 not in dialog.drawn_pages()
+    assert len(dialog.drawn_pages()) <= preview_module.MAX_PAGES_KEPT
+    assert dialog.page_labels()[0].pixmap().isNull()
+
+
 def test_cancelling_the_drawing_stops_it(qtbot, monkeypatch):
     total = 400
-    drawn_pages: list[str] = []
+    reported: list[str] = []
     real = preview_module.render_pages
 
-    def counting(pdf, dpi, progress):  # noqa: ANN001, ANN202
+    def counting(pdf, dpi, progress, **kwargs):  # noqa: ANN001, ANN003, ANN202
         def report(percent: int, message: str) -> None:
-            drawn_pages.append(message)
+            reported.append(message)
             progress(percent, message)
 
-        return real(pdf, dpi, report)
+        return real(pdf, dpi, report, **kwargs)
 
     monkeypatch.setattr(preview_module, "render_pages", counting)
-    dialog = PreviewDialog(_counting_source(_many_pages(total), []))
-    qtbot.addWidget(dialog)
+    dialog = _shown_long(qtbot, total)
+    drawn_before = dialog.drawn_pages()
+    reported.clear()
     with qtbot.waitSignal(dialog.cancelled, timeout=60_000) as cancelled:
-        dialog.show()
-        qtbot.waitUntil(lambda: dialog.job() == Job.DRAW, timeout=30_000)
+        dialog.draw_pages(list(range(1, total + 1)))  # a long drawing: every page
+        assert dialog.job() == Job.DRAW
         dialog.cancel()
     assert cancelled.args == [Job.DRAW]
-    assert 0 < len(drawn_pages) < total  # stopped part-way, at a page
-    assert not dialog.busy() and dialog.page_labels() == []
-    assert "Cancelled" in dialog.status_label.text()
-    # The PDF itself was built: it can still be printed or drawn again.
+    assert 0 < len(reported) < total  # stopped part-way, at a page
+    assert not dialog.busy()
+    assert dialog.drawn_pages() == drawn_before  # what it drew before it was stopped is dropped
+    assert dialog.status_label.text() == "Cancelled: some pages were not drawn. Scroll or zoom to draw them."
+    # The PDF itself was built: it can still be printed, or drawn again.
     assert dialog.print_button.isEnabled()
-    with qtbot.waitSignal(dialog.pages_drawn, timeout=60_000) as again:
-        dialog.fit_to_width()
-    assert again.args == [total]
+    with qtbot.waitSignal(dialog.pages_drawn, timeout=60_000):
+        dialog.zoom_in()
+    assert dialog.drawn_pages()
 
 
 def test_a_cancelled_print_sends_nothing_and_records_nothing(qtbot, tmp_path):
     printed: list = []
-    dialog = PreviewDialog(_counting_source(_many_pages(300), printed))
-    qtbot.addWidget(dialog)
-    with qtbot.waitSignal(dialog.pages_drawn, timeout=60_000):
-        dialog.show()
+    dialog = _shown_long(qtbot, 300, printed)
     printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "cancelled.pdf"))
@@ -189,10 +218,8 @@ def test_a_cancelled_print_sends_nothing_and_records_nothing(qtbot, tmp_path):
 
 
 def test_escape_cancels_first_then_closes(qtbot):
-    dialog = PreviewDialog(_counting_source(_many_pages(300), []))
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: dialog.job() == Job.DRAW, timeout=30_000)
+    dialog = _shown_long(qtbot, 300)
+    dialog.draw_pages(list(range(1, 301)))
     with qtbot.waitSignal(dialog.cancelled, timeout=30_000):
         qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.isVisible()
@@ -211,7 +238,8 @@ def test_the_case_view_prints_its_summary_without_contact_details_at_first(qtbot
     with qtbot.waitSignal(case.preview_opened, timeout=5000) as opened:
         qtbot.keyClick(case, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     dialog: PreviewDialog = opened.args[0]
-    qtbot.waitUntil(lambda: dialog.images != [], timeout=30_000)
+    qtbot.waitUntil(lambda: dialog.drawn_pages() != [], timeout=30_000)
+    assert case.print_summary() is dialog  # asked again, the open preview comes forward
     assert dialog.choice_box is not None and dialog.choice_box.isChecked()
     assert "leaves out addresses" in _text(dialog.pdf)
     reference = case.detail.row.reference
@@ -220,6 +248,8 @@ def test_the_case_view_prints_its_summary_without_contact_details_at_first(qtbot
     with qtbot.waitSignal(dialog.pages_drawn, timeout=30_000):
         dialog.choice_box.setChecked(False)
     assert "leaves out addresses" not in _text(dialog.pdf)
+    assert dialog.zoom_label.text() == f"{dialog.zoom_percent()}%"
+    assert dialog.windowTitle() == f"Print preview — Case summary: {reference}"
 
     before = _audit(demo_ctx, AuditKind.PRINT, "case", case_id)
     with qtbot.waitSignal(dialog.saved, timeout=30_000):
@@ -238,10 +268,68 @@ def test_closing_the_preview_while_it_draws_stops_the_drawing(qtbot):
 
     dialog = PreviewDialog(_counting_source(_many_pages(300), []))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.show()
-    qtbot.waitUntil(lambda: dialog.job() == Job.DRAW, timeout=30_000)
+    with qtbot.waitSignal(dialog.pages_drawn, timeout=60_000):
+        dialog.show()
+    qtbot.waitUntil(lambda: not dialog.busy(), timeout=30_000)
+    dialog.draw_pages(list(range(1, 301)))
+    assert dialog.job() == Job.DRAW
     dialog.close()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not isValid(dialog)
     # The drawing stops at its next page; its end reaches no one (and nothing fails).
     qtbot.waitUntil(lambda: running_calls() == 0, timeout=10_000)
+
+
+def test_print_and_save_open_the_system_dialogs_without_blocking(qtbot, demo_ctx, tmp_path):
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QFileDialog
+
+    dialog, drawn = _return_preview(qtbot, demo_ctx)
+    panel_id = _marac(demo_ctx)
+    before = _audit(demo_ctx, AuditKind.PRINT, "panel", panel_id)
+
+    qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    chooser = dialog.findChild(QPrintDialog)
+    assert chooser is not None and chooser.isVisible()
+    assert chooser.printer().pageLayout().pageSize().id() == QPageSize.PageSizeId.A4
+    assert (chooser.minPage(), chooser.maxPage()) == (1, drawn)
+    chooser.reject()  # nothing printed, nothing recorded
+    assert not dialog.busy()
+
+    dialog.save_as()
+    files = dialog.findChild(QFileDialog)
+    assert files is not None and files.isVisible()
+    assert Path(files.selectedFiles()[0]).name == "Data return - Swale MARAC - 2026 Q3.pdf"
+    target = tmp_path / "chosen.pdf"
+    with qtbot.waitSignal(dialog.saved, timeout=30_000):
+        files.selectFile(str(target))
+        files.accept()
+    assert _pages(target) == drawn
+    assert len(_audit(demo_ctx, AuditKind.PRINT, "panel", panel_id)) == len(before) + 1
+
+
+def test_locking_hides_the_previews_and_unlocking_brings_them_back(qtbot, make_window, demo_admin_ctx):
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import Section
+
+    window = make_window(demo_admin_ctx)
+    window.show_section(Section.CASES)
+    case_dialog = window.open_case(window.page(Section.CASES).model.case_id(0))
+    qtbot.waitExposed(case_dialog)
+    case_preview = case_dialog.print_summary()
+    with qtbot.waitSignal(window.page(Section.REPORTS).dashboard_shown, timeout=30_000):
+        window.show_section(Section.REPORTS)
+    return_preview = window.page(Section.REPORTS).open_preview()
+    with qtbot.waitSignal(return_preview.pages_drawn, timeout=30_000):
+        pass
+    qtbot.waitUntil(lambda: case_preview.drawn_pages() != [], timeout=30_000)
+
+    window.lock_now()
+    # What was printed on screen is hidden with the window: nothing but the lock is visible.
+    assert [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window] == []
+    with qtbot.waitSignal(window.lock.unlocked, timeout=10_000):
+        panel = window.lock_screen.panel
+        panel.password_edit.setText("demo-password")
+        qtbot.mouseClick(panel.unlock_button, Qt.MouseButton.LeftButton)
+    assert case_preview.isVisible() and return_preview.isVisible()

@@ -145,6 +145,19 @@ def test_preview_and_export_from_the_page(qtbot, demo_ctx, tmp_path):
     assert "Swale MARAC" in (tmp_path / "return.csv").read_text(encoding="utf-8-sig")
     assert len(exports.event_ids(query)) == before + 2
 
+    # "Export CSV…" asks where, suggesting a name, and writes there.
+    from PySide6.QtWidgets import QFileDialog
+
+    page.csv_button.click()
+    chooser = page.findChild(QFileDialog)
+    assert chooser is not None and chooser.isVisible()
+    assert chooser.selectedFiles()[0].endswith("Data return - Swale MARAC - 2026 Q3.csv")
+    with qtbot.waitSignal(page.exported, timeout=30_000) as exported:
+        chooser.selectFile(str(tmp_path / "chosen.csv"))
+        chooser.accept()
+    assert exported.args == [str(tmp_path / "chosen.csv")]
+    assert len(exports.event_ids(query)) == before + 3
+
 
 def test_the_window_shows_the_reports_page(qtbot, make_window, demo_ctx):
     window = make_window(demo_ctx)
@@ -155,6 +168,13 @@ def test_the_window_shows_the_reports_page(qtbot, make_window, demo_ctx):
     assert page.preview_button.isEnabled()
     assert page.figure_labels["Cases discussed"].text() == _expected_figures(
         demo_ctx, page.panel_id(), quarter("2026Q3"))["Cases discussed"]
+    # Ctrl+P on the page opens the return's print preview.
+    with qtbot.waitSignal(page.preview_opened, timeout=5000) as opened:
+        qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    preview = opened.args[0]
+    with qtbot.waitSignal(preview.pages_drawn, timeout=30_000):
+        pass
+    preview.close()
 
 
 def test_no_panels_says_so(qtbot, ctx):
@@ -164,3 +184,21 @@ def test_no_panels_says_so(qtbot, ctx):
     assert page.no_panels.isVisible() and not page.controls.isVisible()
     assert page.no_panels.text() == "There are no panels yet, so there are no figures to show."
     assert page.no_panels.alignment() & Qt.AlignmentFlag.AlignCenter
+
+
+def test_typing_dates_updates_the_figures_once_the_typing_pauses(qtbot, demo_ctx):
+    page = _page(qtbot, demo_ctx)
+    page.by_dates.setChecked(True)
+    qtbot.waitUntil(lambda: not page.is_loading(), timeout=30_000)
+    marac = page.panel_id()
+    with qtbot.waitSignal(page.dashboard_shown, timeout=30_000) as shown:
+        page.from_date.setDate(page.from_date.date().addMonths(-3))  # 1 Apr 2026
+    assert shown.args[0].data.period.start == date(2026, 4, 1)
+    assert _shown_figures(page) == _expected_figures(demo_ctx, marac, between(date(2026, 4, 1), date(2026, 9, 30)))
+
+    # Dates the wrong way round: said plainly, and nothing to print or export.
+    with qtbot.waitSignal(page.dashboard_widget.destroyed, timeout=30_000):
+        page.to_date.setDate(page.from_date.date().addDays(-1))
+    texts = [w.text() for w in page.dashboard_widget.findChildren(type(page.status_label))]
+    assert "The period ends before it starts." in " ".join(texts)
+    assert not page.preview_button.isEnabled()

@@ -90,6 +90,7 @@ class CaseDialog(QDialog):
         self.ctx = ctx
         self.status = detail.row.status
         self._can_edit = ctx is not None and ctx.actor.can(Permission.EDIT_CASES)
+        self._preview: QWidget | None = None
         row = detail.row
         self.case_id = row.id
         self.setObjectName("caseDialog")
@@ -478,12 +479,19 @@ class CaseDialog(QDialog):
         """The case summary's print preview, with "Leave out contact details" (checked at first)."""
         if self.ctx is None:
             return None
+        from shiboken6 import isValid
+
         from ui.printing.preview import PreviewDialog
         from ui.printing.sources import case_summary_choice
+        from ui.windows import bring_to_front
 
+        if self._preview is not None and isValid(self._preview) and self._preview.isVisible():
+            bring_to_front(self._preview)  # one preview per case view; Ctrl+P again finds it
+            return self._preview
         dialog = PreviewDialog(choice=case_summary_choice(self.ctx, self.case_id, self.detail.row.reference),
                                parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._preview = dialog
         dialog.show()
         emit(self.preview_opened, dialog)
         return dialog

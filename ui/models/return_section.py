@@ -2,7 +2,7 @@
 
 A section has a dozen rows at most, all in memory already (the return is plain data), so this
 model holds them; counts and percentages are shown as the return shows them ("<5" when small
-numbers are suppressed), and a measure's note is its tooltip.
+numbers are suppressed); the tooltip gives the whole name and the measure's note.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ class ReturnSectionModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (name, count, percent)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return note or None
+            # The whole name (a long agency name is elided in its cell) and what the figure counts.
+            return f"{name}\n{note}" if note else name
         if role == Qt.ItemDataRole.TextAlignmentRole and column != ReturnColumn.NAME:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -13,7 +13,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QDate, QSize, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QByteArray, QDate, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtSvgWidgets import QSvgWidget
 from shiboken6 import isValid
 from PySide6.QtWidgets import (
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialog,
     QFileDialog,
     QFrame,
     QGridLayout,
@@ -62,6 +63,7 @@ QFrame#figureCard, QFrame#chartCard {
 }
 QFrame#figureCard QLabel, QFrame#chartCard QLabel { background: transparent; }
 QLabel#figureValue { font-size: 20pt; font-weight: 600; color: #1d4e89; }
+QLabel#figureMissing { font-size: 13pt; font-weight: 600; color: #6b7280; }
 QLabel#figureName { color: #374151; }
 QLabel#figurePercent, QLabel#figureNote { color: #6b7280; }
 QLabel#dashboardTitle { font-size: 13pt; font-weight: 600; color: #1f2933; }
@@ -247,9 +249,19 @@ class ReportsPage(Page):
         self.panel_combo.currentIndexChanged.connect(self._choice_changed)
         self.quarter_combo.currentIndexChanged.connect(self._quarter_chosen)
         self.by_quarter.toggled.connect(self._mode_changed)
+        # Typing a date changes it at every keystroke: the figures follow once the typing pauses.
+        self._dates_timer = QTimer(self)
+        self._dates_timer.setSingleShot(True)
+        self._dates_timer.setInterval(400)
+        self._dates_timer.timeout.connect(self._choice_changed)
         self.from_date.dateChanged.connect(self._dates_changed)
         self.to_date.dateChanged.connect(self._dates_changed)
         self.suppress_box.toggled.connect(self._choice_changed)
+        # Keyboard order follows the eye: panel, small numbers, then the period, then the buttons.
+        order = [self.panel_combo, self.suppress_box, self.by_quarter, self.quarter_combo, self.by_dates,
+                 self.from_date, self.to_date, self.preview_button, self.csv_button, self.xlsx_button, self.scroll]
+        for first_widget, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first_widget, second)
         self._mode_changed()
 
     def _date_edit(self, name: str, accessible: str) -> QDateEdit:
@@ -367,7 +379,7 @@ class ReportsPage(Page):
 
     def _dates_changed(self, *_args: object) -> None:
         if self.by_dates.isChecked():
-            self._choice_changed()
+            self._dates_timer.start()
 
     def _choice_changed(self, *_args: object) -> None:
         if not self._stale and self.panels:
@@ -470,7 +482,9 @@ class ReportsPage(Page):
                 inner.setContentsMargins(14, 10, 14, 10)
                 inner.setSpacing(2)
                 value = QLabel(data.value(measure), card)
-                value.setObjectName("figureValue")
+                # A figure that could not be worked out ("Population not set") is words, not a number.
+                is_figure = data.value(measure)[:1].isdigit() or data.value(measure).startswith("<")
+                value.setObjectName("figureValue" if is_figure else "figureMissing")
                 value.setTextFormat(Qt.TextFormat.PlainText)
                 value.setWordWrap(True)
                 value.setAccessibleName(measure.name)
@@ -608,7 +622,7 @@ class ReportsPage(Page):
         dialog.setDefaultSuffix(suffix[1:])
         dialog.fileSelected.connect(self.export_to)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        QDialog.open(dialog)  # the base open(): the subclass overload wants a receiver and a slot
 
     def export_to(self, path: str | Path) -> None:
         """Write the return to ``path`` (.csv or .xlsx) through the service, which records the export."""

@@ -10,13 +10,18 @@ here touches a widget: these functions run on worker threads (``ui.background``)
 
 from __future__ import annotations
 
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSizeF, Qt
 from PySide6.QtGui import QImage, QPainter, QTransform
 from PySide6.QtPrintSupport import QPrinter
+
+#: The QImage format of PDFium's 4-byte pixels: BGRx is QImage.Format_RGB32 on little-endian
+#: machines; on big-endian ones PDFium is asked for RGBx, which is Format_RGBX8888 there too.
+_NATIVE_FORMAT = QImage.Format.Format_RGB32 if sys.byteorder == "little" else QImage.Format.Format_RGBX8888
 
 #: One PDFium call at a time, whichever thread makes it.
 PDFIUM_LOCK = threading.Lock()
@@ -63,19 +68,16 @@ def page_sizes(pdf: bytes) -> list[QSizeF]:
 
 
 def render_pages(pdf: bytes, dpi: float, progress: Progress | None = None, *,
-                 first: int = 1, last: int | None = None) -> list[PageImage]:
-    """Pages ``first``..``last`` (from 1; all by default) drawn at ``dpi``.
+                 first: int = 1, last: int | None = None, numbers: Sequence[int] | None = None) -> list[PageImage]:
+    """Pages ``first``..``last`` (from 1; all by default), or the pages ``numbers``, drawn at ``dpi``.
 
     ``progress(percent, message)`` is called before each page; it may raise to stop (a cancelled
     background call does), and the pages drawn so far are dropped with the exception."""
-    out = []
-    for page in iter_pages(pdf, dpi, progress, first=first, last=last):
-        out.append(page)
-    return out
+    return list(iter_pages(pdf, dpi, progress, first=first, last=last, numbers=numbers))
 
 
-def iter_pages(pdf: bytes, dpi: float, progress: Progress | None = None, *,
-               first: int = 1, last: int | None = None):  # noqa: ANN201 - Iterator[PageImage]
+def iter_pages(pdf: bytes, dpi: float, progress: Progress | None = None, *, first: int = 1,
+               last: int | None = None, numbers: Sequence[int] | None = None) -> Iterator[PageImage]:
     """Like :func:`render_pages`, one page at a time (the printer paints each before the next is
     drawn, so only one page's pixels are held)."""
     import pypdfium2 as pdfium
@@ -85,8 +87,11 @@ def iter_pages(pdf: bytes, dpi: float, progress: Progress | None = None, *,
         document = pdfium.PdfDocument(pdf)
         total = len(document)
     try:
-        last = total if last is None else min(last, total)
-        wanted = range(max(first, 1), last + 1)
+        if numbers is not None:
+            wanted: Sequence[int] = [n for n in numbers if 1 <= n <= total]
+        else:
+            last = total if last is None else min(last, total)
+            wanted = range(max(first, 1), last + 1)
         for n, number in enumerate(wanted):
             if progress is not None:
                 progress(int(100 * n / max(len(wanted), 1)), f"Page {number} of {total}")
@@ -94,11 +99,13 @@ def iter_pages(pdf: bytes, dpi: float, progress: Progress | None = None, *,
                 page = document[number - 1]
                 try:
                     width, height = page.get_size()
-                    bitmap = page.render(scale=scale, rev_byteorder=True, prefer_bgrx=True)
+                    # BGRx bytes are Qt's own 32-bit format on little-endian machines (every one this
+                    # runs on): nothing is converted when the image is shown or painted.
+                    bitmap = page.render(scale=scale, rev_byteorder=sys.byteorder == "big", prefer_bgrx=True)
                     try:
-                        # RGBX bytes; copy() so the image owns its pixels once the bitmap is freed.
+                        # copy(): the image owns its pixels once the bitmap is freed.
                         image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride,
-                                       QImage.Format.Format_RGBX8888).copy()
+                                       _NATIVE_FORMAT).copy()
                     finally:
                         bitmap.close()
                 finally:

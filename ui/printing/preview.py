@@ -1,14 +1,17 @@
 """Print preview, print and save as PDF, for any PDF a service produces.
 
-The dialog is given a :class:`~ui.printing.sources.PrintSource`: how to build the PDF (a service's ``render``), how to
-save it (the service's ``write``, which records the save in the audit trail) and how to record that
-it was printed (the service's ``record_printed``). The dialog itself keeps no audit and reads no
-data: every print and save goes through the service.
+The dialog is given a :class:`~ui.printing.sources.PrintSource`: how to build the PDF (a
+service's ``render``), how to save it (the service's ``write``, which records the save in the audit
+trail) and how to record that it was printed (the service's ``record_printed``). The dialog itself
+keeps no audit and reads no data: every print and save goes through the service.
 
 Everything slow runs on a worker thread (``ui.background``) with progress and a Cancel button:
-building the PDF, drawing its pages (again at each zoom), printing and saving. Drawing and printing
-stop between pages when cancelled; a cancelled print is aborted, so nothing reaches the printer
-and nothing is recorded.
+building the PDF, drawing the pages in view (again as the reader scrolls or zooms), printing and
+saving. Drawing and printing stop between pages when cancelled; a cancelled print is aborted, so
+nothing reaches the printer and nothing is recorded.
+
+Keys: Ctrl+= / Ctrl+- zoom, Ctrl+0 fits the width, Ctrl+P prints, Ctrl+S saves, Escape cancels
+what runs (pressed again, it closes).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSizeF, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, QSizeF, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPageSize, QPixmap, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from shiboken6 import isValid
@@ -48,6 +51,10 @@ ZOOM_STEPS = (25, 33, 50, 67, 75, 90, 100, 110, 125, 150, 175, 200, 250, 300, 40
 SCREEN_PX_PER_POINT = 96 / 72
 #: The width of an A4 page in points: what "fit width" assumes before the PDF has been built.
 A4_WIDTH_POINTS = 595.28
+#: Pages drawn beyond those in view, either side, so paging on finds them ready.
+PAGES_AROUND = 2
+#: The most pages kept drawn; the farthest from view are let go (and drawn again if needed).
+MAX_PAGES_KEPT = 16
 #: Room around the pages inside the scroll area (its margins and the page's frame).
 PAGE_GUTTER = 36
 
@@ -89,7 +96,6 @@ class PreviewDialog(QDialog):
         self.source = source
         self.pdf: bytes | None = None
         self.sizes: list[QSizeF] = []
-        self.images: list[PageImage] = []
         self.zoom = 100
         self.fit_width = True
         self._call: BackgroundCall | None = None
@@ -99,6 +105,16 @@ class PreviewDialog(QDialog):
         self._closing = False
         self._printer: QPrinter | None = None  # alive while a print job paints on it
         self._page_labels: list[QLabel] = []
+        #: Page number → the zoom (px per point) it is drawn at.
+        self._drawn: dict[int, float] = {}
+        #: The pages the running drawing job was asked for.
+        self._drawing: set[int] = set()
+        self._keep_fraction: float | None = None
+        # Scrolling draws the pages that come into view, once the scrolling pauses.
+        self._draw_timer = QTimer(self)
+        self._draw_timer.setSingleShot(True)
+        self._draw_timer.setInterval(60)
+        self._draw_timer.timeout.connect(self._draw_wanted)
         # Fit width follows the window: redrawn once the resizing has paused.
         self._resize_timer = QTimer(self)
         self._resize_timer.setSingleShot(True)
@@ -184,6 +200,7 @@ class PreviewDialog(QDialog):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.pages_layout.addWidget(self.message)
         self.scroll.setWidget(self.pages_widget)
+        self.scroll.verticalScrollBar().valueChanged.connect(self._scrolled)
         outer.addWidget(self.scroll, 1)
 
         # -- progress and status ----------------------------------------------------------------
@@ -231,6 +248,9 @@ class PreviewDialog(QDialog):
                 QShortcut(sequence, self, slot)
         self._update_controls()
 
+    def _scrolled(self, _value: int) -> None:
+        self._schedule_draw()
+
     def _tool(self, text: str, tip: str, slot: Callable[[], None]) -> QToolButton:
         button = QToolButton(self)
         button.setText(text)
@@ -251,18 +271,21 @@ class PreviewDialog(QDialog):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        if self.fit_width and self.images:
+        if self._page_labels:
             self._resize_timer.start()
 
     def _refit(self) -> None:
-        if self.fit_width and self.images and abs(self.images[0].image.width() / (self.devicePixelRatioF() or 1)
-                                                  - self.px_per_point() * self.images[0].size_points.width()) > 2:
+        """After a resize: with fit width, the pages take the new width; either way, pages that
+        came into view are drawn."""
+        if self.fit_width and self._page_labels and self._page_labels[0].size() != self._label_size(0):
             self._redraw()
+        else:
+            self._schedule_draw()
 
     def build(self) -> None:
-        """Build the PDF from the source (on a worker thread), then draw its pages."""
+        """Build the PDF from the source (on a worker thread), then draw the pages in view."""
         self._started = True
-        self.pdf, self.sizes, self.images = None, [], []
+        self.pdf, self.sizes = None, []
         self._clear_pages("Building the document…")
         source = self.source
 
@@ -277,15 +300,32 @@ class PreviewDialog(QDialog):
     def _rendered(self, result: tuple[bytes, list[QSizeF]]) -> None:
         self.pdf, self.sizes = result
         self._update_page_count()
-        self.draw()
+        self._update_zoom_label()
+        self._clear_pages("")
+        for number in range(1, len(self.sizes) + 1):
+            label = QLabel(self.pages_widget)
+            label.setObjectName("previewPage")
+            label.setAccessibleName(f"Page {number} of {len(self.sizes)}")
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.pages_layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
+            self._page_labels.append(label)
+        self._size_pages()
+        # Which pages are in view is asked once the scroll area has laid them out (its layout
+        # request is an event of its own, handled before the timer fires).
+        self._schedule_draw()
 
     # -- drawing --------------------------------------------------------------------------------
+    #
+    # Every page has its place (a blank label of the page's size) as soon as the PDF is built, but
+    # only the pages in view, and a few either side, are drawn — on a worker thread, again when the
+    # reader scrolls or zooms — and no more than MAX_PAGES_KEPT are kept: a 300-page tracker costs
+    # the memory of a few pages, not of 300.
 
     def px_per_point(self) -> float:
         """Screen pixels (device-independent) per PDF point at the current zoom."""
         if self.fit_width:
             width_points = max((s.width() for s in self.sizes), default=A4_WIDTH_POINTS)
-            # The scroll bar's width is taken whether or not it shows yet: the pages, once drawn,
+            # The scroll bar's width is taken whether or not it shows yet: the pages, once placed,
             # bring it, and the page must not then be wider than the room left.
             bar = self.scroll.verticalScrollBar().sizeHint().width()
             available = self.scroll.width() - 2 * self.scroll.frameWidth() - bar - PAGE_GUTTER
@@ -295,48 +335,103 @@ class PreviewDialog(QDialog):
     def zoom_percent(self) -> int:
         return round(100 * self.px_per_point() / SCREEN_PX_PER_POINT)
 
-    def draw(self) -> None:
-        """Draw the pages at the current zoom (on a worker thread, page by page, cancellable)."""
-        if self.pdf is None:
+    def _label_size(self, index: int) -> QSize:
+        size = self.sizes[index] * self.px_per_point()
+        return QSize(round(size.width()) + 2, round(size.height()) + 2)  # and the page's 1px frame
+
+    def _size_pages(self) -> None:
+        for index, label in enumerate(self._page_labels):
+            label.setFixedSize(self._label_size(index))
+
+    def pages_in_view(self) -> list[int]:
+        """The numbers (from 1) of the pages at least partly in view."""
+        top = self.scroll.verticalScrollBar().value()
+        bottom = top + self.scroll.viewport().height()
+        return [n for n, label in enumerate(self._page_labels, start=1)
+                if label.geometry().bottom() >= top and label.geometry().top() <= bottom]
+
+    def drawn_pages(self) -> list[int]:
+        """The numbers of the pages drawn at the current zoom."""
+        return sorted(n for n, scale in self._drawn.items() if abs(scale - self.px_per_point()) < 1e-6)
+
+    def _schedule_draw(self) -> None:
+        self._draw_timer.start()
+
+    def _draw_wanted(self) -> None:
+        if self._keep_fraction is not None:
+            bar = self.scroll.verticalScrollBar()
+            bar.setValue(round(self._keep_fraction * bar.maximum()))
+            self._keep_fraction = None
+        if self.pdf is None or self._job in (Job.RENDER, Job.PRINT, Job.SAVE):
+            return  # drawn when that job is over
+        in_view = self.pages_in_view()
+        if not in_view:
+            return
+        first, last = max(in_view[0] - PAGES_AROUND, 1), min(in_view[-1] + PAGES_AROUND, len(self.sizes))
+        # Those in view first, then those around them.
+        order = in_view + [n for n in range(first, last + 1) if n not in in_view]
+        drawn = set(self.drawn_pages())
+        wanted = [n for n in order if n not in drawn]
+        if not wanted:
+            return
+        if self._job == Job.DRAW:
+            if set(wanted) <= self._drawing:
+                return
+            self._drop_job()
+        self.draw_pages(wanted)
+
+    def draw_pages(self, numbers: list[int]) -> None:
+        """Draw the pages ``numbers`` at the current zoom (on a worker thread, page by page, with
+        progress; Cancel stops it at the next page)."""
+        if self.pdf is None or self._call is not None:
             return
         pdf = self.pdf
         scale = self.px_per_point()
         dpr = self.devicePixelRatioF() or 1.0
         dpi = scale * 72 * dpr
-        self._update_zoom_label()
-        if not self.images:
-            self._clear_pages("Drawing the pages…")
-        self._start(Job.DRAW, lambda progress: (render_pages(pdf, dpi, progress), dpr), self._drawn)
+        self._drawing = set(numbers)
+        self._start(Job.DRAW, lambda progress: (render_pages(pdf, dpi, progress, numbers=numbers), scale, dpr),
+                    self._drawn_now)
 
-    def _drawn(self, result: tuple[list[PageImage], float]) -> None:
-        images, dpr = result
-        self.images = images
-        self._clear_pages("")
-        self.message.hide()
+    def _drawn_now(self, result: tuple[list[PageImage], float, float]) -> None:
+        images, scale, dpr = result
+        self._drawing = set()
+        if abs(scale - self.px_per_point()) > 1e-6:
+            self._schedule_draw()  # the zoom changed meanwhile
+            return
         for page in images:
-            label = QLabel(self.pages_widget)
-            label.setObjectName("previewPage")
-            label.setAccessibleName(f"Page {page.number} of {len(self.sizes)}")
             pixmap = QPixmap.fromImage(page.image)
             pixmap.setDevicePixelRatio(dpr)
-            label.setPixmap(pixmap)
-            label.setFixedSize(pixmap.deviceIndependentSize().toSize() + self._frame_size())
-            self.pages_layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
-            self._page_labels.append(label)
+            self._page_labels[page.number - 1].setPixmap(pixmap)
+            self._drawn[page.number] = scale
+        self._forget_far_pages()
         self._set_status("")
         emit(self.pages_drawn, len(images))
+        self._schedule_draw()  # the reader may have scrolled on while these were drawn
 
-    @staticmethod
-    def _frame_size():  # noqa: ANN205 - QSize
-        from PySide6.QtCore import QSize
+    def _forget_far_pages(self) -> None:
+        if len(self._drawn) <= MAX_PAGES_KEPT:
+            return
+        in_view = self.pages_in_view() or [1]
+        middle = (in_view[0] + in_view[-1]) / 2
+        for number in sorted(self._drawn, key=lambda n: -abs(n - middle))[: len(self._drawn) - MAX_PAGES_KEPT]:
+            self._page_labels[number - 1].clear()
+            del self._drawn[number]
 
-        return QSize(2, 2)
+    def _drop_job(self) -> None:
+        """Cancel the drawing under way and ignore its result."""
+        if self._call is not None:
+            self._call.cancel()
+        self._generation += 1
+        self._call, self._job, self._drawing = None, "", set()
+        self._update_controls()
 
     def _clear_pages(self, message: str) -> None:
         for label in self._page_labels:
             self.pages_layout.removeWidget(label)
             label.deleteLater()
         self._page_labels = []
+        self._drawn = {}
         self.message.setText(message)
         self.message.setVisible(bool(message))
 
@@ -363,15 +458,21 @@ class PreviewDialog(QDialog):
         self._redraw()
 
     def _redraw(self) -> None:
+        """The pages at the new zoom: placed at their new size at once, drawn as they come into view."""
         self._update_zoom_label()
-        if self._job in (Job.PRINT, Job.SAVE, Job.RENDER):
-            return  # drawn at the new zoom when the job is over
-        if self._job == Job.DRAW and self._call is not None:
-            self._call.cancel()
-            self._generation += 1  # its result, if it still comes, is stale
-            self._call = None
-            self._job = ""
-        self.draw()
+        if self.pdf is None:
+            return
+        if self._job == Job.DRAW:
+            self._drop_job()
+        # Keep the same part of the document in view across the change of size (the scroll bar's
+        # new range is known once the pages are laid out again, when the drawing timer fires).
+        bar = self.scroll.verticalScrollBar()
+        self._keep_fraction = bar.value() / max(bar.maximum(), 1)
+        for label in self._page_labels:
+            label.clear()
+        self._drawn = {}
+        self._size_pages()
+        self._schedule_draw()
 
     def _update_zoom_label(self) -> None:
         self.zoom_label.setText(f"{self.zoom_percent()}%")
@@ -380,21 +481,24 @@ class PreviewDialog(QDialog):
     # -- the choice -----------------------------------------------------------------------------
 
     def _choice_toggled(self, checked: bool) -> None:
-        assert self._choice is not None
-        if self._call is not None:
-            self._call.cancel()
-            self._generation += 1
-            self._call = None
-            self._job = ""
+        if self._choice is None:
+            return
+        self._drop_job()  # building or drawing the other version: its result is not wanted
         self.source = self._choice.source_for(checked)
         self.setWindowTitle(f"Print preview — {self.source.title}")
         self.build()
 
     # -- printing -------------------------------------------------------------------------------
 
+    def _free_for(self) -> bool:
+        """Whether a print or save can start now: drawing pages gives way to it."""
+        if self._job == Job.DRAW:
+            self._drop_job()
+        return self._call is None
+
     def print_document(self) -> None:
         """Ask for a printer (the system's print dialog), then print to it."""
-        if self.pdf is None or self._call is not None:
+        if self.pdf is None or self._job in (Job.RENDER, Job.PRINT, Job.SAVE):
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
@@ -410,7 +514,7 @@ class PreviewDialog(QDialog):
         self._printer = printer
         dialog.accepted.connect(self._print_dialog_accepted)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        QDialog.open(dialog)  # the base open(): the subclass overload wants a receiver and a slot
 
     def _print_dialog_accepted(self) -> None:
         if self._printer is not None:
@@ -419,7 +523,7 @@ class PreviewDialog(QDialog):
     def print_to(self, printer: QPrinter) -> None:
         """Print the built PDF to ``printer`` (already set up), on a worker thread with progress.
         The service records the print once every page has been sent."""
-        if self.pdf is None or self._call is not None:
+        if self.pdf is None or not self._free_for():
             return
         pdf = self.pdf
         self._printer = printer
@@ -449,7 +553,7 @@ class PreviewDialog(QDialog):
 
     def save_as(self) -> None:
         """Ask where to save (the file dialog suggests a name), then save there."""
-        if self._call is not None:
+        if self._job in (Job.RENDER, Job.PRINT, Job.SAVE):
             return
         dialog = QFileDialog(self, "Save as PDF", str(self.suggested_path()), "PDF files (*.pdf)")
         dialog.setObjectName("saveDialog")
@@ -458,11 +562,11 @@ class PreviewDialog(QDialog):
         dialog.setDefaultSuffix("pdf")
         dialog.fileSelected.connect(self.save_to)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        QDialog.open(dialog)  # the base open(): the subclass overload wants a receiver and a slot
 
     def save_to(self, path: str | Path) -> None:
         """Save the document as a PDF at ``path`` through the service (which records it)."""
-        if self._call is not None:
+        if not self._free_for():
             return
         target = Path(path)
         save = self.source.save
@@ -499,6 +603,8 @@ class PreviewDialog(QDialog):
                 self._was_cancelled(job)
             else:
                 done(result)
+                if job != Job.DRAW:
+                    self._schedule_draw()  # pages that came into view while it ran
             self._update_controls()
 
         def failed(exc: BaseException) -> None:
@@ -513,7 +619,7 @@ class PreviewDialog(QDialog):
                 message = str(exc) if isinstance(exc, (ServiceError, OSError)) else (
                     "Something went wrong; the log has the details (and nothing personal).")
                 self._set_status(f"{_JOB_WORDS[job]} failed: {message}", error=True)
-                if job in (Job.RENDER, Job.DRAW) and not self.images:
+                if job == Job.RENDER:
                     self._clear_pages(f"The document could not be shown. {message}")
                 emit(self.failed, message)
             self._update_controls()
@@ -537,7 +643,7 @@ class PreviewDialog(QDialog):
     def _was_cancelled(self, job: str) -> None:
         words = {
             Job.RENDER: "Cancelled: the document was not built.",
-            Job.DRAW: "Cancelled: the pages were not drawn. Zoom or press Ctrl+0 to draw them.",
+            Job.DRAW: "Cancelled: some pages were not drawn. Scroll or zoom to draw them.",
             Job.PRINT: "Printing cancelled: nothing was sent to the printer.",
             Job.SAVE: "Cancelled: nothing was saved.",
         }
@@ -546,8 +652,8 @@ class PreviewDialog(QDialog):
             self._clear_pages("The document was not built. Close this window, or change the choice above "
                               "to build it again." if self._choice else
                               "The document was not built. Close this window and ask for it again.")
-        elif job == Job.DRAW and not self.images:
-            self._clear_pages("The pages were not drawn. Zoom in or out, or press Ctrl+0, to draw them.")
+        elif job == Job.DRAW:
+            self._drawing = set()
         if job == Job.PRINT:
             self._printer = None
         emit(self.cancelled, job)
@@ -555,8 +661,10 @@ class PreviewDialog(QDialog):
     def _update_controls(self) -> None:
         busy = self._call is not None
         has_pdf = self.pdf is not None
-        self.print_button.setEnabled(has_pdf and not busy)
-        self.save_button.setEnabled(not busy)
+        # Drawing pages never stands in the way: printing or saving takes over from it.
+        blocking = self._job in (Job.RENDER, Job.PRINT, Job.SAVE)
+        self.print_button.setEnabled(has_pdf and not blocking)
+        self.save_button.setEnabled(not blocking)
         self.cancel_button.setEnabled(busy)
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
