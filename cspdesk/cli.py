@@ -126,8 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("backup", metavar="BACKUP", help="the backup folder (or its database file)")
     p.set_defaults(handler=_cmd_restore)
 
-    p = sub.add_parser("import", help="import data from a spreadsheet",
-                       description="Import data kept elsewhere into CSPDesk.")
+    p = sub.add_parser("import", help="import records from a CSV or XLSX file",
+                       description="Import records from a spreadsheet (CSV or XLSX): referrals, or an action tracker.")
     import_sub = p.add_subparsers(dest="import_command", metavar="WHAT", required=True)
     v = import_sub.add_parser(
         "actions", parents=[common], help="import an action tracker or plan (CSV or XLSX) onto a panel",
@@ -170,9 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(handler=_cmd_check)
 
-    p = sub.add_parser("import", help="import records from a CSV or XLSX file",
-                       description="Import records from a spreadsheet (CSV or XLSX).")
-    import_sub = p.add_subparsers(dest="import_command", metavar="WHAT", required=True)
+    # "import" was made above with "import actions"; referrals join it (one "import" command).
     r = import_sub.add_parser(
         "referrals", parents=[common], help="import referrals to one panel",
         description="Import referrals to one panel from a CSV or XLSX file (one row per referral; the "
