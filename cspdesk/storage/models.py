@@ -556,7 +556,7 @@ class Action(Base):
         # The tracker at county scale (migration 0004_actions): covering indexes for its id lists.
         Index("ix_action_panel_due", "panel_id", "due_date", "status"),
         Index("ix_action_panel_agency_due", "panel_id", "owner_agency_id", "due_date"),
-        Index("ix_action_panel_case", "panel_id", "case_id", "group_id"),
+        Index("ix_action_panel_case", "panel_id", "case_id", "group_id", "due_date"),
         Index("ix_action_status_due", "status", "due_date"),
         Index("ix_action_owner_agency_status", "owner_agency_id", "status"),
         Index("ix_action_case", "case_id"),

@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_index('ix_action_panel_due', 'action', ['panel_id', 'due_date', 'status'], unique=False)
     op.create_index('ix_action_panel_agency_due', 'action', ['panel_id', 'owner_agency_id', 'due_date'], unique=False)
-    op.create_index('ix_action_panel_case', 'action', ['panel_id', 'case_id', 'group_id'], unique=False)
+    op.create_index('ix_action_panel_case', 'action', ['panel_id', 'case_id', 'group_id', 'due_date'], unique=False)
     op.create_index('ix_action_status_due', 'action', ['status', 'due_date'], unique=False)
 
 
