@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
+from cspdesk.domain.dash import DASH_QUESTIONS as _DASH_QUESTIONS
 from cspdesk.domain.enums import ActionStatus, CaseStatus, Rag, RiskLevel
 
 FINISHED_ACTION_STATUSES = frozenset({ActionStatus.COMPLETED, ActionStatus.DISCONTINUED})
@@ -193,31 +194,5 @@ def redact_contact_details(text: str, known: Iterable[str] = ()) -> str:
     return _POSTCODE.sub("[postcode removed]", text)
 
 
-#: The 24 DASH questions, as short labels for the checklist grid (paraphrased topics; the full
-#: wording is the partnership's own copy of the SafeLives checklist). Index 0 is question 1.
-DASH_QUESTIONS: tuple[str, ...] = (
-    "The current incident resulted in injury",
-    "The victim is very frightened",
-    "The victim is afraid of what might happen (further injury or violence)",
-    "The victim feels isolated from family or friends",
-    "The victim feels depressed or has suicidal thoughts",
-    "They have separated, or tried to, in the past year",
-    "There is conflict over child contact",
-    "The abuser constantly texts, calls, follows, stalks or harasses",
-    "The victim is pregnant or has had a baby in the last 18 months",
-    "The abuse is happening more often",
-    "The abuse is getting worse",
-    "The abuser tries to control everything and/or is excessively jealous",
-    "The abuser has used weapons or objects to hurt the victim",
-    "The abuser has threatened to kill the victim or someone else",
-    "The abuser has tried to strangle, choke, suffocate or drown the victim",
-    "The abuser does or says sexual things that hurt or degrade the victim",
-    "Someone else has threatened the victim, or the victim fears someone else",
-    "The abuser is known to have hurt anyone else",
-    "The abuser has mistreated an animal or the family pet",
-    "There are financial issues (dependence, a recent loss of job)",
-    "The abuser has had problems with alcohol, drugs or mental health in the past year",
-    "The abuser has threatened or attempted suicide",
-    "The abuser has breached bail, an injunction or another agreement",
-    "The abuser has been in trouble with the police or has a criminal history",
-)
+#: The 24 DASH questions (one wording, the form's: cspdesk.domain.dash).
+DASH_QUESTIONS = _DASH_QUESTIONS

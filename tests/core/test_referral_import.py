@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
+from conftest import TEST_KEY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -202,7 +204,6 @@ ROWS = st.lists(st.lists(CELL, min_size=0, max_size=len(HEADER) + 3), min_size=0
 
 
 def _fresh(tmp_path_factory):  # noqa: ANN001, ANN202
-    from conftest import TEST_KEY
     from cspdesk.services.workspace import open_workspace
 
     folder = tmp_path_factory.mktemp("prop")
