@@ -126,8 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("backup", metavar="BACKUP", help="the backup folder (or its database file)")
     p.set_defaults(handler=_cmd_restore)
 
-    p = sub.add_parser("import", help="import data from a spreadsheet",
-                       description="Import data kept elsewhere into CSPDesk.")
+    p = sub.add_parser("import", help="import records from a CSV or XLSX file",
+                       description="Import records from a spreadsheet (CSV or XLSX): referrals, or an action tracker.")
     import_sub = p.add_subparsers(dest="import_command", metavar="WHAT", required=True)
     v = import_sub.add_parser(
         "actions", parents=[common], help="import an action tracker or plan (CSV or XLSX) onto a panel",
@@ -169,6 +169,23 @@ def build_parser() -> argparse.ArgumentParser:
         "finds damage. Signs in with --user.",
     )
     p.set_defaults(handler=_cmd_check)
+
+    # "import" was made above with "import actions"; referrals join it (one "import" command).
+    r = import_sub.add_parser(
+        "referrals", parents=[common], help="import referrals to one panel",
+        description="Import referrals to one panel from a CSV or XLSX file (one row per referral; the "
+        "columns are described in the templates' README, cspdesk/resources/templates). Every row is checked "
+        "first and each bad row reported with its row number, column and reason. If any row is bad nothing "
+        "is imported, unless --good-rows-only. People already held (same name and date of birth) are "
+        "linked, and repeats found, as on the referral form. Exit 0 when the file was imported (or a dry "
+        "run found nothing wrong), 1 when rows were bad, 2 when the file could not be read.",
+    )
+    r.add_argument("file", metavar="FILE", help="the CSV or XLSX file")
+    r.add_argument("--panel", metavar="NAME", required=True, help="the panel (its name, reference prefix or id)")
+    r.add_argument("--good-rows-only", action="store_true",
+                   help="import the good rows even when some rows are bad (the bad ones are left out)")
+    r.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    r.set_defaults(handler=_cmd_import_referrals)
     return parser
 
 
@@ -431,6 +448,36 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return 0
     print("The database file is damaged. Restore the latest backup ('cspdesk restore').")
     return 1
+
+
+def _cmd_import_referrals(args: argparse.Namespace) -> int:
+    from cspdesk.services.errors import NotFound
+    from cspdesk.services.panels import PanelService
+    from cspdesk.services.referral_import import import_referrals
+    from cspdesk.services.workspace import close_workspace
+
+    ctx = _open(args)
+    try:
+        panels = PanelService(ctx).list_panels()
+        wanted = args.panel.casefold()
+        match = [p for p in panels if wanted in (p.name.casefold(), p.ref_prefix.casefold(), str(p.id))]
+        if not match:
+            raise NotFound(f"There is no panel called {args.panel!r} that you belong to. Run 'cspdesk panels' "
+                           "to see them.")
+        last = [-1]
+
+        def progress(fraction: float) -> None:
+            percent = int(fraction * 100)
+            if percent // 25 != last[0] // 25:
+                print(f"{percent:3d}%", file=sys.stderr, flush=True)
+            last[0] = percent
+
+        report = import_referrals(ctx, args.file, match[0].id, good_rows_only=args.good_rows_only,
+                                  dry_run=args.dry_run, progress=progress).value
+    finally:
+        close_workspace(ctx)
+    print("\n".join(report.lines()))
+    return 1 if report.problems else 0
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import unicodedata
 from datetime import date
 
-from cspdesk.domain.enums import ActionStatus, Rag, RiskLevel
+from cspdesk.domain.enums import ActionStatus, CaseStatus, Rag, RiskLevel
 
 FINISHED_ACTION_STATUSES = frozenset({ActionStatus.COMPLETED, ActionStatus.DISCONTINUED})
 #: On hold and Discontinued need a reason (PRODUCT.md "Action").
@@ -89,3 +90,117 @@ def threat_harm_level(score: int, high: int = DEFAULT_THREAT_HARM_HIGH,
     if score >= medium:
         return RiskLevel.MEDIUM
     return RiskLevel.LOW
+
+
+# --- Referrals (issue 4) ---------------------------------------------------------------------
+
+#: DASH answers as stored in ``risk_answer.value``; items are ``q01`` … ``q24``.
+DASH_YES, DASH_NO, DASH_DONT_KNOW = "yes", "no", "dont_know"
+DASH_VALUES = (DASH_YES, DASH_NO, DASH_DONT_KNOW)
+#: Below the visible-high-risk threshold by this many or fewer "yes" answers is Medium.
+DASH_MEDIUM_MARGIN = 4
+#: MARAC is for victims aged 16 and over (PRODUCT.md "The panels").
+MARAC_MIN_VICTIM_AGE = 16
+
+
+def dash_item(number: int) -> str:
+    """``q01`` … ``q24``: the key a DASH answer is stored under."""
+    return f"q{number:02d}"
+
+
+def dash_risk_level(yes_count: int, threshold: int = DEFAULT_DASH_THRESHOLD) -> RiskLevel:
+    """The band shown beside the live count: High at the visible-high-risk threshold, Medium within
+    :data:`DASH_MEDIUM_MARGIN` of it, Low below. (Only the threshold is SafeLives' rule; the
+    Medium band is a reading aid, not an official score.)"""
+    if yes_count >= threshold:
+        return RiskLevel.HIGH
+    if yes_count >= threshold - DASH_MEDIUM_MARGIN:
+        return RiskLevel.MEDIUM
+    return RiskLevel.LOW
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole calendar months, the day of the month clipped to the month's end."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def age_on(born: date, on: date) -> int:
+    """Whole years from ``born`` to ``on`` (a birthday counts on the day itself)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+#: The case lifecycle: Received → Accepted / Declined → Listed → Open → Closed / Archived.
+#: Open → Listed is a review listing; Listed → Closed a case closed at its first hearing;
+#: Accepted → Declined a referral declined once more is known.
+CASE_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.RECEIVED: frozenset({CaseStatus.ACCEPTED, CaseStatus.DECLINED}),
+    CaseStatus.ACCEPTED: frozenset({CaseStatus.LISTED, CaseStatus.DECLINED}),
+    CaseStatus.DECLINED: frozenset({CaseStatus.ARCHIVED}),
+    CaseStatus.LISTED: frozenset({CaseStatus.OPEN, CaseStatus.CLOSED}),
+    CaseStatus.OPEN: frozenset({CaseStatus.LISTED, CaseStatus.CLOSED}),
+    CaseStatus.CLOSED: frozenset({CaseStatus.ARCHIVED}),
+    CaseStatus.ARCHIVED: frozenset(),
+}
+
+
+def can_move(from_status: CaseStatus, to_status: CaseStatus) -> bool:
+    return to_status in CASE_TRANSITIONS[from_status]
+
+
+def _metaphone(word: str) -> str:
+    import jellyfish  # a compiled library; imported when first needed, not at start-up
+
+    # "th" (0) and "sh" (X) fold into T and S, so Thompson/Tomson and Sean/Shaun share a key.
+    return jellyfish.metaphone(word).replace("0", "T").replace("X", "S")
+
+
+def name_key(text: str) -> str:
+    """A phonetic key of a name (Metaphone, lightly folded), kept beside the normalised name and
+    indexed, so spelling variants (Smith/Smyth, Katherine/Kathryn, Mohammed/Muhammad) find each
+    other through an index. Several words are keyed as one (``smith jones`` → ``SMTJNS``);
+    the key is at most 40 characters."""
+    norm = normalise_name(text).replace(" ", "")
+    letters = "".join(c for c in norm if "a" <= c <= "z")
+    return _metaphone(letters)[:40] if letters else ""
+
+
+def first_word(text: str) -> str:
+    words = normalise_name(text).split()
+    return words[0] if words else ""
+
+
+def last_word(text: str) -> str:
+    words = normalise_name(text).split()
+    return words[-1] if words else ""
+
+
+#: The 24 DASH questions, as short labels for the checklist grid (paraphrased topics; the full
+#: wording is the partnership's own copy of the SafeLives checklist). Index 0 is question 1.
+DASH_QUESTIONS: tuple[str, ...] = (
+    "The current incident resulted in injury",
+    "The victim is very frightened",
+    "The victim is afraid of what might happen (further injury or violence)",
+    "The victim feels isolated from family or friends",
+    "The victim feels depressed or has suicidal thoughts",
+    "They have separated, or tried to, in the past year",
+    "There is conflict over child contact",
+    "The abuser constantly texts, calls, follows, stalks or harasses",
+    "The victim is pregnant or has had a baby in the last 18 months",
+    "The abuse is happening more often",
+    "The abuse is getting worse",
+    "The abuser tries to control everything and/or is excessively jealous",
+    "The abuser has used weapons or objects to hurt the victim",
+    "The abuser has threatened to kill the victim or someone else",
+    "The abuser has tried to strangle, choke, suffocate or drown the victim",
+    "The abuser does or says sexual things that hurt or degrade the victim",
+    "Someone else has threatened the victim, or the victim fears someone else",
+    "The abuser is known to have hurt anyone else",
+    "The abuser has mistreated an animal or the family pet",
+    "There are financial issues (dependence, a recent loss of job)",
+    "The abuser has had problems with alcohol, drugs or mental health in the past year",
+    "The abuser has threatened or attempted suicide",
+    "The abuser has breached bail, an injunction or another agreement",
+    "The abuser has been in trouble with the police or has a criminal history",
+)

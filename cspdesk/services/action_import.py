@@ -271,7 +271,7 @@ class ImportRefused(ValidationError):
     the bad rows."""
 
     def __init__(self, report: ImportReport) -> None:
-        first = "; ".join(str(b) for b in report.bad_rows[:3])
+        first = "; ".join(str(b).rstrip(".") for b in report.bad_rows[:3])
         more = f" (and {len(report.bad_rows) - 3} more)" if len(report.bad_rows) > 3 else ""
         super().__init__(
             f"row {report.bad_rows[0].row}",
@@ -538,12 +538,12 @@ class ActionImportService:
                     heading = cell_text(filled[0])[:300]
                     headings += 1
                     continue
-                bad.append(BadRow(row.number, "text", f"Row {row.number}: the action is empty."))
+                bad.append(BadRow(row.number, "text", "the action is empty."))
                 continue
             try:
                 new = self._row_action(s, panel, row, text, col, mapping, agencies, heading, today, refs, unmatched)
             except ValidationError as exc:
-                bad.append(BadRow(row.number, exc.field, f"Row {row.number}: {exc}"))
+                bad.append(BadRow(row.number, exc.field, str(exc)))
                 continue
             parsed.append(_ParsedRow(row.number, new))
         return parsed, bad, headings, blanks, list(unmatched.values())

@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
-from cspdesk.domain.enums import AuditKind, CaseStatus, PanelType, PersonRole, RiskLevel, SubjectKind
+from cspdesk.domain.enums import AuditKind, CaseStatus, PanelType, PersonRole, RiskLevel, SubjectKind, VulnerabilityFlag
 from cspdesk.domain.rules import normalise_name
 from cspdesk.services import audit
 from cspdesk.services.context import Permission, ServiceContext
@@ -26,6 +26,7 @@ from cspdesk.storage.models import (
     Action,
     Agency,
     Case,
+    CaseFlag,
     CasePerson,
     CaseStatusChange,
     Location,
@@ -53,11 +54,20 @@ class CaseSort(StrEnum):
 
 @dataclass(frozen=True)
 class CaseQuery:
+    """What the case list shows. Every filter left at its default lets everything through; sets
+    match any of their members; the referral date range is inclusive at both ends."""
+
     panel_id: int | None = None
     statuses: frozenset[CaseStatus] | None = None
     text: str = ""
     sort: CaseSort = CaseSort.REFERRAL_DATE
     descending: bool = True
+    risk_levels: frozenset[RiskLevel] | None = None
+    #: Cases carrying any of these vulnerability flags.
+    flags: frozenset[VulnerabilityFlag] | None = None
+    referring_agency_ids: frozenset[int] | None = None
+    referred_from: date | None = None
+    referred_to: date | None = None
 
 
 @dataclass(frozen=True)
@@ -253,6 +263,19 @@ class CaseService:
             stmt = stmt.where(Case.panel_id == query.panel_id)
         if query.statuses:
             stmt = stmt.where(Case.status.in_(sorted(query.statuses)))
+        if query.risk_levels:
+            stmt = stmt.where(Case.risk_level.in_(sorted(query.risk_levels)))
+        if query.flags:
+            # "id + 0": SQLite then walks the cases in list order and tests each against the flagged
+            # set, rather than fetching every flagged case from the table and sorting them.
+            flagged = select(CaseFlag.case_id).where(CaseFlag.flag.in_(sorted(query.flags)))
+            stmt = stmt.where((Case.id + 0).in_(flagged))
+        if query.referring_agency_ids:
+            stmt = stmt.where(Case.referring_agency_id.in_(sorted(query.referring_agency_ids)))
+        if query.referred_from is not None:
+            stmt = stmt.where(Case.referral_date >= query.referred_from)
+        if query.referred_to is not None:
+            stmt = stmt.where(Case.referral_date <= query.referred_to)
         text = query.text.strip()
         if text:
             stmt = stmt.where(Case.id.in_(self._matching_case_ids(text)))
@@ -260,7 +283,8 @@ class CaseService:
 
     def _matching_case_ids(self, text: str):  # noqa: ANN202 - a compound select
         """Case ids matching a search: a reference prefix, or every word of the text starting a
-        given name, family name or alias of the subject or of anyone linked to the case, or the
+        given name or family name of the subject or of anyone linked to the case, or every word
+        starting a word of one of their aliases (a previous family name, a street name), or the
         name of a group or location subject."""
         ref = text.strip().upper()
         by_reference = select(Case.id).where(_prefix_range(Case.reference, ref))
@@ -274,9 +298,12 @@ class CaseService:
             person_match = person_match.where(
                 or_(_prefix_range(Person.given_norm, word), _prefix_range(Person.family_norm, word))
             )
-        alias_match = select(PersonAlias.person_id).where(
-            _prefix_range(PersonAlias.alias_norm, " ".join(words))
-        )
+        # Aliases are few (a table of thousands, not of people): a word may start any word of one.
+        alias_match = select(PersonAlias.person_id)
+        for word in words:
+            alias_match = alias_match.where(
+                or_(_prefix_range(PersonAlias.alias_norm, word), PersonAlias.alias_norm.like(f"% {word}%"))
+            )
         people = union(person_match, alias_match).subquery()
         phrase = " ".join(words)
         return union(

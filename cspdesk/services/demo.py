@@ -50,7 +50,7 @@ from cspdesk.domain.enums import (
     SubjectKind,
     VulnerabilityFlag,
 )
-from cspdesk.domain.rules import DASH_QUESTION_COUNT, case_reference, normalise_name
+from cspdesk.domain.rules import DASH_QUESTION_COUNT, case_reference, first_word, last_word, name_key, normalise_name
 from cspdesk.services.errors import DemoRefused
 from cspdesk.storage import models as m
 from cspdesk.storage.engine import Store
@@ -1285,7 +1285,8 @@ class _Generator:
                                          "School hours only"))
         self.w.add(
             m.Person, id=pid, given_name=given, family_name=fam, given_norm=normalise_name(given),
-            family_norm=normalise_name(fam), date_of_birth=dob, gender=gender, address=line, postcode=postcode,
+            family_norm=normalise_name(fam), given_key=name_key(first_word(given)), family_key=name_key(fam),
+            date_of_birth=dob, gender=gender, address=line, postcode=postcode,
             phone=phone, safe_to_call=safe, safe_times=safe_times, contact_notes=notes, ethnicity=eth.label,
             racially_minoritised=eth.minoritised, disability=(rng.random() < disability_p) if age >= 16 else None,
             lgbt=lgbt, language=language, interpreter_needed=interpreter, created_at=created,
@@ -1294,7 +1295,7 @@ class _Generator:
 
     def alias(self, person: _Person, alias: str) -> None:
         self.w.add(m.PersonAlias, id=self.nid(m.PersonAlias), person_id=person.id, alias=alias,
-                   alias_norm=normalise_name(alias))
+                   alias_norm=normalise_name(alias), alias_key=name_key(last_word(alias)))
 
     def when(self, day: date, lo: int = 8, hi: int = 17) -> datetime:
         return _at(day, self.rng.randint(lo, hi), self.rng.choice((0, 5, 10, 15, 20, 30, 40, 45, 50)))

@@ -9,8 +9,12 @@ Untrusted input: any file that cannot be read comes out as a ValidationError nam
 never another exception — and limits bound what one file can cost (size, rows, columns, and the
 uncompressed size of an XLSX's parts, against zip bombs).
 
-(Issue 6 asked to build on the referrals helper's generic reader, ``tabular.py``; it was not
-committed when this was written, so this reader has the same job: ``read_table(path)``.)
+Why not :mod:`cspdesk.services.tabular` (the referral import's reader, merged in later): it takes
+the first non-blank row as the header and keys cells by header name, refusing a header written
+twice. Action trackers are kept differently: a title row (or several) above the header, as the
+Swale plan has; columns mapped by position in the mapping step, where two columns may share a
+header or have none. The two could become one reader with a header-row search and positional
+access; until then this one serves the action import only.
 """
 
 from __future__ import annotations

@@ -207,6 +207,8 @@ class Person(Base):
         Index("ix_person_family_norm", "family_norm"),
         Index("ix_person_given_norm", "given_norm"),
         Index("ix_person_date_of_birth", "date_of_birth"),
+        Index("ix_person_family_key", "family_key"),
+        Index("ix_person_given_key_date_of_birth", "given_key", "date_of_birth"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -214,6 +216,10 @@ class Person(Base):
     family_name: Mapped[str] = mapped_column(String(120))
     given_norm: Mapped[str] = mapped_column(String(120))
     family_norm: Mapped[str] = mapped_column(String(120))
+    #: Phonetic keys (``cspdesk.domain.rules.name_key``) of the first given name and of the family
+    #: name, so spelling variants are found through an index (issue 4: duplicates as they type).
+    given_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    family_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     gender: Mapped[str] = mapped_column(String(40), default="")
     address: Mapped[str] = mapped_column(Text, default="")
@@ -240,6 +246,8 @@ class PersonAlias(Base):
     person_id: Mapped[int] = mapped_column(fk("person.id", ondelete="CASCADE"), index=True)
     alias: Mapped[str] = mapped_column(String(200))
     alias_norm: Mapped[str] = mapped_column(String(200), index=True)
+    #: Phonetic key of the alias's last word (a previous family name, or a one-word street name).
+    alias_key: Mapped[str] = mapped_column(String(40), default="", server_default="", index=True)
 
 
 class SubjectGroup(Base):
@@ -318,6 +326,9 @@ class Case(Base):
         Index("ix_case_record_panel_referral", "panel_id", "referral_date"),
         Index("ix_case_record_referral_date", "referral_date"),
         Index("ix_case_record_status", "status"),
+        # The case list filtered by risk or referring agency, newest first, from the index alone.
+        Index("ix_case_record_risk_level_referral", "risk_level", "referral_date"),
+        Index("ix_case_record_agency_referral", "referring_agency_id", "referral_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -537,10 +548,10 @@ class Action(Base):
         ),
         CheckConstraint("status <> 'completed' OR completed_on IS NOT NULL", name="completed_has_date"),
         Index("ix_action_panel_status_due", "panel_id", "status", "due_date"),
-        # The tracker at county scale (migration 0003_actions): covering indexes for its id lists.
+        # The tracker at county scale (migration 0004_actions): covering indexes for its id lists.
         Index("ix_action_panel_due", "panel_id", "due_date", "status"),
         Index("ix_action_panel_agency_due", "panel_id", "owner_agency_id", "due_date"),
-        Index("ix_action_panel_case", "panel_id", "case_id", "group_id"),
+        Index("ix_action_panel_case", "panel_id", "case_id", "group_id", "due_date"),
         Index("ix_action_status_due", "status", "due_date"),
         Index("ix_action_owner_agency_status", "owner_agency_id", "status"),
         Index("ix_action_case", "case_id"),

@@ -324,3 +324,43 @@ def test_export_quotes_formula_like_cells(demo_ctx, tmp_path: Path) -> None:
     out = tmp_path / "x.csv"
     ActionImportService(demo_ctx).export(ActionQuery(panel_id=plan), out)
     assert "'=HYPERLINK" in out.read_text(encoding="utf-8-sig")
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_the_command_line_imports_and_exports(demo_ctx, tmp_path: Path, capsys, monkeypatch) -> None:
+    from cspdesk import cli
+
+    monkeypatch.setattr(cli, "_open", lambda args: demo_ctx)
+    common = ["--db", "x.db", "--user", "coord"]
+    bad = _write_csv(tmp_path / "bad.csv", [["1", "Do it", "Kent Police", "", "Parked", ""],
+                                            ["2", "", "Kent Police", "", "Open", ""],
+                                            ["3", "Fine", "Kent Police", "", "Ongoing", ""]])
+    before = _actions(demo_ctx)
+    assert cli.run(cli.build_parser().parse_args(
+        ["import", "actions", str(bad), "--panel", "CSP Executive Group", *common])) == 2
+    err = capsys.readouterr().err
+    assert "Row 2: the status 'Parked'" in err and "Row 3: the action is empty" in err
+    assert _actions(demo_ctx) == before
+    assert cli.run(cli.build_parser().parse_args(
+        ["import", "actions", str(bad), "--panel", "CSP Executive Group", "--good-rows-only", *common])) == 0
+    assert "imported 1 action(s); 2 bad row(s)" in capsys.readouterr().out
+    assert _actions(demo_ctx) == before + 1
+
+    assert cli.run(cli.build_parser().parse_args(
+        ["import", "actions", str(SWALE), "--panel", "CSP Executive Group", "--dry-run",
+         "--agency", "Swale CSU=SBC", "--map", "Target date=none", *common])) == 0
+    out = capsys.readouterr().out
+    assert "would import 33 action(s); 0 bad row(s); 6 heading row(s)" in out
+    assert "Target date" in out and "(ignored)" in out
+    assert _actions(demo_ctx) == before + 1
+
+    out_file = tmp_path / "tracker.xlsx"
+    assert cli.run(cli.build_parser().parse_args(
+        ["export", "actions", "--panel", "Swale MARAC", "--agency", "IDVA", "--open-only", "--out", str(out_file),
+         *common])) == 0
+    table = read_table(out_file)
+    assert table.rows and all(r.cells[table.headers.index("Lead agency")] == "Choices IDVA Service"
+                              for r in table.rows)
+    assert all(r.cells[table.headers.index("Status")] in ("Open", "Ongoing", "On hold") for r in table.rows)

@@ -153,7 +153,7 @@ def test_sorting_and_grouping(demo_ctx) -> None:
     labels = [r.group_label(ActionGroupBy.AGENCY) for r in grouped]
     # Each agency's actions together, agencies in name order.
     runs = [label for i, label in enumerate(labels) if i == 0 or labels[i - 1] != label]
-    assert runs == sorted(set(labels)) and len(runs) > 3
+    assert runs == sorted(set(labels), key=str.casefold) and len(runs) > 3  # as people read names
     by_case = svc.action_rows(svc.action_ids(ActionQuery(panel_id=marac, group_by=ActionGroupBy.CASE)))
     refs = [r.group_label(ActionGroupBy.CASE) for r in by_case]
     runs = [label for i, label in enumerate(refs) if i == 0 or refs[i - 1] != label]

@@ -68,3 +68,24 @@ def test_every_enum_member_has_a_readable_label() -> None:
     assert PanelType.CSVG.label == "CSVG / Community MARAC"
     assert ActionStatus.ON_HOLD.label == "On hold"
     assert ActionStatus.OPEN.label == "Open"
+
+
+def test_referral_rules() -> None:
+    from datetime import date
+
+    from cspdesk.domain.enums import CaseStatus, RiskLevel
+    from cspdesk.domain.rules import add_months, age_on, can_move, dash_risk_level, name_key
+
+    assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2025, 11, 15), 3) == date(2026, 2, 15)
+    assert age_on(date(2010, 6, 15), date(2026, 6, 14)) == 15 and age_on(date(2010, 6, 15), date(2026, 6, 15)) == 16
+    assert [dash_risk_level(n) for n in (9, 10, 13, 14)] == [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.MEDIUM,
+                                                              RiskLevel.HIGH]
+    assert dash_risk_level(10, threshold=10) is RiskLevel.HIGH
+    assert can_move(CaseStatus.RECEIVED, CaseStatus.ACCEPTED) and not can_move(CaseStatus.RECEIVED, CaseStatus.OPEN)
+    assert not can_move(CaseStatus.ARCHIVED, CaseStatus.OPEN)
+    for a, b in [("Smith", "Smyth"), ("Katherine", "Kathryn"), ("Mohammed", "Muhammad"), ("Sean", "Shaun"),
+                 ("Thomson", "Tomson"), ("Macdonald", "McDonald"), ("Phillips", "Philips"), ("O'Connor", "Oconner")]:
+        assert name_key(a) == name_key(b), (a, b)
+    assert name_key("Smith") != name_key("Jones") and name_key("") == "" and name_key("Zoë") == name_key("Zoe")

@@ -1,0 +1,745 @@
+"""Importing referrals from a CSV or XLSX file (issue 4): every row checked before anything is
+written, every bad row reported with its row number, column and reason, and then either all the
+good rows written or nothing — in one transaction, never half a file.
+
+The columns are documented in ``cspdesk/resources/templates/README.md`` (and :data:`COLUMNS`);
+headers are matched case-insensitively, ignoring spaces, underscores and hyphens. One row is one
+referral to the panel named on the command line (or chosen in the window).
+
+People already held are caught as the form catches them: a row whose person has the same name and
+date of birth as exactly one person held is *linked* to that person (and a repeat is then found as
+on the form); a weaker likeness is reported as a possible duplicate and a new person is made. The
+same person on two rows of one file is one person. A dry run does everything, then rolls back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from cspdesk.domain.enums import AuditKind, GroupKind, PanelType, PersonRole, RiskLevel, VulnerabilityFlag
+from cspdesk.domain.rules import DASH_QUESTION_COUNT, normalise_name
+from cspdesk.services import audit
+from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
+from cspdesk.services.errors import ServiceError, ValidationError
+from cspdesk.services.referrals import (
+    CarmDraft,
+    ChildDraft,
+    CsvgDraft,
+    DashAnswer,
+    DashChecklist,
+    DashItem,
+    GroupDraft,
+    LinkedPersonDraft,
+    MaracDraft,
+    MatchReason,
+    PerpetratorDraft,
+    PersonDraft,
+    PlaceDraft,
+    Problem,
+    ReferralDraft,
+    ReferralInvalid,
+    ReferralService,
+    SocpDraft,
+    _create,
+    _rules,
+    _validate,
+)
+from cspdesk.services.tabular import TabularRow, cell_text, header_key, parse_bool, parse_date, parse_int, read_table
+from cspdesk.storage.models import Agency, SubjectGroup
+
+#: Repeated sections: how many numbered columns are read (child1_… to child6_…, nominal1_… to nominal8_…).
+MAX_CHILDREN = 6
+MAX_NOMINALS = 8
+MAX_LINKED = 6
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    panels: tuple[PanelType, ...]
+    meaning: str
+    aliases: tuple[str, ...] = ()
+
+
+_ALL = (PanelType.MARAC, PanelType.CSVG, PanelType.SOCP, PanelType.CARM)
+_PERSON = (PanelType.MARAC, PanelType.CSVG, PanelType.CARM)
+
+#: Every column the importer reads (the README of the template is written from the same words).
+COLUMNS: tuple[Column, ...] = (
+    Column("referral_date", _ALL, "Required. The date the referral was received (31/01/2026, 2026-01-31 or an Excel date)."),
+    Column("referring_agency", _ALL, "The referring agency's name or short code, as set up in CSPDesk.", ("agency",)),
+    Column("referrer_name", _ALL, "The person who referred.", ("referrer",)),
+    Column("reason", _ALL, "Why the case is referred (for CSVG, the presenting issues may go here instead)."),
+    Column("summary", _ALL, "A short summary of the case."),
+    Column("person_id", _PERSON, "Optional. The id of a person CSPDesk already holds, to link instead of matching "
+                                 "by name."),
+    Column("given_name", _PERSON, "The subject's (MARAC: the victim's) given name.", ("first_name", "forename")),
+    Column("family_name", _PERSON, "The subject's family name. Required for a person subject.",
+           ("surname", "last_name")),
+    Column("date_of_birth", _PERSON, "Date of birth.", ("dob",)),
+    Column("aliases", _PERSON, "Other names, separated by semicolons (\"Sarah Brown; Saz\")."),
+    Column("gender", _PERSON, "Gender, as recorded."),
+    Column("address", _PERSON, "Address."),
+    Column("postcode", _PERSON, "Postcode."),
+    Column("phone", _PERSON, "Phone number."),
+    Column("safe_to_call", _PERSON, "Yes / No: is it safe to call that number."),
+    Column("safe_times", _PERSON, "When it is safe to make contact."),
+    Column("contact_notes", _PERSON, "How to make contact safely."),
+    Column("perpetrator_given_name", (PanelType.MARAC,), "MARAC: the perpetrator's given name."),
+    Column("perpetrator_family_name", (PanelType.MARAC,), "MARAC: the perpetrator's family name."),
+    Column("perpetrator_date_of_birth", (PanelType.MARAC,), "MARAC: the perpetrator's date of birth."),
+    Column("perpetrator_relationship", (PanelType.MARAC,), "MARAC: the perpetrator's relationship to the victim."),
+    Column("child1_name … child6_name", (PanelType.MARAC,), "MARAC: each child in the household, \"Given Family\"."),
+    Column("child1_date_of_birth …", (PanelType.MARAC,), "MARAC: that child's date of birth."),
+    Column("child1_relationship_to_victim …", (PanelType.MARAC,), "MARAC: \"daughter\", \"son\", …"),
+    Column("child1_relationship_to_perpetrator …", (PanelType.MARAC,), "MARAC: \"son\", \"stepdaughter\", "
+                                                                         "\"no relation\", …"),
+    Column("child1_school …", (PanelType.MARAC,), "MARAC: the child's school or nursery."),
+    Column("q1 … q24", (PanelType.MARAC,), "MARAC: the 24 DASH answers: Y, N or DK (Yes, No, Don't know). "
+                                           "All 24 or none.", ("dash_q1 … dash_q24",)),
+    Column("dash_source", (PanelType.MARAC,), "MARAC: who gave the DASH answers when not the victim (applies to all)."),
+    Column("dash_score", (PanelType.MARAC,), "MARAC: the number of Yes answers, if the form gives it; it must match "
+                                             "the answers."),
+    Column("dash_date", (PanelType.MARAC,), "MARAC: when the DASH was completed (default: the referral date)."),
+    Column("professional_judgement", (PanelType.MARAC,), "MARAC: Yes when referred on professional judgement."),
+    Column("professional_judgement_reason", (PanelType.MARAC,), "MARAC: required with professional judgement."),
+    Column("police_incidents_12m", (PanelType.MARAC,), "MARAC: police-reported incidents in the last 12 months."),
+    Column("victim_aware", (PanelType.MARAC,), "MARAC: Yes / No: the victim knows of the referral."),
+    Column("consent_given", (PanelType.MARAC,), "MARAC: Yes / No: the victim consents to sharing."),
+    Column("lawful_basis", (PanelType.MARAC,), "MARAC: required unless consent is Yes: the basis for sharing."),
+    Column("household_name", (PanelType.CSVG,), "CSVG: a household as the subject, instead of a person."),
+    Column("flags", (PanelType.CSVG, PanelType.CARM), "Vulnerability flags, separated by semicolons: "
+           + "; ".join(f.label for f in VulnerabilityFlag) + "."),
+    Column("risk_level", (PanelType.CSVG, PanelType.CARM), "High, Medium or Low (required for CSVG)."),
+    Column("presenting_issues", (PanelType.CSVG,), "CSVG: the presenting issues."),
+    Column("peer_group_name", (PanelType.CARM,), "CARM: a peer group as the subject."),
+    Column("place_name", (PanelType.CARM,), "CARM: a place as the subject (with place_address and place_postcode)."),
+    Column("linked1_name … linked6_name", (PanelType.CARM,), "CARM: people linked to the subject, with "
+                                                             "linked1_role …"),
+    Column("ocg_name", (PanelType.SOCP,), "SOCP: the organised crime group (an existing OCG with this name or "
+                                          "reference is used)."),
+    Column("ocg_reference", (PanelType.SOCP,), "SOCP: the OCG's own reference."),
+    Column("nominal1_name … nominal8_name", (PanelType.SOCP,), "SOCP: each nominal, with nominal1_role, "
+                                                                "nominal1_date_of_birth …"),
+    Column("threat_harm, threat_likelihood, …", (PanelType.SOCP,), "SOCP: one column per factor of the threat, "
+                                                                   "risk and harm template."),
+)
+
+_ALIASES: dict[str, list[str]] = {
+    "referring_agency": ["agency", "referring agency name"],
+    "referrer_name": ["referrer"],
+    "given_name": ["first_name", "forename", "victim_given_name", "subject_given_name"],
+    "family_name": ["surname", "last_name", "victim_family_name", "subject_family_name"],
+    "date_of_birth": ["dob", "victim_date_of_birth", "victim_dob"],
+}
+for _n in range(1, DASH_QUESTION_COUNT + 1):
+    _ALIASES[f"q{_n}"] = [f"q{_n:02d}", f"dash_q{_n}", f"dash_q{_n:02d}", f"dash{_n}"]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Row {self.row}, {self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class RowNote:
+    """Not an error: a person linked, a possible duplicate, a repeat."""
+
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"Row {self.row}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ImportedRow:
+    row: int
+    case_id: int
+    reference: str
+    repeat_of: str | None
+    linked_person_id: int | None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    file: str
+    panel_name: str
+    rows_read: int
+    good_rows: int
+    problems: tuple[RowProblem, ...]
+    notes: tuple[RowNote, ...]
+    #: The cases written (or, in a dry run, that would be written).
+    imported: tuple[ImportedRow, ...]
+    #: True when the rows in ``imported`` are in the database now.
+    committed: bool
+    dry_run: bool
+    good_rows_only: bool
+
+    @property
+    def bad_rows(self) -> tuple[int, ...]:
+        return tuple(sorted({p.row for p in self.problems}))
+
+    @property
+    def summary(self) -> str:
+        bad = len(self.bad_rows)
+        if self.rows_read == 0:
+            return f"{self.file} has no rows to import."
+        if self.dry_run:
+            verb = "would be imported"
+            if bad and not self.good_rows_only:
+                return (f"Dry run: {bad} of {self.rows_read} rows have problems; as it stands nothing would be "
+                        f"imported (use --good-rows-only to import the {self.good_rows} good rows).")
+            return f"Dry run: {len(self.imported)} of {self.rows_read} rows {verb}; nothing was written."
+        if self.committed:
+            skipped = f"; {bad} bad rows were left out" if bad else ""
+            return f"Imported {len(self.imported)} of {self.rows_read} rows into {self.panel_name}{skipped}."
+        if not self.good_rows:
+            return f"Nothing was imported: every row ({bad}) has problems. Fix them and import again."
+        return (f"Nothing was imported: {bad} of {self.rows_read} rows have problems. Fix them and import again, "
+                f"or import only the {self.good_rows} good rows.")
+
+    def lines(self) -> list[str]:
+        """The report as printed: the summary, every bad row, every note, every case made."""
+        out = [self.summary]
+        if self.problems:
+            out.append("")
+            out.append("Problems:")
+            out += [f"  {p}" for p in self.problems]
+        if self.notes:
+            out.append("")
+            out.append("Notes:")
+            out += [f"  {n}" for n in self.notes]
+        if self.imported:
+            out.append("")
+            out.append("Would be created:" if not self.committed else "Created:")
+            for r in self.imported:
+                extra = f" (repeat of {r.repeat_of})" if r.repeat_of else ""
+                out.append(f"  Row {r.row}: {r.reference}{extra}")
+        return out
+
+
+class _DryRun(Exception):
+    """Raised inside the unit of work to roll a dry run back."""
+
+
+@dataclass
+class _Row:
+    number: int
+    draft: ReferralDraft | None = None
+    problems: list[RowProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    same_as_row: int | None = None  # the subject is the person of an earlier row of this file
+    linked_person_id: int | None = None
+
+
+def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, good_rows_only: bool,
+                     dry_run: bool = False, progress: Callable[[float], None] | None = None,
+                     ) -> OpResult[ImportReport]:
+    """Check every row of ``path`` as a referral to ``panel_id``, then write the good rows
+    (``good_rows_only``) or, if any row is bad, nothing. One transaction; a dry run rolls it back.
+
+    Raises :class:`~cspdesk.services.tabular.TabularError` when the file cannot be read as a table
+    at all, and a ``ValidationError`` when a required column is missing; problems of single rows
+    are in the report, not raised."""
+    ctx.require(Permission.EDIT_CASES, panel_id=panel_id)
+    with ctx.reading() as s:
+        rules = _rules(s, panel_id)
+        agencies = {**{normalise_name(a.name): a.id for a in s.scalars(select(Agency))},
+                    **{normalise_name(a.short_code): a.id for a in s.scalars(select(Agency))}}
+    table = read_table(path, aliases=_ALIASES)
+    name = Path(path).name
+    required = {PanelType.MARAC: ["referral_date", "family_name"], PanelType.CSVG: ["referral_date"],
+                PanelType.SOCP: ["referral_date", "ocg_name"], PanelType.CARM: ["referral_date"]}
+    missing = table.missing(required.get(rules.panel_type, ["referral_date"]))
+    if missing:
+        raise ValidationError(missing[0], f"{name} has no column {', '.join(missing)}: see the template's README "
+                                          "for the columns.")
+    today = ctx.today()
+    rows: list[_Row] = []
+    service = ReferralService(ctx)
+    seen_people: dict[tuple[str, str, date | None], int] = {}
+    total = max(1, len(table.rows))
+    with ctx.reading() as s:
+        for index, trow in enumerate(table.rows):
+            row = _Row(trow.number)
+            rows.append(row)
+            try:
+                row.draft = _draft(trow, rules.panel_type, panel_id, agencies, row)
+            except Exception as exc:  # noqa: BLE001 - a cell we did not foresee: the row is bad, never the file
+                row.problems.append(RowProblem(trow.number, "row", f"could not be read ({type(exc).__name__})."))
+                row.draft = None
+            if row.draft is None:
+                continue
+            if isinstance(row.draft, SocpDraft) and not row.problems:
+                row.draft = resolve_existing_ocg(ctx, row.draft)
+            subject = _subject(row.draft)
+            if row.problems:
+                pass  # a bad row is not matched: it will not be written
+            elif subject is not None and subject.existing_person_id is None and subject.family_name.strip():
+                key = (normalise_name(subject.given_name), normalise_name(subject.family_name), subject.date_of_birth)
+                if key in seen_people:
+                    row.same_as_row = seen_people[key]
+                    row.notes.append(f"the same person as row {seen_people[key]}: linked to them, not made twice.")
+                else:
+                    seen_people[key] = trow.number
+                    _match_held(service, subject, row)
+                if row.linked_person_id is not None:
+                    row.draft = _with_subject(row.draft, PersonDraft(existing_person_id=row.linked_person_id,
+                                                                     phone=subject.phone,
+                                                                     safe_to_call=subject.safe_to_call,
+                                                                     safe_times=subject.safe_times,
+                                                                     contact_notes=subject.contact_notes))
+            elif subject is not None and subject.existing_person_id is not None:
+                row.linked_person_id = subject.existing_person_id
+            if row.draft.referral_date != date.min:  # else the date's own problem is reported already
+                reported = {(p.column, p.message) for p in row.problems}
+                for p in _validate(s, row.draft, rules, today):
+                    problem = RowProblem(trow.number, _column_of(p), _strip_section(p.message))
+                    if (problem.column, problem.message) not in reported:
+                        row.problems.append(problem)
+            if progress is not None:
+                progress(0.5 * (index + 1) / total)
+    good = [r for r in rows if not r.problems]
+    problems = tuple(p for r in rows for p in r.problems)
+    # A row copying an earlier *bad* row's person cannot link to it: it makes the person itself.
+    bad_numbers = {r.number for r in rows if r.problems}
+    write = bool(good) and (not problems or good_rows_only)
+    imported: list[ImportedRow] = []
+    notes: list[RowNote] = []
+    committed = False
+    if write:
+        try:
+            with ctx.unit_of_work() as s:
+                person_of_row: dict[int, int] = {}
+                for index, row in enumerate(good):
+                    draft = row.draft
+                    assert draft is not None
+                    if row.same_as_row is not None and row.same_as_row not in bad_numbers:
+                        pid = person_of_row.get(row.same_as_row)
+                        if pid is not None:
+                            draft = _with_subject(draft, replace(_subject(draft), existing_person_id=pid))
+                            row.linked_person_id = pid
+                    try:
+                        created = _create(ctx, s, draft)
+                    except ReferralInvalid as exc:  # checked above; only a change made meanwhile gets here
+                        raise ServiceError(f"Row {row.number} could no longer be imported: {exc}") from None
+                    if created.subject_person_id is not None:
+                        person_of_row[row.number] = created.subject_person_id
+                    if created.repeat_of is not None:
+                        row.notes.append(f"a repeat: {created.repeat_of.message}")
+                    imported.append(ImportedRow(row.number, created.case_id, created.reference,
+                                                created.repeat_of.reference if created.repeat_of else None,
+                                                row.linked_person_id))
+                    if progress is not None:
+                        progress(0.5 + 0.5 * (index + 1) / len(good))
+                audit.record(s, ctx.actor, AuditKind.CREATE, "referral_import", panel_id, {
+                    "panel_id": panel_id, "rows_read": len(rows), "imported": len(imported),
+                    "bad_rows": len(bad_numbers), "references": [r.reference for r in imported],
+                }, at=ctx.now())
+                if dry_run:
+                    raise _DryRun
+            committed = True
+        except _DryRun:
+            committed = False
+    for row in rows:
+        if not row.problems:  # a bad row's notes would only distract from its problems
+            notes += [RowNote(row.number, n) for n in row.notes]
+    report = ImportReport(name, rules.name, len(rows), len(good), problems, tuple(notes), tuple(imported),
+                          committed, dry_run, good_rows_only)
+    return OpResult(report, OpChanges(cases=committed, people=committed))
+
+
+# --- rows to drafts ---------------------------------------------------------------------------------
+
+
+def _subject(draft: ReferralDraft) -> PersonDraft | None:
+    if isinstance(draft, MaracDraft):
+        return draft.victim
+    if isinstance(draft, CsvgDraft):
+        return draft.person
+    if isinstance(draft, CarmDraft):
+        return draft.young_person
+    return None
+
+
+def _with_subject(draft: ReferralDraft, person: PersonDraft) -> ReferralDraft:
+    if isinstance(draft, MaracDraft):
+        return replace(draft, victim=person)
+    if isinstance(draft, CsvgDraft):
+        return replace(draft, person=person)
+    if isinstance(draft, CarmDraft):
+        return replace(draft, young_person=person)
+    return draft
+
+
+def _match_held(service: ReferralService, subject: PersonDraft, row: _Row) -> None:
+    """Link the one person held with the same name and date of birth; note weaker likenesses."""
+    matches = service.find_people(subject.given_name, subject.family_name, subject.date_of_birth, limit=5)
+    exact = [m for m in matches if MatchReason.SAME_NAME in m.reasons and subject.date_of_birth is not None
+             and MatchReason.SAME_DATE_OF_BIRTH in m.reasons]
+    if len(exact) == 1:
+        m = exact[0]
+        row.linked_person_id = m.person_id
+        held = f" ({', '.join(c.reference for c in m.cases[:3])})" if m.cases else ""
+        row.notes.append(f"{m.given_name} {m.family_name} is already held{held}: linked, not made twice.")
+        return
+    likely = [m for m in matches if m.score >= 0.8]
+    for m in likely[:3]:
+        held = f", {m.cases[0].reference}" if m.cases else ""
+        born = f", born {m.date_of_birth:%d/%m/%Y}" if m.date_of_birth else ""
+        row.notes.append(f"possible duplicate of {m.given_name} {m.family_name} (person {m.person_id}{born}{held}): "
+                         f"{m.why.lower()}. A new person will be made; link them in CSPDesk if they are the same.")
+
+
+class _Cells:
+    """Reads a row's cells, turning each unreadable cell into a RowProblem (column named)."""
+
+    def __init__(self, trow: TabularRow, row: _Row) -> None:
+        self.trow, self.row = trow, row
+
+    def _bad(self, column: str, message: str) -> None:
+        self.row.problems.append(RowProblem(self.trow.number, column, message))
+
+    def text(self, column: str, limit: int = 2000) -> str:
+        value = self.trow.text(column)
+        if len(value) > limit:
+            self._bad(column, f"longer than {limit} characters.")
+            return value[:limit]
+        return value
+
+    def date(self, column: str) -> date | None:
+        try:
+            return parse_date(self.trow.get(column))
+        except (ValueError, OverflowError) as exc:
+            self._bad(column, f"{exc}; write it as 31/01/2026 or 2026-01-31.")
+            return None
+
+    def boolean(self, column: str) -> bool | None:
+        try:
+            return parse_bool(self.trow.get(column))
+        except ValueError as exc:
+            self._bad(column, f"{exc}; write Yes or No.")
+            return None
+
+    def integer(self, column: str) -> int | None:
+        try:
+            return parse_int(self.trow.get(column))
+        except ValueError as exc:
+            self._bad(column, f"{exc}.")
+            return None
+
+    def has(self, column: str) -> bool:
+        return self.trow.get(column) is not None
+
+    def person(self, prefix: str = "", *, full_name_column: str | None = None) -> PersonDraft:
+        if full_name_column is not None:
+            given, family = _split_name(self.text(full_name_column, 240))
+        else:
+            given, family = self.text(f"{prefix}given_name", 240), self.text(f"{prefix}family_name", 240)
+        return PersonDraft(given_name=given, family_name=family, date_of_birth=self.date(f"{prefix}date_of_birth"))
+
+
+def _split_name(text: str) -> tuple[str, str]:
+    """"Amy Jane Smith" → ("Amy Jane", "Smith"); one word is a family name."""
+    words = text.split()
+    if not words:
+        return "", ""
+    if len(words) == 1:
+        return "", words[0]
+    return " ".join(words[:-1]), words[-1]
+
+
+def _risk(c: _Cells, column: str = "risk_level") -> RiskLevel | None:
+    text = c.text(column).casefold()
+    if not text:
+        return None
+    for level in RiskLevel:
+        if text in (level.value, level.label.casefold(), level.value[0]):
+            return level
+    c._bad(column, f"not a risk level: {text[:40]}; write High, Medium or Low.")
+    return None
+
+
+def _flags(c: _Cells) -> frozenset[VulnerabilityFlag]:
+    text = c.text("flags")
+    out = set()
+    by_words = {}
+    for f in VulnerabilityFlag:
+        by_words[normalise_name(f.value)] = f
+        by_words[normalise_name(f.label)] = f
+    for part in re.split(r"[;,\n]+", text):
+        word = normalise_name(part)
+        if not word:
+            continue
+        flag = by_words.get(word)
+        if flag is None:
+            c._bad("flags", f"not a vulnerability flag: {part.strip()[:40]}.")
+        else:
+            out.add(flag)
+    return frozenset(out)
+
+
+_DASH_WORDS = {"y": DashAnswer.YES, "yes": DashAnswer.YES, "n": DashAnswer.NO, "no": DashAnswer.NO,
+               "dk": DashAnswer.DONT_KNOW, "dontknow": DashAnswer.DONT_KNOW, "don'tknow": DashAnswer.DONT_KNOW,
+               "notknown": DashAnswer.DONT_KNOW, "unknown": DashAnswer.DONT_KNOW, "?": DashAnswer.DONT_KNOW,
+               "true": DashAnswer.YES, "false": DashAnswer.NO, "1": DashAnswer.YES, "0": DashAnswer.NO}
+
+
+def _dash(c: _Cells, referral_date: date | None) -> DashChecklist | None:
+    cells = [c.trow.get(f"q{n}") for n in range(1, DASH_QUESTION_COUNT + 1)]
+    given = [v for v in cells if v is not None]
+    score = c.integer("dash_score")
+    if not given:
+        if score is not None:
+            c._bad("dash_score", "a DASH score without the 24 answers (q1 to q24): give the answers.")
+        return None
+    answers = []
+    for n, value in enumerate(cells, 1):
+        if value is None:
+            c._bad(f"q{n}", "DASH question not answered: write Y, N or DK.")
+            continue
+        word = re.sub(r"\s+", "", cell_text(value).casefold())
+        answer = _DASH_WORDS.get(word)
+        if answer is None:
+            c._bad(f"q{n}", f"not a DASH answer: {cell_text(value)[:20]}; write Y, N or DK.")
+            continue
+        answers.append(DashItem(answer, c.text("dash_source", 200)))
+    if len(answers) != DASH_QUESTION_COUNT:
+        return None
+    return DashChecklist(answers=tuple(answers), assessed_on=c.date("dash_date"),
+                         assessor=c.text("referrer_name", 200), declared_count=score)
+
+
+def _aliases(c: _Cells) -> tuple[str, ...]:
+    return tuple(a.strip() for a in re.split(r"[;\n]+", c.text("aliases")) if a.strip())
+
+
+def _subject_person(c: _Cells) -> PersonDraft | None:
+    if c.has("person_id"):
+        pid = c.integer("person_id")
+        return PersonDraft(existing_person_id=pid) if pid is not None else None
+    if not (c.has("given_name") or c.has("family_name")):
+        return None
+    p = c.person()
+    return replace(p, aliases=_aliases(c), gender=c.text("gender", 40), address=c.text("address"),
+                   postcode=c.text("postcode", 12), phone=c.text("phone", 40), safe_to_call=c.boolean("safe_to_call"),
+                   safe_times=c.text("safe_times", 200), contact_notes=c.text("contact_notes"))
+
+
+def _draft(trow: TabularRow, panel_type: PanelType, panel_id: int, agencies: Mapping[str, int],
+           row: _Row) -> ReferralDraft | None:
+    c = _Cells(trow, row)
+    extra = trow.cells.get("__extra__")
+    if extra:
+        c._bad("row", f"{len(extra)} cells to the right of the last named column: give them a header or remove them.")
+    referral_date = c.date("referral_date")
+    if referral_date is None and not any(p.column == "referral_date" for p in row.problems):
+        c._bad("referral_date", "required: the date the referral was received.")
+    agency_text = c.text("referring_agency", 200)
+    agency_id = None
+    if agency_text:
+        agency_id = agencies.get(normalise_name(agency_text))
+        if agency_id is None:
+            c._bad("referring_agency", f"no agency called {agency_text[:60]!r} is set up in CSPDesk.")
+    common: dict[str, Any] = dict(panel_id=panel_id, referral_date=referral_date or date.min,
+                                  referring_agency_id=agency_id, referrer_name=c.text("referrer_name", 200),
+                                  reason=c.text("reason"), summary=c.text("summary"))
+    draft: ReferralDraft | None = None
+    if panel_type is PanelType.MARAC:
+        victim = _subject_person(c) or PersonDraft()
+        perps: list[PerpetratorDraft] = []
+        if c.has("perpetrator_given_name") or c.has("perpetrator_family_name"):
+            perps.append(PerpetratorDraft(person=c.person("perpetrator_"),
+                                          relationship_to_victim=c.text("perpetrator_relationship", 120)))
+        children = []
+        for n in range(1, MAX_CHILDREN + 1):
+            if not (c.has(f"child{n}_name") or c.has(f"child{n}_date_of_birth")):
+                continue
+            given, family = _split_name(c.text(f"child{n}_name", 240))
+            children.append(ChildDraft(
+                person=PersonDraft(given_name=given, family_name=family, date_of_birth=c.date(f"child{n}_date_of_birth")),
+                relationship_to_victim=c.text(f"child{n}_relationship_to_victim", 120),
+                relationship_to_perpetrator=c.text(f"child{n}_relationship_to_perpetrator", 120),
+                school=c.text(f"child{n}_school", 200)))
+        draft = MaracDraft(**common, victim=victim, perpetrators=tuple(perps), children=tuple(children),
+                           dash=_dash(c, referral_date), professional_judgement=bool(c.boolean("professional_judgement")),
+                           professional_judgement_reason=c.text("professional_judgement_reason"),
+                           police_incidents_12m=c.integer("police_incidents_12m"), victim_aware=c.boolean("victim_aware"),
+                           consent_given=c.boolean("consent_given"), lawful_basis=c.text("lawful_basis"))
+    elif panel_type is PanelType.CSVG:
+        household = c.text("household_name", 200)
+        members = tuple(LinkedPersonDraft(person=c.person(full_name_column=f"linked{n}_name"),
+                                          role=c.text(f"linked{n}_role", 80), case_role=PersonRole.HOUSEHOLD_MEMBER)
+                        for n in range(1, MAX_LINKED + 1) if c.has(f"linked{n}_name"))
+        draft = CsvgDraft(**common, person=None if household else (_subject_person(c) or PersonDraft()),
+                          household=GroupDraft(name=household) if household else None, household_members=members,
+                          flags=_flags(c), risk_level=_risk(c), presenting_issues=c.text("presenting_issues"))
+    elif panel_type is PanelType.CARM:
+        linked = tuple(LinkedPersonDraft(person=c.person(full_name_column=f"linked{n}_name"),
+                                         role=c.text(f"linked{n}_role", 80), case_role=PersonRole.ASSOCIATE)
+                       for n in range(1, MAX_LINKED + 1) if c.has(f"linked{n}_name"))
+        group, place = c.text("peer_group_name", 200), c.text("place_name", 200)
+        draft = CarmDraft(**common, young_person=_subject_person(c),
+                          peer_group=GroupDraft(name=group) if group else None,
+                          place=PlaceDraft(name=place, address=c.text("place_address"),
+                                           postcode=c.text("place_postcode", 12)) if place else None,
+                          linked=linked, flags=_flags(c), risk_level=_risk(c))
+    elif panel_type is PanelType.SOCP:
+        nominals = tuple(LinkedPersonDraft(person=c.person(f"nominal{n}_", full_name_column=f"nominal{n}_name"),
+                                           role=c.text(f"nominal{n}_role", 80), case_role=PersonRole.NOMINAL)
+                         for n in range(1, MAX_NOMINALS + 1) if c.has(f"nominal{n}_name"))
+        scores: dict[str, int] = {}
+        for key, value in trow.cells.items():
+            if key.startswith("threat") and key != "threat" and value not in (None, ""):
+                number = c.integer(key)
+                if number is not None:
+                    scores[key.removeprefix("threat")] = number
+        draft = SocpDraft(**common, ocg=GroupDraft(name=c.text("ocg_name", 200),
+                                                   reference=c.text("ocg_reference", 40)),
+                          nominals=nominals, threat_scores=scores, assessor=c.text("referrer_name", 200))
+    else:
+        c._bad("panel", f"referrals to a {panel_type.label} panel cannot be imported.")
+    return draft
+
+
+def resolve_existing_ocg(ctx: ServiceContext, draft: SocpDraft) -> SocpDraft:
+    """An OCG named (or referenced) as one already held is that OCG, not a new one."""
+    with ctx.reading() as s:
+        stmt = select(SubjectGroup.id).where(SubjectGroup.kind == GroupKind.OCG)
+        if draft.ocg.reference:
+            gid = s.scalar(stmt.where(SubjectGroup.reference == draft.ocg.reference))
+        else:
+            gid = s.scalar(stmt.where(SubjectGroup.name_norm == normalise_name(draft.ocg.name)).limit(1))
+    return replace(draft, ocg=GroupDraft(existing_group_id=gid)) if gid is not None else draft
+
+
+# --- problems to columns ------------------------------------------------------------------------------
+
+_FIELD_TO_COLUMN: Sequence[tuple[str, str]] = (
+    (r"^victim\.existing_person_id$", "person_id"),
+    (r"^(victim|person|young_person)\.aliases\[\d+\]$", "aliases"),
+    (r"^(victim|person|young_person)\.(\w+)$", r"\2"),
+    (r"^perpetrators\[0\]\.person\.(\w+)$", r"perpetrator_\1"),
+    (r"^perpetrators\[\d+\]\.relationship_to_victim$", "perpetrator_relationship"),
+    (r"^children\[(\d+)\]\.person\.(given_name|family_name)$", r"child{\1}_name"),
+    (r"^children\[(\d+)\]\.person\.(\w+)$", r"child{\1}_\2"),
+    (r"^children\[(\d+)\]\.(\w+)$", r"child{\1}_\2"),
+    (r"^nominals\[(\d+)\]\.person\.\w+$", r"nominal{\1}_name"),
+    (r"^(linked|household_members)\[(\d+)\]\.person\.\w+$", r"linked{\2}_name"),
+    (r"^dash\.declared_count$", "dash_score"),
+    (r"^dash\.assessed_on$", "dash_date"),
+    (r"^dash\.answers\[(\d+)\].*$", r"q{\1}"),
+    (r"^dash\.answers$", "q1 … q24"),
+    (r"^threat_scores\.(\w+)$", r"threat_\1"),
+    (r"^ocg\.(name|reference)$", r"ocg_\1"),
+    (r"^ocg\.existing_group_id$", "ocg_name"),
+    (r"^household\.\w+$", "household_name"),
+    (r"^peer_group\.\w+$", "peer_group_name"),
+    (r"^place\.\w+$", "place_name"),
+    (r"^referring_agency_id$", "referring_agency"),
+)
+
+
+def _column_of(problem: Problem) -> str:
+    for pattern, target in _FIELD_TO_COLUMN:
+        m = re.match(pattern, problem.field)
+        if m:
+            column = m.expand(target)
+            # child{0} → child1: the file counts from 1
+            return re.sub(r"\{(\d+)\}", lambda g: str(int(g[1]) + 1), column)
+    return problem.field
+
+
+def _strip_section(message: str) -> str:
+    """"Victim: date of birth is in the future." → "date of birth is in the future." (the column
+    says which)."""
+    head, sep, rest = message.partition(": ")
+    if sep and len(head) <= 24 and rest:
+        return rest
+    return message
+
+
+__all__ = ["COLUMNS", "ImportReport", "ImportedRow", "RowNote", "RowProblem", "header_key", "import_referrals",
+           "resolve_existing_ocg"]
+
+
+# --- the templates shipped in cspdesk/resources/templates -----------------------------------------
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "resources" / "templates"
+
+#: Each template's columns and one synthetic example row (every name invented).
+TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
+    "marac": (
+        ("referral_date", "14/05/2026"), ("referring_agency", ""), ("referrer_name", "PC Example"),
+        ("reason", "Assault after an argument; threats to kill"), ("summary", ""),
+        ("given_name", "Alexa"), ("family_name", "Example"), ("date_of_birth", "03/02/1991"),
+        ("aliases", "Alexa Sample"), ("gender", "Female"), ("address", "1 Example Street, Testtown"),
+        ("postcode", "TE1 1AA"), ("phone", "07700 900001"), ("safe_to_call", "Yes"),
+        ("safe_times", "Mornings only"), ("contact_notes", "Text first"),
+        ("perpetrator_given_name", "Bob"), ("perpetrator_family_name", "Example"),
+        ("perpetrator_date_of_birth", "01/01/1988"), ("perpetrator_relationship", "husband"),
+        ("child1_name", "Cara Example"), ("child1_date_of_birth", "05/06/2018"),
+        ("child1_relationship_to_victim", "daughter"), ("child1_relationship_to_perpetrator", "daughter"),
+        ("child1_school", "Testtown Primary"),
+        ("child2_name", ""), ("child2_date_of_birth", ""), ("child2_relationship_to_victim", ""),
+        ("child2_relationship_to_perpetrator", ""), ("child2_school", ""),
+        *((f"q{n}", "Y" if n <= 14 else ("DK" if n == 24 else "N")) for n in range(1, 25)),
+        ("dash_source", ""), ("dash_score", "14"), ("dash_date", "14/05/2026"),
+        ("professional_judgement", "No"), ("professional_judgement_reason", ""), ("police_incidents_12m", "2"),
+        ("victim_aware", "Yes"), ("consent_given", "No"),
+        ("lawful_basis", "Shared without consent to prevent serious harm (UK GDPR Art. 6(1)(e), 9(2)(g))"),
+    ),
+    "csvg": (
+        ("referral_date", "14/05/2026"), ("referring_agency", ""), ("referrer_name", "A Housing Officer"),
+        ("given_name", "Dana"), ("family_name", "Example"), ("date_of_birth", "12/12/1964"), ("aliases", ""),
+        ("address", "2 Example Court, Testtown"), ("postcode", "TE1 2BB"), ("phone", ""), ("safe_to_call", ""),
+        ("household_name", ""), ("flags", "Mental health; Self-neglect / hoarding"), ("risk_level", "Medium"),
+        ("presenting_issues", "Hoarding; fire risk; missed appointments"), ("summary", ""),
+    ),
+}
+
+
+def write_templates(folder: Path = TEMPLATE_DIR) -> list[Path]:
+    """Write each template as CSV (UTF-8 with a BOM, so Excel reads the accents) and XLSX."""
+    import csv
+
+    import openpyxl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, columns in TEMPLATES.items():
+        headers = [c for c, _ in columns]
+        example = [v for _, v in columns]
+        path = folder / f"referrals-{name}.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f, lineterminator="\r\n")
+            writer.writerow(headers)
+            writer.writerow(example)
+        written.append(path)
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.title = "Referrals"
+        sheet.append(headers)
+        sheet.append(example)
+        sheet.freeze_panes = "A2"
+        for cell in sheet[1]:
+            cell.font = openpyxl.styles.Font(bold=True)
+        xlsx = folder / f"referrals-{name}.xlsx"
+        # A fixed timestamp, so writing the templates again gives the same bytes' content.
+        workbook.properties.created = workbook.properties.modified = datetime(2026, 1, 1)
+        workbook.save(xlsx)
+        written.append(xlsx)
+    return written
