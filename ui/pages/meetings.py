@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cspdesk.domain.enums import MeetingStatus
+from cspdesk.domain.enums import Listing, MeetingStatus
 from cspdesk.services.cases import CaseQuery, CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
@@ -232,7 +232,7 @@ class MeetingsPage(Page):
         row.addWidget(mcap)
         row.addWidget(self.minutes_spin)
         layout.addLayout(row)
-        self.agenda_hint = QLabel("Drag items, or Ctrl+Up / Ctrl+Down, to reorder; Delete takes a case off.", tab)
+        self.agenda_hint = QLabel("Drag items, or Ctrl+Up / Ctrl+Down, to reorder; T marks a case transferred in; Delete takes it off.", tab)
         self.agenda_hint.setObjectName("pageHint")
         layout.addWidget(self.agenda_hint)
         self.agenda_error = QLabel("", tab)
@@ -417,6 +417,16 @@ class MeetingsPage(Page):
                 result = self.service.move_item(item_id, -1 if event.key() == Qt.Key.Key_Up else 1)
                 self._refresh(result.changes)
                 self.agenda_view.selectRow(self.agenda_model.row_of(item_id))
+                return True
+            if event.key() == Qt.Key.Key_T and not ctrl:
+                # T: transferred in (from another area), or back to new.
+                entry = self.agenda_model.row_at(index.row())
+                if entry.case_id is None:
+                    return False
+                wanted = Listing.TRANSFERRED_IN if entry.listing is not Listing.TRANSFERRED_IN else Listing.NEW
+                result = self.service.set_listing(item_id, wanted)
+                self._refresh(result.changes)
+                self.agenda_view.selectRow(index.row())
                 return True
             if event.key() == Qt.Key.Key_Delete:
                 result = self.service.remove_item(item_id)
