@@ -842,6 +842,22 @@ class MeetingService:
         order.insert(there, order.pop(here))
         return self.reorder(meeting_id, order)
 
+    def set_listing(self, item_id: int, listing: Listing) -> OpResult[tuple[AgendaEntry, ...]]:
+        """Say how a case is listed: new, repeat, review, or transferred in (from another area's
+        MARAC, which the agenda must show)."""
+        listing = Listing(listing)
+        with self._ctx.unit_of_work() as s:
+            item, meeting = self._item(s, item_id, Permission.RUN_MEETINGS, write=True)
+            if item.kind is not AgendaItemKind.CASE:
+                raise ValidationError("listing", "Only cases are listed as new, repeat, review or transferred in.")
+            if item.listing is not listing:
+                audit.record(s, self._ctx.actor, AuditKind.UPDATE, "agenda_item", item.id,
+                             {"changes": {"listing": {"old": item.listing, "new": listing}}}, at=self._ctx.now())
+                item.listing = listing
+            s.flush()
+            entries = self._entries(s, meeting)
+        return OpResult(entries, OpChanges(meetings=True))
+
     def set_minutes_allowed(self, item_id: int, minutes: int) -> OpResult[tuple[AgendaEntry, ...]]:
         if not 1 <= minutes <= 240:
             raise ValidationError("minutes_allowed", "Allow between 1 and 240 minutes for an item.")
@@ -1166,7 +1182,9 @@ class MeetingService:
             audit.record(s, self._ctx.actor, AuditKind.CREATE, "action", action.id,
                          {"meeting_id": meeting.id, "agenda_item_id": item.id, "case_id": item.case_id,
                           "agency_id": agency_id, "owner": owner_name, "due_date": due_date, "text": text}, at=now)
-            row = ActionRow(action.id, item.case_id, "", text, agency_id, agency.name, owner_member_id, owner_name,
+            reference = s.scalar(select(Case.reference).where(Case.id == item.case_id)) if item.case_id else ""
+            row = ActionRow(action.id, item.case_id, reference or "", text, agency_id, agency.name, owner_member_id,
+                            owner_name,
                             due_date, ActionStatus.OPEN, "", None, meeting.id, meeting.starts_at.date(), item.id)
         return OpResult(row, OpChanges(actions=True, panels=True))
 

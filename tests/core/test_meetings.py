@@ -190,6 +190,11 @@ def test_listing_cases_time_slots_and_order(demo_ctx) -> None:
     svc.update_meeting(mid, starts_at=datetime(2027, 1, 19, 13, 30))
     assert svc.get_meeting(mid).items[2].slot_start == datetime(2027, 1, 19, 13, 45)
 
+    # Listed as transferred in after all; only cases have a listing.
+    assert svc.set_listing(ids[2], Listing.TRANSFERRED_IN).value[2].listing is Listing.TRANSFERRED_IN
+    with pytest.raises(ValidationError):
+        svc.set_listing(ids[0], Listing.NEW)
+
     # Taking a case off; standing items stay.
     svc.remove_item(ids[3])
     assert ids[3] not in [i.id for i in svc.get_meeting(mid).items]

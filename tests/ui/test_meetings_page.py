@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from cspdesk.domain.enums import AgendaItemKind, AttendanceStatus, CaseStatus, MeetingStatus, PanelType
+from cspdesk.domain.enums import AgendaItemKind, AttendanceStatus, CaseStatus, Listing, MeetingStatus, PanelType
 from cspdesk.domain.schedule import Recurrence
 from cspdesk.services.meetings import MeetingService
 from cspdesk.storage import models as m
@@ -95,6 +95,13 @@ def test_the_agenda_editor(demo_ctx, make_window, qtbot) -> None:
     page.minutes_spin.setValue(25)
     page._minutes_changed()  # what editingFinished calls (leaving the box, or Enter)
     assert svc.get_meeting(mid).item(added.id).minutes_allowed == 25
+
+    # T marks it transferred in (from another area's MARAC), and back.
+    page.agenda_view.selectRow(2)
+    page.agenda_view.setFocus()
+    qtbot.keyClick(page.agenda_view, Qt.Key.Key_T)
+    assert svc.get_meeting(mid).item(added.id).listing is Listing.TRANSFERRED_IN
+    assert page.agenda_model.row_at(2).listing is Listing.TRANSFERRED_IN
 
     # Delete takes the case off again.
     page.agenda_view.selectRow(2)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cspdesk.domain.enums import MeetingStatus
+from cspdesk.domain.enums import Listing, MeetingStatus
 from cspdesk.services.cases import CaseQuery, CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
@@ -135,6 +135,9 @@ class MeetingsPage(Page):
                                (MeetingColumn.CASES, "Cases")):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 28)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._status_width = header.sectionSize(MeetingColumn.STATUS)
+        self._list_width = sum(header.sectionSize(c) for c in (MeetingColumn.DATE, MeetingColumn.STATUS,
+                                                               MeetingColumn.CASES)) + 24
         self.table.hideColumn(MeetingColumn.VENUE)
         self.table.selectionModel().currentRowChanged.connect(self._meeting_selected)
         self.table.activated.connect(lambda _i: self.open_meeting_mode())
@@ -172,7 +175,7 @@ class MeetingsPage(Page):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([500, 560])
+        splitter.setSizes([460, 600])
 
         self.panel_combo.currentIndexChanged.connect(lambda _i: self._load_meetings())
         self.setFocusProxy(self.table)
@@ -232,8 +235,9 @@ class MeetingsPage(Page):
         row.addWidget(mcap)
         row.addWidget(self.minutes_spin)
         layout.addLayout(row)
-        self.agenda_hint = QLabel("Drag items, or Ctrl+Up / Ctrl+Down, to reorder; Delete takes a case off.", tab)
+        self.agenda_hint = QLabel("Drag items, or Ctrl+Up / Ctrl+Down, to reorder; T marks a case transferred in; Delete takes it off.", tab)
         self.agenda_hint.setObjectName("pageHint")
+        self.agenda_hint.setWordWrap(True)
         layout.addWidget(self.agenda_hint)
         self.agenda_error = QLabel("", tab)
         self.agenda_error.setObjectName("fieldError")
@@ -318,6 +322,15 @@ class MeetingsPage(Page):
         current = select_id if select_id is not None else (self.detail.row.id if self.detail else None)
         rows = self.service.list_meetings(self.panel_combo.currentData())
         self.model.set_rows(rows)
+        # The panel column only when meetings of several panels are listed.
+        one_panel = self.panel_combo.currentData() is not None or len(getattr(self, "_panel_rows", [])) <= 1
+        self.table.setColumnHidden(MeetingColumn.PANEL, one_panel)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(MeetingColumn.STATUS, QHeaderView.ResizeMode.Stretch if one_panel
+                                    else QHeaderView.ResizeMode.Interactive)
+        if not one_panel:
+            header.resizeSection(MeetingColumn.STATUS, self._status_width)
+        self.table.setMinimumWidth(self._list_width + (0 if one_panel else 140))
         self.count_label.setText(count(len(rows), "meeting"))
         self.list_stack.setCurrentWidget(self.table if rows else self.empty_label)
         if not rows:
@@ -417,6 +430,16 @@ class MeetingsPage(Page):
                 result = self.service.move_item(item_id, -1 if event.key() == Qt.Key.Key_Up else 1)
                 self._refresh(result.changes)
                 self.agenda_view.selectRow(self.agenda_model.row_of(item_id))
+                return True
+            if event.key() == Qt.Key.Key_T and not ctrl:
+                # T: transferred in (from another area), or back to new.
+                entry = self.agenda_model.row_at(index.row())
+                if entry.case_id is None:
+                    return False
+                wanted = Listing.TRANSFERRED_IN if entry.listing is not Listing.TRANSFERRED_IN else Listing.NEW
+                result = self.service.set_listing(item_id, wanted)
+                self._refresh(result.changes)
+                self.agenda_view.selectRow(index.row())
                 return True
             if event.key() == Qt.Key.Key_Delete:
                 result = self.service.remove_item(item_id)
