@@ -549,6 +549,7 @@ def _cmd_export_actions(args: argparse.Namespace) -> int:
                         group_by=ActionGroupBy.HEADING, sort=ActionSort.NUMBER)
     count = ActionImportService(ctx).export(query, args.out).value
     print(f"wrote {count} action(s) to {args.out}")
+    return 0
 
 
 def _cmd_meetings(args: argparse.Namespace) -> int:
