@@ -14,7 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from shiboken6 import isValid
 from PySide6.QtWidgets import (
@@ -34,6 +34,7 @@ from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership import PartnershipInfo, PartnershipService
 from cspdesk.services.workspace import OpenFailed, close_workspace, describe_database
+from ui.change_watch import ChangeWatch
 from ui.lock import WindowLock, LockScreen
 from ui.pages.base import Page
 from ui.pages.cases import CasesPage
@@ -170,6 +171,9 @@ class MainWindow(QMainWindow):
         self._install_pages()
         # Only the first page shown reads from the database; the others wait until they are shown.
         self.show_section(first_section)
+        # Others' changes (a server): polled on a timer and when the window comes to the front.
+        self.change_watch = ChangeWatch(self)
+        self.change_watch.start()
 
     # -- construction -------------------------------------------------------------------------
 
@@ -566,6 +570,7 @@ class MainWindow(QMainWindow):
         close_workspace(old)
         self._install_pages()
         self.show_section(Section.PANELS)
+        self.change_watch.start()
         emit(self.database_opened, describe_database(new_ctx))
         self.ask_for_new_password_if_needed()
 
@@ -578,11 +583,18 @@ class MainWindow(QMainWindow):
             "local database.</p>",
         )
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        watch = getattr(self, "change_watch", None)  # Qt may send events while __init__ runs
+        if watch is not None and event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            watch.poll()  # back from another window: someone may have changed things
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self._demo_loader is not None:
             # The generator writes one transaction; let it end rather than kill the thread mid-write.
             self._demo_loader.wait()
         self.lock.stop()
+        self.change_watch.stop()
         self._close_case_dialogs()
         super().closeEvent(event)
         emit(self.closed)

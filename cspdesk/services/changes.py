@@ -63,6 +63,11 @@ class ChangeService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    def others_can_change(self) -> bool:
+        """Is polling worth it? On a server, yes; on a file only when this copy opened it
+        read-only (another copy writes it); a file this copy writes has no other writer."""
+        return not self._ctx.store.is_sqlite or self._ctx.read_only
+
     def mark(self) -> ChangeMark:
         """Where the database stands now (take one when a list is first loaded)."""
         self._ctx.require(Permission.VIEW_CASES)
