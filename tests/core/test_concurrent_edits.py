@@ -20,12 +20,13 @@ import pytest
 from sqlalchemy import func, select
 
 from concurrent_edit import NEW_DUE, change_action, edit_in_process
-from conftest import TEST_KEY
+from conftest import DEMO_TODAY, TEST_KEY
 from cspdesk.domain.enums import ActionStatus, Role
 from cspdesk.services.audit import AuditService
 from cspdesk.services.concurrency import expect_version
 from cspdesk.services.context import Actor
 from cspdesk.services.errors import EditConflict
+from cspdesk.services.workspace import close_workspace, open_workspace
 from cspdesk.storage.models import Action, ActionUpdate, Case, UserAccount
 
 
@@ -44,9 +45,6 @@ def _open_action(ctx):  # noqa: ANN001, ANN202 - a row: id, version
 @pytest.fixture
 def server_demo_ctx(pg_demo_url: str):
     """The demo partnership on the server (for what only a server can show: a real race)."""
-    from conftest import DEMO_TODAY
-    from cspdesk.services.workspace import close_workspace, open_workspace
-
     ctx = open_workspace(pg_demo_url)
     ctx.today = lambda: DEMO_TODAY
     yield ctx
