@@ -183,6 +183,9 @@ class MainWindow(QMainWindow):
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.choose_database)
         file_menu.addAction(self.open_action)
+        self.connect_action = QAction("Connect to a &server…", self)
+        self.connect_action.triggered.connect(self.connect_to_server)
+        file_menu.addAction(self.connect_action)
         file_menu.addSeparator()
         self.change_password_action = QAction("&Change password…", self)
         self.change_password_action.triggered.connect(self.change_password)
@@ -534,6 +537,16 @@ class MainWindow(QMainWindow):
         )
         if path:
             self.open_database(path)
+
+    def connect_to_server(self):  # noqa: ANN201 - ServerConnectionDialog
+        """Ask where the server database is (opened, not exec()'d); then sign in to it as to a file."""
+        from ui.dialogs.server_connection import ServerConnectionDialog
+
+        dialog = ServerConnectionDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.open_database(dialog.url) if dialog.url else None)
+        dialog.open()
+        return dialog
 
     def open_database(self, db: str | Path):  # noqa: ANN201 - SignInDialog | None
         """Sign in to another existing database; the window switches to it when that succeeds.
