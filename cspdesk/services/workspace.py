@@ -37,6 +37,12 @@ def open_workspace(
     return ServiceContext(store=store, actor=actor or Actor.local_owner())
 
 
+def is_server(db: str | Path | None) -> bool:
+    """Does ``db`` name a server (a URL) rather than a file? (A server has no recovery key: its
+    database administrator restores access.)"""
+    return db is not None and DatabaseTarget.parse(db).url is not None
+
+
 def server_url(host: str, database: str, user: str, password: str, *, port: int = 5432, tls: bool = True) -> str:
     """The ``--db`` URL of a PostgreSQL database from the parts a connection form asks for (names
     and passwords with any characters are quoted). ``tls``: insist on the server's TLS."""

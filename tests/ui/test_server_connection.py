@@ -60,4 +60,6 @@ def test_the_window_connects_to_a_server_and_asks_for_the_account(qtbot, make_wi
 
     qtbot.waitUntil(sign_in_shown, timeout=15_000)
     sign_in = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "signInDialog")
+    assert sign_in.db == dialog.url
+    assert not sign_in.recover_button.isVisible()  # a server has no recovery key
     sign_in.close()
