@@ -194,6 +194,21 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     r.set_defaults(handler=_cmd_import_referrals)
 
+    p = sub.add_parser(
+        "migrate", help="move a local partnership to a PostgreSQL server",
+        description="Copy the partnership in the file --from into the empty PostgreSQL database --to: every "
+        "table, the audit trail with its hash chain, the ids. The row counts of every table and the audit "
+        "chain are checked on the server before the copy is kept; the file itself is only read (its bytes "
+        "do not change). Signs in to the file read-only with --user, an administrator, who keeps the same "
+        "password on the server; every other account needs a new temporary password there.",
+    )
+    p.add_argument("--from", dest="source", metavar="PATH", required=True, help="the database file to move")
+    p.add_argument("--to", dest="target", metavar="URL", required=True,
+                   help="an empty PostgreSQL database: postgresql+psycopg://user:password@host/dbname "
+                   "(add ?sslmode=require for the server's TLS)")
+    p.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS, help=USER_HELP)
+    p.set_defaults(handler=_cmd_migrate)
+
     _add_print_and_export(sub, common, export_sub)
     return parser
 
@@ -706,6 +721,46 @@ def _cmd_import_referrals(args: argparse.Namespace) -> int:
         close_workspace(ctx)
     print("\n".join(report.lines()))
     return 1 if report.problems else 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from cspdesk.services.auth import sign_in
+    from cspdesk.services.server_move import move_to_server
+    from cspdesk.services.workspace import close_workspace
+    from cspdesk.storage.engine import DatabaseTarget
+
+    user = getattr(args, "user", None)
+    if not user:
+        raise UsageError("Name an administrator of the file: --user NAME (and set CSPDESK_PASSWORD, or be asked).")
+    if DatabaseTarget.parse(args.source).path is None:
+        raise UsageError("--from names the partnership's database file, not a server.")
+    password = _secret("CSPDESK_PASSWORD", f"Password for {user}: ")
+    ctx = sign_in(args.source, user, password, read_only=True)  # writes nothing to the file
+    last = [-1]
+
+    def progress(percent: int, message: str) -> None:
+        if percent // 10 != last[0] // 10:
+            print(f"{percent:3d}%  {message}", file=sys.stderr, flush=True)
+        last[0] = percent
+
+    try:
+        report = move_to_server(ctx, args.target, password=password, progress=progress)
+    finally:
+        close_workspace(ctx)
+    print(f"Moved {report.source} to {report.target} in {report.seconds:.1f} s.")
+    print("Rows checked on the server, table by table (the same as in the file):")
+    width = max(len(name) for name in report.counts)
+    for name, count in sorted(report.counts.items()):
+        print(f"  {name:<{width}}  {count:>9,}")
+    entries = f"{report.audit_entries:,} entr{'y' if report.audit_entries == 1 else 'ies'}"
+    print(f"The audit trail ({entries}) verifies on the server, link by link. The file was only read.")
+    print(f"{user} signs in to the server with the same password.")
+    if report.accounts_needing_password:
+        names = ", ".join(report.accounts_needing_password)
+        print(f"These accounts need a new temporary password from an administrator on the server "
+              f"(Administration, Reset password): {names}.")
+    print(f"Open it: cspdesk --db '{report.target}'   (with the password in place of ***)")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:

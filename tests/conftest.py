@@ -38,11 +38,23 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def ctx(db_path: Path):
-    """A fresh, empty, encrypted and migrated database with the local owner acting."""
+def engine(request: pytest.FixtureRequest) -> str:
+    """Which engine the test's database is on: ``"sqlite"`` (an encrypted file) or
+    ``"postgres"`` (a fresh database on the test server). Parametrised by
+    :func:`pytest_generate_tests`; ``"sqlite"`` where it is not."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def ctx(engine: str, request: pytest.FixtureRequest):
+    """A fresh, empty, migrated database with the local owner acting: an encrypted file, or (the
+    ``[postgres]`` run of suites on both engines) a new database on the test server."""
     from cspdesk.services.workspace import close_workspace, open_workspace
 
-    context = open_workspace(db_path, key=TEST_KEY)
+    if engine == "postgres":
+        context = open_workspace(request.getfixturevalue("pg_empty_url"))
+    else:
+        context = open_workspace(request.getfixturevalue("db_path"), key=TEST_KEY)
     yield context
     close_workspace(context)
 
@@ -72,10 +84,21 @@ def demo_db(_demo_template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def demo_ctx(demo_db: Path):
+def demo_target(engine: str, request: pytest.FixtureRequest) -> str | Path:
+    """Where a private copy of the small demo partnership is: a file path, or a server URL."""
+    if engine == "postgres":
+        return request.getfixturevalue("pg_demo_url")
+    return request.getfixturevalue("demo_db")
+
+
+@pytest.fixture
+def demo_ctx(engine: str, demo_target: str | Path):
     from cspdesk.services.workspace import close_workspace, open_workspace
 
-    context = open_workspace(demo_db, key=TEST_KEY)
+    if engine == "postgres":
+        context = open_workspace(demo_target)
+    else:
+        context = open_workspace(demo_target, key=TEST_KEY)
     context.today = lambda: DEMO_TODAY
     yield context
     close_workspace(context)
@@ -111,3 +134,97 @@ def pg_url(pg_server: str) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+# -- both engines -------------------------------------------------------------------------------
+#: The suites whose tests run once per engine when they use ``ctx``, ``demo_ctx``, ``demo_target``
+#: or ``engine`` (tests/ui and tests/reliability stay on SQLite: they test the window and the file).
+BOTH_ENGINE_SUITES = ("core", "storage")
+
+
+def _engines() -> list[str]:
+    """``CSPDESK_TEST_ENGINES`` (comma-separated) narrows the engines, e.g. ``sqlite`` for the
+    Qt-free run in scripts/test, which proves an import boundary and need not repeat the server."""
+    wanted = [e.strip() for e in os.environ.get("CSPDESK_TEST_ENGINES", "sqlite,postgres").split(",") if e.strip()]
+    return [e for e in ("sqlite", "postgres") if e in wanted]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" not in metafunc.fixturenames:
+        return
+    suite = Path(str(metafunc.definition.path)).parent.name
+    if suite not in BOTH_ENGINE_SUITES or metafunc.definition.get_closest_marker("sqlite_only"):
+        return  # the engine fixture's default: SQLite, and no [sqlite] in the test's name
+    engines = _engines()
+    if engines == ["sqlite"]:
+        return
+    params = [pytest.param(e, marks=pytest.mark.postgres) if e == "postgres" else e for e in engines]
+    metafunc.parametrize("engine", params, indirect=True)
+
+
+def _clone_database(pg_server: str, template: str) -> Iterator[str]:
+    """A new database copied from ``template`` on the server (CREATE DATABASE … TEMPLATE: a file
+    copy on the server, ~0.1 s), yielded as a URL and dropped afterwards."""
+    import secrets
+
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"t_{secrets.token_hex(6)}"
+    admin = create_engine(pg_server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        yield make_url(pg_server).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def _make_template(pg_server: str, name: str, fill) -> None:  # noqa: ANN001 - fill(Store)
+    """Create database ``name`` on the server, migrate it, let ``fill`` write into it, and close
+    every connection (a template must have none when it is copied)."""
+    from sqlalchemy import create_engine, make_url, text
+
+    from cspdesk.storage.engine import open_store
+
+    admin = create_engine(pg_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    store = open_store(make_url(pg_server).set(database=name).render_as_string(hide_password=False))
+    try:
+        fill(store)
+    finally:
+        store.dispose()
+
+
+@pytest.fixture(scope="session")
+def _pg_empty_template(pg_server: str) -> str:
+    """An empty, migrated database on the server, made once per run to copy from."""
+    _make_template(pg_server, "cspdesk_empty_template", lambda store: None)
+    return "cspdesk_empty_template"
+
+
+@pytest.fixture(scope="session")
+def _pg_demo_template(pg_server: str) -> str:
+    """The small demo partnership on the server, generated once per run to copy from (the same
+    seed and day as the file template, so both engines hold the same partnership)."""
+    from cspdesk.services.demo import DemoScale, generate_demo
+
+    _make_template(pg_server, "cspdesk_demo_template",
+                   lambda store: generate_demo(store, scale=DemoScale.SMALL, seed=1, today=DEMO_TODAY))
+    return "cspdesk_demo_template"
+
+
+@pytest.fixture
+def pg_empty_url(pg_server: str, _pg_empty_template: str) -> Iterator[str]:
+    """A fresh, migrated, empty database on the server for one test."""
+    yield from _clone_database(pg_server, _pg_empty_template)
+
+
+@pytest.fixture
+def pg_demo_url(pg_server: str, _pg_demo_template: str) -> Iterator[str]:
+    """A private copy of the small demo partnership on the server for one test."""
+    yield from _clone_database(pg_server, _pg_demo_template)

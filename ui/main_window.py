@@ -14,7 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from shiboken6 import isValid
 from PySide6.QtWidgets import (
@@ -37,6 +37,7 @@ from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership import PartnershipInfo, PartnershipService
 from cspdesk.services.workspace import OpenFailed, close_workspace, describe_database
 from ui import faults
+from ui.change_watch import ChangeWatch
 from ui.lock import WindowLock, LockScreen
 from ui.pages.base import Page
 from ui.pages.cases import CasesPage
@@ -220,6 +221,9 @@ class MainWindow(QMainWindow):
         self.show_section(first_section)
         if sub_view is not None and self.current_section() == sub_view[0]:
             self.actions_page().show_tab(sub_view[1])
+        # Others' changes (a server): polled on a timer and when the window comes to the front.
+        self.change_watch = ChangeWatch(self)
+        self.change_watch.start()
 
     # -- construction -------------------------------------------------------------------------
 
@@ -229,6 +233,9 @@ class MainWindow(QMainWindow):
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.choose_database)
         file_menu.addAction(self.open_action)
+        self.connect_action = QAction("Connect to a &server…", self)
+        self.connect_action.triggered.connect(self.connect_to_server)
+        file_menu.addAction(self.connect_action)
         file_menu.addSeparator()
         self.backup_action = QAction("&Back up now", self)
         self.backup_action.setToolTip("Make a checked, encrypted copy of this database in its backup folder")
@@ -736,6 +743,16 @@ class MainWindow(QMainWindow):
         if path:
             self.open_database(path)
 
+    def connect_to_server(self):  # noqa: ANN201 - ServerConnectionDialog
+        """Ask where the server database is (opened, not exec()'d); then sign in to it as to a file."""
+        from ui.dialogs.server_connection import ServerConnectionDialog
+
+        dialog = ServerConnectionDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.open_database(dialog.url) if dialog.url else None)
+        dialog.open()
+        return dialog
+
     def open_database(self, db: str | Path):  # noqa: ANN201 - SignInDialog | None
         """Sign in to another existing database; the window switches to it when that succeeds.
         Says why in a message box if there is nothing to open; returns the sign-in dialog."""
@@ -777,6 +794,7 @@ class MainWindow(QMainWindow):
         self._install_pages()
         self._start_background()
         self.show_section(Section.PANELS)
+        self.change_watch.start()
         emit(self.database_opened, describe_database(new_ctx))
         self.ask_for_new_password_if_needed()
 
@@ -788,6 +806,12 @@ class MainWindow(QMainWindow):
             "SOCP and CARM: referrals, meetings, actions and their papers, kept in an encrypted "
             "local database.</p>",
         )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        watch = getattr(self, "change_watch", None)  # Qt may send events while __init__ runs
+        if watch is not None and event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            watch.poll()  # back from another window: someone may have changed things
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         runner = self.backups
@@ -803,6 +827,7 @@ class MainWindow(QMainWindow):
             # The generator writes one transaction; let it end rather than kill the thread mid-write.
             self._demo_loader.wait()
         self.lock.stop()
+        self.change_watch.stop()
         self._close_case_dialogs()
         self._close_meeting_windows()
         # A dashboard being worked out or a page being printed must end before the database closes.

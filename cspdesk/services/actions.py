@@ -38,6 +38,7 @@ from cspdesk.domain.rules import (
 )
 from cspdesk.services import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
+from cspdesk.services.concurrency import expect_version
 from cspdesk.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from cspdesk.storage.models import (
     Action,
@@ -472,9 +473,9 @@ class ActionService:
         self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
         owners = select(Action.owner_agency_id).where(Action.owner_agency_id.is_not(None))
         owners = self._visible(owners, panel_id).distinct()
-        stmt = select(Agency.id, Agency.name, Agency.short_code).where(Agency.id.in_(owners)).order_by(Agency.name)
+        stmt = select(Agency.id, Agency.name, Agency.short_code).where(Agency.id.in_(owners))
         with self._ctx.reading() as s:
-            return [Choice(i, name, code) for i, name, code in s.execute(stmt)]
+            return _by_name(Choice(i, name, code) for i, name, code in s.execute(stmt))
 
     def owner_choices(self, panel_id: int | None = None, agency_id: int | None = None) -> list[Choice]:
         """Named officers (members) who own at least one visible action, by name."""
@@ -484,17 +485,17 @@ class ActionService:
         if agency_id is not None:
             owners = owners.where(Action.owner_agency_id == agency_id)
         stmt = (select(Member.id, Member.name, Agency.short_code).join(Agency, Agency.id == Member.agency_id)
-                .where(Member.id.in_(owners.distinct())).order_by(Member.name))
+                .where(Member.id.in_(owners.distinct())))
         with self._ctx.reading() as s:
-            return [Choice(i, name, code) for i, name, code in s.execute(stmt)]
+            return _by_name(Choice(i, name, code) for i, name, code in s.execute(stmt))
 
     def heading_choices(self, panel_id: int) -> list[str]:
         """The plan headings (priorities) used on a panel, in order."""
         self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
         stmt = (select(Action.heading).where(Action.panel_id == panel_id, Action.heading != "")
-                .distinct().order_by(Action.heading))
+                .distinct())
         with self._ctx.reading() as s:
-            return list(s.scalars(stmt))
+            return sorted(s.scalars(stmt), key=lambda h: (h.casefold(), h))
 
     # -- writes -------------------------------------------------------------------------------------
 
@@ -631,9 +632,8 @@ class ActionService:
                 f"Action {_label(action)} belongs to another agency: officers may change only their own "
                 "agency's actions."
             ) from None
-        if expected_version is not None and action.version != expected_version:
-            raise Conflict(f"Action {_label(action)} was changed by someone else since you opened it: "
-                           "reload it and try again.")
+        # Who changed it, when and what, from the audit trail (the same message as a case or a meeting).
+        expect_version(s, action, expected_version)
         return action
 
     def _change_status(self, s: Session, action_id: int, status: ActionStatus, note: str, reason: str,
@@ -833,3 +833,9 @@ __all__ = [
     "Choice", "NewAction", "RagCounts", "RAG_ORDER", "UNFINISHED_STATUSES", "amber_limit", "check_status_change",
     "overdue_condition", "rag_condition",
 ]
+
+
+def _by_name(choices: Iterable[Choice]) -> list[Choice]:
+    """Choices in name order whatever the case, the same on SQLite and on a server (whose
+    collation would otherwise decide): a handful of rows, sorted here."""
+    return sorted(choices, key=lambda c: (c.label.casefold(), c.label, c.id))

@@ -227,12 +227,13 @@ class CaseService:
             history = tuple(
                 StatusStep(c.at, c.from_status, c.to_status, c.reason)
                 for c in s.scalars(
-                    select(CaseStatusChange).where(CaseStatusChange.case_id == case_id).order_by(CaseStatusChange.at)
+                    select(CaseStatusChange).where(CaseStatusChange.case_id == case_id)
+                    .order_by(CaseStatusChange.at, CaseStatusChange.id)  # ties: the order they were made
                 )
             )
             latest = s.scalars(
                 select(RiskAssessment).where(RiskAssessment.case_id == case_id)
-                .order_by(RiskAssessment.assessed_on.desc()).limit(1)
+                .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1)
             ).first()
             risk = ""
             if latest is not None:

@@ -10,10 +10,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from cspdesk.domain.enums import Role
-from cspdesk.services import errors
+from cspdesk.services import concurrency, errors
 from cspdesk.services.errors import PermissionDenied, ReadOnlySession
 from cspdesk.storage.engine import Store
 from cspdesk.storage.integrity import FaultKind, describe_fault, fault_message, file_identity
@@ -126,18 +128,33 @@ class ServiceContext:
         exception (nothing half-written), and is closed either way. On SQLite the transaction
         takes the write lock at once (BEGIN IMMEDIATE), so two writers queue instead of failing
         half-way, and the audit chain never forks. Faults of the file (disk full, read-only,
-        moved, damaged) come out as :class:`~cspdesk.services.errors.StorageFault` subclasses."""
+        moved, damaged) come out as :class:`~cspdesk.services.errors.StorageFault` subclasses;
+        a write to a versioned record that someone else changed first comes out as
+        :class:`~cspdesk.services.errors.EditConflict` (see cspdesk.services.concurrency)."""
         if self.read_only:
             raise ReadOnlySession(self.read_only_reason or "This database is open read-only: nothing can be changed.")
         with storage_faults(self.store):
             self._check_file_in_place()
             session = self.store.session_factory(bind=self.store.write_engine)
+            event.listen(session, "before_flush", concurrency.note_versioned)
             try:
                 with session.begin():
                     yield session
                     self._check_file_in_place()  # before the commit: never commit into a moved file
+            except StaleDataError as exc:
+                # Someone else's change to a versioned record committed first (rolled back by now).
+                raise self._edit_conflict(session.info.get(concurrency.PENDING_KEY, {}), exc) from None
             finally:
                 session.close()
+
+    def _edit_conflict(self, pending: dict, exc: Exception) -> errors.EditConflict:
+        try:
+            with self.reading() as s:
+                return concurrency.conflict_after_rollback(s, pending, exc)
+        except errors.ServiceError:
+            raise
+        except Exception:  # noqa: BLE001 - the conflict matters more than the words describing it
+            return concurrency.conflict_from_message(exc)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -181,8 +198,9 @@ _FAULT_ERRORS: dict[FaultKind, type[errors.StorageFault]] = {
 @contextmanager
 def storage_faults(store: Store | None, path: Path | None = None) -> Iterator[None]:
     """Turn the driver's and the OS's errors about the file (disk full, read-only, moved, damaged,
-    I/O) into StorageFault subclasses with plain messages; the driver's text (which can quote
-    values) is dropped. Anything else propagates unchanged."""
+    I/O) into StorageFault subclasses with plain messages, and a lost race on a versioned record
+    into EditConflict; the driver's text (which can quote values) is dropped. Anything else
+    propagates unchanged."""
     try:
         yield
     except errors.ServiceError:
@@ -194,6 +212,8 @@ def storage_faults(store: Store | None, path: Path | None = None) -> Iterator[No
         if "too large" not in str(exc) and "int too big" not in str(exc):
             raise
         raise errors.NotFound("There is no such record: that number is far larger than any record's.") from None
+    except StaleDataError as exc:
+        raise concurrency.conflict_from_message(exc) from None
     except Exception as exc:
         where = path if path is not None else (store.target.path if store is not None else None)
         fault = describe_fault(exc, where)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class ServiceError(Exception):
     """Base of all errors a service raises on purpose."""
@@ -62,5 +64,27 @@ class ReadOnlySession(ServiceError):
     """This session was opened read-only (or lost its writer's lock): it cannot change anything."""
 
 
-class Conflict(ServiceError):
-    """Someone else changed the record since it was read (optimistic locking): reload and retry."""
+# -- several people on one server (issue 9) -------------------------------------------------------
+
+
+class EditConflict(ServiceError):
+    """Someone else saved a change to the same record after this user read it (optimistic locking
+    on the record's ``version``). Nothing from the refused change was saved. The message names the
+    record, who changed it, when and which fields, and says to reload and apply the change again;
+    ``current_version`` is what to pass as the expected version when re-applying after a reload."""
+
+    def __init__(self, message: str, *, entity: str = "", entity_id: int | None = None,
+                 changed_by: tuple[str, ...] = (), changed_at: datetime | None = None,
+                 fields: tuple[str, ...] = (), current_version: int | None = None, deleted: bool = False) -> None:
+        super().__init__(message)
+        self.entity = entity
+        self.entity_id = entity_id
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.fields = fields
+        self.current_version = current_version
+        self.deleted = deleted
+
+
+# The actions tracker's name for the same thing (one class: an except of either catches both).
+Conflict = EditConflict

@@ -37,6 +37,29 @@ def open_workspace(
     return ServiceContext(store=store, actor=actor or Actor.local_owner())
 
 
+def is_server(db: str | Path | None) -> bool:
+    """Does ``db`` name a server (a URL) rather than a file? (A server has no recovery key: its
+    database administrator restores access.)"""
+    return db is not None and DatabaseTarget.parse(db).url is not None
+
+
+def server_url(host: str, database: str, user: str, password: str, *, port: int = 5432, tls: bool = True) -> str:
+    """The ``--db`` URL of a PostgreSQL database from the parts a connection form asks for (names
+    and passwords with any characters are quoted). ``tls``: insist on the server's TLS."""
+    from sqlalchemy import URL
+
+    from cspdesk.services.errors import ValidationError
+
+    for field, value in (("host", host), ("database", database), ("user", user)):
+        if not value.strip():
+            raise ValidationError(field, f"Give the server's {'address' if field == 'host' else field + ' name'}.")
+    if not 0 < port < 65536:
+        raise ValidationError("port", "A port is a number from 1 to 65535 (PostgreSQL's is usually 5432).")
+    url = URL.create("postgresql+psycopg", username=user.strip(), password=password or None, host=host.strip(),
+                     port=port, database=database.strip(), query={"sslmode": "require"} if tls else {})
+    return url.render_as_string(hide_password=False)
+
+
 def describe_database(ctx: ServiceContext) -> str:
     """The open database as people should see it: a file path, or a server URL without password."""
     return ctx.store.describe()

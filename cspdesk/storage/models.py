@@ -590,7 +590,10 @@ class Action(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    updates: Mapped[list[ActionUpdate]] = relationship(cascade="all, delete-orphan", order_by="ActionUpdate.at")
+    # Ties on ``at`` (a status change and a note saved together) in the order they were written:
+    # PostgreSQL, unlike SQLite, gives no order to ties.
+    updates: Mapped[list[ActionUpdate]] = relationship(cascade="all, delete-orphan",
+                                                       order_by="[ActionUpdate.at, ActionUpdate.id]")
 
 
 class ActionUpdate(Base):

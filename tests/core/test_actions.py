@@ -255,8 +255,11 @@ def test_optimistic_version_check_refuses_a_stale_change(demo_ctx) -> None:
     svc = ActionService(demo_ctx)
     seen = svc.action_rows([action_id])[0].version
     svc.update_status(action_id, ActionStatus.ONGOING, "Someone else", expected_version=seen)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         svc.update_status(action_id, ActionStatus.COMPLETED, "Me", completed_on=DEMO_TODAY, expected_version=seen)
+    # The message says what changed (from the audit trail) and what to do, as for a case or a meeting.
+    assert "status" in refused.value.fields and "Reload it" in str(refused.value)
+    assert refused.value.current_version == svc.action_rows([action_id])[0].version
     row = svc.action_rows([action_id])[0]
     assert row.status == ActionStatus.ONGOING and row.version > seen
     with pytest.raises(Conflict):
@@ -377,7 +380,7 @@ def test_filter_choices(demo_ctx) -> None:
     svc = ActionService(demo_ctx)
     marac = panel_id(demo_ctx, PanelType.MARAC)
     agencies = svc.agency_choices(marac)
-    assert [c.label for c in agencies] == sorted(c.label for c in agencies)
+    assert [c.label for c in agencies] == sorted((c.label for c in agencies), key=str.casefold)
     assert "IDVA" in {c.detail for c in agencies}
     owners = svc.owner_choices(marac, agency_id(demo_ctx, "IDVA"))
     assert owners

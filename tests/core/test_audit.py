@@ -6,16 +6,21 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-import sqlcipher3
+from sqlalchemy import text
 
 from cspdesk.domain.enums import AuditKind
 from cspdesk.services import audit, auth
 from cspdesk.services.auth import create_database, sign_in
 from cspdesk.services.partnership import PartnershipService
 from cspdesk.services.workspace import close_workspace
+from cspdesk.storage.engine import Store, open_store
 
 PASSWORD = "correct horse battery"
 
@@ -26,35 +31,53 @@ def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(auth, "FAILED_DELAY_STEP", 0.0)
 
 
+@dataclass
+class Trail:
+    """A database with a few audit entries (a file or a server database), and a way to change its
+    rows by hand, behind CSPDesk's back."""
+
+    target: str | Path
+    store: Store
+
+    def tamper(self, sql: str, **params: object) -> None:
+        with self.store.engine.begin() as conn:
+            conn.execute(text(sql), params)
+
+    def row(self, sql: str) -> Any:
+        with self.store.engine.connect() as conn:
+            return conn.execute(text(sql)).one()
+
+
 @pytest.fixture
-def trail(db_path: Path) -> tuple[Path, bytes]:
-    """A database with a few audit entries, and its raw key (for tampering by hand)."""
-    created = create_database(db_path, admin_username="admin", admin_name="Ada", password=PASSWORD,
+def target(engine: str, request: pytest.FixtureRequest) -> str | Path:
+    """Where a new database goes: a file path, or an empty database on the test server."""
+    return request.getfixturevalue("pg_empty_url" if engine == "postgres" else "db_path")
+
+
+@pytest.fixture
+def trail(target: str | Path) -> Iterator[Trail]:
+    created = create_database(target, admin_username="admin", admin_name="Ada", password=PASSWORD,
                               partnership_name="Safer Testshire")
-    key = created.ctx.vault.db_key
+    key = created.ctx.vault.db_key if created.ctx.vault else None
     close_workspace(created.ctx)
     for _ in range(3):
-        close_workspace(sign_in(db_path, "admin", PASSWORD))
-    return db_path, key
+        close_workspace(sign_in(target, "admin", PASSWORD))
+    # A raw connection of our own (not CSPDesk's services): what someone editing by hand would use.
+    store = open_store(target, key=key, migrate=False)
+    yield Trail(target, store)
+    store.dispose()
 
 
-def _raw(db_path: Path, key: bytes) -> sqlcipher3.Connection:
-    con = sqlcipher3.connect(str(db_path))
-    con.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-    return con
-
-
-def _verify_cli(db_path: Path) -> subprocess.CompletedProcess[str]:
+def _verify_cli(target: str | Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CSPDESK_PASSWORD": PASSWORD, "CSPDESK_FAST_KDF": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "cspdesk", "audit", "verify", "--db", str(db_path), "--user", "admin"],
+        [sys.executable, "-m", "cspdesk", "audit", "verify", "--db", str(target), "--user", "admin"],
         capture_output=True, text=True, env=env, timeout=60,
     )
 
 
-def test_an_intact_trail_verifies(trail) -> None:
-    db_path, _ = trail
-    result = _verify_cli(db_path)
+def test_an_intact_trail_verifies(trail: Trail) -> None:
+    result = _verify_cli(trail.target)
     assert result.returncode == 0, result.stderr
     assert "intact" in result.stdout
     # create account, create partnership, 3 sign-ins, and the sign-in of the verify command itself
@@ -71,39 +94,29 @@ def test_an_intact_trail_verifies(trail) -> None:
         ("DELETE FROM audit_event WHERE id = 3", "entry 3 is missing"),
     ],
 )
-def test_changing_one_row_by_hand_breaks_the_chain(trail, tamper: str, problem: str) -> None:
-    db_path, key = trail
-    con = _raw(db_path, key)
-    con.execute(tamper)
-    con.commit()
-    con.close()
-    result = _verify_cli(db_path)
+def test_changing_one_row_by_hand_breaks_the_chain(trail: Trail, tamper: str, problem: str) -> None:
+    trail.tamper(tamper)
+    result = _verify_cli(trail.target)
     assert result.returncode == 1
     assert problem in result.stdout
     assert "broken at entry" in result.stdout
 
 
-def test_rehashing_one_row_still_breaks_the_next_link(trail) -> None:
+def test_rehashing_one_row_still_breaks_the_next_link(trail: Trail) -> None:
     """Someone who recomputes the changed entry's own hash still breaks its successor's link."""
-    db_path, key = trail
-    con = _raw(db_path, key)
-    row = con.execute(
+    row = trail.row(
         "SELECT id, at, user_id, username, kind, entity, entity_id, details_digest, prev_hash FROM audit_event WHERE id = 3"
-    ).fetchone()
-    from datetime import datetime
-
-    forged = audit.entry_hash(row[8], row[0], datetime.fromisoformat(row[1]), row[2], "mallory", row[4], row[5],
-                              row[6], row[7])
-    con.execute("UPDATE audit_event SET username = 'mallory', hash = ? WHERE id = 3", (forged,))
-    con.commit()
-    con.close()
-    result = _verify_cli(db_path)
+    )
+    at = row[1] if isinstance(row[1], datetime) else datetime.fromisoformat(row[1])  # SQLite hands back text
+    forged = audit.entry_hash(row[8], row[0], at, row[2], "mallory", row[4], row[5], row[6], row[7])
+    trail.tamper("UPDATE audit_event SET username = 'mallory', hash = :h WHERE id = 3", h=forged)
+    result = _verify_cli(trail.target)
     assert result.returncode == 1
     assert "broken at entry 4" in result.stdout
 
 
-def test_appends_chain_and_roll_back_with_their_transaction(db_path: Path) -> None:
-    created = create_database(db_path, admin_username="admin", admin_name="Ada", password=PASSWORD)
+def test_appends_chain_and_roll_back_with_their_transaction(target: str | Path) -> None:
+    created = create_database(target, admin_username="admin", admin_name="Ada", password=PASSWORD)
     ctx = created.ctx
     before = audit.AuditService(ctx).count()
     with pytest.raises(RuntimeError):
@@ -118,8 +131,8 @@ def test_appends_chain_and_roll_back_with_their_transaction(db_path: Path) -> No
     close_workspace(ctx)
 
 
-def test_details_are_canonical_json(db_path: Path) -> None:
-    created = create_database(db_path, admin_username="admin", admin_name="Ada", password=PASSWORD)
+def test_details_are_canonical_json(target: str | Path) -> None:
+    created = create_database(target, admin_username="admin", admin_name="Ada", password=PASSWORD)
     ctx = created.ctx
     from datetime import date
 

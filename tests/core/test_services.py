@@ -154,3 +154,23 @@ def test_risk_and_status_sort_by_meaning_not_alphabet(demo_ctx) -> None:
         service.case_ids(CaseQuery(sort=CaseSort.STATUS, descending=False)))]
     lifecycle = list(CaseStatus)
     assert [lifecycle.index(s) for s in statuses] == sorted(lifecycle.index(s) for s in statuses)
+
+
+def test_status_changes_made_at_the_same_moment_keep_their_order(demo_ctx) -> None:
+    """Two steps saved in one go share a time. SQLite happens to hand ties back in insertion
+    order; PostgreSQL gives ties no order, so the history must say how to break them (by id).
+    The rows are written in reverse id order, so a sort without the tie-break shows it."""
+    from sqlalchemy import func, select
+
+    from cspdesk.storage.models import CaseStatusChange
+
+    service = CaseService(demo_ctx)
+    case_id = service.case_ids(CaseQuery(statuses=frozenset({CaseStatus.CLOSED})))[0]
+    at = demo_ctx.now()
+    with demo_ctx.unit_of_work() as s:
+        top = s.scalar(select(func.max(CaseStatusChange.id)))
+        for id_, to in ((top + 2, CaseStatus.CLOSED), (top + 1, CaseStatus.OPEN)):
+            s.add(CaseStatusChange(id=id_, case_id=case_id, from_status=None, to_status=to, reason="", at=at))
+            s.flush()
+    history = service.get_case(case_id).history
+    assert [step.to_status for step in history[-2:]] == [CaseStatus.OPEN, CaseStatus.CLOSED]

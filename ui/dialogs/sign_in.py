@@ -26,6 +26,7 @@ from shiboken6 import isValid
 
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
+from cspdesk.services.workspace import is_server
 from ui import preferences
 from ui.background import run_in_background
 from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, error_label, line_edit, make_primary, with_error
@@ -192,6 +193,8 @@ class SignInDialog(QDialog):
         self.recover_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.recover_button.setToolTip("For an administrator, when no one who can reset passwords can sign in")
         self.recover_button.clicked.connect(self.open_recovery)
+        # A server keeps no recovery key (its administrator resets passwords, or the server's DBA).
+        self.recover_button.setVisible(not is_server(db))
         bottom.addWidget(self.recover_button)
         bottom.addStretch(1)
         self.buttons = QDialogButtonBox(self)
