@@ -63,7 +63,10 @@ def _lock_chain(session: Session) -> None:
 def record(session: Session, actor: Actor | None, kind: AuditKind, entity: str = "",
            entity_id: int | None = None, details: dict[str, Any] | None = None, *,
            at: datetime, username: str | None = None, user_id: int | None = None) -> None:
-    """Append one entry inside the caller's transaction (it is lost with it on rollback)."""
+    """Append one entry inside the caller's transaction (it is lost with it on rollback). A view
+    read through a read-only workspace (``ServiceContext.viewing``) cannot be written and is not."""
+    if kind == AuditKind.VIEW and session.info.get("cspdesk_read_only_view"):
+        return
     _lock_chain(session)
     details = json.loads(canonical(details or {}))  # what the database will hand back
     last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()

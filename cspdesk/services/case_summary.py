@@ -44,7 +44,7 @@ class CaseSummaryService:
         """The case summary as PDF bytes, for the print preview. Showing it is a view of the case,
         recorded as one (with ``"report": "case_summary"``); printing or saving it is recorded
         again by :meth:`record_printed` or :meth:`write`."""
-        with self._ctx.unit_of_work() as s:
+        with self._ctx.viewing() as s:
             data = self._gather(s, case_id, contact_details)
             audit.record(s, self._ctx.actor, AuditKind.VIEW, "case", case_id,
                          {"report": "case_summary", "preview": True, "contact_details": contact_details},

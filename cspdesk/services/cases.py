@@ -208,7 +208,7 @@ class CaseService:
             raise NotFound("That case does not exist, or is on a panel you are not a member of.")
         row = rows[0]
         self._ctx.require(Permission.VIEW_CASES, panel_id=row.panel_id)
-        with self._ctx.unit_of_work() as s:
+        with self._ctx.viewing() as s:
             case_ = s.get(Case, case_id)
             assert case_ is not None
             people = []

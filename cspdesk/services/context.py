@@ -23,6 +23,10 @@ from cspdesk.storage.integrity import FaultKind, describe_fault, fault_message, 
 T = TypeVar("T")
 
 
+#: Session.info key: a session of :meth:`ServiceContext.viewing` on a read-only workspace.
+READ_ONLY_VIEW = "cspdesk_read_only_view"
+
+
 class Permission(StrEnum):
     VIEW_CASES = "view_cases"
     EDIT_CASES = "edit_cases"
@@ -155,6 +159,20 @@ class ServiceContext:
             raise
         except Exception:  # noqa: BLE001 - the conflict matters more than the words describing it
             return concurrency.conflict_from_message(exc)
+
+    @contextmanager
+    def viewing(self) -> Iterator[Session]:
+        """For reading a record when the reading is audited as a view (a case, an OCG, a person):
+        the unit of work that keeps the view entry. On a session opened read-only nothing can be
+        written, so this is a reading session and the view leaves no entry, as a read-only
+        sign-in leaves none (see :func:`cspdesk.services.audit.record`)."""
+        if not self.read_only:
+            with self.unit_of_work() as session:
+                yield session
+            return
+        with self.reading() as session:
+            session.info[READ_ONLY_VIEW] = True
+            yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -274,7 +274,7 @@ class OcgService:
         actions = ActionService(self._ctx)
         action_ids = actions.action_ids(ActionQuery(group_id=group_id, sort=ActionSort.DUE_DATE))
         action_rows = actions.action_rows(action_ids)
-        with self._ctx.unit_of_work() as s:
+        with self._ctx.viewing() as s:
             g = s.get(SubjectGroup, group_id)
             assert g is not None
             people = s.execute(

@@ -144,7 +144,7 @@ class SubjectAccessService:
         """Everything held about one person, as plain data. Administrators only. Recorded in the
         audit trail as a view of the person (no personal data in the entry)."""
         self._ctx.require(Permission.ADMINISTER)
-        with self._ctx.unit_of_work() as s:
+        with self._ctx.viewing() as s:
             data = self._gather(s, person_id)
             audit.record(s, self._ctx.actor, AuditKind.VIEW, "person", person_id,
                          {"subject_access": True, "cases": len(data.cases)}, at=self._ctx.now())
