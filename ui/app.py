@@ -182,8 +182,10 @@ def run_gui(
                     waited += SCREENSHOT_SETTLE_MS
                     QTimer.singleShot(SCREENSHOT_SETTLE_MS, grab)
                     return
-                if waited and not settled:
-                    settled.append(True)  # what the call delivered is laid out before the picture
+                if not settled:
+                    # What a call delivered is laid out before the picture, also when the call
+                    # ended before the first look (its results then arrive in this very turn).
+                    settled.append(True)
                     QTimer.singleShot(SCREENSHOT_SETTLE_MS, grab)
                     return
                 target.parent.mkdir(parents=True, exist_ok=True)
