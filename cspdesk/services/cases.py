@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from cspdesk.domain.enums import AuditKind, CaseStatus, PanelType, PersonRole, RiskLevel, SubjectKind, VulnerabilityFlag
 from cspdesk.domain.rules import normalise_name
@@ -231,18 +231,7 @@ class CaseService:
                     .order_by(CaseStatusChange.at, CaseStatusChange.id)  # ties: the order they were made
                 )
             )
-            latest = s.scalars(
-                select(RiskAssessment).where(RiskAssessment.case_id == case_id)
-                .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1)
-            ).first()
-            risk = ""
-            if latest is not None:
-                parts = [latest.kind.label, f"{latest.assessed_on:%d %b %Y}"]
-                if latest.score is not None:
-                    parts.append(f"score {latest.score}")
-                if latest.risk_level is not None:
-                    parts.append(latest.risk_level.label)
-                risk = ", ".join(parts)
+            risk = latest_risk(s, case_id)
             detail = CaseDetail(row, case_.reason, case_.summary, case_.outcome, case_.referrer_name, linked,
                                 history, risk)
             audit.record(s, self._ctx.actor, AuditKind.VIEW, "case", case_id, {"reference": row.reference},
@@ -352,3 +341,20 @@ class CaseService:
                 )
                 return stmt, key
         raise AssertionError(sort)
+
+
+def latest_risk(s: Session, case_id: int) -> str:
+    """The case's latest risk assessment in a few words ("DASH RIC, 3 Mar 2026, score 15, High"),
+    "" when it has none: for the case view and meeting mode alike."""
+    latest = s.scalars(
+        select(RiskAssessment).where(RiskAssessment.case_id == case_id)
+        .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1)
+    ).first()
+    if latest is None:
+        return ""
+    parts = [latest.kind.label, f"{latest.assessed_on.day} {latest.assessed_on:%b %Y}"]
+    if latest.score is not None:
+        parts.append(f"score {latest.score}")
+    if latest.risk_level is not None:
+        parts.append(latest.risk_level.label)
+    return ", ".join(parts)

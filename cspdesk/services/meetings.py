@@ -48,6 +48,7 @@ from cspdesk.domain.enums import (
 from cspdesk.domain.rules import ACTION_STATUSES_NEEDING_REASON, FINISHED_ACTION_STATUSES
 from cspdesk.domain.schedule import MAX_RECURRING, Recurrence, meeting_dates
 from cspdesk.services import audit
+from cspdesk.services.cases import latest_risk
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ServiceError, ValidationError
 from cspdesk.storage.models import (
@@ -66,7 +67,6 @@ from cspdesk.storage.models import (
     Panel,
     PanelAgency,
     Person,
-    RiskAssessment,
     SubjectGroup,
     UserAccount,
 )
@@ -535,18 +535,7 @@ class MeetingService:
                 p.address if with_addresses else "", p.postcode if with_addresses else "",
                 p.phone if with_addresses else "",
             ))
-        latest = s.scalars(
-            select(RiskAssessment).where(RiskAssessment.case_id == case_id)
-            .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1)
-        ).first()
-        risk = ""
-        if latest is not None:
-            parts = [latest.kind.label, f"{latest.assessed_on.day} {latest.assessed_on:%b %Y}"]
-            if latest.score is not None:
-                parts.append(f"score {latest.score}")
-            if latest.risk_level is not None:
-                parts.append(latest.risk_level.label)
-            risk = ", ".join(parts)
+        risk = latest_risk(s, case_id)
         if audit_view:
             audit.record(s, self._ctx.actor, AuditKind.VIEW, "case", case_id,
                          {"reference": case_.reference, "in": "meeting", "addresses": with_addresses},
