@@ -22,7 +22,7 @@ from cspdesk.reports.action_papers import (
 )
 from cspdesk.services import audit
 from cspdesk.services.actions import RAG_ORDER, ActionGroupBy, ActionQuery, ActionRow, ActionService, ActionSort
-from cspdesk.services.context import ServiceContext
+from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.services.files import check_output_path, write_atomically
 from cspdesk.services.ocgs import OcgService
@@ -127,6 +127,24 @@ class ActionPapersService:
             progress(100, "Done")
         return data
 
+    def render_tracker(self, query: ActionQuery, *, invariant: bool = False,
+                       progress: ProgressFn | None = None) -> bytes:
+        """The tracker (or action log) as PDF bytes, for the print preview. Not recorded: nothing
+        has left the app yet — :meth:`write_tracker` (Save as PDF) and
+        :meth:`record_tracker_printed` (Print) record it."""
+        data = self.tracker(query, progress=progress)
+        if progress:
+            progress(65, "Laying out the pages…")
+        return render_tracker_pdf(data, invariant=invariant)
+
+    def record_tracker_printed(self, query: ActionQuery, *, pages: int, printer: str) -> None:
+        """Record in the audit trail that the tracker ``query`` selects went to a printer."""
+        self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
+        with self._ctx.unit_of_work() as s:
+            audit.record(s, self._ctx.actor, AuditKind.PRINT, "panel", query.panel_id,
+                         {"report": "tracker", "printer": printer, "pages": pages,
+                          "agency_id": query.agency_id, "owner": bool(query.owner_name)}, at=self._ctx.now())
+
     # -- the 4P plan -----------------------------------------------------------------------------
 
     def plan(self, group_id: int) -> PlanData:
@@ -159,6 +177,18 @@ class ActionPapersService:
             strands=tuple(strands),
             today=self._ctx.today(),
         )
+
+    def render_plan(self, group_id: int, *, invariant: bool = False) -> bytes:
+        """The OCG's 4P plan as PDF bytes, for the print preview (not recorded, as above)."""
+        return render_plan_pdf(self.plan(group_id), invariant=invariant)
+
+    def record_plan_printed(self, group_id: int, *, pages: int, printer: str) -> None:
+        """Record in the audit trail that the OCG's 4P plan went to a printer."""
+        if not OcgService(self._ctx).ocg_rows([group_id]):  # need to know
+            raise NotFound("That organised crime group does not exist, or is on a panel you are not a member of.")
+        with self._ctx.unit_of_work() as s:
+            audit.record(s, self._ctx.actor, AuditKind.PRINT, "group", group_id,
+                         {"report": "4p_plan", "printer": printer, "pages": pages}, at=self._ctx.now())
 
     def write_plan(self, group_id: int, out: Path, *, invariant: bool = False) -> PlanData:
         out = check_output_path(out, (".pdf",))

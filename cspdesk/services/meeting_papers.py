@@ -65,6 +65,27 @@ class MeetingPapersService:
         self._write(meeting_id, out, render_minutes_pdf(data, invariant=invariant), "minutes", distribution=distribution)
         return data
 
+    # -- for the print preview ----------------------------------------------------------------------
+
+    def render_agenda(self, meeting_id: int, *, invariant: bool = False) -> bytes:
+        """The agenda as PDF bytes, for the print preview. Not recorded: nothing has left the app
+        yet — :meth:`write_agenda` (Save as PDF) and :meth:`record_printed` (Print) record it."""
+        return render_agenda_pdf(self.build(meeting_id, distribution=True), invariant=invariant)
+
+    def render_minutes(self, meeting_id: int, *, distribution: bool = False, invariant: bool = False) -> bytes:
+        """The minutes (full record, or the distribution copy) as PDF bytes, for the preview."""
+        return render_minutes_pdf(self.build(meeting_id, distribution=distribution), invariant=invariant)
+
+    def record_printed(self, meeting_id: int, report: str, *, distribution: bool, pages: int, printer: str) -> None:
+        """Record in the audit trail that the agenda or the minutes (``report``) went to a printer."""
+        if report not in ("agenda", "minutes"):
+            raise ValueError(report)
+        self._meetings.get_meeting(meeting_id)  # a member of the meeting's panel, and the meeting exists
+        with self._ctx.unit_of_work() as s:
+            audit.record(s, self._ctx.actor, AuditKind.PRINT, "meeting", meeting_id,
+                         {"report": report, "distribution": distribution, "printer": printer, "pages": pages},
+                         at=self._ctx.now())
+
     def _write(self, meeting_id: int, out: Path, content: bytes, report: str, *, distribution: bool) -> None:
         """The file written and the print audited in one transaction: no entry, no file."""
         with self._ctx.unit_of_work() as s:

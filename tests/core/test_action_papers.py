@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cspdesk.domain.enums import AuditKind, GroupKind, PanelType, Rag, Strand
 from cspdesk.services.action_papers import ActionPapersService
@@ -118,3 +118,31 @@ def test_4p_plan_of_an_ocg(demo_ctx: ServiceContext, tmp_path: Path) -> None:
         assert _flat(action)[:40] in text
     kind, details = _last_audit(demo_ctx)
     assert kind is AuditKind.PRINT and details == {"report": "4p_plan", "file": "4p.pdf"}
+
+
+def test_the_preview_renders_the_saved_pages_and_records_only_prints(demo_ctx: ServiceContext,
+                                                                     tmp_path: Path) -> None:
+    service = ActionPapersService(demo_ctx)
+    query = ActionQuery(panel_id=_panel(demo_ctx, PanelType.MARAC), agency_id=service.agency_id("IDVA"),
+                        statuses=frozenset(UNFINISHED_STATUSES))
+    with demo_ctx.reading() as s:
+        entries = s.scalar(select(func.count()).select_from(m.AuditEvent))
+    shown = service.render_tracker(query, invariant=True)
+    with demo_ctx.reading() as s:
+        assert s.scalar(select(func.count()).select_from(m.AuditEvent)) == entries  # a preview has not left the app
+    service.write_tracker(query, tmp_path / "log.pdf", invariant=True)
+    assert (tmp_path / "log.pdf").read_bytes() == shown
+    service.record_tracker_printed(query, pages=2, printer="Office printer")
+    kind, details = _last_audit(demo_ctx)
+    assert kind is AuditKind.PRINT and details["report"] == "tracker" and details["printer"] == "Office printer"
+    assert details["agency_id"] == query.agency_id and details["pages"] == 2
+
+    with demo_ctx.reading() as s:
+        group_id = s.scalar(select(m.SubjectGroup.id).where(m.SubjectGroup.kind == GroupKind.OCG)
+                            .order_by(m.SubjectGroup.id).limit(1))
+    plan = service.render_plan(group_id, invariant=True)
+    assert plan.startswith(b"%PDF")
+    service.record_plan_printed(group_id, pages=3, printer="Office printer")
+    assert _last_audit(demo_ctx) == (AuditKind.PRINT, {"report": "4p_plan", "printer": "Office printer", "pages": 3})
+    with pytest.raises(NotFound):
+        service.record_plan_printed(group_id + 10_000, pages=1, printer="Office printer")

@@ -125,6 +125,30 @@ def test_only_members_print_papers(demo_ctx: ServiceContext, busy_meeting: int, 
     assert not (tmp_path / "x.pdf").exists()
 
 
+def test_the_preview_renders_without_recording_and_a_print_is_recorded(demo_ctx: ServiceContext,
+                                                                       busy_meeting: int, tmp_path: Path) -> None:
+    """What the app's print preview calls: the same pages as the file, nothing audited until it
+    goes to a printer (or is saved, which write_minutes records)."""
+    service = MeetingPapersService(demo_ctx)
+    with demo_ctx.reading() as s:
+        entries = s.scalar(select(func.count()).select_from(m.AuditEvent))
+    shown = service.render_minutes(busy_meeting, distribution=True, invariant=True)
+    agenda = service.render_agenda(busy_meeting, invariant=True)
+    with demo_ctx.reading() as s:
+        assert s.scalar(select(func.count()).select_from(m.AuditEvent)) == entries
+    service.write_minutes(busy_meeting, tmp_path / "saved.pdf", distribution=True, invariant=True)
+    assert (tmp_path / "saved.pdf").read_bytes() == shown  # the preview is the paper
+    from io import BytesIO
+
+    assert "Agenda" in PdfReader(BytesIO(agenda)).pages[0].extract_text()
+    service.record_printed(busy_meeting, "minutes", distribution=True, pages=4, printer="Office printer")
+    with demo_ctx.reading() as s:
+        kind, details = s.execute(select(m.AuditEvent.kind, m.AuditEvent.details)
+                                  .order_by(m.AuditEvent.id.desc()).limit(1)).one()
+    assert kind is AuditKind.PRINT and details == {"report": "minutes", "distribution": True,
+                                                   "printer": "Office printer", "pages": 4}
+
+
 @pytest.mark.parametrize(("typed", "kept"), [
     ("Call 07700 900702 after 6pm", "Call [telephone removed] after 6pm"),
     ("Landline (01795) 417000.", "Landline [telephone removed]."),
