@@ -258,7 +258,7 @@ def test_my_actions_lists_the_officers_agency_and_updates_with_a_key(officer_ctx
     assert rows and {r.owner_agency_id for r in rows} == {officer_ctx.actor.agency_id}
     assert all(r.status not in (ActionStatus.COMPLETED, ActionStatus.DISCONTINUED) for r in rows)
     assert view.about_label.text() == "The unfinished actions of Golding Homes on the panels you sit on."
-    assert not view.print_button.isEnabled()  # printing is the printing work's
+    assert view.print_button.isEnabled()  # the action log prints (tests/ui/test_papers_printed.py)
     target = rows[0]
     assert view.selected_ids() == [target.id]  # the first is chosen: a key works at once
     view.table.setFocus()

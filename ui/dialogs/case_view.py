@@ -481,18 +481,15 @@ class CaseDialog(QDialog):
             return None
         from shiboken6 import isValid
 
-        from ui.printing.preview import PreviewDialog
+        from ui.printing.preview import open_preview
         from ui.printing.sources import case_summary_choice
         from ui.windows import bring_to_front
 
         if self._preview is not None and isValid(self._preview) and self._preview.isVisible():
             bring_to_front(self._preview)  # one preview per case view; Ctrl+P again finds it
             return self._preview
-        dialog = PreviewDialog(choice=case_summary_choice(self.ctx, self.case_id, self.detail.row.reference),
-                               parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog = open_preview(self, choice=case_summary_choice(self.ctx, self.case_id, self.detail.row.reference))
         self._preview = dialog
-        dialog.show()
         emit(self.preview_opened, dialog)
         return dialog
 

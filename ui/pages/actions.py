@@ -273,6 +273,8 @@ class ActionsTab(QWidget):
     changes_made = Signal(object)
     #: A status dialog was opened (tests drive it; the app simply shows it).
     status_dialog_opened = Signal(object)
+    #: A print preview was opened (tests drive it; the app simply shows it).
+    preview_opened = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -440,6 +442,13 @@ class TrackerView(ActionsTab):
         self.export_csv_action.triggered.connect(lambda: self.choose_export(".csv"))
         self.export_xlsx_action.triggered.connect(lambda: self.choose_export(".xlsx"))
         tools.addWidget(self.export_button)
+        self.print_button = QPushButton("&Print…", self)
+        self.print_button.setObjectName("printTracker")
+        self.print_button.setShortcut(QKeySequence("Ctrl+P"))
+        self.print_button.setToolTip("Print preview of the actions listed, grouped as shown (Ctrl+P); "
+                                     "print it or save it as PDF")
+        self.print_button.clicked.connect(lambda: self.print_tracker())
+        tools.addWidget(self.print_button)
         layout.addLayout(tools)
 
         # -- the list and the detail pane ---------------------------------------------------------
@@ -747,6 +756,21 @@ class TrackerView(ActionsTab):
         if query.statuses is None:
             return f"No actions{where} yet.\n\nActions agreed at meetings, or imported from a spreadsheet, are listed here."
         return f"No {words}{where}.\n\nChoose “All” under Status to see finished actions too."
+
+    def print_tracker(self):  # noqa: ANN201 - PreviewDialog | None
+        """The print preview of the actions listed, with the filters and grouping shown."""
+        from ui.printing.preview import open_preview
+        from ui.printing.sources import tracker_source
+
+        if not self.model.is_loaded():
+            return None
+        query = self.model.query
+        where = self.panel_combo.currentText() if query.panel_id is not None else "all my panels"
+        agency = self.agency_combo.currentText() if query.agency_id is not None else ""
+        title = f"Action log: {agency}, {where}" if agency else f"Action tracker: {where}"
+        dialog = open_preview(self.window(), tracker_source(self._ctx, query, title))
+        emit(self.preview_opened, dialog)
+        return dialog
 
     def selected_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})

@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSpinBox,
     QSplitter,
     QStackedWidget,
     QTableView,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -77,6 +79,8 @@ class MeetingsPage(Page):
     meeting_mode_requested = Signal(int)
     #: Something was written (the window hands it to every page).
     changes_made = Signal(object)
+    #: A print preview was opened (tests drive it; the app simply shows it).
+    preview_opened = Signal(object)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +110,23 @@ class MeetingsPage(Page):
         bar.addWidget(caption)
         bar.addWidget(self.panel_combo)
         bar.addStretch(1)
+        self.print_button = QToolButton(self)
+        self.print_button.setObjectName("printMeetingPapers")
+        self.print_button.setText("&Print")
+        self.print_button.setToolTip("Print preview of the selected meeting's agenda (Ctrl+P) or minutes "
+                                     "(Ctrl+Shift+P); print them or save them as PDF")
+        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        print_menu = QMenu(self.print_button)
+        self.print_agenda_action = print_menu.addAction("Agenda…", lambda: self.print_agenda())
+        self.print_agenda_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.print_minutes_action = print_menu.addAction("Minutes…", lambda: self.print_minutes())
+        self.print_minutes_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        for action in (self.print_agenda_action, self.print_minutes_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)  # the shortcuts work while the page has the focus, menu closed
+        self.print_button.setMenu(print_menu)
+        self.print_button.setEnabled(False)
+        bar.addWidget(self.print_button)
         self.new_button = QPushButton("&New meeting…", self)
         self.new_button.setToolTip("Plan a meeting, or a series of them (Ctrl+N)")
         self.new_button.clicked.connect(self.new_meeting)
@@ -359,6 +380,7 @@ class MeetingsPage(Page):
             self.suggestion_model.set_rows([])
             self.tabs.setEnabled(False)
             self.mode_button.setEnabled(False)
+            self.print_button.setEnabled(False)
             return
         if self.detail is not None and self.detail.row.id == meeting_id and self.agenda_model.rowCount():
             return
@@ -386,6 +408,9 @@ class MeetingsPage(Page):
             widget.setEnabled(editable)
         self.agenda_view.setDragEnabled(editable)
         self.mode_button.setEnabled(self.can_run or detail.locked)
+        self.print_button.setEnabled(True)
+        # Minutes once the meeting has started (a draft until they are finalised).
+        self.print_minutes_action.setEnabled(d.status is not MeetingStatus.PLANNED)
         self.mode_button.setText("Open &meeting mode" if d.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS)
                                  else "Review &minutes")
         self.agenda_error.hide()
@@ -596,6 +621,34 @@ class MeetingsPage(Page):
             return
         self._load_meetings(select_id=result.value[0])
         emit(self.changes_made, result.changes)
+
+    def _meeting_words(self) -> str:
+        d = self.detail.row  # type: ignore[union-attr]
+        return f"{d.panel_name}, {short_datetime(d.starts_at)}"
+
+    def print_agenda(self):  # noqa: ANN201 - PreviewDialog | None
+        """The print preview of the selected meeting's agenda."""
+        from ui.printing.preview import open_preview
+        from ui.printing.sources import agenda_source
+
+        if self.detail is None:
+            return None
+        dialog = open_preview(self.window(), agenda_source(self.ctx, self.detail.row.id, self._meeting_words()))
+        emit(self.preview_opened, dialog)
+        return dialog
+
+    def print_minutes(self):  # noqa: ANN201 - PreviewDialog | None
+        """The print preview of the selected meeting's minutes: the distribution copy at first,
+        the full record one tick away."""
+        from ui.printing.preview import open_preview
+        from ui.printing.sources import minutes_choice
+
+        if self.detail is None or not self.print_minutes_action.isEnabled():
+            return None
+        dialog = open_preview(self.window(),
+                              choice=minutes_choice(self.ctx, self.detail.row.id, self._meeting_words()))
+        emit(self.preview_opened, dialog)
+        return dialog
 
     def open_meeting_mode(self) -> None:
         if self.detail is not None:

@@ -8,7 +8,7 @@ dialog opens with the cursor in the note (or the reason, where one is needed) an
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -87,8 +87,9 @@ class MyActionsView(ActionsTab):
         top.addWidget(self.finished_check)
         self.print_button = QPushButton("Print my action log…", self)
         self.print_button.setObjectName("printActionLog")
-        self.print_button.setEnabled(False)
-        self.print_button.setToolTip("Printing comes with the printed papers (the printing work); not in this version yet")
+        self.print_button.setShortcut(QKeySequence("Ctrl+P"))
+        self.print_button.setToolTip("Print preview of the actions listed (Ctrl+P); print it or save it as PDF")
+        self.print_button.clicked.connect(lambda: self.print_log())
         top.addWidget(self.print_button)
         layout.addLayout(top)
 
@@ -224,6 +225,21 @@ class MyActionsView(ActionsTab):
             if row is not None and row.owner_agency:
                 return row.owner_agency
         return ""
+
+    def print_log(self):  # noqa: ANN201 - PreviewDialog | None
+        """The print preview of this officer's action log: the actions listed, as listed."""
+        from ui.printing.preview import open_preview
+        from ui.printing.sources import tracker_source
+
+        query = self.current_query()
+        if query is None:
+            self.message.bad(self._no_agency)
+            return None
+        where = self.panel_combo.currentText() if query.panel_id is not None else "all my panels"
+        title = f"Action log: {self._agency_name() or 'my agency'}, {where}"
+        dialog = open_preview(self.window(), tracker_source(self._ctx, query, title))
+        emit(self.preview_opened, dialog)
+        return dialog
 
     # -- selection and changes --------------------------------------------------------------------
 

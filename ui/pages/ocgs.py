@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -168,6 +168,12 @@ class OcgDetailPane(QFrame):
             button.setVisible(can_edit)
             buttons.addWidget(button)
         buttons.addStretch(1)
+        # Anyone who may see the plan may print it (the print is recorded).
+        self.print_button = QPushButton("&Print 4P plan…", body)
+        self.print_button.setObjectName("printOcgPlan")
+        self.print_button.setShortcut(QKeySequence("Ctrl+P"))
+        self.print_button.setToolTip("Print preview of this group's 4P plan (Ctrl+P); print it or save it as PDF")
+        buttons.addWidget(self.print_button)
         layout.addLayout(buttons)
         self.message = MessageLine(body)
         layout.addWidget(self.message)
@@ -421,6 +427,7 @@ class OcgView(ActionsTab):
         self.detail.archive_button.clicked.connect(self.archive)
         self.detail.review_button.clicked.connect(lambda: self.set_status(GroupStatus.UNDER_REVIEW))
         self.detail.active_button.clicked.connect(lambda: self.set_status(GroupStatus.ACTIVE))
+        self.detail.print_button.clicked.connect(lambda: self.print_plan())
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self._list_stack)
         splitter.addWidget(self.detail)
@@ -529,6 +536,19 @@ class OcgView(ActionsTab):
             self.detail.clear(str(exc))
             return
         self.detail.show_detail(detail)
+
+    def print_plan(self):  # noqa: ANN201 - PreviewDialog | None
+        """The print preview of the chosen group's 4P plan."""
+        from ui.printing.preview import open_preview
+        from ui.printing.sources import plan_source
+
+        detail = self.detail.detail
+        if detail is None:
+            return None
+        row = detail.row
+        dialog = open_preview(self.window(), plan_source(self._ctx, row.id, row.reference or row.name))
+        emit(self.preview_opened, dialog)
+        return dialog
 
     # -- writes ---------------------------------------------------------------------------------
 

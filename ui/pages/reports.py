@@ -585,7 +585,7 @@ class ReportsPage(Page):
 
     def open_preview(self):  # noqa: ANN201 - PreviewDialog | None
         """The return's print preview (built again from the choices, on a worker thread)."""
-        from ui.printing.preview import PreviewDialog
+        from ui.printing.preview import open_preview
 
         panel_id = self.panel_id()
         if panel_id is None:
@@ -597,9 +597,7 @@ class ReportsPage(Page):
             return None
         source = data_return_source(self.ctx, panel_id, self.panel_name(), period,
                                     suppress_small=self.suppress_small())
-        dialog = PreviewDialog(source, self.window())
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
+        dialog = open_preview(self.window(), source)
         emit(self.preview_opened, dialog)
         return dialog
 

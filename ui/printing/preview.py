@@ -721,3 +721,13 @@ def _safe_file_name(name: str) -> str:
     """A file name without the characters Windows refuses (a panel called "A/B" must still save)."""
     cleaned = "".join("-" if c in '<>:"/\\|?*' or ord(c) < 32 else c for c in name).strip(" .")
     return cleaned or "document.pdf"
+
+
+def open_preview(parent: QWidget, source: PrintSource | None = None, *,
+                 choice: PreviewChoice | None = None) -> PreviewDialog:
+    """Show a document's print preview (a window of its own, closed with the page or dialog
+    that opened it); the document is built on a worker thread."""
+    dialog = PreviewDialog(source, parent, choice=choice)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    return dialog

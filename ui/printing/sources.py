@@ -12,8 +12,11 @@ from functools import partial
 from pathlib import Path
 
 
+from cspdesk.services.action_papers import ActionPapersService
+from cspdesk.services.actions import ActionQuery
 from cspdesk.services.case_summary import CaseSummaryService
 from cspdesk.services.context import ServiceContext
+from cspdesk.services.meeting_papers import MeetingPapersService
 from cspdesk.services.returns import Period, ReturnService
 
 
@@ -86,4 +89,68 @@ def case_summary_choice(ctx: ServiceContext, case_id: int, reference: str, *,
         checked=leave_out_contact_details,
         source_for=lambda leave_out: case_summary_source(ctx, case_id, reference, contact_details=not leave_out),
         tooltip="Addresses, phone numbers and safe times to call are left out of the printed summary",
+    )
+
+
+def tracker_source(ctx: ServiceContext, query: ActionQuery, title: str) -> PrintSource:
+    """A tracker or an action log: the actions ``query`` selects, as the tracker shows them.
+    ``title`` names it, e.g. "Action tracker: Swale MARAC" or "Action log: Golding Homes"."""
+    service = ActionPapersService(ctx)
+    return PrintSource(
+        title=title,
+        file_name=f"{title.replace(': ', ' - ')}.pdf",
+        render=partial(service.render_tracker, query),
+        save=lambda path: service.write_tracker(query, Path(path)),
+        record_printed=lambda pages, printer: service.record_tracker_printed(query, pages=pages, printer=printer),
+    )
+
+
+def plan_source(ctx: ServiceContext, group_id: int, reference: str) -> PrintSource:
+    """An OCG's 4P plan."""
+    service = ActionPapersService(ctx)
+    return PrintSource(
+        title=f"4P plan: {reference}",
+        file_name=f"4P plan - {reference}.pdf",
+        render=partial(service.render_plan, group_id),
+        save=lambda path: service.write_plan(group_id, Path(path)),
+        record_printed=lambda pages, printer: service.record_plan_printed(group_id, pages=pages, printer=printer),
+    )
+
+
+def agenda_source(ctx: ServiceContext, meeting_id: int, meeting: str) -> PrintSource:
+    """A meeting's agenda (``meeting`` names it: "Swale MARAC, 24 Nov 2026"). An agenda
+    circulates, so it never carries contact details."""
+    service = MeetingPapersService(ctx)
+    return PrintSource(
+        title=f"Agenda: {meeting}",
+        file_name=f"Agenda - {meeting}.pdf",
+        render=partial(service.render_agenda, meeting_id),
+        save=lambda path: service.write_agenda(meeting_id, Path(path)),
+        record_printed=lambda pages, printer: service.record_printed(
+            meeting_id, "agenda", distribution=True, pages=pages, printer=printer),
+    )
+
+
+def minutes_source(ctx: ServiceContext, meeting_id: int, meeting: str, *, distribution: bool) -> PrintSource:
+    service = MeetingPapersService(ctx)
+    copy = " (distribution copy)" if distribution else ""
+    return PrintSource(
+        title=f"Minutes: {meeting}{copy}",
+        file_name=f"Minutes - {meeting}{copy}.pdf",
+        render=partial(service.render_minutes, meeting_id, distribution=distribution),
+        save=lambda path: service.write_minutes(meeting_id, Path(path), distribution=distribution),
+        record_printed=lambda pages, printer: service.record_printed(
+            meeting_id, "minutes", distribution=distribution, pages=pages, printer=printer),
+    )
+
+
+def minutes_choice(ctx: ServiceContext, meeting_id: int, meeting: str) -> PreviewChoice:
+    """"Distribution copy" above the minutes' preview: checked at first — the copy that goes out
+    to the agencies leaves out addresses, phone numbers and contact notes; the full record is
+    one click away for the coordinator's file."""
+    return PreviewChoice(
+        label="Distribution copy (no addresses, phone numbers or contact notes)",
+        checked=True,
+        source_for=lambda distribution: minutes_source(ctx, meeting_id, meeting, distribution=distribution),
+        tooltip="Untick for the full record, with contact details, for the panel's own file",
     )
