@@ -194,8 +194,11 @@ def test_xlsx_holds_numbers(ctx: ServiceContext, maidstone: int, tmp_path: Path)
     from openpyxl import load_workbook
 
     ReturnService(ctx).write(maidstone, MAIDSTONE_YEAR, tmp_path / "r.xlsx")
-    sheet = load_workbook(tmp_path / "r.xlsx", read_only=True).active
-    rows = {r[1]: r for r in sheet.iter_rows(values_only=True) if r and len(r) >= 5}
+    book = load_workbook(tmp_path / "r.xlsx", read_only=True)
+    try:  # a read-only workbook keeps its file open until closed
+        rows = {r[1]: r for r in book.active.iter_rows(values_only=True) if r and len(r) >= 5}
+    finally:
+        book.close()
     assert rows["Cases discussed"][2] == 202
     assert rows["Repeat cases"][2:5] == (66, 202, pytest.approx(32.7))
     with ctx.reading() as s:
