@@ -295,7 +295,7 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
         Measure("Repeat cases", repeats, cases),
         Measure("Children in the households", children),
         Measure("Cases per 10,000 adult women", None, text=rate,
-                note=f"adult female population {women:,}" if women else "set it in the partnership settings"),
+                note=f"adult female population {women:,}" if women else "set it under Administration → Partnership"),
     ))
     referrals = Section("Referrals", (
         Measure("Referred by the police", police, recorded),

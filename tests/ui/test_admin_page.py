@@ -153,7 +153,7 @@ def test_the_page_opens_on_accounts_and_reads_other_tabs_only_when_shown(page: A
     page.show_tab(page.audit_tab)
     assert page.audit_tab.model.is_loaded()
     assert [page.tabs.tabText(i).replace("&", "") for i in range(page.tabs.count())] == [
-        "Accounts", "Security", "Backups", "Audit trail", "Retention", "Subject access"]
+        "Accounts", "Partnership", "Security", "Backups", "Audit trail", "Retention", "Subject access"]
 
 
 def test_someone_who_is_not_an_administrator_is_told_so(db: Path, make_page):  # noqa: ANN001
