@@ -16,18 +16,18 @@ model is refreshed; an action deleted since the ids were read shows as an empty 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from cspdesk.domain.enums import ActionStatus, Rag
 from cspdesk.services.actions import ActionGroupBy, ActionQuery, ActionRow, ActionService, ActionSort
 from ui.formatting import short_date
 from ui.rag import RAG_COLOURS, rag_icon, rag_tooltip, rag_word
+from ui.models.paged import PagedTableModel
 from ui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -108,56 +108,23 @@ def column_for_sort(sort: ActionSort) -> ActionColumn | None:
     return next((c for c, k in _SORTS.items() if k == sort), None)
 
 
-class ActionTableModel(QAbstractTableModel):
+class ActionTableModel(PagedTableModel):
     """Actions matching an :class:`ActionQuery`, one row per action, fetched in pages as shown."""
 
-    #: Emitted after the ids were read again (a new query, a new sort or a refresh).
-    query_changed = Signal()
+    columns = ActionColumn
 
-    def __init__(
-        self,
-        service: ActionService,
-        query: ActionQuery | None = None,
-        *,
-        page_size: int = 100,
-        max_pages: int = 50,
-        parent=None,  # noqa: ANN001 - QObject | None
-    ) -> None:
-        super().__init__(parent)
+    def __init__(self, service: ActionService, query: ActionQuery | None = None, *, page_size: int = 100,
+                 max_pages: int = 50, parent=None) -> None:  # noqa: ANN001 - QObject | None
+        super().__init__(query or ActionQuery(), page_size=page_size, max_pages=max_pages, parent=parent)
         self._service = service
-        self._query = query or ActionQuery()
-        self._page_size = page_size
-        self._max_pages = max_pages
-        self._ids: list[int] = []
-        self._pages: OrderedDict[int, list[ActionRow | None]] = OrderedDict()
-        #: How many times a page was read from the database (for tests and profiling).
-        self.fetch_count = 0
-        self._loaded = False
+
+    def _read_ids(self, query: ActionQuery) -> list[int]:
+        return self._service.action_ids(query)
+
+    def _read_rows(self, ids: Sequence[int]) -> list:
+        return self._service.action_rows(ids)
 
     # -- the query ---------------------------------------------------------------------------
-
-    @property
-    def query(self) -> ActionQuery:
-        return self._query
-
-    @property
-    def page_size(self) -> int:
-        return self._page_size
-
-    def set_query(self, query: ActionQuery) -> None:
-        """Read the ids for ``query`` and reset the model."""
-        self._query = query
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Read the ids again for the current query and forget every cached page."""
-        ids = self._service.action_ids(self._query)
-        self.beginResetModel()
-        self._ids = ids
-        self._pages.clear()
-        self._loaded = True
-        self.endResetModel()
-        emit(self.query_changed)
 
     def forget_rows(self, ids: Sequence[int] | None = None) -> None:
         """Drop cached rows (all, or the pages holding ``ids``) so they are read again when shown,
@@ -172,32 +139,14 @@ class ActionTableModel(QAbstractTableModel):
         if self._ids:
             emit(self.dataChanged, self.index(0, 0), self.index(len(self._ids) - 1, len(ActionColumn) - 1))
 
-    def is_loaded(self) -> bool:
-        return self._loaded
-
     def action_id(self, row: int) -> int:
         return self._ids[row]
 
-    def ids(self) -> list[int]:
-        return list(self._ids)
-
-    def row_of(self, action_id: int) -> int | None:
-        try:
-            return self._ids.index(action_id)
-        except ValueError:
-            return None
-
     def action_row(self, row: int) -> ActionRow | None:
         """The display row (reading its page if need be)."""
-        return self._row(row) if 0 <= row < len(self._ids) else None
+        return self._row(row)
 
     # -- Qt's model interface -------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(ActionColumn)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(ActionColumn):
@@ -213,11 +162,6 @@ class ActionTableModel(QAbstractTableModel):
                 return (tip + ". " if tip else "") + "The list cannot be sorted by this column."
             return tip
         return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in SQL (within each group when grouped). Columns without a SQL sort are ignored."""
@@ -297,32 +241,6 @@ class ActionTableModel(QAbstractTableModel):
         return before is None or self._group_label(before) != self._group_label(row)
 
     # -- pages ---------------------------------------------------------------------------------
-
-    def cached_pages(self) -> list[int]:
-        """The page numbers held in the cache, least recently used first."""
-        return list(self._pages)
-
-    def _row(self, position: int) -> ActionRow | None:
-        page_no, offset = divmod(position, self._page_size)
-        page = self._pages.get(page_no)
-        if page is None:
-            page = self._fetch(page_no)
-        else:
-            self._pages.move_to_end(page_no)
-        return page[offset]
-
-    def _fetch(self, page_no: int) -> list[ActionRow | None]:
-        start = page_no * self._page_size
-        ids: Sequence[int] = self._ids[start : start + self._page_size]
-        rows = {r.id: r for r in self._service.action_rows(ids)}
-        self.fetch_count += 1
-        page = [rows.get(i) for i in ids]
-        self._pages[page_no] = page
-        while len(self._pages) > self._max_pages:
-            self._pages.popitem(last=False)
-        return page
-
-
 _GROUP_TITLES = {
     ActionGroupBy.AGENCY: "Agency",
     ActionGroupBy.CASE: "Case / OCG",

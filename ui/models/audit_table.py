@@ -17,18 +17,17 @@ a page fetched before that shows the old text until the model is refreshed.
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from cspdesk.domain.enums import AuditKind
 from cspdesk.services.audit import AuditQuery, AuditRow, AuditService
 from ui.formatting import short_date
-from ui.signals import emit
+from ui.models.paged import PagedTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -128,75 +127,28 @@ def record_text(row: AuditRow) -> str:
     return f"{name} {row.entity_id}" if row.entity_id is not None else name
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(PagedTableModel):
     """Audit entries matching an :class:`AuditQuery`, one row per entry, fetched in pages."""
 
-    #: Emitted after the ids were read again (a new query or a refresh).
-    query_changed = Signal()
+    columns = AuditColumn
 
-    def __init__(
-        self,
-        service: AuditService,
-        query: AuditQuery | None = None,
-        *,
-        page_size: int = 200,
-        max_pages: int = 20,
-        parent=None,  # noqa: ANN001 - QObject | None
-    ) -> None:
-        super().__init__(parent)
+    def __init__(self, service: AuditService, query: AuditQuery | None = None, *, page_size: int = 200,
+                 max_pages: int = 20, parent=None) -> None:  # noqa: ANN001 - QObject | None
+        super().__init__(query or AuditQuery(), page_size=page_size, max_pages=max_pages, parent=parent)
         self._service = service
-        self._query = query or AuditQuery()
-        self._page_size = page_size
-        self._max_pages = max_pages
-        self._ids: list[int] = []
-        self._pages: OrderedDict[int, list[AuditRow | None]] = OrderedDict()
-        #: How many times a page was read from the database (for tests and for profiling).
-        self.fetch_count = 0
-        self._loaded = False
+
+    def _read_ids(self, query: AuditQuery) -> list[int]:
+        return self._service.event_ids(query)
+
+    def _read_rows(self, ids: Sequence[int]) -> list:
+        return self._service.event_rows(ids)
 
     # -- the query ---------------------------------------------------------------------------
-
-    @property
-    def query(self) -> AuditQuery:
-        return self._query
-
-    def set_query(self, query: AuditQuery) -> None:
-        """Read the ids for ``query`` and reset the model (the view scrolls back to the top)."""
-        self._query = query
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Read the ids again for the current query and forget every cached page."""
-        ids = self._service.event_ids(self._query)
-        self.beginResetModel()
-        self._ids = ids
-        self._pages.clear()
-        self._loaded = True
-        self.endResetModel()
-        emit(self.query_changed)
-
-    def is_loaded(self) -> bool:
-        return self._loaded
 
     def event_id(self, row: int) -> int:
         return self._ids[row]
 
-    def row_of(self, event_id: int) -> int | None:
-        try:
-            return self._ids.index(event_id)
-        except ValueError:
-            return None
-
-    def cached_pages(self) -> list[int]:
-        return list(self._pages)
-
     # -- Qt's model interface -------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(AuditColumn)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(AuditColumn):
@@ -207,11 +159,6 @@ class AuditTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return _HEADER_TIPS.get(column)
         return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
@@ -239,28 +186,6 @@ class AuditTableModel(QAbstractTableModel):
         return None
 
     # -- pages ---------------------------------------------------------------------------------
-
-    def _row(self, row: int) -> AuditRow | None:
-        page_no, offset = divmod(row, self._page_size)
-        page = self._pages.get(page_no)
-        if page is None:
-            page = self._fetch(page_no)
-        else:
-            self._pages.move_to_end(page_no)
-        return page[offset]
-
-    def _fetch(self, page_no: int) -> list[AuditRow | None]:
-        start = page_no * self._page_size
-        ids: Sequence[int] = self._ids[start : start + self._page_size]
-        rows = {r.id: r for r in self._service.event_rows(ids)}
-        self.fetch_count += 1
-        page = [rows.get(i) for i in ids]
-        self._pages[page_no] = page
-        while len(self._pages) > self._max_pages:
-            self._pages.popitem(last=False)
-        return page
-
-
 _ROW_ROLES = frozenset(
     {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole, KindRole}
 )

@@ -12,18 +12,17 @@ is reset (``refresh()``); a case deleted since the ids were read shows as an emp
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from cspdesk.domain.enums import RiskLevel, SubjectKind
 from cspdesk.services.cases import CaseQuery, CaseRow, CaseService, CaseSort
 from ui.formatting import short_date
-from ui.signals import emit
+from ui.models.paged import PagedTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -103,77 +102,26 @@ def column_for_sort(sort: CaseSort) -> Column:
     raise KeyError(sort)
 
 
-class CaseTableModel(QAbstractTableModel):
+class CaseTableModel(PagedTableModel):
     """Cases matching a :class:`CaseQuery`, one row per case, fetched in pages as they are shown."""
 
-    #: Emitted after the ids were read again (a new query, a new sort or a refresh).
-    query_changed = Signal()
+    columns = Column
 
-    def __init__(
-        self,
-        service: CaseService,
-        query: CaseQuery | None = None,
-        *,
-        page_size: int = 100,
-        max_pages: int = 50,
-        parent=None,  # noqa: ANN001 - QObject | None
-    ) -> None:
-        super().__init__(parent)
+    def __init__(self, service: CaseService, query: CaseQuery | None = None, *, page_size: int = 100,
+                 max_pages: int = 50, parent=None) -> None:  # noqa: ANN001 - QObject | None
+        super().__init__(query or CaseQuery(), page_size=page_size, max_pages=max_pages, parent=parent)
         self._service = service
-        self._query = query or CaseQuery()
-        self._page_size = page_size
-        self._max_pages = max_pages
-        self._ids: list[int] = []
-        # page number -> rows of that page (None where a case vanished since the ids were read)
-        self._pages: OrderedDict[int, list[CaseRow | None]] = OrderedDict()
-        #: How many times a page was read from the database (for tests and for profiling).
-        self.fetch_count = 0
-        self._loaded = False
 
-    # -- the query ---------------------------------------------------------------------------
+    def _read_ids(self, query: CaseQuery) -> list[int]:
+        return self._service.case_ids(query)
 
-    @property
-    def query(self) -> CaseQuery:
-        return self._query
-
-    @property
-    def page_size(self) -> int:
-        return self._page_size
-
-    def set_query(self, query: CaseQuery) -> None:
-        """Read the ids for ``query`` and reset the model (the view scrolls back to the top)."""
-        self._query = query
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Read the ids again for the current query and forget every cached page."""
-        ids = self._service.case_ids(self._query)
-        self.beginResetModel()
-        self._ids = ids
-        self._pages.clear()
-        self._loaded = True
-        self.endResetModel()
-        emit(self.query_changed)
-
-    def is_loaded(self) -> bool:
-        return self._loaded
+    def _read_rows(self, ids: Sequence[int]) -> list:
+        return self._service.case_rows(ids)
 
     def case_id(self, row: int) -> int:
         return self._ids[row]
 
-    def row_of(self, case_id: int) -> int | None:
-        try:
-            return self._ids.index(case_id)
-        except ValueError:
-            return None
-
     # -- Qt's model interface -------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(Column)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
@@ -189,11 +137,6 @@ class CaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.OPEN_ACTIONS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in SQL: read the ids again in the new order. Columns without a SQL sort are ignored."""
@@ -245,32 +188,6 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     # -- pages ---------------------------------------------------------------------------------
-
-    def cached_pages(self) -> list[int]:
-        """The page numbers held in the cache, least recently used first."""
-        return list(self._pages)
-
-    def _row(self, row: int) -> CaseRow | None:
-        page_no, offset = divmod(row, self._page_size)
-        page = self._pages.get(page_no)
-        if page is None:
-            page = self._fetch(page_no)
-        else:
-            self._pages.move_to_end(page_no)
-        return page[offset]
-
-    def _fetch(self, page_no: int) -> list[CaseRow | None]:
-        start = page_no * self._page_size
-        ids: Sequence[int] = self._ids[start : start + self._page_size]
-        rows = {r.id: r for r in self._service.case_rows(ids)}
-        self.fetch_count += 1
-        page = [rows.get(i) for i in ids]
-        self._pages[page_no] = page
-        while len(self._pages) > self._max_pages:
-            self._pages.popitem(last=False)
-        return page
-
-
 _ROW_ROLES = frozenset(
     {
         Qt.ItemDataRole.DisplayRole,

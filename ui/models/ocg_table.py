@@ -6,17 +6,16 @@ ids filtered and sorted in SQL by :meth:`OcgService.ocg_ids`, rows read a page a
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from cspdesk.domain.enums import GroupStatus, RiskLevel
 from cspdesk.services.ocgs import OcgQuery, OcgRow, OcgService
 from ui.formatting import short_date
-from ui.signals import emit
+from ui.models.paged import PagedTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -66,62 +65,29 @@ def status_words(row: OcgRow) -> str:
     return row.status.label
 
 
-class OcgTableModel(QAbstractTableModel):
-    #: The ids were read again.
-    query_changed = Signal()
+class OcgTableModel(PagedTableModel):
+    """Organised crime groups matching an :class:`OcgQuery`, read a page at a time."""
+
+    columns = OcgColumn
 
     def __init__(self, service: OcgService, query: OcgQuery | None = None, *, page_size: int = 100,
-                 parent=None) -> None:  # noqa: ANN001 - QObject | None
-        super().__init__(parent)
+                 max_pages: int = 50, parent=None) -> None:  # noqa: ANN001 - QObject | None
+        super().__init__(query or OcgQuery(), page_size=page_size, max_pages=max_pages, parent=parent)
         self._service = service
-        self._query = query or OcgQuery()
-        self._page_size = page_size
-        self._ids: list[int] = []
-        self._pages: OrderedDict[int, list[OcgRow | None]] = OrderedDict()
-        self._loaded = False
 
-    @property
-    def query(self) -> OcgQuery:
-        return self._query
+    def _read_ids(self, query: OcgQuery) -> list[int]:
+        return self._service.ocg_ids(query)
 
-    def set_query(self, query: OcgQuery) -> None:
-        self._query = query
-        self.refresh()
-
-    def refresh(self) -> None:
-        ids = self._service.ocg_ids(self._query)
-        self.beginResetModel()
-        self._ids = ids
-        self._pages.clear()
-        self._loaded = True
-        self.endResetModel()
-        emit(self.query_changed)
-
-    def is_loaded(self) -> bool:
-        return self._loaded
+    def _read_rows(self, ids: Sequence[int]) -> list:
+        return self._service.ocg_rows(ids)
 
     def ocg_id(self, row: int) -> int:
         return self._ids[row]
 
-    def ids(self) -> list[int]:
-        return list(self._ids)
-
-    def row_of(self, group_id: int) -> int | None:
-        try:
-            return self._ids.index(group_id)
-        except ValueError:
-            return None
-
     def ocg_row(self, row: int) -> OcgRow | None:
-        return self._row(row) if 0 <= row < len(self._ids) else None
+        return self._row(row)
 
     # -- Qt's model interface -------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(OcgColumn)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(OcgColumn):
@@ -136,11 +102,6 @@ class OcgTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == OcgColumn.SCORE:
             return "The latest threat/risk/harm score (harm × likelihood × organisational position, each 1–5)"
         return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
@@ -189,14 +150,3 @@ class OcgTableModel(QAbstractTableModel):
             if column == OcgColumn.STATUS and row.status == GroupStatus.ARCHIVED:
                 return QBrush(_MUTED)
         return None
-
-    def _row(self, position: int) -> OcgRow | None:
-        page_no, offset = divmod(position, self._page_size)
-        page = self._pages.get(page_no)
-        if page is None:
-            start = page_no * self._page_size
-            ids: Sequence[int] = self._ids[start : start + self._page_size]
-            rows = {r.id: r for r in self._service.ocg_rows(ids)}
-            page = [rows.get(i) for i in ids]
-            self._pages[page_no] = page
-        return page[offset]
