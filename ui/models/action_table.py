@@ -17,7 +17,6 @@ model is refreshed; an action deleted since the ids were read shows as an empty 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -162,24 +161,6 @@ class ActionTableModel(PagedTableModel):
                 return (tip + ". " if tip else "") + "The list cannot be sorted by this column."
             return tip
         return None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort in SQL (within each group when grouped). Columns without a SQL sort are ignored."""
-        if not 0 <= column < len(ActionColumn):
-            return
-        key = ActionColumn(column).sort_key
-        if key is None:
-            return
-        descending = order == Qt.SortOrder.DescendingOrder
-        if key == self._query.sort and descending == self._query.descending:
-            return
-        query = replace(self._query, sort=key, descending=descending)
-        if self._loaded:
-            self.set_query(query)
-        else:
-            # A view calls sort() as soon as sorting is switched on; nothing is read until the
-            # first set_query()/refresh().
-            self._query = query
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._ids):

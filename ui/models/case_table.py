@@ -13,7 +13,6 @@ is reset (``refresh()``); a case deleted since the ids were read shows as an emp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -137,24 +136,6 @@ class CaseTableModel(PagedTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.OPEN_ACTIONS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort in SQL: read the ids again in the new order. Columns without a SQL sort are ignored."""
-        if not 0 <= column < len(Column):
-            return
-        key = Column(column).sort_key
-        if key is None:
-            return
-        descending = order == Qt.SortOrder.DescendingOrder
-        if key == self._query.sort and descending == self._query.descending:
-            return
-        query = replace(self._query, sort=key, descending=descending)
-        if self._loaded:
-            self.set_query(query)
-        else:
-            # A view calls sort() as soon as sorting is switched on; nothing is read until the
-            # first set_query()/refresh().
-            self._query = query
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._ids):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -103,6 +104,25 @@ class PagedTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in SQL: read the ids again in the new order. A column whose enum member has no
+        ``sort_key`` (or a list whose query cannot sort) is ignored."""
+        if not 0 <= column < len(self.columns):
+            return
+        key = getattr(self.columns(column), "sort_key", None)
+        if key is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == self._query.sort and descending == self._query.descending:
+            return
+        query = replace(self._query, sort=key, descending=descending)
+        if self._loaded:
+            self.set_query(query)
+        else:
+            # A view calls sort() as soon as sorting is switched on; nothing is read until the
+            # first set_query()/refresh().
+            self._query = query
 
     # -- pages ---------------------------------------------------------------------------------
 
