@@ -11,8 +11,10 @@ The central widget is a stack of two: the content (side bar and pages) and the l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -40,14 +42,13 @@ from ui import faults
 from ui.change_watch import ChangeWatch
 from ui.lock import WindowLock, LockScreen
 from ui.pages.base import Page
-from ui.pages.cases import CasesPage
-from ui.pages.actions import ActionsPage
-from ui.pages.meetings import MeetingsPage
-from ui.pages.panels import PanelsPage
-from ui.pages.reports import ReportsPage
-from ui.pages.welcome import WelcomePage
 from ui.signals import emit
 from ui.windows import bring_to_front
+
+if TYPE_CHECKING:
+    from ui.pages.actions import ActionsPage
+    from ui.pages.cases import CasesPage
+    from ui.pages.welcome import WelcomePage
 
 APP_TITLE = "CSPDesk"
 
@@ -134,6 +135,8 @@ class MainWindow(QMainWindow):
         self.signing_out = False
         self._demo_loader = None
         self._pages: dict[Section, Page] = {}
+        #: How to build each page offered to the person signed in (built when first wanted).
+        self._builders: dict[Section, Callable[[], Page]] = {}
         self._case_dialogs: dict[int, QWidget] = {}
         self._meeting_windows: dict[int, QWidget] = {}
         self._display_name = ""
@@ -284,47 +287,24 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
 
     def _install_pages(self) -> None:
-        """Build the pages for ``self.ctx`` (replacing any built for an earlier database)."""
+        """Get the pages ready for ``self.ctx`` (replacing any built for an earlier database). A page
+        is built the first time it is wanted (:meth:`page`), so opening the window builds one."""
         for page in self._pages.values():
             self.stack.removeWidget(page)
             page.deleteLater()
+        self._pages = {}
         self.partnership = PartnershipService(self.ctx).get()
-        database = describe_database(self.ctx)
         self._can_administer = self.ctx.actor.can(Permission.ADMINISTER)
-        has_account = self.ctx.actor.user_id is not None
-
-        # Demo data only goes into a database with no accounts: never offered once someone signed in.
-        welcome = WelcomePage(database, self.stack, offer_demo=not has_account)
-        welcome.set_up_requested.connect(self.set_up_partnership)
-        welcome.demo_requested.connect(self.load_demo)
-        panels = PanelsPage(self.ctx, self.stack)
-        panels.panel_opened.connect(self.open_panel)
-        cases = CasesPage(self.ctx, self.stack)
-        cases.case_opened.connect(self.open_case)
-        cases.changes_made.connect(self.apply_changes)
-        actions = ActionsPage(self.ctx, self.stack)
-        actions.changes_made.connect(self.apply_changes)
-        meetings = MeetingsPage(self.ctx, self.stack)
-        meetings.meeting_mode_requested.connect(self.open_meeting_mode)
-        meetings.changes_made.connect(self.apply_changes)
-        self._pages = {
-            Section.WELCOME: welcome,
-            Section.PANELS: panels,
-            Section.CASES: cases,
-            Section.MEETINGS: meetings,
-            Section.ACTIONS: actions,
-            Section.REPORTS: ReportsPage(self.ctx, self.stack),
+        self._builders = {
+            Section.WELCOME: self._build_welcome,
+            Section.PANELS: self._build_panels,
+            Section.CASES: self._build_cases,
+            Section.MEETINGS: self._build_meetings,
+            Section.ACTIONS: self._build_actions,
+            Section.REPORTS: self._build_reports,
         }
         if self._can_administer:
-            # Imported here: only administrators ever see it, and it is not needed to start.
-            from ui.pages.admin import AdminPage
-
-            admin = AdminPage(self.ctx, self.stack)
-            admin.changes_made.connect(self.apply_changes)
-            admin.restore_requested.connect(self.restore_backup)
-            self._pages[Section.ADMIN] = admin
-        for page in self._pages.values():
-            self.stack.addWidget(page)
+            self._builders[Section.ADMIN] = self._build_admin
         # Administration is not offered to people whose role cannot use it.
         admin_row = next(i for i, (s, _l) in enumerate(NAVIGATION) if s == Section.ADMIN)
         self.sidebar.item(admin_row).setHidden(not self._can_administer)
@@ -335,6 +315,60 @@ class MainWindow(QMainWindow):
         self._read_account()
         self._update_identity()
         self._update_read_only()
+
+    # -- the pages, each built when first wanted -------------------------------------------------
+
+    def _build_welcome(self) -> Page:
+        from ui.pages.welcome import WelcomePage
+
+        # Demo data only goes into a database with no accounts: never offered once someone signed in.
+        welcome = WelcomePage(describe_database(self.ctx), self.stack, offer_demo=self.ctx.actor.user_id is None)
+        welcome.set_up_requested.connect(self.set_up_partnership)
+        welcome.demo_requested.connect(self.load_demo)
+        return welcome
+
+    def _build_panels(self) -> Page:
+        from ui.pages.panels import PanelsPage
+
+        panels = PanelsPage(self.ctx, self.stack)
+        panels.panel_opened.connect(self.open_panel)
+        return panels
+
+    def _build_cases(self) -> Page:
+        from ui.pages.cases import CasesPage
+
+        cases = CasesPage(self.ctx, self.stack)
+        cases.case_opened.connect(self.open_case)
+        cases.changes_made.connect(self.apply_changes)
+        return cases
+
+    def _build_meetings(self) -> Page:
+        from ui.pages.meetings import MeetingsPage
+
+        meetings = MeetingsPage(self.ctx, self.stack)
+        meetings.meeting_mode_requested.connect(self.open_meeting_mode)
+        meetings.changes_made.connect(self.apply_changes)
+        return meetings
+
+    def _build_actions(self) -> Page:
+        from ui.pages.actions import ActionsPage
+
+        actions = ActionsPage(self.ctx, self.stack)
+        actions.changes_made.connect(self.apply_changes)
+        return actions
+
+    def _build_reports(self) -> Page:
+        from ui.pages.reports import ReportsPage
+
+        return ReportsPage(self.ctx, self.stack)
+
+    def _build_admin(self) -> Page:
+        from ui.pages.admin import AdminPage
+
+        admin = AdminPage(self.ctx, self.stack)
+        admin.changes_made.connect(self.apply_changes)
+        admin.restore_requested.connect(self.restore_backup)
+        return admin
 
     # -- read-only, faults, background work ---------------------------------------------------
 
@@ -375,7 +409,7 @@ class MainWindow(QMainWindow):
         """File → Back up now: the Backups tab for administrators; otherwise straight away."""
         if self._can_administer:
             self.show_section(Section.ADMIN)
-            admin = self._pages[Section.ADMIN]
+            admin = self.page(Section.ADMIN)
             admin.show_backups()  # type: ignore[attr-defined]
             admin.backups_tab.back_up_now()  # type: ignore[attr-defined]
             return
@@ -488,13 +522,20 @@ class MainWindow(QMainWindow):
 
     def has_section(self, section: Section | str) -> bool:
         """Is this section offered to the person signed in? (Administration: administrators only.)"""
-        return Section(section) in self._pages
+        return Section(section) in self._builders
 
     def page(self, section: Section | str) -> Page:
-        return self._pages[Section(section)]
+        """The section's page, built now if it was not yet (KeyError: not offered to this person)."""
+        section = Section(section)
+        page = self._pages.get(section)
+        if page is None:
+            page = self._builders[section]()
+            self._pages[section] = page
+            self.stack.addWidget(page)
+        return page
 
     def actions_page(self) -> ActionsPage:
-        return self._pages[Section.ACTIONS]  # type: ignore[return-value]
+        return self.page(Section.ACTIONS)  # type: ignore[return-value]
 
     def current_section(self) -> Section:
         current = self.stack.currentWidget()
@@ -508,12 +549,12 @@ class MainWindow(QMainWindow):
         once it is, asking for the welcome page shows the panels. A section the person may not
         use (Administration for non-administrators) shows the panels instead."""
         section = Section(section)
-        if section not in self._pages:
+        if section not in self._builders:
             section = Section.PANELS
         if section == Section.WELCOME and not self.needs_welcome:
             section = Section.PANELS
         shown = Section.WELCOME if section == Section.PANELS and self.needs_welcome else section
-        page = self._pages[shown]
+        page = self.page(shown)
         nav_section = Section.PANELS if shown == Section.WELCOME else shown
         row = next(i for i, (s, _l) in enumerate(NAVIGATION) if s == nav_section)
         self.sidebar.blockSignals(True)
@@ -529,14 +570,14 @@ class MainWindow(QMainWindow):
             self.show_section(NAVIGATION[row][0])
 
     def open_panel(self, panel_id: int) -> None:
-        cases: CasesPage = self._pages[Section.CASES]  # type: ignore[assignment]
+        cases: CasesPage = self.page(Section.CASES)  # type: ignore[assignment]
         cases.show_panel(panel_id)
         self.show_section(Section.CASES)
         cases.table.setFocus()
 
     def find_cases(self) -> None:
         self.show_section(Section.CASES)
-        cases: CasesPage = self._pages[Section.CASES]  # type: ignore[assignment]
+        cases: CasesPage = self.page(Section.CASES)  # type: ignore[assignment]
         cases.focus_search()
 
     # -- cases --------------------------------------------------------------------------------
@@ -655,7 +696,7 @@ class MainWindow(QMainWindow):
             return
         from ui.demo_loader import DemoLoader
 
-        welcome: WelcomePage = self._pages[Section.WELCOME]  # type: ignore[assignment]
+        welcome: WelcomePage = self.page(Section.WELCOME)  # type: ignore[assignment]
         welcome.set_busy(True)
         loader = DemoLoader(self.ctx, self)
         loader.loaded.connect(self._demo_loaded)
@@ -667,7 +708,7 @@ class MainWindow(QMainWindow):
         loader, self._demo_loader = self._demo_loader, None
         if loader is not None:
             loader.deleteLater()
-        welcome: WelcomePage = self._pages[Section.WELCOME]  # type: ignore[assignment]
+        welcome: WelcomePage = self.page(Section.WELCOME)  # type: ignore[assignment]
         welcome.set_busy(False)
 
     def _demo_loaded(self, summary: object) -> None:
