@@ -2,7 +2,7 @@
 
 Most partnerships start from a spreadsheet. Importing is three steps, each a call:
 
-1. :meth:`ActionImportService.read` — the file as a :class:`~cspdesk.services.sheet_reader.Table`.
+1. :meth:`ActionImportService.read` — the file as a :class:`~cspdesk.services.tabular.Table`.
 2. :meth:`ActionImportService.suggest_mapping` — which column holds which of CSPDesk's fields,
    which of the sheet's status words means which status, and which lead-agency words mean which
    agency: remembered for this panel from the last import, else guessed from the header names,
@@ -27,7 +27,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -37,11 +37,11 @@ from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import ActionStatus, AuditKind, Strand
 from cspdesk.domain.rules import normalise_name
-from cspdesk.services import audit
+from cspdesk.services import audit, tabular
 from cspdesk.services.actions import ActionQuery, ActionService, NewAction
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import PermissionDenied, ValidationError
-from cspdesk.services.sheet_reader import Cell, Table, TableRow, cell_text, read_table
+from cspdesk.services.tabular import Cell, Table, TableRow, cell_text, read_table
 from cspdesk.storage.models import Agency, Case, Panel, Partnership, SubjectGroup
 
 SETTINGS_KEY = "action_import"
@@ -127,11 +127,6 @@ STATUS_WORDS: dict[str, ActionStatus] = {
 
 _STRAND_WORDS = {s.value: s for s in Strand}
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%d %b %y",
-                 "%d %B %y", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
-_MONTH_YEAR_FORMATS = ("%b %Y", "%B %Y", "%b %y", "%B %y", "%b-%y", "%b-%Y", "%m/%Y")
-
-
 def norm(text: str) -> str:
     """A header or a status word as compared: lower case, accents and punctuation gone."""
     return normalise_name(text)
@@ -153,32 +148,9 @@ def status_from_word(word: str) -> ActionStatus | None:
 
 def parse_date(cell: Cell) -> date | None:
     """A date from a cell: a real date, ISO text, UK day-first text ("31/03/2020", "31 Mar 2020"),
-    or month and year ("Mar 2020": the month's last day). None for a blank cell.
-    Raises ValueError when the cell holds something else."""
-    if cell is None:
-        return None
-    if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
-    if isinstance(cell, bool) or isinstance(cell, (int, float)):
-        raise ValueError("a number, not a date")
-    text = str(cell).strip()
-    if not text:
-        return None
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    for fmt in _MONTH_YEAR_FORMATS:
-        try:
-            first = datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return following - timedelta(days=1)
-    raise ValueError(f"{text[:40]!r} is not a date (write it as 31/03/2020)")
+    or month and year ("Mar 2020": the month's last day). None for a blank cell. A number is not
+    a due date. Raises ValueError when the cell holds something else."""
+    return tabular.parse_date(cell, month_year=True, serials=False)
 
 
 # -- the mapping ----------------------------------------------------------------------------------
@@ -358,8 +330,9 @@ class ActionImportService:
     # -- step 1 and 2 ---------------------------------------------------------------------------
 
     def read(self, path: str | Path, *, sheet: str | None = None) -> Table:
-        """The file as a table (header row found, row numbers as the spreadsheet shows them)."""
-        return read_table(path, sheet=sheet)
+        """The file as a table (header row found, row numbers as the spreadsheet shows them).
+        Columns are mapped by position, so two may share a header."""
+        return read_table(path, sheet=sheet, allow_duplicate_headers=True)
 
     def agencies(self) -> tuple[AgencyOption, ...]:
         with self._ctx.reading() as s:
@@ -564,7 +537,7 @@ class ActionImportService:
             try:
                 dates[f] = parse_date(row.cells[i]) if i is not None else None
             except ValueError as exc:
-                raise ValidationError(f.value, f"{f.label.lower()}: {exc}.") from None
+                raise ValidationError(f.value, f"{f.label.lower()}: {exc}; write it as 31/03/2020.") from None
         due, completed_on = dates[ActionField.DUE_DATE], dates[ActionField.COMPLETED_ON]
         update = text(row, ActionField.UPDATE)
         reason = text(row, ActionField.REASON)

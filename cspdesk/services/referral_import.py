@@ -51,7 +51,7 @@ from cspdesk.services.referrals import (
     _rules,
     _validate,
 )
-from cspdesk.services.tabular import TabularRow, cell_text, header_key, parse_bool, parse_date, parse_int, read_table
+from cspdesk.services.tabular import TableRow, cell_text, header_key, parse_bool, parse_date, parse_int, read_table
 from cspdesk.storage.models import Agency, Case, SubjectGroup
 
 #: Repeated sections: how many numbered columns are read (child1_… to child6_…, nominal1_… to nominal8_…).
@@ -417,7 +417,7 @@ def _match_held(service: ReferralService, subject: PersonDraft, row: _Row) -> No
 class _Cells:
     """Reads a row's cells, turning each unreadable cell into a RowProblem (column named)."""
 
-    def __init__(self, trow: TabularRow, row: _Row) -> None:
+    def __init__(self, trow: TableRow, row: _Row) -> None:
         self.trow, self.row = trow, row
 
     def _bad(self, column: str, message: str) -> None:
@@ -549,10 +549,10 @@ def _subject_person(c: _Cells) -> PersonDraft | None:
                    safe_times=c.text("safe_times", 200), contact_notes=c.text("contact_notes"))
 
 
-def _draft(trow: TabularRow, panel_type: PanelType, panel_id: int, agencies: Mapping[str, int],
+def _draft(trow: TableRow, panel_type: PanelType, panel_id: int, agencies: Mapping[str, int],
            row: _Row) -> ReferralDraft | None:
     c = _Cells(trow, row)
-    extra = trow.cells.get("__extra__")
+    extra = trow.extra
     if extra:
         c._bad("row", f"{len(extra)} cells to the right of the last named column: give them a header or remove them.")
     referral_date = c.date("referral_date")
@@ -612,7 +612,7 @@ def _draft(trow: TabularRow, panel_type: PanelType, panel_id: int, agencies: Map
                                            role=c.text(f"nominal{n}_role", 80), case_role=PersonRole.NOMINAL)
                          for n in range(1, MAX_NOMINALS + 1) if c.has(f"nominal{n}_name"))
         scores: dict[str, int] = {}
-        for key, value in trow.cells.items():
+        for key, value in trow.items():
             if key.startswith("threat") and key != "threat" and value not in (None, ""):
                 number = c.integer(key)
                 if number is not None:

@@ -1,19 +1,28 @@
 """Reading a table someone made in a spreadsheet: CSV (any common encoding, with or without a BOM,
-comma/semicolon/tab separated) or XLSX (openpyxl, read-only, imported only when an XLSX is read).
+comma/semicolon/tab/bar separated) or XLSX (openpyxl, read-only, imported only when an XLSX is read),
+from a path or from bytes already in memory.
 
 What it gives back is plain: the header row as written, each header's *key* (case folded, spaces,
 underscores, hyphens and dots dropped, so "Date of Birth", "date_of_birth" and "DATE-OF-BIRTH"
-are one column), and every non-blank row with the row number the spreadsheet shows. Values are
-strings from a CSV; from an XLSX they may also be numbers, booleans, dates and datetimes. The
-``parse_*`` helpers turn a cell of either into a value, raising ``ValueError`` with words a user
-can read ("not a date: 31/02/2026").
+are one column), and every non-blank row below it with the row number the spreadsheet shows
+(a CSV cell holding line breaks is still one row, as Excel shows it). A row's cells can be read by
+position (``row.cells[i]``, one per header column) or by the column's key (``row.get("dob")``).
+Values are strings from a CSV; from an XLSX they may also be numbers, booleans, dates, datetimes
+and times. The ``parse_*`` helpers turn a cell of either into a value, raising ``ValueError`` with
+words a user can read ("not a date: 31/02/2026").
+
+The header is the first row, among the first few that are not blank, with at least two filled
+cells (else simply the first non-blank row): a title row above the header, as partnerships keep
+their trackers, is passed over.
 
 Used by the referral import (issue 4) and the action import; nothing here knows either.
 
 Hazards
-- A file that cannot be read at all raises :class:`TabularError` (a ``ServiceError``) whose message
-  says why in plain words; malformed input never escapes as another exception.
-- Reading is bounded (``max_rows``, cell length) so a hostile file cannot exhaust memory.
+- A file that cannot be read at all raises :class:`TabularError` (a ``ValidationError`` of the
+  field "file") whose message names the file and says why in plain words; malformed input never
+  escapes as another exception.
+- Reading is bounded (file size, the unzipped size of an XLSX against zip bombs, rows, columns,
+  cell length) so a hostile file cannot exhaust memory.
 """
 
 from __future__ import annotations
@@ -21,32 +30,46 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import math
 import re
 import warnings
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from cspdesk.services.errors import ServiceError
+from cspdesk.services.errors import ValidationError
 
-#: More rows than this is not a referral list: refuse rather than read a runaway file.
+Cell = str | int | float | bool | date | datetime | time | None
+
+#: More rows than this is not a list a person keeps: refuse rather than read a runaway file.
 MAX_ROWS = 100_000
-#: Longest cell kept (longer ones are an error in the row, not a crash).
-MAX_CELL = 32_767  # Excel's own limit
+#: Cells to the right of this many columns are not read.
+MAX_COLUMNS = 1_000
+#: Longest cell kept: longer text is cut to this (Excel's own limit).
+MAX_CELL = 32_767
 #: Largest file read.
 MAX_BYTES = 50 * 1024 * 1024
+#: Largest total of an XLSX's parts once unzipped (a zip bomb is far larger).
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
+#: The header is looked for among this many non-blank rows at the top.
+HEADER_SEARCH_ROWS = 20
 
 _XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and password-protected workbooks)
 
 
-class TabularError(ServiceError):
-    """The file cannot be read as a table at all (not found, not a CSV or XLSX, damaged, empty)."""
+class TabularError(ValidationError):
+    """The file cannot be read as a table at all (not found, not a CSV or XLSX, damaged, empty).
+    Its ``field`` is "file"; its message names the file."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("file", message)
 
 
 def header_key(text: object) -> str:
@@ -56,34 +79,55 @@ def header_key(text: object) -> str:
     return re.sub(r"[\s_\-.]+", "", value)
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 @dataclass(frozen=True)
-class TabularRow:
-    """One row: ``number`` is the row number the spreadsheet shows (the header is above it)."""
+class TableRow:
+    """One row: ``number`` is the row number the spreadsheet shows (the header is above it);
+    ``cells`` one per header column (padded with None); ``extra`` the filled cells to the right of
+    the last header column."""
 
     number: int
-    cells: Mapping[str, Any]
+    cells: tuple[Cell, ...]
+    extra: tuple[Cell, ...] = ()
+    #: header key → column position (shared by the rows of one table).
+    index: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def is_blank(self) -> bool:
+        return all(_blank(c) for c in self.cells) and not self.extra
 
     def get(self, key: str, default: Any = None) -> Any:
         """The cell under the column whose key is ``header_key(key)``; ``default`` when the column
         is absent or the cell empty."""
-        value = self.cells.get(header_key(key))
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return default
-        return value
+        i = self.index.get(header_key(key))
+        value = self.cells[i] if i is not None and i < len(self.cells) else None
+        return default if _blank(value) else value
 
     def text(self, key: str) -> str:
-        return cell_text(self.cells.get(header_key(key)))
+        return cell_text(self.get(key))
+
+    def items(self) -> Iterator[tuple[str, Cell]]:
+        """(key, cell) for each named column."""
+        for key, i in self.index.items():
+            yield key, self.cells[i] if i < len(self.cells) else None
 
 
 @dataclass(frozen=True)
 class Table:
-    headers: tuple[str, ...]  # as written in the file
-    keys: tuple[str, ...]  # header_key of each
-    rows: tuple[TabularRow, ...]
+    source: str  # the file's name (not its folder)
+    sheet: str  # the worksheet read ("" for CSV)
     header_row: int  # the row number of the header in the file
-    format: str  # "csv" or "xlsx"
-    sheet: str = ""
-    encoding: str = ""
+    headers: tuple[str, ...]  # as written ("Column 3" for a column with no header)
+    rows: tuple[TableRow, ...]
+    keys: tuple[str, ...] = ()  # header_key of each header ("" for none), aliases applied
+    format: str = ""  # "csv" or "xlsx"
+    encoding: str = ""  # a CSV's
+
+    def __post_init__(self) -> None:
+        if not self.keys:
+            object.__setattr__(self, "keys", tuple(header_key(h) for h in self.headers))
 
     def has(self, key: str) -> bool:
         return header_key(key) in self.keys
@@ -94,13 +138,15 @@ class Table:
 
 
 def read_table(path: str | Path, *, sheet: str | None = None, aliases: Mapping[str, Sequence[str]] | None = None,
-               max_rows: int = MAX_ROWS) -> Table:
+               allow_duplicate_headers: bool = False, max_rows: int = MAX_ROWS) -> Table:
     """Read a CSV or XLSX file into a :class:`Table`.
 
     ``aliases`` maps a column's name to other headers that mean it (``{"family_name": ["surname",
-    "last name"]}``): a row's cells are then found under the name's key whichever was written. The
-    first non-blank row is the header; blank rows are skipped (their numbers are not reused).
-    ``sheet`` picks an XLSX sheet by name (default: the first)."""
+    "last name"]}``): a row's cells are then found under the name's key whichever was written.
+    Blank rows are skipped (their numbers are not reused). ``sheet`` picks an XLSX sheet by name
+    (default: the first with anything in it). Two headers with one key are refused, unless
+    ``allow_duplicate_headers`` (for a reader that takes cells by position: ``get`` then finds the
+    first)."""
     p = Path(path)
     try:
         size = p.stat().st_size
@@ -113,19 +159,46 @@ def read_table(path: str | Path, *, sheet: str | None = None, aliases: Mapping[s
     if size > MAX_BYTES:
         raise TabularError(f"{p.name} is larger than {MAX_BYTES // (1024 * 1024)} MB: split it into smaller files.")
     try:
-        with p.open("rb") as f:
-            head = f.read(8)
+        data = p.read_bytes()
     except OSError as exc:
         raise TabularError(f"{p.name} cannot be read ({exc.strerror or 'an error of the file system'}).") from None
-    if head.startswith(_OLE_MAGIC) or p.suffix.lower() == ".xls":
-        raise TabularError(f"{p.name} is an old Excel (.xls) file: save it as .xlsx or CSV and import that.")
-    if head.startswith(_ZIP_MAGIC) or p.suffix.lower() in _XLSX_SUFFIXES:
-        sheet_name, raw_rows = _xlsx_rows(p, sheet, max_rows)
+    return read_table_bytes(data, p.name, sheet=sheet, aliases=aliases,
+                            allow_duplicate_headers=allow_duplicate_headers, max_rows=max_rows)
+
+
+def read_table_bytes(data: bytes, name: str, *, sheet: str | None = None,
+                     aliases: Mapping[str, Sequence[str]] | None = None, allow_duplicate_headers: bool = False,
+                     max_rows: int = MAX_ROWS) -> Table:
+    """The same as :func:`read_table` for bytes already in memory; ``name`` is the file's name
+    (its suffix says the kind when the bytes do not)."""
+    suffix = Path(name).suffix.lower()
+    if len(data) > MAX_BYTES:
+        raise TabularError(f"{name} is larger than {MAX_BYTES // (1024 * 1024)} MB: split it into smaller files.")
+    if data.startswith(_OLE_MAGIC) or suffix == ".xls":
+        raise TabularError(f"{name} is an old Excel (.xls) file: save it as .xlsx or CSV and import that.")
+    if data.startswith(_ZIP_MAGIC) or suffix in _XLSX_SUFFIXES:
+        sheet_name, raw = _xlsx_rows(data, name, sheet, max_rows)
         encoding, fmt = "", "xlsx"
+    elif suffix in _CSV_SUFFIXES:
+        text, encoding = _decode(data, name)
+        raw, sheet_name, fmt = _csv_rows(text, name), "", "csv"
     else:
-        text, encoding = _decode(p)
-        raw_rows, sheet_name, fmt = _csv_rows(text, p.name), "", "csv"
-    return _build(raw_rows, p.name, fmt, sheet_name, encoding, aliases or {}, max_rows)
+        raise TabularError(f"{name} is not a CSV or Excel (.xlsx) file: choose one of those.")
+    return _build(raw, name, fmt, sheet_name, encoding, aliases or {}, allow_duplicate_headers, max_rows)
+
+
+def table_from_rows(headers: Iterable[str], rows: Iterable[Sequence[Cell]], *, source: str = "(pasted)") -> Table:
+    """A Table from cells already in memory (tests, a paste from the clipboard): the header is row
+    1, the rows are numbered from 2 as given, blank ones included."""
+    headers = tuple(headers)
+    keys = tuple(header_key(h) for h in headers)
+    index = _index(keys)
+    width = len(headers)
+    out = []
+    for number, r in enumerate(rows, start=2):
+        values = [_clean(v) for v in r]
+        out.append(TableRow(number, _fit(values, width), tuple(v for v in values[width:] if not _blank(v)), index))
+    return Table(source, "", 1, headers, tuple(out), keys)
 
 
 # -- CSV ------------------------------------------------------------------------------------------
@@ -134,20 +207,16 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def _decode(p: Path) -> tuple[str, str]:
+def _decode(data: bytes, name: str) -> tuple[str, str]:
     """The file's text and the encoding it was read with: a BOM says which; else UTF-8 if it is
     valid UTF-8; else Windows-1252 (what Excel on Windows writes); else Latin-1, which reads any
     bytes."""
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise TabularError(f"{p.name} cannot be read ({exc.strerror or 'an error of the file system'}).") from None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError:
-                raise TabularError(f"{p.name} says it is {encoding.upper()} but is not: save it again as "
+                raise TabularError(f"{name} says it is {encoding.upper()} but is not: save it again as "
                                    "CSV UTF-8.") from None
     # UTF-16 without a BOM: every other byte of ASCII text is NUL.
     if len(data) >= 4 and data[1:2] == b"\x00" and data[3:4] == b"\x00" and data[0:1] != b"\x00":
@@ -163,74 +232,91 @@ def _decode(p: Path) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
+_DELIMITERS = (",", ";", "\t", "|")
+
+
 def _delimiter(text: str) -> str:
-    """The separator the header row uses most: comma, semicolon (Excel in much of Europe), tab or
-    bar. (csv.Sniffer guesses wrong on short files with spaces in the cells.)"""
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    unquoted = re.sub(r'"[^"]*"', "", header)
-    counts = {d: unquoted.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    """The separator the first line that has one uses most: comma, semicolon (Excel in much of
+    Europe), tab or bar. (csv.Sniffer guesses wrong on short files with spaces in the cells.) A title
+    line above the header with no separator in it is passed over."""
+    for line in itertools.islice((line for line in text.splitlines() if line.strip()), HEADER_SEARCH_ROWS):
+        unquoted = re.sub(r'"[^"]*"', "", line)
+        counts = {d: unquoted.count(d) for d in _DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        if counts[best]:
+            return best
+    return ","
 
 
 def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells) for each record: the number counts records, as a spreadsheet program
+    shows the file, so a cell holding line breaks does not shift the rows below it."""
     if "\x00" in text:
         raise TabularError(f"{name} is not a text (CSV) file: it holds binary data.")
-    delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), quotechar='"', doublequote=True,
                         skipinitialspace=False, strict=False)
     try:
-        for row in reader:
-            yield reader.line_num, row
+        for number, row in enumerate(reader, start=1):
+            yield number, row[:MAX_COLUMNS]
     except csv.Error as exc:
         raise TabularError(f"{name} could not be read as CSV at line {reader.line_num}: {exc}.") from None
 
 
 # -- XLSX -----------------------------------------------------------------------------------------
 
-def _xlsx_rows(p: Path, sheet: str | None, max_rows: int) -> tuple[str, list[tuple[int, list[Any]]]]:
+_NOT_A_WORKBOOK = ("could not be read as an XLSX workbook: it may be damaged, password-protected or not a "
+                   "workbook. Save it again from Excel, or as CSV.")
+
+
+def _xlsx_rows(data: bytes, name: str, sheet: str | None, max_rows: int) -> tuple[str, list[tuple[int, list[Any]]]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES or len(infos) > 10_000:
+                raise TabularError(f"{name} is too large to read once unzipped: it is not an ordinary workbook.")
+            if "[Content_Types].xml" not in archive.namelist():
+                raise TabularError(f"{name} {_NOT_A_WORKBOOK}")
+    except TabularError:
+        raise
+    except Exception:  # noqa: BLE001 - zipfile raises several kinds on damaged archives
+        raise TabularError(f"{name} {_NOT_A_WORKBOOK}") from None
     # openpyxl warns about workbooks other programs write ("no default style", unknown extensions);
     # none of that matters for reading values, and a warning must not stop an import.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _xlsx_rows_quietly(p, sheet, max_rows)
+        return _xlsx_rows_quietly(data, name, sheet, max_rows)
 
 
-def _xlsx_rows_quietly(p: Path, sheet: str | None, max_rows: int) -> tuple[str, list[tuple[int, list[Any]]]]:
+def _xlsx_rows_quietly(data: bytes, name: str, sheet: str | None,
+                       max_rows: int) -> tuple[str, list[tuple[int, list[Any]]]]:
     try:
         import openpyxl  # heavy: only when an XLSX is read
     except ImportError:  # pragma: no cover - a dependency of the package
-        raise TabularError("Reading XLSX needs openpyxl, which is not installed.") from None
+        raise TabularError(f"Reading {name} needs openpyxl, which is not installed.") from None
     try:
-        workbook = openpyxl.load_workbook(p, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - a damaged workbook raises anything from zipfile to lxml
-        raise TabularError(f"{p.name} could not be read as an XLSX workbook: it may be damaged, "
-                           "password-protected or not a workbook. Save it again from Excel, or as CSV.") from None
+        raise TabularError(f"{name} {_NOT_A_WORKBOOK}") from None
     try:
+        names = list(workbook.sheetnames)
         if sheet is not None:
-            if sheet not in workbook.sheetnames:
-                raise TabularError(f"{p.name} has no sheet called {sheet!r} (it has: {', '.join(workbook.sheetnames)}).")
-            ws = workbook[sheet]
+            if sheet not in names:
+                raise TabularError(f"{name} has no sheet called {sheet!r} (it has: {', '.join(names)}).")
+            chosen = [sheet]
         else:
-            ws = workbook.worksheets[0] if workbook.worksheets else None
-            if ws is None:
-                raise TabularError(f"{p.name} has no worksheet.")
-        out: list[tuple[int, list[Any]]] = []
-        # Row numbers come from the cells themselves: read-only mode skips rows the file leaves out.
-        for cells in ws.iter_rows():
-            number = next((c.row for c in cells if getattr(c, "row", None) is not None), None)
-            values = [getattr(c, "value", None) for c in cells]
-            if number is None:
-                continue
-            if any(v is not None and v != "" for v in values):
-                out.append((number, values))
-                if len(out) > max_rows + 1:
-                    break
-        return str(ws.title), out
+            chosen = names
+        if not chosen:
+            raise TabularError(f"{name} has no worksheet.")
+        # The named sheet, else the first with anything in it (a blank cover sheet is passed over).
+        for sheet_name in chosen:
+            rows = _sheet_rows(workbook[sheet_name], max_rows)
+            if rows:
+                return sheet_name, rows
+        return chosen[0], []
     except TabularError:
         raise
     except Exception:  # noqa: BLE001 - as above: a damaged sheet part
-        raise TabularError(f"{p.name} could not be read as an XLSX workbook: a sheet in it is damaged. "
+        raise TabularError(f"{name} could not be read as an XLSX workbook: a sheet in it is damaged. "
                            "Save it again from Excel, or as CSV.") from None
     finally:
         try:
@@ -239,61 +325,92 @@ def _xlsx_rows_quietly(p: Path, sheet: str | None, max_rows: int) -> tuple[str, 
             pass
 
 
+def _sheet_rows(ws, max_rows: int) -> list[tuple[int, list[Any]]]:  # noqa: ANN001 - openpyxl's worksheet
+    """The sheet's non-blank rows with their numbers. The numbers come from the cells themselves:
+    read-only mode may leave out rows the file leaves out."""
+    out: list[tuple[int, list[Any]]] = []
+    for cells in ws.iter_rows():
+        number = next((c.row for c in cells if getattr(c, "row", None) is not None), None)
+        if number is None:
+            continue
+        values = [_xlsx_cell(getattr(c, "value", None)) for c in cells[:MAX_COLUMNS]]
+        if any(not _blank(v) for v in values):
+            out.append((number, values))
+            if len(out) > max_rows + HEADER_SEARCH_ROWS:
+                break  # enough to know it is too long
+    return out
+
+
+def _xlsx_cell(value: object) -> Cell:
+    if value is None or isinstance(value, (str, int, float, bool, date, datetime, time)):
+        return value  # type: ignore[return-value]
+    return str(value)  # durations and anything else openpyxl may give
+
+
 # -- both -----------------------------------------------------------------------------------------
 
 
 def _clean(value: Any) -> Any:
+    """A cell as kept: text stripped, without BOMs or NULs and cut to :data:`MAX_CELL`; NaN and
+    infinity as empty."""
     if isinstance(value, str):
-        value = value.replace("\ufeff", "").strip()
-        return value
+        value = value.replace("\ufeff", "").replace("\x00", "").strip()
+        return value[:MAX_CELL]
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     return value
 
 
+def _fit(values: Sequence[Any], width: int) -> tuple[Any, ...]:
+    return tuple(values[:width]) + (None,) * max(0, width - len(values))
+
+
+def _index(keys: Sequence[str]) -> dict[str, int]:
+    """Key → position of the first column with that key."""
+    index: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        if k and k not in index:
+            index[k] = i
+    return index
+
+
 def _build(raw: Iterable[tuple[int, list[Any]]], name: str, fmt: str, sheet: str, encoding: str,
-           aliases: Mapping[str, Sequence[str]], max_rows: int) -> Table:
+           aliases: Mapping[str, Sequence[str]], allow_duplicate_headers: bool, max_rows: int) -> Table:
     alias_of: dict[str, str] = {}
     for canonical, others in aliases.items():
         for other in others:
             alias_of[header_key(other)] = header_key(canonical)
-    header: list[str] | None = None
-    keys: list[str] = []
-    header_row = 0
-    rows: list[TabularRow] = []
-    for number, values in raw:
-        values = [_clean(v) for v in values]
-        if not any(v is not None and v != "" for v in values):
+    filled = ((number, cleaned) for number, cleaned in ((n, [_clean(v) for v in values]) for n, values in raw)
+              if any(not _blank(v) for v in cleaned))
+    top = list(itertools.islice(filled, HEADER_SEARCH_ROWS))
+    if not top:
+        raise TabularError(f"{name} is empty: it has no header row and no rows.")
+    # The header: the first row naming two columns or more (a title row above it is passed over).
+    at = next((i for i, (_, values) in enumerate(top) if sum(1 for v in values if not _blank(v)) >= 2), 0)
+    header_row, header_cells = top[at]
+    header = [cell_text(v) for v in header_cells]
+    while header and not header[-1]:
+        header.pop()
+    keys = [alias_of.get(header_key(h), header_key(h)) for h in header]
+    seen: dict[str, str] = {}
+    for h, k in zip(header, keys, strict=True):
+        if not k:
             continue
-        if header is None:
-            header = ["" if v is None else str(v) for v in values]
-            while header and not header[-1]:
-                header.pop()
-            header_row = number
-            keys = [alias_of.get(header_key(h), header_key(h)) for h in header]
-            seen: dict[str, str] = {}
-            for h, k in zip(header, keys, strict=True):
-                if not k:
-                    continue
-                if k in seen:
-                    raise TabularError(f"{name}: the columns {seen[k]!r} and {h!r} are the same column twice.")
-                seen[k] = h
-            if not seen:
-                raise TabularError(f"{name}: the first row should name the columns, but it is empty.")
-            continue
+        if k in seen and not allow_duplicate_headers:
+            raise TabularError(f"{name}: the columns {seen[k]!r} and {h!r} are the same column twice.")
+        seen.setdefault(k, h)
+    if not seen:
+        raise TabularError(f"{name}: the first row should name the columns, but it is empty.")
+    index = _index(keys)
+    width = len(header)
+    rows: list[TableRow] = []
+    for number, values in itertools.chain(top[at + 1:], filled):
         if len(rows) >= max_rows:
             raise TabularError(f"{name} has more than {max_rows:,} rows: split it into smaller files.")
-        cells: dict[str, Any] = {}
-        for k, v in zip(keys, values, strict=False):
-            if k:
-                cells[k] = v
-        extra = [v for v in values[len(keys):] if v is not None and v != ""]
-        if extra:
-            cells["__extra__"] = tuple(extra)
-        rows.append(TabularRow(number, cells))
-    if header is None:
-        raise TabularError(f"{name} is empty: it has no header row and no rows.")
-    return Table(tuple(header), tuple(keys), tuple(rows), header_row, fmt, sheet, encoding)
+        extra = tuple(v for v in values[width:] if not _blank(v))
+        rows.append(TableRow(number, _fit(values, width), extra, index))
+    headers = tuple(h or f"Column {i + 1}" for i, h in enumerate(header))
+    return Table(name, sheet, header_row, headers, tuple(rows), tuple(keys), fmt, encoding)
 
 
 # -- cells ----------------------------------------------------------------------------------------
@@ -307,7 +424,7 @@ _MONTHS.update({"sept": 9, "january": 1, "february": 2, "march": 3, "april": 4, 
 
 
 def cell_text(value: Any) -> str:
-    """A cell as text: strings stripped, whole numbers without ".0", dates as ISO, empty as ""."""
+    """A cell as text: strings stripped, whole numbers without ".0", dates and times as ISO, empty as ""."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -315,18 +432,22 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return ""
-        return str(int(value)) if value.is_integer() else repr(value)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
-    if isinstance(value, date):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
         return value.isoformat()
     return str(value).strip()
 
 
-def parse_date(value: Any, *, day_first: bool = True) -> date | None:
+def parse_date(value: Any, *, day_first: bool = True, month_year: bool = False, serials: bool = True) -> date | None:
     """A cell as a date, or None when empty. Accepts XLSX dates, Excel serial numbers, ISO
     (2026-03-04), UK day-first (04/03/2026, 4.3.26, 4-3-2026) and month names (4 Mar 2026,
-    March 4 2026). Two-digit years 00–69 are 2000s, 70–99 1900s. Raises ValueError naming the text."""
+    March 4 2026). Two-digit years 00–69 are 2000s, 70–99 1900s. Raises ValueError naming the text.
+
+    ``month_year``: a month and year alone (Mar 2026, March 26, Mar-26, 03/2026) is that month's
+    last day, as a due date written so means. ``serials=False``: a number is not a date (where a
+    number in the column is more likely a slip than an Excel date)."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -336,11 +457,13 @@ def parse_date(value: Any, *, day_first: bool = True) -> date | None:
     if isinstance(value, bool):
         raise ValueError(f"not a date: {cell_text(value)}")
     if isinstance(value, (int, float)):
+        if not serials:
+            raise ValueError(f"not a date: {cell_text(value)} is a number")
         return _from_serial(float(value))
     text = str(value).strip()
     if not text:
         return None
-    if re.fullmatch(r"\d{4,5}(\.\d+)?", text):
+    if serials and re.fullmatch(r"\d{4,5}(\.\d+)?", text):
         return _from_serial(float(text))
     # ISO date, maybe with a time after it.
     m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", text)
@@ -362,7 +485,20 @@ def parse_date(value: Any, *, day_first: bool = True) -> date | None:
         second = re.sub(r"(st|nd|rd|th)$", "", words[1])
         if words[0] in _MONTHS and second.isdigit() and words[2].isdigit():  # March 4 2026
             return _make(_year(words[2]), _MONTHS[words[0]], int(second), text)
+    if month_year:
+        m = re.fullmatch(r"(\d{1,2})[-/.](\d{4})", text)
+        if m:
+            return _month_end(int(m[2]), int(m[1]), text)
+        if len(words) == 2 and words[0] in _MONTHS and re.fullmatch(r"\d{2}|\d{4}", words[1]):
+            return _month_end(_year(words[1]), _MONTHS[words[0]], text)
     raise ValueError(f"not a date: {text[:40]}")
+
+
+def _month_end(year: int, month: int, text: str) -> date:
+    first = _make(year, month, 1, text)
+    if month == 12:
+        return first.replace(day=31)
+    return first.replace(month=month + 1) - timedelta(days=1)
 
 
 def _year(text: str) -> int:

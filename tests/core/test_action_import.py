@@ -24,7 +24,7 @@ from cspdesk.services.action_import import (
 )
 from cspdesk.services.actions import ActionGroupBy, ActionQuery, ActionService, ActionSort
 from cspdesk.services.errors import PermissionDenied, ValidationError
-from cspdesk.services.sheet_reader import read_table, table_from_rows
+from cspdesk.services.tabular import read_table, table_from_rows
 from cspdesk.storage.models import Action, AuditEvent
 
 SWALE = Path(__file__).parent.parent / "data" / "swale_2019_20_plan.xlsx"

@@ -34,7 +34,7 @@ from cspdesk.services.action_import import (
 )
 from cspdesk.services.actions import ActionQuery, ActionService, NewAction
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.sheet_reader import read_table, read_table_bytes, table_from_rows
+from cspdesk.services.tabular import read_table, read_table_bytes, table_from_rows
 from cspdesk.storage.models import Action, ActionUpdate, AuditEvent
 
 FEW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

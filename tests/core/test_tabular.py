@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cspdesk.services.tabular import (
+    MAX_CELL,
     TabularError,
     cell_text,
     header_key,
@@ -15,6 +16,8 @@ from cspdesk.services.tabular import (
     parse_date,
     parse_int,
     read_table,
+    read_table_bytes,
+    table_from_rows,
 )
 
 ROWS = "Family Name,Date_of_Birth,Notes\r\nÉlodie,04/03/1985,\"a, b\"\r\n\r\nZoë,2026-01-02,\r\n"
@@ -143,3 +146,64 @@ def test_an_xlsx_from_another_program_reads_despite_openpyxl_warnings(tmp_path: 
                 body = body.replace(b"</sheets>", b'<sheet name="Ghost" sheetId="9"/></sheets>')
             dst.writestr(item, body)
     assert [r.text("name") for r in read_table(odd).rows] == ["Ann"]
+
+
+def test_a_title_row_above_the_header_is_passed_over_and_row_numbers_count_records(tmp_path: Path) -> None:
+    """A title row with no separator, a blank row, then the header; a quoted cell over two lines is
+    one row, as a spreadsheet program shows the file."""
+    path = tmp_path / "f.csv"
+    path.write_text('Referrals June 2026\n\nName;Notes\nAnn;"two\nlines"\nBea;x\n', encoding="utf-8")
+    table = read_table(path)
+    assert table.header_row == 3 and table.headers == ("Name", "Notes")
+    assert [(r.number, r.text("name"), r.text("notes")) for r in table.rows] == [(4, "Ann", "two\nlines"),
+                                                                                 (5, "Bea", "x")]
+
+
+def test_bytes_positions_duplicate_headers_extra_cells_and_clipping(tmp_path: Path) -> None:
+    data = ("A,B,a,\n1,2,3,\n,,,\n4,,,9\n" + "x," + "y" * 40_000 + "\n").encode("utf-8")
+    with pytest.raises(TabularError, match="same column twice") as err:
+        read_table_bytes(data, "dup.csv")
+    assert err.value.field == "file" and "dup.csv" in str(err.value)
+    table = read_table_bytes(data, "dup.csv", allow_duplicate_headers=True)
+    assert table.source == "dup.csv" and table.headers == ("A", "B", "a")
+    assert [r.number for r in table.rows] == [2, 4, 5]  # the blank row 3 skipped
+    assert table.rows[0].cells == ("1", "2", "3") and table.rows[0].get("a") == "1"  # the first "a"
+    assert table.rows[1].extra == ("9",) and table.rows[1].cells == ("4", "", "")
+    assert len(table.rows[2].cells[1]) == MAX_CELL
+    blank = table_from_rows(("A", "B"), [["x", "y"], [None, " "]])
+    assert [(r.number, r.is_blank()) for r in blank.rows] == [(2, False), (3, True)]
+
+
+def test_the_first_sheet_with_anything_in_it_and_a_sheet_by_name(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Cover"
+    data = wb.create_sheet("Data")
+    data.append(["No.", "Action"])
+    data.append(["1", "Do it"])
+    path = tmp_path / "f.xlsx"
+    wb.save(path)
+    assert read_table(path).sheet == "Data"
+    with pytest.raises(TabularError, match="no sheet called 'Gone'"):
+        read_table(path, sheet="Gone")
+    with pytest.raises(TabularError, match="is empty"):
+        read_table(path, sheet="Cover")
+
+
+def test_a_file_of_another_kind_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.pdf"
+    path.write_bytes(b"%PDF-1.4 a,b\n")
+    with pytest.raises(TabularError, match="not a CSV or Excel"):
+        read_table(path)
+
+
+def test_month_and_year_and_numbers_as_asked() -> None:
+    assert parse_date("Mar 2020", month_year=True) == dt.date(2020, 3, 31)
+    assert parse_date("Dec-20", month_year=True) == dt.date(2020, 12, 31)
+    assert parse_date("02/2024", month_year=True) == dt.date(2024, 2, 29)
+    with pytest.raises(ValueError, match="not a date"):
+        parse_date("Mar 2020")
+    with pytest.raises(ValueError, match="not a date"):
+        parse_date(43921.0, serials=False)
+    assert [cell_text(v) for v in (dt.time(9, 30), 1e20)] == ["09:30:00", "1e+20"]

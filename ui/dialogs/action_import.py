@@ -47,7 +47,7 @@ from cspdesk.services.action_import import (
     norm,
 )
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.sheet_reader import Table, cell_text
+from cspdesk.services.tabular import Table, cell_text
 from ui.background import run_in_background
 from ui.dialogs.forms import DIALOG_STYLE, error_label, make_primary
 from ui.formatting import count
