@@ -122,6 +122,9 @@ def test_4p_plan_of_an_ocg(demo_ctx: ServiceContext, tmp_path: Path) -> None:
 
 def test_the_preview_renders_the_saved_pages_and_records_only_prints(demo_ctx: ServiceContext,
                                                                      tmp_path: Path) -> None:
+    # Both papers carry "printed at": one clock for both, or a minute ticking over between them differs.
+    printed_at = demo_ctx.now()
+    demo_ctx.now = lambda: printed_at
     service = ActionPapersService(demo_ctx)
     query = ActionQuery(panel_id=_panel(demo_ctx, PanelType.MARAC), agency_id=service.agency_id("IDVA"),
                         statuses=frozenset(UNFINISHED_STATUSES))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,9 @@ def test_the_preview_renders_without_recording_and_a_print_is_recorded(demo_ctx:
                                                                        busy_meeting: int, tmp_path: Path) -> None:
     """What the app's print preview calls: the same pages as the file, nothing audited until it
     goes to a printer (or is saved, which write_minutes records)."""
+    # Both papers carry "printed at": one clock for both, or a minute ticking over between them differs.
+    printed_at = demo_ctx.now()
+    demo_ctx.now = lambda: printed_at
     service = MeetingPapersService(demo_ctx)
     with demo_ctx.reading() as s:
         entries = s.scalar(select(func.count()).select_from(m.AuditEvent))
@@ -137,9 +141,13 @@ def test_the_preview_renders_without_recording_and_a_print_is_recorded(demo_ctx:
     with demo_ctx.reading() as s:
         assert s.scalar(select(func.count()).select_from(m.AuditEvent)) == entries
     service.write_minutes(busy_meeting, tmp_path / "saved.pdf", distribution=True, invariant=True)
-    assert (tmp_path / "saved.pdf").read_bytes() == shown  # the preview is the paper
-    from io import BytesIO
+    saved = (tmp_path / "saved.pdf").read_bytes()
+    if saved != shown:  # show what differs: the preview must be the paper
+        import difflib
 
+        a = "\n".join(p.extract_text() for p in PdfReader(BytesIO(shown)).pages).splitlines()
+        b = "\n".join(p.extract_text() for p in PdfReader(tmp_path / "saved.pdf").pages).splitlines()
+        raise AssertionError("\n".join(difflib.unified_diff(a, b, "preview", "saved", lineterm="", n=1)))
     assert "Agenda" in PdfReader(BytesIO(agenda)).pages[0].extract_text()
     service.record_printed(busy_meeting, "minutes", distribution=True, pages=4, printer="Office printer")
     with demo_ctx.reading() as s:
