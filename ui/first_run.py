@@ -1,7 +1,8 @@
 """The first run: no database yet. The welcome page offers to set up a partnership or to explore a
 made-up one; either way the window ends signed in, and hands the context on.
 
-* "Set up a partnership…" → :class:`DatabaseSetupDialog` (:func:`create_database`) → the
+* "Set up a partnership…" → :class:`FirstRunWizard` (the partnership, its first administrator,
+  panels and agencies; :func:`create_database`) → the
   :class:`RecoveryKeyDialog`, shown once → ``database_ready(ctx)``.
 * "Explore with demo data" → :func:`create_demo_database` on a worker thread, with progress →
   :class:`DemoAccountsDialog` (the accounts and their shared password) → ``database_ready(ctx)``,
@@ -60,12 +61,12 @@ class FirstRunWindow(QMainWindow):
     # -- set up ----------------------------------------------------------------------------------
 
     def set_up_partnership(self) -> None:
-        from ui.dialogs.partnership_setup import DatabaseSetupDialog
+        from ui.dialogs.first_run_wizard import FirstRunWizard
 
         if self.setup_dialog is not None:
             bring_to_front(self.setup_dialog)
             return
-        dialog = DatabaseSetupDialog(self.db, self)
+        dialog = FirstRunWizard(self.db, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.database_created.connect(self._database_created)
         dialog.finished.connect(self._setup_closed)

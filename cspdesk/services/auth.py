@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from cspdesk.domain.enums import AuditKind, Role
 from cspdesk.services import audit
 from cspdesk.services.context import Actor, ServiceContext, Vault, storage_faults
 from cspdesk.services.errors import DatabaseDamaged, FileReadOnly, ServiceError, ValidationError
+from cspdesk.services.starter import AgencyChoice, PanelChoice, add_starter, check_agencies, check_panels
 from cspdesk.services.workspace import OpenFailed, default_database
 from cspdesk.storage.engine import DatabaseTarget, Store, StoreOpenError, open_store
 from cspdesk.storage.integrity import FaultKind, fault_message, startup_check
@@ -416,12 +417,18 @@ def create_database(
     password: str,
     partnership_name: str | None = None,
     protective_marking: str = "OFFICIAL-SENSITIVE",
+    panels: Sequence[PanelChoice] = (),
+    agencies: Sequence[AgencyChoice] = (),
 ) -> CreatedDatabase:
-    """A new database with its first administrator (and, when named, its partnership)."""
+    """A new database with its first administrator (and, when named, its partnership, and the
+    panels and agencies it starts with: all in the one transaction that makes the administrator)."""
     name = check_username(admin_username, field="admin_username")
     if not admin_name.strip():
         raise ValidationError("admin_name", "Give the administrator's name.")
     check_new_password(password)
+    # Checked before any file is made: a refused row leaves nothing behind.
+    panels = check_panels(panels) if panels else ()
+    agencies = check_agencies(agencies) if agencies else ()
     target = _target(db)
 
     def first_admin(s: Session, ctx: ServiceContext, password_hash: str | None) -> None:
@@ -433,6 +440,8 @@ def create_database(
         ctx.actor = _actor_for(s, account)
         audit.record(s, ctx.actor, AuditKind.CREATE, "user_account", account.id,
                      {"username": name, "role": Role.ADMINISTRATOR.value}, at=ctx.now())
+        if panels or agencies:
+            add_starter(s, ctx, panels, agencies)
 
     return _create(target, first_admin, partnership_name, protective_marking, password, name)
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontInfo
-from PySide6.QtWidgets import QApplication, QProgressDialog
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWizard
 
+from cspdesk.domain.enums import Sector
+from cspdesk.services.accounts import AccountService
 from cspdesk.services.auth import DEMO_PASSWORD, sign_in
 from cspdesk.services.panels import PanelService
 from cspdesk.services.partnership import PartnershipService
 from cspdesk.services.workspace import close_workspace
-from ui.dialogs.partnership_setup import DatabaseSetupDialog
+from ui.dialogs.first_run_wizard import FirstRunWizard
 from ui.dialogs.recovery_key import RecoveryKeyDialog
 from ui.first_run import FirstRunWindow
+from ui.main_window import Section
 from ui_accounts import ADMIN_NAME, ADMIN_PASSWORD, ADMIN_USER, PARTNERSHIP
 
 
@@ -25,20 +28,76 @@ def _window(qtbot, db):  # noqa: ANN001, ANN202
     return window
 
 
-def _fill(dialog: DatabaseSetupDialog, **overrides: str) -> None:
-    values = {
-        "name": PARTNERSHIP,
-        "admin_name": ADMIN_NAME,
-        "username": ADMIN_USER,
-        "password": ADMIN_PASSWORD,
-        "confirm": ADMIN_PASSWORD,
-        **overrides,
-    }
-    dialog.name_edit.setText(values["name"])
-    dialog.admin_name_edit.setText(values["admin_name"])
-    dialog.username_edit.setText(values["username"])
-    dialog.password_edit.setText(values["password"])
-    dialog.confirm_edit.setText(values["confirm"])
+def _next(qtbot, wizard) -> None:  # noqa: ANN001
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+
+
+def _edit_cell(qtbot, table, row: int, column: int, text: str) -> None:  # noqa: ANN001
+    """Change a cell as a person does: F2, select all, type, Enter."""
+    table.setFocus()
+    table.setCurrentCell(row, column)
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert editor is not table
+    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.item(row, column).text() == text, timeout=2000)  # the view commits queued
+
+
+def _open_wizard(qtbot, window) -> FirstRunWizard:  # noqa: ANN001
+    qtbot.mouseClick(window.welcome.set_up_button, Qt.MouseButton.LeftButton)
+    wizard = window.setup_dialog
+    assert isinstance(wizard, FirstRunWizard)
+    qtbot.waitExposed(wizard)
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow)  # keys reach the active window only
+    return wizard
+
+
+def _walk_to_ready(qtbot, wizard, *, confirm: str = ADMIN_PASSWORD) -> None:  # noqa: ANN001
+    """Partnership → administrator → panels (MARAC renamed, Community MARAC ticked) → agencies
+    (Police renamed, Victim Support left out, a women's centre added) → the last page."""
+    qtbot.keyClicks(wizard.partnership_page.name_edit, PARTNERSHIP)
+    _next(qtbot, wizard)
+    admin = wizard.administrator_page
+    assert wizard.currentPage() is admin
+    qtbot.keyClicks(admin.admin_name_edit, ADMIN_NAME)
+    qtbot.keyClicks(admin.username_edit, ADMIN_USER)
+    qtbot.keyClicks(admin.password_edit, ADMIN_PASSWORD)
+    qtbot.keyClicks(admin.confirm_edit, confirm)
+    _next(qtbot, wizard)
+    if confirm != ADMIN_PASSWORD:
+        return
+
+    panels = wizard.panels_page
+    assert wizard.currentPage() is panels
+    table = panels.table
+    _edit_cell(qtbot, table, 0, 0, "Testshire MARAC")
+    table.setCurrentCell(1, 0)
+    qtbot.keyClick(table, Qt.Key.Key_Space)  # tick the Community MARAC
+    _edit_cell(qtbot, table, 1, 2, "MARAC")  # the same prefix as the MARAC's: refused, row named
+    _next(qtbot, wizard)
+    assert wizard.currentPage() is panels
+    assert "Panel 2 (Community MARAC): panel 1 has the same reference prefix" in panels.error.text()
+    _edit_cell(qtbot, table, 1, 2, "CMARAC")
+    _next(qtbot, wizard)
+
+    agencies = wizard.agencies_page
+    assert wizard.currentPage() is agencies
+    table = agencies.table
+    _edit_cell(qtbot, table, 0, 0, "Testshire Police")
+    victim_support = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "Victim Support")
+    table.setFocus()
+    table.setCurrentCell(victim_support, 0)
+    qtbot.keyClick(table, Qt.Key.Key_Space)  # untick
+    agencies.new_sector.setCurrentIndex(agencies.new_sector.findData(Sector.DOMESTIC_ABUSE))
+    qtbot.keyClicks(agencies.new_name, "Oasis Women's Centre")
+    qtbot.keyClick(agencies.new_name, Qt.Key.Key_Return)  # adds; does not finish the page
+    assert wizard.currentPage() is agencies
+    assert table.item(table.rowCount() - 1, 1).text() == "OWC"
+    _next(qtbot, wizard)
+    assert wizard.currentPage() is wizard.ready_page
 
 
 def test_the_welcome_page_says_where_the_database_will_be(qtbot, tmp_path):
@@ -49,47 +108,71 @@ def test_the_welcome_page_says_where_the_database_will_be(qtbot, tmp_path):
     assert not db.exists()
 
 
-def test_set_up_names_each_mistake_under_its_field(qtbot, tmp_path):
+def test_each_page_names_its_mistake_and_nothing_is_made(qtbot, tmp_path):
     db = tmp_path / "new.db"
     window = _window(qtbot, db)
-    qtbot.mouseClick(window.welcome.set_up_button, Qt.MouseButton.LeftButton)
-    dialog = window.setup_dialog
-    assert isinstance(dialog, DatabaseSetupDialog)
-    qtbot.waitExposed(dialog)
+    wizard = _open_wizard(qtbot, window)
+    page = wizard.partnership_page
+    _next(qtbot, wizard)  # no name
+    assert wizard.currentPage() is page
+    assert page.errors.text_of("name") == "Give the partnership's name."
 
-    _fill(dialog, confirm="something else")
-    dialog.accept()
-    assert dialog.errors.text_of("confirm") == "The two passwords are not the same."
+    _walk_to_ready(qtbot, wizard, confirm="something else")
+    admin = wizard.administrator_page
+    assert wizard.currentPage() is admin
+    assert admin.errors.text_of("confirm") == "The two passwords are not the same."
+    admin.password_edit.setText("short")
+    admin.confirm_edit.setText("short")
+    _next(qtbot, wizard)
+    assert "at least 10 characters" in admin.errors.text_of("password")
+    admin.username_edit.setText("no spaces please")
+    admin.password_edit.setText(ADMIN_PASSWORD)
+    admin.confirm_edit.setText(ADMIN_PASSWORD)
+    _next(qtbot, wizard)
+    assert "user name" in admin.errors.text_of("admin_username").lower()
 
-    _fill(dialog, password="short", confirm="short")
-    dialog.accept()
-    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=10_000)
-    assert "at least 10 characters" in dialog.errors.text_of("password")
-    assert dialog.errors.text_of("confirm") == ""
-
-    _fill(dialog, username="no spaces please")
-    dialog.accept()
-    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=10_000)
-    assert "user name" in dialog.errors.text_of("admin_username").lower()
-
-    _fill(dialog, admin_name="   ")
-    dialog.accept()
-    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=10_000)
-    assert dialog.errors.text_of("admin_name") == "Give the administrator's name."
-    assert dialog.isVisible()
+    admin.username_edit.setText(ADMIN_USER)
+    _next(qtbot, wizard)
+    panels = wizard.panels_page
+    panels.set_chosen(set())
+    _next(qtbot, wizard)
+    assert wizard.currentPage() is panels
+    assert "at least one panel" in panels.error.text()
+    assert wizard.isVisible()
     # Nothing half-made was left behind by the refusals.
     assert not db.exists()
     assert not db.with_name("new.db.keyring").exists()
 
 
-def test_set_up_creates_the_database_and_shows_the_recovery_key_once(qtbot, tmp_path):
+def test_a_refusal_from_the_service_goes_back_to_its_page(qtbot, tmp_path):
     db = tmp_path / "new.db"
     window = _window(qtbot, db)
-    window.set_up_partnership()
-    dialog = window.setup_dialog
-    _fill(dialog)
-    with qtbot.waitSignal(dialog.database_created, timeout=10_000) as blocker:
-        dialog.accept()
+    wizard = _open_wizard(qtbot, window)
+    _walk_to_ready(qtbot, wizard)
+    db.write_bytes(b"someone else's file")  # made while the wizard was open
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not wizard.is_busy(), timeout=10_000)
+    assert wizard.currentPage() is wizard.ready_page
+    assert "already exists" in wizard.ready_page.error.text()
+    assert db.read_bytes() == b"someone else's file"
+    wizard.show_refusal("agencies", "Agency 3: a test refusal.")
+    assert wizard.currentPage() is wizard.agencies_page
+    assert wizard.agencies_page.error.text() == "Agency 3: a test refusal."
+
+
+def test_the_wizard_makes_a_working_empty_partnership(qtbot, tmp_path, make_window):
+    db = tmp_path / "new.db"
+    window = _window(qtbot, db)
+    wizard = _open_wizard(qtbot, window)
+    _walk_to_ready(qtbot, wizard)
+    summary = wizard.ready_page.summary.text()
+    assert PARTNERSHIP in summary and "Testshire MARAC" in summary and "CMARAC-" in summary
+    assert "Oasis Women's Centre" in summary and "Victim Support" not in summary
+    assert str(db) in summary
+    assert not db.exists()  # nothing written before the last button
+
+    with qtbot.waitSignal(wizard.database_created, timeout=10_000) as blocker:
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     created = blocker.args[0]
     assert db.exists()
     assert db.with_name("new.db.keyring").exists()
@@ -111,17 +194,29 @@ def test_set_up_creates_the_database_and_shows_the_recovery_key_once(qtbot, tmp_
     assert PARTNERSHIP in saved.read_text(encoding="utf-8")
 
     key_dialog.stored_check.setChecked(True)
-    assert key_dialog.continue_button.isEnabled()
     with qtbot.waitSignal(window.database_ready, timeout=5000) as ready:
         qtbot.mouseClick(key_dialog.continue_button, Qt.MouseButton.LeftButton)
-    ctx = ready.args[0]
+    close_workspace(ready.args[0])
+
+    # Working and empty: the administrator signs in with the password chosen, and the main window
+    # shows the two panels, with no cases, and the partnership in the status bar.
+    ctx = sign_in(db, ADMIN_USER, ADMIN_PASSWORD)
     try:
-        assert ctx.actor.username == ADMIN_USER
         assert PartnershipService(ctx).get().name == PARTNERSHIP
+        rows = PanelService(ctx).list_panels()
+        assert [(r.name, r.ref_prefix, r.active_cases) for r in rows] == [
+            ("Community MARAC", "CMARAC", 0), ("Testshire MARAC", "MARAC", 0)]
+        main = make_window(ctx)
+        assert not main.needs_welcome
+        assert main.partnership_label.text().startswith(PARTNERSHIP)
+        panels_page = main.page(Section.PANELS)
+        assert panels_page.model.rowCount() == 2
+        agencies = {name for _id, name in AccountService(ctx).agencies()}
+        assert {"Testshire Police", "Oasis Women's Centre", "Fire and Rescue Service"} <= agencies
+        assert "Victim Support" not in agencies and "Police" not in agencies
     finally:
+        main.close()
         close_workspace(ctx)
-    # The administrator signs in with the password chosen.
-    close_workspace(sign_in(db, ADMIN_USER, ADMIN_PASSWORD))
 
 
 def test_demo_data_goes_into_a_new_database_with_its_accounts(qtbot, tmp_path):

@@ -1,40 +1,27 @@
 """Setting up a partnership: its name and protective marking.
 
-Two forms of one dialog:
-
-* :class:`PartnershipSetupDialog` names the partnership of an open database that has none yet
-  (:meth:`PartnershipService.set_up`).
-* :class:`DatabaseSetupDialog` is the first run: it also asks for the first administrator's name,
-  user name and password, and creates the database with :func:`create_database` (on a worker
-  thread: wrapping the key costs argon2 time). Its ``created`` holds the :class:`CreatedDatabase`.
-
-Each error is shown under the field the service names.
+:class:`PartnershipSetupDialog` names the partnership of an open database that has none yet
+(:meth:`PartnershipService.set_up`); a new database is set up by the first-run wizard
+(ui/dialogs/first_run_wizard.py). Each error is shown under the field the service names.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.partnership import DEFAULT_MARKING, PartnershipInfo, PartnershipService
-from ui.background import run_in_background
-from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, error_label, line_edit, make_primary, with_error
-from ui.signals import emit
+from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, error_label, with_error
 
 #: The markings people choose from; any other text may be typed.
 MARKINGS = ("OFFICIAL-SENSITIVE", "OFFICIAL")
@@ -134,139 +121,3 @@ class PartnershipSetupDialog(QDialog):
             self._show_error(None, str(exc))
             return
         super().accept()
-
-
-class DatabaseSetupDialog(PartnershipSetupDialog):
-    """First run: the partnership, and its first administrator, in a new database ``db``.
-
-    ``created`` holds the :class:`CreatedDatabase` (its context signed in as that administrator,
-    and the recovery key to show once) after the dialog is accepted.
-    """
-
-    #: The database was created: the :class:`CreatedDatabase`.
-    database_created = Signal(object)
-
-    def __init__(self, db: str | Path | None, parent: QWidget | None = None) -> None:
-        super().__init__(None, parent)
-        self.db = db
-        self.created = None
-        self._busy = False
-        self.setWindowTitle("Set up a partnership")
-        self.setMinimumWidth(540)
-        self.intro.setText(
-            "Name the Community Safety Partnership this database belongs to, and create the first "
-            "administrator's account — yours. The protective marking is printed at the top and "
-            "bottom of every page CSPDesk prints."
-        )
-
-        rule = QFrame(self)
-        rule.setFrameShape(QFrame.Shape.HLine)
-        rule.setObjectName("formRule")
-        self.form.addRow(rule)
-        caption = QLabel("The first administrator", self)
-        caption.setObjectName("sectionCaption")
-        self.form.addRow(caption)
-
-        self.admin_name_edit = line_edit(self, "adminName", "Administrator's full name")
-        self.admin_name_edit.setPlaceholderText("e.g. Priya Shah")
-        self.admin_name_edit.setMaxLength(200)
-        self.username_edit = line_edit(self, "adminUsername", "User name")
-        self.username_edit.setPlaceholderText("e.g. priya.shah")
-        self.username_edit.setMaxLength(80)
-        self.password_edit = line_edit(self, "password", "Password", password=True)
-        self.password_edit.setPlaceholderText("At least 10 characters")
-        self.confirm_edit = line_edit(self, "confirmPassword", "Confirm password", password=True)
-        labels = {name: error_label(self) for name in ("admin_name", "admin_username", "password", "confirm")}
-        for caption_text, edit, name in (
-            ("&Full name", self.admin_name_edit, "admin_name"),
-            ("&User name", self.username_edit, "admin_username"),
-            ("&Password", self.password_edit, "password"),
-            ("&Confirm password", self.confirm_edit, "confirm"),
-        ):
-            label = QLabel(caption_text, self)
-            label.setBuddy(edit)
-            self.form.addRow(label, with_error(edit, labels[name], self))
-        self.errors = FieldErrors(
-            {
-                "name": (self.name_edit, self.name_error),
-                "protective_marking": (self.marking_combo, self.marking_error),
-                "admin_name": (self.admin_name_edit, labels["admin_name"]),
-                "admin_username": (self.username_edit, labels["admin_username"]),
-                "password": (self.password_edit, labels["password"]),
-                "confirm": (self.confirm_edit, labels["confirm"]),
-            },
-            self.general_error,
-            aliases={"username": "admin_username", "display_name": "admin_name"},
-        )
-        self.ok_button.setText("Create database")
-        make_primary(self.ok_button)
-        self.name_edit.setFocus()
-
-    def is_busy(self) -> bool:
-        return self._busy
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        for widget in (self.name_edit, self.marking_combo, self.admin_name_edit, self.username_edit,
-                       self.password_edit, self.confirm_edit, self.ok_button):
-            widget.setEnabled(not busy)
-        self.ok_button.setText("Creating…" if busy else "Create database")
-
-    def accept(self) -> None:
-        """Create the database on a worker thread; the dialog closes only when that succeeds."""
-        if self._busy:
-            return
-        name = self.name_edit.text().strip()
-        if not name:
-            self._show_error("name", "Give the partnership's name.")
-            return
-        if self.password_edit.text() != self.confirm_edit.text():
-            self._show_error("confirm", "The two passwords are not the same.")
-            return
-        self.errors.clear()
-        self._set_busy(True)
-        db = self.db
-        values = {
-            "admin_username": self.username_edit.text(),
-            "admin_name": self.admin_name_edit.text(),
-            "password": self.password_edit.text(),
-            "partnership_name": name,
-            "protective_marking": self.marking_combo.currentText().strip(),
-        }
-
-        def call():  # noqa: ANN202 - CreatedDatabase
-            from cspdesk.services.auth import create_database
-
-            return create_database(db, **values)
-
-        dialog = self
-
-        def succeeded(created: object) -> None:
-            if not isValid(dialog) or not dialog._busy:  # closed meanwhile
-                from cspdesk.services.workspace import close_workspace
-
-                close_workspace(created.ctx)  # type: ignore[attr-defined]
-                return
-            dialog._set_busy(False)
-            dialog.created = created
-            dialog.password_edit.clear()
-            dialog.confirm_edit.clear()
-            emit(dialog.database_created, created)
-            QDialog.accept(dialog)
-
-        def failed(exc: BaseException) -> None:
-            if not isValid(dialog):
-                return
-            dialog._set_busy(False)
-            if isinstance(exc, ValidationError):
-                dialog._show_error(exc.field, str(exc))
-            elif isinstance(exc, ServiceError):
-                dialog._show_error(None, str(exc))
-            else:
-                dialog._show_error(None, f"The database could not be created ({type(exc).__name__}).")
-
-        run_in_background(call, succeeded, failed)
-
-    def reject(self) -> None:
-        self._busy = False
-        super().reject()
