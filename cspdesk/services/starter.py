@@ -14,12 +14,13 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind, PanelType, Sector
 from cspdesk.services import audit
-from cspdesk.services.context import ServiceContext
-from cspdesk.services.errors import ValidationError
+from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
+from cspdesk.services.errors import NotFound, ValidationError
 from cspdesk.storage.models import Agency, Panel, PanelAgency
 
 
@@ -180,14 +181,138 @@ def add_starter(s: Session, ctx: ServiceContext, panels: Sequence[PanelChoice],
         audit.record(s, ctx.actor, AuditKind.CREATE, "agency", row.id,
                      {"name": row.name, "short_code": row.short_code, "sector": row.sector.value}, at=now)
     for choice in panels:
-        panel = Panel(name=choice.name, panel_type=choice.panel_type, ref_prefix=choice.ref_prefix,
-                      description=choice.description, uses_strands=choice.panel_type is PanelType.SOCP,
-                      is_active=True, created_at=now)
-        s.add(panel)
-        s.flush()
-        core = CORE_SECTORS[choice.panel_type]
-        for agency in agency_rows:
-            s.add(PanelAgency(panel_id=panel.id, agency_id=agency.id, is_core=agency.sector in core))
-        audit.record(s, ctx.actor, AuditKind.CREATE, "panel", panel.id,
-                     {"name": panel.name, "panel_type": choice.panel_type.value, "ref_prefix": panel.ref_prefix},
-                     at=now)
+        _new_panel(s, ctx, choice, agency_rows)
+
+
+# --- After the first run: an administrator adds panels and agencies, renames and retires agencies ---
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    id: int
+    name: str
+    short_code: str
+    sector: Sector
+    is_active: bool
+    panels: int  # how many panels it sits on
+
+
+@dataclass(frozen=True)
+class PanelSummary:
+    id: int
+    name: str
+    panel_type: PanelType
+    ref_prefix: str
+    is_active: bool
+    agencies: int  # members (core and occasional)
+
+
+class StructureService:
+    """The partnership's panels and agencies, for administrators. Each call is one audited
+    transaction; a clash with an existing name, prefix or code names the field and the holder."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def panels(self) -> list[PanelSummary]:
+        self._ctx.require(Permission.ADMINISTER)
+        with self._ctx.reading() as s:
+            members = dict(s.execute(select(PanelAgency.panel_id, func.count()).group_by(PanelAgency.panel_id)).all())
+            return sorted((PanelSummary(p.id, p.name, p.panel_type, p.ref_prefix, p.is_active, members.get(p.id, 0))
+                           for p in s.scalars(select(Panel))), key=lambda p: p.name.casefold())
+
+    def agencies(self) -> list[AgencyRow]:
+        self._ctx.require(Permission.ADMINISTER)
+        with self._ctx.reading() as s:
+            seats = dict(s.execute(select(PanelAgency.agency_id, func.count()).group_by(PanelAgency.agency_id)).all())
+            return sorted((AgencyRow(a.id, a.name, a.short_code, a.sector, a.is_active, seats.get(a.id, 0))
+                           for a in s.scalars(select(Agency))), key=lambda a: a.name.casefold())
+
+    def add_panel(self, choice: PanelChoice) -> OpResult[int]:
+        """A new panel, with every active agency sitting on it (core by sector)."""
+        self._ctx.require(Permission.ADMINISTER)
+        (tidy,) = _as_fields(check_panels, [choice], {"name": "name", "reference prefix": "ref_prefix"})
+        with self._ctx.unit_of_work() as s:
+            for p in s.scalars(select(Panel)):
+                if p.name.casefold() == tidy.name.casefold():
+                    raise ValidationError("name", f"There is a panel named {p.name} already.")
+                if p.ref_prefix == tidy.ref_prefix:
+                    raise ValidationError("ref_prefix", f"{p.name} uses the reference prefix {p.ref_prefix} already.")
+            agencies = list(s.scalars(select(Agency).where(Agency.is_active)))
+            panel = _new_panel(s, self._ctx, tidy, agencies)
+        return OpResult(panel, OpChanges(panels=True))
+
+    def add_agency(self, choice: AgencyChoice) -> OpResult[int]:
+        """A new agency, sitting on every active panel (core where its sector is core there)."""
+        self._ctx.require(Permission.ADMINISTER)
+        with self._ctx.unit_of_work() as s:
+            taken = set(s.scalars(select(Agency.short_code)))
+            if not choice.short_code.strip():
+                choice = replace(choice, short_code=suggest_code(choice.name, taken))
+            (tidy,) = _as_fields(check_agencies, [choice], {"name": "name", "short code": "short_code"})
+            self._check_unique(s, tidy, None)
+            agency = Agency(name=tidy.name, short_code=tidy.short_code, sector=tidy.sector, is_active=True)
+            s.add(agency)
+            s.flush()
+            audit.record(s, self._ctx.actor, AuditKind.CREATE, "agency", agency.id,
+                         {"name": agency.name, "short_code": agency.short_code, "sector": agency.sector.value},
+                         at=self._ctx.now())
+            for panel in s.scalars(select(Panel).where(Panel.is_active)):
+                s.add(PanelAgency(panel_id=panel.id, agency_id=agency.id,
+                                  is_core=agency.sector in CORE_SECTORS[panel.panel_type]))
+            agency_id = agency.id
+        return OpResult(agency_id, OpChanges(panels=True, actions=True))
+
+    def update_agency(self, agency_id: int, name: str, short_code: str, *, is_active: bool = True) -> OpResult[int]:
+        """Rename an agency, change its code, or retire it (kept on earlier actions and meetings, no
+        longer offered for new ones) or bring it back."""
+        self._ctx.require(Permission.ADMINISTER)
+        with self._ctx.unit_of_work() as s:
+            agency = s.get(Agency, agency_id)
+            if agency is None:
+                raise NotFound(f"No agency has the id {agency_id}.")
+            (tidy,) = _as_fields(check_agencies, [AgencyChoice(name, short_code or agency.short_code, agency.sector)],
+                                 {"name": "name", "short code": "short_code"})
+            self._check_unique(s, tidy, agency_id)
+            old = {"name": agency.name, "short_code": agency.short_code, "is_active": agency.is_active}
+            new = {"name": tidy.name, "short_code": tidy.short_code, "is_active": is_active}
+            changed = {k: (old[k], new[k]) for k in old if old[k] != new[k]}
+            if changed:
+                agency.name, agency.short_code, agency.is_active = tidy.name, tidy.short_code, is_active
+                audit.record(s, self._ctx.actor, AuditKind.UPDATE, "agency", agency_id,
+                             {k: {"old": o, "new": n} for k, (o, n) in changed.items()}, at=self._ctx.now())
+        return OpResult(agency_id, OpChanges(panels=True, actions=True) if changed else OpChanges())
+
+    @staticmethod
+    def _check_unique(s: Session, tidy: AgencyChoice, own_id: int | None) -> None:
+        for other in s.scalars(select(Agency).where(Agency.id != (own_id or 0))):
+            if other.name.casefold() == tidy.name.casefold():
+                raise ValidationError("name", f"There is an agency named {other.name} already.")
+            if other.short_code == tidy.short_code:
+                raise ValidationError("short_code", f"{other.name} uses the short code {other.short_code} already.")
+
+
+def _as_fields(check, rows, fields: dict[str, str]):  # noqa: ANN001, ANN202
+    """Run a wizard row check on one row, and give its refusal the field it is about (the wizard's
+    messages name a row; here there is only one)."""
+    try:
+        return check(rows)
+    except ValidationError as exc:
+        message = str(exc).split(": ", 1)[-1]
+        field = next((f for words, f in fields.items() if words in message), "name")
+        raise ValidationError(field, message[0].upper() + message[1:]) from exc
+
+
+def _new_panel(s: Session, ctx: ServiceContext, choice: PanelChoice, agencies: Sequence[Agency]) -> int:
+    panel = Panel(name=choice.name, panel_type=choice.panel_type, ref_prefix=choice.ref_prefix,
+                  description=choice.description, uses_strands=choice.panel_type is PanelType.SOCP,
+                  is_active=True, created_at=ctx.now())
+    s.add(panel)
+    s.flush()
+    core = CORE_SECTORS[choice.panel_type]
+    for agency in agencies:
+        s.add(PanelAgency(panel_id=panel.id, agency_id=agency.id, is_core=agency.sector in core))
+    audit.record(s, ctx.actor, AuditKind.CREATE, "panel", panel.id,
+                 {"name": panel.name, "panel_type": choice.panel_type.value, "ref_prefix": panel.ref_prefix},
+                 at=ctx.now())
+    return panel.id

@@ -8,12 +8,22 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from cspdesk.domain.enums import PanelType, Sector
+from cspdesk.domain.enums import PanelType, Role, Sector
+from cspdesk.services.accounts import AccountService
 from cspdesk.services.audit import AuditService
 from cspdesk.services.auth import create_database, sign_in
-from cspdesk.services.errors import ValidationError
+from cspdesk.services.errors import PermissionDenied, ValidationError
 from cspdesk.services.panels import PanelService
-from cspdesk.services.starter import BUILT_IN_PANELS, COMMON_AGENCIES, AgencyChoice, PanelChoice, check_agencies, check_panels, suggest_code
+from cspdesk.services.starter import (
+    BUILT_IN_PANELS,
+    COMMON_AGENCIES,
+    AgencyChoice,
+    PanelChoice,
+    StructureService,
+    check_agencies,
+    check_panels,
+    suggest_code,
+)
 from cspdesk.services.workspace import close_workspace
 from cspdesk.storage.models import Agency, Panel, PanelAgency
 
@@ -112,3 +122,55 @@ def test_codes_are_suggested_from_initials_and_numbered_when_taken() -> None:
     assert suggest_code("Oasis Women's Centre") == "OWC"
     assert suggest_code("Department for Work and Pensions") == "DWP"
     assert suggest_code("Oasis Women's Centre", {"OWC", "OWC2"}) == "OWC3"
+
+
+# -- afterwards: Administration → Panels and agencies ------------------------------------------
+
+
+def test_an_administrator_adds_a_panel_and_agencies_later(db_path) -> None:
+    panels, agencies = _choices()
+    ctx = _create(db_path, panels, agencies).ctx
+    service = StructureService(ctx)
+    try:
+        carm = service.add_panel(replace(_by_type(PanelType.CARM), name="Testshire CARM")).value
+        row = next(p for p in service.panels() if p.id == carm)
+        assert (row.ref_prefix, row.agencies) == ("CARM", 3)  # every active agency sits on it
+        with pytest.raises(ValidationError) as clash:
+            service.add_panel(replace(_by_type(PanelType.SOCP), ref_prefix="tmarac"))
+        assert clash.value.field == "ref_prefix" and "Testshire MARAC uses the reference prefix TMARAC" in str(clash.value)
+        with pytest.raises(ValidationError) as bad:
+            service.add_panel(replace(_by_type(PanelType.SOCP), ref_prefix="SO CP"))
+        assert bad.value.field == "ref_prefix"
+
+        dwp = service.add_agency(AgencyChoice("Department for Work and Pensions", "", Sector.OTHER)).value
+        assert {a.short_code: a.panels for a in service.agencies()}["DWP"] == 3
+        with pytest.raises(ValidationError) as same:
+            service.add_agency(AgencyChoice("testshire police", "", Sector.POLICE))
+        assert same.value.field == "name" and "Testshire Police" in str(same.value)
+
+        service.update_agency(dwp, "DWP Jobcentre Plus", "DWP", is_active=False)
+        retired = next(a for a in service.agencies() if a.id == dwp)
+        assert (retired.name, retired.is_active) == ("DWP Jobcentre Plus", False)
+        offered = {name for _id, name in AccountService(ctx).agencies()}
+        assert "DWP Jobcentre Plus" not in offered and "Testshire Police" in offered
+        assert AuditService(ctx).verify().ok
+    finally:
+        close_workspace(ctx)
+
+
+def test_only_administrators_change_the_panels_and_agencies(db_path) -> None:
+    panels, agencies = _choices()
+    admin = _create(db_path, panels, agencies).ctx
+    try:
+        AccountService(admin).add_account("sam", "Sam Officer", Role.COORDINATOR, agency_id=None,
+                                          panel_ids=frozenset(), temporary_password="temporary pass 1")
+        coordinator = sign_in(db_path, "sam", "temporary pass 1")
+    finally:
+        close_workspace(admin)
+    try:
+        with pytest.raises(PermissionDenied):
+            StructureService(coordinator).add_agency(AgencyChoice("Oasis", "", Sector.VOLUNTARY))
+        with pytest.raises(PermissionDenied):
+            StructureService(coordinator).add_panel(_by_type(PanelType.SOCP))
+    finally:
+        close_workspace(coordinator)

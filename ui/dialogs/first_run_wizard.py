@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -47,7 +46,7 @@ from cspdesk.services.starter import (
     suggest_code,
 )
 from ui.background import run_in_background
-from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, error_label, line_edit, make_primary, with_error
+from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, add_field, error_label, line_edit, make_primary, plain_table
 from ui.dialogs.partnership_setup import MARKINGS
 from ui.signals import emit
 
@@ -74,11 +73,7 @@ class _FormPage(QWizardPage):
         self.errors = FieldErrors(self._fields, self.general_error)
 
     def add_field(self, name: str, caption: str, field: QWidget) -> None:
-        error = error_label(self)
-        label = QLabel(caption, self)
-        label.setBuddy(field)
-        self.form.addRow(label, with_error(field, error, self))
-        self._fields[name] = (field, error)
+        add_field(self.form, self, self._fields, name, caption, field)
 
 
 def _checked(item: QTableWidgetItem) -> bool:
@@ -86,21 +81,11 @@ def _checked(item: QTableWidgetItem) -> bool:
 
 
 def _table(page: QWidget, name: str, headers: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(headers), page)
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.verticalHeader().hide()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    """A table of choices: a tick and an editable name in the first column."""
+    table = plain_table(page, name, headers)
     table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
                           | QAbstractItemView.EditTrigger.AnyKeyPressed)
-    table.setAlternatingRowColors(True)
     table.setTabKeyNavigation(False)  # Tab leaves the table, to the wizard's buttons
-    header = table.horizontalHeader()
-    header.setStretchLastSection(False)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    for column in range(1, len(headers)):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     return table
 
 

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def error_label(parent: QWidget) -> QLabel:
@@ -28,6 +37,36 @@ def with_error(field: QWidget, error: QLabel, parent: QWidget) -> QWidget:
     column.addWidget(field)
     column.addWidget(error)
     return box
+
+
+def add_field(form: QFormLayout, parent: QWidget, fields: dict[str, tuple[QWidget, QLabel]], name: str,
+              caption: str, field: QWidget) -> None:
+    """A labelled row of ``form`` (the caption's mnemonic focuses ``field``) with its error line
+    under it, recorded in ``fields`` under the service's field ``name`` for :class:`FieldErrors`."""
+    error = error_label(parent)
+    label = QLabel(caption, parent)
+    label.setBuddy(field)
+    form.addRow(label, with_error(field, error, parent))
+    fields[name] = (field, error)
+
+
+def plain_table(parent: QWidget, name: str, headers: tuple[str, ...]) -> QTableWidget:
+    """A small whole-row-selecting table: the first column stretches, the others fit their text,
+    long names are elided (the caller puts the whole name in the tooltip)."""
+    table = QTableWidget(0, len(headers), parent)
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.verticalHeader().hide()
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for column in range(1, len(headers)):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    return table
 
 
 def line_edit(parent: QWidget, name: str, accessible: str, *, password: bool = False, monospace: bool = False) -> QLineEdit:

@@ -20,6 +20,7 @@ from ui.pages.admin.common import wait_for_background_calls
 from ui.pages.admin.retention import RetentionTab
 from ui.pages.admin.security import SecurityTab
 from ui.pages.admin.settings import SettingsTab
+from ui.pages.admin.structure import StructureTab
 from ui.pages.admin.subject_access import SubjectAccessTab
 from ui.pages.admin.tab import AdminTab
 from ui.pages.base import Page, empty_state
@@ -65,6 +66,7 @@ class AdminPage(Page):
         self.tabs.setDocumentMode(False)
         self.accounts_tab = AccountsTab(ctx, self.tabs)
         self.settings_tab = SettingsTab(ctx, self.tabs)
+        self.structure_tab = StructureTab(ctx, self.tabs)
         self.security_tab = SecurityTab(ctx, self.tabs)
         self.backups_tab = BackupsTab(ctx, self.tabs)
         self.backups_tab.restore_requested.connect(self._restore_requested)
@@ -91,8 +93,8 @@ class AdminPage(Page):
         self.setFocusProxy(self.tabs)
 
     def all_tabs(self) -> list[AdminTab]:
-        return [self.accounts_tab, self.settings_tab, self.security_tab, self.backups_tab, self.audit_tab, self.retention_tab,
-                self.subject_access_tab]
+        return [self.accounts_tab, self.settings_tab, self.structure_tab, self.security_tab, self.backups_tab,
+                self.audit_tab, self.retention_tab, self.subject_access_tab]
 
     def show_backups(self) -> None:
         self.show_tab(self.backups_tab)
