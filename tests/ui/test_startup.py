@@ -173,13 +173,18 @@ def test_first_run_ends_in_the_window_signed_in_as_the_new_administrator(qtbot, 
     first = flow.start()
     assert first is flow.first_run_window
     first.set_up_partnership()
-    dialog = first.setup_dialog
-    dialog.name_edit.setText(PARTNERSHIP)
-    dialog.admin_name_edit.setText(ADMIN_NAME)
-    dialog.username_edit.setText(ADMIN_USER)
-    dialog.password_edit.setText(ADMIN_PASSWORD)
-    dialog.confirm_edit.setText(ADMIN_PASSWORD)
-    dialog.accept()
+    wizard = first.setup_dialog
+    wizard.partnership_page.name_edit.setText(PARTNERSHIP)
+    wizard.next()
+    admin = wizard.administrator_page
+    admin.admin_name_edit.setText(ADMIN_NAME)
+    admin.username_edit.setText(ADMIN_USER)
+    admin.password_edit.setText(ADMIN_PASSWORD)
+    admin.confirm_edit.setText(ADMIN_PASSWORD)
+    for _page in ("administrator", "panels", "agencies"):
+        wizard.next()  # the MARAC and the common agencies, as ticked when the wizard opens
+    assert wizard.currentPage() is wizard.ready_page
+    wizard.accept()
     qtbot.waitUntil(lambda: first.recovery_key_dialog is not None, timeout=10_000)
     key_dialog = first.recovery_key_dialog
     key_dialog.stored_check.setChecked(True)
