@@ -13,19 +13,9 @@
 # What the target computer needs is in install.sh and the README ("Installers").
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PYTHON=${PYTHON:-python3}
-cd "$ROOT"
-
-VERSION=$("$PYTHON" -c 'import pathlib, re; print(re.search(r"__version__ = \"([^\"]+)\"", pathlib.Path("cspdesk/__init__.py").read_text())[1])')
+# shellcheck source=installer/build-bundle.sh
+source "$(dirname "$0")/build-bundle.sh"   # icons and PyInstaller; sets ROOT, PYTHON, VERSION
 NAME="cspdesk-$VERSION-linux-$(uname -m)"
-
-echo "== icons"
-QT_QPA_PLATFORM=offscreen "$PYTHON" installer/make_icons.py
-
-echo "== PyInstaller (one folder)"
-"$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
-    --distpath dist --workpath build/pyinstaller installer/cspdesk.spec
 
 echo "== archive"
 STAGE="build/linux/$NAME"

@@ -9,18 +9,9 @@
 # asks the first time (right-click, Open) until it is signed and notarised (codesign, notarytool).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PYTHON=${PYTHON:-python3}
-cd "$ROOT"
-VERSION=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' cspdesk/__init__.py)
+# shellcheck source=installer/build-bundle.sh
+source "$(dirname "$0")/build-bundle.sh"   # icons and PyInstaller; sets ROOT, PYTHON, VERSION
 DMG="dist/cspdesk-$VERSION-macos-$(uname -m).dmg"
-
-echo "== icons"
-QT_QPA_PLATFORM=offscreen "$PYTHON" installer/make_icons.py
-
-echo "== PyInstaller (CSPDesk.app)"
-"$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
-    --distpath dist --workpath build/pyinstaller installer/cspdesk.spec
 du -sh dist/CSPDesk.app
 
 if [[ "${1:-}" == "--self-test" ]]; then
