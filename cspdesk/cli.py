@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--user", metavar="NAME", help=USER_HELP)
     parser.add_argument("--view", choices=VIEWS, help="the page to show first (with or without --screenshot)")
+    parser.add_argument(
+        "--self-test", action="store_true",
+        help="check this installation and exit: make a throwaway database in a temporary folder, a case, "
+        "its PDF, and show the window once (works with QT_QPA_PLATFORM=offscreen); exit 0 when all is well",
+    )
     # For tests/perf: print "shown" once the window is first drawn, then quit.
     parser.add_argument("--print-startup-time", action="store_true", help=argparse.SUPPRESS)
 

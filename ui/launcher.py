@@ -14,6 +14,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from cspdesk.cli import build_parser, run
 
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from ui.self_test import main as self_test
+
+        return self_test()
     if args.command is not None:
         return run(args)
     from cspdesk.logs import configure_app_logging

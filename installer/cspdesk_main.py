@@ -1,0 +1,8 @@
+"""The bundle's entry script (PyInstaller needs a file): the same as the ``cspdesk`` console script."""
+
+import sys
+
+from ui.launcher import main
+
+if __name__ == "__main__":
+    sys.exit(main())
