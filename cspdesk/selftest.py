@@ -101,14 +101,14 @@ class SelfTest:
         return "encrypted file, migrations at head, an administrator"
 
     def add_panel(self) -> str:
-        from cspdesk.domain.enums import PanelType, Sector
-        from cspdesk.storage.models import Agency, Panel
+        from cspdesk.domain.enums import PanelType
+        from cspdesk.services.starter import BUILT_IN_PANELS, COMMON_AGENCIES, StructureService
 
-        with self.ctx.unit_of_work() as s:
-            s.add(Panel(name="Self-test MARAC", panel_type=PanelType.MARAC, ref_prefix="MARAC",
-                        created_at=self.ctx.now()))
-            s.add(Agency(name="Self-test Police", short_code="POL", sector=Sector.POLICE))
-        return "a MARAC panel and an agency"
+        service = StructureService(self.ctx)
+        service.add_agency(COMMON_AGENCIES[0])
+        marac = next(p for p in BUILT_IN_PANELS if p.panel_type is PanelType.MARAC)
+        service.add_panel(marac)
+        return "a MARAC panel and an agency, as Administration adds them"
 
     def create_case(self) -> str:
         from cspdesk.services.panels import PanelService
