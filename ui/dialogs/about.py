@@ -108,6 +108,7 @@ class AboutDialog(QDialog):
         self.licence_label = self._text(LICENCE_TEXT)
         layout.addWidget(self.licence_label)
 
+        layout.addSpacing(6)
         layout.addWidget(self._caption("Where the data lives"))
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
@@ -123,7 +124,7 @@ class AboutDialog(QDialog):
         for row, (name, value, folder) in enumerate(rows):
             caption = QLabel(name, self)
             caption.setObjectName("settingCaption")
-            grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(caption, row, 0)
             label = QLabel(value, self)
             label.setObjectName(f"about{name.replace(' ', '')}")
             label.setTextFormat(Qt.TextFormat.PlainText)
@@ -137,19 +138,20 @@ class AboutDialog(QDialog):
                 button.setAutoDefault(False)
                 button.setToolTip(f"Show {folder} in the file manager")
                 button.clicked.connect(lambda _checked=False, f=folder: self.open_folder(f))
-                grid.addWidget(button, row, 2, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(button, row, 2)
         grid.setColumnStretch(1, 1)
         layout.addLayout(grid)
         if self.places.on_server:
             layout.addWidget(self._text("The data is on the server: its administrator keeps its backups.",
                                         muted=True))
 
+        layout.addSpacing(6)
         layout.addWidget(self._caption("Built with"))
         self.libraries_view = QTextBrowser(self)
         self.libraries_view.setObjectName("aboutLibraries")
         self.libraries_view.setOpenExternalLinks(True)
         self.libraries_view.setHtml(libraries_html(self.libraries))
-        self.libraries_view.setMinimumHeight(200)
+        self.libraries_view.setMinimumHeight(240)
         layout.addWidget(self.libraries_view, 1)
         self.qt_label = self._text(QT_NOTE)
         layout.addWidget(self.qt_label)
@@ -163,8 +165,10 @@ class AboutDialog(QDialog):
         self.about_qt_button.clicked.connect(lambda: QApplication.aboutQt())
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.clicked.connect(self.accept)
+        close.setDefault(True)
         layout.addWidget(buttons)
-        self.resize(680, 640)
+        close.setFocus()  # not the first "Open folder": Enter or Escape closes
+        self.resize(700, 720)
 
     def _text(self, text: str, *, muted: bool = False, name: str = "") -> QLabel:
         """Plain, wrapped, selectable text (a path or a version can be copied from it)."""
