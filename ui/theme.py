@@ -23,6 +23,7 @@ from PySide6.QtGui import QAction, QActionGroup, QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu
 
 from ui.resources import resource_path
+from ui.signals import emit
 
 #: The environment variable that overrides the scheme (tests, screenshots, people who prefer it).
 THEME_ENV = "CSPDESK_THEME"
@@ -358,7 +359,7 @@ class Theme(QObject):
         changed = scheme != self.scheme
         self.scheme = scheme
         if changed:
-            self.scheme_changed.emit(scheme)
+            emit(self.scheme_changed, scheme)
 
     def _system_changed(self, _scheme: Qt.ColorScheme) -> None:
         if self.choice == SYSTEM:
