@@ -12,12 +12,20 @@ import os
 import sys
 from pathlib import Path
 
+from cspdesk.about import app_version
+
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ui.resources import resource_path
 
 APP_NAME = "CSPDesk"
 ORGANISATION = "CSPDesk"
-STYLESHEET = Path(__file__).with_name("style.qss")
+#: The window icon of every window and dialog: the SVG itself, so it is sharp at any scale.
+APP_ICON = resource_path("icons", "cspdesk.svg")
+#: The .desktop file the Linux packages install (so the desktop matches windows to it).
+DESKTOP_FILE_NAME = "cspdesk"
 
 #: How long to let the window settle after it is first shown before a screenshot is grabbed.
 SCREENSHOT_SETTLE_MS = 300
@@ -38,7 +46,7 @@ def _complain(app: QApplication, message: str, *, to_stderr: bool) -> None:
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with CSPDesk's names and stylesheet (reuses one that already exists)."""
+    """The QApplication with CSPDesk's names, icon and theme (reuses one that already exists)."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else [sys.argv[0]])
@@ -46,19 +54,16 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
-    app.setApplicationVersion(_version())
+    app.setApplicationVersion(app_version())
+    if sys.platform.startswith("linux"):
+        app.setDesktopFileName(DESKTOP_FILE_NAME)
+    if app.windowIcon().isNull():
+        app.setWindowIcon(QIcon(str(APP_ICON)))
     app.setStyle("Fusion")  # the same look on Windows, macOS and Linux, which the stylesheet builds on
-    app.setStyleSheet(STYLESHEET.read_text(encoding="utf-8"))
+    from ui import theme
+
+    theme.install(app)  # the stylesheet and palette, light or dark as the system (or the person) asks
     return app
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("cspdesk")
-    except Exception:  # noqa: BLE001 - not installed (running from a checkout)
-        return "0"
 
 
 class _FirstPaint(QObject):

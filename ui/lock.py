@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from ui.background import run_in_background
-from ui.dialogs.forms import DIALOG_STYLE, error_label, line_edit
+from ui.dialogs.forms import error_label, line_edit
 from ui.signals import emit
 
 if TYPE_CHECKING:
@@ -59,14 +59,6 @@ _INPUT_EVENTS = frozenset(
         QEvent.Type.TabletMove,
     }
 )
-
-_STYLE = DIALOG_STYLE + """
-QWidget#lockScreen, QWidget#lockCover { background: #e9edf2; }
-QFrame#lockCard { background: #ffffff; border: 1px solid #d8dde3; border-radius: 6px; }
-QFrame#lockCard QLabel { background: transparent; }
-QLabel#lockHeading { font-size: 16pt; font-weight: 600; }
-"""
-
 
 class LockPanel(QFrame):
     """The form on a lock page or cover: who is signed in, their password, Unlock."""
@@ -115,7 +107,7 @@ class LockPanel(QFrame):
             layout.addSpacing(6)
             rule = QFrame(self)
             rule.setFrameShape(QFrame.Shape.HLine)
-            rule.setStyleSheet("color: #d8dde3;")
+            rule.setObjectName("lockRule")
             layout.addWidget(rule)
             bottom = QHBoxLayout()
             other = QLabel("Not you, or cannot unlock?", self)
@@ -166,7 +158,6 @@ class LockScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("lockScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(_STYLE)
         self.panel = LockPanel(self, offer_sign_out=True)
         self.panel.setFixedWidth(460)
         layout = QVBoxLayout(self)
@@ -189,7 +180,6 @@ class _DialogCover(QWidget):
         self.dialog = dialog
         self.setObjectName("lockCover")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(_STYLE)
         self.panel = LockPanel(self, compact=True)
         self.panel.set_identity(identity)
         self.panel.unlock_requested.connect(lock.unlock)

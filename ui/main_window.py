@@ -20,6 +20,7 @@ from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from shiboken6 import isValid
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -43,6 +44,7 @@ from ui.change_watch import ChangeWatch
 from ui.lock import WindowLock, LockScreen
 from ui.pages.base import Page
 from ui.signals import emit
+from ui.theme import appearance_menu
 from ui.windows import bring_to_front
 
 if TYPE_CHECKING:
@@ -151,6 +153,7 @@ class MainWindow(QMainWindow):
         #: What the sign-in dialog says when it opens after this window (a restore).
         self.sign_in_notice = ""
         self.restore_dialog = None
+        self.about_dialog = None
         self.setObjectName("mainWindow")
         self.resize(1200, 760)
         self.setMinimumSize(QSize(800, 520))
@@ -279,12 +282,18 @@ class MainWindow(QMainWindow):
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(self.find_cases)
         view_menu.addAction(self.find_action)
+        view_menu.addSeparator()
+        self.appearance_actions = appearance_menu(view_menu.addMenu("A&ppearance"), self)
 
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = QAction("&About CSPDesk", self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
         help_menu.addAction(self.about_action)
+        self.about_qt_action = QAction("About &Qt", self)
+        self.about_qt_action.setMenuRole(QAction.MenuRole.AboutQtRole)
+        self.about_qt_action.triggered.connect(QApplication.aboutQt)
+        help_menu.addAction(self.about_qt_action)
 
     def _install_pages(self) -> None:
         """Get the pages ready for ``self.ctx`` (replacing any built for an earlier database). A page
@@ -840,13 +849,18 @@ class MainWindow(QMainWindow):
         self.ask_for_new_password_if_needed()
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About CSPDesk",
-            "<p><b>CSPDesk</b></p><p>Case panels for Community Safety Partnerships — MARAC, CSVG, "
-            "SOCP and CARM: referrals, meetings, actions and their papers, kept in an encrypted "
-            "local database.</p>",
-        )
+        """Help → About CSPDesk: version, licences, and where the data lives."""
+        from ui.dialogs.about import AboutDialog
+
+        if self.about_dialog is not None:
+            self.about_dialog.close()
+        self.about_dialog = AboutDialog(self.ctx, self)
+        self.about_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.about_dialog.destroyed.connect(self._about_closed)
+        self.about_dialog.open()
+
+    def _about_closed(self) -> None:
+        self.about_dialog = None
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         super().changeEvent(event)

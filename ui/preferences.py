@@ -28,3 +28,18 @@ def remember_user(username: str) -> None:
     store = settings()
     store.setValue(LAST_USER, username)
     store.sync()
+
+
+APPEARANCE = "view/appearance"
+
+
+def appearance() -> str:
+    """View → Appearance: ``system`` (follow the system's light or dark), ``light`` or ``dark``."""
+    value = settings().value(APPEARANCE, "system")
+    return value if value in ("system", "light", "dark") else "system"
+
+
+def remember_appearance(choice: str) -> None:
+    store = settings()
+    store.setValue(APPEARANCE, choice)
+    store.sync()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from cspdesk.services.context import Actor, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.storage.engine import DatabaseTarget, StoreOpenError, open_store
 from cspdesk.storage.migrate import SchemaTooNewError
-from cspdesk.storage.paths import default_db_path
+from cspdesk.storage.paths import data_dir, default_db_path
 
 
 class OpenFailed(ServiceError):
@@ -63,6 +64,41 @@ def server_url(host: str, database: str, user: str, password: str, *, port: int 
 def describe_database(ctx: ServiceContext) -> str:
     """The open database as people should see it: a file path, or a server URL without password."""
     return ctx.store.describe()
+
+
+@dataclass(frozen=True)
+class DataLocations:
+    """Where the open database's data lives on this computer (the About box shows it)."""
+
+    #: The file's path, or the server's URL with its password hidden.
+    database: str
+    #: The key file beside the database (None for a server: passwords are hashed there).
+    keyring: Path | None
+    #: Where backups of the file go (None for a server: its administrator backs it up).
+    backups: Path | None
+    #: The folder of ``cspdesk.log`` (which never holds personal data).
+    logs: Path
+
+    @property
+    def on_server(self) -> bool:
+        return self.keyring is None
+
+
+def data_locations(ctx: ServiceContext) -> DataLocations:
+    """The database, its keyring, its backups folder (as the settings choose) and the logs folder."""
+    logs = data_dir()
+    path = ctx.store.target.path
+    if path is None:
+        return DataLocations(describe_database(ctx), None, None, logs)
+    from cspdesk.services.backup import BackupService
+    from cspdesk.storage.integrity import default_backup_folder
+    from cspdesk.storage.keyring import keyring_path
+
+    try:
+        backups = BackupService(ctx).folder()
+    except ServiceError:  # not signed in to the file, or its settings cannot be read: the default
+        backups = default_backup_folder(path)
+    return DataLocations(str(path), keyring_path(path), backups, logs)
 
 
 def close_workspace(ctx: ServiceContext) -> None:

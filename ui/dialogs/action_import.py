@@ -49,17 +49,9 @@ from cspdesk.services.action_import import (
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.tabular import Table, cell_text
 from ui.background import run_in_background
-from ui.dialogs.forms import DIALOG_STYLE, error_label, make_primary
+from ui.dialogs.forms import error_label, make_primary
 from ui.formatting import count
 from ui.signals import emit
-
-_STYLE = DIALOG_STYLE + """
-QScrollArea#mappingScroll, QWidget#mappingBody { background: #ffffff; border: none; }
-QLabel#sampleText { color: #6b7280; }
-QLabel#reportSummary { font-size: 11pt; }
-QLabel#reportGood { color: #1e6b34; font-weight: 600; }
-QLabel#reportBad { color: #a61b1b; font-weight: 600; }
-"""
 
 #: Where an unmapped column goes in the field combos.
 IGNORE = "— not imported —"
@@ -103,7 +95,6 @@ class ActionImportDialog(QDialog):
         self._agency_combos: list[tuple[str, QComboBox]] = []
         self.setObjectName("actionImportDialog")
         self.setWindowTitle("Import an action tracker")
-        self.setStyleSheet(_STYLE)
         self.setModal(True)
         self.resize(760, 620)
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from cspdesk.domain.enums import ActionStatus
 from cspdesk.domain.rules import ACTION_STATUSES_NEEDING_REASON
 from cspdesk.services.errors import ServiceError, ValidationError
-from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, error_label, make_primary, with_error
+from ui.dialogs.forms import FieldErrors, error_label, make_primary, with_error
 from ui.signals import emit
 
 #: One key per status, for the lists' keyboard shortcuts and the dialog's menu (letters, so they
@@ -89,7 +89,6 @@ class ActionStatusDialog(QDialog):
         self.result_value: object = None
         self.setObjectName("actionStatusDialog")
         self.setWindowTitle("Change status")
-        self.setStyleSheet(DIALOG_STYLE)
         self.setModal(True)
         self.setMinimumWidth(520)
 

@@ -33,7 +33,6 @@ from cspdesk.domain.rules import CASE_TRANSITIONS
 from cspdesk.services.cases import CaseDetail, CaseService
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
-from ui.dialogs.forms import DIALOG_STYLE
 from ui.formatting import short_date, short_datetime
 from ui.models.case_people import CONTACT_COLUMNS, CasePeopleModel, PeopleColumn
 from ui.signals import emit
@@ -47,19 +46,6 @@ _STATUS_VERBS = {
     CaseStatus.CLOSED: "Close the &case…",
     CaseStatus.ARCHIVED: "Arc&hive",
 }
-
-_STYLE = DIALOG_STYLE + """
-QScrollArea#caseScroll, QWidget#caseBody { background: #f6f7f9; border: none; }
-QLabel#caseSubject { font-size: 12pt; color: #374151; }
-QLabel#caseValue { color: #1f2933; }
-QLabel#caseText {
-    background: #ffffff; border: 1px solid #d8dde3; border-radius: 4px; padding: 8px 10px;
-}
-QLabel#statusChip {
-    background: #dbe7f5; color: #1d4e89; border-radius: 9px; padding: 2px 10px; font-weight: 600;
-}
-QLabel#riskHigh { color: #a61b1b; font-weight: 600; }
-"""
 
 #: Text shown where the case has nothing recorded, so an empty field is never mistaken for a fault.
 NOTHING_RECORDED = "Nothing recorded."
@@ -95,7 +81,6 @@ class CaseDialog(QDialog):
         self.case_id = row.id
         self.setObjectName("caseDialog")
         self.setWindowTitle(f"{row.reference} — {row.subject}")
-        self.setStyleSheet(_STYLE)
         self.setModal(False)
         self.resize(820, 720)
 

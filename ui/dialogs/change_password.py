@@ -15,7 +15,7 @@ from cspdesk.services.auth import MIN_PASSWORD_LENGTH
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from ui.background import run_in_background
-from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, error_label, line_edit, make_primary, with_error
+from ui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
 from ui.signals import emit
 
 
@@ -32,7 +32,6 @@ class ChangePasswordDialog(QDialog):
         self._busy = False
         self.setObjectName("changePasswordDialog")
         self.setWindowTitle("Change your password")
-        self.setStyleSheet(DIALOG_STYLE)
         self.setModal(True)
         self.setMinimumWidth(500)
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.domain.enums import Role
 from cspdesk.services.auth import DemoAccount
-from ui.dialogs.forms import DIALOG_STYLE, make_primary, monospace_font
+from ui.dialogs.forms import make_primary, monospace_font
 
 COLUMNS = ("User name", "Name", "Role", "Agency", "Panels")
 
@@ -75,7 +75,6 @@ class DemoAccountsDialog(QDialog):
         self.accounts = list(accounts)
         self.setObjectName("demoAccountsDialog")
         self.setWindowTitle("The demo partnership's accounts")
-        self.setStyleSheet(DIALOG_STYLE)
         self.resize(1000, 600)
 
         layout = QVBoxLayout(self)

@@ -145,24 +145,7 @@ class FieldErrors:
         return "" if label.isHidden() else label.text()
 
 
-#: Styles only the account and case dialogs use (the application stylesheet holds the shared ones).
-DIALOG_STYLE = """
-QLabel#dialogHeading { font-size: 15pt; font-weight: 600; }
-QLabel#sectionCaption { font-weight: 600; color: #374151; }
-QLabel#attemptsHint { color: #8a5a00; }
-QLabel#recoveryKey {
-    font-size: 17pt; font-weight: 600; letter-spacing: 1px;
-    background: #ffffff; border: 1px solid #b9c1ca; border-radius: 4px; padding: 14px 18px;
-}
-QLabel#sharedPassword {
-    font-size: 12pt; font-weight: 600;
-    background: #ffffff; border: 1px solid #b9c1ca; border-radius: 4px; padding: 6px 10px;
-}
-QLabel#warningNote { color: #a61b1b; font-weight: 600; }
-QPushButton#linkButton {
-    background: transparent; border: none; color: #1d4e89; text-decoration: underline; padding: 6px 2px;
-}
-QPushButton#linkButton:hover { color: #163d6b; }
-QPushButton#linkButton:focus { border: 1px dotted #1d4e89; }
-QPushButton#linkButton:disabled { color: #9aa3ad; }
-"""
+#: Empty: the dialogs' rules (headings, the recovery key, link buttons …) are in the application's
+#: stylesheet (resources/style/cspdesk.qss) with every other colour. Kept for dialogs that still
+#: pass it to ``setStyleSheet``.
+DIALOG_STYLE = ""

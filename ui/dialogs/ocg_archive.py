@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.services.errors import ServiceError, ValidationError
-from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, error_label, make_primary, with_error
+from ui.dialogs.forms import FieldErrors, error_label, make_primary, with_error
 from ui.signals import emit
 
 _UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
@@ -47,7 +47,6 @@ class OcgArchiveDialog(QDialog):
         self.result_value: object = None
         self.setObjectName("ocgArchiveDialog")
         self.setWindowTitle("Archive an organised crime group")
-        self.setStyleSheet(DIALOG_STYLE)
         self.setModal(True)
         self.setMinimumWidth(520)
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.dialogs.forms import DIALOG_STYLE, make_primary, monospace_font
+from ui.dialogs.forms import make_primary, monospace_font
 
 
 def recovery_file_text(recovery_key: str, database: str, partnership: str = "") -> str:
@@ -62,7 +62,6 @@ class RecoveryKeyDialog(QDialog):
         self.saved_to: Path | None = None
         self.setObjectName("recoveryKeyDialog")
         self.setWindowTitle("Your recovery key")
-        self.setStyleSheet(DIALOG_STYLE)
         self.setModal(True)
         self.setMinimumWidth(560)
 

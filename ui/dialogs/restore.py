@@ -42,7 +42,7 @@ from cspdesk.services.backup import BackupInfo, BackupService, RestoreInfo, back
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from ui.background import run_in_background
-from ui.dialogs.forms import DIALOG_STYLE, error_label, line_edit, make_primary
+from ui.dialogs.forms import error_label, line_edit, make_primary
 from ui.formatting import short_datetime
 from ui.signals import emit
 
@@ -103,14 +103,6 @@ class RestoreDialog(QDialog):
         self.result_info: RestoreInfo | None = None
         self.setObjectName("restoreDialog")
         self.setWindowTitle("Restore a backup — CSPDesk")
-        self.setStyleSheet(DIALOG_STYLE + """
-            QListWidget#backupList { background: #ffffff; border: 1px solid #d8dde3; border-radius: 4px; }
-            QListWidget#backupList::item { padding: 5px 6px; }
-            QLabel#detailValue { color: #1f2933; }
-            QLabel#settingCaption { font-weight: 600; }
-            QLabel#keptNote { color: #1f2933; background: #fff7e0; border: 1px solid #e8d9a8;
-                              border-radius: 4px; padding: 8px; }
-        """)
         self.setMinimumWidth(600)
 
         layout = QVBoxLayout(self)

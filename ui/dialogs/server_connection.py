@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.services.errors import ValidationError
 from cspdesk.services.workspace import server_url
-from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, error_label, line_edit, make_primary, with_error
+from ui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
 
 
 class ServerConnectionDialog(QDialog):
@@ -27,7 +27,6 @@ class ServerConnectionDialog(QDialog):
         self.url: str | None = None
         self.setObjectName("serverConnectionDialog")
         self.setWindowTitle("Connect to a server")
-        self.setStyleSheet(DIALOG_STYLE)
         self.setModal(True)
         self.setMinimumWidth(500)
 

@@ -29,7 +29,7 @@ from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.workspace import is_server
 from ui import preferences
 from ui.background import run_in_background
-from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, error_label, line_edit, make_primary, with_error
+from ui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
 from ui.signals import emit
 
 
@@ -97,7 +97,6 @@ class SignInDialog(QDialog):
         self._attempt: tuple[str, str] | None = None
         self.setObjectName("signInDialog")
         self.setWindowTitle("Sign in — CSPDesk")
-        self.setStyleSheet(DIALOG_STYLE)
         self.setMinimumWidth(460)
 
         layout = QVBoxLayout(self)
@@ -415,7 +414,6 @@ class RecoveryDialog(QDialog):
         self._busy = False
         self.setObjectName("recoveryDialog")
         self.setWindowTitle("Use the recovery key")
-        self.setStyleSheet(DIALOG_STYLE)
         self.setMinimumWidth(520)
 
         layout = QVBoxLayout(self)

@@ -73,6 +73,7 @@ from ui.models.meetings import (
     AttendanceModel,
     IdRole,
 )
+from ui import theme
 from ui.signals import emit
 
 #: One key sets an earlier action's status (the table of earlier actions has the focus).
@@ -782,7 +783,7 @@ class MeetingModeWindow(QMainWindow):
         note = ("Addresses shown (Ctrl+Shift+A hides them)" if brief.addresses_shown
                 else "Addresses hidden — Ctrl+Shift+A shows them")
         self.people_label.setText("<p><b>People</b></p><p>" + "<br/>".join(lines) + "</p>"
-                                  + f"<p style='color:#6b7280'>{note}</p>")
+                                  + f"<p style='color:{theme.colour('muted').name()}'>{note}</p>")
 
     def toggle_addresses(self) -> None:
         if self._brief is None:
@@ -817,7 +818,9 @@ class MeetingModeWindow(QMainWindow):
             text += "  — over time"
         self.item_clock.setText(text)
         self.item_clock.setProperty("over", over)
-        self.item_clock.setStyleSheet("color: #a61b1b; font-weight: bold;" if over else "")
+        # The stylesheet colours an item over time: polished again to read the property.
+        self.item_clock.style().unpolish(self.item_clock)
+        self.item_clock.style().polish(self.item_clock)
 
     # -- notes ---------------------------------------------------------------------------------------
 

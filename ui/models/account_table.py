@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 from enum import IntEnum, StrEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
 
 from cspdesk.domain.enums import Role
 from cspdesk.services.accounts import AccountRow
+from ui import theme
 from ui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -24,9 +24,6 @@ AccountIdRole = Qt.ItemDataRole.UserRole + 1
 #: The account's :class:`AccountStatus` (as its str value: Qt hands StrEnums through as plain str).
 StatusRole = Qt.ItemDataRole.UserRole + 2
 
-_MUTED = QColor("#6b7280")
-_WARNING = QColor("#a61b1b")
-_CAUTION = QColor("#8a5a00")
 
 #: What the Panels column says for administrators: their role sees every panel, whatever their memberships.
 ALL_PANELS = "All panels"
@@ -169,13 +166,13 @@ class AccountTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             status = account_status(row)
             if status is AccountStatus.DISABLED:
-                return QBrush(_MUTED)
+                return theme.brush("muted")
             if column == AccountColumn.STATUS and status is AccountStatus.LOCKED:
-                return QBrush(_WARNING)
+                return theme.brush("danger")
             if column == AccountColumn.STATUS and status is AccountStatus.MUST_CHANGE_PASSWORD:
-                return QBrush(_CAUTION)
+                return theme.brush("caution")
             if column == AccountColumn.AGENCY and not row.agency:
-                return QBrush(_MUTED)
+                return theme.brush("muted")
             return None
         return None
 

@@ -20,12 +20,13 @@ from collections.abc import Sequence
 from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 
 from cspdesk.domain.enums import ActionStatus, Rag
 from cspdesk.services.actions import ActionGroupBy, ActionQuery, ActionRow, ActionService, ActionSort
+from ui import theme
 from ui.formatting import short_date
-from ui.rag import RAG_COLOURS, rag_icon, rag_tooltip, rag_word
+from ui.rag import rag_brush, rag_icon, rag_tooltip, rag_word
 from ui.models.paged import PagedTableModel
 from ui.signals import emit
 
@@ -39,9 +40,6 @@ RagRole = Qt.ItemDataRole.UserRole + 2
 GroupStartRole = Qt.ItemDataRole.UserRole + 3
 #: The row's status (an ActionStatus).
 StatusRole = Qt.ItemDataRole.UserRole + 4
-
-_MUTED = QColor("#6b7280")
-_OVERDUE = QColor(RAG_COLOURS[Rag.RED])
 
 
 class ActionColumn(IntEnum):
@@ -187,13 +185,13 @@ class ActionTableModel(PagedTableModel):
             return rag_icon(row.rag) if column == ActionColumn.RAG else None
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == ActionColumn.RAG:
-                return QBrush(QColor(RAG_COLOURS[row.rag]))
+                return rag_brush(row.rag)
             if column == ActionColumn.DUE and row.overdue:
-                return QBrush(_OVERDUE)
+                return rag_brush(Rag.RED)
             if column in (ActionColumn.NUMBER, ActionColumn.UPDATED, ActionColumn.PANEL):
-                return QBrush(_MUTED)
+                return theme.brush("muted")
             if column == ActionColumn.CASE and not row.subject_reference:
-                return QBrush(_MUTED)
+                return theme.brush("muted")
             return None
         if role == Qt.ItemDataRole.FontRole:
             if column in (ActionColumn.RAG, ActionColumn.GROUP) or (column == ActionColumn.DUE and row.overdue):

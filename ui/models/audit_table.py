@@ -22,10 +22,10 @@ from datetime import datetime, timezone
 from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
 
 from cspdesk.domain.enums import AuditKind
 from cspdesk.services.audit import AuditQuery, AuditRow, AuditService
+from ui import theme
 from ui.formatting import short_date
 from ui.models.paged import PagedTableModel
 
@@ -36,8 +36,6 @@ AuditIdRole = Qt.ItemDataRole.UserRole + 1
 #: The entry's :class:`AuditKind` (as its str value: Qt hands StrEnums through as plain str).
 KindRole = Qt.ItemDataRole.UserRole + 2
 
-_WARNING = QColor("#a61b1b")
-_MUTED = QColor("#6b7280")
 
 #: What the Record column calls the entities services write (anything else: its name in words).
 ENTITY_NAMES = {
@@ -177,9 +175,9 @@ class AuditTableModel(PagedTableModel):
             return _tooltip(row, column)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == AuditColumn.WHAT and row.kind is AuditKind.LOGIN_FAILED:
-                return QBrush(_WARNING)
+                return theme.brush("danger")
             if column == AuditColumn.DETAILS and row.summary == "(details erased)":
-                return QBrush(_MUTED)
+                return theme.brush("muted")
             return None
         if role == KindRole:
             return row.kind

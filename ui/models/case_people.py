@@ -10,14 +10,12 @@ from collections.abc import Sequence
 from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
 
 from cspdesk.services.cases import LinkedPerson
+from ui import theme
 from ui.formatting import short_date
 
 _Index = QModelIndex | QPersistentModelIndex
-_WARNING = QColor("#a61b1b")
-_MUTED = QColor("#6b7280")
 
 
 class PeopleColumn(IntEnum):
@@ -91,9 +89,9 @@ class CasePeopleModel(QAbstractTableModel):
             return text
         if role == Qt.ItemDataRole.ForegroundRole and column == PeopleColumn.SAFE_TO_CALL:
             if person.safe_to_call is False:
-                return QBrush(_WARNING)
+                return theme.brush("danger")
             if person.safe_to_call is None:
-                return QBrush(_MUTED)
+                return theme.brush("muted")
         return None
 
 

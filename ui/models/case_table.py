@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
 
 from cspdesk.domain.enums import RiskLevel, SubjectKind
 from cspdesk.services.cases import CaseQuery, CaseRow, CaseService, CaseSort
+from ui import theme
 from ui.formatting import short_date
 from ui.models.paged import PagedTableModel
 
@@ -31,10 +31,9 @@ CaseIdRole = Qt.ItemDataRole.UserRole + 1
 RepeatRole = Qt.ItemDataRole.UserRole + 2
 
 _RISK_COLOURS = {
-    RiskLevel.HIGH: QColor("#a61b1b"),
-    RiskLevel.MEDIUM: QColor("#8a5a00"),
+    RiskLevel.HIGH: "danger",
+    RiskLevel.MEDIUM: "caution",
 }
-_MUTED = QColor("#6b7280")
 #: Shown (muted) where a case has no risk level; the tooltip says so in words.
 NOT_ASSESSED = "—"
 
@@ -158,11 +157,11 @@ class CaseTableModel(PagedTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == Column.RISK and row.risk_level in _RISK_COLOURS:
-                return QBrush(_RISK_COLOURS[row.risk_level])
+                return theme.brush(_RISK_COLOURS[row.risk_level])
             if column == Column.RISK and row.risk_level is None:
-                return QBrush(_MUTED)
+                return theme.brush("muted")
             if column == Column.OPEN_ACTIONS and row.open_actions == 0:
-                return QBrush(_MUTED)
+                return theme.brush("muted")
             return None
         if role == RepeatRole:
             return row.is_repeat

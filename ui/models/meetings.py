@@ -12,10 +12,11 @@ from datetime import datetime
 from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 
 from cspdesk.domain.enums import ActionStatus, AgendaItemKind, AttendanceStatus, MeetingStatus
 from cspdesk.services.meetings import ActionRow, AgendaEntry, AttendanceRow, MeetingRow
+from ui import theme
 from ui.formatting import short_date, short_datetime
 from ui.signals import emit
 
@@ -23,15 +24,11 @@ _Index = QModelIndex | QPersistentModelIndex
 #: The row's id (meeting, agenda item, attendance line or action).
 IdRole = Qt.ItemDataRole.UserRole + 1
 
-_MUTED = QColor("#6b7280")
-_WARNING = QColor("#a61b1b")
-_DONE = QColor("#1d4e89")
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _AGENDA_MIME = "application/x-cspdesk-agenda-item"
 
 
 _BOLD: QFont | None = None
-_BRUSHES: dict[str, QBrush] = {}
 
 
 def _bold() -> QFont:
@@ -41,13 +38,6 @@ def _bold() -> QFont:
         _BOLD = QFont()
         _BOLD.setBold(True)
     return _BOLD
-
-
-def _brush(colour: QColor) -> QBrush:
-    name = colour.name()
-    if name not in _BRUSHES:
-        _BRUSHES[name] = QBrush(colour)
-    return _BRUSHES[name]
 
 
 class _RowsModel(QAbstractTableModel):
@@ -145,9 +135,9 @@ class MeetingListModel(_RowsModel):
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and col is MeetingColumn.STATUS:
             if row.status is MeetingStatus.IN_PROGRESS:
-                return _brush(_WARNING)
+                return theme.brush("danger")
             if row.status is MeetingStatus.FINALISED:
-                return _brush(_MUTED)
+                return theme.brush("muted")
         if role == Qt.ItemDataRole.ToolTipRole and col is MeetingColumn.VENUE and row.venue:
             return row.venue
         return None
@@ -251,11 +241,11 @@ class AgendaModel(_RowsModel):
             return tip
         if role == Qt.ItemDataRole.ForegroundRole:
             if col is AgendaColumn.CLOCK and row.started_at is not None and self.is_over(row):
-                return _brush(_WARNING)
+                return theme.brush("danger")
             if row.kind is not AgendaItemKind.CASE and col is not AgendaColumn.ITEM:
-                return _brush(_MUTED)
+                return theme.brush("muted")
             if col is AgendaColumn.CLOCK and row.started_at is None:
-                return _brush(_MUTED)
+                return theme.brush("muted")
         if role == Qt.ItemDataRole.FontRole:
             if row.id == self.current_id:
                 return _bold()
@@ -350,13 +340,13 @@ class AttendanceModel(_RowsModel):
                     return "Yes" if row.confidentiality_signed else "No"
         if role == Qt.ItemDataRole.ForegroundRole:
             if row.id is None:
-                return _brush(_MUTED)
+                return theme.brush("muted")
             if col is AttendanceColumn.STATUS and row.is_core and row.status is not AttendanceStatus.PRESENT:
-                return _brush(_WARNING)
+                return theme.brush("danger")
             if col is AttendanceColumn.STATUS and row.status is AttendanceStatus.PRESENT:
-                return _brush(_DONE)
+                return theme.brush("accentText")
             if row.id is None:
-                return _brush(_MUTED)
+                return theme.brush("muted")
         if role == Qt.ItemDataRole.ToolTipRole and col is AttendanceColumn.AGENCY and row.is_core:
             return f"{row.agency}: a core agency of this panel"
         return None
@@ -401,9 +391,9 @@ class ActionListModel(_RowsModel):
             return f"{row.text}{agreed}"
         if role == Qt.ItemDataRole.ForegroundRole and col is ActionColumn.STATUS:
             if row.status in (ActionStatus.COMPLETED, ActionStatus.DISCONTINUED):
-                return _brush(_DONE)
+                return theme.brush("accentText")
             if self._today is not None and row.due_date is not None and row.due_date < self._today():
-                return _brush(_WARNING)
+                return theme.brush("danger")
         if role == Qt.ItemDataRole.FontRole and col is ActionColumn.STATUS and row.status is ActionStatus.COMPLETED:
             return _bold()
         return None

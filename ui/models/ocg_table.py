@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
 
 from cspdesk.domain.enums import GroupStatus, RiskLevel
 from cspdesk.services.ocgs import OcgQuery, OcgRow, OcgService
+from ui import theme
 from ui.formatting import short_date
 from ui.models.paged import PagedTableModel
 
@@ -22,8 +22,7 @@ _Index = QModelIndex | QPersistentModelIndex
 #: The group's id (int).
 OcgIdRole = Qt.ItemDataRole.UserRole + 1
 
-_MUTED = QColor("#6b7280")
-_LEVEL_COLOURS = {RiskLevel.HIGH: QColor("#a61b1b"), RiskLevel.MEDIUM: QColor("#8a5a00")}
+_LEVEL_COLOURS = {RiskLevel.HIGH: "danger", RiskLevel.MEDIUM: "caution"}  # ui.theme palette names
 
 
 class OcgColumn(IntEnum):
@@ -144,9 +143,9 @@ class OcgTableModel(PagedTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == OcgColumn.SCORE and row.risk_level in _LEVEL_COLOURS:
-                return QBrush(_LEVEL_COLOURS[row.risk_level])
+                return theme.brush(_LEVEL_COLOURS[row.risk_level])
             if (column == OcgColumn.LEAD and not row.lead_officer) or (column == OcgColumn.SCORE and row.score is None):
-                return QBrush(_MUTED)
+                return theme.brush("muted")
             if column == OcgColumn.STATUS and row.status == GroupStatus.ARCHIVED:
-                return QBrush(_MUTED)
+                return theme.brush("muted")
         return None

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
 
 from cspdesk.services.panels import PanelRow
+from ui import theme
 from ui.formatting import short_datetime
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -20,8 +20,6 @@ _Index = QModelIndex | QPersistentModelIndex
 #: The panel's id (int).
 PanelIdRole = Qt.ItemDataRole.UserRole + 1
 
-_OVERDUE = QColor("#a61b1b")
-_MUTED = QColor("#6b7280")
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
@@ -118,11 +116,11 @@ class PanelTableModel(QAbstractTableModel):
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == PanelColumn.OVERDUE_ACTIONS and row.overdue_actions:
-                return QBrush(_OVERDUE)
+                return theme.brush("danger")
             if (column.is_number and not getattr(row, _NUMBER_FIELDS[column])) or (
                 column == PanelColumn.NEXT_MEETING and row.next_meeting is None
             ):
-                return QBrush(_MUTED)
+                return theme.brush("muted")
         if role == Qt.ItemDataRole.ToolTipRole and column == PanelColumn.NAME:
             return f"{row.name} — case references start {row.ref_prefix}-"
         return None

@@ -30,18 +30,8 @@ from ui.formatting import short_date, short_datetime
 from ui.models.action_table import status_text
 from ui.pages.admin.common import MessageLine
 from ui.pages.base import empty_state
-from ui.rag import RAG_COLOURS, RAG_MEANING, RAG_TINTS
+from ui.rag import RAG_MEANING
 from ui.signals import emit
-
-_STYLE = """
-QScrollArea#actionDetailScroll, QWidget#actionDetailBody { background: #ffffff; border: none; }
-QFrame#actionDetail { background: #ffffff; border: 1px solid #d8dde3; border-radius: 4px; }
-QLabel#actionDetailText { font-size: 11pt; font-weight: 600; }
-QLabel#detailCaption { color: #6b7280; }
-QLabel#logEntry { background: #f8fafc; border: 1px solid #e3e7ec; border-radius: 4px; padding: 6px 8px; }
-QLabel#logWhen { color: #6b7280; }
-"""
-
 
 def _label(text: str, parent: QWidget, name: str = "") -> QLabel:
     label = QLabel(text, parent)
@@ -88,7 +78,6 @@ class ActionDetailPane(QFrame):
         self._may_change = may_change or (lambda _row: can_update)
         self.detail: ActionDetail | None = None
         self.setObjectName("actionDetail")
-        self.setStyleSheet(_STYLE)
         self.setMinimumHeight(150)
 
         outer = QVBoxLayout(self)
@@ -209,12 +198,11 @@ class ActionDetailPane(QFrame):
         number = f"Action {row.number}" if row.number else "Action"
         where = row.subject_reference or "the panel's plan"
         self.number_label.setText(f"{number} · {row.panel_name} · {where}")
-        colour, tint = RAG_COLOURS[row.rag], RAG_TINTS[row.rag]
         self.rag_chip.setText(f"{row.rag.label} · {RAG_MEANING[row.rag]}")
-        self.rag_chip.setStyleSheet(
-            f"background: {tint}; color: {colour}; border: 1px solid {colour}; border-radius: 9px;"
-            " padding: 1px 8px; font-weight: 600;"
-        )
+        # The stylesheet colours the chip by its rating (QLabel#ragChip[rag="Red"] …).
+        self.rag_chip.setProperty("rag", row.rag.label)
+        self.rag_chip.style().unpolish(self.rag_chip)
+        self.rag_chip.style().polish(self.rag_chip)
         self.text_label.setText(row.text)
         status = status_text(row)
         if row.status_reason and row.status in (ActionStatus.ON_HOLD, ActionStatus.DISCONTINUED):

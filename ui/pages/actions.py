@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QLocale, QModelIndex, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeyEvent, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -48,6 +48,7 @@ from cspdesk.services.cases import CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.panels import PanelService
+from ui import theme
 from ui.background import run_in_background
 from ui.dialogs.action_status import ActionStatusDialog, StatusChoice, status_for_key
 from ui.formatting import count
@@ -67,13 +68,6 @@ from ui.widgets.rag_strip import RagStrip
 
 #: How long typing must pause before the list is read again.
 TYPING_DEBOUNCE_MS = 200
-
-PAGE_STYLE = """
-QLabel#adminMessage[tone="good"] { color: #1e6b34; }
-QLabel#adminMessage[tone="bad"] { color: #a61b1b; font-weight: 600; }
-QLabel#sectionCaption { font-weight: 600; color: #374151; }
-QTabWidget::pane { border: none; }
-"""
 
 #: The status filter: label, statuses kept (None: all), and how the empty state names them.
 STATUS_FILTERS: list[tuple[str, frozenset[ActionStatus] | None, str]] = [
@@ -145,7 +139,7 @@ class GroupRuleDelegate(QStyledItemDelegate):
         # None each time it returns None, and enough of those abort the interpreter at exit.
         if index.row() > 0 and index.model().data(index, GroupStartRole):
             painter.save()
-            painter.setPen(QPen(QColor("#8a97a8"), 1))
+            painter.setPen(QPen(theme.colour("indicatorBorder"), 1))
             rect: QRect = option.rect
             painter.drawLine(rect.topLeft(), rect.topRight())
             painter.restore()
@@ -980,7 +974,6 @@ class ActionsPage(Page):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self.setStyleSheet(PAGE_STYLE)
         self.page_layout.addWidget(self.heading("Actions"))
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("actionTabs")

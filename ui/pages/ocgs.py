@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,6 +35,7 @@ from cspdesk.domain.enums import GroupStatus, Strand
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.ocgs import OcgDetail, OcgQuery, OcgService
+from ui import theme
 from ui.dialogs.ocg_archive import OcgArchiveDialog
 from ui.formatting import count, short_date
 from ui.models.action_table import one_line, status_text
@@ -42,7 +43,7 @@ from ui.models.ocg_table import OcgColumn, OcgTableModel, score_text, status_wor
 from ui.pages.actions import ActionsTab
 from ui.pages.admin.common import MessageLine
 from ui.pages.base import empty_state
-from ui.rag import RAG_COLOURS, rag_icon, rag_tooltip
+from ui.rag import rag_brush, rag_icon, rag_tooltip
 from ui.signals import emit
 
 #: The status filter: label and the statuses kept (None: all).
@@ -60,15 +61,6 @@ STRAND_WORDS = {
     Strand.PROTECT: "Protect — make people, places and businesses harder targets",
     Strand.PREPARE: "Prepare — reduce the harm it causes",
 }
-
-_STYLE = """
-QScrollArea#ocgScroll, QWidget#ocgBody { background: #ffffff; border: none; }
-QFrame#ocgDetail { background: #ffffff; border: 1px solid #d8dde3; border-radius: 4px; }
-QLabel#ocgHeading { font-size: 13pt; font-weight: 600; }
-QLabel#ocgStatusChip { background: #dbe7f5; color: #1d4e89; border-radius: 9px; padding: 2px 10px; font-weight: 600; }
-QLabel#ocgStatusChip[archived="true"] { background: #eef0f3; color: #4b5563; }
-QLabel#detailCaption { color: #6b7280; }
-"""
 
 _SEARCH_DEBOUNCE_MS = 200
 
@@ -118,7 +110,6 @@ class OcgDetailPane(QFrame):
         super().__init__(parent)
         self.detail: OcgDetail | None = None
         self.setObjectName("ocgDetail")
-        self.setStyleSheet(_STYLE)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self._stack = QStackedWidget(self)
@@ -323,12 +314,12 @@ class OcgDetailPane(QFrame):
             shown_rows += 1
             if not actions:
                 none = QStandardItem("No actions in this strand.")
-                none.setForeground(QBrush(QColor("#6b7280")))
+                none.setForeground(theme.brush("muted"))
                 top.appendRow([none, *(QStandardItem("") for _ in range(4))])
                 self.strand_tree.setFirstColumnSpanned(0, top.index(), True)
             for a in actions:
                 rag_item = QStandardItem(rag_icon(a.rag), a.rag.label)
-                rag_item.setForeground(QBrush(QColor(RAG_COLOURS[a.rag])))
+                rag_item.setForeground(rag_brush(a.rag))
                 rag_item.setToolTip(rag_tooltip(a.rag))
                 text = QStandardItem(one_line(a.text))
                 text.setToolTip(a.text)

@@ -56,24 +56,6 @@ CHART_MAX_WIDTH = 780
 #: How many quarters back the quarter picker offers (three years).
 QUARTERS_OFFERED = 12
 
-_STYLE = """
-QScrollArea#reportsScroll, QWidget#dashboard { background: transparent; border: none; }
-QFrame#figureCard, QFrame#chartCard {
-    background: #ffffff; border: 1px solid #d8dde3; border-radius: 6px;
-}
-QFrame#figureCard QLabel, QFrame#chartCard QLabel { background: transparent; }
-QLabel#figureValue { font-size: 20pt; font-weight: 600; color: #1d4e89; }
-QLabel#figureMissing { font-size: 13pt; font-weight: 600; color: #6b7280; }
-QLabel#figureName { color: #374151; }
-QLabel#figurePercent, QLabel#figureNote { color: #6b7280; }
-QLabel#dashboardTitle { font-size: 13pt; font-weight: 600; color: #1f2933; }
-QLabel#sectionCaption { font-weight: 600; color: #374151; margin-top: 6px; }
-QLabel#dashboardNotice {
-    background: #fff7e6; border: 1px solid #e8c77a; border-radius: 4px; padding: 6px 10px; color: #5c4208;
-}
-"""
-
-
 def last_complete_quarter(today: date) -> str:
     """``2026Q3`` on any day of October to December 2026."""
     q = (today.month - 1) // 3 + 1
@@ -139,7 +121,6 @@ class ReportsPage(Page):
         self._generation = 0
         self._loading = False
         self._exporting = False
-        self.setStyleSheet(_STYLE)
         self.page_layout.addWidget(self.heading("Reports"))
 
         # -- choices ----------------------------------------------------------------------------

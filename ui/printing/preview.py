@@ -58,13 +58,6 @@ MAX_PAGES_KEPT = 16
 #: Room around the pages inside the scroll area (its margins and the page's frame).
 PAGE_GUTTER = 36
 
-_STYLE = """
-QScrollArea#previewScroll, QWidget#previewPages { background: #c9ced6; border: none; }
-QLabel#previewPage { background: #ffffff; border: 1px solid #8a939e; }
-QLabel#previewStatus[error="true"] { color: #a61b1b; }
-"""
-
-
 class Job:
     RENDER = "render"
     DRAW = "draw"
@@ -123,7 +116,6 @@ class PreviewDialog(QDialog):
 
         self.setObjectName("previewDialog")
         self.setWindowTitle(f"Print preview — {source.title}")
-        self.setStyleSheet(_STYLE)
         self.setModal(False)
         self.resize(900, 860)
 

@@ -25,7 +25,7 @@ from cspdesk.domain.rules import dash_risk_level
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.referrals import DashAnswer, DashItem, ReferralInvalid, ReferralService
-from ui.dialogs.forms import DIALOG_STYLE, error_label, make_primary
+from ui.dialogs.forms import error_label, make_primary
 from ui.referrals.dash import DashGrid
 from ui.referrals.fields import DateField, DateUnreadable
 from ui.signals import emit
@@ -52,7 +52,6 @@ class AssessmentDialog(QDialog):
         self.rules = self.service.panel_rules(panel_id)
         self.panel_type = self.rules.panel_type
         self.setObjectName("assessmentDialog")
-        self.setStyleSheet(DIALOG_STYLE + "QLabel#dashBand[high=\"true\"] { color: #a61b1b; font-weight: 600; }")
         self.setWindowTitle(f"{_KIND_TITLES.get(self.panel_type, 'New assessment')} — {reference}")
         self.resize(900 if self.panel_type == PanelType.MARAC else 520, 760 if self.panel_type == PanelType.MARAC else 320)
         layout = QVBoxLayout(self)

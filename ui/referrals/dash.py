@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import theme
 from ui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -38,8 +39,6 @@ _KEYS = {
     Qt.Key.Key_2: NO, Qt.Key.Key_N: NO,
     Qt.Key.Key_3: DONT_KNOW, Qt.Key.Key_D: DONT_KNOW,
 }
-_YES_COLOUR = QColor("#a61b1b")
-_MUTED = QColor("#6b7280")
 
 
 class DashColumn(IntEnum):
@@ -142,9 +141,9 @@ class DashModel(QAbstractTableModel):
             return self._questions[row]
         if role == Qt.ItemDataRole.ForegroundRole and column == DashColumn.ANSWER:
             if answer == YES:
-                return QBrush(_YES_COLOUR)
+                return theme.brush("danger")
             if answer is None:
-                return QBrush(_MUTED)
+                return theme.brush("muted")
         if role == Qt.ItemDataRole.TextAlignmentRole and column == DashColumn.NUMBER:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -69,44 +69,13 @@ from cspdesk.services.referrals import (
     RepeatInfo,
     SocpDraft,
 )
-from ui.dialogs.forms import DIALOG_STYLE, error_label, make_primary
+from ui.dialogs.forms import error_label, make_primary
 from ui.formatting import short_date
 from ui.referrals.dash import DashGrid
 from ui.referrals.fields import DateField, DateUnreadable
 from ui.referrals.matches import MatchPanel
 from ui.referrals.people import LinkedRecord, PeopleRows, PersonEntry, RowField
 from ui.signals import emit
-
-_STYLE = DIALOG_STYLE + """
-QScrollArea#referralScroll, QWidget#referralBody { background: #f6f7f9; border: none; }
-QFrame#section { background: #ffffff; border: 1px solid #d8dde3; border-radius: 6px; }
-QFrame#section QLabel, QFrame#section QCheckBox, QFrame#section QRadioButton { background: transparent; }
-QLabel#sectionTitle { font-size: 11pt; font-weight: 600; color: #1d4e89; }
-QLabel#columnCaption { color: #6b7280; font-size: 9pt; }
-QLabel#linkedNote { color: #1b6b3a; }
-QFrame#repeatBanner { background: #fff4d6; border: 1px solid #e0b54a; border-radius: 6px; }
-QFrame#repeatBanner QLabel { background: transparent; color: #6b4500; font-weight: 600; }
-QFrame#matchPanel { background: #ffffff; border: 1px solid #d8dde3; border-radius: 6px; }
-QFrame#matchPanel QLabel { background: transparent; }
-QListView#matchList {
-    background: #ffffff; alternate-background-color: #f8fafc; border: 1px solid #d8dde3;
-    selection-background-color: #dbe7f5; selection-color: #1f2933; outline: 0;
-}
-QListView#matchList::item { padding: 6px 6px; border-bottom: 1px solid #e3e7ec; }
-QListView#matchList::item:selected { background: #dbe7f5; color: #1f2933; }
-QListView#matchList:focus { border: 1px solid #1d4e89; }
-QLabel#dashBand[high="true"] { color: #a61b1b; font-weight: 600; }
-QLabel#criterionMet { color: #a61b1b; font-weight: 600; }
-QLabel#criterionNot { color: #6b7280; }
-QLabel#escapeNote { color: #8a5a00; font-weight: 600; }
-QCheckBox::indicator, QRadioButton::indicator {
-    width: 13px; height: 13px; border: 1px solid #8a94a0; background: #ffffff;
-}
-QCheckBox::indicator { border-radius: 2px; }
-QRadioButton::indicator { border-radius: 7px; }
-QCheckBox::indicator:checked, QRadioButton::indicator:checked { background: #1d4e89; border-color: #1d4e89; }
-QCheckBox:focus, QRadioButton:focus { color: #1d4e89; }
-"""
 
 _YES_NO = [("Not recorded", None), ("Yes", True), ("No", False)]
 _RISK_CHOICES = [("Choose…", None), ("High", RiskLevel.HIGH), ("Medium", RiskLevel.MEDIUM), ("Low", RiskLevel.LOW)]
@@ -176,7 +145,6 @@ class ReferralDialog(QDialog):
         self._built = False
         self.setObjectName("referralDialog")
         self.setWindowTitle(f"New referral — {self.rules.name}")
-        self.setStyleSheet(_STYLE)
         self.setModal(False)
         self.resize(1180, 820)
 

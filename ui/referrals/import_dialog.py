@@ -36,8 +36,9 @@ from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.referral_import import ImportReport
 from cspdesk.services.referrals import ReferralService
+from ui import theme
 from ui.background import BackgroundCall, run_in_background
-from ui.dialogs.forms import DIALOG_STYLE, error_label, make_primary
+from ui.dialogs.forms import error_label, make_primary
 from ui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -90,9 +91,7 @@ class ReportModel(QAbstractTableModel):
                 return column if problem else "Note"
             return message
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
-            from PySide6.QtGui import QBrush, QColor
-
-            return QBrush(QColor("#a61b1b" if problem else "#6b7280"))
+            return theme.brush("danger" if problem else "muted")
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -119,7 +118,6 @@ class ImportDialog(QDialog):
         self._call: BackgroundCall | None = None
         self.setObjectName("importDialog")
         self.setWindowTitle("Import referrals")
-        self.setStyleSheet(DIALOG_STYLE)
         self.resize(860, 600)
 
         layout = QVBoxLayout(self)

@@ -12,20 +12,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from cspdesk.domain.enums import Rag
-from ui.rag import RAG_COLOURS, RAG_MEANING, RAG_ORDER, RAG_SHORT_MEANING, RAG_TINTS, rag_icon
+from ui.rag import RAG_MEANING, RAG_ORDER, RAG_SHORT_MEANING, rag_icon
 from ui.signals import emit
-
-
-def _tile_style(rag: Rag) -> str:
-    colour, tint = RAG_COLOURS[rag], RAG_TINTS[rag]
-    return (
-        f"QPushButton {{ background: {tint}; border: 1px solid {tint}; border-left: 4px solid {colour};"
-        f" border-radius: 4px; padding: 4px 10px; text-align: left; color: #1f2933; }}"
-        f"QPushButton:hover {{ border-color: {colour}; }}"
-        # Checked: a full border, not bold text (bold would be wider than the tile was sized for).
-        f"QPushButton:checked {{ border: 2px solid {colour}; border-left: 4px solid {colour}; }}"
-        f"QPushButton:focus {{ border: 1px dotted {colour}; border-left: 4px solid {colour}; }}"
-    )
 
 
 class RagStrip(QWidget):
@@ -44,11 +32,10 @@ class RagStrip(QWidget):
         self._counts: dict[Rag, int] = {r: 0 for r in RAG_ORDER}
         for rag in RAG_ORDER:
             tile = QPushButton(self)
-            tile.setObjectName(f"rag{rag.label}")
+            tile.setObjectName(f"rag{rag.label}")  # the stylesheet's QPushButton#ragRed … give the colours
             tile.setCheckable(True)
             tile.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # never cut short
             tile.setIcon(rag_icon(rag))
-            tile.setStyleSheet(_tile_style(rag))
             tile.setToolTip(f"{rag.label}: {RAG_MEANING[rag]}. Click to list only these; click again for all.")
             tile.clicked.connect(lambda checked=False, r=rag: self._clicked(r, checked))
             layout.addWidget(tile)

@@ -28,24 +28,6 @@ from ui.signals import emit
 
 __all__ = ["AdminPage", "wait_for_background_calls"]
 
-#: Styles only this page uses (the application stylesheet holds the shared ones).
-_STYLE = """
-QLabel#sectionHeading { font-size: 11pt; font-weight: 600; }
-QLabel#settingCaption { font-weight: 600; }
-QLabel#adminMessage[tone="good"] { color: #1e6b34; }
-QLabel#adminMessage[tone="bad"] { color: #a61b1b; font-weight: 600; }
-QTabWidget#adminTabs::pane { border: 1px solid #d8dde3; border-radius: 4px; background: #fbfcfd; top: -1px; }
-QTabBar::tab { padding: 6px 14px; }
-QPushButton#dangerButton { background: #a61b1b; border: 1px solid #a61b1b; color: #ffffff; font-weight: 600; }
-QPushButton#dangerButton:hover { background: #861515; }
-QPushButton#dangerButton:focus { border: 2px solid #4a0b0b; }
-QPushButton#dangerButton:disabled { background: #d9a3a3; border-color: #d9a3a3; color: #ffffff; }
-QLabel#eraseHeading { font-size: 12pt; font-weight: 600; color: #a61b1b; }
-QListWidget#backupList { background: #ffffff; border: 1px solid #d8dde3; border-radius: 4px; }
-QListWidget#backupList::item { padding: 5px 6px; }
-"""
-
-
 class AdminPage(Page):
     title = "Administration"
 
@@ -58,7 +40,6 @@ class AdminPage(Page):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setStyleSheet(_STYLE)
         self.page_layout.addWidget(self.heading("Administration"))
 
         self.tabs = QTabWidget(self)

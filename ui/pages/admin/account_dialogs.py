@@ -80,7 +80,6 @@ class AccountDialog(QDialog):
         self.result_value: OpResult[AccountRow] | None = None
         adding = account is None
         self.setObjectName("accountDialog")
-        self.setStyleSheet('QLineEdit[readOnly="true"] { background: #eef1f5; color: #4b5563; }')
         self.setWindowTitle("Add an account" if adding else f"Edit {account.username}")
         self.setModal(True)
         self.setMinimumWidth(520)
@@ -142,7 +141,6 @@ class AccountDialog(QDialog):
         self.panel_list = QListWidget(self)
         self.panel_list.setObjectName("panels")
         self.panel_list.setAccessibleName("Panels")
-        self.panel_list.setStyleSheet("QListWidget::item { padding: 3px 4px; }")
         self.panel_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.panel_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         for panel_id, name in panels:

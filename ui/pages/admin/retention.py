@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QCloseEvent, QColor, QKeySequence, QShortcut, QValidator
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -44,6 +44,7 @@ from cspdesk.services.retention import (
     RetentionCaseRow,
     RetentionService,
 )
+from ui import theme
 from ui.formatting import count, short_date
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label, run_in_background, with_error
 from ui.pages.admin.tab import AdminTab
@@ -56,7 +57,6 @@ CONFIRM_WORD = "ERASE"
 _Index = QModelIndex | QPersistentModelIndex
 CaseIdRole = Qt.ItemDataRole.UserRole + 1
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_WARNING = QColor("#a61b1b")
 
 
 class RetentionColumn(IntEnum):
@@ -182,7 +182,7 @@ class RetentionCaseModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == RetentionColumn.YEARS_PAST:
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and column == RetentionColumn.YEARS_PAST and row.years_past >= 1:
-            return QBrush(_WARNING)
+            return theme.brush("danger")
         if role == Qt.ItemDataRole.ToolTipRole and column == RetentionColumn.REFERENCE:
             return f"{row.reference}: {row.subject_kind.label.lower()} case, {row.status.label.lower()}"
         return None

@@ -16,7 +16,6 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -34,6 +33,7 @@ from cspdesk.services.cases import MIN_NAME_TERM
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.subject_access import PersonMatch, SubjectAccessService
+from ui import theme
 from ui.formatting import count, short_date
 from ui.pages.admin.common import MessageLine, run_in_background
 from ui.pages.admin.tab import AdminTab
@@ -48,7 +48,6 @@ MAX_MATCHES = 50
 _Index = QModelIndex | QPersistentModelIndex
 PersonIdRole = Qt.ItemDataRole.UserRole + 1
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_MUTED = QColor("#6b7280")
 
 
 class PersonColumn(IntEnum):
@@ -114,7 +113,7 @@ class PersonMatchModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == PersonColumn.CASES:
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and column == PersonColumn.DATE_OF_BIRTH and person.date_of_birth is None:
-            return QBrush(_MUTED)
+            return theme.brush("muted")
         if role == Qt.ItemDataRole.ToolTipRole and column == PersonColumn.NAME:
             return f"{person.display_name} (person {person.id})"
         return None
