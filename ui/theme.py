@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QBrush, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QMenu
 
-from ui.resources import resource_path
+from ui.resources import resource_path, resources_dir
 from ui.signals import emit
 
 #: The environment variable that overrides the scheme (tests, screenshots, people who prefer it).
@@ -229,7 +229,8 @@ def font_sizes(base_points: float) -> dict[str, str]:
 def render_stylesheet(scheme: str, *, base_points: float = FALLBACK_POINT_SIZE, template: str | None = None) -> str:
     """The stylesheet for ``scheme`` (``light`` or ``dark``) with every ``@name`` filled in.
     An ``@name`` no table holds raises KeyError (a typo in the template must not pass silently)."""
-    values = {**PALETTES[scheme], **SPACING, **font_sizes(base_points)}
+    # @resources: the folder of the icons a rule draws (url(@resources/icons/check.svg)).
+    values = {**PALETTES[scheme], **SPACING, **font_sizes(base_points), "resources": resources_dir().as_posix()}
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)

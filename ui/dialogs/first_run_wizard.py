@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -46,7 +47,8 @@ from cspdesk.services.starter import (
     suggest_code,
 )
 from ui.background import run_in_background
-from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, add_field, error_label, line_edit, make_primary, plain_table
+from ui.resources import resource_path
+from ui.dialogs.forms import FieldErrors, add_field, error_label, line_edit, make_primary, plain_table
 from ui.dialogs.partnership_setup import MARKINGS
 from ui.signals import emit
 
@@ -402,7 +404,8 @@ class FirstRunWizard(QWizard):
         self.setWindowTitle("Set up a partnership")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.setStyleSheet(DIALOG_STYLE)
+        logo = QIcon(str(resource_path("icons", "cspdesk.svg")))
+        self.setPixmap(QWizard.WizardPixmap.LogoPixmap, logo.pixmap(48, 48))  # drawn from the SVG: sharp at any scale
         self.setMinimumSize(760, 600)
         self.partnership_page = PartnershipPage(self)
         self.administrator_page = AdministratorPage(self)

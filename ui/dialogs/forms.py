@@ -143,9 +143,3 @@ class FieldErrors:
     def text_of(self, field: str) -> str:
         label = self._fields[field][1] if field in self._fields else self._general
         return "" if label.isHidden() else label.text()
-
-
-#: Empty: the dialogs' rules (headings, the recovery key, link buttons …) are in the application's
-#: stylesheet (resources/style/cspdesk.qss) with every other colour. Kept for dialogs that still
-#: pass it to ``setStyleSheet``.
-DIALOG_STYLE = ""

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.partnership import DEFAULT_MARKING, PartnershipInfo, PartnershipService
-from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, error_label, with_error
+from ui.dialogs.forms import FieldErrors, error_label, with_error
 
 #: The markings people choose from; any other text may be typed.
 MARKINGS = ("OFFICIAL-SENSITIVE", "OFFICIAL")
@@ -40,7 +40,6 @@ class PartnershipSetupDialog(QDialog):
         self.setWindowTitle("Set up a partnership")
         self.setModal(True)
         self.setMinimumWidth(480)
-        self.setStyleSheet(DIALOG_STYLE)
 
         self.main_layout = QVBoxLayout(self)
         self.main_layout.setContentsMargins(24, 20, 24, 16)

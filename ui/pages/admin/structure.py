@@ -30,7 +30,7 @@ from cspdesk.domain.enums import PanelType, Sector
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.starter import BUILT_IN_PANELS, AgencyChoice, AgencyRow, PanelSummary, StructureService
-from ui.dialogs.forms import DIALOG_STYLE, FieldErrors, add_field, error_label, make_primary, plain_table
+from ui.dialogs.forms import FieldErrors, add_field, error_label, make_primary, plain_table
 from ui.pages.admin.tab import AdminTab
 from ui.signals import emit
 
@@ -44,7 +44,6 @@ class _FieldsDialog(QDialog):
         self.setWindowTitle(title)
         self.setModal(True)
         self.setMinimumWidth(460)
-        self.setStyleSheet(DIALOG_STYLE)
         self._save = save
         self.result_value: OpResult | None = None
         self.form = QFormLayout()
