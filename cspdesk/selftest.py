@@ -133,11 +133,27 @@ class SelfTest:
         pages = check_pdf(self.pdf)
         return f"case summary, {pages} page{'s' if pages != 1 else ''}, {len(self.pdf):,} bytes"
 
+    def check_about(self) -> str:
+        """The About box's list: every bundled library must report its version (a bundle built
+        without the libraries' metadata would show blanks there)."""
+        import importlib.util
+
+        from cspdesk.about import bundled_libraries
+
+        qt_absent = importlib.util.find_spec("PySide6") is None  # the core alone, without the window
+        libraries = [lib for lib in bundled_libraries()
+                     if lib.name != "Python" and not (qt_absent and lib.name.startswith("PySide6"))]
+        missing = [lib.name for lib in libraries if not lib.version]
+        if missing:
+            raise SelfTestFailed(f"about: no version found for {', '.join(missing)} (library metadata missing)")
+        return f"{len(libraries)} libraries with their versions and licences"
+
     def run_core(self) -> None:
         self.step("database", self.create_database)
         self.step("panel", self.add_panel)
         self.step("case", self.create_case)
         self.step("pdf", self.render_pdf)
+        self.step("about", self.check_about)
 
     def close(self) -> None:
         if self.ctx is not None:

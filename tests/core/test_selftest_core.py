@@ -16,7 +16,7 @@ def test_core_steps_pass_and_clean_up(tmp_path: Path, monkeypatch: pytest.Monkey
     out = io.StringIO()
     assert selftest.run(out=out) == 0
     text = out.getvalue()
-    for step in ("database", "panel", "case", "pdf"):
+    for step in ("database", "panel", "case", "pdf", "about"):
         assert f"self-test  {step:<10} ok" in text
     assert "passed in" in text
     assert not list(tmp_path.iterdir())

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-STEPS = ("database", "panel", "case", "pdf", "qt", "window", "preview", "close")
+STEPS = ("database", "panel", "case", "pdf", "about", "qt", "window", "preview", "close")
 STEP_LINE = re.compile(r"^self-test  (?P<step>[a-z]+)\s+ok\s+(?P<seconds>\d+\.\d{3}) s\b", re.MULTILINE)
 
 
