@@ -140,9 +140,11 @@ class SelfTest:
 
         from cspdesk.about import bundled_libraries
 
-        qt_absent = importlib.util.find_spec("PySide6") is None  # the core alone, without the window
+        # The window's libraries (the gui extra) are left out of a core-only install; when their
+        # module is there, their metadata must be too.
+        absent = {name for name in ("PySide6", "pypdfium2") if importlib.util.find_spec(name) is None}
         libraries = [lib for lib in bundled_libraries()
-                     if lib.name != "Python" and not (qt_absent and lib.name.startswith("PySide6"))]
+                     if lib.name != "Python" and not any(lib.name.startswith(name) for name in absent)]
         missing = [lib.name for lib in libraries if not lib.version]
         if missing:
             raise SelfTestFailed(f"about: no version found for {', '.join(missing)} (library metadata missing)")
