@@ -116,6 +116,17 @@ def test_each_page_names_its_mistake_and_nothing_is_made(qtbot, tmp_path):
     _next(qtbot, wizard)  # no name
     assert wizard.currentPage() is page
     assert page.errors.text_of("name") == "Give the partnership's name."
+    page.name_edit.setText(PARTNERSHIP)
+    page.marking_combo.setCurrentText("")
+    _next(qtbot, wizard)
+    message = page.errors.text_of("protective_marking")
+    assert message.startswith("Give the protective marking")
+    label = page._fields["protective_marking"][1]
+    # The line under a drop-down takes the row's width and its whole height: not squeezed and clipped.
+    assert label.width() > page.marking_combo.width()
+    assert label.height() >= label.heightForWidth(label.width())
+    page.marking_combo.setCurrentText("OFFICIAL-SENSITIVE")
+    page.name_edit.clear()
 
     _walk_to_ready(qtbot, wizard, confirm="something else")
     admin = wizard.administrator_page

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QTableWidget,
     QVBoxLayout,
     QWidget,
@@ -29,12 +30,20 @@ def error_label(parent: QWidget) -> QLabel:
 
 
 def with_error(field: QWidget, error: QLabel, parent: QWidget) -> QWidget:
-    """The field with its error message right under it (one cell of a form)."""
+    """The field with its error message right under it (one cell of a form).
+
+    The cell takes the form's whole width, so a message under a narrow field (a drop-down, a
+    number box) wraps across the row instead of being squeezed to the field's width and clipped;
+    the field itself keeps its own width."""
     box = QWidget(parent)
+    box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     column = QVBoxLayout(box)
     column.setContentsMargins(0, 0, 0, 0)
     column.setSpacing(3)
-    column.addWidget(field)
+    if field.sizePolicy().horizontalPolicy() in (QSizePolicy.Policy.Expanding, QSizePolicy.Policy.MinimumExpanding):
+        column.addWidget(field)
+    else:
+        column.addWidget(field, 0, Qt.AlignmentFlag.AlignLeft)
     column.addWidget(error)
     return box
 
