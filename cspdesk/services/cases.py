@@ -150,6 +150,14 @@ class CaseService:
         with self._ctx.reading() as s:
             return list(s.scalars(stmt))
 
+    def has_cases(self, panel_id: int | None = None) -> bool:
+        """Has any case been logged (on the panel, or on any panel the user sees)? The case list's
+        empty state says "log the first referral" only when none has."""
+        self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
+        stmt = self._filtered(select(Case.id), CaseQuery(panel_id=panel_id)).limit(1)
+        with self._ctx.reading() as s:
+            return s.scalar(stmt) is not None
+
     def case_rows(self, ids: Sequence[int]) -> list[CaseRow]:
         """Display rows for ``ids`` (one page), in the order given. Ids the user may not see, or
         that no longer exist, are left out."""

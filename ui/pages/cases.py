@@ -114,7 +114,8 @@ class CasesPage(Page):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._panels = PanelService(ctx)
-        self.model = CaseTableModel(CaseService(ctx), CaseQuery(statuses=STATUS_FILTERS[0][1]), parent=self)
+        self._cases = CaseService(ctx)
+        self.model = CaseTableModel(self._cases, CaseQuery(statuses=STATUS_FILTERS[0][1]), parent=self)
         self._pending_panel_id: int | None = None
 
         self._ctx = ctx
@@ -442,8 +443,9 @@ class CasesPage(Page):
                 f"Nothing matches “{query.text}” among {status_words}{where}.\n\n"
                 "The search finds the start of a name, an alias or a case reference."
             )
-        if query.statuses is None and query.panel_id is None:
-            return "No cases yet.\n\nReferrals will be listed here once they are logged."
+        if not self._cases.has_cases(query.panel_id):
+            return (f"No cases{where} yet.\n\nLog the first referral with “New referral…” (Ctrl+N), or bring in a "
+                    "list of referrals with “Import referrals…”.")
         hint = "\n\nChoose “All” under Status to see every case." if query.statuses is not None else ""
         return f"No {status_words}{where}.{hint}"
 
