@@ -341,6 +341,7 @@ class MainWindow(QMainWindow):
 
         panels = PanelsPage(self.ctx, self.stack)
         panels.panel_opened.connect(self.open_panel)
+        panels.step_chosen.connect(self.take_step)
         return panels
 
     def _build_cases(self) -> Page:
@@ -583,6 +584,20 @@ class MainWindow(QMainWindow):
         cases.show_panel(panel_id)
         self.show_section(Section.CASES)
         cases.table.setFocus()
+
+    def take_step(self, link: str) -> None:
+        """Follow a getting-started link of the Panels page: "cases:new", "meetings:new",
+        "admin:accounts", "admin:backups"."""
+        if link == "cases:new":
+            self.show_section(Section.CASES)
+            self.page(Section.CASES).new_referral()  # type: ignore[attr-defined]
+        elif link == "meetings:new":
+            self.show_section(Section.MEETINGS)
+            self.page(Section.MEETINGS).new_meeting()  # type: ignore[attr-defined]
+        elif link.startswith("admin:"):
+            self.show_section(Section.ADMIN)
+            admin = self.page(Section.ADMIN)
+            admin.show_tab(admin.backups_tab if link == "admin:backups" else admin.accounts_tab)  # type: ignore[attr-defined]
 
     def find_cases(self) -> None:
         self.show_section(Section.CASES)

@@ -31,6 +31,20 @@ class PanelService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    def anything_recorded(self) -> bool:
+        """Has a case or a meeting been recorded on any panel the user sees? (A new partnership's
+        Panels page shows its first steps until one has.)"""
+        self._ctx.require(Permission.VIEW_CASES)
+        visible = self._ctx.visible_panel_ids()
+        with self._ctx.reading() as s:
+            for model in (Case, Meeting):
+                q = select(model.id).limit(1)
+                if visible is not None:
+                    q = q.where(model.panel_id.in_(visible))
+                if s.scalar(q) is not None:
+                    return True
+        return False
+
     def list_panels(self) -> list[PanelRow]:
         """The panels the acting user belongs to, by name, with active cases, overdue actions and
         the next planned meeting. Three grouped queries, whatever the number of panels."""

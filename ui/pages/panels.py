@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QStackedWidget, QTableView, QWidget
+import html
 
-from cspdesk.services.context import OpChanges, ServiceContext
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.panels import PanelService
 from ui.models.panel_table import PanelColumn, PanelIdRole, PanelTableModel
 from ui.pages.base import Page, empty_state
 from ui.signals import emit
 
-_NO_PANELS = (
+_NO_PANELS_ADMIN = (
     "This partnership has no panels yet.\n\n"
-    "Adding panels (MARAC, CSVG, SOCP, CARM) belongs to Administration, which is not in this version yet."
+    "Add one (MARAC, Community MARAC, SOCP, CARM) under Administration → Panels & agencies."
+)
+_NO_PANELS = (
+    "You are not on any panel yet.\n\n"
+    "An administrator adds people to the panels they sit on: ask yours to add you."
+)
+
+#: The first steps in a new partnership: (link, words). The window follows the link.
+GETTING_STARTED: tuple[tuple[str, str, bool], ...] = (
+    ("cases:new", "Log the first referral", False),
+    ("meetings:new", "Plan the first meeting", False),
+    ("admin:accounts", "Add your colleagues' accounts and the panels each of them sits on", True),
+    ("admin:backups", "Choose where the backups go (a network drive, not this laptop alone)", True),
 )
 
 
@@ -22,10 +45,13 @@ class PanelsPage(Page):
 
     #: A panel was opened (double-click or Enter): its id.
     panel_opened = Signal(int)
+    #: A getting-started step was chosen: its link ("cases:new", "admin:accounts", …).
+    step_chosen = Signal(str)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._service = PanelService(ctx)
+        self._admin = ctx.actor.can(Permission.ADMINISTER)
         self.model = PanelTableModel(self)
 
         self.page_layout.addWidget(self.heading("Panels"))
@@ -61,15 +87,39 @@ class PanelsPage(Page):
 
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self.table)
-        self.empty_label = empty_state(_NO_PANELS, self)
+        self.empty_label = empty_state(_NO_PANELS_ADMIN if self._admin else _NO_PANELS, self)
         self._stack.addWidget(self.empty_label)
         self.page_layout.addWidget(self._stack, 1)
+
+        # A new partnership (no case, no meeting yet): what to do first, each step a link.
+        self.getting_started = QFrame(self)
+        self.getting_started.setObjectName("gettingStarted")
+        box = QVBoxLayout(self.getting_started)
+        title = QLabel("Getting started", self.getting_started)
+        title.setObjectName("sectionCaption")
+        box.addWidget(title)
+        self.step_links: list[QLabel] = []
+        steps = [(link, words) for link, words, admin_only in GETTING_STARTED if self._admin or not admin_only]
+        for number, (link, words) in enumerate(steps, start=1):
+            label = QLabel(f'{number}. <a href="{link}">{html.escape(words)}</a>', self.getting_started)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                          | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+            label.linkActivated.connect(lambda chosen: emit(self.step_chosen, chosen))
+            box.addWidget(label)
+            self.step_links.append(label)
+        self.getting_started.hide()
+        self.page_layout.addWidget(self.getting_started)
         self.setFocusProxy(self.table)
 
     def reload(self) -> None:
         rows = self._service.list_panels()
         self.model.set_rows(rows)
         self._stack.setCurrentWidget(self.table if rows else self.empty_label)
+        # Nothing logged or planned on any panel yet: show the first steps.
+        self.getting_started.setVisible(
+            bool(rows) and all(r.active_cases == 0 and r.next_meeting is None for r in rows)
+            and not self._service.anything_recorded())
         if rows and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.model.index(0, 0))
 
