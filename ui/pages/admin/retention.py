@@ -541,7 +541,8 @@ class RetentionTab(AdminTab):
         self._period_errors.clear()
         previous: QWidget | None = None
         for row, period in enumerate(self._periods):
-            name = QLabel(period.name, self._periods_box)
+            # The label is the spin box's buddy, so "&" would be read as a mnemonic: doubled, it shows.
+            name = QLabel(period.name.replace("&", "&&"), self._periods_box)
             spin = YearsSpinBox(self._periods_box)
             spin.setObjectName(f"retentionYears{period.panel_id}")
             spin.setRange(MIN_RETENTION_YEARS, MAX_RETENTION_YEARS)
