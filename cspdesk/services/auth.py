@@ -81,11 +81,28 @@ class DemoAccount:
     panels: tuple[str, ...]
 
 
+#: Passwords long enough for the length rule that are still the first ones an attacker tries (the
+#: top of the published breach lists, 10 characters and over). The password opens the encrypted
+#: database, so these are refused.
+COMMON_PASSWORDS = frozenset({
+    "password123", "password1234", "password12345", "passw0rd123", "password!!", "1234567890", "0123456789",
+    "12345678910", "123456789a", "a123456789", "1q2w3e4r5t", "1qaz2wsx3edc", "qwertyuiop", "qwerty1234",
+    "qwerty12345", "qwerty123456", "asdfghjkl1", "zxcvbnm123", "iloveyou123", "letmein123", "welcome123",
+    "welcome1234", "changeme123", "administrator", "admin12345", "football123", "monkey1234", "sunshine123",
+    "princess123", "trustno1234", "abcdefghij", "abcd123456", "abc1234567", "summer2026", "winter2026",
+})
+#: A password made of fewer different characters than this is refused ("aaaaaaaaaa", "ababababab").
+MIN_DISTINCT_CHARACTERS = 5
+
+
 def check_new_password(password: str, *, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(field, f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
     if password.strip() != password or not password.strip():
         raise ValidationError(field, "A password cannot start or end with a space.")
+    if password.casefold() in COMMON_PASSWORDS or len(set(password.casefold())) < MIN_DISTINCT_CHARACTERS:
+        raise ValidationError(field, "That password is one of the first an attacker would try. Three or four "
+                                     "unrelated words make a strong one that is easy to remember.")
 
 
 def check_username(username: str, *, field: str = "username") -> str:

@@ -135,6 +135,10 @@ def test_create_database_validates_and_leaves_nothing_behind(db_path: Path) -> N
         ({"admin_username": "a b", "admin_name": "A", "password": PASSWORD}, "admin_username"),
         ({"admin_username": "ada", "admin_name": " ", "password": PASSWORD}, "admin_name"),
         ({"admin_username": "ada", "admin_name": "A", "password": "short"}, "password"),
+        # Long enough, but the first guesses: a breach list's favourite, one key held down.
+        ({"admin_username": "ada", "admin_name": "A", "password": "Password123"}, "password"),
+        ({"admin_username": "ada", "admin_name": "A", "password": "aaaaaaaaaaaa"}, "password"),
+        ({"admin_username": "ada", "admin_name": "A", "password": "abababababab"}, "password"),
     ]:
         with pytest.raises(ValidationError) as err:
             create_database(db_path, **kwargs)
