@@ -92,19 +92,19 @@ _PREFIX = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
 _CODE = re.compile(r"^[A-Z0-9&-]+$")
 
 
-def _named_row(field: str, kind: str, number: int, raw: str, seen: dict[str, int]) -> tuple[str, str]:
-    """Row ``number``'s name, tidied, and how the row is named in messages ("Panel 2 (CARM)");
-    refused when empty, too long or the same as an earlier row's (``seen``, updated)."""
+def _named_row(field: str, kind: str, raw: str, seen: dict[str, str]) -> tuple[str, str]:
+    """A row's name, tidied, and how messages name the row (“Community MARAC”); refused when empty,
+    too long or the same as an earlier row's (``seen``: casefolded name → name, updated)."""
     name = " ".join(raw.split())
-    row = f"{kind} {number}" + (f" ({name})" if name else "")
     what = kind.lower()
     if not name:
-        raise ValidationError(field, f"{row}: give the {what} a name.")
+        raise ValidationError(field, f"A ticked {what} has no name: give it one.")
+    row = f"“{name}”"
     if len(name) > 200:
         raise ValidationError(field, f"{row}: the name must be 200 characters or fewer.")
     if name.casefold() in seen:
-        raise ValidationError(field, f"{row}: {what} {seen[name.casefold()]} has the same name.")
-    seen[name.casefold()] = number
+        raise ValidationError(field, f"{row} and “{seen[name.casefold()]}” are the same name: keep one {what}.")
+    seen[name.casefold()] = name
     return name, row
 
 
@@ -114,21 +114,22 @@ def check_panels(panels: Sequence[PanelChoice]) -> tuple[PanelChoice, ...]:
     if not panels:
         raise ValidationError("panels", "Choose at least one panel the partnership runs.")
     tidy: list[PanelChoice] = []
-    names: dict[str, int] = {}
-    prefixes: dict[str, int] = {}
-    for number, panel in enumerate(panels, start=1):
-        name, row = _named_row("panels", "Panel", number, panel.name, names)
+    names: dict[str, str] = {}
+    prefixes: dict[str, str] = {}
+    for panel in panels:
+        name, row = _named_row("panels", "Panel", panel.name, names)
         prefix = panel.ref_prefix.strip().upper()
         if not prefix:
             raise ValidationError("panels", f"{row}: give a reference prefix, e.g. MARAC.")
         if len(prefix) > 12 or not _PREFIX.match(prefix):
             raise ValidationError(
-                "panels", f"{row}: the reference prefix uses capital letters and digits, with hyphens between "
-                "them, 12 characters at most (case references read PREFIX-YEAR-NUMBER)."
+                "panels", f"{row}: the reference prefix uses letters and digits, with hyphens between them, "
+                "12 characters at most (case references read PREFIX-YEAR-NUMBER)."
             )
         if prefix in prefixes:
-            raise ValidationError("panels", f"{row}: panel {prefixes[prefix]} has the same reference prefix.")
-        prefixes[prefix] = number
+            raise ValidationError("panels", f"{row} and “{prefixes[prefix]}” have the same reference prefix, "
+                                            f"{prefix}: give each its own.")
+        prefixes[prefix] = name
         tidy.append(replace(panel, name=name, ref_prefix=prefix))
     return tuple(tidy)
 
@@ -149,18 +150,19 @@ def check_agencies(agencies: Sequence[AgencyChoice]) -> tuple[AgencyChoice, ...]
     if not agencies:
         raise ValidationError("agencies", "Choose at least one agency: the panels need members to give actions to.")
     tidy: list[AgencyChoice] = []
-    names: dict[str, int] = {}
-    codes: dict[str, int] = {}
-    for number, agency in enumerate(agencies, start=1):
-        name, row = _named_row("agencies", "Agency", number, agency.name, names)
+    names: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    for agency in agencies:
+        name, row = _named_row("agencies", "Agency", agency.name, names)
         code = agency.short_code.strip().upper()
         if not code:
             code = suggest_code(name, set(codes))
         if len(code) > 20 or not _CODE.match(code):
-            raise ValidationError("agencies", f"{row}: the short code uses capital letters and digits, 20 at most.")
+            raise ValidationError("agencies", f"{row}: the short code uses letters and digits, 20 at most.")
         if code in codes:
-            raise ValidationError("agencies", f"{row}: agency {codes[code]} has the same short code ({code}).")
-        codes[code] = number
+            raise ValidationError("agencies", f"{row} and “{codes[code]}” have the same short code, {code}: "
+                                              "give each its own.")
+        codes[code] = name
         tidy.append(replace(agency, name=name, short_code=code))
     return tuple(tidy)
 

@@ -93,11 +93,11 @@ def test_the_same_start_on_a_server(pg_url: str) -> None:
     ("panels", "agencies", "field", "words"),
     [
         ([_by_type(PanelType.MARAC), replace(_by_type(PanelType.CSVG), ref_prefix="marac")], None, "panels",
-         "Panel 2 (Community MARAC): panel 1 has the same reference prefix"),
-        ([replace(_by_type(PanelType.MARAC), ref_prefix="MARAC 1")], None, "panels", "Panel 1 (MARAC): the reference prefix"),
-        ([replace(_by_type(PanelType.SOCP), name="  ")], None, "panels", "Panel 1: give the panel a name"),
+         "“Community MARAC” and “MARAC” have the same reference prefix, MARAC: give each its own."),
+        ([replace(_by_type(PanelType.MARAC), ref_prefix="MARAC 1")], None, "panels", "“MARAC”: the reference prefix uses letters and digits"),
+        ([replace(_by_type(PanelType.SOCP), name="  ")], None, "panels", "A ticked panel has no name: give it one."),
         (None, [COMMON_AGENCIES[0], replace(COMMON_AGENCIES[1], name="police")], "agencies",
-         "Agency 2 (police): agency 1 has the same name"),
+         "“police” and “Police” are the same name: keep one agency."),
     ],
 )
 def test_a_bad_row_is_named_and_nothing_is_made(db_path, panels, agencies, field, words) -> None:

@@ -79,7 +79,8 @@ def _walk_to_ready(qtbot, wizard, *, confirm: str = ADMIN_PASSWORD) -> None:  # 
     _edit_cell(qtbot, table, 1, 2, "MARAC")  # the same prefix as the MARAC's: refused, row named
     _next(qtbot, wizard)
     assert wizard.currentPage() is panels
-    assert "Panel 2 (Community MARAC): panel 1 has the same reference prefix" in panels.error.text()
+    assert panels.error.text() == ("“Community MARAC” and “Testshire MARAC” have the same reference prefix, MARAC: "
+                                   "give each its own.")
     _edit_cell(qtbot, table, 1, 2, "CMARAC")
     _next(qtbot, wizard)
 

@@ -315,6 +315,7 @@ class AgenciesPage(QWizardPage):
         self.table.setCurrentCell(row, 0)
         self.table.scrollToItem(self.table.item(row, 0))
         self.new_name.clear()
+        self.new_sector.setCurrentIndex(self.new_sector.findData(Sector.OTHER.value))  # each new one chosen afresh
         self.error.hide()
 
     def choices(self) -> list[AgencyChoice]:
@@ -450,7 +451,7 @@ class FirstRunWizard(QWizard):
                       QWizard.WizardButton.CancelButton):
             self.button(which).setEnabled(not busy)
         self.ready_page.status.setText(
-            "Creating the encrypted database and wrapping its key — a few seconds…" if busy else ""
+            "Creating the encrypted database — a few seconds…" if busy else ""
         )
 
     def accept(self) -> None:
