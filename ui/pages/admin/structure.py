@@ -125,7 +125,7 @@ class StructureTab(AdminTab):
         self.add_panel_button.setObjectName("addPanel")
         self.add_panel_button.clicked.connect(self.add_panel)
         column.addWidget(self.add_panel_button, 0, Qt.AlignmentFlag.AlignLeft)
-        columns.addWidget(panels_box, 5)
+        columns.addWidget(panels_box, 1)
 
         agencies_box = QGroupBox("Agencies", self)
         column = QVBoxLayout(agencies_box)
@@ -146,7 +146,7 @@ class StructureTab(AdminTab):
         buttons.addWidget(self.edit_agency_button)
         buttons.addStretch(1)
         column.addLayout(buttons)
-        columns.addWidget(agencies_box, 6)
+        columns.addWidget(agencies_box, 1)
         self._selection_changed()
 
     def reload(self) -> None:
