@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontInfo
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWizard
+from pypdf import PdfReader
 
 from cspdesk.domain.enums import Sector
 from cspdesk.services.accounts import AccountService
@@ -204,6 +206,13 @@ def test_the_wizard_makes_a_working_empty_partnership(qtbot, tmp_path, make_wind
     assert key_dialog.save_to(saved)
     assert created.recovery_key in saved.read_text(encoding="utf-8")
     assert PARTNERSHIP in saved.read_text(encoding="utf-8")
+    # Printed (here to a PDF file, as a printer driver would get it): the key and the partnership.
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "key.pdf"))
+    key_dialog.print_to(printer)
+    printed = " ".join(PdfReader(tmp_path / "key.pdf").pages[0].extract_text().split())
+    assert created.recovery_key in printed and PARTNERSHIP in printed
 
     key_dialog.stored_check.setChecked(True)
     with qtbot.waitSignal(window.database_ready, timeout=5000) as ready:

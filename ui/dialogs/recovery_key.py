@@ -6,6 +6,7 @@ Escape and the close button do nothing until then either, because the key cannot
 
 from __future__ import annotations
 
+import textwrap
 from datetime import datetime
 from pathlib import Path
 
@@ -26,31 +27,32 @@ from PySide6.QtWidgets import (
 from ui.dialogs.forms import make_primary, monospace_font
 
 
+#: What the saved and the printed key say about keeping it.
+RECOVERY_ADVICE = (
+    "With this key an administrator's account can be given a new password when no administrator can sign "
+    "in. Anyone holding it and a copy of the database can read everything in it: keep it offline (printed, "
+    "in a safe, or in your organisation's password vault), not beside the database and not in email."
+)
+
+
+def _recovery_facts(database: str, partnership: str) -> list[str]:
+    """Which database the key opens, and when it was made."""
+    facts = [f"Database: {database}"]
+    if partnership:
+        facts.append(f"Partnership: {partnership}")
+    facts.append(f"Created: {datetime.now():%d %b %Y, %H:%M}")
+    return facts
+
+
 def recovery_file_text(recovery_key: str, database: str, partnership: str = "") -> str:
     """What "Save to file…" writes: the key, and enough to know which database it opens."""
-    lines = [
-        "CSPDesk recovery key",
-        "",
-        f"    {recovery_key}",
-        "",
-        f"Database: {database}",
-    ]
-    if partnership:
-        lines.append(f"Partnership: {partnership}")
-    lines += [
-        f"Created: {datetime.now():%d %b %Y, %H:%M}",
-        "",
-        "With this key an administrator's account can be given a new password when no administrator",
-        "can sign in. Anyone holding it and a copy of the database can read everything in it:",
-        "keep it offline (printed, in a safe, or in your organisation's password vault), not beside",
-        "the database and not in email.",
-        "",
-    ]
+    lines = ["CSPDesk recovery key", "", f"    {recovery_key}", "", *_recovery_facts(database, partnership), "",
+             *textwrap.wrap(RECOVERY_ADVICE, 95), ""]
     return "\n".join(lines)
 
 
 class RecoveryKeyDialog(QDialog):
-    """Shows ``recovery_key`` in large monospace, with Copy and Save to file…."""
+    """Shows ``recovery_key`` in large monospace, with Copy, Save to file… and Print…."""
 
     def __init__(
         self, recovery_key: str, database: str, parent: QWidget | None = None, *, partnership: str = ""
@@ -102,6 +104,10 @@ class RecoveryKeyDialog(QDialog):
         self.save_button.setAutoDefault(False)
         self.save_button.clicked.connect(self.choose_file)
         actions.addWidget(self.save_button)
+        self.print_button = QPushButton("&Print…", self)
+        self.print_button.setAutoDefault(False)
+        self.print_button.clicked.connect(self.choose_printer)
+        actions.addWidget(self.print_button)
         self.done_label = QLabel("", self)
         self.done_label.setObjectName("mutedText")
         self.done_label.setWordWrap(True)
@@ -149,6 +155,32 @@ class RecoveryKeyDialog(QDialog):
         self.saved_to = path
         self.done_label.setText(f"Saved to {path}. Move it somewhere safe, away from the database.")
         return True
+
+    def choose_printer(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("Print the recovery key")
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.print_to(printer)
+
+    def print_to(self, printer) -> None:  # noqa: ANN001 - QPrinter (QtPrintSupport loads only when printing)
+        """Print the key (large, monospace) and what it opens, with the saved file's words."""
+        from html import escape
+
+        from PySide6.QtGui import QTextDocument
+
+        details = "".join(f"<p>{escape(line)}</p>" for line in _recovery_facts(self.database, self.partnership))
+        mono = escape(monospace_font().family())
+        document = QTextDocument(self)
+        document.setHtml(
+            f"<h2>CSPDesk recovery key</h2>"
+            f"<p style='font-family:\"{mono}\"; font-size:20pt; font-weight:bold'>{escape(self.recovery_key)}</p>"
+            f"{details}<p>{escape(RECOVERY_ADVICE)}</p>"
+        )
+        document.print_(printer)
+        self.done_label.setText("Sent to the printer. Lock the page away from the computer.")
 
     # Until the box is ticked, the dialog cannot be left: the key would be lost for good.
     def accept(self) -> None:
