@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -45,6 +46,7 @@ from ui.lock import WindowLock, LockScreen
 from ui.pages.base import Page
 from ui.signals import emit
 from ui.theme import appearance_menu
+from ui.widgets.elided_label import ElidedLabel
 from ui.windows import bring_to_front
 
 if TYPE_CHECKING:
@@ -53,6 +55,13 @@ if TYPE_CHECKING:
     from ui.pages.welcome import WelcomePage
 
 APP_TITLE = "CSPDesk"
+
+#: Qt's "no maximum" for a widget's width (QWIDGETSIZE_MAX).
+QWIDGETSIZE_MAX = (1 << 24) - 1
+
+#: Pixels beyond a passing message's own width kept free for it: the status bar's margins, the
+#: gaps between its widgets and the size grip.
+MESSAGE_ROOM_SLACK = 72
 
 
 class Section(StrEnum):
@@ -206,18 +215,22 @@ class MainWindow(QMainWindow):
 
         self.user_label = QLabel(self)
         self.user_label.setObjectName("statusUser")
-        self.partnership_label = QLabel(self)
+        # The partnership and the database give way ("…", the whole in the tooltip) when room is
+        # short; who is signed in and the protective marking are always shown whole.
+        self.partnership_label = ElidedLabel(self)
         self.partnership_label.setObjectName("statusPartnership")
         self.marking_label = QLabel(self)
         self.marking_label.setObjectName("statusMarking")
-        self.database_label = QLabel(self)
+        self.database_label = ElidedLabel(self)
         self.database_label.setObjectName("statusDatabase")
-        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for whole in (self.user_label, self.marking_label):
+            whole.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         # All permanent (on the right): passing messages on the left never cover the marking.
         self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.partnership_label)
         self.statusBar().addPermanentWidget(self.marking_label)
         self.statusBar().addPermanentWidget(self.database_label)
+        self.statusBar().messageChanged.connect(self._make_room_for_message)
 
         self.lock = WindowLock(self)
         self._build_menus()
@@ -502,6 +515,23 @@ class MainWindow(QMainWindow):
             for action in (self.lock_action, self.change_password_action):
                 action.setEnabled(me is not None)
 
+    def _make_room_for_message(self, message: str) -> None:
+        """A passing message ("Backup made.") is drawn left of the permanent widgets, in whatever
+        room they leave: while one shows, the partnership and database names narrow (elided) so
+        that it can be read whole; afterwards they take back the room they need."""
+        yielding = (self.partnership_label, self.database_label)
+        if not message:
+            for label in yielding:
+                label.setMaximumWidth(QWIDGETSIZE_MAX)
+            return
+        bar = self.statusBar()
+        whole = sum(label.sizeHint().width() for label in (self.user_label, self.marking_label) if label.isVisible())
+        spare = bar.width() - bar.fontMetrics().horizontalAdvance(message) - whole - MESSAGE_ROOM_SLACK
+        wanted = sum(label.sizeHint().width() for label in yielding) or 1
+        for label in yielding:
+            share = max(0, spare) * label.sizeHint().width() // wanted
+            label.setMaximumWidth(max(label.minimumSizeHint().width(), min(share, label.sizeHint().width())))
+
     def unlocked_title(self) -> str:
         info = self.partnership
         return APP_TITLE if info is None else f"{APP_TITLE} — {info.name}"
@@ -515,10 +545,12 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(self.unlocked_title())
         if info is None:
             self.partnership_label.setText("No partnership set up yet")
+            self.partnership_label.setToolTip("")
             self.marking_label.setText("")
             self.marking_label.hide()
         else:
             self.partnership_label.setText(info.name)
+            self.partnership_label.setToolTip(info.name)
             self.marking_label.setText(info.protective_marking)
             self.marking_label.setToolTip("Protective marking, printed on every page")
             self.marking_label.show()

@@ -56,6 +56,7 @@ LIGHT: dict[str, str] = {
     "accentStrong": "#0b2545",
     "accentDisabled": "#8aa4c4",
     "onAccent": "#ffffff",
+    "onAccentDisabled": "#ffffff",  # the words on a greyed-out filled button
     "accentText": "#1d4e89",  # written: links, section titles, figures
     "accentTextHover": "#163d6b",
     "selection": "#dbe7f5",
@@ -129,8 +130,11 @@ DARK: dict[str, str] = {
     "accent": "#2f6db5",
     "accentHover": "#3b7cc7",
     "accentStrong": "#a9c8ef",
-    "accentDisabled": "#34506f",
+    # Greyed out is washed into the background: a faint fill and dim words (white on a darker
+    # blue read as a button at rest, not one that cannot be pressed).
+    "accentDisabled": "#2a3543",
     "onAccent": "#ffffff",
+    "onAccentDisabled": "#7d8897",
     "accentText": "#8cb8f2",
     "accentTextHover": "#b0cff7",
     "selection": "#2d4a6e",
@@ -142,7 +146,7 @@ DARK: dict[str, str] = {
     "dangerFill": "#b3261e",
     "dangerHover": "#c7382f",
     "dangerStrong": "#ffb4ab",
-    "dangerDisabled": "#5c2c2a",
+    "dangerDisabled": "#3a2a2b",
     "caution": "#e8b04e",
     "good": "#72d08f",
     "notice": "#3b3014",

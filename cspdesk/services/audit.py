@@ -23,11 +23,11 @@ from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind
+from cspdesk.services.audit_text import ERASED_TEXT, REDACTED, entry_details_text, record_text
 from cspdesk.services.context import Actor, Permission, ServiceContext
 from cspdesk.storage.models import AuditEvent
 
 GENESIS = "0" * 64
-REDACTED = {"redacted": True}
 
 
 def _json_default(value: Any) -> Any:
@@ -173,12 +173,17 @@ class AuditRow:
     kind: AuditKind
     entity: str
     entity_id: int | None
+    #: The details as stored, in short (compact JSON, or "changed a, b"): for tools and tests.
     summary: str
+    #: What the entry is about, in words: "Agency: Kent Police", "Case 12".
+    record: str = ""
+    #: The details in words: enums by their labels, changes as "old → new".
+    details_text: str = ""
 
 
 def _summary(details: dict[str, Any]) -> str:
     if details == REDACTED:
-        return "(details erased)"
+        return ERASED_TEXT
     if "changes" in details and isinstance(details["changes"], dict):
         return "changed " + ", ".join(sorted(details["changes"]))
     text_value = canonical(details)
@@ -218,7 +223,8 @@ class AuditService:
             return []
         with self._ctx.reading() as s:
             by_id = {
-                e.id: AuditRow(e.id, e.at, e.username, e.kind, e.entity, e.entity_id, _summary(e.details))
+                e.id: AuditRow(e.id, e.at, e.username, e.kind, e.entity, e.entity_id, _summary(e.details),
+                               record_text(e.entity, e.entity_id, e.details), entry_details_text(e.entity, e.details))
                 for e in s.scalars(select(AuditEvent).where(AuditEvent.id.in_(list(ids))))
             }
         return [by_id[i] for i in ids if i in by_id]

@@ -99,6 +99,9 @@ class ReturnDashboard:
 
     data: DataReturn
     charts: tuple[ChartSvg, ...]
+    #: Whether the panel has had anything a return counts, in any period: a case referred to it or
+    #: a meeting held. A new panel has not: there is nothing to report yet, whatever the period.
+    has_history: bool = True
 
 
 class ReturnService:
@@ -155,7 +158,15 @@ class ReturnService:
         data = self.build(panel_id, period, suppress_small=suppress_small)
         from cspdesk.reports.data_return import data_return_charts
 
-        return ReturnDashboard(data, data_return_charts(data))
+        return ReturnDashboard(data, data_return_charts(data), self.has_history(panel_id))
+
+    def has_history(self, panel_id: int) -> bool:
+        """True once a case has been referred to the panel or one of its meetings held."""
+        self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
+        held = select(Meeting.id).where(Meeting.panel_id == panel_id, Meeting.status != MeetingStatus.PLANNED)
+        with self._ctx.reading() as s:
+            return (s.scalar(select(select(Case.id).where(Case.panel_id == panel_id).exists())) or
+                    s.scalar(select(held.exists()))) or False
 
     def render(self, panel_id: int, period: Period, *, suppress_small: bool = False,
                invariant: bool = False) -> bytes:

@@ -308,3 +308,22 @@ def test_case_summary_only_for_members(demo_ctx: ServiceContext, tmp_path: Path)
     with pytest.raises(PermissionDenied):
         CaseSummaryService(outsider).write(case_id, tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_panel_has_history_once_a_case_is_referred_or_a_meeting_held(ctx: ServiceContext) -> None:
+    """The Reports page says "nothing to report yet" for a new panel, not "choose another quarter"."""
+    with ctx.unit_of_work() as s:
+        s.add(m.Partnership(name="Safer Testshire", created_at=CREATED))
+        panel = m.Panel(name="Testshire MARAC", panel_type=PanelType.MARAC, ref_prefix="TM", created_at=CREATED)
+        s.add(panel)
+        s.flush()
+        panel_id = panel.id
+        s.add(m.Meeting(panel_id=panel_id, starts_at=datetime(2026, 1, 8, 10), status=MeetingStatus.PLANNED,
+                        created_at=CREATED))
+    service = ReturnService(ctx)
+    assert not service.has_history(panel_id)  # a meeting only planned has not been held
+    board = service.dashboard(panel_id, quarter("2026Q1"))
+    assert board.has_history is False and board.data.meeting_dates == ()
+    with ctx.unit_of_work() as s:
+        s.scalars(select(m.Meeting)).one().status = MeetingStatus.HELD
+    assert service.has_history(panel_id)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialogButtonBox
 
 from cspdesk.services.cases import CaseService
+from cspdesk.services.partnership import PartnershipService
 from ui.dialogs.partnership_setup import PartnershipSetupDialog
 from ui.main_window import NAVIGATION, Section
 
@@ -98,6 +99,39 @@ def test_administrators_get_the_administration_page(ctx, make_window):
 def test_the_status_bar_says_who_is_signed_in(ctx, make_window):
     window = make_window(ctx)
     assert window.user_label.text() == "local · Administrator"
+
+
+def test_a_long_partnership_name_gives_way_to_a_passing_message(ctx, make_window, qtbot):
+    name = ("West Kent (Maidstone, Tonbridge and Malling, Tunbridge Wells and Sevenoaks) Community Safety "
+            "Partnership and its Domestic Abuse and Serious Violence Boards")
+    name = (name + " " + "x" * 150)[:150]
+    PartnershipService(ctx).set_up(name)
+    window = make_window(ctx)
+    window.resize(1024, 700)
+    bar = window.statusBar()
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    # The name is cut with "…" (not mid-letter at the edge), and whole in the tooltip and text.
+    label = window.partnership_label
+    assert label.text() == name
+    assert label.is_elided()
+    assert label.shown_text().endswith("…")
+    assert label.toolTip() == name
+
+    window.statusBar().showMessage("Backup made.", 8000)
+    message_width = bar.fontMetrics().horizontalAdvance("Backup made.")
+    # Drawn left of the first permanent widget: there must be room for all of it.
+    qtbot.waitUntil(lambda: window.user_label.geometry().left() >= message_width + 6)
+    assert bar.currentMessage() == "Backup made."
+    assert label.is_elided()
+    # Who is signed in and the protective marking stay whole, and inside the window.
+    for whole in (window.user_label, window.marking_label):
+        assert whole.width() >= whole.sizeHint().width()
+        assert whole.geometry().right() <= bar.width()
+    assert window.database_label.geometry().right() <= bar.width()
+
+    # When the message goes, the names take their room back.
+    bar.clearMessage()
+    qtbot.waitUntil(lambda: window.user_label.geometry().left() < message_width)
 
 
 def test_sidebar_and_shortcuts_switch_sections(ctx, make_window, qtbot):

@@ -167,3 +167,27 @@ def test_meeting_mode_opens_from_the_page(demo_ctx, make_window, qtbot) -> None:
     assert window.open_meeting_mode(mode.meeting_id) is mode
     mode.close()
     QApplication.processEvents()
+
+
+def test_with_no_meetings_the_page_is_one_plain_empty_state(admin_ctx, make_window, qtbot) -> None:
+    """A new partnership: no greyed agenda with its reordering keys, just what to do next."""
+    window = make_window(admin_ctx, section=Section.MEETINGS)
+    page = window.page(Section.MEETINGS)
+    assert page.model.rowCount() == 0
+    assert page.empty_label.isVisible()
+    assert "New meeting" in page.empty_label.text()
+    assert not page.detail_stack.isVisible()  # the list's empty state has the whole width
+    assert not page.agenda_hint.isVisible() and not page.tabs.isVisible()
+    assert not page.mode_button.isEnabled()
+
+
+def test_with_no_meeting_chosen_the_detail_says_choose_one(demo_ctx, make_window, qtbot) -> None:
+    window, page = _meetings_page(make_window, demo_ctx, qtbot)
+    assert page.detail_stack.currentWidget() is page.detail_area and page.tabs.isVisible()
+    page._show_meeting(None)
+    assert page.detail_stack.isVisible()
+    assert page.no_meeting_label.isVisible()
+    assert page.no_meeting_label.text() == "Choose a meeting on the left, or plan one with New meeting… (Ctrl+N)."
+    assert not page.agenda_hint.isVisible()
+    page.table.setCurrentIndex(page.model.index(1, 0))
+    assert page.detail_area.isVisible() and page.agenda_hint.isVisible()

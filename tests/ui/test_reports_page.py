@@ -107,8 +107,33 @@ def test_a_quarter_without_meetings_says_so(qtbot, demo_ctx):
     board = _choose(page, qtbot, lambda: page.set_quarter("2024Q1"))
     assert board.data.meeting_dates == ()
     texts = [w.text() for w in page.dashboard_widget.findChildren(type(page.status_label))]
-    assert any(t.startswith("No meetings of Swale MARAC were held in 2024 Q1") for t in texts)
+    assert any(t.startswith("No meetings of Swale MARAC were held in 2024 Q1") and "Choose another quarter" in t
+               for t in texts)  # other quarters have meetings: worth saying
     assert page.figure_labels == {} and page.chart_views == []
+    # Nothing to print or export; a quarter with meetings brings the buttons back.
+    buttons = (page.preview_button, page.csv_button, page.xlsx_button)
+    assert not any(b.isEnabled() for b in buttons)
+    _choose(page, qtbot, lambda: page.set_quarter(last_complete_quarter(date.today())))
+    assert all(b.isEnabled() for b in buttons)
+
+
+def test_a_new_partnership_has_nothing_to_report_yet(qtbot, tmp_path):
+    """No quarter of a new panel has anything in it: say so, not "choose another quarter"."""
+    from cspdesk.services.auth import create_database
+    from cspdesk.services.starter import BUILT_IN_PANELS
+    from cspdesk.services.workspace import close_workspace
+
+    created = create_database(tmp_path / "new.db", admin_username="admin", admin_name="Ada",
+                              password="a long enough password 1", partnership_name="Safer Testshire",
+                              panels=BUILT_IN_PANELS[:2])
+    page = _page(qtbot, created.ctx)
+    texts = [w.text() for w in page.dashboard_widget.findChildren(type(page.status_label))]
+    assert ("Nothing to report yet: the return counts cases referred and meetings held in the quarter, "
+            f"and {page.panel_name()} has had none so far.") in texts
+    assert not any("Choose another" in t for t in texts)
+    assert not any(b.isEnabled() for b in (page.preview_button, page.csv_button, page.xlsx_button))
+    page.close()
+    close_workspace(created.ctx)
 
 
 def test_a_partnership_without_its_population_is_told_why_the_rate_is_missing(qtbot, demo_ctx):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from ui import theme
@@ -84,3 +84,36 @@ def test_following_the_system_with_no_answer_is_light(restore_theme) -> None:  #
     current = theme.install(QApplication.instance(), theme.SYSTEM)
     # The offscreen platform does not say (Unknown): light.
     assert current.scheme == theme.system_scheme() == theme.LIGHT_SCHEME
+
+
+def _brightest(button) -> int:  # noqa: ANN001
+    """The lightness (0–255) of the brightest pixel drawn: the words on a filled button."""
+    image = button.grab().toImage()
+    return max(image.pixelColor(x, y).lightness() for x in range(image.width()) for y in range(image.height()))
+
+
+@pytest.mark.parametrize("name", ["primaryButton", "dangerButton"])
+def test_a_greyed_out_filled_button_looks_greyed_out_in_dark(qtbot, restore_theme, name: str) -> None:  # noqa: ANN001
+    """White words on a darker fill read as a button at rest: in dark, greyed out is dim words on
+    a fill near the window's own colour ("Open meeting mode" with no meeting, "Continue" unticked)."""
+    from PySide6.QtWidgets import QPushButton
+
+    theme.install(QApplication.instance(), theme.DARK_SCHEME)
+    enabled, disabled = QPushButton("Open meeting mode"), QPushButton("Open meeting mode")
+    for button in (enabled, disabled):
+        qtbot.addWidget(button)
+        button.setObjectName(name)
+        button.ensurePolished()
+        button.resize(button.sizeHint())
+    disabled.setEnabled(False)
+    window = theme.colour("window")
+
+    def fill(button) -> QColor:  # noqa: ANN001 - a pixel inside the border, left of the words
+        return button.grab().toImage().pixelColor(4, button.height() // 2)
+
+    assert _brightest(enabled) >= 240  # white words
+    assert _brightest(disabled) <= 160  # dim words
+    def distance(button) -> int:  # noqa: ANN001
+        return abs(fill(button).lightness() - window.lightness())
+
+    assert distance(disabled) <= 25 < distance(enabled)  # near the window, unlike the live button

@@ -16,7 +16,6 @@ a page fetched before that shows the old text until the model is refreshed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from enum import IntEnum
@@ -25,6 +24,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from cspdesk.domain.enums import AuditKind
 from cspdesk.services.audit import AuditQuery, AuditRow, AuditService
+from cspdesk.services.audit_text import ERASED_TEXT, entity_name
 from ui import theme
 from ui.formatting import short_date
 from ui.models.paged import PagedTableModel
@@ -35,22 +35,6 @@ _Index = QModelIndex | QPersistentModelIndex
 AuditIdRole = Qt.ItemDataRole.UserRole + 1
 #: The entry's :class:`AuditKind` (as its str value: Qt hands StrEnums through as plain str).
 KindRole = Qt.ItemDataRole.UserRole + 2
-
-
-#: What the Record column calls the entities services write (anything else: its name in words).
-ENTITY_NAMES = {
-    "user_account": "Account",
-    "partnership": "Partnership",
-    "panel": "Panel",
-    "case": "Case",
-    "person": "Person",
-    "meeting": "Meeting",
-    "action": "Action",
-    "agency": "Agency",
-    "erasure": "Erasure",
-    "retention": "Retention",
-    "subject_access": "Subject access",
-}
 
 
 class AuditColumn(IntEnum):
@@ -76,53 +60,13 @@ _TITLES = {
 _HEADER_TIPS = {
     AuditColumn.WHEN: "Local time on this computer",
     AuditColumn.USER: "The account that acted (blank: nobody signed in, e.g. a failed login with an unknown name)",
-    AuditColumn.RECORD: "What the entry is about, and its number",
+    AuditColumn.RECORD: "What the entry is about, by name where the entry gives one (its number in the tooltip)",
 }
 
 
 def local_time(at: datetime) -> datetime:
     """A stored (naive UTC) time in this computer's time zone, still naive."""
     return at.replace(tzinfo=timezone.utc).astimezone().replace(tzinfo=None)
-
-
-def entity_name(entity: str) -> str:
-    return ENTITY_NAMES.get(entity, entity.replace("_", " ").capitalize())
-
-
-def _value_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return "none"
-    if isinstance(value, list):
-        return ", ".join(_value_text(v) for v in value) or "none"
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-    return str(value)
-
-
-def readable_summary(summary: str) -> str:
-    """The service's summary, easier to read: ``{"role":"officer","panel_ids":[1]}`` becomes
-    ``panel ids: 1; role: officer`` and ``{}`` nothing. Text that is not a whole JSON object (a
-    long summary cut short, "(details erased)") is left as it is."""
-    if summary.startswith("changed "):
-        return "Changed " + summary.removeprefix("changed ").replace("_", " ")
-    if not summary.startswith("{"):
-        return summary
-    try:
-        details = json.loads(summary)
-    except ValueError:
-        return summary
-    if not isinstance(details, dict):
-        return summary
-    return "; ".join(f"{key.replace('_', ' ')}: {_value_text(value)}" for key, value in details.items())
-
-
-def record_text(row: AuditRow) -> str:
-    if not row.entity:
-        return ""
-    name = entity_name(row.entity)
-    return f"{name} {row.entity_id}" if row.entity_id is not None else name
 
 
 class AuditTableModel(PagedTableModel):
@@ -176,7 +120,7 @@ class AuditTableModel(PagedTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == AuditColumn.WHAT and row.kind is AuditKind.LOGIN_FAILED:
                 return theme.brush("danger")
-            if column == AuditColumn.DETAILS and row.summary == "(details erased)":
+            if column == AuditColumn.DETAILS and row.details_text == ERASED_TEXT:
                 return theme.brush("muted")
             return None
         if role == KindRole:
@@ -199,9 +143,9 @@ def _display(row: AuditRow, column: AuditColumn) -> str:
         case AuditColumn.WHAT:
             return row.kind.label
         case AuditColumn.RECORD:
-            return record_text(row)
+            return row.record
         case AuditColumn.DETAILS:
-            return readable_summary(row.summary)
+            return row.details_text
     raise AssertionError(column)
 
 
@@ -210,7 +154,11 @@ def _tooltip(row: AuditRow, column: AuditColumn) -> str | None:
         case AuditColumn.WHEN:
             return f"Entry {row.id:,}\n{_display(row, column)} local time\n{short_date(row.at.date())}, {row.at:%H:%M:%S} UTC"
         case AuditColumn.DETAILS:
-            return row.summary or None
+            # Long details are cut in the cell; the tooltip has them whole, one per line.
+            return row.details_text.replace("; ", "\n") or None
         case AuditColumn.RECORD:
-            return f"{row.entity} {row.entity_id if row.entity_id is not None else ''}".strip() or None
+            # The record's number, which the name in the cell stands for.
+            if not row.entity or row.entity_id is None:
+                return None
+            return f"{row.record}\n{entity_name(row.entity)} {row.entity_id}"
     return None

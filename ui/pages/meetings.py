@@ -168,8 +168,10 @@ class MeetingsPage(Page):
         self.list_stack.addWidget(self.empty_label)
         splitter.addWidget(self.list_stack)
 
-        # The meeting selected.
-        right = QWidget(splitter)
+        # The meeting selected; with none, a short line instead (no greyed tabs and their key hints).
+        self.detail_stack = QStackedWidget(splitter)
+        right = QWidget(self.detail_stack)
+        self.detail_area = right
         rl = QVBoxLayout(right)
         rl.setContentsMargins(10, 0, 0, 0)
         self.meeting_heading = QLabel("", right)
@@ -193,7 +195,13 @@ class MeetingsPage(Page):
         self._build_agenda_tab()
         self._build_attendance_tab()
         self._build_suggestions_tab()
-        splitter.addWidget(right)
+        self.detail_stack.addWidget(right)
+        choose = "Choose a meeting on the left"
+        self.no_meeting_label = empty_state(
+            f"{choose}, or plan one with New meeting… (Ctrl+N)." if self.can_run else f"{choose} to see its agenda.",
+            self.detail_stack)
+        self.detail_stack.addWidget(self.no_meeting_label)
+        splitter.addWidget(self.detail_stack)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([460, 600])
@@ -381,6 +389,9 @@ class MeetingsPage(Page):
             self.tabs.setEnabled(False)
             self.mode_button.setEnabled(False)
             self.print_button.setEnabled(False)
+            self.detail_stack.setCurrentWidget(self.no_meeting_label)
+            # No meetings at all: the list's own empty state has the whole width.
+            self.detail_stack.setVisible(self.model.rowCount() > 0)
             return
         if self.detail is not None and self.detail.row.id == meeting_id and self.agenda_model.rowCount():
             return
@@ -391,6 +402,8 @@ class MeetingsPage(Page):
         d = detail.row
         editable = self.can_run and not detail.locked
         self.tabs.setEnabled(True)
+        self.detail_stack.setCurrentWidget(self.detail_area)
+        self.detail_stack.show()
         self.meeting_heading.setText(f"{d.panel_name} — {short_datetime(d.starts_at)}")
         facts = [d.status.label, d.venue or "venue not set", f"chair {d.chair or 'not set'}",
                  f"minutes {d.minute_taker or 'not set'}", count(d.cases, "case")]

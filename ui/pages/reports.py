@@ -121,6 +121,8 @@ class ReportsPage(Page):
         self._generation = 0
         self._loading = False
         self._exporting = False
+        #: Whether the return shown has anything in it (an empty one is not previewed or exported).
+        self._reportable = False
         self.page_layout.addWidget(self.heading("Reports"))
 
         # -- choices ----------------------------------------------------------------------------
@@ -420,7 +422,6 @@ class ReportsPage(Page):
         self.dashboard = dashboard
         data = dashboard.data
         self._new_dashboard_widget()
-        self._set_buttons_enabled(True)
         self.suppress_box.setText(f"Show small numbers as “<{data.small_threshold}”")
         layout = self.dashboard_layout
         parent = self.dashboard_widget
@@ -434,7 +435,8 @@ class ReportsPage(Page):
             dates = ", ".join(short_date(d) for d in data.meeting_dates)
             layout.addWidget(self._muted(f"Meetings held: {dates}" if dates else "Meetings held: none", parent))
 
-        empty = _empty_reason(data)
+        empty = _empty_reason(data, has_history=dashboard.has_history, by_quarter=self.by_quarter.isChecked())
+        self._set_buttons_enabled(not empty)
         if empty:
             layout.addWidget(empty_state(empty, parent))
             layout.addStretch(1)
@@ -559,8 +561,13 @@ class ReportsPage(Page):
         return table
 
     def _set_buttons_enabled(self, enabled: bool) -> None:
+        """Whether the return shown can be previewed and exported (never while an export runs)."""
+        self._reportable = enabled
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
         for button in (self.preview_button, self.csv_button, self.xlsx_button):
-            button.setEnabled(enabled and not self._exporting)
+            button.setEnabled(self._reportable and not self._exporting)
 
     # -- printing and exporting -----------------------------------------------------------------
 
@@ -617,14 +624,14 @@ class ReportsPage(Page):
         suppress = self.suppress_small()
         service = ReturnService(self.ctx)
         self._exporting = True
-        self._set_buttons_enabled(False)
+        self._update_buttons()
         self.status_label.setText(f"Writing {target.name}…")
 
         def done(_result: object) -> None:
             if not isValid(self):
                 return
             self._exporting = False
-            self._set_buttons_enabled(True)
+            self._update_buttons()
             self.status_label.setText(f"Exported to {target}.")
             emit(self.exported, str(target))
 
@@ -632,7 +639,7 @@ class ReportsPage(Page):
             if not isValid(self):
                 return
             self._exporting = False
-            self._set_buttons_enabled(True)
+            self._update_buttons()
             message = str(exc) if isinstance(exc, ServiceError) else "The export failed; the log has the details."
             self.status_label.setText(message)
 
@@ -646,26 +653,33 @@ def _figure(data: DataReturn, section: str, name: str) -> int | None:
         return None
 
 
-def _empty_reason(data: DataReturn) -> str:
-    """Plain words for a return with nothing in it, or ""."""
+def _empty_reason(data: DataReturn, *, has_history: bool = True, by_quarter: bool = True) -> str:
+    """Plain words for a return with nothing in it, or "". Another period is suggested only when
+    the panel has had something to count (a new panel has nothing in any quarter)."""
     when = data.period.label
+    reason = ""
     if data.panel_type is PanelType.MARAC:
         if not data.meeting_dates:
-            return (f"No meetings of {data.panel} were held in {when}, so there are no cases to count. "
-                    "Choose another quarter, or dates that include a meeting.")
-        return ""
-    if data.panel_type is PanelType.SOCP:
+            reason = f"No meetings of {data.panel} were held in {when}, so there are no cases to count."
+    elif data.panel_type is PanelType.SOCP:
         managed = _figure(data, "Organised crime groups", "OCGs managed in the period")
         referrals = _figure(data, "Organised crime groups", "Referrals received")
         if not managed and not referrals:
-            return f"{data.panel} managed no organised crime groups and received no referrals in {when}."
-        return ""
-    if not _figure(data, "Referrals", "Referrals received"):
+            reason = f"{data.panel} managed no organised crime groups and received no referrals in {when}."
+    elif not _figure(data, "Referrals", "Referrals received"):
         if data.panel_type is PanelType.PARTNERSHIP:
             return (f"{data.panel} keeps the partnership's action plan: it takes no referrals, so its data "
                     "return has nothing to count.")
-        return f"{data.panel} received no referrals in {when}. Choose another quarter or other dates."
-    return ""
+        reason = f"{data.panel} received no referrals in {when}."
+    if not reason:
+        return ""
+    if not has_history:
+        span = "the quarter" if by_quarter else "the dates chosen"
+        return (f"Nothing to report yet: the return counts cases referred and meetings held in {span}, "
+                f"and {data.panel} has had none so far.")
+    if data.panel_type is PanelType.MARAC:
+        return f"{reason} Choose another quarter, or dates that include a meeting."
+    return f"{reason} Choose another quarter or other dates."
 
 
 def _notices(data: DataReturn) -> list[str]:

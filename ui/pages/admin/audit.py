@@ -52,7 +52,7 @@ _SAMPLE_TEXT = {
     AuditColumn.WHEN: "28 Sep 2026, 23:59:59",
     AuditColumn.USER: "officer.housing",
     AuditColumn.WHAT: "Failed login",
-    AuditColumn.RECORD: "Account 1234",
+    AuditColumn.RECORD: "Agency: Kent Police Service",  # records go by name (the rest in the tooltip)
 }
 _CELL_ROOM = 32
 _UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
