@@ -69,6 +69,7 @@ class FirstRunWindow(QMainWindow):
         dialog = FirstRunWizard(self.db, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.database_created.connect(self._database_created)
+        dialog.demo_requested.connect(self.load_demo)
         dialog.finished.connect(self._setup_closed)
         self.setup_dialog = dialog
         dialog.open()

@@ -240,6 +240,26 @@ def test_the_wizard_makes_a_working_empty_partnership(qtbot, tmp_path, make_wind
         close_workspace(ctx)
 
 
+def test_the_wizard_offers_the_demo_partnership_instead(qtbot, tmp_path):
+    db = tmp_path / "new.db"
+    window = _window(qtbot, db)
+    wizard = _open_wizard(qtbot, window)
+    qtbot.keyClicks(wizard.partnership_page.name_edit, "Just looking")
+    with qtbot.waitSignal(wizard.demo_requested, timeout=2000):
+        wizard.partnership_page.demo_link.linkActivated.emit("demo")  # as a click on the link does
+    assert not wizard.isVisible()
+    assert window.is_loading_demo()
+    qtbot.waitUntil(lambda: window.demo_accounts_dialog is not None, timeout=120_000)
+    with qtbot.waitSignal(window.database_ready, timeout=5000) as ready:
+        window.demo_accounts_dialog.accept()
+    ctx = ready.args[0]
+    try:
+        assert PartnershipService(ctx).get().name != "Just looking"  # the made-up partnership, not a half-set-up one
+        assert len(PanelService(ctx).list_panels()) == 5
+    finally:
+        close_workspace(ctx)
+
+
 def test_demo_data_goes_into_a_new_database_with_its_accounts(qtbot, tmp_path):
     db = tmp_path / "demo.db"
     window = _window(qtbot, db)

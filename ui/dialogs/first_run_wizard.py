@@ -109,6 +109,16 @@ class PartnershipPage(_FormPage):
         self.marking_combo.addItems(MARKINGS)
         self.add_field("name", "N&ame", self.name_edit)  # Alt+N is Next
         self.add_field("protective_marking", "Protective &marking", self.marking_combo)
+        # Someone only trying CSPDesk out need not invent a partnership.
+        self.demo_link = QLabel(
+            'Only trying CSPDesk out? <a href="demo">Explore with demo data</a> instead: a made-up partnership, '
+            "with no real people in it.", self)
+        self.demo_link.setObjectName("mutedText")
+        self.demo_link.setWordWrap(True)
+        self.demo_link.setTextFormat(Qt.TextFormat.RichText)
+        self.demo_link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                               | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.layout().addWidget(self.demo_link)
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt's name
         if not self.name_edit.text().strip():
@@ -393,6 +403,8 @@ class FirstRunWizard(QWizard):
     :class:`CreatedDatabase` once accepted; ``database_created`` carries it."""
 
     database_created = Signal(object)
+    #: "Explore with demo data" was chosen on the first page instead: the wizard has closed.
+    demo_requested = Signal()
 
     PARTNERSHIP, ADMINISTRATOR, PANELS, AGENCIES, READY = range(5)
 
@@ -423,12 +435,20 @@ class FirstRunWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.NextButton, "&Next >")
         self.setButtonText(QWizard.WizardButton.BackButton, "< &Back")
         make_primary(self.button(QWizard.WizardButton.FinishButton))
+        self.partnership_page.demo_link.linkActivated.connect(lambda _link: self.choose_demo())
         self.currentIdChanged.connect(self._step_changed)
         self._step_changed(self.PARTNERSHIP)
 
     def _step_changed(self, page_id: int) -> None:
         if page_id >= 0:
             self.setWindowTitle(f"Set up a partnership — step {page_id + 1} of {len(self.pageIds())}")
+
+    def choose_demo(self) -> None:
+        """Close the wizard (nothing was written) and ask for the demo partnership instead."""
+        if self._busy:
+            return
+        self.reject()
+        emit(self.demo_requested)
 
     def values(self) -> dict:
         p, a = self.partnership_page, self.administrator_page
