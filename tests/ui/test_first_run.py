@@ -14,6 +14,7 @@ from cspdesk.services.accounts import AccountService
 from cspdesk.services.auth import DEMO_PASSWORD, sign_in
 from cspdesk.services.panels import PanelService
 from cspdesk.services.partnership import PartnershipService
+from cspdesk.services.starter import StructureService
 from cspdesk.services.workspace import close_workspace
 from ui.dialogs.first_run_wizard import FirstRunWizard
 from ui.dialogs.recovery_key import RecoveryKeyDialog
@@ -99,6 +100,14 @@ def _walk_to_ready(qtbot, wizard, *, confirm: str = ADMIN_PASSWORD) -> None:  # 
     qtbot.keyClick(agencies.new_name, Qt.Key.Key_Return)  # adds; does not finish the page
     assert wizard.currentPage() is agencies
     assert table.item(table.rowCount() - 1, 1).text() == "OWC"
+    # Its sector changed in the list after all: F2 on the Sector cell gives the sectors.
+    table.setFocus()
+    table.setCurrentCell(table.rowCount() - 1, 2)
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    sectors = QApplication.focusWidget()
+    sectors.setCurrentIndex(sectors.findData(Sector.VOLUNTARY.value))
+    qtbot.keyClick(sectors, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.item(table.rowCount() - 1, 2).text() == Sector.VOLUNTARY.label, timeout=2000)
     _next(qtbot, wizard)
     assert wizard.currentPage() is wizard.ready_page
 
@@ -235,6 +244,8 @@ def test_the_wizard_makes_a_working_empty_partnership(qtbot, tmp_path, make_wind
         agencies = {name for _id, name in AccountService(ctx).agencies()}
         assert {"Testshire Police", "Oasis Women's Centre", "Fire and Rescue Service"} <= agencies
         assert "Victim Support" not in agencies and "Police" not in agencies
+        sectors = {a.name: a.sector for a in StructureService(ctx).agencies()}
+        assert sectors["Oasis Women's Centre"] is Sector.VOLUNTARY and sectors["Testshire Police"] is Sector.POLICE
     finally:
         main.close()
         close_workspace(ctx)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -246,6 +247,25 @@ class PanelsPage(QWizardPage):
         self.table.setFocus()
 
 
+class _SectorDelegate(QStyledItemDelegate):
+    """The Sector column's editor: the sectors by name; the value rides in the cell's UserRole."""
+
+    def createEditor(self, parent: QWidget, _option, _index) -> QWidget:  # noqa: ANN001, N802 - Qt's names
+        combo = QComboBox(parent)
+        for sector in Sector:
+            combo.addItem(sector.label, sector.value)
+        return combo
+
+    def setEditorData(self, editor: QWidget, index) -> None:  # noqa: ANN001, N802
+        assert isinstance(editor, QComboBox)
+        editor.setCurrentIndex(max(editor.findData(index.data(Qt.ItemDataRole.UserRole)), 0))
+
+    def setModelData(self, editor: QWidget, model, index) -> None:  # noqa: ANN001, N802
+        assert isinstance(editor, QComboBox)
+        model.setData(index, editor.currentData(), Qt.ItemDataRole.UserRole)
+        model.setData(index, editor.currentText(), Qt.ItemDataRole.DisplayRole)
+
+
 class AgenciesPage(QWizardPage):
     """The common agencies, ticked: rename them to your own (double-click or F2), untick the ones
     you do not have, add the others. Every agency sits on every panel; each panel type has its core
@@ -259,6 +279,7 @@ class AgenciesPage(QWizardPage):
             "— 'Police' to 'Kent Police'), untick those you do not have, and add the others."
         )
         self.table = _table(self, "agencyChoices", ("Agency", "Short code", "Sector"))
+        self.table.setItemDelegateForColumn(2, _SectorDelegate(self.table))  # F2 there: a list of sectors
         self.table.setAccessibleName("Agencies on the panels")
         for choice in COMMON_AGENCIES:
             self._append(choice)
@@ -294,9 +315,8 @@ class AgenciesPage(QWizardPage):
         name = QTableWidgetItem(choice.name)
         name.setFlags(name.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEditable)
         name.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        name.setData(Qt.ItemDataRole.UserRole, choice.sector.value)
         sector = QTableWidgetItem(choice.sector.label)
-        sector.setFlags(sector.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        sector.setData(Qt.ItemDataRole.UserRole, choice.sector.value)
         self.table.setItem(row, 0, name)
         self.table.setItem(row, 1, QTableWidgetItem(choice.short_code))
         self.table.setItem(row, 2, sector)
@@ -331,7 +351,7 @@ class AgenciesPage(QWizardPage):
     def choices(self) -> list[AgencyChoice]:
         return [
             AgencyChoice(self.table.item(r, 0).text(), self.table.item(r, 1).text(),
-                         Sector(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)))
+                         Sector(self.table.item(r, 2).data(Qt.ItemDataRole.UserRole)))
             for r in range(self.table.rowCount())
             if _checked(self.table.item(r, 0))
         ]
