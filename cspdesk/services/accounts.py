@@ -181,12 +181,13 @@ class AccountService:
                 raise ValidationError("partnership", "Set up the partnership first.")
             old = dict(p.settings or {})
             new = {**old, "idle_lock_minutes": idle_lock_minutes, "max_failed_attempts": max_failed_attempts}
+            changes = audit.changed_fields(
+                {k: old.get(k) for k in ("idle_lock_minutes", "max_failed_attempts")},
+                {"idle_lock_minutes": idle_lock_minutes, "max_failed_attempts": max_failed_attempts})
             p.settings = new
-            audit.record(s, self._ctx.actor, AuditKind.UPDATE, "partnership", p.id,
-                         {"changes": audit.changed_fields(
-                             {k: old.get(k) for k in ("idle_lock_minutes", "max_failed_attempts")},
-                             {"idle_lock_minutes": idle_lock_minutes, "max_failed_attempts": max_failed_attempts})},
-                         at=self._ctx.now())
+            if changes:  # saving what was there already changes nothing, and records nothing
+                audit.record(s, self._ctx.actor, AuditKind.UPDATE, "partnership", p.id, {"changes": changes},
+                             at=self._ctx.now())
             if self._ctx.vault is not None:
                 keyring = Keyring.load(self._ctx.vault.db_path)
                 keyring.max_failed_attempts = max_failed_attempts

@@ -246,3 +246,18 @@ def test_security_settings_reach_the_keyring(new_db) -> None:
         AccountService(recovered).set_security_settings(0, 5)
     assert err.value.field == "idle_lock_minutes"
     close_workspace(recovered)
+
+
+def test_saving_unchanged_security_settings_records_nothing(new_db) -> None:
+    db_path, _ = new_db
+    ctx = sign_in(db_path, "admin", PASSWORD)
+    try:
+        audit = AuditService(ctx)
+        updates = AuditQuery(kinds=frozenset({AuditKind.UPDATE}))
+        before = len(audit.event_ids(updates))
+        AccountService(ctx).set_security_settings(12, 6)
+        AccountService(ctx).set_security_settings(12, 6)  # saved again as it stands: no entry
+        assert len(audit.event_ids(updates)) == before + 1
+        assert AccountService(ctx).security_settings().idle_lock_minutes == 12
+    finally:
+        close_workspace(ctx)
