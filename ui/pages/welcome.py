@@ -4,9 +4,11 @@ or to explore a made-up one."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.pages.base import Page
+from ui.resources import resource_path
 
 
 class WelcomePage(Page):
@@ -35,7 +37,15 @@ class WelcomePage(Page):
 
         heading = QLabel("Welcome to CSPDesk", card)
         heading.setObjectName("welcomeHeading")
-        inner.addWidget(heading)
+        logo = QLabel(card)
+        logo.setObjectName("welcomeLogo")
+        size = heading.sizeHint().height() * 3 // 2
+        logo.setPixmap(QIcon(str(resource_path("icons", "cspdesk.svg"))).pixmap(size, size))  # from the SVG: sharp
+        title = QHBoxLayout()
+        title.setSpacing(14)
+        title.addWidget(logo)
+        title.addWidget(heading, 1)
+        inner.addLayout(title)
 
         if first_run:
             text = (
