@@ -100,9 +100,8 @@ class PartnershipPage(_FormPage):
             "printed at the top and bottom of every page CSPDesk prints.",
             parent,
         )
-        self.name_edit = line_edit(self, "partnershipName", "Partnership name")
-        self.name_edit.setPlaceholderText("e.g. Maidstone Community Safety Partnership")
-        self.name_edit.setMaxLength(200)
+        self.name_edit = line_edit(self, "partnershipName", "Partnership name",
+                                   placeholder="e.g. Maidstone Community Safety Partnership", max_length=200)
         self.marking_combo = QComboBox(self)
         self.marking_combo.setObjectName("protectiveMarking")
         self.marking_combo.setAccessibleName("Protective marking")
@@ -140,14 +139,11 @@ class AdministratorPage(_FormPage):
             "keep the backups. The password opens the encrypted database: choose one you will remember.",
             parent,
         )
-        self.admin_name_edit = line_edit(self, "adminName", "Administrator's full name")
-        self.admin_name_edit.setPlaceholderText("e.g. Priya Shah")
-        self.admin_name_edit.setMaxLength(200)
-        self.username_edit = line_edit(self, "adminUsername", "User name")
-        self.username_edit.setPlaceholderText("e.g. priya.shah")
-        self.username_edit.setMaxLength(80)
-        self.password_edit = line_edit(self, "password", "Password", password=True)
-        self.password_edit.setPlaceholderText("At least 10 characters")
+        self.admin_name_edit = line_edit(self, "adminName", "Administrator's full name",
+                                         placeholder="e.g. Priya Shah", max_length=200)
+        self.username_edit = line_edit(self, "adminUsername", "User name", placeholder="e.g. priya.shah", max_length=80)
+        self.password_edit = line_edit(self, "password", "Password", password=True,
+                                       placeholder="At least 10 characters")
         self.confirm_edit = line_edit(self, "confirmPassword", "Confirm password", password=True)
         for name, caption, edit in (
             ("admin_name", "&Full name", self.admin_name_edit),
@@ -285,9 +281,8 @@ class AgenciesPage(QWizardPage):
             self._append(choice)
         self.table.setCurrentCell(0, 0)
 
-        self.new_name = line_edit(self, "newAgencyName", "New agency's name")
-        self.new_name.setPlaceholderText("Another agency, e.g. Oasis Women's Centre")
-        self.new_name.setMaxLength(200)
+        self.new_name = line_edit(self, "newAgencyName", "New agency's name",
+                                  placeholder="Another agency, e.g. Oasis Women's Centre", max_length=200)
         self.new_sector = QComboBox(self)
         self.new_sector.setObjectName("newAgencySector")
         self.new_sector.setAccessibleName("New agency's sector")

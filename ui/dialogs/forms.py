@@ -78,10 +78,15 @@ def plain_table(parent: QWidget, name: str, headers: tuple[str, ...]) -> QTableW
     return table
 
 
-def line_edit(parent: QWidget, name: str, accessible: str, *, password: bool = False, monospace: bool = False) -> QLineEdit:
+def line_edit(parent: QWidget, name: str, accessible: str, *, password: bool = False, monospace: bool = False,
+              placeholder: str = "", max_length: int | None = None) -> QLineEdit:
     edit = QLineEdit(parent)
     edit.setObjectName(name)
     edit.setAccessibleName(accessible)
+    if placeholder:
+        edit.setPlaceholderText(placeholder)
+    if max_length is not None:
+        edit.setMaxLength(max_length)
     if password:
         edit.setEchoMode(QLineEdit.EchoMode.Password)
     if monospace:
