@@ -25,6 +25,9 @@ apt_need() {
 
 # What Qt needs to draw offscreen (tests, screenshots); without a font every glyph is a box.
 QT_OFFSCREEN_PKGS=(libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core)
+# Fonts the papers fall back to for glyphs DejaVu lacks: Chinese/Japanese/Korean (a TrueType font:
+# reportlab cannot embed Noto CJK's PostScript outlines) and symbols/emoji in black and white.
+PAPER_FONT_PKGS=(fonts-droid-fallback fonts-symbola)
 # What Qt needs for a real window on X11.
 QT_X11_PKGS=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-sync1 libxcb-shm0 libxcb-xkb1 libx11-xcb1 libxcb-util1)

@@ -14,6 +14,7 @@ from cspdesk.reports.document import (
     Markup,
     PageFurniture,
     Styles,
+    cell,
     esc,
     fmt_date,
     heading,
@@ -128,13 +129,18 @@ def _plain_table(st: Styles, width: float, header: list[str], fractions: list[fl
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
 
+    from cspdesk.reports.glyphs import is_simple
+
     font, size, leading = st.cell.fontName, st.cell.fontSize, st.cell.leading
     room = [width * f - 8.5 for f in fractions]
     head = [Paragraph(f"<b>{esc(h)}</b>", st.cell) for h in header]
     out: list[Flowable] = []
     for start in range(0, len(lines), CHUNK_ROWS):
         chunk = lines[start:start + CHUNK_ROWS]
-        body = [[_wrapped(v, font, size, room[i]) for i, v in enumerate(cells(line))] for line in chunk]
+        # A cell in another script (right-to-left, or glyphs the font lacks) is a Paragraph: it
+        # needs shaping and a fallback font, which a pre-wrapped plain string cannot have.
+        body = [[_wrapped(v, font, size, room[i]) if is_simple(v or "", font) else cell(st, v)
+                 for i, v in enumerate(cells(line))] for line in chunk]
         t = Table([head, *body], colWidths=[width * f for f in fractions], repeatRows=1, hAlign="LEFT")
         t.setStyle(TableStyle([
             ("FONT", (0, 1), (-1, -1), font, size, leading),

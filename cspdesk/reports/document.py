@@ -29,10 +29,17 @@ if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
 
 
 def esc(text: str | None) -> str:
-    """User text made safe for a reportlab Paragraph: &, < and > escaped, line breaks kept."""
+    """User text made safe for a reportlab Paragraph: &, < and > escaped, line breaks kept, and
+    text in other scripts shaped and given a font that has its glyphs (:mod:`.glyphs`)."""
     if not text:
         return ""
-    return escape(text).replace("\r\n", "\n").replace("\n", "<br/>")
+    text = text.replace("\r\n", "\n")
+    if text.isascii():
+        return escape(text).replace("\n", "<br/>")
+    from cspdesk.reports.glyphs import markup
+
+    regular, _ = register_fonts()
+    return "<br/>".join(markup(line, regular) for line in text.split("\n"))
 
 
 def fmt_date(value: date | None) -> str:
@@ -179,7 +186,9 @@ def _make_doc(buffer: io.BytesIO, f: PageFurniture, *, invariant: bool):  # noqa
 
     regular, bold = register_fonts()
     pagesize = landscape(A4) if f.landscape else A4
-    left_header = f.partnership + (f" · {f.panel}" if f.panel else "")
+    from cspdesk.reports.glyphs import visual
+
+    left_header = visual(f.partnership + (f" · {f.panel}" if f.panel else ""))
 
     class CSPDeskDocTemplate(BaseDocTemplate):
         """One page template, "page", whose callback draws the marking, header and footer (the
@@ -332,6 +341,8 @@ def table(st: Styles, width: float, header: Sequence[str], rows: Sequence[Sequen
 
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    from cspdesk.reports.glyphs import is_simple
+
     head = [Paragraph(f"<b>{esc(h)}</b>", st.cell_right if i in numeric else st.cell)
             for i, h in enumerate(header)]
     widths = [width * f for f in fractions]
@@ -342,6 +353,7 @@ def table(st: Styles, width: float, header: Sequence[str], rows: Sequence[Sequen
 
     def fits(value: Any, column: int) -> bool:
         return (isinstance(value, str) and not isinstance(value, Markup) and "\n" not in value
+                and is_simple(value, base.fontName)
                 and stringWidth(value, base.fontName, base.fontSize) <= room[column])
 
     body = [[v if fits(v, i) else cell(st, v, small=small, right=i in numeric) for i, v in enumerate(row)]
