@@ -82,6 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_meetings)
 
     p = sub.add_parser(
+        "init", parents=[common], help="create a partnership's database from a configuration file",
+        description=(
+            "Create a new database exactly as the first-run wizard does — the partnership, its panels, "
+            "agencies and accounts — from a TOML file an IT team can keep (see the example printed by "
+            "--example). Passwords come from the environment variables the file names, or are asked "
+            "for. The recovery key is printed once."
+        ),
+    )
+    p.add_argument("--config", metavar="FILE", help="the partnership's TOML file")
+    p.add_argument("--example", action="store_true", help="print a documented example file and exit")
+    p.set_defaults(handler=_cmd_init)
+
+    p = sub.add_parser(
         "demo", parents=[common], help="make a new database holding a synthetic demo partnership",
         description=(
             "Make a new database holding a realistic synthetic partnership (agencies, one panel of "
@@ -589,6 +602,42 @@ def _cmd_meetings(args: argparse.Namespace) -> int:
         when = f"{r.starts_at.day:>2} {r.starts_at:%b %Y %H:%M}"
         print(f"{r.id:>5}  {when:<17}  {r.panel_name:<{width}}  {r.status.label:<17}  {r.cases}")
     print(f"{len(rows):,} meeting(s)")
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from cspdesk.services.partnership_config import EXAMPLE, AccountPlan, init_partnership, load_config
+    from cspdesk.services.workspace import describe_database
+
+    if args.example:
+        print(EXAMPLE.read_text(encoding="utf-8"), end="")
+        return 0
+    if not args.config:
+        print("cspdesk init: give --config FILE (cspdesk init --example prints one to start from).", file=sys.stderr)
+        return 2
+    plan = load_config(args.config)
+
+    def password_for(account: AccountPlan) -> str:
+        if account.password_env:
+            value = os.environ.get(account.password_env)
+            if value is None:
+                raise UsageError(f"{account.row}: the environment variable {account.password_env} is not set.")
+            return value
+        if not sys.stdin.isatty():
+            raise UsageError(f"{account.row}: no password_env in the file, and no terminal to ask on.")
+        return getpass.getpass(f"Password for {account.username}: ")
+
+    created = init_partnership(getattr(args, "db", None), plan, password_for)
+    ctx = created.ctx
+    print(f"Created {plan.name} in {describe_database(ctx)}: {len(plan.panels)} panels, "
+          f"{len(plan.agencies)} agencies, {len(plan.accounts)} accounts.")
+    for account in plan.accounts:
+        print(f"  {account.username:<20} {account.role.label}")
+    if created.recovery_key:
+        print("\nRecovery key — shown this once, never stored. Print it or write it down and keep it "
+              "somewhere safe: it is the only way back in when every administrator is locked out.")
+        print(f"\n    {created.recovery_key}\n")
+    ctx.store.dispose()
     return 0
 
 
