@@ -162,13 +162,15 @@ class ActionPapersService:
             progress(65, "Laying out the pages…")
         return render_tracker_pdf(data, invariant=invariant)
 
-    def record_tracker_printed(self, query: ActionQuery, *, pages: int, printer: str) -> None:
+    def record_tracker_printed(self, query: ActionQuery, *, pages: int, printer: str,
+                               distribution: bool = False) -> None:
         """Record in the audit trail that the tracker ``query`` selects went to a printer."""
         self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
         with self._ctx.unit_of_work() as s:
             audit.record(s, self._ctx.actor, AuditKind.PRINT, "panel", query.panel_id,
                          {"report": "tracker", "printer": printer, "pages": pages,
-                          "agency_id": query.agency_id, "owner": bool(query.owner_name)}, at=self._ctx.now())
+                          "agency_id": query.agency_id, "owner": bool(query.owner_name),
+                          "distribution": distribution}, at=self._ctx.now())
 
     # -- the 4P plan -----------------------------------------------------------------------------
 
