@@ -55,21 +55,33 @@ _POSTCODE = re.compile(r"(?<![\w\-])[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}
 
 #: Street words that rarely end anything but an address: matched whatever the case ("3 elm close").
 _STREET_WORDS = ("street|st|road|rd|avenue|ave|lane|ln|close|drive|crescent|cres|gardens|gdns|terrace|mews|grove|"
-                 "place|court|ct|square|sq|way|parade|boulevard|approach")
-#: Street words that are also everyday words ("a 2 mile walk"): only as a capitalised name ("4 Mill Walk").
-_PLACE_WORDS = "Hill|Park|Green|Walk|Rise|Row|View|Gate|Fields|Croft|Chase|Vale|Wharf|Yard|Meadows?|End|Wood"
-#: Words that cannot be part of a street's name: they mean the number counts something.
+                 "square|sq|way|parade|boulevard|approach")
+#: Street words that are also everyday words ("a 2 mile walk", "3 assaults took place"): only as a
+#: capitalised name ("4 Mill Walk", "2 Market Place").
+_PLACE_WORDS = ("Hill|Park|Green|Walk|Rise|Row|View|Gate|Fields|Croft|Chase|Vale|Wharf|Yard|Meadows?|End|Wood|"
+                "Place|Court|Ct")
+#: Words that cannot be part of a street's name: they mean the number counts something, or the
+#: street word is an everyday one ("the 2 were very close").
 _NOT_A_NAME = ("the|a|an|of|in|on|at|to|for|and|or|by|with|from|per|times?|days?|weeks?|months?|years?|hours?|"
-               "minutes?|mins?|calls?|incidents?|children|people|officers?|visits?|referrals?|cases?")
+               "minutes?|mins?|miles?|calls?|incidents?|children|people|officers?|visits?|referrals?|cases?|"
+               "is|are|was|were|be|been|being|remains?|stay(?:s|ed)?|live[sd]?|living|very|so|too|quite|really|"
+               "not|now|still|also|get|got|keep|kept")
+#: "2 Crown Court hearings" are not an address.
+_COURTS = re.compile(r"\b(?:Crown|Magistrates'?|Family|County|Youth|Civil|High|Coroner'?s)\s+C(?:our)?t\b",
+                     re.IGNORECASE)
 _REPEATED_MARKER = re.compile(r"(\[address removed\])(?:[\s,]*\1)+")
 _HOUSE = r"(?<![\w£$.,:/\-])\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?,?\s+"
 _FLAT = r"(?:(?i:flat|apartment|apt|unit|room)\s*\d{1,4}[A-Za-z]?,?\s+)?"
 _NAME = rf"(?:The|(?!(?i:{_NOT_A_NAME})\b)[A-Za-z][A-Za-z'’\-]*)"
 _ADDRESS = re.compile(
     rf"{_FLAT}{_HOUSE}(?:"
-    rf"(?:{_NAME}\s+){{1,3}}(?i:{_STREET_WORDS})\b\.?"
+    rf"(?:{_NAME}\s+){{1,4}}(?i:{_STREET_WORDS})\b\.?"
     rf"|(?:(?:The|[A-Z][a-z'’\-]+)\s+){{1,3}}(?:{_PLACE_WORDS})\b)"
 )
+
+
+def _address_or_court(match: re.Match[str]) -> str:
+    return match.group(0) if _COURTS.search(match.group(0)) else ADDRESS_REMOVED
 
 
 def _phone_or_date(match: re.Match[str]) -> str:
@@ -172,11 +184,17 @@ class Redaction:
             anchor = min(keys, key=lambda k: (counts[k], -len(k), k))
             self._index.setdefault(anchor, []).append((order, pattern, marker, keys))
         self._compiled: dict[str, re.Pattern[str]] = {}  # compiled when first needed: most never are
+        self._done: dict[str, str] = {}
 
     def text(self, text: str) -> str:
         """``text`` with every contact detail replaced by its marker."""
-        if not text:
-            return text
+        done = self._done.get(text)
+        if done is None:
+            # A paper repeats itself (agencies, owners, statuses on every line): each string once.
+            done = self._done[text] = self._redact(text) if text else text
+        return done
+
+    def _redact(self, text: str) -> str:
         if self._index:
             keys = _keys(text)
             candidates = sorted((rule for key in keys for rule in self._index.get(key, ()) if rule[3] <= keys),
@@ -191,10 +209,12 @@ class Redaction:
         if _DIGIT.search(text):  # every pattern here needs a digit: most notes are spared them
             if self._phones:
                 text = _DIGIT_RUN.sub(self._known_phone, text)
-            text = _ADDRESS.sub(ADDRESS_REMOVED, text)
+            text = _ADDRESS.sub(_address_or_court, text)
             text = _PHONE.sub(_phone_or_date, text)
             text = _POSTCODE.sub(POSTCODE_REMOVED, text)
-        return _REPEATED_MARKER.sub(r"\1", text)  # "Flat 2, 14 High Street": one address, one marker
+        if text.count(ADDRESS_REMOVED) > 1:  # "Flat 2, 14 High Street": one address, one marker
+            text = _REPEATED_MARKER.sub(ADDRESS_REMOVED, text)
+        return text
 
     def _known_phone(self, match: re.Match[str]) -> str:
         """A run of digits that is, begins or ends with a known number (two numbers typed one

@@ -42,6 +42,10 @@ from cspdesk.domain.redaction import (
     ("Met 2026-12-07 at 10:30 and 14.15; owes £1,250.50", "Met 2026-12-07 at 10:30 and 14.15; owes £1,250.50"),
     ("Seen 3 times at the Park; a 2 mile walk; 12 March 2026", "Seen 3 times at the Park; a 2 mile walk; 12 March 2026"),
     ("Referral 07 12 2026 from SOCP-2026-0007", "Referral 07 12 2026 from SOCP-2026-0007"),
+    ("He faces 2 Crown Court hearings; the 2 were very close; 3 assaults took place after a 20 mile drive",
+     "He faces 2 Crown Court hearings; the 2 were very close; 3 assaults took place after a 20 mile drive"),
+    ("Times 09.45 10.30 11.15 agreed", "Times 09.45 10.30 11.15 agreed"),
+    ("Now at 2 Market Place and 7 Elm Court", f"Now at {ADDRESS_REMOVED} and {ADDRESS_REMOVED}"),
 ])
 def test_patterns_remove_contact_details_and_keep_the_rest(typed: str, kept: str) -> None:
     assert redact_text(typed) == kept
@@ -114,6 +118,44 @@ def test_every_uk_number_goes_and_references_and_dates_stay(number: str, before:
 def test_text_without_contact_details_is_left_alone(words: list[str]) -> None:
     typed = " ".join(words)
     assert redact_text(typed) == typed
+
+
+_LETTERS = "ABDEFGHJLNPRSTUWXYZ"  # those a postcode's inward part may use
+
+
+@st.composite
+def uk_postcodes(draw: st.DrawFn) -> str:
+    """A UK postcode in any of its six outward shapes (A9, A99, AA9, AA99, A9A, AA9A), in either
+    case, with or without its space."""
+    area = draw(st.sampled_from(["M", "B", "ME", "SW", "CT", "TN", "EC", "W"]))
+    shape = draw(st.sampled_from(["9", "99", "9A"]))
+    outward = area + "".join(draw(st.sampled_from("123456789")) if c == "9" else draw(st.sampled_from("ABCHJKMNPRW"))
+                             for c in shape)
+    inward = draw(st.sampled_from("0123456789")) + draw(st.text(_LETTERS, min_size=2, max_size=2))
+    code = outward + draw(st.sampled_from([" ", ""])) + inward
+    return code.lower() if draw(st.booleans()) else code
+
+
+@st.composite
+def street_addresses(draw: st.DrawFn) -> str:
+    """"3 Elm Close", "Flat 2, 14a High Street", "27 acacia avenue" — as people type them."""
+    name = " ".join(draw(st.lists(st.sampled_from(["Elm", "High", "Acacia", "Mill", "St John's", "Castle", "Brook"]),
+                                  min_size=1, max_size=2)))
+    street = draw(st.sampled_from(["Close", "Street", "Road", "Avenue", "Lane", "Drive", "Way", "Crescent", "Gardens",
+                                   "Terrace", "Mews", "Grove", "Rd", "St"]))
+    address = f"{draw(st.integers(1, 999))}{draw(st.sampled_from(['', 'a', 'B']))} {name} {street}"
+    if draw(st.booleans()):
+        address = address.lower()
+    if draw(st.booleans()):
+        address = f"Flat {draw(st.integers(1, 40))}, {address}"
+    return address
+
+
+@settings(max_examples=300, deadline=None)
+@given(postcode=uk_postcodes(), address=street_addresses(), before=_KEPT, after=_KEPT)
+def test_every_postcode_and_street_address_goes(postcode: str, address: str, before: str, after: str) -> None:
+    typed = f"{before}: moved to {address}, Sittingbourne {postcode} on {after}"
+    assert redact_text(typed) == f"{before}: moved to {ADDRESS_REMOVED}, Sittingbourne {POSTCODE_REMOVED} on {after}"
 
 
 # -- walking a paper --------------------------------------------------------------------------------
