@@ -89,7 +89,13 @@ def _phone_or_date(match: re.Match[str]) -> str:
 
 
 #: Words and numbers apart ("14a" is "14" and "a"): how known details are found in text quickly.
-_TOKEN = re.compile(r"[a-z]+|\d+")
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+#: What people type in a contact field when there is nothing to say: never removed from the text
+#: ("address unknown" must still read so).
+_SAYS_NOTHING = frozenset({
+    "unknown", "not known", "none", "n a", "na", "nfa", "no fixed abode", "tbc", "tba", "withheld", "refused",
+    "not given", "not recorded", "see notes", "see above", "as above", "no", "yes", "none known",
+})
 _NOT_DIGITS = re.compile(r"\D")
 _DIGIT = re.compile(r"\d")
 #: Digits as a telephone number is typed, in any country's format: for the known numbers.
@@ -157,18 +163,23 @@ class Redaction:
     def __init__(self, known: KnownContacts = KnownContacts()) -> None:  # noqa: B008 - frozen, immutable
         rules: set[tuple[str, str, frozenset[str]]] = set()  # (pattern, marker, keys text must hold)
 
-        def loose(value: str, marker: str) -> None:
+        def loose(value: str, marker: str, *, words: int = 1) -> None:
+            """Remove ``value`` wherever it appears — unless it says nothing ("Unknown", "none"),
+            or has fewer than ``words`` words (a town alone is not an address)."""
+            said = _words(value.lower())
+            if len(said) < words or " ".join(said) in _SAYS_NOTHING:
+                return
             pattern = _loose(value)
             if pattern:
                 rules.add((pattern, marker, frozenset(_TOKEN.findall(value.lower()))))
 
         for note in known.contact_notes:
-            loose(note, CONTACT_NOTE_REMOVED)
+            loose(note, CONTACT_NOTE_REMOVED, words=3)
         for address in known.addresses:
             parts = [p for p in re.split(r"[,\n]", address) if p.strip()]
             # The whole address, and each line but the town ("Flat 2", "14 High Street").
             for value in [address, *parts[:-1]]:
-                loose(value, ADDRESS_REMOVED)
+                loose(value, ADDRESS_REMOVED, words=2)
         for email in known.emails:
             loose(email, EMAIL_REMOVED)
         for postcode in known.postcodes:

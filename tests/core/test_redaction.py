@@ -67,6 +67,17 @@ def test_known_details_are_removed_however_typed() -> None:
     assert redaction.text("Minster police; Rose Garden") == "Minster police; Rose Garden"
 
 
+def test_contact_fields_that_say_nothing_remove_nothing() -> None:
+    """"Unknown" in the address or "None" in the contact notes must not blank every "unknown" and
+    "none" in the minutes; a one-word address line is a town, not an address."""
+    redaction = Redaction(KnownContacts.of([("Unknown", "", "", "None"), ("Sittingbourne, Kent", "", "", "No"),
+                                            ("Łódź, ul. Piotrkowska 104", "", "", "Tylko przez siostrę Annę")]))
+    typed = "Address unknown; none known. No. Sittingbourne police attended."
+    assert redaction.text(typed) == typed
+    assert redaction.text("she is in łódź, UL. PIOTRKOWSKA 104") == f"she is in {ADDRESS_REMOVED}"
+    assert redaction.text("tylko przez siostrę annę") == "[contact note removed]"
+
+
 # -- property tests: generated numbers in every format go; references and dates stay ---------------
 
 #: Not dots: "09.45 10.30 11.15" is three times, not a number (UK minutes write times with dots).
