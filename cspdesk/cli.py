@@ -255,7 +255,8 @@ def _add_print_and_export(sub, common: argparse.ArgumentParser, export_sub) -> N
                              "risk assessments and actions.")
     p.add_argument("--case", metavar="REF", required=True, help="the case reference, e.g. MARAC-2026-0042")
     p.add_argument("--without-contact-details", action="store_true",
-                   help="leave out addresses, telephone numbers and safe-contact notes")
+                   help="the copy for circulation: no addresses, telephone numbers or safe-contact notes, "
+                   "and none in anything typed about the case")
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
     p.set_defaults(handler=_cmd_print_case)
 
@@ -273,6 +274,9 @@ def _add_print_and_export(sub, common: argparse.ArgumentParser, export_sub) -> N
     p.add_argument("--overdue", action="store_true", help="only overdue actions")
     p.add_argument("--group-by", choices=("agency", "case", "heading"), default="agency",
                    help="group by agency (default), by case, or by a plan's headings")
+    p.add_argument("--distribution", action="store_true",
+                   help="the copy for circulation: addresses, telephone numbers, e-mail addresses and postcodes "
+                   "typed into the actions are removed")
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
     p.set_defaults(handler=_cmd_print_tracker)
 
@@ -289,7 +293,8 @@ def _add_print_and_export(sub, common: argparse.ArgumentParser, export_sub) -> N
         p.add_argument("--meeting", metavar="ID", type=int, required=True, help="the meeting's id")
         if name == "minutes":
             p.add_argument("--distribution", action="store_true",
-                           help="the copy for circulation: no addresses, telephone numbers or contact notes")
+                           help="the copy for circulation: no addresses, telephone numbers or contact notes, "
+                           "and none in anything typed")
         p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
         p.set_defaults(handler=_cmd_print_meeting, paper=name)
 
@@ -367,7 +372,7 @@ def _cmd_print_tracker(args: argparse.Namespace) -> int:
             overdue_only=args.overdue,
             group_by=ActionGroupBy(args.group_by),
         )
-        data = service.write_tracker(query, out)
+        data = service.write_tracker(query, out, distribution=args.distribution)
     finally:
         ctx.store.dispose()
     print(f"{data.title}, {data.panel}: {sum(len(g.lines) for g in data.groups):,} action(s) written to {out}")

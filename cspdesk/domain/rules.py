@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import calendar
-import re
 import unicodedata
-from collections.abc import Iterable
 from datetime import date
 
 from cspdesk.domain.dash import DASH_QUESTIONS as _DASH_QUESTIONS
@@ -177,21 +175,6 @@ def threat_harm_level(score: int, high: int = DEFAULT_THREAT_HARM_HIGH,
     if score >= medium:
         return RiskLevel.MEDIUM
     return RiskLevel.LOW
-
-
-#: UK telephone numbers as people type them: 07700 900702, 01622 602000, +44 7700 900 702, (01795) 417 000.
-_PHONE = re.compile(r"(?<!\w)(?:\+44\s?\(?0?\)?\s?|\(?0)\d[\d\s\-\)]{7,13}\d(?!\w)")
-#: UK postcodes: ME11 2TU, ME7 1AB, SW1A 1AA.
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
-
-
-def redact_contact_details(text: str, known: Iterable[str] = ()) -> str:
-    """``text`` without telephone numbers, postcodes, or any of the ``known`` strings (the linked
-    people's addresses and numbers as held): for copies of minutes that circulate."""
-    for value in sorted({k.strip() for k in known if k and len(k.strip()) >= 5}, key=len, reverse=True):
-        text = re.sub(re.escape(value), "[contact details removed]", text, flags=re.IGNORECASE)
-    text = _PHONE.sub("[telephone removed]", text)
-    return _POSTCODE.sub("[postcode removed]", text)
 
 
 #: The 24 DASH questions (one wording, the form's: cspdesk.domain.dash).

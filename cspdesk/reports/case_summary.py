@@ -71,7 +71,9 @@ def _story(data: CaseSummaryData, st: Styles, width: float) -> list[Flowable]:
         Paragraph(esc(f"{case.reference} — {case.panel}"), st.subtitle),
     ]
     if not data.contact_details:
-        story.append(Paragraph("This copy leaves out addresses, telephone numbers and safe-contact notes.", st.note))
+        story.append(Paragraph("This copy leaves out addresses, telephone numbers and safe-contact notes; where "
+                               "the record's text held one, it reads [address removed], [phone removed], "
+                               "[email removed] or [postcode removed].", st.note))
     story.extend(heading(st, f"People ({len(data.people)})", 2))
     if data.people:
         rows = []

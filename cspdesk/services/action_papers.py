@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import ActionStatus, AuditKind, Rag, Strand
+from cspdesk.domain.redaction import KnownContacts, redact_for_circulation
 from cspdesk.reports.action_papers import (
     PlanData,
     PlanNominal,
@@ -26,7 +27,7 @@ from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.services.files import check_output_path, write_atomically
 from cspdesk.services.ocgs import OcgService
-from cspdesk.storage.models import Agency, Panel, Partnership, SubjectGroup
+from cspdesk.storage.models import Agency, CasePerson, GroupPerson, Panel, Partnership, Person, SubjectGroup
 
 ProgressFn = Callable[[int, str], None]
 
@@ -66,8 +67,12 @@ class ActionPapersService:
 
     # -- the tracker -----------------------------------------------------------------------------
 
-    def tracker(self, query: ActionQuery, *, progress: ProgressFn | None = None) -> TrackerData:
-        """The actions ``query`` selects, grouped as it says (by agency when it says nothing)."""
+    def tracker(self, query: ActionQuery, *, distribution: bool = False,
+                progress: ProgressFn | None = None) -> TrackerData:
+        """The actions ``query`` selects, grouped as it says (by agency when it says nothing).
+        ``distribution``: the copy for circulation to agencies — every text on it passes through
+        :func:`~cspdesk.domain.redaction.redact_for_circulation`, with the contact details of the
+        people on the actions' cases and groups."""
         group_by = query.group_by if query.group_by is not ActionGroupBy.NONE else ActionGroupBy.AGENCY
         # A plan's actions read in their own numbering under each heading; a tracker by due date.
         sort = ActionSort.NUMBER if group_by is ActionGroupBy.HEADING else query.sort
@@ -96,12 +101,15 @@ class ActionPapersService:
             filters.append(("Status", ", ".join(s.label for s in ActionStatus if s in query.statuses)))
         if query.overdue_only:
             filters.append(("Only", "overdue actions"))
+        if distribution:
+            filters.append(("Copy", "for circulation: addresses, telephone numbers, e-mail addresses and "
+                                    "postcodes in the text are removed"))
         title = "Action tracker"
         if query.owner_name:
             title = f"Action log — {query.owner_name}"
         elif agency:
             title = f"Action log — {agency}"
-        return TrackerData(
+        data = TrackerData(
             partnership=partnership.name if partnership else "",
             protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
             generated_at=self._ctx.now(), generated_by=self._ctx.actor.username,
@@ -110,40 +118,59 @@ class ActionPapersService:
             counts=tuple((r.value, counts[r]) for r in RAG_ORDER),
             today=self._ctx.today(), amber_days=self._actions.amber_days(),
         )
+        return redact_for_circulation(data, self._known_contacts(rows)) if distribution else data
 
-    def write_tracker(self, query: ActionQuery, out: Path, *, invariant: bool = False,
+    def _known_contacts(self, rows: list[ActionRow]) -> KnownContacts:
+        """The recorded contact details of everyone on the cases and groups these actions are about."""
+        case_ids = sorted({r.case_id for r in rows if r.case_id is not None})
+        group_ids = sorted({r.group_id for r in rows if r.group_id is not None})
+        people: set[tuple[str, str, str, str]] = set()
+        with self._ctx.reading() as s:
+            for link, ids in ((CasePerson.case_id, case_ids), (GroupPerson.group_id, group_ids)):
+                owner = link.class_
+                for start in range(0, len(ids), 500):  # a bounded IN list on either engine
+                    people.update(tuple(row) for row in s.execute(
+                        select(Person.address, Person.postcode, Person.phone, Person.contact_notes)
+                        .join(owner, owner.person_id == Person.id).where(link.in_(ids[start:start + 500]))
+                    ))
+        return KnownContacts.of(people)
+
+    def write_tracker(self, query: ActionQuery, out: Path, *, distribution: bool = False, invariant: bool = False,
                       progress: ProgressFn | None = None) -> TrackerData:
         out = check_output_path(out, (".pdf",))
-        data = self.tracker(query, progress=progress)
+        data = self.tracker(query, distribution=distribution, progress=progress)
         if progress:
             progress(65, "Laying out the pages…")
         content = render_tracker_pdf(data, invariant=invariant)
         with self._ctx.unit_of_work() as s:
             audit.record(s, self._ctx.actor, AuditKind.PRINT, "panel", query.panel_id,
                          {"report": "tracker", "file": out.name, "actions": sum(len(g.lines) for g in data.groups),
-                          "agency_id": query.agency_id, "owner": bool(query.owner_name)}, at=self._ctx.now())
+                          "agency_id": query.agency_id, "owner": bool(query.owner_name),
+                          "distribution": distribution}, at=self._ctx.now())
             write_atomically(out, content)
         if progress:
             progress(100, "Done")
         return data
 
-    def render_tracker(self, query: ActionQuery, *, invariant: bool = False,
+    def render_tracker(self, query: ActionQuery, *, distribution: bool = False, invariant: bool = False,
                        progress: ProgressFn | None = None) -> bytes:
         """The tracker (or action log) as PDF bytes, for the print preview. Not recorded: nothing
         has left the app yet — :meth:`write_tracker` (Save as PDF) and
         :meth:`record_tracker_printed` (Print) record it."""
-        data = self.tracker(query, progress=progress)
+        data = self.tracker(query, distribution=distribution, progress=progress)
         if progress:
             progress(65, "Laying out the pages…")
         return render_tracker_pdf(data, invariant=invariant)
 
-    def record_tracker_printed(self, query: ActionQuery, *, pages: int, printer: str) -> None:
+    def record_tracker_printed(self, query: ActionQuery, *, pages: int, printer: str,
+                               distribution: bool = False) -> None:
         """Record in the audit trail that the tracker ``query`` selects went to a printer."""
         self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
         with self._ctx.unit_of_work() as s:
             audit.record(s, self._ctx.actor, AuditKind.PRINT, "panel", query.panel_id,
                          {"report": "tracker", "printer": printer, "pages": pages,
-                          "agency_id": query.agency_id, "owner": bool(query.owner_name)}, at=self._ctx.now())
+                          "agency_id": query.agency_id, "owner": bool(query.owner_name),
+                          "distribution": distribution}, at=self._ctx.now())
 
     # -- the 4P plan -----------------------------------------------------------------------------
 

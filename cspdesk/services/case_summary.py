@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import AuditKind, PersonRole
+from cspdesk.domain.redaction import KnownContacts, redact_for_circulation
 from cspdesk.domain.rules import person_display_name
 from cspdesk.reports.case_summary import CaseSummaryData, SummaryPerson, render_case_summary_pdf
 from cspdesk.services import audit
@@ -83,6 +84,7 @@ class CaseSummaryService:
         case = gather_case(s, case_id)
         referral_date = case.referral_date
         people = []
+        known = []
         for link, person in s.execute(
             select(CasePerson, Person).join(Person, Person.id == CasePerson.person_id)
             .where(CasePerson.case_id == case_id).order_by(CasePerson.id)
@@ -92,6 +94,7 @@ class CaseSummaryService:
                 f"to perpetrator: {link.relationship_to_perpetrator}" if link.relationship_to_perpetrator else "",
                 f"school: {link.school}" if link.school else "",
             ) if x)
+            known.append((person.address, person.postcode, person.phone, person.contact_notes))
             born = person.date_of_birth
             age = None
             if born is not None:
@@ -105,7 +108,7 @@ class CaseSummaryService:
                 safe_times=person.safe_times if contact_details else "",
             )))
         partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
-        return CaseSummaryData(
+        data = CaseSummaryData(
             partnership=partnership.name if partnership else "",
             protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
             generated_at=self._ctx.now(),
@@ -114,3 +117,6 @@ class CaseSummaryService:
             people=tuple(p for *_, p in sorted(people, key=lambda t: (t[0], t[1]))),
             contact_details=contact_details,
         )
+        # A copy without contact details is for circulation: nothing typed about the case (notes,
+        # discussions, decisions, actions and their updates) may carry an address or a number either.
+        return data if contact_details else redact_for_circulation(data, KnownContacts.of(known))

@@ -8,14 +8,14 @@ details a distribution copy must leave out are read here, in one read transactio
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AgendaItemKind, AuditKind, PersonRole
-from cspdesk.domain.rules import FINISHED_ACTION_STATUSES, is_overdue, person_display_name, redact_contact_details
+from cspdesk.domain.redaction import KnownContacts, redact_for_circulation
+from cspdesk.domain.rules import FINISHED_ACTION_STATUSES, is_overdue, person_display_name
 from cspdesk.reports.meeting_papers import (
     MeetingPapers,
     PaperAction,
@@ -31,6 +31,9 @@ from cspdesk.services.files import check_output_path, write_atomically
 from cspdesk.services.meetings import ActionRow, MeetingDetail, MeetingService
 from cspdesk.storage.models import ActionUpdate, Case, CasePerson, Partnership, Person
 
+#: The partnership's own words, printed as set (a meeting's venue is an office's address, not a person's).
+_NOT_REDACTED = ("venue", "confidentiality_statement")
+
 #: People listed under a case, in this order (the person at risk first).
 _ROLE_ORDER = {r: n for n, r in enumerate((PersonRole.VICTIM, PersonRole.SUBJECT, PersonRole.PERSON_OF_CONCERN,
                                            PersonRole.PERPETRATOR, PersonRole.CHILD, PersonRole.HOUSEHOLD_MEMBER,
@@ -45,7 +48,8 @@ class MeetingPapersService:
     def build(self, meeting_id: int, *, distribution: bool = False) -> MeetingPapers:
         """Everything the agenda and the minutes print. Members of the meeting's panel only
         (MeetingService checks). ``distribution``: no addresses, telephone numbers or contact
-        notes anywhere — not in the people tables and not in what was typed."""
+        notes anywhere — not in the people tables and not in anything typed: the whole paper goes
+        through :func:`~cspdesk.domain.redaction.redact_for_circulation`."""
         detail = self._meetings.get_meeting(meeting_id)
         carried = self._meetings.carried_actions(meeting_id)
         agreed = self._meetings.meeting_actions(meeting_id)
@@ -99,30 +103,24 @@ class MeetingPapersService:
                   distribution: bool) -> MeetingPapers:
         today = self._ctx.today()
         case_ids = [i.case_id for i in d.items if i.case_id is not None]
+        # Earlier actions can be about cases not on this agenda: their people's details go too.
+        known_case_ids = {*case_ids, *(a.case_id for a in carried if a.case_id is not None)}
         cases = {c.id: c for c in s.scalars(select(Case).where(Case.id.in_(case_ids)))} if case_ids else {}
         people: dict[int, list[tuple[int, int, Person]]] = defaultdict(list)
-        if case_ids:
+        if known_case_ids:
             for link, person in s.execute(select(CasePerson, Person).join(Person, Person.id == CasePerson.person_id)
-                                          .where(CasePerson.case_id.in_(case_ids))):
+                                          .where(CasePerson.case_id.in_(known_case_ids))):
                 people[link.case_id].append((_ROLE_ORDER.get(link.role, 99), link.id, link.role, person))
         reasons = self._latest_updates(s, [a.id for a in carried])
-
-        def contact_of(case_id: int) -> list[str]:
-            return [v for *_, p in people.get(case_id, []) for v in (p.address, p.phone, p.postcode, p.contact_notes)]
-
-        every_contact = [v for cid in people for v in contact_of(cid)]
-
-        def clean(text: str, known: Iterable[str] = ()) -> str:
-            return redact_contact_details(text, [*known, *every_contact]) if distribution and text else text
 
         def action(a: ActionRow) -> PaperAction:
             reason = a.status_reason
             if a.status not in FINISHED_ACTION_STATUSES and not reason:
                 reason = reasons.get(a.id, "")
             return PaperAction(
-                reference=a.reference, agency=a.agency, owner=a.owner, text=clean(a.text), due_date=a.due_date,
+                reference=a.reference, agency=a.agency, owner=a.owner, text=a.text, due_date=a.due_date,
                 status=a.status.label + (f" {a.completed_on:%d %b %Y}" if a.completed_on else ""),
-                reason=clean(reason), agreed_on=a.agreed_on, overdue=is_overdue(a.status, a.due_date, today),
+                reason=reason, agreed_on=a.agreed_on, overdue=is_overdue(a.status, a.due_date, today),
             )
 
         by_item: dict[int | None, list[PaperAction]] = defaultdict(list)
@@ -137,7 +135,6 @@ class MeetingPapersService:
         for entry in d.items:
             case = cases.get(entry.case_id) if entry.case_id is not None else None
             linked = sorted(people.get(entry.case_id, []), key=lambda t: (t[0], t[1])) if case else []
-            known = contact_of(entry.case_id) if case else []
             earlier = list(open_by_case.get(entry.case_id, [])) if case else []
             if case is not None and case.repeat_of_case_id is not None:
                 earlier += open_by_case.get(case.repeat_of_case_id, [])
@@ -150,8 +147,8 @@ class MeetingPapersService:
                 listing=entry.listing.label if entry.listing else "",
                 referring_agency=entry.referring_agency,
                 risk_level=entry.risk_level.label if entry.risk_level else "",
-                reason=clean(case.reason, known) if case else "",
-                summary=clean(case.summary, known) if case else "",
+                reason=case.reason if case else "",
+                summary=case.summary if case else "",
                 people=tuple(
                     PaperPerson(role=role.label, name=person_display_name(p.given_name, p.family_name),
                                 date_of_birth=p.date_of_birth,
@@ -159,17 +156,17 @@ class MeetingPapersService:
                                 phone="" if distribution else p.phone)
                     for _, _, role, p in linked
                 ),
-                discussion=clean(entry.discussion, known),
-                risks=clean(entry.risks, known),
+                discussion=entry.discussion,
+                risks=entry.risks,
                 decision=entry.decision.label if entry.decision else "",
-                decision_notes=clean(entry.decision_notes, known),
+                decision_notes=entry.decision_notes,
                 actions=tuple(by_item.get(entry.id, ())),
                 earlier_actions=tuple(earlier),
             ))
         titles = {i.id: i.label for i in d.items}
         partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
         row = d.row
-        return MeetingPapers(
+        papers = MeetingPapers(
             partnership=partnership.name if partnership else "",
             protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
             generated_at=self._ctx.now(),
@@ -194,9 +191,14 @@ class MeetingPapersService:
             finalised_at=d.finalised_at,
             finalised_by=d.finalised_by,
             addenda=tuple((a.at, a.by, titles.get(a.agenda_item_id, "The meeting") if a.agenda_item_id else "The meeting",
-                           clean(a.text)) for a in d.addenda),
+                           a.text) for a in d.addenda),
             distribution=distribution,
         )
+        if not distribution:
+            return papers
+        known = KnownContacts.of((p.address, p.postcode, p.phone, p.contact_notes)
+                                 for linked in people.values() for *_, p in linked)
+        return redact_for_circulation(papers, known, keep=_NOT_REDACTED)
 
     @staticmethod
     def _latest_updates(s: Session, action_ids: list[int]) -> dict[int, str]:

@@ -754,7 +754,7 @@ class TrackerView(ActionsTab):
     def print_tracker(self):  # noqa: ANN201 - PreviewDialog | None
         """The print preview of the actions listed, with the filters and grouping shown."""
         from ui.printing.preview import open_preview
-        from ui.printing.sources import tracker_source
+        from ui.printing.sources import tracker_choice
 
         if not self.model.is_loaded():
             return None
@@ -762,7 +762,7 @@ class TrackerView(ActionsTab):
         where = self.panel_combo.currentText() if query.panel_id is not None else "all my panels"
         agency = self.agency_combo.currentText() if query.agency_id is not None else ""
         title = f"Action log: {agency}, {where}" if agency else f"Action tracker: {where}"
-        dialog = open_preview(self.window(), tracker_source(self._ctx, query, title))
+        dialog = open_preview(self.window(), choice=tracker_choice(self._ctx, query, title))
         emit(self.preview_opened, dialog)
         return dialog
 

@@ -229,7 +229,7 @@ class MyActionsView(ActionsTab):
     def print_log(self):  # noqa: ANN201 - PreviewDialog | None
         """The print preview of this officer's action log: the actions listed, as listed."""
         from ui.printing.preview import open_preview
-        from ui.printing.sources import tracker_source
+        from ui.printing.sources import tracker_choice
 
         query = self.current_query()
         if query is None:
@@ -237,7 +237,7 @@ class MyActionsView(ActionsTab):
             return None
         where = self.panel_combo.currentText() if query.panel_id is not None else "all my panels"
         title = f"Action log: {self._agency_name() or 'my agency'}, {where}"
-        dialog = open_preview(self.window(), tracker_source(self._ctx, query, title))
+        dialog = open_preview(self.window(), choice=tracker_choice(self._ctx, query, title))
         emit(self.preview_opened, dialog)
         return dialog
 

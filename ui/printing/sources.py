@@ -92,16 +92,30 @@ def case_summary_choice(ctx: ServiceContext, case_id: int, reference: str, *,
     )
 
 
-def tracker_source(ctx: ServiceContext, query: ActionQuery, title: str) -> PrintSource:
+def tracker_source(ctx: ServiceContext, query: ActionQuery, title: str, *, distribution: bool = False) -> PrintSource:
     """A tracker or an action log: the actions ``query`` selects, as the tracker shows them.
-    ``title`` names it, e.g. "Action tracker: Swale MARAC" or "Action log: Golding Homes"."""
+    ``title`` names it, e.g. "Action tracker: Swale MARAC" or "Action log: Golding Homes".
+    ``distribution``: the copy for circulation, contact details typed into the actions removed."""
     service = ActionPapersService(ctx)
+    copy = " (copy for circulation)" if distribution else ""
     return PrintSource(
-        title=title,
-        file_name=f"{title.replace(': ', ' - ')}.pdf",
-        render=partial(service.render_tracker, query),
-        save=lambda path: service.write_tracker(query, Path(path)),
-        record_printed=lambda pages, printer: service.record_tracker_printed(query, pages=pages, printer=printer),
+        title=title + copy,
+        file_name=f"{title.replace(': ', ' - ')}{copy}.pdf",
+        render=partial(service.render_tracker, query, distribution=distribution),
+        save=lambda path: service.write_tracker(query, Path(path), distribution=distribution),
+        record_printed=lambda pages, printer: service.record_tracker_printed(
+            query, pages=pages, printer=printer, distribution=distribution),
+    )
+
+
+def tracker_choice(ctx: ServiceContext, query: ActionQuery, title: str) -> PreviewChoice:
+    """"Copy for circulation" above a tracker's or an action log's preview: checked at first — an
+    action log goes to the agencies; the full text is one click away for the panel's own file."""
+    return PreviewChoice(
+        label="Copy for circulation (addresses, phone numbers and e-mail addresses in the text removed)",
+        checked=True,
+        source_for=lambda distribution: tracker_source(ctx, query, title, distribution=distribution),
+        tooltip="Untick for the actions' text as typed, for the panel's own file",
     )
 
 
