@@ -1,13 +1,15 @@
 """Every id a service accepts is checked against the user's panels (issue 22, item 2).
 
 One test walks every public method of every ``*Service`` class in cspdesk/services that takes an
-id (a parameter named ``*_id``, ``*_ids`` or ``ids``, and the id fields of the requests
-:class:`NewAction` and the queries carry), and calls it as the CSVG coordinator of the demo
+id (a parameter named ``*_id``, ``*_ids`` or ``ids``, the id fields of the requests
+:class:`NewAction` and the queries carry, and the panel, person and group a referral draft names),
+and calls it as the CSVG coordinator of the demo
 partnership with a record of another panel (SOCP for groups, MARAC and SOCP for the rest). Each
 call must be refused — NotFound, PermissionDenied or a ValidationError naming the field — in the
 same words as the same call with an id that does not exist (a refusal is no oracle), and must
 change nothing in the database. A method that lists rows by id (``case_rows``, ``action_rows``,
-``ocg_rows``) answers with no rows instead of refusing. The other ids of the call are the
+``ocg_rows``) answers with no rows instead of refusing, and ``ReferralService.validate`` with the
+problem naming the field. The other ids of the call are the
 coordinator's own panel's, so each refusal is the id under test's. On both engines.
 """
 
@@ -123,7 +125,10 @@ def _walked() -> list[tuple[str, str, str]]:
     return out
 
 
-WALKED = _walked()
+#: A referral draft's ids sit deeper (the person, household or place it links): walked by path.
+DRAFT_IDS = {"draft.panel_id": "panel", "draft.person.existing_person_id": "person",
+             "draft.household.existing_group_id": "group"}
+WALKED = _walked() + [("ReferralService", m, target) for m in ("create", "validate") for target in DRAFT_IDS]
 
 
 def _one(s, stmt) -> int:  # noqa: ANN001
@@ -229,6 +234,8 @@ def _default(name: str, annotation: Any, own: dict[str, int], agency: int, tmp_p
 def _call(ctx, cls_name: str, method: str, target: str, value: Any, own: dict[str, int], agency: int,  # noqa: ANN001
           tmp_path: Path) -> Any:
     cls = next(c for c in _service_classes() if c.__name__ == cls_name)
+    if target in DRAFT_IDS:
+        return getattr(cls(ctx), method)(_draft(target, value, own))
     fn = getattr(cls, method)
     hints = _hints(fn)
     param, _, field_name = target.partition(".")
@@ -253,6 +260,25 @@ def _call(ctx, cls_name: str, method: str, target: str, value: Any, own: dict[st
         else:
             kwargs[name] = _default(name, annotation, own, agency, tmp_path, method)
     return getattr(cls(ctx), method)(**kwargs)
+
+
+def _draft(target: str, value: Any, own: dict[str, int]) -> Any:
+    """A CSVG referral on the coordinator's own panel, but for the one id under test."""
+    from cspdesk.domain.enums import RiskLevel
+    from cspdesk.services.referrals import CsvgDraft, GroupDraft, PersonDraft
+
+    values: dict[str, Any] = {"panel_id": own["panel"], "referral_date": DEMO_TODAY, "reason": "Walked",
+                              "risk_level": RiskLevel.MEDIUM,
+                              "person": PersonDraft(existing_person_id=own["person"], update_contact=True,
+                                                    phone="07700 900000")}
+    if target == "draft.panel_id":
+        values["panel_id"] = value
+    elif target == "draft.person.existing_person_id":
+        values["person"] = PersonDraft(existing_person_id=value, update_contact=True, phone="07700 900000")
+    else:
+        values["person"] = None
+        values["household"] = GroupDraft(existing_group_id=value)
+    return CsvgDraft(**values)
 
 
 def _request(cls: type, field_name: str | None, value: Any, own: dict[str, int]) -> Any:
@@ -291,6 +317,7 @@ def test_the_walk_covers_the_services() -> None:
             ("ActionPapersService", "plan"), ("SubjectAccessService", "collect")} <= walked
     assert ("ActionService", "add_action", "new.group_id") in WALKED
     assert ("ActionService", "add_action", "new.agenda_item_id") in WALKED
+    assert ("ReferralService", "create", "draft.person.existing_person_id") in WALKED
     assert len(WALKED) > 100
 
 
@@ -302,7 +329,7 @@ def test_every_id_a_service_takes_is_checked_against_the_users_panels(walls, tmp
         if method == "add_in_session":
             continue  # walked through add_action below, which opens the session it needs
         name = target.partition(".")[2] or target
-        kind = IDS_KIND[cls_name] if name == "ids" else KIND[name]
+        kind = DRAFT_IDS.get(target) or (IDS_KIND[cls_name] if name == "ids" else KIND[name])
         where = f"{cls_name}.{method}({target})"
         outcomes = []
         for value in (other[kind], MISSING):
@@ -316,6 +343,8 @@ def test_every_id_a_service_takes_is_checked_against_the_users_panels(walls, tmp
             else:
                 if method in LISTERS and not result:
                     outcomes.append(("no rows", ""))
+                elif method == "validate" and any(target.endswith(p.field) for p in result):
+                    outcomes.append(("problems", repr(result)))  # validate answers with problems
                 else:
                     problems.append(f"{where}: accepted another panel's {kind}" if value != MISSING
                                     else f"{where}: accepted an id that does not exist")
