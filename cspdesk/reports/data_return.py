@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from cspdesk.domain.cells import guard_row
 from cspdesk.domain.enums import PanelType
 from cspdesk.domain.periods import Period
 
@@ -346,30 +347,16 @@ def data_return_csv(data: DataReturn) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens names such as Łukasz correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["Partnership", data.partnership])
-    writer.writerow(["Panel", data.panel])
+    # Every cell through the one guard: names come from whoever set the partnership up.
+    writer.writerow(guard_row(["Partnership", data.partnership]))
+    writer.writerow(guard_row(["Panel", data.panel]))
     writer.writerow(["Period", data.period.start.isoformat(), data.period.end.isoformat()])
-    writer.writerow(["Protective marking", data.protective_marking])
+    writer.writerow(guard_row(["Protective marking", data.protective_marking]))
     writer.writerow([])
     writer.writerow(HEADER)
     for row in _rows(data):
-        writer.writerow([_safe_cell(v) for v in row])
+        writer.writerow(guard_row(row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _safe_cell(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection: =, +, -, @ at the start)."""
-    if value and value[0] in "=+-@\t\r" and not _is_number(value):
-        return "'" + value
-    return value
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value.replace(",", ""))
-    except ValueError:
-        return False
-    return True
 
 
 def data_return_xlsx(data: DataReturn) -> bytes:
@@ -379,10 +366,11 @@ def data_return_xlsx(data: DataReturn) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Data return"
-    sheet.append(["Partnership", data.partnership])
-    sheet.append(["Panel", data.panel])
+    # openpyxl writes a text starting with "=" as a formula: every cell through the one guard.
+    sheet.append(guard_row(["Partnership", data.partnership]))
+    sheet.append(guard_row(["Panel", data.panel]))
     sheet.append(["Period", data.period.start, data.period.end])
-    sheet.append(["Protective marking", data.protective_marking])
+    sheet.append(guard_row(["Protective marking", data.protective_marking]))
     sheet.append([])
     sheet.append(list(HEADER))
     header_row = sheet.max_row
@@ -390,10 +378,10 @@ def data_return_xlsx(data: DataReturn) -> bytes:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E4E8EE")
     for section, measure, count, of, percent, note in _rows(data):
-        sheet.append([
+        sheet.append(guard_row([
             section, measure, _number(count), _number(of),
             float(percent) if percent else None, note,
-        ])
+        ]))
     for column, width in zip("ABCDEF", (28, 46, 10, 10, 10, 60), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)

@@ -35,12 +35,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cspdesk.domain.cells import guard_cell, guard_row, unguard_cell
 from cspdesk.domain.enums import ActionStatus, AuditKind, Strand
 from cspdesk.domain.rules import normalise_name
 from cspdesk.services import audit, tabular
 from cspdesk.services.actions import ActionQuery, ActionService, NewAction
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import PermissionDenied, ValidationError
+from cspdesk.services.reach import group_on_panels
 from cspdesk.services.tabular import Cell, Table, TableRow, cell_text, read_table
 from cspdesk.storage.models import Agency, Case, Panel, Partnership, SubjectGroup
 
@@ -341,7 +343,8 @@ class ActionImportService:
 
     def remembered(self, panel_id: int) -> dict[str, Any]:
         """What the last import into this panel chose: {"columns": {header: field}, "statuses":
-        {word: status}, "agencies": {words: agency id}}."""
+        {word: status}, "agencies": {words: agency id}}. Only for someone who may import into it."""
+        self._ctx.require(Permission.UPDATE_ACTIONS, panel_id=panel_id)
         with self._ctx.reading() as s:
             settings = s.scalar(select(Partnership.settings).order_by(Partnership.id).limit(1)) or {}
         entry = (settings.get(SETTINGS_KEY) or {}).get(str(panel_id)) or {}
@@ -498,7 +501,7 @@ class ActionImportService:
 
         def text(row: TableRow, f: ActionField) -> str:
             i = col[f]
-            return _csv_unquote(cell_text(row.cells[i])) if i is not None and i < len(row.cells) else ""
+            return unguard_cell(cell_text(row.cells[i])) if i is not None and i < len(row.cells) else ""
 
         for row in table.rows:
             if row.is_blank():
@@ -577,7 +580,9 @@ class ActionImportService:
                 found_case = s.scalar(select(Case.id).where(Case.reference == key, Case.panel_id == panel.id))
                 found_group = None
                 if found_case is None:
-                    found_group = s.scalar(select(SubjectGroup.id).where(SubjectGroup.reference == key))
+                    # Only an OCG already on this panel (issue 22: another panel's is not the user's).
+                    found_group = s.scalar(select(SubjectGroup.id).where(SubjectGroup.reference == key,
+                                                                         group_on_panels({panel.id})))
                 refs[key] = (found_case, found_group)
             case_id, group_id = refs[key]
             if case_id is None and group_id is None:
@@ -627,7 +632,7 @@ class ActionImportService:
                 writer = csv.writer(buffer)
                 writer.writerow(header)
                 for r in rows:
-                    writer.writerow([_csv_safe(_as_text(v)) for v in r])
+                    writer.writerow(guard_row(_as_text(v) for v in r))
                 out.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
             else:
                 _write_xlsx(out, header, rows)
@@ -649,19 +654,6 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(text: str) -> str:
-    """Spreadsheet programs run a CSV cell starting with = + - @ as a formula: quote it with an
-    apostrophe (the importer takes the apostrophe off again: :func:`_csv_unquote`)."""
-    return "'" + text if text[:1] in _FORMULA_STARTS else text
-
-
-def _csv_unquote(text: str) -> str:
-    return text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_STARTS and text[1:2] != "" else text
-
-
 def _write_xlsx(out: Path, header: list[str], rows: list[list[Any]]) -> None:
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
@@ -680,7 +672,7 @@ def _write_xlsx(out: Path, header: list[str], rows: list[list[Any]]) -> None:
     for r in rows:
         cells = []
         for v in r:
-            c = WriteOnlyCell(ws, value=v)
+            c = WriteOnlyCell(ws, value=guard_cell(v))
             if isinstance(v, str):
                 c.data_type = "s"  # text, never a formula, whatever it starts with
             if isinstance(v, date):

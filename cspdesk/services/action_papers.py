@@ -27,6 +27,7 @@ from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.services.files import check_output_path, write_atomically
 from cspdesk.services.ocgs import OcgService
+from cspdesk.services.reach import group_on_panels
 from cspdesk.storage.models import Agency, CasePerson, GroupPerson, Panel, Partnership, Person, SubjectGroup
 
 ProgressFn = Callable[[int, str], None]
@@ -59,10 +60,14 @@ class ActionPapersService:
 
     def ocg_id(self, reference: str) -> int:
         wanted = "".join(reference.split()).upper()
+        stmt = select(SubjectGroup.id).where(func.upper(SubjectGroup.reference) == wanted)
+        visible = self._ctx.visible_panel_ids()
+        if visible is not None:  # need to know: another panel's OCG is answered as one that does not exist
+            stmt = stmt.where(group_on_panels(visible))
         with self._ctx.reading() as s:
-            gid = s.scalar(select(SubjectGroup.id).where(func.upper(SubjectGroup.reference) == wanted))
+            gid = s.scalar(stmt)
         if gid is None:
-            raise NotFound(f"There is no organised crime group {reference!r}.")
+            raise NotFound(f"There is no organised crime group {reference!r} on your panels.")
         return gid
 
     # -- the tracker -----------------------------------------------------------------------------
@@ -165,7 +170,7 @@ class ActionPapersService:
     def record_tracker_printed(self, query: ActionQuery, *, pages: int, printer: str,
                                distribution: bool = False) -> None:
         """Record in the audit trail that the tracker ``query`` selects went to a printer."""
-        self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
+        self._actions.check_query(query)
         with self._ctx.unit_of_work() as s:
             audit.record(s, self._ctx.actor, AuditKind.PRINT, "panel", query.panel_id,
                          {"report": "tracker", "printer": printer, "pages": pages,

@@ -40,10 +40,12 @@ from cspdesk.services import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.concurrency import expect_version
 from cspdesk.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from cspdesk.services.reach import NO_SUCH_GROUP, group_reachable
 from cspdesk.storage.models import (
     Action,
     ActionUpdate,
     Agency,
+    AgendaItem,
     Case,
     Meeting,
     Member,
@@ -374,6 +376,7 @@ class ActionService:
         self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
         today = self._ctx.today()
         with self._ctx.reading() as s:
+            self._check_query(s, query)
             amber = self._amber_days(s)
             stmt = self._filtered(select(Action.id), query, today, amber)
             stmt, keys = self._order(s, stmt, query, today, amber)
@@ -401,6 +404,7 @@ class ActionService:
         self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
         today = self._ctx.today()
         with self._ctx.reading() as s:
+            self._check_query(s, query)
             amber = self._amber_days(s)
             # Count by status and by where the due date falls (none / past / within the amber
             # threshold / later), then let the rule in cspdesk.domain.rules name each group's RAG:
@@ -524,8 +528,22 @@ class ActionService:
             # An OCG's action may name both the group and the panel's case about that group.
             if new.group_id is not None and found.subject_group_id != new.group_id:
                 raise ValidationError("case", "An action belongs to a case or to a group, not both.")
-        if new.group_id is not None and s.get(SubjectGroup, new.group_id) is None:
-            raise ValidationError("group", "That group does not exist.")
+        # Every id is checked against the panel (issue 22): an action on another panel's group
+        # would make that group the officer's (OcgService counts actions as being on a panel).
+        # The words are the same whether the record exists elsewhere or not at all.
+        if new.group_id is not None and not group_reachable(s, self._ctx, new.group_id, panel_id=new.panel_id):
+            raise ValidationError("group", "That group is not on this panel.")
+        if new.meeting_id is not None and s.scalar(select(Meeting.panel_id).where(Meeting.id == new.meeting_id)) \
+                != new.panel_id:
+            raise ValidationError("meeting", "That meeting is not on this panel.")
+        if new.agenda_item_id is not None:
+            item = s.execute(select(AgendaItem.meeting_id, Meeting.panel_id, AgendaItem.case_id)
+                             .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                             .where(AgendaItem.id == new.agenda_item_id)).first()
+            if item is None or item.panel_id != new.panel_id:
+                raise ValidationError("agenda_item", "That agenda item is not on this panel.")
+            if new.meeting_id is not None and item.meeting_id != new.meeting_id:
+                raise ValidationError("agenda_item", "That agenda item is not in the meeting given.")
         if new.owner_agency_id is not None and s.get(Agency, new.owner_agency_id) is None:
             raise ValidationError("owner_agency", "That agency does not exist.")
         owner_name = _clean(new.owner_name, "owner_name", "owner's name", limit=200)
@@ -619,6 +637,23 @@ class ActionService:
         actor = self._ctx.actor
         if actor.role == Role.OFFICER and (agency_id is None or agency_id != actor.agency_id):
             raise PermissionDenied("Officers may change only their own agency's actions.")
+
+    def check_query(self, query: ActionQuery) -> None:
+        """Refuse a query that names a panel, case or group the user may not see (as
+        :meth:`action_ids` would), for a caller that records the query without listing it."""
+        self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
+        with self._ctx.reading() as s:
+            self._check_query(s, query)
+
+    def _check_query(self, s: Session, q: ActionQuery) -> None:
+        """A query naming a case or group the user may not see is refused as one that does not
+        exist (issue 22): an empty answer would still let an export or a print be recorded."""
+        if q.case_id is not None:
+            panel_id = s.scalar(select(Case.panel_id).where(Case.id == q.case_id))
+            if panel_id is None or not self._ctx.actor.sees_panel(panel_id):
+                raise NotFound("That case does not exist, or is on a panel you are not a member of.")
+        if q.group_id is not None and not group_reachable(s, self._ctx, q.group_id):
+            raise NotFound(NO_SUCH_GROUP)
 
     def _writable(self, s: Session, action_id: int, expected_version: int | None) -> Action:
         action = s.get(Action, action_id)

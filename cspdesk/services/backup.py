@@ -580,6 +580,10 @@ def restore_backup(backup: Path | str | BackupInfo, *, into: Path | str, usernam
 # -- the service ----------------------------------------------------------------------------------
 
 
+#: The roles that may make (and verify) backups: a backup is a full copy of every panel.
+BACKUP_ROLES = frozenset({Role.ADMINISTRATOR, Role.COORDINATOR})
+
+
 class BackupService:
     """Backups of the signed-in file. Administrators and coordinators back up by hand; automatic
     backups (daily, on close) run for whoever is signed in; only administrators restore."""
@@ -668,9 +672,14 @@ class BackupService:
     def backup_now(self, out: Path | None = None, *, progress: Progress | None = None) -> BackupInfo:
         """A verified backup, by hand (administrators and coordinators). ``out`` names the new
         backup folder; by default a timestamped folder in :meth:`folder`, rotated to ``keep``."""
-        if self._ctx.actor.role not in (Role.ADMINISTRATOR, Role.COORDINATOR):
-            raise PermissionDenied(f"Your role ({self._ctx.actor.role.label}) does not allow making backups.")
+        self._require_backups()
         return self._backup(out, reason="manual", progress=progress)
+
+    def _require_backups(self) -> None:
+        """A backup is a full copy of every panel: only roles that may make one by hand (issue 22:
+        automatic backups and verifying one are held to the same rule)."""
+        if self._ctx.actor.role not in BACKUP_ROLES:
+            raise PermissionDenied(f"Your role ({self._ctx.actor.role.label}) does not allow making backups.")
 
     def backup_if_due(self, daily: bool = True, *, progress: Progress | None = None) -> BackupInfo | None:
         """The automatic daily backup: made when none was made in the last 24 hours (and the
@@ -697,7 +706,10 @@ class BackupService:
         return self._backup(None, reason="on_close", progress=progress)
 
     def _automatic_allowed(self) -> bool:
-        return self._ctx.vault is not None and not self._ctx.read_only and self._ctx.actor.user_id is not None
+        """Automatic backups are made only for a signed-in account whose role may back up (an
+        Officer's or a Viewer's session makes none: the next coordinator's or administrator's does)."""
+        return (self._ctx.vault is not None and not self._ctx.read_only and self._ctx.actor.user_id is not None
+                and self._ctx.actor.role in BACKUP_ROLES)
 
     def _backup(self, out: Path | None, *, reason: str, progress: Progress | None) -> BackupInfo:
         db_path = self._file()
@@ -725,7 +737,9 @@ class BackupService:
         return info
 
     def verify(self, backup: BackupInfo | Path) -> IntegrityReport:
-        """Check a backup again (its file unchanged since it was written, and intact)."""
+        """Check a backup again (its file unchanged since it was written, and intact). The roles
+        that may make backups only: opening one reads every panel."""
+        self._require_backups()
         info = backup if isinstance(backup, BackupInfo) else read_backup(backup)
         vault = self._ctx.vault
         if vault is None:

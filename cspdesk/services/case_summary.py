@@ -75,8 +75,8 @@ class CaseSummaryService:
 
     def _check_sees(self, s, case_id: int) -> None:  # noqa: ANN001
         panel_id = s.scalar(select(Case.panel_id).where(Case.id == case_id))
-        if panel_id is None:
-            raise NotFound("That case no longer exists.")
+        if panel_id is None or not self._ctx.actor.sees_panel(panel_id):  # the same words: no oracle
+            raise NotFound("That case does not exist, or is on a panel you are not a member of.")
         self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
 
     def _gather(self, s, case_id: int, contact_details: bool) -> CaseSummaryData:  # noqa: ANN001

@@ -319,6 +319,10 @@ def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TE
     return value
 
 
+#: An agenda item that does not exist and one of a panel the user is not on are answered alike.
+NO_SUCH_ITEM = "That agenda item does not exist, or is of a panel you are not a member of."
+
+
 class MeetingService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -932,8 +936,8 @@ class MeetingService:
     def remove_attendance(self, attendance_id: int) -> OpResult[None]:
         with self._ctx.unit_of_work() as s:
             row = s.get(Attendance, attendance_id)
-            if row is None:
-                raise NotFound("That attendance line does not exist.")
+            if row is None or not self._sees_meeting(s, row.meeting_id):  # the same words: no oracle
+                raise NotFound("That attendance line does not exist, or is of a panel you are not a member of.")
             meeting = self._writable(s, row.meeting_id)
             audit.record(s, self._ctx.actor, AuditKind.DELETE, "attendance", row.id,
                          {"meeting_id": meeting.id, "old": self._attendance_values(row)}, at=self._ctx.now())
@@ -1029,6 +1033,10 @@ class MeetingService:
         return ItemView(entry, brief, tuple(earlier), tuple(agreed))
 
     def _move_clocks(self, s: Session, meeting: Meeting, item: AgendaItem, leaving_item_id: int | None) -> None:
+        # The item being left must be of the same meeting (issue 22: every id is checked).
+        if leaving_item_id is not None and s.scalar(
+                select(AgendaItem.meeting_id).where(AgendaItem.id == leaving_item_id)) != meeting.id:
+            raise NotFound(NO_SUCH_ITEM)
         if meeting.status is not MeetingStatus.IN_PROGRESS:
             return
         now = self._ctx.now()
@@ -1181,8 +1189,8 @@ class MeetingService:
         """Undo an action added by mistake in the meeting (before the minutes are finalised)."""
         with self._ctx.unit_of_work() as s:
             action = s.get(Action, action_id)
-            if action is None or action.meeting_id is None:
-                raise NotFound("That action was not agreed at a meeting.")
+            if action is None or action.meeting_id is None or not self._ctx.actor.sees_panel(action.panel_id):
+                raise NotFound("That action was not agreed at a meeting of a panel you are a member of.")
             self._writable(s, action.meeting_id)
             if action.updates:
                 raise ValidationError("action", "This action has updates already: change its status instead.")
@@ -1316,6 +1324,10 @@ class MeetingService:
         self._ctx.require(permission, panel_id=meeting.panel_id)
         return meeting
 
+    def _sees_meeting(self, s: Session, meeting_id: int) -> bool:
+        panel_id = s.scalar(select(Meeting.panel_id).where(Meeting.id == meeting_id))
+        return panel_id is not None and self._ctx.actor.sees_panel(panel_id)
+
     def _writable(self, s: Session, meeting_id: int) -> Meeting:
         meeting = self._meeting(s, meeting_id, Permission.RUN_MEETINGS)
         if meeting.status is MeetingStatus.FINALISED:
@@ -1328,8 +1340,8 @@ class MeetingService:
     def _item(self, s: Session, item_id: int, permission: Permission, *, write: bool = False
               ) -> tuple[AgendaItem, Meeting]:
         item = s.get(AgendaItem, item_id)
-        if item is None:
-            raise NotFound("That agenda item does not exist.")
+        if item is None or not self._sees_meeting(s, item.meeting_id):  # the same words: no oracle
+            raise NotFound(NO_SUCH_ITEM)
         meeting = self._writable(s, item.meeting_id) if write else self._meeting(s, item.meeting_id, permission)
         return item, meeting
 

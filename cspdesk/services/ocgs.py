@@ -35,6 +35,7 @@ from cspdesk.services import audit
 from cspdesk.services.actions import UNFINISHED_STATUSES, ActionQuery, ActionRow, ActionService, ActionSort
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ValidationError
+from cspdesk.services.reach import group_on_panels
 from cspdesk.storage.models import (
     Action,
     Agency,
@@ -152,14 +153,9 @@ class OcgService:
     # -- need to know -------------------------------------------------------------------------
 
     def _on_panels(self, panel_ids: frozenset[int] | set[int] | None):  # noqa: ANN202 - a condition
-        """OCGs with a case or an action on one of ``panel_ids`` (None: any)."""
-        case_on = select(Case.id).where(Case.subject_group_id == SubjectGroup.id)
-        action_on = select(Action.id).where(Action.group_id == SubjectGroup.id)
-        if panel_ids is not None:
-            ids = sorted(panel_ids)
-            case_on = case_on.where(Case.panel_id.in_(ids))
-            action_on = action_on.where(Action.panel_id.in_(ids))
-        return or_(exists(case_on), exists(action_on))
+        """OCGs with a case or an action on one of ``panel_ids`` (None: any): the rule of
+        :func:`cspdesk.services.reach.group_on_panels`."""
+        return group_on_panels(panel_ids)
 
     def _filtered(self, stmt: Select, q: OcgQuery) -> Select:
         stmt = stmt.where(SubjectGroup.kind == GroupKind.OCG)

@@ -23,11 +23,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from cspdesk.domain.cells import guard_row
 from cspdesk.domain.enums import AuditKind, GroupKind, PanelType, PersonRole, RiskLevel, VulnerabilityFlag
 from cspdesk.domain.rules import DASH_QUESTION_COUNT, normalise_name
 from cspdesk.services import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
+from cspdesk.services.reach import group_on_panels
 from cspdesk.services.referrals import (
     CarmDraft,
     ChildDraft,
@@ -49,7 +51,7 @@ from cspdesk.services.referrals import (
     SocpDraft,
     _create,
     _rules,
-    _validate,
+    draft_problems,
 )
 from cspdesk.services.tabular import TableRow, cell_text, header_key, parse_bool, parse_date, parse_int, read_table
 from cspdesk.storage.models import Agency, Case, SubjectGroup
@@ -58,6 +60,8 @@ from cspdesk.storage.models import Agency, Case, SubjectGroup
 MAX_CHILDREN = 6
 MAX_NOMINALS = 8
 MAX_LINKED = 6
+#: Columns that name records by id: a file carrying one is refused whole (see import_referrals).
+REFUSED_COLUMNS = ("person_id", "existing_person_id", "group_id", "location_id")
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("referrer_name", _ALL, "The person who referred.", ("referrer",)),
     Column("reason", _ALL, "Why the case is referred (for CSVG, the presenting issues may go here instead)."),
     Column("summary", _ALL, "A short summary of the case."),
-    Column("person_id", _PERSON, "Optional. The id of a person CSPDesk already holds, to link instead of matching "
-                                 "by name."),
     Column("given_name", _PERSON, "The subject's (MARAC: the victim's) given name.", ("first_name", "forename")),
     Column("family_name", _PERSON, "The subject's family name. Required for a person subject.",
            ("surname", "last_name")),
@@ -263,11 +265,17 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
     name = Path(path).name
     required = {PanelType.MARAC: ["referral_date", "family_name"], PanelType.CSVG: ["referral_date"],
                 PanelType.SOCP: ["referral_date", "ocg_name"], PanelType.CARM: ["referral_date"]}
+    for refused in REFUSED_COLUMNS:
+        if table.has(refused):
+            # Need to know (issue 22): a file naming a held person's id could link anyone on any
+            # panel; people are matched by name and date of birth instead, within the user's panels.
+            raise ValidationError(refused, f"{name} has a column {refused}: CSPDesk does not take record ids from a "
+                                           "file. Remove the column; people already held are found by name and date "
+                                           "of birth.")
     missing = table.missing(required.get(rules.panel_type, ["referral_date"]))
     if missing:
         raise ValidationError(missing[0], f"{name} has no column {', '.join(missing)}: see the template's README "
                                           "for the columns.")
-    today = ctx.today()
     rows: list[_Row] = []
     service = ReferralService(ctx)
     seen_people: dict[tuple[str, str, date | None], int] = {}
@@ -306,7 +314,7 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                 row.linked_person_id = subject.existing_person_id
             if row.draft.referral_date != date.min:  # else the date's own problem is reported already
                 reported = {(p.column, p.message) for p in row.problems}
-                for p in _validate(s, row.draft, rules, today):
+                for p in draft_problems(s, ctx, row.draft, rules):
                     problem = RowProblem(trow.number, _column_of(p), _strip_section(p.message))
                     if (problem.column, problem.message) not in reported:
                         row.problems.append(problem)
@@ -538,9 +546,6 @@ def _aliases(c: _Cells) -> tuple[str, ...]:
 
 
 def _subject_person(c: _Cells) -> PersonDraft | None:
-    if c.has("person_id"):
-        pid = c.integer("person_id")
-        return PersonDraft(existing_person_id=pid) if pid is not None else None
     if not (c.has("given_name") or c.has("family_name")):
         return None
     p = c.person()
@@ -629,6 +634,9 @@ def resolve_existing_ocg(ctx: ServiceContext, draft: SocpDraft) -> SocpDraft:
     """An OCG named (or referenced) as one already held is that OCG, not a new one."""
     with ctx.reading() as s:
         stmt = select(SubjectGroup.id).where(SubjectGroup.kind == GroupKind.OCG)
+        visible = ctx.visible_panel_ids()
+        if visible is not None:  # another panel's OCG is not the user's to find (or to link)
+            stmt = stmt.where(group_on_panels(visible))
         if draft.ocg.reference:
             gid = s.scalar(stmt.where(SubjectGroup.reference == draft.ocg.reference))
         else:
@@ -736,14 +744,14 @@ def write_templates(folder: Path = TEMPLATE_DIR) -> list[Path]:
         path = folder / f"referrals-{name}.csv"
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f, lineterminator="\r\n")
-            writer.writerow(headers)
-            writer.writerow(example)
+            writer.writerow(guard_row(headers))
+            writer.writerow(guard_row(example))
         written.append(path)
         workbook = openpyxl.Workbook()
         sheet = workbook.active
         sheet.title = "Referrals"
-        sheet.append(headers)
-        sheet.append(example)
+        sheet.append(guard_row(headers))
+        sheet.append(guard_row(example))
         sheet.freeze_panes = "A2"
         for cell in sheet[1]:
             cell.font = openpyxl.styles.Font(bold=True)

@@ -21,8 +21,8 @@ Hazards
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -62,6 +62,7 @@ from cspdesk.domain.rules import (
 from cspdesk.services import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ValidationError
+from cspdesk.services.reach import group_reachable, location_reachable, reachable_people, require_person
 from cspdesk.storage.models import (
     Agency,
     Case,
@@ -603,6 +604,7 @@ class ReferralService:
         before ``referral_date``, if it lies within the panel's repeat window; else None."""
         self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
         with self._ctx.reading() as s:
+            require_person(s, self._ctx, person_id)
             return _check_repeat(s, _rules(s, panel_id), person_id, referral_date)
 
     def validate(self, draft: ReferralDraft) -> tuple[Problem, ...]:
@@ -610,7 +612,7 @@ class ReferralService:
         linked records; writes nothing."""
         self._ctx.require(Permission.EDIT_CASES, panel_id=draft.panel_id)
         with self._ctx.reading() as s:
-            return tuple(_validate(s, draft, _rules(s, draft.panel_id), self._ctx.today()))
+            return tuple(draft_problems(s, self._ctx, draft, _rules(s, draft.panel_id)))
 
     def assessments(self, case_id: int) -> list[AssessmentInfo]:
         """Every assessment of the case, newest first (by date assessed, then as saved)."""
@@ -849,18 +851,20 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
             if result is not None:
                 scored.append((result[0], p, result[1], result[2]))
         scored.sort(key=lambda t: (-t[0], t[1].family_norm, t[1].given_norm, t[1].id))
-        # Need to know: someone known only to panels the user is not on is not offered (their
-        # existence there is not the user's to see); one with no case at all (a group's member) is.
+        # Need to know: only people on the user's panels are offered (cspdesk.services.reach: on
+        # a case, in a group or at a place of one of them); their existence elsewhere is not the
+        # user's to see, and neither is anyone on no panel at all.
         out: list[PersonMatch] = []
         batch = max(limit * 3, 30)
         for start in range(0, len(scored), batch):
             chunk = scored[start:start + batch]
             cases = _cases_of(s, [t[1].id for t in chunk])
+            reachable = reachable_people(s, ctx, [t[1].id for t in chunk])
             for score, p, reasons, alias in chunk:
+                if p.id not in reachable:
+                    continue
                 held = cases.get(p.id, [])
                 seen = tuple(c for c in held if visible is None or c.panel_id in visible)
-                if held and not seen:
-                    continue
                 out.append(PersonMatch(p.id, p.given_name, p.family_name, p.date_of_birth, round(score, 3), reasons,
                                        alias, seen, len(held) - len(seen)))
                 if len(out) == limit:
@@ -974,8 +978,8 @@ def _check_person(s: Session, p: PersonDraft, path: str, who: str, referral_date
                   *, need_dob: bool = False) -> list[Problem]:
     out: list[Problem] = []
     if p.existing_person_id is not None:
-        if s.get(Person, p.existing_person_id) is None:
-            out.append(Problem(f"{path}.existing_person_id", f"{who}: the person chosen no longer exists."))
+        if s.get(Person, p.existing_person_id) is None:  # said as draft_problems says it: no oracle
+            out.append(Problem(f"{path}.existing_person_id", _UNREACHABLE["person"]))
         return out
     if not p.given_name.strip() and not p.family_name.strip():
         out.append(Problem(f"{path}.family_name", f"{who}: give a name."))
@@ -1041,8 +1045,8 @@ def _check_threat(values: Mapping[str, int], template: ThreatTemplate) -> list[P
 def _check_group(s: Session, g: GroupDraft, path: str, who: str, kind: GroupKind) -> list[Problem]:
     if g.existing_group_id is not None:
         group = s.get(SubjectGroup, g.existing_group_id)
-        if group is None:
-            return [Problem(f"{path}.existing_group_id", f"{who}: the group chosen no longer exists.")]
+        if group is None:  # said as draft_problems says it: no oracle
+            return [Problem(f"{path}.existing_group_id", _UNREACHABLE["group"])]
         if group.kind is not kind:
             return [Problem(f"{path}.existing_group_id", f"{who}: the group chosen is a {group.kind.label.lower()}, "
                                                          f"not a {kind.label.lower()}.")]
@@ -1068,6 +1072,47 @@ def _check_linked(s: Session, rows: Sequence[LinkedPersonDraft], path: str, sect
         if len(row.role) > 80:
             out.append(Problem(f"{path}[{i - 1}].role", f"{section} {i}: the role must be 80 characters or fewer."))
     return out
+
+
+#: What a draft linking someone the user may not reach is told: the same whether the record exists
+#: or not, and the same as for one deleted meanwhile (issue 22: no oracle).
+_UNREACHABLE = {
+    "person": "The person chosen does not exist, or is not on a panel you are a member of.",
+    "group": "The group chosen does not exist, or is not on a panel you are a member of.",
+    "location": "The place chosen does not exist, or is not on a panel you are a member of.",
+}
+
+
+def _linked_records(value: Any, path: str) -> Iterator[tuple[str, str, int]]:
+    """Every existing person, group and place a draft links: (field path, kind, id)."""
+    if isinstance(value, PersonDraft):
+        if value.existing_person_id is not None:
+            yield f"{path}.existing_person_id", "person", value.existing_person_id
+    elif isinstance(value, GroupDraft):
+        if value.existing_group_id is not None:
+            yield f"{path}.existing_group_id", "group", value.existing_group_id
+    elif isinstance(value, PlaceDraft):
+        if value.existing_location_id is not None:
+            yield f"{path}.existing_location_id", "location", value.existing_location_id
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            yield from _linked_records(item, f"{path}[{i}]")
+    elif is_dataclass(value):
+        for f in fields(value):
+            yield from _linked_records(getattr(value, f.name), f"{path}.{f.name}" if path else f.name)
+
+
+def draft_problems(s: Session, ctx: ServiceContext, draft: ReferralDraft, rules: PanelRules) -> list[Problem]:
+    """Every problem with the draft for the acting user: first each person, group or place it links
+    that the user may not reach (need to know: only people on the user's panels can be linked,
+    issue 22), then the draft's own problems (:func:`_validate`), one per field."""
+    links = list(_linked_records(draft, ""))
+    people = reachable_people(s, ctx, [i for _, kind, i in links if kind == "person"])
+    reach = [Problem(path, _UNREACHABLE[kind]) for path, kind, i in links
+             if not (i in people if kind == "person" else
+                     group_reachable(s, ctx, i) if kind == "group" else location_reachable(s, ctx, i))]
+    refused = {p.field for p in reach}
+    return reach + [p for p in _validate(s, draft, rules, ctx.today()) if p.field not in refused]
 
 
 def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date) -> list[Problem]:
@@ -1258,7 +1303,7 @@ def _write_threat(s: Session, ctx: ServiceContext, case_id: int | None, group_id
 
 def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedReferral:
     rules = _rules(s, draft.panel_id)
-    problems = _validate(s, draft, rules, ctx.today())
+    problems = draft_problems(s, ctx, draft, rules)
     if problems:
         raise ReferralInvalid(problems)
     now = ctx.now()

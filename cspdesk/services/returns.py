@@ -109,14 +109,17 @@ class ReturnService:
         self._ctx = ctx
 
     def panel_id_by_name(self, name: str) -> int:
-        """A panel by its name, case-insensitively (the CLI's ``--panel``)."""
+        """A panel of the user's by its name, case-insensitively (the CLI's ``--panel``). Another
+        panel is answered as one that does not exist, and only the user's panels are listed."""
+        self._ctx.require(Permission.VIEW_CASES)
         with self._ctx.reading() as s:
-            panels = s.execute(select(Panel.id, Panel.name)).all()
+            panels = [(pid, pname) for pid, pname in s.execute(select(Panel.id, Panel.name).order_by(Panel.name))
+                      if self._ctx.actor.sees_panel(pid)]
         wanted = name.strip().casefold()
         for pid, pname in panels:
             if pname.casefold() == wanted:
                 return pid
-        raise NotFound(f"There is no panel called “{name}”. Panels: {', '.join(p for _, p in panels)}.")
+        raise NotFound(f"You have no panel called “{name}”. Your panels: {', '.join(p for _, p in panels) or 'none'}.")
 
     def build(self, panel_id: int, period: Period, *, suppress_small: bool = False) -> DataReturn:
         """The figures of one panel for ``period``. Viewers and up, members of the panel."""

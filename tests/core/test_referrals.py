@@ -152,7 +152,7 @@ def test_references_count_per_panel_and_per_year(intake) -> None:  # noqa: F811
     ({"perpetrators": (PerpetratorDraft(person=PersonDraft()), PerpetratorDraft(person=PersonDraft(
         given_name="X", family_name="Y")))}, "perpetrators[0].person.family_name", "Perpetrator 1: give a name"),
     ({"referring_agency_id": 999}, "referring_agency_id", "no longer exists"),
-    ({"victim": PersonDraft(existing_person_id=4242)}, "victim.existing_person_id", "no longer exists"),
+    ({"victim": PersonDraft(existing_person_id=4242)}, "victim.existing_person_id", "does not exist"),
 ])
 def test_each_marac_rule_names_its_field_and_writes_nothing(intake, changes, field, words) -> None:  # noqa: F811
     ctx = intake.ctx

@@ -305,7 +305,8 @@ def test_case_summary_only_for_members(demo_ctx: ServiceContext, tmp_path: Path)
     with pytest.raises(NotFound):
         CaseSummaryService(outsider).case_id(reference)
     case_id = CaseSummaryService(demo_ctx).case_id(reference)
-    with pytest.raises(PermissionDenied):
+    # Answered as a case that does not exist (issue 22: a refusal is no oracle).
+    with pytest.raises(NotFound, match="does not exist, or is on a panel you are not a member of"):
         CaseSummaryService(outsider).write(case_id, tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
 

@@ -116,24 +116,38 @@ def test_automatic_backups_daily_and_on_close(admin) -> None:
     assert service.backup_on_close() is None
 
 
+def _signed_in(accounts: AccountService, db: Path, username: str, role: Role):  # noqa: ANN202
+    accounts.add_account(username, username.title(), role, agency_id=None, panel_ids=frozenset(),
+                         temporary_password="temporary pass 1")
+    return sign_in(db, username, "temporary pass 1")
+
+
 def test_who_may_back_up_and_restore(admin, db: Path) -> None:
     accounts = AccountService(admin)
-    accounts.add_account("coord", "Coordinator", Role.COORDINATOR, agency_id=None, panel_ids=frozenset(),
-                         temporary_password="temporary pass 1")
-    accounts.add_account("chair", "Chair", Role.CHAIR, agency_id=None, panel_ids=frozenset(),
-                         temporary_password="temporary pass 1")
-    coordinator = sign_in(db, "coord", "temporary pass 1")
-    chair = sign_in(db, "chair", "temporary pass 1")
+    coordinator, chair, officer, viewer = (
+        _signed_in(accounts, db, name, role)
+        for name, role in (("coord", Role.COORDINATOR), ("chair", Role.CHAIR), ("off", Role.OFFICER),
+                           ("view", Role.VIEWER)))
     info = BackupService(coordinator).backup_now()
     with pytest.raises(PermissionDenied):
         BackupService(chair).backup_now()
     with pytest.raises(PermissionDenied):
         BackupService(coordinator).restore(info)
-    # Automatic backups run for whoever is signed in (they stay in the data folder, encrypted).
+    # Automatic backups and verifying one are held to the same rule as backing up by hand (issue
+    # 22): a backup is a full copy of every panel, so a Chair's, an Officer's or a Viewer's session
+    # makes none and may not open one; a coordinator's does.
     AccountService(admin).set_security_settings(15, 5)
-    assert BackupService(chair).backup_on_close() is not None
-    close_workspace(coordinator)
-    close_workspace(chair)
+    made = len(BackupService(admin).list_backups())
+    for session in (chair, officer, viewer):
+        assert BackupService(session).backup_on_close() is None
+        assert BackupService(session).backup_if_due() is None
+        with pytest.raises(PermissionDenied):
+            BackupService(session).verify(info)
+    assert len(BackupService(admin).list_backups()) == made
+    assert BackupService(coordinator).verify(info).ok
+    assert BackupService(coordinator).backup_on_close() is not None
+    for session in (coordinator, chair, officer, viewer):
+        close_workspace(session)
 
 
 def test_a_restore_keeps_the_file_it_replaces(admin, db: Path) -> None:
