@@ -514,6 +514,21 @@ class MeetingService:
                 tuple(Choice(mid, name, aid, aname) for mid, name, aid, aname in members),
             )
 
+    def attendee_names(self, meeting_id: int) -> dict[int, tuple[str, ...]]:
+        """For completing the Name column of attendance: by agency id, the names of the people of
+        that agency known here — its active members and the active accounts of its staff — sorted,
+        each once."""
+        with self._ctx.reading() as s:
+            self._meeting(s, meeting_id, Permission.VIEW_CASES)
+            pairs = [*s.execute(select(Member.agency_id, Member.name).where(Member.is_active)),
+                     *s.execute(select(UserAccount.agency_id, UserAccount.display_name).where(
+                         UserAccount.is_active, UserAccount.agency_id.is_not(None)))]
+        names: dict[int, set[str]] = {}
+        for agency_id, name in pairs:
+            if name and name.strip():
+                names.setdefault(agency_id, set()).add(name.strip())
+        return {aid: tuple(sorted(found, key=str.casefold)) for aid, found in names.items()}
+
     # -- cases and actions in front of the chair ------------------------------------------------
 
     def case_brief(self, case_id: int, *, with_addresses: bool = False) -> CaseBrief:
@@ -987,6 +1002,11 @@ class MeetingService:
                     row.attendee_name = member.name
             if name is not None:
                 row.attendee_name = _text(name, "name", limit=200)
+                if member_id is None:
+                    # A name typed: the agency's member of that name, if there is one (else none).
+                    row.member_id = s.scalar(select(Member.id).where(
+                        Member.agency_id == row.agency_id, func.lower(Member.name) == row.attendee_name.lower(),
+                    ).order_by(Member.id).limit(1)) if row.attendee_name and row.agency_id is not None else None
             if status is not None:
                 row.status = AttendanceStatus(status)
                 if row.status is not AttendanceStatus.APOLOGIES:
