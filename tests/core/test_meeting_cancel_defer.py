@@ -191,3 +191,43 @@ def test_deferred_not_heard_finalises_and_is_not_a_hearing(demo_ctx) -> None:
     assert _cases_discussed(demo_ctx, panel, date(2027, 7, 20)) == 1
     with demo_ctx.reading() as s:
         assert s.get(m.Case, case_id).status is CaseStatus.OPEN
+
+
+def test_attendance_names_complete_from_the_agency_and_link_its_member(demo_ctx) -> None:
+    svc = MeetingService(demo_ctx)
+    panel = _marac(demo_ctx)
+    (mid,) = svc.plan_meetings(panel, datetime(2027, 8, 3, 10, 0)).value
+    line = svc.get_meeting(mid).attendance[0]
+    with demo_ctx.reading() as s:
+        member = s.scalars(select(m.Member).where(m.Member.agency_id == line.agency_id, m.Member.is_active)).first()
+        staff = s.scalars(select(m.UserAccount.display_name).where(m.UserAccount.agency_id == line.agency_id,
+                                                                   m.UserAccount.is_active)).all()
+        other = s.scalar(select(m.Member.name).where(m.Member.agency_id != line.agency_id))
+        member_id, member_name = member.id, member.name
+    names = svc.attendee_names(mid)[line.agency_id]
+    assert member_name in names and set(staff) <= set(names) and other not in names
+    assert list(names) == sorted(set(names), key=str.casefold)
+    row = svc.set_attendance(mid, agency_id=line.agency_id, name=member_name.upper()).value
+    assert row.member_id == member_id  # the member of that name, whatever the case typed
+    row = svc.set_attendance(mid, attendance_id=row.id, name="Emily Price, IDVA").value
+    assert row.name == "Emily Price, IDVA" and row.member_id is None
+
+
+def test_the_command_line_cancels_and_deletes(demo_ctx, capsys, monkeypatch) -> None:
+    from cspdesk import cli
+
+    monkeypatch.setattr(cli, "_open", lambda args: demo_ctx)
+    svc = MeetingService(demo_ctx)
+    panel = _marac(demo_ctx)
+    first, second = [mid for day in (datetime(2027, 10, 5, 10), datetime(2027, 10, 19, 10))
+                     for mid in svc.plan_meetings(panel, day).value]
+    assert cli.run(cli.build_parser().parse_args(
+        ["cancel-meeting", "--meeting", str(first), "--reason", "Not quorate", "--user", "x"])) == 0
+    assert f"cancelled meeting {first}" in capsys.readouterr().out
+    assert cli.run(cli.build_parser().parse_args(["meetings", "--user", "x"])) == 0
+    assert "Cancelled          0  (Not quorate)" in capsys.readouterr().out
+    assert cli.run(cli.build_parser().parse_args(["delete-meeting", "--meeting", str(second), "--user", "x"])) == 0
+    assert second not in [r.id for r in svc.list_meetings(panel)]
+    # Refused, saying why (the exit code of a refusal).
+    assert cli.run(cli.build_parser().parse_args(["delete-meeting", "--meeting", str(first), "--user", "x"])) == 2
+    assert "cancelled" in capsys.readouterr().err

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import Listing, MeetingStatus
+from cspdesk.domain.hearings import took_place
 from cspdesk.services.cases import CaseQuery, CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
@@ -450,7 +451,7 @@ class MeetingsPage(Page):
         self.delete_action.setEnabled(planned)
         self.print_button.setEnabled(True)
         # Minutes once the meeting has started (a draft until they are finalised).
-        self.print_minutes_action.setEnabled(d.status is not MeetingStatus.PLANNED)
+        self.print_minutes_action.setEnabled(took_place(d.status))
         self.mode_button.setText("Open &meeting mode" if d.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS,
                                                                       MeetingStatus.CANCELLED)
                                  else "Review &minutes")
