@@ -145,7 +145,16 @@ def test_meeting_mode_names_and_keys(demo_ctx, qtbot) -> None:
     _shot(mode, "meeting_mode_attendance")
     # "Deferred — not heard" is a decision the chair can record.
     assert ("Deferred — not heard", Decision.DEFERRED) in DECISIONS
-    assert mode.decision_combo.findData(Decision.DEFERRED.value) >= 0
+    deferred = mode.decision_combo.findData(Decision.DEFERRED.value)
+    assert deferred >= 0
+    case_row = next(n for n, e in enumerate(mode.agenda_model.rows()) if e.case_id is not None)
+    mode.go_to(case_row)
+    qtbot.waitUntil(lambda: mode.current_item().case_id is not None and not mode._loading)
+    mode.decision_combo.setCurrentIndex(deferred)
+    item = mode.current_item()
+    assert item.decision is Decision.DEFERRED
+    assert svc.get_meeting(mid).item(item.id).decision is Decision.DEFERRED
+    assert mode.decision_state.text() == "Recorded: Deferred — not heard"
 
 
 def test_cancelling_and_deleting_meetings_on_the_page(demo_ctx, make_window, qtbot, monkeypatch) -> None:

@@ -328,8 +328,9 @@ class MeetingsPage(Page):
     def _build_suggestions_tab(self) -> None:
         tab = QWidget(self.tabs)
         layout = QVBoxLayout(tab)
-        hint = QLabel("Cases whose review date has come, and open cases 12 months past their last referral "
-                      "(to close or keep). Enter adds the case to the agenda.", tab)
+        hint = QLabel("Cases not heard (their meeting was cancelled, or they were deferred), cases whose review "
+                      "date has come, and open cases 12 months past their last referral (to close or keep). "
+                      "Enter adds the case to the agenda.", tab)
         hint.setObjectName("pageHint")
         hint.setWordWrap(True)
         layout.addWidget(hint)
