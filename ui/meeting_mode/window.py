@@ -367,8 +367,7 @@ class MeetingModeWindow(QMainWindow):
         self.attendance_view.setModel(self.attendance_model)
         ah = self.attendance_view.horizontalHeader()
         ah.setSectionResizeMode(AttendanceColumn.AGENCY, QHeaderView.ResizeMode.Stretch)
-        # The agency and who came share the width (names are typed here; neither crowds the other out).
-        ah.setSectionResizeMode(AttendanceColumn.NAME, QHeaderView.ResizeMode.Stretch)
+        ah.setSectionResizeMode(AttendanceColumn.NAME, QHeaderView.ResizeMode.ResizeToContents)
         for col in (AttendanceColumn.STATUS, AttendanceColumn.INFORMATION, AttendanceColumn.SIGNED):
             ah.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         ab.addWidget(_caption("A&ttendance  (P present · A apologies · X absent · I information sent · "

@@ -327,7 +327,9 @@ class AttendanceModel(_RowsModel):
     """Who came. With ``names_editable`` the Name cells can be edited: the model changes nothing
     itself but emits ``name_edited(row, name)`` for its owner to save (and ``replace_at``)."""
 
-    headers = ("Agency", "Name", "Attendance", "Information sent", "Statement signed")
+    # Two-line headers: the yes/no columns need no more width than their words' longer halves, so
+    # the agency and the name typed keep room in a narrow grid.
+    headers = ("Agency", "Name", "Attendance", "Information\nsent", "Statement\nsigned")
     #: A Name cell was edited: the row and the name typed (stripped).
     name_edited = Signal(int, str)
 
@@ -388,6 +390,8 @@ class AttendanceModel(_RowsModel):
             return row.name
         if role == Qt.ItemDataRole.ToolTipRole and col is AttendanceColumn.AGENCY and row.is_core:
             return f"{row.agency}: a core agency of this panel"
+        if role == Qt.ItemDataRole.ToolTipRole and col in (AttendanceColumn.AGENCY, AttendanceColumn.NAME):
+            return (row.agency if col is AttendanceColumn.AGENCY else row.name) or None  # when elided
         return None
 
 

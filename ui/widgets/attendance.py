@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCompleter,
+    QHeaderView,
     QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -79,6 +80,9 @@ def edit_names_in(view: QTableView, model: AttendanceModel, names: Callable[[], 
     """Make the Name cells of ``view`` editable (or not): typing in one, F2 or a double-click opens
     the editor, completing from ``names()[agency_id]`` (asked for when an editor opens)."""
     model.names_editable = editable
+    # The agency and who came share the width: names are typed here, into a cell wide enough
+    # while still empty, and neither column crowds the other out.
+    view.horizontalHeader().setSectionResizeMode(AttendanceColumn.NAME, QHeaderView.ResizeMode.Stretch)
     if not isinstance(view.itemDelegateForColumn(AttendanceColumn.NAME), AttendanceNameDelegate):
         view.setItemDelegateForColumn(AttendanceColumn.NAME, AttendanceNameDelegate(
             lambda agency_id: names().get(agency_id, ()) if agency_id is not None else (), view))
