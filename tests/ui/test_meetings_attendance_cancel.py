@@ -183,6 +183,8 @@ def test_cancelling_and_deleting_meetings_on_the_page(demo_ctx, make_window, qtb
     assert page.meeting_facts.text().startswith("Cancelled: Not quorate")
     assert not page.mode_button.isEnabled() and not page.change_button.isEnabled()
     assert not page.case_edit.isEnabled()
+    with qtbot.assertNotEmitted(page.meeting_mode_requested):
+        page.table.activated.emit(status)  # Enter or a double-click on it: never run
     _shot(window, "meetings_page_cancelled")
 
     # Delete: an empty planned meeting, after the confirmation; refused (answered No) keeps it.

@@ -747,5 +747,6 @@ class MeetingsPage(Page):
         emit(self.changes_made, result.changes)
 
     def open_meeting_mode(self) -> None:
-        if self.detail is not None:
+        # A cancelled meeting is never run (Enter or a double-click on it does nothing).
+        if self.detail is not None and self.detail.row.status is not MeetingStatus.CANCELLED:
             emit(self.meeting_mode_requested, self.detail.row.id)
