@@ -697,8 +697,9 @@ class MeetingService:
 
     @staticmethod
     def _not_heard(s: Session, panel_id: int, base, listed) -> list[Suggestion]:  # noqa: ANN001
-        """Cases still listable whose last listing was not a hearing (the meeting was cancelled, or
-        the case deferred) and that are on no agenda still to be held: they go back to be listed."""
+        """Cases still listable, on no agenda still to be held, that go back to be listed: their last
+        listing was not a hearing (the meeting was cancelled, or the case deferred), or they are
+        Listed and were never heard (the meeting they were listed for was deleted)."""
         item, at = aliased(AgendaItem), aliased(Meeting)
         unheard = (
             select(item.case_id, func.max(at.starts_at).label("last"))
@@ -709,14 +710,18 @@ class MeetingService:
             .group_by(item.case_id).subquery()
         )
         later, later_at = aliased(AgendaItem), aliased(Meeting)
-        heard_since = (select(later.id).join(later_at, later_at.id == later.meeting_id)
-                       .where(later.case_id == Case.id, later_at.starts_at > unheard.c.last,
-                              heard_clause(later_at, later)).exists())
-        rows = s.execute(base.add_columns(unheard.c.last).join(unheard, unheard.c.case_id == Case.id).where(
-            Case.panel_id == panel_id, Case.status.in_(LISTABLE_CASE_STATUSES), Case.id.not_in(listed), ~heard_since,
-        ).order_by(unheard.c.last, Case.id)).all()
+        heard = select(later.id).join(later_at, later_at.id == later.meeting_id).where(
+            later.case_id == Case.id, heard_clause(later_at, later))
+        heard_since = heard.where(later_at.starts_at > unheard.c.last).exists()
+        rows = s.execute(base.add_columns(unheard.c.last).outerjoin(unheard, unheard.c.case_id == Case.id).where(
+            Case.panel_id == panel_id, Case.status.in_(LISTABLE_CASE_STATUSES), Case.id.not_in(listed),
+            or_(and_(unheard.c.case_id.is_not(None), ~heard_since),
+                and_(Case.status == CaseStatus.LISTED, ~heard.exists())),
+        )).all()
+        rows.sort(key=lambda r: (r.last is None, r.last or datetime.min, r.id))
         return [Suggestion(cid, ref, subj or "", SuggestionKind.NOT_HEARD,
-                           f"Not heard at the meeting of {last.day} {last:%b %Y}: list it again")
+                           f"Not heard at the meeting of {last.day} {last:%b %Y}: list it again" if last else
+                           "Listed, but on no agenda and never heard: list it again")
                 for cid, ref, subj, _review, _day, _pid, last in rows]
 
     # -- planning --------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ def test_deleting_an_empty_planned_meeting(demo_ctx) -> None:
     svc = MeetingService(demo_ctx)
     panel = _marac(demo_ctx)
     # A case listed on the first, nothing said about it yet: still no business.
-    _case, (empty, busy, started) = _listed_then_another(demo_ctx, svc, panel, datetime(2027, 5, 4, 10),
+    case_id, (empty, busy, started) = _listed_then_another(demo_ctx, svc, panel, datetime(2027, 5, 4, 10),
                                                          datetime(2027, 5, 18, 10), datetime(2027, 6, 1, 10))
     result = svc.delete_meeting(empty)
     assert result.changes.meetings
@@ -156,6 +156,9 @@ def test_deleting_an_empty_planned_meeting(demo_ctx) -> None:
     assert entry["cases_to_relist"] and entry["starts_at"]
     with demo_ctx.reading() as s:
         assert s.scalar(select(func.count()).select_from(m.AgendaItem).where(m.AgendaItem.meeting_id == empty)) == 0
+    # Its case, listed for it, goes back to be listed.
+    (suggestion,) = [sg for sg in svc.suggestions(busy) if sg.case_id == case_id]
+    assert suggestion.kind is SuggestionKind.NOT_HEARD and "no agenda" in suggestion.why
 
     # With notes on its agenda: refused, pointing to Cancel.
     standing = svc.get_meeting(busy).items[0]
