@@ -95,6 +95,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_init)
 
     p = sub.add_parser(
+        "cancel-meeting", parents=[common], help="cancel a planned meeting, giving the reason",
+        description="Cancel a meeting that has not taken place. It stays in the list, marked cancelled with "
+        "the reason; its cases go back to be listed (the next meeting suggests them). Audited. "
+        "Find the meeting's id with 'cspdesk meetings'.",
+    )
+    p.add_argument("--meeting", metavar="ID", type=int, required=True, help="the meeting's id")
+    p.add_argument("--reason", metavar="TEXT", required=True, help="why it is cancelled")
+    p.set_defaults(handler=_cmd_cancel_meeting)
+
+    p = sub.add_parser(
+        "delete-meeting", parents=[common], help="delete a planned meeting with no business on it",
+        description="Delete a planned meeting with no notes, decisions or actions on its agenda (a meeting "
+        "with business is cancelled instead). Its cases go back to be listed. Audited.",
+    )
+    p.add_argument("--meeting", metavar="ID", type=int, required=True, help="the meeting's id")
+    p.set_defaults(handler=_cmd_delete_meeting)
+
+    p = sub.add_parser(
         "demo", parents=[common], help="make a new database holding a synthetic demo partnership",
         description=(
             "Make a new database holding a realistic synthetic partnership (agencies, one panel of "
@@ -605,7 +623,8 @@ def _cmd_meetings(args: argparse.Namespace) -> int:
     print(f"{'id':>5}  {'date':<17}  {'panel':<{width}}  {'status':<17}  cases")
     for r in rows:
         when = f"{r.starts_at.day:>2} {r.starts_at:%b %Y %H:%M}"
-        print(f"{r.id:>5}  {when:<17}  {r.panel_name:<{width}}  {r.status.label:<17}  {r.cases}")
+        reason = f"  ({r.cancel_reason})" if r.cancel_reason else ""
+        print(f"{r.id:>5}  {when:<17}  {r.panel_name:<{width}}  {r.status.label:<17}  {r.cases}{reason}")
     print(f"{len(rows):,} meeting(s)")
     return 0
 
@@ -643,6 +662,31 @@ def _cmd_init(args: argparse.Namespace) -> int:
               "somewhere safe: it is the only way back in when every administrator is locked out.")
         print(f"\n    {created.recovery_key}\n")
     ctx.store.dispose()
+    return 0
+
+
+def _cmd_cancel_meeting(args: argparse.Namespace) -> int:
+    from cspdesk.services.meetings import MeetingService
+
+    ctx = _open(args)
+    try:
+        row = MeetingService(ctx).cancel_meeting(args.meeting, args.reason).value.row
+    finally:
+        ctx.store.dispose()
+    print(f"cancelled meeting {row.id} ({row.panel_name}, {row.starts_at.day} {row.starts_at:%b %Y %H:%M}); "
+          f"{row.cases} case(s) go back to be listed")
+    return 0
+
+
+def _cmd_delete_meeting(args: argparse.Namespace) -> int:
+    from cspdesk.services.meetings import MeetingService
+
+    ctx = _open(args)
+    try:
+        MeetingService(ctx).delete_meeting(args.meeting)
+    finally:
+        ctx.store.dispose()
+    print(f"deleted meeting {args.meeting}")
     return 0
 
 

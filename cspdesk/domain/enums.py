@@ -115,6 +115,8 @@ class MeetingStatus(_Labelled):
     IN_PROGRESS = "in_progress"
     HELD = "held"
     FINALISED = "finalised"
+    #: Never held: called off with a reason; its cases go back to be listed.
+    CANCELLED = "cancelled"
 
 
 class AttendanceStatus(_Labelled):
@@ -141,6 +143,8 @@ class Decision(_Labelled):
     CONTINUE = "continue"
     CLOSE = "close"
     REFER_ON = "refer_on"
+    #: On the agenda but not reached or not discussed: not heard; the case goes back to be listed.
+    DEFERRED = "deferred"
 
 
 class ActionStatus(_Labelled):
@@ -204,6 +208,7 @@ _LABELS: dict[StrEnum, str] = {
     AgendaItemKind.AOB: "Any other business",
     Listing.TRANSFERRED_IN: "Transferred in",
     Decision.REFER_ON: "Refer on",
+    Decision.DEFERRED: "Deferred — not heard",
     ActionStatus.ON_HOLD: "On hold",
     AuditKind.LOGIN_FAILED: "Failed login",
 }

@@ -45,6 +45,7 @@ from cspdesk.domain.enums import (
     RiskLevel,
     Strand,
 )
+from cspdesk.domain.hearings import MET_STATUSES, PENDING_STATUSES
 from cspdesk.domain.rules import ACTION_STATUSES_NEEDING_REASON, FINISHED_ACTION_STATUSES
 from cspdesk.domain.schedule import MAX_RECURRING, Recurrence, meeting_dates
 from cspdesk.services import audit
@@ -101,6 +102,15 @@ class MeetingRow:
     minute_taker: str
     status: MeetingStatus
     cases: int
+    #: Why the meeting was cancelled (empty unless it was).
+    cancel_reason: str = ""
+
+    @property
+    def status_text(self) -> str:
+        """"Cancelled: venue flooded" for a cancelled meeting, the status's label otherwise."""
+        if self.status is MeetingStatus.CANCELLED and self.cancel_reason:
+            return f"{self.status.label}: {self.cancel_reason}"
+        return self.status.label
 
 
 @dataclass(frozen=True)
@@ -261,6 +271,8 @@ class ItemView:
 
 
 class SuggestionKind(StrEnum):
+    #: Listed before and never heard: its meeting was cancelled, or it was deferred.
+    NOT_HEARD = "not_heard"
     REVIEW_DUE = "review_due"
     LAPSED = "lapsed"
 
@@ -308,6 +320,13 @@ def _with_subject(stmt, person):  # noqa: ANN001, ANN202
         .outerjoin(SubjectGroup, SubjectGroup.id == Case.subject_group_id)
         .outerjoin(Location, Location.id == Case.subject_location_id)
     )
+
+
+def heard_clause(meeting=Meeting, item=AgendaItem):  # noqa: ANN001, ANN201 - SQL condition
+    """The SQL twin of :func:`cspdesk.domain.hearings.is_heard`: the case on ``item`` was heard at
+    ``meeting`` (which took place, and did not defer it). For listing and the data return."""
+    return and_(meeting.status.in_(MET_STATUSES),
+                or_(item.decision.is_(None), item.decision != Decision.DEFERRED))
 
 
 def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TEXT, what: str = "") -> str:
@@ -364,7 +383,7 @@ class MeetingService:
     def _row(m: Meeting, panel_name: str, panel_type: PanelType, chair: str | None, taker: str | None,
              n: int | None) -> MeetingRow:
         return MeetingRow(m.id, m.panel_id, panel_name, panel_type, m.starts_at, m.venue, chair or "", taker or "",
-                          m.status, n or 0)
+                          m.status, n or 0, m.cancel_reason or "")
 
     def get_meeting(self, meeting_id: int) -> MeetingDetail:
         with self._ctx.reading() as s:
@@ -379,7 +398,8 @@ class MeetingService:
         items = self._entries(s, meeting)
         row = MeetingRow(meeting.id, panel.id, panel.name, panel.panel_type, meeting.starts_at, meeting.venue,
                          names.get(meeting.chair_member_id, ""), names.get(meeting.minute_taker_member_id, ""),
-                         meeting.status, sum(1 for i in items if i.kind is AgendaItemKind.CASE))
+                         meeting.status, sum(1 for i in items if i.kind is AgendaItemKind.CASE),
+                         meeting.cancel_reason or "")
         attendance, missing = self._attendance(s, meeting)
         finalised_by = ""
         if meeting.finalised_by_user_id is not None:
@@ -464,7 +484,8 @@ class MeetingService:
     def _next_meeting_start(self, s: Session, meeting: Meeting) -> datetime | None:
         return s.scalar(
             select(func.min(Meeting.starts_at)).where(
-                Meeting.panel_id == meeting.panel_id, Meeting.starts_at > meeting.starts_at, Meeting.id != meeting.id
+                Meeting.panel_id == meeting.panel_id, Meeting.starts_at > meeting.starts_at, Meeting.id != meeting.id,
+                Meeting.status != MeetingStatus.CANCELLED,
             )
         )
 
@@ -496,6 +517,21 @@ class MeetingService:
                 tuple(Choice(a.id, a.name) for a in ordered),
                 tuple(Choice(mid, name, aid, aname) for mid, name, aid, aname in members),
             )
+
+    def attendee_names(self, meeting_id: int) -> dict[int, tuple[str, ...]]:
+        """For completing the Name column of attendance: by agency id, the names of the people of
+        that agency known here — its active members and the active accounts of its staff — sorted,
+        each once."""
+        with self._ctx.reading() as s:
+            self._meeting(s, meeting_id, Permission.VIEW_CASES)
+            pairs = [*s.execute(select(Member.agency_id, Member.name).where(Member.is_active)),
+                     *s.execute(select(UserAccount.agency_id, UserAccount.display_name).where(
+                         UserAccount.is_active, UserAccount.agency_id.is_not(None)))]
+        names: dict[int, set[str]] = {}
+        for agency_id, name in pairs:
+            if name and name.strip():
+                names.setdefault(agency_id, set()).add(name.strip())
+        return {aid: tuple(sorted(found, key=str.casefold)) for aid, found in names.items()}
 
     # -- cases and actions in front of the chair ------------------------------------------------
 
@@ -629,16 +665,18 @@ class MeetingService:
                 AgendaItem.case_id.is_not(None),
                 or_(Meeting.id == meeting.id,
                     and_(Meeting.panel_id == meeting.panel_id,
-                         Meeting.status.in_((MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS)))))
+                         Meeting.status.in_(PENDING_STATUSES))))
             person, subject = _subject_expr()
             base = _with_subject(select(Case.id, Case.reference, subject, Case.review_date, Case.referral_date,
                                         Case.subject_person_id), person)
-            out: list[Suggestion] = []
+            out = self._not_heard(s, panel.id, base, listed)
             due = s.execute(base.where(
                 Case.panel_id == panel.id, Case.status.in_(LISTABLE_CASE_STATUSES), Case.review_date.is_not(None),
                 Case.review_date <= day, Case.id.not_in(listed),
             ).order_by(Case.review_date, Case.id)).all()
             for cid, ref, subj, review, _ref_day, _pid in due:
+                if any(sg.case_id == cid for sg in out):
+                    continue
                 out.append(Suggestion(cid, ref, subj or "", SuggestionKind.REVIEW_DUE,
                                       f"Review date {review.day} {review:%b %Y} has come"))
             months = panel.repeat_window_months or 12
@@ -660,6 +698,35 @@ class MeetingService:
                                       f"{months} months since the referral of {ref_day.day} {ref_day:%b %Y}: "
                                       "close or keep open"))
             return out
+
+    @staticmethod
+    def _not_heard(s: Session, panel_id: int, base, listed) -> list[Suggestion]:  # noqa: ANN001
+        """Cases still listable, on no agenda still to be held, that go back to be listed: their last
+        listing was not a hearing (the meeting was cancelled, or the case deferred), or they are
+        Listed and were never heard (the meeting they were listed for was deleted)."""
+        item, at = aliased(AgendaItem), aliased(Meeting)
+        unheard = (
+            select(item.case_id, func.max(at.starts_at).label("last"))
+            .join(at, at.id == item.meeting_id)
+            .where(at.panel_id == panel_id, item.case_id.is_not(None),
+                   or_(at.status == MeetingStatus.CANCELLED,
+                       and_(at.status.in_(MET_STATUSES), item.decision == Decision.DEFERRED)))
+            .group_by(item.case_id).subquery()
+        )
+        later, later_at = aliased(AgendaItem), aliased(Meeting)
+        heard = select(later.id).join(later_at, later_at.id == later.meeting_id).where(
+            later.case_id == Case.id, heard_clause(later_at, later))
+        heard_since = heard.where(later_at.starts_at > unheard.c.last).exists()
+        rows = s.execute(base.add_columns(unheard.c.last).outerjoin(unheard, unheard.c.case_id == Case.id).where(
+            Case.panel_id == panel_id, Case.status.in_(LISTABLE_CASE_STATUSES), Case.id.not_in(listed),
+            or_(and_(unheard.c.case_id.is_not(None), ~heard_since),
+                and_(Case.status == CaseStatus.LISTED, ~heard.exists())),
+        )).all()
+        rows.sort(key=lambda r: (r.last is None, r.last or datetime.min, r.id))
+        return [Suggestion(cid, ref, subj or "", SuggestionKind.NOT_HEARD,
+                           f"Not heard at the meeting of {last.day} {last:%b %Y}: list it again" if last else
+                           "Listed, but on no agenda and never heard: list it again")
+                for cid, ref, subj, _review, _day, _pid, last in rows]
 
     # -- planning --------------------------------------------------------------------------------
 
@@ -732,6 +799,52 @@ class MeetingService:
             detail = self._detail(s, meeting)
         return OpResult(detail, OpChanges(meetings=True, panels=True))
 
+    def cancel_meeting(self, meeting_id: int, reason: str) -> OpResult[MeetingDetail]:
+        """Call off a meeting that has not taken place, saying why. It stays in the list, marked
+        cancelled; nothing on it changes afterwards, nothing on it counts as heard, and its cases
+        go back to be listed (the next meeting suggests them)."""
+        reason = _text(reason, "reason", required=True, limit=500, what="why the meeting is cancelled")
+        with self._ctx.unit_of_work() as s:
+            meeting = self._writable(s, meeting_id)
+            if meeting.status is not MeetingStatus.PLANNED:
+                raise ValidationError("status", f"This meeting is {meeting.status.label.lower()}: only a planned "
+                                                "meeting can be cancelled.")
+            now = self._ctx.now()
+            cases = _case_references(s, meeting.id)
+            audit.record(s, self._ctx.actor, AuditKind.UPDATE, "meeting", meeting.id,
+                         {"changes": {"status": {"old": meeting.status, "new": MeetingStatus.CANCELLED}},
+                          "reason": reason, "cases_to_relist": cases}, at=now)
+            meeting.status = MeetingStatus.CANCELLED
+            meeting.cancel_reason = reason
+            meeting.cancelled_at = now
+            meeting.cancelled_by_user_id = self._ctx.actor.user_id
+            s.flush()
+            detail = self._detail(s, meeting)
+        return OpResult(detail, OpChanges(meetings=True, cases=True, panels=True))
+
+    def delete_meeting(self, meeting_id: int) -> OpResult[None]:
+        """Delete a planned meeting with no business on it — no notes, risks, decisions or agreed
+        actions (its agenda and any attendance marked go with it). A meeting with business is
+        cancelled instead, so the record keeps it."""
+        with self._ctx.unit_of_work() as s:
+            meeting = self._writable(s, meeting_id)
+            if meeting.status is not MeetingStatus.PLANNED:
+                raise ValidationError("status", f"This meeting is {meeting.status.label.lower()}: only a planned "
+                                                "meeting can be deleted.")
+            items = list(s.scalars(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)))
+            busy = [i for i in items if i.discussion.strip() or i.risks.strip() or i.decision is not None
+                    or i.decision_notes.strip()]
+            actions = s.scalar(select(func.count()).select_from(Action).where(Action.meeting_id == meeting.id))
+            if busy or actions:
+                raise ValidationError("meeting", "This meeting has notes, decisions or actions on its agenda: "
+                                                 "cancel it instead, giving the reason.")
+            cases = _case_references(s, meeting.id)
+            audit.record(s, self._ctx.actor, AuditKind.DELETE, "meeting", meeting.id,
+                         {"panel_id": meeting.panel_id, "starts_at": meeting.starts_at, "venue": meeting.venue,
+                          "cases_to_relist": cases}, at=self._ctx.now())
+            s.delete(meeting)
+        return OpResult(None, OpChanges(meetings=True, cases=True, panels=True))
+
     # -- the agenda ------------------------------------------------------------------------------
 
     def add_case(self, meeting_id: int, case_id: int, listing: Listing | None = None) -> OpResult[AgendaEntry]:
@@ -752,9 +865,11 @@ class MeetingService:
             if any(i.case_id == case_id for i in items):
                 raise ValidationError("case", f"{case_.reference} is already on this agenda.")
             if listing is None:
+                # Heard before: at an earlier meeting that took place and did not defer it (a case
+                # left on a cancelled or never-held agenda, or deferred, is still new).
                 heard = s.scalar(select(func.count()).select_from(AgendaItem).join(
                     Meeting, Meeting.id == AgendaItem.meeting_id).where(
-                    AgendaItem.case_id == case_id, Meeting.starts_at < meeting.starts_at))
+                    AgendaItem.case_id == case_id, Meeting.starts_at < meeting.starts_at, heard_clause()))
                 listing = (Listing.REVIEW if heard else Listing.REPEAT if case_.repeat_of_case_id is not None
                            else Listing.NEW)
             listing = Listing(listing)
@@ -896,6 +1011,11 @@ class MeetingService:
                     row.attendee_name = member.name
             if name is not None:
                 row.attendee_name = _text(name, "name", limit=200)
+                if member_id is None:
+                    # A name typed: the agency's member of that name, if there is one (else none).
+                    row.member_id = s.scalar(select(Member.id).where(
+                        Member.agency_id == row.agency_id, func.lower(Member.name) == row.attendee_name.lower(),
+                    ).order_by(Member.id).limit(1)) if row.attendee_name and row.agency_id is not None else None
             if status is not None:
                 row.status = AttendanceStatus(status)
                 if row.status is not AttendanceStatus.APOLOGIES:
@@ -1200,8 +1320,9 @@ class MeetingService:
         return OpResult(None, OpChanges(actions=True, panels=True))
 
     def record_decision(self, item_id: int, decision: Decision | None, notes: str = "") -> OpResult[AgendaEntry]:
-        """The panel's decision on a case: continue, close (the outcome is required), or refer on
-        (say to whom). It takes effect on the case when the minutes are finalised."""
+        """The panel's decision on a case: continue, close (the outcome is required), refer on
+        (say to whom), or deferred — not heard (the case is not counted as heard and goes back to
+        be listed). It takes effect on the case when the minutes are finalised."""
         notes = _text(notes, "decision_notes", limit=MAX_TEXT)
         decision = Decision(decision) if decision is not None else None
         if decision is Decision.CLOSE and not notes:
@@ -1244,7 +1365,8 @@ class MeetingService:
     def finalise_minutes(self, meeting_id: int) -> OpResult[MeetingDetail]:
         """Held → Minutes finalised, and locked. Every case needs a decision first. The decisions
         take effect: Continue opens the case and sets its review date to the next meeting; Close and
-        Refer on close it with the outcome."""
+        Refer on close it with the outcome; Deferred — not heard leaves the case as it was, to be
+        listed again (the next meeting suggests it)."""
         with self._ctx.unit_of_work() as s:
             meeting = self._writable(s, meeting_id)
             if meeting.status is not MeetingStatus.HELD:
@@ -1261,7 +1383,7 @@ class MeetingService:
             following = self._next_meeting_start(s, meeting)
             for item in items:
                 case_ = s.get(Case, item.case_id)
-                if case_ is None:
+                if case_ is None or item.decision is Decision.DEFERRED:
                     continue
                 target = CaseStatus.OPEN if item.decision is Decision.CONTINUE else CaseStatus.CLOSED
                 if item.decision is Decision.CONTINUE:
@@ -1330,6 +1452,9 @@ class MeetingService:
 
     def _writable(self, s: Session, meeting_id: int) -> Meeting:
         meeting = self._meeting(s, meeting_id, Permission.RUN_MEETINGS)
+        if meeting.status is MeetingStatus.CANCELLED:
+            raise ValidationError("status", "This meeting was cancelled: nothing on it changes. List its cases "
+                                            "at another meeting.")
         if meeting.status is MeetingStatus.FINALISED:
             when = meeting.finalised_at
             on = f" on {when.day} {when:%b %Y}" if when else ""
@@ -1344,6 +1469,12 @@ class MeetingService:
             raise NotFound(NO_SUCH_ITEM)
         meeting = self._writable(s, item.meeting_id) if write else self._meeting(s, item.meeting_id, permission)
         return item, meeting
+
+
+def _case_references(s: Session, meeting_id: int) -> list[str]:
+    """The references of the cases on a meeting's agenda, in agenda order (for the audit trail)."""
+    return list(s.scalars(select(Case.reference).join(AgendaItem, AgendaItem.case_id == Case.id)
+                          .where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)))
 
 
 def _months_before(day: date, months: int) -> date:

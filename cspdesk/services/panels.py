@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, select
 
-from cspdesk.domain.enums import ActionStatus, CaseStatus, PanelType
+from cspdesk.domain.enums import ActionStatus, CaseStatus, MeetingStatus, PanelType
 from cspdesk.domain.rules import FINISHED_ACTION_STATUSES
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.storage.models import Action, Case, Meeting, Panel
@@ -81,7 +81,8 @@ class PanelService:
             upcoming = dict(
                 s.execute(
                     select(Meeting.panel_id, func.min(Meeting.starts_at))
-                    .where(and_(Meeting.panel_id.in_(ids), Meeting.starts_at >= now))
+                    .where(and_(Meeting.panel_id.in_(ids), Meeting.starts_at >= now,
+                                Meeting.status != MeetingStatus.CANCELLED))
                     .group_by(Meeting.panel_id)
                 ).all()
             )

@@ -42,12 +42,12 @@ from cspdesk.domain.enums import (
     GroupKind,
     GroupStatus,
     Listing,
-    MeetingStatus,
     PanelType,
     PersonRole,
     Sector,
     VulnerabilityFlag,
 )
+from cspdesk.domain.hearings import MET_STATUSES
 from cspdesk.domain.periods import Period
 from cspdesk.domain.periods import between as _between
 from cspdesk.domain.periods import quarter as _quarter
@@ -56,6 +56,7 @@ from cspdesk.services import audit
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ValidationError
 from cspdesk.services.files import check_output_path, write_atomically
+from cspdesk.services.meetings import heard_clause
 from cspdesk.storage.models import (
     Action,
     Agency,
@@ -166,7 +167,7 @@ class ReturnService:
     def has_history(self, panel_id: int) -> bool:
         """True once a case has been referred to the panel or one of its meetings held."""
         self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
-        held = select(Meeting.id).where(Meeting.panel_id == panel_id, Meeting.status != MeetingStatus.PLANNED)
+        held = select(Meeting.id).where(Meeting.panel_id == panel_id, Meeting.status.in_(MET_STATUSES))
         with self._ctx.reading() as s:
             return (s.scalar(select(select(Case.id).where(Case.panel_id == panel_id).exists())) or
                     s.scalar(select(held.exists()))) or False
@@ -224,8 +225,9 @@ def _end(period: Period) -> datetime:
 
 
 def _held_meetings(panel_id: int, period: Period):  # noqa: ANN202 - a SQLAlchemy condition
+    # Meetings that took place (never planned or cancelled ones).
     return and_(Meeting.panel_id == panel_id, Meeting.starts_at >= _start(period), Meeting.starts_at < _end(period),
-                Meeting.status != MeetingStatus.PLANNED)
+                Meeting.status.in_(MET_STATUSES))
 
 
 def _age_on(born: date | None, on: date) -> int | None:
@@ -247,7 +249,7 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
         .join(Case, Case.id == AgendaItem.case_id)
         .outerjoin(Agency, Agency.id == Case.referring_agency_id)
         .where(_held_meetings(panel.id, period), AgendaItem.kind == AgendaItemKind.CASE,
-               AgendaItem.listing.in_(counted))
+               AgendaItem.listing.in_(counted), heard_clause())
     ).all()
     meeting_dates = s.scalars(
         select(Meeting.starts_at).where(_held_meetings(panel.id, period)).order_by(Meeting.starts_at)
@@ -255,7 +257,7 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
     last_year = s.scalar(
         select(AgendaItem.id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(_held_meetings(panel.id, period.year_earlier()), AgendaItem.kind == AgendaItemKind.CASE,
-               AgendaItem.listing.in_(counted)).with_only_columns(func.count())
+               AgendaItem.listing.in_(counted), heard_clause()).with_only_columns(func.count())
     )
 
     cases = len(hearings)

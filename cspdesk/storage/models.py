@@ -478,6 +478,10 @@ class Meeting(Base):
     status: Mapped[MeetingStatus] = mapped_column(enum_column(MeetingStatus, "status"), default=MeetingStatus.PLANNED)
     finalised_at: Mapped[datetime | None] = mapped_column(DateTime)
     finalised_by_user_id: Mapped[int | None] = mapped_column(fk("user_account.id", ondelete="SET NULL"))
+    #: Why a cancelled meeting was called off (empty unless cancelled), when and by whom.
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cancelled_by_user_id: Mapped[int | None] = mapped_column(fk("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

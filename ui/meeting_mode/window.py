@@ -75,6 +75,7 @@ from ui.models.meetings import (
 )
 from ui import theme
 from ui.signals import emit
+from ui.widgets.attendance import apply_attendance_key, edit_names_in, save_name
 
 #: One key sets an earlier action's status (the table of earlier actions has the focus).
 STATUS_KEYS: dict[int, ActionStatus] = {
@@ -84,16 +85,13 @@ STATUS_KEYS: dict[int, ActionStatus] = {
     Qt.Key.Key_D: ActionStatus.DISCONTINUED,
     Qt.Key.Key_O: ActionStatus.OPEN,
 }
-ATTENDANCE_KEYS: dict[int, AttendanceStatus] = {
-    Qt.Key.Key_P: AttendanceStatus.PRESENT,
-    Qt.Key.Key_A: AttendanceStatus.APOLOGIES,
-    Qt.Key.Key_X: AttendanceStatus.ABSENT,
-}
 DECISIONS: list[tuple[str, Decision | None]] = [
     ("No decision yet", None),
     ("Continue", Decision.CONTINUE),
     ("Close (with the outcome)", Decision.CLOSE),
     ("Refer on (say to whom)", Decision.REFER_ON),
+    # Not reached or not discussed: not counted as heard; the case goes back to be listed.
+    ("Deferred — not heard", Decision.DEFERRED),
 ]
 HINT = ("Ctrl+PgDown / Ctrl+PgUp next / previous item · Alt+N notes · Alt+E earlier actions · "
         "Alt+G new action · Alt+D decision · Ctrl+Shift+E finish")
@@ -374,6 +372,8 @@ class MeetingModeWindow(QMainWindow):
             ah.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         ab.addWidget(_caption("A&ttendance  (P present · A apologies · X absent · I information sent · "
                               "S statement signed)", attendance_box, self.attendance_view))
+        self.attendance_view.setToolTip("Type in the Name column (or F2) for who came; P, A, X, I and S act "
+                                        "on the row elsewhere")
         ab.addWidget(self.attendance_view, 1)
         observer_row = QHBoxLayout()
         self.observer_edit = QLineEdit(attendance_box)
@@ -387,6 +387,8 @@ class MeetingModeWindow(QMainWindow):
         observer_row.addWidget(self.observer_signed)
         ab.addLayout(observer_row)
         KeyFilter(self.attendance_view, self._attendance_key)
+        self._attendee_names: dict[int, tuple[str, ...]] | None = None
+        self.attendance_model.name_edited.connect(self._name_typed)
         self.right.addWidget(attendance_box)
         upper.addWidget(self.right, 5)
         layout.addLayout(upper, 5)
@@ -1071,10 +1073,17 @@ class MeetingModeWindow(QMainWindow):
 
     def _load_attendance(self) -> None:
         self.detail = self.service.get_meeting(self.meeting_id)
+        edit_names_in(self.attendance_view, self.attendance_model, self._names, not self.detail.locked)
         self.attendance_model.set_rows(self.detail.attendance)
         if self.attendance_model.rowCount():
             self.attendance_view.selectRow(0)
         self._update_attendance_warning()
+
+    def _names(self) -> dict[int, tuple[str, ...]]:
+        """The names to complete in the attendance grid, by agency (read once, when first needed)."""
+        if self._attendee_names is None:
+            self._attendee_names = self.service.attendee_names(self.meeting_id)
+        return self._attendee_names
 
     def _update_attendance_warning(self) -> None:
         missing = self.detail.missing_core_agencies
@@ -1087,34 +1096,28 @@ class MeetingModeWindow(QMainWindow):
         self.attendance_warning.show()
 
     def _attendance_key(self, event: QKeyEvent) -> bool:
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier & ~Qt.KeyboardModifier.ShiftModifier:
-            return False
-        key = Qt.Key(event.key())
-        row = self.attendance_view.currentIndex().row()
-        if row < 0 or key not in (*ATTENDANCE_KEYS, Qt.Key.Key_I, Qt.Key.Key_S):
-            return False
-        line = self.attendance_model.row_at(row)
-        kwargs: dict = {}
-        if key in ATTENDANCE_KEYS:
-            kwargs["status"] = ATTENDANCE_KEYS[key]
-        elif key == Qt.Key.Key_I:
-            kwargs["information_sent"] = not line.information_sent
-        else:
-            kwargs["confidentiality_signed"] = not line.confidentiality_signed
         try:
-            if line.id is None:
-                result = self.service.set_attendance(self.meeting_id, agency_id=line.agency_id, **kwargs)
-            else:
-                result = self.service.set_attendance(self.meeting_id, attendance_id=line.id, **kwargs)
+            result = apply_attendance_key(self.service, self.meeting_id, self.attendance_view,
+                                          self.attendance_model, event)
         except ServiceError as exc:
             self.statusBar().showMessage(str(exc), 8000)
             return True
-        self.attendance_model.replace_at(row, result.value)
+        if result is None:
+            return False
+        self._attendance_saved()
+        return True
+
+    def _name_typed(self, row: int, name: str) -> None:
+        try:
+            save_name(self.service, self.meeting_id, self.attendance_model, row, name)
+        except ServiceError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self._attendance_saved()
+
+    def _attendance_saved(self) -> None:
         self.detail = self.service.get_meeting(self.meeting_id)
         self._update_attendance_warning()
-        if key in ATTENDANCE_KEYS and row + 1 < self.attendance_model.rowCount():
-            self.attendance_view.selectRow(row + 1)
-        return True
 
     def _add_observer(self) -> None:
         name = self.observer_edit.text()

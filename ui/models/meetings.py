@@ -28,16 +28,22 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _AGENDA_MIME = "application/x-cspdesk-agenda-item"
 
 
-_BOLD: QFont | None = None
+_FONTS: dict[str, QFont] = {}
+
+
+def _font(style: str) -> QFont:
+    """One font per style ("bold", or "struck" for the date of a cancelled meeting) for every cell
+    that needs it (views ask for it on every paint)."""
+    font = _FONTS.get(style)
+    if font is None:
+        font = _FONTS[style] = QFont()
+        font.setBold(style == "bold")
+        font.setStrikeOut(style == "struck")
+    return font
 
 
 def _bold() -> QFont:
-    """One bold font for every cell that needs it (views ask for it on every paint)."""
-    global _BOLD
-    if _BOLD is None:
-        _BOLD = QFont()
-        _BOLD.setBold(True)
-    return _BOLD
+    return _font("bold")
 
 
 class _RowsModel(QAbstractTableModel):
@@ -138,6 +144,12 @@ class MeetingListModel(_RowsModel):
                 return theme.brush("danger")
             if row.status is MeetingStatus.FINALISED:
                 return theme.brush("muted")
+        if role == Qt.ItemDataRole.ForegroundRole and row.status is MeetingStatus.CANCELLED:
+            return theme.brush("muted")  # the whole row: it never took place
+        if role == Qt.ItemDataRole.FontRole and row.status is MeetingStatus.CANCELLED and col is MeetingColumn.DATE:
+            return _font("struck")
+        if role == Qt.ItemDataRole.ToolTipRole and row.status is MeetingStatus.CANCELLED:
+            return row.status_text
         if role == Qt.ItemDataRole.ToolTipRole and col is MeetingColumn.VENUE and row.venue:
             return row.venue
         return None
@@ -312,7 +324,34 @@ class AttendanceColumn(IntEnum):
 
 
 class AttendanceModel(_RowsModel):
-    headers = ("Agency", "Name", "Attendance", "Information sent", "Statement signed")
+    """Who came. With ``names_editable`` the Name cells can be edited: the model changes nothing
+    itself but emits ``name_edited(row, name)`` for its owner to save (and ``replace_at``)."""
+
+    # Two-line headers: the yes/no columns need no more width than their words' longer halves, so
+    # the agency and the name typed keep room in a narrow grid.
+    headers = ("Agency", "Name", "Attendance", "Information\nsent", "Statement\nsigned")
+    #: A Name cell was edited: the row and the name typed (stripped).
+    name_edited = Signal(int, str)
+
+    def __init__(self, parent=None) -> None:  # noqa: ANN001 - QObject | None
+        super().__init__(parent)
+        self.names_editable = False
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if self.names_editable and index.isValid() and index.column() == AttendanceColumn.NAME:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: _Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: ANN001, N802
+        if (role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != AttendanceColumn.NAME
+                or not self.names_editable or not 0 <= index.row() < len(self._rows)):
+            return False
+        name = str(value or "").strip()
+        if name == self._rows[index.row()].name:
+            return False
+        emit(self.name_edited, index.row(), name)
+        return True
 
     def row_of_agency(self, agency_id: int) -> int:
         for n, r in enumerate(self._rows):
@@ -347,8 +386,12 @@ class AttendanceModel(_RowsModel):
                 return theme.brush("accentText")
             if row.id is None:
                 return theme.brush("muted")
+        if role == Qt.ItemDataRole.EditRole and col is AttendanceColumn.NAME:
+            return row.name
         if role == Qt.ItemDataRole.ToolTipRole and col is AttendanceColumn.AGENCY and row.is_core:
             return f"{row.agency}: a core agency of this panel"
+        if role == Qt.ItemDataRole.ToolTipRole and col in (AttendanceColumn.AGENCY, AttendanceColumn.NAME):
+            return (row.agency if col is AttendanceColumn.AGENCY else row.name) or None  # when elided
         return None
 
 

@@ -29,13 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import Listing, MeetingStatus
+from cspdesk.domain.hearings import took_place
 from cspdesk.services.cases import CaseQuery, CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.meetings import LISTABLE_CASE_STATUSES, MeetingDetail, MeetingService
 from cspdesk.services.panels import PanelService
 from ui.formatting import count, short_datetime
-from ui.meeting_mode.window import ATTENDANCE_KEYS, KeyFilter
+from ui.meeting_mode.window import KeyFilter
 from ui.models.meetings import (
     AgendaColumn,
     AgendaModel,
@@ -46,8 +47,10 @@ from ui.models.meetings import (
     MeetingListModel,
     SuggestionModel,
 )
+from ui.pages.admin import common
 from ui.pages.base import Page, empty_state
 from ui.signals import emit
+from ui.widgets.attendance import apply_attendance_key, edit_names_in, save_name
 
 #: Typing in "Add a case" searches once it pauses this long.
 CASE_SEARCH_DEBOUNCE_MS = 200
@@ -132,6 +135,19 @@ class MeetingsPage(Page):
         self.new_button.clicked.connect(self.new_meeting)
         self.new_button.setEnabled(self.can_run)
         bar.addWidget(self.new_button)
+        self.change_button = QToolButton(self)
+        self.change_button.setObjectName("cancelOrDeleteMeeting")
+        self.change_button.setText("Cancel or de&lete")
+        self.change_button.setToolTip("Cancel the selected meeting, giving the reason (its cases go back to be "
+                                      "listed), or delete it while it has no business on it")
+        self.change_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        change_menu = QMenu(self.change_button)
+        self.cancel_action = change_menu.addAction("Cancel meeting…", lambda: self.cancel_meeting())
+        self.delete_action = change_menu.addAction("Delete meeting…", lambda: self.delete_meeting())
+        self.change_button.setMenu(change_menu)
+        self.change_button.setEnabled(False)
+        self.change_button.setVisible(self.can_run)
+        bar.addWidget(self.change_button)
         self.mode_button = QPushButton("Open &meeting mode", self)
         self.mode_button.setObjectName("primaryButton")
         self.mode_button.setToolTip("Run the selected meeting (Ctrl+Enter)")
@@ -162,6 +178,7 @@ class MeetingsPage(Page):
         self.table.hideColumn(MeetingColumn.VENUE)
         self.table.selectionModel().currentRowChanged.connect(self._meeting_selected)
         self.table.activated.connect(lambda _i: self.open_meeting_mode())
+        KeyFilter(self.table, self._meeting_key)
         self.list_stack = QStackedWidget(splitter)
         self.list_stack.addWidget(self.table)
         self.empty_label = empty_state("No meetings yet. Plan one with New meeting… (Ctrl+N).", self.list_stack)
@@ -287,9 +304,13 @@ class MeetingsPage(Page):
         for col in (AttendanceColumn.STATUS, AttendanceColumn.INFORMATION, AttendanceColumn.SIGNED):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         KeyFilter(self.attendance_view, self._attendance_key)
+        self._attendee_names: tuple[int, dict[int, tuple[str, ...]]] | None = None
+        self.attendance_model.name_edited.connect(self._name_typed)
         layout.addWidget(self.attendance_view, 1)
-        hint = QLabel("P present · A apologies · X absent · I information sent · S statement signed", tab)
+        hint = QLabel("P present · A apologies · X absent · I information sent · S statement signed · "
+                      "type in Name (or F2) for who came", tab)
         hint.setObjectName("pageHint")
+        hint.setWordWrap(True)
         layout.addWidget(hint)
         row = QHBoxLayout()
         self.observer_edit = QLineEdit(tab)
@@ -307,8 +328,9 @@ class MeetingsPage(Page):
     def _build_suggestions_tab(self) -> None:
         tab = QWidget(self.tabs)
         layout = QVBoxLayout(tab)
-        hint = QLabel("Cases whose review date has come, and open cases 12 months past their last referral "
-                      "(to close or keep). Enter adds the case to the agenda.", tab)
+        hint = QLabel("Cases not heard (their meeting was cancelled, or they were deferred), cases whose review "
+                      "date has come, and open cases 12 months past their last referral (to close or keep). "
+                      "Enter adds the case to the agenda.", tab)
         hint.setObjectName("pageHint")
         hint.setWordWrap(True)
         layout.addWidget(hint)
@@ -389,6 +411,7 @@ class MeetingsPage(Page):
             self.tabs.setEnabled(False)
             self.mode_button.setEnabled(False)
             self.print_button.setEnabled(False)
+            self.change_button.setEnabled(False)
             self.detail_stack.setCurrentWidget(self.no_meeting_label)
             # No meetings at all: the list's own empty state has the whole width.
             self.detail_stack.setVisible(self.model.rowCount() > 0)
@@ -400,31 +423,38 @@ class MeetingsPage(Page):
     def _set_detail(self, detail: MeetingDetail) -> None:
         self.detail = detail
         d = detail.row
-        editable = self.can_run and not detail.locked
+        cancelled = d.status is MeetingStatus.CANCELLED
+        editable = self.can_run and not detail.locked and not cancelled
         self.tabs.setEnabled(True)
         self.detail_stack.setCurrentWidget(self.detail_area)
         self.detail_stack.show()
         self.meeting_heading.setText(f"{d.panel_name} — {short_datetime(d.starts_at)}")
-        facts = [d.status.label, d.venue or "venue not set", f"chair {d.chair or 'not set'}",
+        facts = [d.status_text, d.venue or "venue not set", f"chair {d.chair or 'not set'}",
                  f"minutes {d.minute_taker or 'not set'}", count(d.cases, "case")]
         self.meeting_facts.setText(" · ".join(facts))
-        if detail.missing_core_agencies and d.status is not MeetingStatus.PLANNED:
+        if detail.missing_core_agencies and d.status not in (MeetingStatus.PLANNED, MeetingStatus.CANCELLED):
             self.warning.setText("Core agencies not present: " + ", ".join(detail.missing_core_agencies) + ".")
             self.warning.show()
         else:
             self.warning.hide()
         self.agenda_model.set_rows(detail.items)
+        edit_names_in(self.attendance_view, self.attendance_model, self._names, editable)
         self.attendance_model.set_rows(detail.attendance)
         self.suggestion_model.set_rows(self.service.suggestions(d.id) if editable else [])
         self.tabs.setTabText(2, f"Suggested cases ({self.suggestion_model.rowCount()})")
         for widget in (self.case_edit, self.minutes_spin, self.observer_edit, self.observer_signed):
             widget.setEnabled(editable)
         self.agenda_view.setDragEnabled(editable)
-        self.mode_button.setEnabled(self.can_run or detail.locked)
+        self.mode_button.setEnabled((self.can_run or detail.locked) and not cancelled)
+        planned = self.can_run and d.status is MeetingStatus.PLANNED
+        self.change_button.setEnabled(planned)
+        self.cancel_action.setEnabled(planned)
+        self.delete_action.setEnabled(planned)
         self.print_button.setEnabled(True)
         # Minutes once the meeting has started (a draft until they are finalised).
-        self.print_minutes_action.setEnabled(d.status is not MeetingStatus.PLANNED)
-        self.mode_button.setText("Open &meeting mode" if d.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS)
+        self.print_minutes_action.setEnabled(took_place(d.status))
+        self.mode_button.setText("Open &meeting mode" if d.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS,
+                                                                      MeetingStatus.CANCELLED)
                                  else "Review &minutes")
         self.agenda_error.hide()
         if not self.agenda_view.currentIndex().isValid() and self.agenda_model.rowCount():
@@ -567,36 +597,40 @@ class MeetingsPage(Page):
     # -- attendance ----------------------------------------------------------------------------------
 
     def _attendance_key(self, event: QKeyEvent) -> bool:
-        if self.detail is None or self.detail.locked or not self.can_run:
+        if self.detail is None or not self.attendance_model.names_editable:
             return False
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier & ~Qt.KeyboardModifier.ShiftModifier:
-            return False
-        key = Qt.Key(event.key())
-        row = self.attendance_view.currentIndex().row()
-        if row < 0 or key not in (*ATTENDANCE_KEYS, Qt.Key.Key_I, Qt.Key.Key_S):
-            return False
-        line = self.attendance_model.row_at(row)
-        kwargs: dict = {}
-        if key in ATTENDANCE_KEYS:
-            kwargs["status"] = ATTENDANCE_KEYS[key]
-        elif key == Qt.Key.Key_I:
-            kwargs["information_sent"] = not line.information_sent
-        else:
-            kwargs["confidentiality_signed"] = not line.confidentiality_signed
         try:
-            if line.id is None:
-                result = self.service.set_attendance(self.detail.row.id, agency_id=line.agency_id, **kwargs)
-            else:
-                result = self.service.set_attendance(self.detail.row.id, attendance_id=line.id, **kwargs)
+            result = apply_attendance_key(self.service, self.detail.row.id, self.attendance_view,
+                                          self.attendance_model, event)
         except ServiceError as exc:
-            self.warning.setText(str(exc))
-            self.warning.show()
+            self._attendance_error(exc)
             return True
-        self.attendance_model.replace_at(row, result.value)
-        if key in ATTENDANCE_KEYS and row + 1 < self.attendance_model.rowCount():
-            self.attendance_view.selectRow(row + 1)
+        if result is None:
+            return False
         emit(self.changes_made, result.changes)
         return True
+
+    def _name_typed(self, row: int, name: str) -> None:
+        if self.detail is None:
+            return
+        try:
+            result = save_name(self.service, self.detail.row.id, self.attendance_model, row, name)
+        except ServiceError as exc:
+            self._attendance_error(exc)
+            return
+        emit(self.changes_made, result.changes)
+
+    def _attendance_error(self, exc: ServiceError) -> None:
+        self.warning.setText(str(exc))
+        self.warning.show()
+
+    def _names(self) -> dict[int, tuple[str, ...]]:
+        """The names to complete in the attendance grid, by agency (read once per meeting shown)."""
+        if self.detail is None:
+            return {}
+        if self._attendee_names is None or self._attendee_names[0] != self.detail.row.id:
+            self._attendee_names = (self.detail.row.id, self.service.attendee_names(self.detail.row.id))
+        return self._attendee_names[1]
 
     def _add_observer(self) -> None:
         if self.detail is None:
@@ -663,6 +697,56 @@ class MeetingsPage(Page):
         emit(self.preview_opened, dialog)
         return dialog
 
+    # -- cancelling and deleting --------------------------------------------------------------------
+
+    def _meeting_key(self, event: QKeyEvent) -> bool:
+        if event.key() == Qt.Key.Key_Delete and not event.modifiers() and self.delete_action.isEnabled():
+            self.delete_meeting()
+            return True
+        return False
+
+    def cancel_meeting(self):  # noqa: ANN201 - CancelMeetingDialog | None
+        """Ask why, then cancel the selected planned meeting (the dialog says its cases go back to
+        be listed)."""
+        if self.detail is None or not self.cancel_action.isEnabled():
+            return None
+        from ui.dialogs.cancel_meeting import CancelMeetingDialog
+
+        dialog = CancelMeetingDialog(self.service, self.detail, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._meeting_changed(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def delete_meeting(self) -> None:
+        """Delete the selected planned meeting after a confirmation; refused (and said why) when
+        it has business on it, which is cancelled instead."""
+        if self.detail is None or not self.delete_action.isEnabled():
+            return
+        d = self.detail.row
+        cases = f" Its {count(d.cases, 'case')} go back to be listed." if d.cases else ""
+        if not common.confirm(self, "Delete meeting", f"Delete the meeting of {self._meeting_words()}?",
+                              "Delete meeting", informative="A meeting with no business on it leaves no record "
+                              f"but the audit trail.{cases} To keep it in the list, cancel it instead."):
+            return
+        try:
+            result = self.service.delete_meeting(d.id)
+        except ServiceError as exc:
+            self.warning.setText(str(exc))
+            self.warning.show()
+            return
+        self.detail = None
+        self._load_meetings()
+        emit(self.changes_made, result.changes)
+
+    def _meeting_changed(self, result) -> None:  # noqa: ANN001 - OpResult[MeetingDetail] | None
+        if result is None:
+            return
+        self.detail = None
+        self._load_meetings(select_id=result.value.row.id)
+        emit(self.changes_made, result.changes)
+
     def open_meeting_mode(self) -> None:
-        if self.detail is not None:
+        # A cancelled meeting is never run (Enter or a double-click on it does nothing).
+        if self.detail is not None and self.detail.row.status is not MeetingStatus.CANCELLED:
             emit(self.meeting_mode_requested, self.detail.row.id)
