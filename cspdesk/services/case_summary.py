@@ -7,12 +7,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import AuditKind, PersonRole
-from cspdesk.domain.rules import person_display_name
+from cspdesk.domain.rules import person_display_name, redact_contact_details
 from cspdesk.reports.case_summary import CaseSummaryData, SummaryPerson, render_case_summary_pdf
 from cspdesk.services import audit
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.services.files import check_output_path, write_atomically
+from cspdesk.services.cases import contact_history, referral_criteria
 from cspdesk.services.subject_access import gather_case
 from cspdesk.storage.models import Case, CasePerson, Partnership, Person
 
@@ -83,10 +84,12 @@ class CaseSummaryService:
         case = gather_case(s, case_id)
         referral_date = case.referral_date
         people = []
-        for link, person in s.execute(
+        links = s.execute(
             select(CasePerson, Person).join(Person, Person.id == CasePerson.person_id)
             .where(CasePerson.case_id == case_id).order_by(CasePerson.id)
-        ).all():
+        ).all()
+        histories = contact_history(s, [p.id for _, p in links]) if contact_details else {}
+        for link, person in links:
             details = ", ".join(x for x in (
                 f"to victim: {link.relationship_to_victim}" if link.relationship_to_victim else "",
                 f"to perpetrator: {link.relationship_to_perpetrator}" if link.relationship_to_perpetrator else "",
@@ -103,6 +106,7 @@ class CaseSummaryService:
                 phone=person.phone if contact_details else "",
                 safe_to_call=person.safe_to_call if contact_details else None,
                 safe_times=person.safe_times if contact_details else "",
+                contact_history=tuple(h.describe() for h in histories.get(person.id, ())),
             )))
         partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
         return CaseSummaryData(
@@ -113,4 +117,15 @@ class CaseSummaryService:
             case=case,
             people=tuple(p for *_, p in sorted(people, key=lambda t: (t[0], t[1]))),
             contact_details=contact_details,
+            criteria=self._criteria(s, case_id, contact_details),
         )
+
+    @staticmethod
+    def _criteria(s, case_id: int, contact_details: bool) -> tuple[tuple[str, str], ...]:  # noqa: ANN001
+        criteria = referral_criteria(s, s.get(Case, case_id))
+        if criteria is None:
+            return ()
+        if contact_details:
+            return criteria.lines()
+        # The reason and lawful basis are free text: a copy without contact details redacts them.
+        return tuple((label, redact_contact_details(value)) for label, value in criteria.lines())
