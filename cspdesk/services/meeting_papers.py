@@ -28,6 +28,7 @@ from cspdesk.reports.meeting_papers import (
 from cspdesk.services import audit
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.files import check_output_path, write_atomically
+from cspdesk.services.cases import referral_criteria
 from cspdesk.services.meetings import ActionRow, MeetingDetail, MeetingService
 from cspdesk.storage.models import ActionUpdate, Case, CasePerson, Partnership, Person
 
@@ -165,6 +166,8 @@ class MeetingPapersService:
                 decision_notes=clean(entry.decision_notes, known),
                 actions=tuple(by_item.get(entry.id, ())),
                 earlier_actions=tuple(earlier),
+                # The full minutes only: the distribution copy and the agenda print no criteria.
+                criteria=self._criteria(s, case) if case is not None and not distribution else (),
             ))
         titles = {i.id: i.label for i in d.items}
         partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
@@ -197,6 +200,11 @@ class MeetingPapersService:
                            clean(a.text)) for a in d.addenda),
             distribution=distribution,
         )
+
+    @staticmethod
+    def _criteria(s: Session, case: Case) -> tuple[tuple[str, str], ...]:
+        found = referral_criteria(s, case)
+        return found.lines() if found is not None else ()
 
     @staticmethod
     def _latest_updates(s: Session, action_ids: list[int]) -> dict[int, str]:

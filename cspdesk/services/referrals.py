@@ -1079,7 +1079,10 @@ def _check_linked(s: Session, rows: Sequence[LinkedPersonDraft], path: str, sect
     return out
 
 
-def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date) -> list[Problem]:
+def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, *,
+              require_agency: bool = True) -> list[Problem]:
+    """Every problem with ``draft``. ``require_agency`` False is for imports of older logs, which
+    often never recorded the referring agency (a typed MARAC referral must name it)."""
     out: list[Problem] = []
     expected = _DRAFT_PANEL_TYPE.get(type(draft))
     if expected is None:
@@ -1096,7 +1099,7 @@ def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date) 
         out.append(Problem("referrer_name", f"Referrer: the name must be {TEXT_SHORT_MAX} characters or fewer."))
 
     if isinstance(draft, MaracDraft):
-        if draft.referring_agency_id is None:
+        if draft.referring_agency_id is None and require_agency:
             out.append(Problem("referring_agency_id", "Referring agency: choose the agency that referred."))
         out += _check_person(s, draft.victim, "victim", "Victim", d, today)
         victim_dob = draft.victim.date_of_birth
@@ -1293,9 +1296,9 @@ def _write_threat(s: Session, ctx: ServiceContext, case_id: int | None, group_id
     return assessment
 
 
-def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedReferral:
+def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_agency: bool = True) -> CreatedReferral:
     rules = _rules(s, draft.panel_id)
-    problems = _validate(s, draft, rules, ctx.today())
+    problems = _validate(s, draft, rules, ctx.today(), require_agency=require_agency)
     if problems:
         raise ReferralInvalid(problems)
     now = ctx.now()

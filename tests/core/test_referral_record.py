@@ -167,3 +167,72 @@ def test_a_referral_from_year_one_is_refused(intake) -> None:  # noqa: F811
         ReferralService(intake.ctx).create(marac_draft(intake, referral_date=date(1, 1, 1)))
     assert caught.value.problems[0].field == "referral_date"
     assert "01/01/0001" in caught.value.problems[0].message
+
+
+def test_the_referral_import_refuses_a_referral_from_year_one(intake, tmp_path) -> None:  # noqa: F811
+    from core.test_referral_import import row, write_csv
+    from cspdesk.services.referral_import import import_referrals
+
+    path = write_csv(tmp_path / "old.csv", [row(date_="01/01/0001"), row(given_="Hal", family="Moss")])
+    report = import_referrals(intake.ctx, path, intake.marac, good_rows_only=True).value
+    assert (report.problems[0].row, report.problems[0].column) == (2, "referral_date")
+    assert {p.row for p in report.problems} == {2}
+    assert "01/01/0001" in report.problems[0].message
+    assert [r.reference for r in report.imported] == ["MARAC-2026-0001"]  # never "MARAC-1-0001"
+
+
+def _plan_and_police(ctx):  # noqa: ANN001, ANN202
+    from core.actions_helpers import agency_id, panel_id
+    from cspdesk.domain.enums import PanelType
+
+    return panel_id(ctx, PanelType.PARTNERSHIP), agency_id(ctx, "KP")
+
+
+def test_an_action_due_in_2999_is_refused_by_the_service_and_the_import(demo_ctx, tmp_path) -> None:
+    from core.test_action_import import _write_csv
+    from cspdesk.services.action_import import ActionImportService, ImportRefused
+    from cspdesk.services.actions import ActionService, NewAction
+    from cspdesk.services.errors import ValidationError
+
+    plan, police = _plan_and_police(demo_ctx)
+    with pytest.raises(ValidationError) as err:
+        ActionService(demo_ctx).add_action(NewAction(panel_id=plan, text="Patrols", owner_agency_id=police,
+                                                     due_date=date(2999, 1, 1)))
+    assert err.value.field == "due_date" and "01/01/2999" in str(err.value)
+    svc = ActionImportService(demo_ctx)
+    table = svc.read(_write_csv(tmp_path / "t.csv", [["1", "Patrols", "Kent Police", "01/01/2999", "Open", ""],
+                                                     ["2", "Visits", "Kent Police", "31/12/2026", "Open", ""]]))
+    with pytest.raises(ImportRefused) as refused:
+        svc.import_actions(plan, table, svc.suggest_mapping(plan, table).mapping)
+    (bad,) = refused.value.report.bad_rows
+    assert (bad.row, bad.field) == (2, "due_date") and "more than 10 years ahead" in bad.reason
+
+
+def test_an_agreed_action_due_in_2999_is_refused(demo_ctx) -> None:
+    from core.test_meetings import _marac, _planned_with_cases
+    from cspdesk.services.errors import ValidationError
+    from cspdesk.services.meetings import MeetingService
+
+    svc = MeetingService(demo_ctx)
+    item = svc.get_meeting(_planned_with_cases(demo_ctx, _marac(demo_ctx))).case_items[0]
+    with pytest.raises(ValidationError) as err:
+        svc.add_agreed_action(item.id, agency_id=1, text="Far off", due_date=date(2999, 1, 1))
+    assert err.value.field == "due_date"
+
+
+def test_the_full_minutes_print_the_criteria_the_distribution_copy_not(demo_ctx) -> None:
+    from cspdesk.services.meeting_papers import MeetingPapersService
+    from cspdesk.storage import models as m
+
+    with demo_ctx.reading() as s:
+        meeting = s.execute(
+            select(m.AgendaItem.meeting_id).join(m.Case, m.Case.id == m.AgendaItem.case_id)
+            .join(m.Panel, m.Panel.id == m.Case.panel_id).where(m.Panel.panel_type == "marac")
+            .order_by(m.AgendaItem.id).limit(1)).scalar_one()
+    papers = MeetingPapersService(demo_ctx)
+    full = _text(papers.render_minutes(meeting, invariant=True))
+    assert "Referral criteria" in full and "Criteria met" in full and "Consent to share" in full
+    circulated = _text(papers.render_minutes(meeting, distribution=True, invariant=True))
+    agenda = _text(papers.render_agenda(meeting, invariant=True))
+    assert "Referral criteria" not in circulated and "Consent to share" not in circulated
+    assert "Referral criteria" not in agenda

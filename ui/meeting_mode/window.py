@@ -766,6 +766,9 @@ class MeetingModeWindow(QMainWindow):
             + (f" by {esc(brief.referring_agency)}" if brief.referring_agency else "")
             + (" · <b>repeat</b>" if brief.is_repeat else "") + "</p>",
         ]
+        if brief.criteria:
+            # The referral's criteria; the first line says why the risk level is what it is.
+            parts.append("<p>" + "<br/>".join(f"<b>{esc(k)}:</b> {esc(v)}" for k, v in brief.criteria) + "</p>")
         if brief.reason:
             parts.append(f"<p><b>Reason:</b> {esc(brief.reason)}</p>")
         if brief.summary:
