@@ -132,7 +132,7 @@ class CaseDialog(QDialog):
         for caption, text in (
             ("Panel", panel),
             ("Referred", f"{referred} by {by}" if by else referred),
-            ("Risk", detail.risk_summary or "No risk assessment recorded."),
+            ("Risk", self._risk_text()),
             ("Review due", short_date(row.review_date) or "Not set"),
             ("Open actions", f"{row.open_actions:,}"),
         ):
@@ -264,6 +264,14 @@ class CaseDialog(QDialog):
             self.criteria_labels[caption] = label
             form.addRow(_value(caption, body, name="mutedText"), label)
         layout.addLayout(form)
+
+    def _risk_text(self) -> str:
+        """The latest assessment; for a MARAC case first the level the list shows and why (one rule,
+        so a High beside a Medium DASH is never left unexplained)."""
+        latest = self.detail.risk_summary or "No risk assessment recorded."
+        if self.detail.criteria is None:
+            return latest
+        return f"{self.detail.criteria.risk_reason}. Latest assessment: {latest}"
 
     def _history_text(self) -> str:
         """Earlier addresses and numbers, one line each: shown with the contact details only."""
