@@ -91,6 +91,10 @@ class CaseRow:
     open_actions: int
 
 
+#: In a :class:`ContactChange`: the field changed, and nothing was held before.
+NONE_HELD = "\x00none"
+
+
 @dataclass(frozen=True)
 class ContactChange:
     """A person's contact details before one change, with what replaced them ("moved from … on …")."""
@@ -98,19 +102,22 @@ class ContactChange:
     changed_at: datetime
     changed_by: str
     case_reference: str
-    address: str  # the address and postcode as they were, "" when unchanged
-    phone: str  # the number as it was, "" when unchanged
-    safe_contact: str  # safe to call and safe times as they were, "" when unchanged
+    address: str  # the address and postcode as they were; "" when unchanged, NONE_HELD when there was none
+    phone: str  # the number as it was; "" when unchanged, NONE_HELD when there was none
+    safe_contact: str  # safe to call and safe times as they were; "" when unchanged, NONE_HELD
 
     def describe(self) -> str:
         on = f"{self.changed_at.day} {self.changed_at:%b %Y}"
         parts = []
-        if self.address:
+        if self.address == NONE_HELD:
+            parts.append(f"Address first recorded on {on}")
+        elif self.address:
             parts.append(f"Moved from {self.address} on {on}")
         if self.phone:
-            parts.append(f"phone was {self.phone} until {on}")
+            parts.append(f"phone was {'not held' if self.phone == NONE_HELD else self.phone} until {on}")
         if self.safe_contact:
-            parts.append(f"safe contact was {self.safe_contact} until {on}")
+            was = "not recorded" if self.safe_contact == NONE_HELD else self.safe_contact
+            parts.append(f"safe contact was {was} until {on}")
         if not parts:
             parts.append(f"Contact notes changed on {on}")
         text = "; ".join(parts)
@@ -452,10 +459,11 @@ def contact_history(s: Session, person_ids: Sequence[int]) -> dict[int, tuple[Co
         safe = ", ".join(x for x in (
             "" if row.safe_to_call is None else ("safe to call" if row.safe_to_call else "not safe to call"),
             row.safe_times) if x)
+        address = ", ".join(x for x in (row.address, row.postcode) if x)
         out.setdefault(row.person_id, []).append(ContactChange(
             changed_at=row.changed_at, changed_by=by or "", case_reference=reference or "",
-            address=", ".join(x for x in (row.address, row.postcode) if x) if was("address", "postcode") else "",
-            phone=row.phone if was("phone") else "",
-            safe_contact=safe if was("safe_to_call", "safe_times") else "",
+            address=(address or NONE_HELD) if was("address", "postcode") else "",
+            phone=(row.phone or NONE_HELD) if was("phone") else "",
+            safe_contact=(safe or NONE_HELD) if was("safe_to_call", "safe_times") else "",
         ))
     return {pid: tuple(reversed(changes)) for pid, changes in out.items()}

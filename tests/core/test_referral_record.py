@@ -74,6 +74,20 @@ def test_the_full_case_summary_prints_the_new_address_and_the_history_the_other_
     assert "Oak Road" not in bare and "Elm Close" not in bare and "Moved from" not in bare
 
 
+def test_a_first_address_and_a_changed_safe_time_read_as_such(intake) -> None:  # noqa: F811
+    ctx = intake.ctx
+    service = ReferralService(ctx)
+    first = service.create(marac_draft(intake, referral_date=date(2026, 1, 5))).value  # no address held
+    second = service.create(marac_draft(intake, victim=PersonDraft(
+        existing_person_id=first.subject_person_id, address="9 Oak Road", safe_times="Evenings",
+        update_contact=True))).value
+    (change,) = next(p for p in CaseService(ctx).get_case(second.case_id).people
+                     if p.person_id == first.subject_person_id).contact_history
+    text = change.describe()
+    assert text.startswith("Address first recorded on ") and "safe contact was safe to call, Mornings only" in text
+    assert "phone" not in text  # not typed, not changed
+
+
 def test_a_link_with_the_same_details_keeps_no_history(intake) -> None:  # noqa: F811
     ctx = intake.ctx
     _first, victim = _first_and_victim(intake)
