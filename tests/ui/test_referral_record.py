@@ -79,6 +79,8 @@ def test_a_linked_victims_new_address_is_saved_and_shown_with_the_old_one(qtbot,
     assert view.contact_history.isVisible()
     old = " ".join(person.address.split())
     assert f"{person.name}: Moved from {old}" in " ".join(view.contact_history.text().split())
+    SHOTS.mkdir(exist_ok=True)
+    assert view.grab().save(str(SHOTS / "case_view_contact_history.png"))
     view.set_contact_details_shown(False)
     assert not view.contact_history.isVisible()  # the history is contact details too
 
