@@ -20,7 +20,13 @@ from cspdesk.domain.enums import RiskLevel
 from cspdesk.domain.plausible import due_date_problem, referral_date_problem
 from cspdesk.services.case_summary import CaseSummaryService
 from cspdesk.services.cases import CaseService
-from cspdesk.services.referrals import NoCriteriaUnconfirmed, PersonDraft, ReferralInvalid, ReferralService
+from cspdesk.services.referrals import (
+    MaracDraft,
+    NoCriteriaUnconfirmed,
+    PersonDraft,
+    ReferralInvalid,
+    ReferralService,
+)
 from cspdesk.storage.models import Case, Person, PersonContactChange
 
 
@@ -250,3 +256,23 @@ def test_the_full_minutes_print_the_criteria_the_distribution_copy_not(demo_ctx)
     agenda = _text(papers.render_agenda(meeting, invariant=True))
     assert "Referral criteria" not in circulated and "Consent to share" not in circulated
     assert "Referral criteria" not in agenda
+
+
+def test_erasing_a_persons_cases_erases_their_earlier_addresses(demo_ctx) -> None:
+    from cspdesk.services.retention import RetentionService
+    from cspdesk.storage import models as m
+
+    with demo_ctx.reading() as s:
+        panel = s.scalar(select(m.Panel.id).where(m.Panel.panel_type == "marac").order_by(m.Panel.id))
+    service = ReferralService(demo_ctx)
+    base = dict(panel_id=panel, referring_agency_id=1, consent_given=True, dash=dash(15))
+    first = service.create(MaracDraft(**base, referral_date=demo_ctx.today() - timedelta(days=40), victim=PersonDraft(
+        given_name="Erin", family_name="Erasable", address="3 Elm Close", postcode="ME7 1AB"))).value
+    second = service.create(MaracDraft(**base, referral_date=demo_ctx.today() - timedelta(days=2), victim=PersonDraft(
+        existing_person_id=first.subject_person_id, address="9 Oak Road", update_contact=True))).value
+    report = RetentionService(demo_ctx).erase_cases([first.case_id, second.case_id], "Right to erasure DP-1",
+                                                    force=True).value
+    assert report.counts["contact_history"] == 1 and report.counts["people"] >= 1
+    with demo_ctx.reading() as s:
+        assert s.scalars(select(PersonContactChange).where(
+            PersonContactChange.person_id == first.subject_person_id)).all() == []
