@@ -109,3 +109,11 @@ def test_the_case_view_shows_the_criteria_and_why_the_risk_is_high(qtbot, demo_c
     assert all(label.isVisible() for label in view.criteria_labels.values())
     SHOTS.mkdir(exist_ok=True)
     assert view.grab().save(str(SHOTS / "case_view_criteria.png"))
+
+
+def test_a_referral_dated_year_one_is_refused_beside_its_field(qtbot, make_window, demo_ctx):
+    _window, _cases, dialog = _open_form(qtbot, make_window, demo_ctx)
+    dialog.referral_date.setText("01/01/0001")
+    assert dialog.save() is None
+    assert dialog._targets["referral_date"][1].text() == (
+        "Referral date: 01/01/0001 is before 01/01/1990; check the year.")
