@@ -317,7 +317,7 @@ def test_typing_a_name_held_offers_it_and_linking_creates_no_new_person(qtbot, m
     dialog.perpetrators.remove_row(dialog.perpetrators.rows[0])
     dialog.consent.setCurrentIndex(dialog.consent.findData(True))
     dialog.agency.setCurrentIndex(1)  # a MARAC referral names its agency (issue 16)
-    # No DASH and no criterion met: the form asks first (tests/ui/test_referral_record.py).
+    # No DASH and no criterion met: the form asks first (tests/ui/test_referral_record_window.py).
     monkeypatch.setattr("ui.referrals.dialog.confirm", lambda *_a, **_k: True)
     with qtbot.waitSignal(dialog.referral_saved, timeout=5000) as saved:
         qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
