@@ -111,12 +111,15 @@ class SelfTest:
         return "a MARAC panel and an agency, as Administration adds them"
 
     def create_case(self) -> str:
+        from cspdesk.services.accounts import AccountService
         from cspdesk.services.panels import PanelService
         from cspdesk.services.referrals import MaracDraft, PersonDraft, ReferralService, dash_from_values
 
         panel = PanelService(self.ctx).list_panels()[0]
+        agency_id = AccountService(self.ctx).agencies()[0][0]  # a MARAC referral names its agency
         draft = MaracDraft(
             panel_id=panel.id, referral_date=date.today() - timedelta(days=1), referrer_name="PC Self Test",
+            referring_agency_id=agency_id,
             reason="Self-test referral", consent_given=True, victim_aware=True,
             victim=PersonDraft(given_name="Alex", family_name="Example", date_of_birth=date(1990, 1, 1)),
             dash=dash_from_values(["yes"] * 15 + ["no"] * 9),

@@ -14,6 +14,7 @@ from cspdesk.reports.document import (
     esc,
     fmt_date,
     heading,
+    key_values,
     render_pdf,
     table,
     yes_no,
@@ -35,6 +36,8 @@ class SummaryPerson:
     phone: str
     safe_to_call: bool | None
     safe_times: str
+    #: Earlier contact details, newest first ("Moved from … on …"); empty in a copy without them.
+    contact_history: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class CaseSummaryData:
     people: tuple[SummaryPerson, ...]
     #: False for a copy without addresses, telephone numbers and safe-contact notes.
     contact_details: bool = True
+    #: A MARAC referral's criteria, consent and lawful basis as (label, value) pairs.
+    criteria: tuple[tuple[str, str], ...] = ()
 
 
 def render_case_summary_pdf(data: CaseSummaryData, *, invariant: bool = False) -> bytes:
@@ -85,6 +90,7 @@ def _story(data: CaseSummaryData, st: Styles, width: float) -> list[Flowable]:
                 contact = [x for x in (p.address, p.phone) if x]
                 if p.safe_to_call is not None:
                     contact.append(f"Safe to call: {yes_no(p.safe_to_call)}" + (f", {p.safe_times}" if p.safe_times else ""))
+                contact += [f"Earlier: {h}" for h in p.contact_history]
                 row.append("\n".join(contact) or "—")
             rows.append(row)
         header = ["Role", "Name", "Date of birth"] + (["Contact"] if data.contact_details else [])
@@ -92,5 +98,8 @@ def _story(data: CaseSummaryData, st: Styles, width: float) -> list[Flowable]:
         story.append(table(st, width, header, rows, fractions))
     else:
         story.append(Paragraph("No people are linked to this case.", st.none))
+    if data.criteria:
+        story.extend(heading(st, "Referral criteria", 2))
+        story.append(key_values(st, width, data.criteria))
     story.extend(case_flowables(st, width, case, about_subject=False, level=2, title="The referral"))
     return story

@@ -77,6 +77,8 @@ class PaperItem:
     actions: tuple[PaperAction, ...] = ()
     #: Open actions from earlier meetings on this case (agenda pack).
     earlier_actions: tuple[PaperAction, ...] = ()
+    #: A MARAC referral's criteria, consent and lawful basis (full minutes only; empty otherwise).
+    criteria: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,9 @@ def _minutes_story(data: MeetingPapers, st: Styles, width: float) -> list[Flowab
             ("Referred by", item.referring_agency or "Not recorded"),
             ("Risk level", item.risk_level or "Not recorded"),
         ]))
+        if item.criteria:
+            story.extend(heading(st, "Referral criteria", 4))
+            story.append(key_values(st, width, item.criteria))
         if item.people:
             story.extend(heading(st, "People", 4))
             story.append(_people_table(st, width, item.people, with_contact=not data.distribution))

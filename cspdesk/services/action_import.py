@@ -39,7 +39,7 @@ from cspdesk.domain.cells import guard_cell, guard_row, unguard_cell
 from cspdesk.domain.enums import ActionStatus, AuditKind, Strand
 from cspdesk.domain.rules import normalise_name
 from cspdesk.services import audit, tabular
-from cspdesk.services.actions import ActionQuery, ActionService, NewAction
+from cspdesk.services.actions import ActionQuery, ActionService, NewAction, check_due_date
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import PermissionDenied, ValidationError
 from cspdesk.services.reach import group_on_panels
@@ -542,6 +542,7 @@ class ActionImportService:
             except ValueError as exc:
                 raise ValidationError(f.value, f"{f.label.lower()}: {exc}; write it as 31/03/2020.") from None
         due, completed_on = dates[ActionField.DUE_DATE], dates[ActionField.COMPLETED_ON]
+        check_due_date(due, today)  # a due date in 2999 is a slip, refused with the column named
         update = text(row, ActionField.UPDATE)
         reason = text(row, ActionField.REASON)
         notes: list[str] = []

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from cspdesk.domain.enums import ActionStatus, AuditKind, PanelType, Rag, Role, Strand
+from cspdesk.domain.plausible import due_date_problem
 from cspdesk.domain.rules import (
     ACTION_STATUSES_NEEDING_REASON,
     DEFAULT_AMBER_DAYS,
@@ -339,6 +340,13 @@ def _clean(value: str, field_name: str, label: str, *, limit: int = MAX_TEXT, re
     return text
 
 
+def check_due_date(due: date | None, today: date, *, field_name: str = "due_date") -> None:
+    """Refuse a due date outside the plausible window (``cspdesk.domain.plausible``): 2999 is a slip."""
+    problem = due_date_problem(due, today) if due is not None else None
+    if problem is not None:
+        raise ValidationError(field_name, problem)
+
+
 def check_status_change(status: ActionStatus, reason: str, completed_on: date | None, *,
                         field_prefix: str = "", today: date | None = None) -> None:
     """On hold and Discontinued need a reason; Completed needs the date it was completed (not in
@@ -559,6 +567,7 @@ class ActionService:
             raise ValidationError("strand", "This panel does not use 4P strands.")
         reason = _clean(new.status_reason, "reason", "reason")
         check_status_change(new.status, reason, new.completed_on, today=today)
+        check_due_date(new.due_date, today)
         now = self._ctx.now()
         action = Action(
             panel_id=new.panel_id, case_id=new.case_id, group_id=new.group_id, meeting_id=new.meeting_id,

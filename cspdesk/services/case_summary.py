@@ -14,6 +14,7 @@ from cspdesk.services import audit
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.services.files import check_output_path, write_atomically
+from cspdesk.services.cases import contact_history, referral_criteria
 from cspdesk.services.subject_access import gather_case
 from cspdesk.storage.models import Case, CasePerson, Partnership, Person
 
@@ -85,10 +86,12 @@ class CaseSummaryService:
         referral_date = case.referral_date
         people = []
         known = []
-        for link, person in s.execute(
+        links = s.execute(
             select(CasePerson, Person).join(Person, Person.id == CasePerson.person_id)
             .where(CasePerson.case_id == case_id).order_by(CasePerson.id)
-        ).all():
+        ).all()
+        histories = contact_history(s, [p.id for _, p in links]) if contact_details else {}
+        for link, person in links:
             details = ", ".join(x for x in (
                 f"to victim: {link.relationship_to_victim}" if link.relationship_to_victim else "",
                 f"to perpetrator: {link.relationship_to_perpetrator}" if link.relationship_to_perpetrator else "",
@@ -106,6 +109,7 @@ class CaseSummaryService:
                 phone=person.phone if contact_details else "",
                 safe_to_call=person.safe_to_call if contact_details else None,
                 safe_times=person.safe_times if contact_details else "",
+                contact_history=tuple(h.describe() for h in histories.get(person.id, ())),
             )))
         partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
         data = CaseSummaryData(
@@ -116,7 +120,16 @@ class CaseSummaryService:
             case=case,
             people=tuple(p for *_, p in sorted(people, key=lambda t: (t[0], t[1]))),
             contact_details=contact_details,
+            criteria=self._criteria(s, case_id),
         )
         # A copy without contact details is for circulation: nothing typed about the case (notes,
         # discussions, decisions, actions and their updates) may carry an address or a number either.
         return data if contact_details else redact_for_circulation(data, KnownContacts.of(known))
+
+    @staticmethod
+    def _criteria(s, case_id: int) -> tuple[tuple[str, str], ...]:  # noqa: ANN001
+        criteria = referral_criteria(s, s.get(Case, case_id))
+        if criteria is None:
+            return ()
+        # A copy without contact details passes whole through the redaction (reason, lawful basis…).
+        return criteria.lines()

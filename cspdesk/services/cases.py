@@ -16,7 +16,8 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
-from cspdesk.domain.enums import AuditKind, CaseStatus, PanelType, PersonRole, RiskLevel, SubjectKind, VulnerabilityFlag
+from cspdesk.domain.criteria import ReferralCriteria, marac_criteria
+from cspdesk.domain.enums import AssessmentKind, AuditKind, CaseStatus, PanelType, PersonRole, RiskLevel, SubjectKind, VulnerabilityFlag
 from cspdesk.domain.rules import normalise_name
 from cspdesk.services import audit
 from cspdesk.services.context import Permission, ServiceContext
@@ -33,8 +34,10 @@ from cspdesk.storage.models import (
     Panel,
     Person,
     PersonAlias,
+    PersonContactChange,
     RiskAssessment,
     SubjectGroup,
+    UserAccount,
 )
 
 #: Search terms shorter than this match references only (one letter would match half the county).
@@ -88,6 +91,40 @@ class CaseRow:
     open_actions: int
 
 
+#: In a :class:`ContactChange`: the field changed, and nothing was held before.
+NONE_HELD = "\x00none"
+
+
+@dataclass(frozen=True)
+class ContactChange:
+    """A person's contact details before one change, with what replaced them ("moved from … on …")."""
+
+    changed_at: datetime
+    changed_by: str
+    case_reference: str
+    address: str  # the address and postcode as they were; "" when unchanged, NONE_HELD when there was none
+    phone: str  # the number as it was; "" when unchanged, NONE_HELD when there was none
+    safe_contact: str  # safe to call and safe times as they were; "" when unchanged, NONE_HELD
+
+    def describe(self) -> str:
+        on = f"{self.changed_at.day} {self.changed_at:%b %Y}"
+        parts = []
+        if self.address == NONE_HELD:
+            parts.append(f"Address first recorded on {on}")
+        elif self.address:
+            parts.append(f"Moved from {self.address} on {on}")
+        if self.phone:
+            parts.append(f"phone was {'not held' if self.phone == NONE_HELD else self.phone} until {on}")
+        if self.safe_contact:
+            was = "not recorded" if self.safe_contact == NONE_HELD else self.safe_contact
+            parts.append(f"safe contact was {was} until {on}")
+        if not parts:
+            parts.append(f"Contact notes changed on {on}")
+        text = "; ".join(parts)
+        by = ", ".join(x for x in (self.changed_by, self.case_reference) if x)
+        return text[0].upper() + text[1:] + (f" ({by})" if by else "")
+
+
 @dataclass(frozen=True)
 class LinkedPerson:
     person_id: int
@@ -97,6 +134,9 @@ class LinkedPerson:
     address: str
     phone: str
     safe_to_call: bool | None
+    postcode: str = ""
+    #: Earlier contact details, newest first (a safeguarding record: where the person lived).
+    contact_history: tuple[ContactChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +157,8 @@ class CaseDetail:
     people: tuple[LinkedPerson, ...]
     history: tuple[StatusStep, ...]
     risk_summary: str
+    #: A MARAC case's criteria, consent and lawful basis (None on other panels).
+    criteria: ReferralCriteria | None = None
 
 
 def _prefix_range(column: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
@@ -227,9 +269,10 @@ class CaseService:
                     people = [(p, link.role) if p.id == link.person_id else (p, r) for p, r in people]
                     continue
                 people.append((link.person, link.role))
+            histories = contact_history(s, [p.id for p, _ in people])
             linked = tuple(
                 LinkedPerson(p.id, f"{p.given_name} {p.family_name}", role, p.date_of_birth, p.address, p.phone,
-                             p.safe_to_call)
+                             p.safe_to_call, p.postcode, histories.get(p.id, ()))
                 for p, role in people
             )
             history = tuple(
@@ -241,7 +284,7 @@ class CaseService:
             )
             risk = latest_risk(s, case_id)
             detail = CaseDetail(row, case_.reason, case_.summary, case_.outcome, case_.referrer_name, linked,
-                                history, risk)
+                                history, risk, referral_criteria(s, case_))
             audit.record(s, self._ctx.actor, AuditKind.VIEW, "case", case_id, {"reference": row.reference},
                          at=self._ctx.now())
         return detail
@@ -366,3 +409,61 @@ def latest_risk(s: Session, case_id: int) -> str:
     if latest.risk_level is not None:
         parts.append(latest.risk_level.label)
     return ", ".join(parts)
+
+
+def referral_criteria(s: Session, case_: Case) -> ReferralCriteria | None:
+    """A MARAC case's criteria as its referral recorded them, with the risk level the case holds
+    and its newest DASH band; None for a case on another panel type. For the case view, meeting
+    mode, the case summary and the full minutes alike."""
+    panel = s.get(Panel, case_.panel_id)
+    if panel is None or panel.panel_type is not PanelType.MARAC:
+        return None
+    dashes = s.execute(
+        select(RiskAssessment.score, RiskAssessment.risk_level)
+        .where(RiskAssessment.case_id == case_.id, RiskAssessment.kind == AssessmentKind.DASH)
+        .order_by(RiskAssessment.assessed_on, RiskAssessment.id)
+    ).all()
+    first_score = dashes[0].score if dashes else None  # the referral's own checklist
+    met = marac_criteria(yes_count=first_score, professional_judgement=case_.crit_professional_judgement,
+                         police_incidents_12m=case_.police_incidents_12m, repeat=case_.crit_repeat,
+                         threshold=panel.dash_threshold, escalation_incidents=panel.escalation_incidents)
+    return ReferralCriteria(
+        criteria=met, professional_judgement_reason=case_.professional_judgement_reason,
+        police_incidents_12m=case_.police_incidents_12m, escalation_incidents=panel.escalation_incidents,
+        victim_aware=case_.victim_aware, consent_given=case_.consent_given, lawful_basis=case_.lawful_basis,
+        risk_level=case_.risk_level, dash_band=dashes[-1].risk_level if dashes else None,
+    )
+
+
+def contact_history(s: Session, person_ids: Sequence[int]) -> dict[int, tuple[ContactChange, ...]]:
+    """Each person's earlier contact details, newest first, each saying what it was before the
+    change (compared with what replaced it: the next change's earlier values, or today's)."""
+    if not person_ids:
+        return {}
+    rows = s.execute(
+        select(PersonContactChange, UserAccount.display_name, Case.reference)
+        .outerjoin(UserAccount, UserAccount.id == PersonContactChange.changed_by_user_id)
+        .outerjoin(Case, Case.id == PersonContactChange.case_id)
+        .where(PersonContactChange.person_id.in_(list(person_ids)))
+        .order_by(PersonContactChange.person_id, PersonContactChange.changed_at, PersonContactChange.id)
+    ).all()
+    current = {p.id: p for p in s.scalars(select(Person).where(Person.id.in_(list(person_ids))))}
+    out: dict[int, list[ContactChange]] = {}
+    for i, (row, by, reference) in enumerate(rows):
+        following = rows[i + 1][0] if i + 1 < len(rows) and rows[i + 1][0].person_id == row.person_id \
+            else current[row.person_id]
+
+        def was(*names: str, row: PersonContactChange = row, following: object = following) -> bool:
+            return any(getattr(row, n) != getattr(following, n) for n in names)
+
+        safe = ", ".join(x for x in (
+            "" if row.safe_to_call is None else ("safe to call" if row.safe_to_call else "not safe to call"),
+            row.safe_times) if x)
+        address = ", ".join(x for x in (row.address, row.postcode) if x)
+        out.setdefault(row.person_id, []).append(ContactChange(
+            changed_at=row.changed_at, changed_by=by or "", case_reference=reference or "",
+            address=(address or NONE_HELD) if was("address", "postcode") else "",
+            phone=(row.phone or NONE_HELD) if was("phone") else "",
+            safe_contact=(safe or NONE_HELD) if was("safe_to_call", "safe_times") else "",
+        ))
+    return {pid: tuple(reversed(changes)) for pid, changes in out.items()}

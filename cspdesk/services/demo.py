@@ -50,6 +50,7 @@ from cspdesk.domain.enums import (
     SubjectKind,
     VulnerabilityFlag,
 )
+from cspdesk.domain.criteria import marac_criteria
 from cspdesk.domain.rules import DASH_QUESTION_COUNT, case_reference, first_word, last_word, name_key, normalise_name
 from cspdesk.services.errors import DemoRefused
 from cspdesk.storage import models as m
@@ -1957,15 +1958,20 @@ class _Generator:
                              lead=(5, 12), decline_p=0.03, reviews=1 if rng.random() < 0.15 else 0, gap=(2, 3),
                              close_at_last=False)
             consent = rng.random() < 0.6
+            # The criteria and risk level by the domain's one rule, as a typed referral gets them.
+            met = marac_criteria(yes_count=score, professional_judgement=crit_pj, police_incidents_12m=incidents,
+                                 repeat=repeat is not None)
             extra = dict(
-                crit_visible_high_risk=score >= 14, crit_professional_judgement=crit_pj,
-                professional_judgement_reason=pj_reason, crit_escalation=crit_esc, police_incidents_12m=incidents,
+                crit_visible_high_risk=met.visible_high_risk, crit_professional_judgement=crit_pj,
+                professional_judgement_reason=pj_reason, crit_escalation=met.potential_escalation,
+                police_incidents_12m=incidents,
                 crit_repeat=repeat is not None, victim_aware=rng.random() < 0.88, consent_given=consent,
                 lawful_basis=("Consent given by the victim." if consent else
                               "Shared without consent to prevent serious harm: UK GDPR Art. 6(1)(e) and 9(2)(g); "
                               "Crime and Disorder Act 1998 s.115."),
             )
-            risk = RiskLevel.HIGH if (score >= 14 or crit_pj) else RiskLevel.MEDIUM
+            risk = met.risk_level
+            assert risk is not None and met.band is not None  # every demo referral has a DASH
             self.write_case(run, case_id=case_id, referred=referred, flow=flow, agency_id=agency_id,
                             referrer=referrer, reason=reason, summary=summary, subject_kind=SubjectKind.PERSON,
                             person_id=victim.id, risk=risk, repeat_of=repeat_of, extra=extra)
@@ -1977,7 +1983,7 @@ class _Generator:
             # The DASH checklist.
             ra_id = self.nid(m.RiskAssessment)
             self.w.add(m.RiskAssessment, id=ra_id, kind=AssessmentKind.DASH.value, case_id=case_id, group_id=None,
-                       assessed_on=incident_day, assessor=referrer, score=score, risk_level=risk.value,
+                       assessed_on=incident_day, assessor=referrer, score=score, risk_level=met.band.value,
                        notes=(f"Professional judgement: {pj_reason}" if crit_pj else
                               f"{incidents} police-reported incidents in 12 months." if crit_esc else ""),
                        created_at=created)

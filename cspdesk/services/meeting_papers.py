@@ -28,6 +28,7 @@ from cspdesk.reports.meeting_papers import (
 from cspdesk.services import audit
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.files import check_output_path, write_atomically
+from cspdesk.services.cases import referral_criteria
 from cspdesk.services.meetings import ActionRow, MeetingDetail, MeetingService
 from cspdesk.storage.models import ActionUpdate, Case, CasePerson, Partnership, Person
 
@@ -162,6 +163,8 @@ class MeetingPapersService:
                 decision_notes=entry.decision_notes,
                 actions=tuple(by_item.get(entry.id, ())),
                 earlier_actions=tuple(earlier),
+                # The full minutes only: the distribution copy and the agenda print no criteria.
+                criteria=self._criteria(s, case) if case is not None and not distribution else (),
             ))
         titles = {i.id: i.label for i in d.items}
         partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
@@ -199,6 +202,11 @@ class MeetingPapersService:
         known = KnownContacts.of((p.address, p.postcode, p.phone, p.contact_notes)
                                  for linked in people.values() for *_, p in linked)
         return redact_for_circulation(papers, known, keep=_NOT_REDACTED)
+
+    @staticmethod
+    def _criteria(s: Session, case: Case) -> tuple[tuple[str, str], ...]:
+        found = referral_criteria(s, case)
+        return found.lines() if found is not None else ()
 
     @staticmethod
     def _latest_updates(s: Session, action_ids: list[int]) -> dict[int, str]:

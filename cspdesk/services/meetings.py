@@ -46,10 +46,11 @@ from cspdesk.domain.enums import (
     Strand,
 )
 from cspdesk.domain.hearings import MET_STATUSES, PENDING_STATUSES
+from cspdesk.domain.plausible import due_date_problem
 from cspdesk.domain.rules import ACTION_STATUSES_NEEDING_REASON, FINISHED_ACTION_STATUSES
 from cspdesk.domain.schedule import MAX_RECURRING, Recurrence, meeting_dates
 from cspdesk.services import audit
-from cspdesk.services.cases import latest_risk
+from cspdesk.services.cases import latest_risk, referral_criteria
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ServiceError, ValidationError
 from cspdesk.storage.models import (
@@ -254,6 +255,8 @@ class CaseBrief:
     is_repeat: bool
     people: tuple[BriefPerson, ...]
     addresses_shown: bool
+    #: A MARAC referral's criteria, consent and lawful basis as (label, value) pairs.
+    criteria: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -576,6 +579,7 @@ class MeetingService:
                 p.phone if with_addresses else "",
             ))
         risk = latest_risk(s, case_id)
+        criteria = referral_criteria(s, case_)
         if audit_view:
             audit.record(s, self._ctx.actor, AuditKind.VIEW, "case", case_id,
                          {"reference": case_.reference, "in": "meeting", "addresses": with_addresses},
@@ -585,6 +589,7 @@ class MeetingService:
             referral_date=case_.referral_date, referring_agency=agency or "", reason=case_.reason,
             summary=case_.summary, risk_level=case_.risk_level, risk_summary=risk, review_date=case_.review_date,
             is_repeat=case_.repeat_of_case_id is not None, people=tuple(people), addresses_shown=with_addresses,
+            criteria=criteria.lines() if criteria is not None else (),
         )
 
     def _action_rows(self, s: Session, where) -> list[ActionRow]:  # noqa: ANN001
@@ -1284,6 +1289,8 @@ class MeetingService:
                 due_date = self._default_due(s, meeting)
             if due_date < meeting.starts_at.date():
                 raise ValidationError("due_date", "The due date is before the meeting.")
+            if (too_far := due_date_problem(due_date, self._ctx.today())) is not None:
+                raise ValidationError("due_date", too_far)
             uses_strands = s.scalar(select(Panel.uses_strands).where(Panel.id == meeting.panel_id))
             now = self._ctx.now()
             action = Action(

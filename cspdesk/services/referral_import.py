@@ -312,9 +312,11 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                                                                      contact_notes=subject.contact_notes))
             elif subject is not None and subject.existing_person_id is not None:
                 row.linked_person_id = subject.existing_person_id
-            if row.draft.referral_date != date.min:  # else the date's own problem is reported already
+            # An unreadable date is already reported (the draft holds date.min, which is also what
+            # 01/01/0001 reads as: so ask the problems, not the date).
+            if not any(p.column == "referral_date" for p in row.problems):
                 reported = {(p.column, p.message) for p in row.problems}
-                for p in draft_problems(s, ctx, row.draft, rules):
+                for p in draft_problems(s, ctx, row.draft, rules, require_agency=False):
                     problem = RowProblem(trow.number, _column_of(p), _strip_section(p.message))
                     if (problem.column, problem.message) not in reported:
                         row.problems.append(problem)
@@ -349,7 +351,7 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                             row.notes.append("the same OCG as an earlier row: linked to it, not made twice.")
                             ocg_key = None
                     try:
-                        created = _create(ctx, s, draft)
+                        created = _create(ctx, s, draft, require_agency=False)
                     except ReferralInvalid as exc:  # checked above; only a change made meanwhile gets here
                         raise ServiceError(f"Row {row.number} could no longer be imported: {exc}") from None
                     if created.subject_person_id is not None:

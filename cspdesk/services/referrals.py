@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from cspdesk.domain.criteria import MaracCriteria, marac_risk_level
+from cspdesk.domain.criteria import marac_criteria as _domain_criteria
 from cspdesk.domain.enums import (
     AssessmentKind,
     AuditKind,
@@ -42,6 +44,7 @@ from cspdesk.domain.enums import (
     SubjectKind,
     VulnerabilityFlag,
 )
+from cspdesk.domain.plausible import referral_date_problem
 from cspdesk.domain.rules import (
     DASH_DONT_KNOW,
     DASH_NO,
@@ -61,7 +64,7 @@ from cspdesk.domain.rules import (
 )
 from cspdesk.services import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
-from cspdesk.services.errors import NotFound, ValidationError
+from cspdesk.services.errors import NotFound, ServiceError, ValidationError
 from cspdesk.services.reach import group_reachable, location_reachable, reachable_people, require_person
 from cspdesk.storage.models import (
     Agency,
@@ -76,6 +79,7 @@ from cspdesk.storage.models import (
     Partnership,
     Person,
     PersonAlias,
+    PersonContactChange,
     RiskAnswer,
     RiskAssessment,
     SubjectGroup,
@@ -100,6 +104,7 @@ __all__ = [
     "MaracCriteria",
     "MaracDraft",
     "MatchReason",
+    "NoCriteriaUnconfirmed",
     "PanelRules",
     "PersonCase",
     "PersonDraft",
@@ -186,7 +191,9 @@ class PersonDraft:
     lgbt: bool | None = None
     language: str = ""
     interpreter_needed: bool = False
-    #: With ``existing_person_id``: write the phone and safe-contact fields given here to the record.
+    #: With ``existing_person_id``: write every contact field given here (address, postcode, phone,
+    #: safe to call, safe times, contact notes) to the record, keeping the old values in the
+    #: person's contact history. Fields left empty keep what is held.
     update_contact: bool = False
 
     @property
@@ -397,30 +404,12 @@ class PanelRules:
     threat_template: ThreatTemplate
 
 
-@dataclass(frozen=True)
-class MaracCriteria:
-    yes_count: int
-    band: RiskLevel | None  # None without a DASH
-    visible_high_risk: bool
-    professional_judgement: bool
-    potential_escalation: bool
-    repeat: bool
-
-    @property
-    def any_met(self) -> bool:
-        return self.visible_high_risk or self.professional_judgement or self.potential_escalation or self.repeat
-
-
 def marac_criteria(draft: MaracDraft, rules: PanelRules, *, repeat: bool = False) -> MaracCriteria:
-    """The criteria a MARAC draft meets, derived as the form shows them live."""
-    yes = draft.dash.yes_count if draft.dash is not None else 0
-    return MaracCriteria(
-        yes_count=yes,
-        band=dash_risk_level(yes, rules.dash_threshold) if draft.dash is not None else None,
-        visible_high_risk=draft.dash is not None and yes >= rules.dash_threshold,
-        professional_judgement=draft.professional_judgement,
-        potential_escalation=(draft.police_incidents_12m or 0) >= rules.escalation_incidents,
-        repeat=repeat,
+    """The criteria a MARAC draft meets, by the domain's one rule (:mod:`cspdesk.domain.criteria`)."""
+    return _domain_criteria(
+        yes_count=draft.dash.yes_count if draft.dash is not None else None,
+        professional_judgement=draft.professional_judgement, police_incidents_12m=draft.police_incidents_12m,
+        repeat=repeat, threshold=rules.dash_threshold, escalation_incidents=rules.escalation_incidents,
     )
 
 
@@ -434,6 +423,19 @@ class Problem:
 
     field: str
     message: str
+
+
+class NoCriteriaUnconfirmed(ServiceError):
+    """A MARAC referral with no DASH checklist and no criterion met: it may be right (a referral
+    logged before the checklist arrives), so it is a warning, not an error. The caller shows the
+    message, asks, and calls again with ``confirm_no_criteria=True``."""
+
+    field = "dash"
+
+    def __init__(self) -> None:
+        super().__init__("This MARAC referral has no DASH checklist and meets none of the referral criteria "
+                         "(visible high risk, professional judgement, potential escalation, repeat): its risk "
+                         "level will be blank. Save it anyway?")
 
 
 class ReferralInvalid(ValidationError):
@@ -638,14 +640,18 @@ class ReferralService:
         return import_referrals(self._ctx, path, panel_id, good_rows_only=good_rows_only, dry_run=dry_run,
                                 progress=progress)
 
-    def create(self, draft: ReferralDraft) -> OpResult[CreatedReferral]:
+    def create(self, draft: ReferralDraft, *, confirm_no_criteria: bool = False) -> OpResult[CreatedReferral]:
         """Log a referral: validate, then in one unit of work create or link the people (and group
         or place), allocate the reference, write the case with status Received and its first
         status change, the assessment, and the audit entry. Raises :class:`ReferralInvalid`
-        naming every problem; nothing is written then."""
+        naming every problem; nothing is written then. A MARAC referral with no DASH and no
+        criterion met raises :class:`NoCriteriaUnconfirmed` unless ``confirm_no_criteria``."""
         self._ctx.require(Permission.EDIT_CASES, panel_id=draft.panel_id)
         with self._ctx.unit_of_work() as s:
             created = _create(self._ctx, s, draft)
+            if created.criteria is not None and not confirm_no_criteria \
+                    and created.criteria.yes_count is None and not created.criteria.any_met:
+                raise NoCriteriaUnconfirmed()  # the unit of work rolls the case back
         return OpResult(created, OpChanges(cases=True, people=True))
 
     def change_status(self, case_id: int, to_status: CaseStatus, *, reason: str = "", outcome: str = "",
@@ -739,6 +745,9 @@ class ReferralService:
             latest = s.scalar(select(func.max(RiskAssessment.assessed_on)).where(RiskAssessment.case_id == case_id))
             if latest is None or assessment.assessed_on >= latest:
                 case_.risk_level = assessment.risk_level
+                if rules.panel_type is PanelType.MARAC:  # a new DASH changes the band, not the judgement
+                    case_.risk_level = marac_risk_level(assessment.risk_level,
+                                                        professional_judgement=case_.crit_professional_judgement)
             case_.updated_at = self._ctx.now()
             audit.record(s, self._ctx.actor, AuditKind.CREATE, "risk_assessment", assessment.id,
                          {"case_id": case_id, "reference": case_.reference, "kind": assessment.kind.value,
@@ -1102,7 +1111,8 @@ def _linked_records(value: Any, path: str) -> Iterator[tuple[str, str, int]]:
             yield from _linked_records(getattr(value, f.name), f"{path}.{f.name}" if path else f.name)
 
 
-def draft_problems(s: Session, ctx: ServiceContext, draft: ReferralDraft, rules: PanelRules) -> list[Problem]:
+def draft_problems(s: Session, ctx: ServiceContext, draft: ReferralDraft, rules: PanelRules, *,
+                   require_agency: bool = True) -> list[Problem]:
     """Every problem with the draft for the acting user: first each person, group or place it links
     that the user may not reach (need to know: only people on the user's panels can be linked,
     issue 22), then the draft's own problems (:func:`_validate`), one per field."""
@@ -1112,10 +1122,14 @@ def draft_problems(s: Session, ctx: ServiceContext, draft: ReferralDraft, rules:
              if not (i in people if kind == "person" else
                      group_reachable(s, ctx, i) if kind == "group" else location_reachable(s, ctx, i))]
     refused = {p.field for p in reach}
-    return reach + [p for p in _validate(s, draft, rules, ctx.today()) if p.field not in refused]
+    return reach + [p for p in _validate(s, draft, rules, ctx.today(), require_agency=require_agency)
+                    if p.field not in refused]
 
 
-def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date) -> list[Problem]:
+def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, *,
+              require_agency: bool = True) -> list[Problem]:
+    """Every problem with ``draft``. ``require_agency`` False is for imports of older logs, which
+    often never recorded the referring agency (a typed MARAC referral must name it)."""
     out: list[Problem] = []
     expected = _DRAFT_PANEL_TYPE.get(type(draft))
     if expected is None:
@@ -1123,14 +1137,17 @@ def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date) 
     if rules.panel_type is not expected:
         return [Problem("panel_id", f"{rules.name} is a {rules.panel_type.label} panel: use its own referral form.")]
     d = draft.referral_date
-    if d > today:
-        out.append(Problem("referral_date", "Referral date is in the future."))
+    date_problem = referral_date_problem(d, today)
+    if date_problem is not None:
+        out.append(Problem("referral_date", date_problem))
     if draft.referring_agency_id is not None and s.get(Agency, draft.referring_agency_id) is None:
         out.append(Problem("referring_agency_id", "Referring agency: the agency chosen no longer exists."))
     if len(draft.referrer_name) > TEXT_SHORT_MAX:
         out.append(Problem("referrer_name", f"Referrer: the name must be {TEXT_SHORT_MAX} characters or fewer."))
 
     if isinstance(draft, MaracDraft):
+        if draft.referring_agency_id is None and require_agency:
+            out.append(Problem("referring_agency_id", "Referring agency: choose the agency that referred."))
         out += _check_person(s, draft.victim, "victim", "Victim", d, today)
         victim_dob = draft.victim.date_of_birth
         if draft.victim.existing_person_id is not None:
@@ -1230,21 +1247,46 @@ class _People:
         self.s, self.ctx = s, ctx
         self.created: list[int] = []
         self.contact_updated: list[int] = []
+        #: Earlier contact details kept by this draft; their case is set once the case exists.
+        self.history: list[PersonContactChange] = []
 
     def resolve(self, p: PersonDraft) -> int:
         if p.existing_person_id is not None:
             if p.update_contact:
-                person = self.s.get(Person, p.existing_person_id)
-                assert person is not None
-                person.phone = p.phone.strip() or person.phone
-                person.safe_to_call = p.safe_to_call if p.safe_to_call is not None else person.safe_to_call
-                person.safe_times = p.safe_times.strip() or person.safe_times
-                person.contact_notes = p.contact_notes.strip() or person.contact_notes
-                self.contact_updated.append(person.id)
+                self._update_contact(p)
             return p.existing_person_id
         person = _new_person(self.s, self.ctx, p)
         self.created.append(person.id)
         return person.id
+
+
+    def _update_contact(self, p: PersonDraft) -> None:
+        """Every contact field typed replaces what is held; what it replaced goes to the history."""
+        person = self.s.get(Person, p.existing_person_id)
+        assert person is not None
+        typed: dict[str, object] = {
+            "address": p.address.strip(), "postcode": p.postcode.strip().upper(), "phone": p.phone.strip(),
+            "safe_to_call": p.safe_to_call, "safe_times": p.safe_times.strip(),
+            "contact_notes": p.contact_notes.strip(),
+        }
+        changed = {k: v for k, v in typed.items() if v not in ("", None) and v != getattr(person, k)}
+        if not changed:
+            return
+        self.history.append(PersonContactChange(
+            person_id=person.id, changed_at=self.ctx.now(), changed_by_user_id=self.ctx.actor.user_id,
+            **{k: getattr(person, k) for k in CONTACT_FIELDS}))
+        for k, v in changed.items():
+            setattr(person, k, v)
+        self.contact_updated.append(person.id)
+
+    def keep_history(self, case_id: int) -> None:
+        for row in self.history:
+            row.case_id = case_id
+            self.s.add(row)
+
+
+#: A person's contact fields: what a referral may replace and the history keeps.
+CONTACT_FIELDS = ("address", "postcode", "phone", "safe_to_call", "safe_times", "contact_notes")
 
 
 def _next_reference(s: Session, rules: PanelRules, year: int) -> tuple[str, int]:
@@ -1301,9 +1343,9 @@ def _write_threat(s: Session, ctx: ServiceContext, case_id: int | None, group_id
     return assessment
 
 
-def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedReferral:
+def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_agency: bool = True) -> CreatedReferral:
     rules = _rules(s, draft.panel_id)
-    problems = draft_problems(s, ctx, draft, rules)
+    problems = draft_problems(s, ctx, draft, rules, require_agency=require_agency)
     if problems:
         raise ReferralInvalid(problems)
     now = ctx.now()
@@ -1334,9 +1376,7 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedRef
                           {"relationship_to_victim": child.relationship_to_victim.strip(),
                            "relationship_to_perpetrator": child.relationship_to_perpetrator.strip(),
                            "school": child.school.strip()}))
-        risk = criteria.band
-        if criteria.professional_judgement or criteria.visible_high_risk:
-            risk = RiskLevel.HIGH
+        risk = criteria.risk_level
         extra = dict(
             crit_visible_high_risk=criteria.visible_high_risk, crit_professional_judgement=criteria.professional_judgement,
             professional_judgement_reason=draft.professional_judgement_reason.strip() if draft.professional_judgement
@@ -1408,6 +1448,7 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedRef
     )
     s.add(case_)
     s.flush()
+    people.keep_history(case_.id)
     seen: set[tuple[int, PersonRole]] = set()
     for pid, role, details in links:
         if (pid, role) in seen:

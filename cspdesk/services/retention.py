@@ -42,6 +42,7 @@ from cspdesk.storage.models import (
     Panel,
     Person,
     PersonAlias,
+    PersonContactChange,
     RiskAnswer,
     RiskAssessment,
     SubjectGroup,
@@ -296,7 +297,8 @@ class RetentionService:
         """Delete the cases and what belongs only to them; return counts and the ids erased by kind."""
         t = {m.__tablename__: m.__table__ for m in (
             Case, CasePerson, CaseFlag, CaseStatusChange, RiskAssessment, RiskAnswer, Action, ActionUpdate,
-            AgendaItem, MinutesAddendum, Person, PersonAlias, SubjectGroup, GroupPerson, Location, LocationPerson)}
+            AgendaItem, MinutesAddendum, Person, PersonAlias, PersonContactChange, SubjectGroup, GroupPerson, Location,
+            LocationPerson)}
         counts: dict[str, int] = {}
         ids: dict[str, set[int]] = {"case": set(case_ids)}
 
@@ -367,6 +369,9 @@ class RetentionService:
             _delete(s, t["location_person"], t["location_person"].c.location_id, gone_locations)
             + _delete(s, t["location_person"], t["location_person"].c.person_id, gone_persons))
         counts["aliases"] = _delete(s, t["person_alias"], t["person_alias"].c.person_id, gone_persons)
+        # Earlier addresses and numbers go with the person (said here, not left to the foreign key).
+        counts["contact_history"] = _delete(s, t["person_contact_change"], t["person_contact_change"].c.person_id,
+                                            gone_persons)
         counts["groups"] = _delete(s, t["subject_group"], t["subject_group"].c.id, gone_groups)
         counts["locations"] = _delete(s, t["location"], t["location"].c.id, gone_locations)
         counts["people"] = _delete(s, t["person"], t["person"].c.id, gone_persons)
@@ -525,4 +530,5 @@ class RetentionService:
 def _tables_touched() -> list[str]:
     return [m.__tablename__ for m in (
         Case, CasePerson, CaseFlag, CaseStatusChange, RiskAssessment, RiskAnswer, Action, ActionUpdate, AgendaItem,
-        MinutesAddendum, Person, PersonAlias, SubjectGroup, GroupPerson, Location, LocationPerson, AuditEvent)]
+        MinutesAddendum, Person, PersonAlias, PersonContactChange, SubjectGroup, GroupPerson, Location, LocationPerson,
+        AuditEvent)]

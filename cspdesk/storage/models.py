@@ -201,7 +201,19 @@ class PanelMembership(Base):
 # --- Subjects: persons, groups, locations ----------------------------------------------------
 
 
-class Person(Base):
+class ContactDetails:
+    """A person's contact fields: held on :class:`Person`, and as they were before each change on
+    :class:`PersonContactChange` (one definition, so the history keeps every field the person has)."""
+
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str] = mapped_column(String(12), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    safe_to_call: Mapped[bool | None] = mapped_column(Boolean)
+    safe_times: Mapped[str] = mapped_column(String(200), default="")
+    contact_notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Person(ContactDetails, Base):
     __tablename__ = "person"
     __table_args__ = (
         Index("ix_person_family_norm", "family_norm"),
@@ -222,12 +234,6 @@ class Person(Base):
     family_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     gender: Mapped[str] = mapped_column(String(40), default="")
-    address: Mapped[str] = mapped_column(Text, default="")
-    postcode: Mapped[str] = mapped_column(String(12), default="")
-    phone: Mapped[str] = mapped_column(String(40), default="")
-    safe_to_call: Mapped[bool | None] = mapped_column(Boolean)
-    safe_times: Mapped[str] = mapped_column(String(200), default="")
-    contact_notes: Mapped[str] = mapped_column(Text, default="")
     ethnicity: Mapped[str] = mapped_column(String(80), default="")
     racially_minoritised: Mapped[bool | None] = mapped_column(Boolean)
     disability: Mapped[bool | None] = mapped_column(Boolean)
@@ -253,6 +259,20 @@ class PersonAlias(Base):
     alias_norm: Mapped[str] = mapped_column(String(200), index=True)
     #: Phonetic key of the alias's last word (a previous family name, or a one-word street name).
     alias_key: Mapped[str] = mapped_column(String(40), default="", server_default="", index=True)
+
+
+class PersonContactChange(ContactDetails, Base):
+    """A person's earlier contact details, kept when a referral (or an edit) replaces them: an
+    address history is a safeguarding record ("moved from … on …"). One row per change, holding
+    the values as they were *before* it, with who changed them, when, and on which case."""
+
+    __tablename__ = "person_contact_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(fk("person.id", ondelete="CASCADE"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    changed_by_user_id: Mapped[int | None] = mapped_column(fk("user_account.id", ondelete="SET NULL"))
+    case_id: Mapped[int | None] = mapped_column(fk("case_record.id", ondelete="SET NULL"))
 
 
 class SubjectGroup(Base):

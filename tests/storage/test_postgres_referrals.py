@@ -28,12 +28,14 @@ def test_referrals_on_a_server(pg_url: str, tmp_path) -> None:  # noqa: ANN001
     it = make_intake(created.ctx)
     service = ReferralService(it.ctx)
     draft = MaracDraft(panel_id=it.marac, referral_date=date(2026, 2, 1), consent_given=True,
+                       referring_agency_id=it.police,
                        victim=PersonDraft(given_name="Katherine", family_name="Smith", date_of_birth=date(1980, 1, 2),
                                           aliases=("Kate Marlowe",)),
                        dash=dash_from_values(["yes"] * 14 + ["no"] * 10))
     first = service.create(draft).value
     match = service.find_people("Kathryn", "Smyth")[0]
     again = service.create(MaracDraft(panel_id=it.marac, referral_date=date(2026, 5, 1), consent_given=True,
+                                      referring_agency_id=it.police,
                                       victim=PersonDraft(existing_person_id=match.person_id))).value
     assert (first.reference, again.reference) == ("MARAC-2026-0001", "MARAC-2026-0002")
     assert again.repeat_of is not None and again.repeat_of.case_id == first.case_id

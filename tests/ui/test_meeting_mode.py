@@ -171,6 +171,13 @@ def test_a_whole_marac_meeting_by_keyboard_alone(demo_ctx, qtbot) -> None:
         item = window.current_item()
         assert item.kind is AgendaItemKind.CASE and item.id == case_item_ids[n]
         assert window.summary_label.text() and "Addresses hidden" in window.people_label.text()
+        # The referral's criteria and why the risk is what it is (issue 16, item 5).
+        assert "<b>Criteria met:</b>" in window.summary_label.text()
+        assert "<b>Consent to share:</b>" in window.summary_label.text()
+        assert "Latest assessment: DASH risk checklist" in window.summary_label.text()
+        if n == 0:
+            Path("/tmp/cspdesk-shots").mkdir(exist_ok=True)
+            assert window.grab().save("/tmp/cspdesk-shots/meeting_mode_brief.png")
         if keys:
             assert window.earlier_model.rowCount() >= 1
             ids = _review_earlier(qtbot, window, list(keys), "Victim in hospital; picked up at the next meeting")

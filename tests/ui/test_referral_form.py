@@ -284,7 +284,7 @@ def test_escape_asks_twice_once_something_was_typed(qtbot, make_window, demo_ctx
 # -- people held, and repeats ------------------------------------------------------------------
 
 
-def test_typing_a_name_held_offers_it_and_linking_creates_no_new_person(qtbot, make_window, demo_ctx):
+def test_typing_a_name_held_offers_it_and_linking_creates_no_new_person(qtbot, make_window, demo_ctx, monkeypatch):
     person, _repeat = _demo_victim(demo_ctx, repeat=False)
     given, family = person.name.split(" ", 1)
     _window, _cases, dialog = _open_form(qtbot, make_window, demo_ctx)
@@ -316,6 +316,9 @@ def test_typing_a_name_held_offers_it_and_linking_creates_no_new_person(qtbot, m
 
     dialog.perpetrators.remove_row(dialog.perpetrators.rows[0])
     dialog.consent.setCurrentIndex(dialog.consent.findData(True))
+    dialog.agency.setCurrentIndex(1)  # a MARAC referral names its agency (issue 16)
+    # No DASH and no criterion met: the form asks first (tests/ui/test_referral_record_window.py).
+    monkeypatch.setattr("ui.referrals.dialog.confirm", lambda *_a, **_k: True)
     with qtbot.waitSignal(dialog.referral_saved, timeout=5000) as saved:
         qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     created = saved.args[0]

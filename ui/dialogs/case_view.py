@@ -132,7 +132,7 @@ class CaseDialog(QDialog):
         for caption, text in (
             ("Panel", panel),
             ("Referred", f"{referred} by {by}" if by else referred),
-            ("Risk", detail.risk_summary or "No risk assessment recorded."),
+            ("Risk", self._risk_text()),
             ("Review due", short_date(row.review_date) or "Not set"),
             ("Open actions", f"{row.open_actions:,}"),
         ):
@@ -142,6 +142,7 @@ class CaseDialog(QDialog):
             self.fact_labels[caption] = label
             facts.addRow(self._caption(caption, body), label)
         layout.addLayout(facts)
+        self._build_criteria(body, layout)
 
         # -- people -----------------------------------------------------------------------------
         layout.addSpacing(6)
@@ -184,6 +185,9 @@ class CaseDialog(QDialog):
             self.people_table.hide()
             layout.addWidget(_value("No people are linked to this case.", body, name="mutedText"))
             self.contact_button.setEnabled(False)
+        self.contact_history = _value(self._history_text(), body, name="contactHistory")
+        self.contact_history.setAccessibleName("Earlier contact details")
+        layout.addWidget(self.contact_history)
         self.contact_note = QLabel("Addresses and phone numbers are hidden.", body)
         self.contact_note.setObjectName("mutedText")
         layout.addWidget(self.contact_note)
@@ -244,6 +248,34 @@ class CaseDialog(QDialog):
         self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         outer.addWidget(self.buttons)
         self.people_table.setFocus()
+
+    def _build_criteria(self, body: QWidget, layout: QVBoxLayout) -> None:
+        """A MARAC referral's criteria, consent and lawful basis, and why the risk level is what it is."""
+        self.criteria_labels: dict[str, QLabel] = {}
+        if self.detail.criteria is None:
+            return
+        layout.addSpacing(6)
+        layout.addWidget(self._caption("Referral criteria", body))
+        form = QFormLayout()
+        form.setHorizontalSpacing(18)
+        form.setVerticalSpacing(4)
+        for caption, text in self.detail.criteria.lines():
+            label = _value(text, body)
+            self.criteria_labels[caption] = label
+            form.addRow(_value(caption, body, name="mutedText"), label)
+        layout.addLayout(form)
+
+    def _risk_text(self) -> str:
+        """The latest assessment; for a MARAC case first the level the list shows and why (one rule,
+        so a High beside a Medium DASH is never left unexplained)."""
+        latest = self.detail.risk_summary or "No risk assessment recorded."
+        if self.detail.criteria is None:
+            return latest
+        return f"{self.detail.criteria.risk_reason}. Latest assessment: {latest}"
+
+    def _history_text(self) -> str:
+        """Earlier addresses and numbers, one line each: shown with the contact details only."""
+        return "\n".join(f"{p.name}: {change.describe()}" for p in self.detail.people for change in p.contact_history)
 
     @staticmethod
     def _caption(text: str, parent: QWidget) -> QLabel:
@@ -499,3 +531,4 @@ class CaseDialog(QDialog):
             self.contact_button.blockSignals(False)
         self.contact_button.setText("Hide contact details" if shown else "Show contact details")
         self.contact_note.setVisible(not shown and bool(self.detail.people))
+        self.contact_history.setVisible(shown and bool(self.contact_history.text()))

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -305,7 +306,16 @@ class MeetingModeWindow(QMainWindow):
         self.people_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         info_layout.addWidget(self.people_label)
         info_layout.addStretch(1)
-        self.about.addWidget(self.case_info)
+        # A long brief (the criteria, the reason, the summary) scrolls rather than being cut off.
+        self.case_scroll = QScrollArea(self.about)
+        self.case_scroll.setObjectName("caseBriefScroll")
+        self.case_scroll.setWidgetResizable(True)
+        self.case_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.case_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.case_scroll.setWidget(self.case_info)
+        # As tall as the brief was before it could scroll: about twenty lines, then it scrolls.
+        self.case_scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 20)
+        self.about.addWidget(self.case_scroll)
 
         self.statement_box = QWidget(self.about)
         st_layout = QVBoxLayout(self.statement_box)
@@ -722,7 +732,7 @@ class MeetingModeWindow(QMainWindow):
                 focus = self.earlier_view if view.earlier else self.notes
             elif is_case:
                 assert item.case_id is not None
-                self.about.setCurrentWidget(self.case_info)
+                self.about.setCurrentWidget(self.case_scroll)
                 self.right.setCurrentWidget(self.earlier_view.parentWidget())
                 self._brief = view.brief
                 assert self._brief is not None
@@ -761,13 +771,23 @@ class MeetingModeWindow(QMainWindow):
     def _fill_brief(self, brief: CaseBrief) -> None:
         esc = html.escape
         risk = brief.risk_level.label if brief.risk_level else "not assessed"
+        # A MARAC case says why its level is what it is (the domain's one rule), beside its latest DASH.
+        criteria = [(k, v) for k, v in brief.criteria if k != "Risk level"]
+        explained = dict(brief.criteria).get("Risk level")
+        if explained is not None:
+            risk_line = f"<p><b>Risk:</b> {esc(explained)}" + (
+                f". Latest assessment: {esc(brief.risk_summary)}" if brief.risk_summary else "") + "</p>"
+        else:
+            risk_line = f"<p><b>Risk:</b> {esc(risk)}" + (
+                f" ({esc(brief.risk_summary.removesuffix(', ' + risk))})" if brief.risk_summary else "") + "</p>"
         parts = [
-            f"<p><b>Risk:</b> {esc(risk)}" + (f" ({esc(brief.risk_summary.removesuffix(', ' + risk))})"
-                                              if brief.risk_summary else "") + "</p>",
+            risk_line,
             f"<p><b>Referred</b> {esc(short_date(brief.referral_date))}"
             + (f" by {esc(brief.referring_agency)}" if brief.referring_agency else "")
             + (" · <b>repeat</b>" if brief.is_repeat else "") + "</p>",
         ]
+        if criteria:
+            parts.append("<p>" + "<br/>".join(f"<b>{esc(k)}:</b> {esc(v)}" for k, v in criteria) + "</p>")
         if brief.reason:
             parts.append(f"<p><b>Reason:</b> {esc(brief.reason)}</p>")
         if brief.summary:

@@ -104,7 +104,8 @@ def _display(person: LinkedPerson, column: PeopleColumn) -> str:
         case PeopleColumn.BORN:
             return short_date(person.date_of_birth)
         case PeopleColumn.ADDRESS:
-            return " ".join(person.address.split())  # one line: the tooltip has it whole too
+            # One line (the tooltip has it whole too), with the postcode as typed on the referral.
+            return ", ".join(x for x in (" ".join(person.address.split()), person.postcode) if x)
         case PeopleColumn.PHONE:
             return person.phone
         case PeopleColumn.SAFE_TO_CALL:

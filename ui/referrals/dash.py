@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cspdesk.domain.rules import dash_visible_high_risk
 from ui import theme
 from ui.signals import emit
 
@@ -244,14 +245,14 @@ class DashGrid(QWidget):
         return self._band_of(self.model.yes_count())
 
     def visible_high_risk(self) -> bool:
-        return self.model.yes_count() >= self.threshold
+        return dash_visible_high_risk(self.model.yes_count(), self.threshold)  # the domain's rule
 
     def _update_count(self, yes: int) -> None:
         answered = self.model.answered_count()
         total = self.model.rowCount()
         self.count_label.setText(f"Yes: {yes} of {total}  ({answered} answered)")
         band = self._band_of(yes)
-        high = yes >= self.threshold
+        high = dash_visible_high_risk(yes, self.threshold)
         self.band_label.setText(f"Band: {band}" + ("  — visible high risk" if high else ""))
         self.band_label.setProperty("high", high)
         self.band_label.style().unpolish(self.band_label)

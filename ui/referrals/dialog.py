@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cspdesk.domain.criteria import marac_criteria
 from cspdesk.domain.dash import DASH_QUESTIONS
 from cspdesk.domain.enums import PanelType, PersonRole, RiskLevel, VulnerabilityFlag
 from cspdesk.services.accounts import AccountService
@@ -57,6 +58,7 @@ from cspdesk.services.referrals import (
     GroupDraft,
     LinkedPersonDraft,
     MaracDraft,
+    NoCriteriaUnconfirmed,
     PanelRules,
     PerpetratorDraft,
     PersonDraft,
@@ -71,6 +73,7 @@ from cspdesk.services.referrals import (
 )
 from ui.dialogs.forms import error_label, make_primary
 from ui.formatting import short_date
+from ui.pages.admin.common import confirm
 from ui.referrals.dash import DashGrid
 from ui.referrals.fields import DateField, DateUnreadable
 from ui.referrals.matches import MatchPanel
@@ -454,15 +457,18 @@ class ReferralDialog(QDialog):
         if self.panel_type != PanelType.MARAC:
             return
         yes = self.dash.model.yes_count()
-        threshold = self.rules.dash_threshold
-        met = yes >= threshold
-        self.crit_visible.setText(
-            f"Met: {yes} yes answers (threshold {threshold})" if met else f"Not met: {yes} yes (threshold {threshold})"
-        )
-        self.crit_visible.setObjectName("criterionMet" if met else "criterionNot")
+        threshold, needed = self.rules.dash_threshold, self.rules.escalation_incidents
         incidents = self.incidents.value()
-        needed = self.rules.escalation_incidents
-        escalation = incidents >= needed
+        # The domain's one rule decides; the form only words it.
+        met = marac_criteria(yes_count=yes, professional_judgement=self.judgement.isChecked(),
+                             police_incidents_12m=incidents if incidents >= 0 else None,
+                             repeat=self.repeat is not None, threshold=threshold, escalation_incidents=needed)
+        self.crit_visible.setText(
+            f"Met: {yes} yes answers (threshold {threshold})" if met.visible_high_risk
+            else f"Not met: {yes} yes (threshold {threshold})"
+        )
+        self.crit_visible.setObjectName("criterionMet" if met.visible_high_risk else "criterionNot")
+        escalation = met.potential_escalation
         self.crit_escalation.setText(
             f"Potential escalation: {'met' if escalation else 'not met'} ({needed} or more)"
         )
@@ -725,7 +731,8 @@ class ReferralDialog(QDialog):
             extra = dict(address=self.address.text(), postcode=self.postcode.text(), phone=self.phone.text(),
                          safe_to_call=self.safe_to_call.currentData(), safe_times=self.safe_times.text())
         if entry.linked is not None:
-            has_contact = bool(contact and (self.phone.text().strip() or self.safe_times.text().strip()
+            has_contact = bool(contact and (self.address.text().strip() or self.postcode.text().strip()
+                                            or self.phone.text().strip() or self.safe_times.text().strip()
                                             or self.safe_to_call.currentData() is not None))
             return PersonDraft(existing_person_id=entry.linked.person_id, update_contact=has_contact,
                                **extra)  # type: ignore[arg-type]
@@ -882,7 +889,12 @@ class ReferralDialog(QDialog):
                     problems += list(self.service.validate(draft))
                 raise ReferralInvalid(problems)
             assert draft is not None
-            result = self.service.create(draft)
+            try:
+                result = self.service.create(draft)
+            except NoCriteriaUnconfirmed as exc:
+                if not confirm(self, "No referral criteria", str(exc), "Save without criteria"):
+                    return None
+                result = self.service.create(draft, confirm_no_criteria=True)
         except ReferralInvalid as exc:
             self.show_problems(exc.problems)
             return None

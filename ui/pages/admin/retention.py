@@ -237,6 +237,7 @@ _COUNT_WORDS = [
     ("status_changes", "status change"),
     ("case_flags", "flag"),
     ("aliases", ("alias", "aliases")),
+    ("contact_history", ("earlier contact detail", "earlier contact details")),
 ]
 
 
