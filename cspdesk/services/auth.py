@@ -137,6 +137,12 @@ def database_exists(db: str | Path | None = None) -> bool:
     target = _target(db)
     if target.path is not None:
         return target.path.exists() or keyring_path(target.path).exists()
+    from cspdesk.storage.server_roles import url_has_credentials
+
+    if not url_has_credentials(target.url or ""):
+        # Only an account's own role can look, so: sign in (a server without accounts is set up
+        # by its administrator with the owner's URL).
+        return True
     try:
         store = open_store(target, migrate=True)
     except (StoreOpenError, SchemaTooNewError) as exc:

@@ -268,6 +268,7 @@ def test_an_account_from_before_roles_gets_its_role_at_its_next_sign_in(pg_url: 
         engine.dispose()
     # and from now on without the owner's credentials in the URL at all.
     bare = make_url(pg_url).set(username=None, password=None).render_as_string(hide_password=False)
+    assert auth.database_exists(bare)  # the window's first screen offers to sign in
     close_workspace(auth.sign_in(bare, "admin", "correct horse battery"))
     with pytest.raises(auth.SignInFailed, match="not right"):
         auth.sign_in(bare, "admin", "wrong horse battery")
