@@ -134,19 +134,33 @@ class AccountService:
 
     def disable_account(self, user_id: int) -> OpResult[AccountRow]:
         """The account can no longer sign in: its copy of the key is removed from the keyring."""
-        self._ctx.require(Permission.ADMINISTER)
-        if user_id == self._ctx.actor.user_id:
-            raise ValidationError("account", "You cannot disable your own account.")
+        self._not_yourself(user_id, "disable")
         with self._ctx.unit_of_work() as s:
-            a = self._get(s, user_id)
-            if a.role is Role.ADMINISTRATOR:
-                self._keep_an_administrator(s, a.id)
+            a = self._leaving(s, user_id)
             a.is_active = False
             self._server_role(s, a)  # NOLOGIN: the server refuses its connections from now on
             audit.record(s, self._ctx.actor, AuditKind.UPDATE, "user_account", a.id,
                          {"changes": {"is_active": {"old": True, "new": False}}}, at=self._ctx.now())
             self._keyring_remove(a.username)
         return OpResult(self._row(user_id), ACCOUNT_CHANGES)
+
+    def remove_account(self, user_id: int) -> OpResult[None]:
+        """Delete the account (its entries in the audit trail keep its name). Its keyring entry
+        goes, and on a server its login role is dropped in the same transaction."""
+        self._not_yourself(user_id, "remove")
+        with self._ctx.unit_of_work() as s:
+            a = self._leaving(s, user_id)
+            username, had_role = a.username, a.db_role is not None
+            s.delete(a)
+            s.flush()
+            if had_role:
+                from cspdesk.storage.server_roles import drop_account_role
+
+                drop_account_role(s, username)
+            audit.record(s, self._ctx.actor, AuditKind.DELETE, "user_account", user_id, {"username": username},
+                         at=self._ctx.now())
+            self._keyring_remove(username)
+        return OpResult(None, ACCOUNT_CHANGES)
 
     def reset_password(self, user_id: int, temporary_password: str) -> OpResult[AccountRow]:
         """A new temporary password (to be changed at next sign-in); also unlocks and re-enables."""
@@ -232,6 +246,18 @@ class AccountService:
         a = s.get(UserAccount, user_id)
         if a is None:
             raise NotFound("That account does not exist.")
+        return a
+
+    def _not_yourself(self, user_id: int, verb: str) -> None:
+        self._ctx.require(Permission.ADMINISTER)
+        if user_id == self._ctx.actor.user_id:
+            raise ValidationError("account", f"You cannot {verb} your own account.")
+
+    def _leaving(self, s, user_id: int) -> UserAccount:  # noqa: ANN001
+        """An account about to be disabled or removed: never the last active administrator."""
+        a = self._get(s, user_id)
+        if a.role is Role.ADMINISTRATOR:
+            self._keep_an_administrator(s, a.id)
         return a
 
     @staticmethod

@@ -243,6 +243,15 @@ def test_accounts_and_their_roles_move_together(pg_url: str) -> None:
         assert con.execute("SELECT cspdesk_is_admin()").fetchone()[0] is False
         with pytest.raises(errors.InsufficientPrivilege):  # an administrator's rights went with the role
             con.execute("INSERT INTO panel_membership (panel_id, user_id) VALUES (1, 1)")
+
+    accounts.remove_account(sam.id)
+    with pytest.raises(psycopg.OperationalError, match="authentication failed"):
+        _psql(pg_url, "sam", "third pass 333")
+    owner = create_engine(pg_url)
+    with owner.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM pg_roles WHERE rolname = :r"),
+                           {"r": role_name(make_url(pg_url).database, "sam")}) == 0
+    owner.dispose()
     close_workspace(admin)
 
 
