@@ -721,10 +721,10 @@ def recover(db: str | Path | None, recovery_key: str, username: str, new_passwor
     """Every administrator locked out: the recovery key resets (or re-creates) an administrator
     account with a new password. Audited as an update by the recovered account."""
     target = _target(db)
-    if target.path is None:
-        raise SignInFailed("A server database is recovered by its database administrator, not a recovery key.")
     name = check_username(username)
     check_new_password(new_password, field="new_password")
+    if target.path is None:
+        return _recover_on_server(target, name, new_password)
     try:
         keyring = Keyring.load(target.path)
         key = keyring.unwrap_recovery(recovery_key)
@@ -739,20 +739,8 @@ def recover(db: str | Path | None, recovery_key: str, username: str, new_passwor
     ctx = ServiceContext(store=store, vault=Vault(target.path, key))
     try:
         with ctx.unit_of_work() as s:
-            account = s.scalar(select(UserAccount).where(UserAccount.username == name))
-            if account is None:
-                account = UserAccount(username=name, display_name=name, role=Role.ADMINISTRATOR, is_active=True,
-                                      failed_logins=0, created_at=ctx.now(), must_change_password=False)
-                s.add(account)
-                s.flush()
-            elif account.role is not Role.ADMINISTRATOR:
-                raise ValidationError("username", "The recovery key restores an administrator's account only.")
-            account.is_active = True
-            account.locked_at = None
-            account.failed_logins = 0
-            ctx.actor = _actor_for(s, account)
-            audit.record(s, ctx.actor, AuditKind.UPDATE, "user_account", account.id,
-                         {"recovered_with_recovery_key": True}, at=ctx.now())
+            account = _admin_account(s, ctx, name)
+            _restore_administrator(s, ctx, account, "recovered_with_recovery_key")
             keyring.set_account(name, new_password, key)
             keyring.clear_failures(name)
             keyring.save()
@@ -762,3 +750,45 @@ def recover(db: str | Path | None, recovery_key: str, username: str, new_passwor
         raise
     return ctx
 
+
+def _admin_account(s: Session, ctx: ServiceContext, name: str) -> UserAccount:
+    """The administrator account ``name`` to restore, created when there is none by that name."""
+    account = s.scalar(select(UserAccount).where(UserAccount.username == name))
+    if account is None:
+        account = UserAccount(username=name, display_name=name, role=Role.ADMINISTRATOR, is_active=True,
+                              failed_logins=0, created_at=ctx.now(), must_change_password=False)
+        s.add(account)
+        s.flush()
+    elif account.role is not Role.ADMINISTRATOR:
+        raise ValidationError("username", "Recovery restores an administrator's account only.")
+    return account
+
+
+def _restore_administrator(s: Session, ctx: ServiceContext, account: UserAccount, how: str) -> None:
+    account.is_active = True
+    account.locked_at = None
+    account.failed_logins = 0
+    ctx.actor = _actor_for(s, account)
+    audit.record(s, ctx.actor, AuditKind.UPDATE, "user_account", account.id, {how: True}, at=ctx.now())
+
+
+def _recover_on_server(target: DatabaseTarget, name: str, new_password: str) -> ServiceContext:
+    """A server has no recovery key: its database administrator, holding the owner's URL (the one
+    it was set up with), restores an administrator account and gives its role the new password.
+    The returned context is the owner's connection."""
+    from cspdesk.storage.server_roles import url_has_credentials
+
+    if not url_has_credentials(target.url or ""):
+        raise SignInFailed("A server database is recovered by its database administrator, with the server's own "
+                           "connection (the URL it was set up with, login and password included).")
+    store = _open(target, None, create=False)
+    ctx = ServiceContext(store=store)
+    try:
+        with ctx.unit_of_work() as s:
+            account = _admin_account(s, ctx, name)
+            _restore_administrator(s, ctx, account, "recovered_by_database_administrator")
+            give_server_role(s, account, new_password)
+    except BaseException:
+        store.dispose()
+        raise
+    return ctx

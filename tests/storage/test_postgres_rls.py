@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 import psycopg
 import pytest
 from psycopg import errors
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import URL, create_engine, make_url, select, text
 
 from cspdesk.domain.enums import ActionStatus, CaseStatus, PanelType, RiskLevel, Role
 from cspdesk.services import auth
@@ -60,6 +60,12 @@ def _psql(url: str, username: str, password: str = PASSWORD) -> psycopg.Connecti
     u = make_url(account_url(url, username, password))
     return psycopg.connect(host=u.host, port=u.port, dbname=u.database, user=u.username, password=u.password,
                            autocommit=True)
+
+
+def _bare(url: str) -> str:
+    """The server's URL with no login of its own, as a user's computer holds it."""
+    u = make_url(url)
+    return URL.create(u.drivername, host=u.host, port=u.port, database=u.database).render_as_string()
 
 
 def _facts(url: str) -> dict:
@@ -207,7 +213,9 @@ def test_accounts_and_their_roles_move_together(pg_url: str) -> None:
     the old one stops working; made administrator → sees every panel."""
     created = auth.create_database(pg_url, admin_username="admin", admin_name="Ada", password="correct horse battery",
                                    partnership_name="Safer Testshire")
-    admin = created.ctx
+    close_workspace(created.ctx)
+    admin = auth.sign_in(pg_url, "admin", "correct horse battery")  # the administrator's own role
+    assert make_url(admin.store.target.url).username == role_name(make_url(pg_url).database, "admin")
     accounts = AccountService(admin)
     sam = accounts.add_account("sam", "Sam", Role.OFFICER, agency_id=None, panel_ids=frozenset(),
                                temporary_password="temporary pass 1").value
@@ -218,7 +226,11 @@ def test_accounts_and_their_roles_move_together(pg_url: str) -> None:
     owner.dispose()
     assert row == (role_name(make_url(pg_url).database, "sam"), None)  # the server holds the only verifier
 
+    open_window = auth.sign_in(pg_url, "sam", "temporary pass 1")
     accounts.disable_account(sam.id)
+    with pytest.raises(Exception, match="terminat|closed|not permitted"):  # its open window stops too
+        AccountService(open_window).me()
+    close_workspace(open_window)
     with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
         _psql(pg_url, "sam", "temporary pass 1")
     with pytest.raises(auth.SignInFailed, match="disabled"):
@@ -276,7 +288,8 @@ def test_an_account_from_before_roles_gets_its_role_at_its_next_sign_in(pg_url: 
         close_workspace(ctx)
         engine.dispose()
     # and from now on without the owner's credentials in the URL at all.
-    bare = make_url(pg_url).set(username=None, password=None).render_as_string(hide_password=False)
+    bare = _bare(pg_url)
+    assert make_url(bare).username is None and make_url(bare).password is None
     assert auth.database_exists(bare)  # the window's first screen offers to sign in
     close_workspace(auth.sign_in(bare, "admin", "correct horse battery"))
     with pytest.raises(auth.SignInFailed, match="not right"):
@@ -309,4 +322,54 @@ def test_a_database_with_roles_still_migrates_and_serves_the_owner(_demo_server:
             assert s.scalar(text("SELECT count(*) FROM person")) == _facts(_demo_server)["people"]
     finally:
         close_workspace(ctx)
-    _ = timedelta  # noqa: F841
+
+
+def test_retention_erases_as_an_administrators_role_and_redacts_through_the_owner(_demo_server: str) -> None:
+    """Erasure runs as the administrator's role (rows go under the policies' administrator rule);
+    the audit entries about them are redacted by the owner's function, the only change any entry
+    can get, and the trail still verifies. (Last in the module: it deletes from the shared demo.)"""
+    from cspdesk.services.retention import RetentionService
+
+    f = _facts(_demo_server)
+    admin = auth.sign_in(_demo_server, "admin", PASSWORD)
+    try:
+        service = RetentionService(admin)
+        service.set_retention(f["panels"][PanelType.MARAC], 1)
+        admin.today = lambda: date.today() + timedelta(days=3 * 365)  # the demo's closed cases then past it
+        due = [r.case_id for r in service.cases_past_retention()][:3]
+        assert due
+        for case_id in due:
+            CaseService(admin).get_case(case_id)  # a view, audited: an entry about the case to redact
+        report = service.erase_cases(due, "Retention period ended").value
+        assert report.counts["audit_entries_redacted"] >= len(due)
+        assert not set(due) & set(CaseService(admin).case_ids())
+        assert AuditService(admin).verify().ok
+    finally:
+        close_workspace(admin)
+
+
+def test_the_database_administrator_recovers_an_administrator_with_the_owners_url(pg_url: str) -> None:
+    """No recovery key on a server: `cspdesk recover --db OWNER_URL --user admin` gives the
+    administrator's role a new password (and a role at all, for a database copied under a new name)."""
+    from cspdesk.cli import main
+
+    created = auth.create_database(pg_url, admin_username="admin", admin_name="Ada", password="correct horse battery")
+    close_workspace(created.ctx)
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:  # locked out, and its role gone (as in a copy under another name)
+        conn.execute(text("UPDATE user_account SET locked_at = now(), db_role = NULL"))
+        conn.execute(text(f'DROP ROLE "{role_name(make_url(pg_url).database, "admin")}"'))
+    engine.dispose()
+    bare = _bare(pg_url)
+    with pytest.raises(auth.SignInFailed, match="database administrator"):
+        auth.recover(bare, "", "admin", "a brand new pass 4")
+    import os
+
+    os.environ["CSPDESK_NEW_PASSWORD"] = "a brand new pass 4"
+    try:
+        assert main(["recover", "--db", pg_url, "--user", "admin"]) == 0
+    finally:
+        del os.environ["CSPDESK_NEW_PASSWORD"]
+    ctx = auth.sign_in(bare, "admin", "a brand new pass 4")
+    assert ctx.actor.role is Role.ADMINISTRATOR
+    close_workspace(ctx)

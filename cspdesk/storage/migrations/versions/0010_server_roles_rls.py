@@ -152,7 +152,16 @@ FUNCTIONS = [
         EXECUTE format('GRANT INSERT, UPDATE, DELETE ON partnership, panel_membership, user_account TO %I', admins);
         EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', current_schema(), users);
         EXECUTE format('GRANT EXECUTE ON FUNCTION cspdesk_account_role(integer, text), '
-                       'cspdesk_redact_audit(integer[]) TO %I', admins);
+                       'cspdesk_drop_account_role(text), cspdesk_redact_audit(integer[]) TO %I', admins);
+      END $$""",
+    # End a role's open connections (a disabled or removed account). The owner may lack the right
+    # to signal them (it is neither a superuser nor a member of the role): then they end when they
+    # next reconnect, which the role can no longer do.
+    f"""CREATE OR REPLACE FUNCTION cspdesk_end_sessions(r text) RETURNS void LANGUAGE plpgsql VOLATILE {_DEFINER} AS $$
+      BEGIN
+        PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = r AND pid <> pg_backend_pid();
+      EXCEPTION WHEN insufficient_privilege THEN
+        RAISE NOTICE 'the open sessions of % could not be ended', r;
       END $$""",
     # Create or bring up to date account ``uid``'s login role: LOGIN only while the account is
     # active, a member of +admins only while it is an active administrator, and (when given) the
@@ -180,6 +189,9 @@ FUNCTIONS = [
           EXECUTE format('CREATE ROLE %I NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', r);
         END IF;
         EXECUTE format('ALTER ROLE %I %s', r, CASE WHEN a.is_active THEN 'LOGIN' ELSE 'NOLOGIN' END);
+        IF NOT a.is_active THEN
+          PERFORM cspdesk_end_sessions(r);  -- a disabled account's open windows stop now
+        END IF;
         IF verifier IS NOT NULL THEN
           EXECUTE format('ALTER ROLE %I PASSWORD %L', r, verifier);
         END IF;
@@ -201,6 +213,7 @@ FUNCTIONS = [
            OR NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
           RETURN false;
         END IF;
+        PERFORM cspdesk_end_sessions(r);
         EXECUTE format('DROP ROLE %I', r);
         RETURN true;
       END $$""",
@@ -208,7 +221,7 @@ FUNCTIONS = [
 
 #: Functions only administrators' roles (and the owner) may call.
 ADMIN_ONLY = ("cspdesk_account_role(integer, text)", "cspdesk_redact_audit(integer[])",
-              "cspdesk_drop_account_role(text)", "cspdesk_setup_roles()")
+              "cspdesk_drop_account_role(text)", "cspdesk_setup_roles()", "cspdesk_end_sessions(text)")
 
 
 def _policy_statements() -> list[str]:
@@ -269,7 +282,8 @@ def downgrade() -> None:
                          "cspdesk_admin_remove", "cspdesk_append"):
                 op.execute(f"DROP POLICY IF EXISTS {name} ON {table}")
             op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-        for name in ("cspdesk_drop_account_role(text)", "cspdesk_account_role(integer, text)", "cspdesk_setup_roles()",
+        for name in ("cspdesk_drop_account_role(text)", "cspdesk_end_sessions(text)",
+                     "cspdesk_account_role(integer, text)", "cspdesk_setup_roles()",
                      "cspdesk_guard_db_role()", "cspdesk_redact_audit(integer[])", "cspdesk_audit_head()",
                      "cspdesk_location_unlinked(integer)", "cspdesk_group_unlinked(integer)",
                      "cspdesk_person_unlinked(integer)", "cspdesk_my_panels()", "cspdesk_is_admin()",
