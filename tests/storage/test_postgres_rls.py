@@ -23,7 +23,16 @@ from cspdesk.services.actions import ActionQuery, ActionService
 from cspdesk.services.audit import AuditService
 from cspdesk.services.cases import CaseService
 from cspdesk.services.meetings import MeetingService
-from cspdesk.services.referrals import CsvgDraft, PersonDraft, ReferralService
+from cspdesk.services.referrals import (
+    CarmDraft,
+    CsvgDraft,
+    GroupDraft,
+    LinkedPersonDraft,
+    PersonDraft,
+    PlaceDraft,
+    ReferralService,
+    SocpDraft,
+)
 from cspdesk.services.workspace import close_workspace
 from cspdesk.storage.models import Action, Case, Panel, UserAccount
 from cspdesk.storage.server_roles import account_url, role_name, scram_verifier
@@ -191,10 +200,34 @@ def test_the_apps_own_flows_work_as_the_accounts_roles(_demo_server: str, pg_ser
         assert agreed.id in ActionService(coord).action_ids(ActionQuery(panel_id=csvg))
     finally:
         close_workspace(coord)
+    # An OCG with its nominals, and a place: new groups, places and people written as the roles
+    # of the SOCP and CARM coordinators, seen by them through their cases.
+    socp = auth.sign_in(url, "coord.socp", PASSWORD)
+    try:
+        ocg = ReferralService(socp).create(SocpDraft(
+            panel_id=f["panels"][PanelType.SOCP], referral_date=date(2026, 11, 2),
+            ocg=GroupDraft(name="Harbour Street Crew"),
+            nominals=(LinkedPersonDraft(person=PersonDraft(given_name="Lee", family_name="Marsh"), role="runner"),),
+            threat_scores={"harm": 3, "likelihood": 3, "position": 2, "reach": 1})).value
+        assert ocg.case_id in CaseService(socp).case_ids()
+    finally:
+        close_workspace(socp)
+    carm = auth.sign_in(url, "coord", PASSWORD)
+    try:
+        place = ReferralService(carm).create(CarmDraft(
+            panel_id=f["panels"][PanelType.CARM], referral_date=date(2026, 11, 2),
+            place=PlaceDraft(name="The underpass", postcode="ME14 1AA"),
+            linked=(LinkedPersonDraft(person=PersonDraft(given_name="Kai", family_name="Dunnock")),))).value
+        assert place.case_id in CaseService(carm).case_ids()
+    finally:
+        close_workspace(carm)
     # The MARAC officer does not see the new CSVG person; the administrator's role sees everything,
     # and the trail written by all these roles verifies.
     with _psql(url, "officer.idva") as con:
-        assert con.execute("SELECT id FROM person WHERE family_name = 'Hale'").fetchone() is None
+        for family in ("Hale", "Marsh", "Dunnock"):
+            assert con.execute("SELECT id FROM person WHERE family_name = %s", (family,)).fetchone() is None
+        assert con.execute("SELECT id FROM subject_group WHERE name = 'Harbour Street Crew'").fetchone() is None
+        assert con.execute("SELECT id FROM location WHERE name = 'The underpass'").fetchone() is None
     admin = auth.sign_in(url, "admin", PASSWORD)
     try:
         assert make_url(admin.store.target.url).username == role_name(make_url(url).database, "admin")
