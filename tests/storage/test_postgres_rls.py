@@ -202,25 +202,14 @@ def test_the_apps_own_flows_work_as_the_accounts_roles(_demo_server: str, pg_ser
         close_workspace(coord)
     # An OCG with its nominals, and a place: new groups, places and people written as the roles
     # of the SOCP and CARM coordinators, seen by them through their cases.
-    socp = auth.sign_in(url, "coord.socp", PASSWORD)
-    try:
-        ocg = ReferralService(socp).create(SocpDraft(
-            panel_id=f["panels"][PanelType.SOCP], referral_date=date(2026, 11, 2),
-            ocg=GroupDraft(name="Harbour Street Crew"),
-            nominals=(LinkedPersonDraft(person=PersonDraft(given_name="Lee", family_name="Marsh"), role="runner"),),
-            threat_scores={"harm": 3, "likelihood": 3, "position": 2, "reach": 1})).value
-        assert ocg.case_id in CaseService(socp).case_ids()
-    finally:
-        close_workspace(socp)
-    carm = auth.sign_in(url, "coord", PASSWORD)
-    try:
-        place = ReferralService(carm).create(CarmDraft(
-            panel_id=f["panels"][PanelType.CARM], referral_date=date(2026, 11, 2),
-            place=PlaceDraft(name="The underpass", postcode="ME14 1AA"),
-            linked=(LinkedPersonDraft(person=PersonDraft(given_name="Kai", family_name="Dunnock")),))).value
-        assert place.case_id in CaseService(carm).case_ids()
-    finally:
-        close_workspace(carm)
+    _refer_as(url, "coord.socp", SocpDraft(
+        panel_id=f["panels"][PanelType.SOCP], referral_date=date(2026, 11, 2), ocg=GroupDraft(name="Harbour Street Crew"),
+        nominals=(LinkedPersonDraft(person=PersonDraft(given_name="Lee", family_name="Marsh"), role="runner"),),
+        threat_scores={"harm": 3, "likelihood": 3, "position": 2, "reach": 1}))
+    _refer_as(url, "coord", CarmDraft(
+        panel_id=f["panels"][PanelType.CARM], referral_date=date(2026, 11, 2),
+        place=PlaceDraft(name="The underpass", postcode="ME14 1AA"),
+        linked=(LinkedPersonDraft(person=PersonDraft(given_name="Kai", family_name="Dunnock")),)))
     # The MARAC officer does not see the new CSVG person; the administrator's role sees everything,
     # and the trail written by all these roles verifies.
     with _psql(url, "officer.idva") as con:
@@ -235,6 +224,16 @@ def test_the_apps_own_flows_work_as_the_accounts_roles(_demo_server: str, pg_ser
         assert AuditService(admin).verify().ok
     finally:
         close_workspace(admin)
+
+
+def _refer_as(url: str, username: str, draft) -> None:  # noqa: ANN001 - any panel's draft
+    """``username`` signs in (its own role), makes the referral, and sees the case it made."""
+    ctx = auth.sign_in(url, username, PASSWORD)
+    try:
+        made = ReferralService(ctx).create(draft).value
+        assert made.case_id in CaseService(ctx).case_ids()
+    finally:
+        close_workspace(ctx)
 
 
 def _an_agency(ctx, panel_id: int) -> int:  # noqa: ANN001
