@@ -163,8 +163,13 @@ def test_an_officers_role_reads_only_its_panels_and_cannot_rewrite_the_trail(_de
         with pytest.raises(errors.InsufficientPrivilege):
             con.execute(f'ALTER ROLE "{role_name(make_url(url).database, "admin")}" PASSWORD \'taken over!\'')
         assert one("SELECT password_hash FROM user_account WHERE username = 'admin'")[0] is None
-        # It may append to the trail (every service does), and reads the head to chain to.
+        # It may append to the trail (every service does), and reads the head to chain to; but only
+        # as itself, not in an administrator's name.
         assert one("SELECT id FROM cspdesk_audit_head()")[0] == f["audit"]
+        with pytest.raises(errors.InsufficientPrivilege):
+            con.execute("INSERT INTO audit_event (id, at, user_id, username, kind, entity, details, details_digest, "
+                        "prev_hash, hash) SELECT h.id + 1, now(), u.id, 'admin', 'delete', 'person', '{}', '', '', '' "
+                        "FROM cspdesk_audit_head() h, user_account u WHERE u.username = 'admin'")
 
 
 def test_the_apps_own_flows_work_as_the_accounts_roles(_demo_server: str, pg_server: str) -> None:

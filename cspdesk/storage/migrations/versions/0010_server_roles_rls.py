@@ -246,7 +246,9 @@ def _policy_statements() -> list[str]:
         # The audit trail: appended by anyone; read by administrators, and by an account for its
         # own entries and those about records it can see. No UPDATE or DELETE policy (nor grant).
         "ALTER TABLE audit_event ENABLE ROW LEVEL SECURITY",
-        "CREATE POLICY cspdesk_append ON audit_event FOR INSERT WITH CHECK (true)",
+        # An account appends entries as itself (or as no one: a failed sign-in), never as another.
+        f"CREATE POLICY cspdesk_append ON audit_event FOR INSERT WITH CHECK ({ADMIN} OR user_id IS NULL "
+        "OR user_id = (SELECT cspdesk_account_id()))",
         f"""CREATE POLICY cspdesk_need_to_know ON audit_event FOR SELECT USING ({ADMIN}
             OR user_id = (SELECT cspdesk_account_id())
             OR (entity = 'case' AND entity_id IN (SELECT id FROM case_record))
