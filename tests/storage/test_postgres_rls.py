@@ -347,6 +347,19 @@ def test_policies_read_membership_through_indexes(_demo_server: str) -> None:
     assert any("(db_role)" in d for d in indexed) and any("(user_id)" in d for d in indexed)
 
 
+def test_python_and_the_server_name_roles_alike(_demo_server: str) -> None:
+    """The app connects as the role the server's functions made: both compute the same name, a
+    digest when the plain one would pass PostgreSQL's 63 bytes."""
+    database = make_url(_demo_server).database
+    long_name = "a.very.long.user.name.from.a.partner.agency@example.police.uk"
+    engine = create_engine(_demo_server)
+    with engine.connect() as conn:
+        for suffix in ("officer.idva", long_name, "+users"):
+            assert conn.scalar(text("SELECT cspdesk_role_name(:s)"), {"s": suffix}) == role_name(database, suffix)
+    engine.dispose()
+    assert len(role_name(database, long_name).encode()) <= 63 and role_name(database, "x") == f"cspdesk:{database}:x"
+
+
 def test_a_database_with_roles_still_migrates_and_serves_the_owner(_demo_server: str) -> None:
     """The owner (the URL the administrator gave) is not held to the policies: migrations,
     retention and backups see every row."""
