@@ -144,7 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="When every administrator is locked out: the recovery key shown at set-up "
         "resets (or re-creates) the administrator account named by --user with a new password. "
         "The recovery key comes from CSPDESK_RECOVERY_KEY or is asked for; the new password from "
-        "CSPDESK_NEW_PASSWORD or is asked for.",
+        "CSPDESK_NEW_PASSWORD or is asked for. On a server there is no recovery key: its database "
+        "administrator gives --db with the owner's login (the URL it was set up with), and the account's "
+        "own server role gets the new password.",
     )
     p.set_defaults(handler=_cmd_recover)
 
@@ -738,7 +740,10 @@ def _cmd_recover(args: argparse.Namespace) -> int:
     user = getattr(args, "user", None)
     if not user:
         raise UsageError("Name the administrator account to restore: --user NAME.")
-    key = _secret("CSPDESK_RECOVERY_KEY", "Recovery key: ")
+    from cspdesk.services.workspace import is_server
+
+    # A server has no recovery key: the owner's URL in --db is the database administrator's proof.
+    key = "" if is_server(getattr(args, "db", None)) else _secret("CSPDESK_RECOVERY_KEY", "Recovery key: ")
     new_password = _secret("CSPDESK_NEW_PASSWORD", f"New password for {user}: ")
     ctx = recover(getattr(args, "db", None), key, user, new_password)
     print(f"{ctx.actor.username} can sign in again with the new password.")

@@ -95,11 +95,12 @@ class AccountService:
             self._check_panels(s, panel_ids)
             account = UserAccount(username=name, display_name=display_name.strip(), role=role, agency_id=agency_id,
                                   is_active=True, failed_logins=0, created_at=self._ctx.now(),
-                                  must_change_password=True, password_hash=self._server_hash(temporary_password))
+                                  must_change_password=True)
             s.add(account)
             s.flush()
             for pid in sorted(panel_ids):
                 s.add(PanelMembership(panel_id=pid, user_id=account.id))
+            self._server_password(s, account, temporary_password)
             audit.record(s, self._ctx.actor, AuditKind.CREATE, "user_account", account.id,
                          {"username": name, "role": role.value, "agency_id": agency_id,
                           "panel_ids": sorted(panel_ids)}, at=self._ctx.now())
@@ -126,24 +127,40 @@ class AccountService:
                 s.add(PanelMembership(panel_id=pid, user_id=a.id))
             new = {"display_name": a.display_name, "role": role.value, "agency_id": agency_id,
                    "panel_ids": sorted(panel_ids)}
+            self._server_role(s, a)  # an administrator's role gains or loses administrators' rights
             audit.record(s, self._ctx.actor, AuditKind.UPDATE, "user_account", a.id,
                          {"changes": audit.changed_fields(old, new)}, at=self._ctx.now())
         return OpResult(self._row(user_id), ACCOUNT_CHANGES)
 
     def disable_account(self, user_id: int) -> OpResult[AccountRow]:
         """The account can no longer sign in: its copy of the key is removed from the keyring."""
-        self._ctx.require(Permission.ADMINISTER)
-        if user_id == self._ctx.actor.user_id:
-            raise ValidationError("account", "You cannot disable your own account.")
+        self._not_yourself(user_id, "disable")
         with self._ctx.unit_of_work() as s:
-            a = self._get(s, user_id)
-            if a.role is Role.ADMINISTRATOR:
-                self._keep_an_administrator(s, a.id)
+            a = self._leaving(s, user_id)
             a.is_active = False
+            self._server_role(s, a)  # NOLOGIN: the server refuses its connections from now on
             audit.record(s, self._ctx.actor, AuditKind.UPDATE, "user_account", a.id,
                          {"changes": {"is_active": {"old": True, "new": False}}}, at=self._ctx.now())
             self._keyring_remove(a.username)
         return OpResult(self._row(user_id), ACCOUNT_CHANGES)
+
+    def remove_account(self, user_id: int) -> OpResult[None]:
+        """Delete the account (its entries in the audit trail keep its name). Its keyring entry
+        goes, and on a server its login role is dropped in the same transaction."""
+        self._not_yourself(user_id, "remove")
+        with self._ctx.unit_of_work() as s:
+            a = self._leaving(s, user_id)
+            username, had_role = a.username, a.db_role is not None
+            s.delete(a)
+            s.flush()
+            if had_role:
+                from cspdesk.storage.server_roles import drop_account_role
+
+                drop_account_role(s, username)
+            audit.record(s, self._ctx.actor, AuditKind.DELETE, "user_account", user_id, {"username": username},
+                         at=self._ctx.now())
+            self._keyring_remove(username)
+        return OpResult(None, ACCOUNT_CHANGES)
 
     def reset_password(self, user_id: int, temporary_password: str) -> OpResult[AccountRow]:
         """A new temporary password (to be changed at next sign-in); also unlocks and re-enables."""
@@ -153,10 +170,12 @@ class AccountService:
             a = self._get(s, user_id)
             a.is_active, a.locked_at, a.failed_logins = True, None, 0
             a.must_change_password = True
-            a.password_hash = self._server_hash(temporary_password)
+            self._server_password(s, a, temporary_password)
             audit.record(s, self._ctx.actor, AuditKind.UPDATE, "user_account", a.id,
                          {"password_reset": True}, at=self._ctx.now())
             self._keyring_set(a.username, temporary_password, clear_failures=True)
+            username = a.username
+        self._reconnect_if_own(username, temporary_password)
         return OpResult(self._row(user_id), ACCOUNT_CHANGES)
 
     def security_settings(self) -> SecuritySettings:
@@ -211,10 +230,11 @@ class AccountService:
         with self._ctx.unit_of_work() as s:
             a = self._get(s, actor.user_id)
             a.must_change_password = False
-            a.password_hash = self._server_hash(new_password)
+            self._server_password(s, a, new_password, own=True)
             audit.record(s, actor, AuditKind.UPDATE, "user_account", a.id, {"password_changed": True},
                          at=self._ctx.now())
             self._keyring_set(a.username, new_password, clear_failures=True)
+        self._reconnect_if_own(actor.username, new_password)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -226,6 +246,18 @@ class AccountService:
         a = s.get(UserAccount, user_id)
         if a is None:
             raise NotFound("That account does not exist.")
+        return a
+
+    def _not_yourself(self, user_id: int, verb: str) -> None:
+        self._ctx.require(Permission.ADMINISTER)
+        if user_id == self._ctx.actor.user_id:
+            raise ValidationError("account", f"You cannot {verb} your own account.")
+
+    def _leaving(self, s, user_id: int) -> UserAccount:  # noqa: ANN001
+        """An account about to be disabled or removed: never the last active administrator."""
+        a = self._get(s, user_id)
+        if a.role is Role.ADMINISTRATOR:
+            self._keep_an_administrator(s, a.id)
         return a
 
     @staticmethod
@@ -244,12 +276,46 @@ class AccountService:
         if others is None:
             raise ValidationError("role", "The partnership must keep at least one active administrator.")
 
-    def _server_hash(self, password: str) -> str | None:
+    def _server_password(self, s, account: UserAccount, password: str, *, own: bool = False) -> None:  # noqa: ANN001
+        """On a server, the account's login role takes ``password`` (and is created if need be);
+        a file checks passwords with the keyring. ``own``: the signed-in account changing its own,
+        which its role may do itself."""
         if self._ctx.vault is not None:
-            return None  # a local file checks passwords with the keyring
-        from argon2 import PasswordHasher
+            return
+        from cspdesk.storage import server_roles
 
-        return PasswordHasher().hash(password)
+        url = self._ctx.store.target.url or ""
+        if own and server_roles.connected_as_account(url, account.username):
+            s.flush()
+            server_roles.set_own_password(s, password)
+            account.password_hash = None
+            return
+        from cspdesk.services.auth import give_server_role
+
+        give_server_role(s, account, password)
+
+    def _reconnect_if_own(self, username: str, password: str) -> None:
+        """The signed-in account's own role has a new password: later connections use it (the
+        open ones carry on; PostgreSQL checks a password only when a connection opens)."""
+        from cspdesk.storage import server_roles
+        from cspdesk.storage.engine import DatabaseTarget, open_store
+
+        url = self._ctx.store.target.url
+        if url is None or not server_roles.connected_as_account(url, username):
+            return
+        old = self._ctx.store
+        self._ctx.store = open_store(DatabaseTarget(url=server_roles.account_url(url, username, password)),
+                                     create=False, migrate=False)
+        old.dispose()
+
+    def _server_role(self, s, account: UserAccount) -> None:  # noqa: ANN001
+        """On a server, bring the account's login role in line with its row (active, role)."""
+        if self._ctx.vault is not None or not account.db_role:
+            return
+        from cspdesk.storage import server_roles
+
+        s.flush()
+        server_roles.sync_account(s, account.id, None)
 
     def _keyring_set(self, username: str, password: str, *, clear_failures: bool = False) -> None:
         vault = self._ctx.vault

@@ -137,6 +137,12 @@ def database_exists(db: str | Path | None = None) -> bool:
     target = _target(db)
     if target.path is not None:
         return target.path.exists() or keyring_path(target.path).exists()
+    from cspdesk.storage.server_roles import url_has_credentials
+
+    if not url_has_credentials(target.url or ""):
+        # Only an account's own role can look, so: sign in (a server without accounts is set up
+        # by its administrator with the owner's URL).
+        return True
     try:
         store = open_store(target, migrate=True)
     except (StoreOpenError, SchemaTooNewError) as exc:
@@ -353,10 +359,94 @@ def _open_checked(target: DatabaseTarget, key: bytes, *, read_only: bool) -> Sto
 
 
 def _sign_in_server(target: DatabaseTarget, username: str, password: str) -> ServiceContext:
+    """A server: the account connects as its own login role, and that connection *is* the
+    password check (PostgreSQL's SCRAM; the server holds no other copy of the password), so a
+    stolen copy of the database has no password hash to attack and a role that is refused never
+    touches a row. When the URL carries credentials of its own (the owner's, as the administrator
+    set the server up, or a shared login from before roles), a refused attempt is counted and
+    audited through them, and an account from before roles signs in with its argon2 hash once and
+    is given its role then."""
+    from cspdesk.storage import server_roles
+
+    assert target.url is not None
+    name = normalise_username(username)
+    try:
+        store = open_store(DatabaseTarget(url=server_roles.account_url(target.url, name, password)),
+                           create=False, migrate=False)
+    except StoreOpenError as exc:
+        refused = server_roles.is_authentication_failure(exc.__cause__ or exc)
+        if not server_roles.url_has_credentials(target.url):
+            if not refused:
+                raise OpenFailed(str(exc)) from None
+            _delay(1)
+            raise SignInFailed("The user name or password is not right.") from None
+        return _sign_in_server_with_url(target, name, password)
+    return _finish_server_sign_in(store, name)
+
+
+def _finish_server_sign_in(store: Store, name: str) -> ServiceContext:
+    """The account's role connected: check the account may sign in, and record that it did."""
+    ctx = ServiceContext(store=store)
+    try:
+        if current_revision(store.engine) != HEAD_REVISION:
+            raise OpenFailed("This server's database needs updating to this version of CSPDesk. An administrator "
+                             "signs in once with the server's own connection (the one it was set up with).")
+        with ctx.unit_of_work() as s:
+            account = s.scalar(select(UserAccount).where(UserAccount.username == name))
+            if account is None or not account.is_active:
+                raise SignInFailed("This account is disabled. Ask an administrator.")
+            locked = account.locked_at is not None
+            if locked:
+                account.failed_logins += 1
+                audit.record(s, None, AuditKind.LOGIN_FAILED, "user_account", None, {},
+                             at=ctx.now(), username=name, user_id=None)
+            else:
+                account.failed_logins = 0
+                ctx.actor = _actor_for(s, account)
+                audit.record(s, ctx.actor, AuditKind.LOGIN, "user_account", account.id, {}, at=ctx.now())
+        if locked:
+            raise AccountLocked("This account is locked. Ask an administrator to reset its password.")
+    except BaseException:
+        store.dispose()
+        raise
+    return ctx
+
+
+def give_server_role(s: Session, account: UserAccount, password: str, *, fallback_hash: str | None = None) -> bool:
+    """On a server: create or update ``account``'s own login role with ``password`` (flushed
+    first; inside the caller's transaction), and keep no password hash in the table: the server's
+    SCRAM verifier is the only copy. When the connection may not make roles (a shared login, not
+    the owner, as before roles), the account keeps an argon2 hash instead and works as before:
+    False."""
+    from sqlalchemy.exc import DBAPIError
+
+    from cspdesk.storage import server_roles
+
+    s.flush()
+    try:
+        with s.begin_nested():
+            server_roles.sync_account(s, account.id, password)
+    except DBAPIError:
+        import logging
+
+        logging.getLogger(__name__).warning("An account could not be given its own server role: the server's "
+                                            "connection may not create roles.")
+        if fallback_hash is None:
+            from argon2 import PasswordHasher
+
+            fallback_hash = PasswordHasher().hash(password)
+        account.password_hash = fallback_hash
+        return False
+    account.password_hash = None
+    return True
+
+
+def _sign_in_server_with_url(target: DatabaseTarget, name: str, password: str) -> ServiceContext:
     from argon2 import PasswordHasher
     from argon2.exceptions import VerificationError, VerifyMismatchError
 
-    name = normalise_username(username)
+    from cspdesk.storage import server_roles
+
     store = _open(target, None, create=False)
     ctx = ServiceContext(store=store)
     hasher = PasswordHasher()
@@ -376,14 +466,25 @@ def _sign_in_server(target: DatabaseTarget, username: str, password: str) -> Ser
                 account.failed_logins = 0
                 ctx.actor = _actor_for(s, account)
                 audit.record(s, ctx.actor, AuditKind.LOGIN, "user_account", account.id, {}, at=ctx.now())
+                given_role = give_server_role(s, account, password,
+                                              fallback_hash=account.password_hash)
+            else:
+                given_role = None
+                failures = 0
+                if account is not None:
+                    failures = account.failed_logins = account.failed_logins + 1
+                    if failures >= max_failed and account.locked_at is None:
+                        account.locked_at = ctx.now()
+                audit.record(s, None, AuditKind.LOGIN_FAILED, "user_account", None, {},
+                             at=ctx.now(), username=name if account else "", user_id=None)
+        if given_role is not None:
+            if not given_role:
                 return ctx
-            failures = 0
-            if account is not None:
-                failures = account.failed_logins = account.failed_logins + 1
-                if failures >= max_failed and account.locked_at is None:
-                    account.locked_at = ctx.now()
-            audit.record(s, None, AuditKind.LOGIN_FAILED, "user_account", None, {},
-                         at=ctx.now(), username=name if account else "", user_id=None)
+            # From here on this window works as the account's own role, like every later sign-in.
+            store.dispose()
+            role_store = _open(DatabaseTarget(url=server_roles.account_url(target.url or "", name, password)),
+                               None, create=False, migrate=False)
+            return ServiceContext(store=role_store, actor=ctx.actor)
         _delay(failures)
         if account is not None and account.locked_at is not None:
             raise AccountLocked("This account is locked. Ask an administrator to reset its password.")
@@ -415,6 +516,11 @@ def verify_password(ctx: ServiceContext, password: str) -> bool:
     from argon2 import PasswordHasher
     from argon2.exceptions import VerificationError, VerifyMismatchError
 
+    from cspdesk.storage import server_roles
+
+    url = ctx.store.target.url
+    if url is not None and server_roles.connected_as_account(url, ctx.actor.username):
+        return server_roles.password_opens_role(url, ctx.actor.username, password)
     with ctx.reading() as s:
         stored = s.scalar(select(UserAccount.password_hash).where(UserAccount.id == ctx.actor.user_id))
     try:
@@ -504,15 +610,17 @@ def _create(target: DatabaseTarget, populate: Callable[[Session, ServiceContext,
             raise
         return CreatedDatabase(ctx, recovery)
 
-    from argon2 import PasswordHasher
-
     store = _open(target, None, create=True)
     ctx = ServiceContext(store=store)
     try:
         with ctx.unit_of_work() as s:
             if s.scalar(select(UserAccount.id).limit(1)) is not None:
                 raise ValidationError("db", "This server database already has accounts: sign in instead.")
-            populate(s, ctx, PasswordHasher().hash(password))
+            populate(s, ctx, None)
+            # The first administrator's own login role: the server checks the password from now on.
+            first = s.scalar(select(UserAccount).where(UserAccount.username == username))
+            assert first is not None
+            give_server_role(s, first, password)
         if partnership_name is not None:
             PartnershipService(ctx).set_up(partnership_name, marking)
     except BaseException:
@@ -580,12 +688,13 @@ def create_demo_database(
             keyring.set_recovery(recovery, key)
             keyring.save()
         else:
-            from argon2 import PasswordHasher
-
-            hashed = PasswordHasher().hash(password)  # one hash is enough: they share the password
+            # Each demo account's own login role, all with the one password (or, where the
+            # connection may not make roles, one hash: they share the password).
+            hashed = None
             with ctx.unit_of_work() as s:
-                for account in s.scalars(select(UserAccount)):
-                    account.password_hash = hashed
+                for account in s.scalars(select(UserAccount).order_by(UserAccount.id)).all():
+                    if not give_server_role(s, account, password, fallback_hash=hashed):
+                        hashed = hashed or account.password_hash
         with ctx.unit_of_work() as s:
             account = s.get(UserAccount, admin_id)
             assert account is not None
@@ -612,10 +721,10 @@ def recover(db: str | Path | None, recovery_key: str, username: str, new_passwor
     """Every administrator locked out: the recovery key resets (or re-creates) an administrator
     account with a new password. Audited as an update by the recovered account."""
     target = _target(db)
-    if target.path is None:
-        raise SignInFailed("A server database is recovered by its database administrator, not a recovery key.")
     name = check_username(username)
     check_new_password(new_password, field="new_password")
+    if target.path is None:
+        return _recover_on_server(target, name, new_password)
     try:
         keyring = Keyring.load(target.path)
         key = keyring.unwrap_recovery(recovery_key)
@@ -630,20 +739,8 @@ def recover(db: str | Path | None, recovery_key: str, username: str, new_passwor
     ctx = ServiceContext(store=store, vault=Vault(target.path, key))
     try:
         with ctx.unit_of_work() as s:
-            account = s.scalar(select(UserAccount).where(UserAccount.username == name))
-            if account is None:
-                account = UserAccount(username=name, display_name=name, role=Role.ADMINISTRATOR, is_active=True,
-                                      failed_logins=0, created_at=ctx.now(), must_change_password=False)
-                s.add(account)
-                s.flush()
-            elif account.role is not Role.ADMINISTRATOR:
-                raise ValidationError("username", "The recovery key restores an administrator's account only.")
-            account.is_active = True
-            account.locked_at = None
-            account.failed_logins = 0
-            ctx.actor = _actor_for(s, account)
-            audit.record(s, ctx.actor, AuditKind.UPDATE, "user_account", account.id,
-                         {"recovered_with_recovery_key": True}, at=ctx.now())
+            account = _admin_account(s, ctx, name)
+            _restore_administrator(s, ctx, account, "recovered_with_recovery_key")
             keyring.set_account(name, new_password, key)
             keyring.clear_failures(name)
             keyring.save()
@@ -653,3 +750,45 @@ def recover(db: str | Path | None, recovery_key: str, username: str, new_passwor
         raise
     return ctx
 
+
+def _admin_account(s: Session, ctx: ServiceContext, name: str) -> UserAccount:
+    """The administrator account ``name`` to restore, created when there is none by that name."""
+    account = s.scalar(select(UserAccount).where(UserAccount.username == name))
+    if account is None:
+        account = UserAccount(username=name, display_name=name, role=Role.ADMINISTRATOR, is_active=True,
+                              failed_logins=0, created_at=ctx.now(), must_change_password=False)
+        s.add(account)
+        s.flush()
+    elif account.role is not Role.ADMINISTRATOR:
+        raise ValidationError("username", "Recovery restores an administrator's account only.")
+    return account
+
+
+def _restore_administrator(s: Session, ctx: ServiceContext, account: UserAccount, how: str) -> None:
+    account.is_active = True
+    account.locked_at = None
+    account.failed_logins = 0
+    ctx.actor = _actor_for(s, account)
+    audit.record(s, ctx.actor, AuditKind.UPDATE, "user_account", account.id, {how: True}, at=ctx.now())
+
+
+def _recover_on_server(target: DatabaseTarget, name: str, new_password: str) -> ServiceContext:
+    """A server has no recovery key: its database administrator, holding the owner's URL (the one
+    it was set up with), restores an administrator account and gives its role the new password.
+    The returned context is the owner's connection."""
+    from cspdesk.storage.server_roles import url_has_credentials
+
+    if not url_has_credentials(target.url or ""):
+        raise SignInFailed("A server database is recovered by its database administrator, with the server's own "
+                           "connection (the URL it was set up with, login and password included).")
+    store = _open(target, None, create=False)
+    ctx = ServiceContext(store=store)
+    try:
+        with ctx.unit_of_work() as s:
+            account = _admin_account(s, ctx, name)
+            _restore_administrator(s, ctx, account, "recovered_by_database_administrator")
+            give_server_role(s, account, new_password)
+    except BaseException:
+        store.dispose()
+        raise
+    return ctx

@@ -46,17 +46,21 @@ def is_server(db: str | Path | None) -> bool:
 
 def server_url(host: str, database: str, user: str, password: str, *, port: int = 5432, tls: bool = True) -> str:
     """The ``--db`` URL of a PostgreSQL database from the parts a connection form asks for (names
-    and passwords with any characters are quoted). ``tls``: insist on the server's TLS."""
+    and passwords with any characters are quoted). ``tls``: insist on the server's TLS. ``user``
+    may be blank: each account then connects as its own login role with its own password
+    (cspdesk.storage.server_roles), and this computer holds no server credentials at all."""
     from sqlalchemy import URL
 
     from cspdesk.services.errors import ValidationError
 
-    for field, value in (("host", host), ("database", database), ("user", user)):
+    for field, value in (("host", host), ("database", database)):
         if not value.strip():
             raise ValidationError(field, f"Give the server's {'address' if field == 'host' else field + ' name'}.")
+    if password and not user.strip():
+        raise ValidationError("user", "A server password goes with a server login: give both, or neither.")
     if not 0 < port < 65536:
         raise ValidationError("port", "A port is a number from 1 to 65535 (PostgreSQL's is usually 5432).")
-    url = URL.create("postgresql+psycopg", username=user.strip(), password=password or None, host=host.strip(),
+    url = URL.create("postgresql+psycopg", username=user.strip() or None, password=password or None, host=host.strip(),
                      port=port, database=database.strip(), query={"sslmode": "require"} if tls else {})
     return url.render_as_string(hide_password=False)
 

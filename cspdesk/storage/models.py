@@ -136,6 +136,10 @@ class UserAccount(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    #: On a server: the PostgreSQL login role this account connects as (set only by the
+    #: database's own ``cspdesk_account_role`` function; row-level security looks accounts up by
+    #: it). None on a file, and for a server account not yet given its role.
+    db_role: Mapped[str | None] = mapped_column(String(63), unique=True)
 
     agency: Mapped[Agency | None] = relationship()
 

@@ -189,6 +189,26 @@ def test_account_administration(new_db) -> None:
     close_workspace(admin)
 
 
+def test_a_removed_account_is_gone_from_the_table_and_the_keyring(new_db) -> None:
+    db_path, _ = new_db
+    admin = sign_in(db_path, "admin", PASSWORD)
+    accounts = AccountService(admin)
+    row = accounts.add_account("sam.officer", "Sam", Role.OFFICER, agency_id=None, panel_ids=frozenset(),
+                               temporary_password="temporary pass 1").value
+    with pytest.raises(ValidationError):
+        accounts.remove_account(admin.actor.user_id)  # not yourself
+    sam = sign_in(db_path, "sam.officer", "temporary pass 1")
+    with pytest.raises(PermissionDenied):
+        AccountService(sam).remove_account(admin.actor.user_id)
+    close_workspace(sam)
+    accounts.remove_account(row.id)
+    assert "sam.officer" not in {a.username for a in accounts.list_accounts()}
+    with pytest.raises(SignInFailed):
+        sign_in(db_path, "sam.officer", "temporary pass 1")
+    assert AuditService(admin).verify().ok
+    close_workspace(admin)
+
+
 def test_need_to_know_for_signed_in_users(demo_file: Path) -> None:
     officer = sign_in(demo_file, "officer.housing", PASSWORD)
     panels = PanelService(officer).list_panels()

@@ -63,3 +63,14 @@ def test_the_window_connects_to_a_server_and_asks_for_the_account(qtbot, make_wi
     assert sign_in.db == dialog.url
     assert not sign_in.recover_button.isVisible()  # a server has no recovery key
     sign_in.close()
+
+
+def test_a_server_url_needs_no_shared_login() -> None:
+    """Issue 22 item 5: with each account's own role, the computer need hold no server login."""
+    from sqlalchemy import make_url
+
+    url = make_url(server_url("db.example", "partnership", "", ""))
+    assert (url.username, url.password, url.database) == (None, None, "partnership")
+    with pytest.raises(ValidationError) as err:
+        server_url("db.example", "partnership", " ", "a password")
+    assert err.value.field == "user"

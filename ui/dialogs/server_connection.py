@@ -53,6 +53,7 @@ class ServerConnectionDialog(QDialog):
         self.port_spin.setAccessibleName("Port")
         self.database_edit = line_edit(self, "serverDatabase", "Database name")
         self.user_edit = line_edit(self, "serverUser", "Server login")
+        self.user_edit.setPlaceholderText("blank: each account signs in as itself")
         self.password_edit = line_edit(self, "serverPassword", "Server password", password=True)
         self.tls_check = QCheckBox("Encrypt the connection (the server's &TLS)", self)
         self.tls_check.setToolTip("Leave this on unless your IT team says the server has no TLS.")
