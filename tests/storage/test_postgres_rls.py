@@ -423,3 +423,21 @@ def test_the_database_administrator_recovers_an_administrator_with_the_owners_ur
     ctx = auth.sign_in(bare, "admin", "a brand new pass 4")
     assert ctx.actor.role is Role.ADMINISTRATOR
     close_workspace(ctx)
+
+
+def test_every_table_has_its_grant_and_every_record_table_its_policy() -> None:
+    """A table added later without a grant is refused to every account; one holding people's
+    records without a policy would be open to every panel. Both fail here first."""
+    import importlib.util
+
+    from cspdesk.storage.migrate import MIGRATIONS_DIR
+    from cspdesk.storage.models import Base
+
+    spec = importlib.util.spec_from_file_location(
+        "rls", MIGRATIONS_DIR / "versions" / "0010_server_roles_rls.py")
+    rls = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rls)
+    assert set(Base.metadata.tables) - set(rls.WORK_TABLES) - set(rls.READ_TABLES) == set()
+    # Tables every panel shares by design (the partnership's agencies and panels).
+    shared = {"agency", "member", "panel", "panel_agency"}
+    assert set(rls.WORK_TABLES) - set(rls.POLICIES) - shared == set()

@@ -28,7 +28,8 @@ depends_on: str | Sequence[str] | None = None
 
 #: Tables every account's role may read and change (row-level security narrows the rows).
 WORK_TABLES = (
-    "agency", "member", "panel", "panel_agency", "person", "person_alias", "subject_group", "group_person",
+    "agency", "member", "panel", "panel_agency", "person", "person_alias", "person_contact_change",
+    "subject_group", "group_person",
     "location", "location_person", "case_record", "case_person", "case_flag", "case_status_change",
     "risk_assessment", "risk_answer", "meeting", "attendance", "agenda_item", "minutes_addendum", "action",
     "action_update",
@@ -62,6 +63,8 @@ POLICIES = {
                " OR id IN (SELECT person_id FROM group_person) OR id IN (SELECT person_id FROM location_person)"
                " OR cspdesk_person_unlinked(id)"),
     "person_alias": "person_id IN (SELECT id FROM person)",
+    # A person's earlier addresses and phones (0005_record): seen with the person, never without.
+    "person_contact_change": "person_id IN (SELECT id FROM person)",
 }
 
 _DEFINER = "SECURITY DEFINER SET search_path FROM CURRENT"
