@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind, GroupKind, PanelType, PersonRole, RiskLevel, VulnerabilityFlag
 from cspdesk.domain.rules import DASH_QUESTION_COUNT, normalise_name
@@ -51,6 +52,7 @@ from cspdesk.services.referrals import (
     _rules,
     _validate,
 )
+from cspdesk.services.repeats import RepeatRelisted, merge_relisted
 from cspdesk.services.tabular import TableRow, cell_text, header_key, parse_bool, parse_date, parse_int, read_table
 from cspdesk.storage.models import Agency, Case, SubjectGroup
 
@@ -187,6 +189,8 @@ class ImportReport:
     committed: bool
     dry_run: bool
     good_rows_only: bool
+    #: Cases already held whose repeat link changed because of the rows' dates.
+    relisted: tuple[RepeatRelisted, ...] = ()
 
     @property
     def bad_rows(self) -> tuple[int, ...]:
@@ -222,6 +226,11 @@ class ImportReport:
             out.append("")
             out.append("Notes:")
             out += [f"  {n}" for n in self.notes]
+        if self.relisted:
+            out.append("")
+            out.append("Repeats changed on cases already held:" if self.committed
+                       else "Repeats that would change on cases already held:")
+            out += [f"  {r.message}" for r in self.relisted]
         if self.imported:
             out.append("")
             out.append("Would be created:" if not self.committed else "Created:")
@@ -318,12 +327,14 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
     bad_numbers = {r.number for r in rows if r.problems}
     write = bool(good) and (not problems or good_rows_only)
     imported: list[ImportedRow] = []
+    relisted: list[RepeatRelisted] = []
     notes: list[RowNote] = []
     committed = False
     if write:
         try:
             with ctx.unit_of_work() as s:
                 person_of_row: dict[int, int] = {}
+                relisted_all: list[RepeatRelisted] = []
                 group_of_ocg: dict[str, int] = {}
                 for index, row in enumerate(good):
                     draft = row.draft
@@ -348,13 +359,15 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                         person_of_row[row.number] = created.subject_person_id
                     if ocg_key is not None:
                         group_of_ocg[ocg_key] = s.scalar(select(Case.subject_group_id).where(Case.id == created.case_id))
-                    if created.repeat_of is not None:
-                        row.notes.append(f"a repeat: {created.repeat_of.message}")
-                    imported.append(ImportedRow(row.number, created.case_id, created.reference,
-                                                created.repeat_of.reference if created.repeat_of else None,
+                    relisted_all += created.relisted
+                    imported.append(ImportedRow(row.number, created.case_id, created.reference, None,
                                                 row.linked_person_id))
                     if progress is not None:
                         progress(0.5 + 0.5 * (index + 1) / len(good))
+                # Repeats come from dates, not from the order of the file's rows: read them once
+                # every row is written (rows filed newest first link as rows filed oldest first).
+                imported = _with_final_repeats(s, imported, {r.number: r for r in good})
+                relisted = merge_relisted(relisted_all, leaving_out={r.case_id for r in imported})
                 audit.record(s, ctx.actor, AuditKind.CREATE, "referral_import", panel_id, {
                     "panel_id": panel_id, "rows_read": len(rows), "imported": len(imported),
                     "bad_rows": len(bad_numbers), "references": [r.reference for r in imported],
@@ -368,8 +381,30 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
         if not row.problems:  # a bad row's notes would only distract from its problems
             notes += [RowNote(row.number, n) for n in row.notes]
     report = ImportReport(name, rules.name, len(rows), len(good), problems, tuple(notes), tuple(imported),
-                          committed, dry_run, good_rows_only)
+                          committed, dry_run, good_rows_only, tuple(relisted))
     return OpResult(report, OpChanges(cases=committed, people=committed))
+
+
+def _with_final_repeats(s: Session, imported: list[ImportedRow], rows: Mapping[int, _Row]) -> list[ImportedRow]:
+    ids = [r.case_id for r in imported]
+    links: dict[int, int | None] = {}
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+        links.update(s.execute(select(Case.id, Case.repeat_of_case_id).where(Case.id.in_(chunk))).all())
+    earlier = sorted({v for v in links.values() if v is not None})
+    refs: dict[int, tuple[str, date]] = {}
+    for chunk in (earlier[i:i + 900] for i in range(0, len(earlier), 900)):
+        refs.update({cid: (ref, day) for cid, ref, day in s.execute(
+            select(Case.id, Case.reference, Case.referral_date).where(Case.id.in_(chunk))).all()})
+    out = []
+    for r in imported:
+        link = links.get(r.case_id)
+        if link is None:
+            out.append(r)
+            continue
+        ref, day = refs[link]
+        rows[r.row].notes.append(f"a repeat of {ref}, referred on {day:%d %b %Y}.")
+        out.append(replace(r, repeat_of=ref))
+    return out
 
 
 # --- rows to drafts ---------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, delete, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import (
@@ -62,8 +62,11 @@ from cspdesk.domain.rules import (
 from cspdesk.services import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ValidationError
+from cspdesk.services.repeats import RepeatRelisted, people_of_cases, relist_repeats
 from cspdesk.storage.models import (
+    Action,
     Agency,
+    AgendaItem,
     Case,
     CaseFlag,
     CasePerson,
@@ -90,6 +93,8 @@ __all__ = [
     "CarmDraft",
     "ChildDraft",
     "CreatedReferral",
+    "ReferralDeleted",
+    "ReferralRedated",
     "CsvgDraft",
     "DashAnswer",
     "DashItem",
@@ -525,6 +530,9 @@ class CreatedReferral:
     subject_person_id: int | None
     created_person_ids: tuple[int, ...]
     assessment_id: int | None
+    #: Other cases whose repeat link changed because of this referral's date (a back-dated
+    #: referral becomes the earlier referral of a later one): tell the user.
+    relisted: tuple[RepeatRelisted, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -536,6 +544,25 @@ class StatusChanged:
     reason: str
     by_user_id: int | None
     at: Any  # datetime (naive UTC)
+    relisted: tuple[RepeatRelisted, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReferralRedated:
+    case_id: int
+    reference: str
+    old_date: date
+    new_date: date
+    #: The cases (this one included) whose repeat link changed.
+    relisted: tuple[RepeatRelisted, ...]
+
+
+@dataclass(frozen=True)
+class ReferralDeleted:
+    case_id: int
+    reference: str
+    #: The cases whose repeat link changed (those that repeated the deleted referral).
+    relisted: tuple[RepeatRelisted, ...]
 
 
 @dataclass(frozen=True)
@@ -686,8 +713,71 @@ class ReferralService:
             after = {"status": to_status.value, "status_reason": case_.status_reason, "outcome": case_.outcome}
             audit.record(s, self._ctx.actor, AuditKind.UPDATE, "case", case_id,
                          {"reference": case_.reference, "changes": audit.changed_fields(before, after)}, at=now)
-            result = StatusChanged(case_id, case_.reference, old, to_status, why, self._ctx.actor.user_id, now)
+            relisted: list[RepeatRelisted] = []
+            if to_status is CaseStatus.DECLINED:  # a declined referral is nobody's earlier referral
+                relisted = relist_repeats(self._ctx, s, case_.panel_id, people_of_cases(s, [case_id]))
+            result = StatusChanged(case_id, case_.reference, old, to_status, why, self._ctx.actor.user_id, now,
+                                   tuple(relisted))
         return OpResult(result, OpChanges(cases=True))
+
+    def change_referral_date(self, case_id: int, referral_date: date, *, reason: str) -> OpResult[ReferralRedated]:
+        """Correct the date a referral was received (the reference keeps its number). Repeats are
+        worked out again for the people of the case, and the cases whose link changed are returned."""
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("reason", "Say why the referral date is changed.")
+        if referral_date > self._ctx.today():
+            raise ValidationError("referral_date", "The referral date cannot be in the future.")
+        with self._ctx.unit_of_work() as s:
+            case_ = self._editable_case(s, case_id)
+            old = case_.referral_date
+            if old == referral_date:
+                raise ValidationError("referral_date", f"{case_.reference} already has that referral date.")
+            case_.referral_date = referral_date
+            case_.updated_at = self._ctx.now()
+            audit.record(s, self._ctx.actor, AuditKind.UPDATE, "case", case_id, {
+                "reference": case_.reference, "reason": reason,
+                "changes": {"referral_date": {"old": old, "new": referral_date}}}, at=self._ctx.now())
+            relisted = relist_repeats(self._ctx, s, case_.panel_id, people_of_cases(s, [case_id]))
+            result = ReferralRedated(case_id, case_.reference, old, referral_date, tuple(relisted))
+        return OpResult(result, OpChanges(cases=True))
+
+    def delete_referral(self, case_id: int, *, reason: str) -> OpResult[ReferralDeleted]:
+        """Delete a referral logged in error, before it is heard: only a case never listed on an
+        agenda and with no actions. Its people stay (they may be held on other cases). The cases
+        that repeated it are linked again from dates and returned."""
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("reason", "Say why the referral is deleted.")
+        with self._ctx.unit_of_work() as s:
+            case_ = self._editable_case(s, case_id)
+            if case_.status not in (CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.DECLINED):
+                raise ValidationError("case", f"{case_.reference} is {case_.status.label.lower()}: only a referral "
+                                              "not yet heard can be deleted.")
+            if s.scalar(select(func.count()).select_from(AgendaItem).where(AgendaItem.case_id == case_id)):
+                raise ValidationError("case", f"{case_.reference} is on a meeting's agenda: take it off first.")
+            if s.scalar(select(func.count()).select_from(Action).where(Action.case_id == case_id)):
+                raise ValidationError("case", f"{case_.reference} has actions: it cannot be deleted.")
+            reference, panel_id = case_.reference, case_.panel_id
+            people = people_of_cases(s, [case_id])
+            relisted = relist_repeats(self._ctx, s, panel_id, people, without_case_id=case_id)
+            assessments = select(RiskAssessment.id).where(RiskAssessment.case_id == case_id)
+            s.execute(delete(RiskAnswer).where(RiskAnswer.assessment_id.in_(assessments)))
+            s.execute(delete(RiskAssessment).where(RiskAssessment.case_id == case_id))
+            for table in (CaseStatusChange, CaseFlag, CasePerson):
+                s.execute(delete(table).where(table.case_id == case_id))
+            s.execute(delete(Case).where(Case.id == case_id))
+            audit.record(s, self._ctx.actor, AuditKind.DELETE, "case", case_id,
+                         {"reference": reference, "reason": reason}, at=self._ctx.now())
+            result = ReferralDeleted(case_id, reference, tuple(relisted))
+        return OpResult(result, OpChanges(cases=True, people=True))
+
+    def _editable_case(self, s: Session, case_id: int) -> Case:
+        case_ = s.get(Case, case_id)
+        if case_ is None or not self._ctx.actor.sees_panel(case_.panel_id):
+            raise NotFound("That case does not exist, or is on a panel you are not a member of.")
+        self._ctx.require(Permission.EDIT_CASES, panel_id=case_.panel_id)
+        return case_
 
     def add_assessment(self, case_id: int, answers: Sequence[DashItem] | Mapping[str, int] = (), *,
                        assessed_on: date | None = None, assessor: str = "", notes: str = "",
@@ -960,8 +1050,7 @@ def _check_repeat(s: Session, rules: PanelRules, person_id: int, referral_date: 
     found = max(candidates, key=lambda r: (r.referral_date, r.id))
     if add_months(found.referral_date, rules.repeat_window_months) < referral_date:
         return None
-    return RepeatInfo(found.id, found.reference, found.referral_date, CaseStatus(found.status),
-                      rules.repeat_window_months)
+    return _repeat_info(s, rules, found.id)
 
 
 # ---- validation
@@ -1373,6 +1462,12 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedRef
         s.add(CaseFlag(case_id=case_.id, flag=flag))
     s.add(CaseStatusChange(case_id=case_.id, from_status=None, to_status=CaseStatus.RECEIVED, reason="", at=now,
                            by_user_id=ctx.actor.user_id))
+    relisted: list[RepeatRelisted] = []
+    if subject_person_id is not None:
+        # Repeats are worked out from dates, both ways: this referral may repeat an earlier one,
+        # and (back-dated) it may be the earlier referral of one already held.
+        relisted = [r for r in relist_repeats(ctx, s, rules.panel_id, [subject_person_id]) if r.case_id != case_.id]
+        repeat = _repeat_info(s, rules, case_.repeat_of_case_id)
     assessment_id = None
     if isinstance(draft, MaracDraft) and draft.dash is not None:
         assessment_id = _write_dash(s, ctx, case_.id, draft.dash, draft.dash.assessed_on or draft.referral_date,
@@ -1399,7 +1494,16 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedRef
         "risk_level": risk.value if risk is not None else None,
     }, at=now)
     return CreatedReferral(case_.id, reference, rules.panel_id, CaseStatus.RECEIVED, risk, repeat, criteria,
-                           subject_person_id, tuple(people.created), assessment_id)
+                           subject_person_id, tuple(people.created), assessment_id, tuple(relisted))
+
+
+def _repeat_info(s: Session, rules: PanelRules, case_id: int | None) -> RepeatInfo | None:
+    if case_id is None:
+        return None
+    found = s.execute(select(Case.id, Case.reference, Case.referral_date, Case.status)
+                      .where(Case.id == case_id)).one()
+    return RepeatInfo(found.id, found.reference, found.referral_date, CaseStatus(found.status),
+                      rules.repeat_window_months)
 
 
 def dash_from_values(values: Sequence[str], sources: Sequence[str] = ()) -> DashChecklist:

@@ -59,6 +59,8 @@ class ReportModel(QAbstractTableModel):
         if report is not None:
             self._lines += [(p.row, p.column, p.message, True) for p in report.problems]
             self._lines += [(n.row, "", n.message, False) for n in report.notes]
+            # Cases already held whose repeat link the file's dates changed (no row of the file).
+            self._lines += [(0, "", r.message, False) for r in report.relisted]
         self.endResetModel()
 
     def line(self, row: int) -> tuple[int, str, str, bool]:
@@ -86,7 +88,7 @@ class ReportModel(QAbstractTableModel):
         row, column, message, problem = self._lines[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if index.column() == 0:
-                return str(row)
+                return str(row) if row else "Held"
             if index.column() == 1:
                 return column if problem else "Note"
             return message
