@@ -197,6 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--good-rows-only", action="store_true",
                    help="import the good rows even when some rows are bad (the bad ones are left out)")
     r.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    r.add_argument("--map", metavar="HEADING=FIELD", action="append", default=[],
+                   help="read the column HEADING as FIELD (a template column such as family_name, or victim_name, "
+                   "ethnicity, disability, sexual_orientation, gender_identity, age_band, children_count, "
+                   "marac_date, decision); repeatable, and remembered for the panel's next import")
+    r.add_argument("--agency", metavar="WORDS=AGENCY", action="append", default=[],
+                   help="a referring agency written as WORDS in the file is AGENCY (its name or short code); "
+                   "repeatable, and remembered for the panel's next import")
     r.set_defaults(handler=_cmd_import_referrals)
 
     p = sub.add_parser(
@@ -720,8 +727,17 @@ def _cmd_import_referrals(args: argparse.Namespace) -> int:
                 print(f"{percent:3d}%", file=sys.stderr, flush=True)
             last[0] = percent
 
+        pairs = {}
+        for option, items in (("--map", args.map), ("--agency", args.agency)):
+            pairs[option] = {}
+            for item in items:
+                left, sep, right = item.partition("=")
+                if not sep or not left.strip() or not right.strip():
+                    raise UsageError(f'{option} {item!r}: write it as "Their words=what they mean".')
+                pairs[option][left.strip()] = right.strip()
         report = import_referrals(ctx, args.file, match[0].id, good_rows_only=args.good_rows_only,
-                                  dry_run=args.dry_run, progress=progress).value
+                                  dry_run=args.dry_run, progress=progress, mapping=pairs["--map"],
+                                  agency_words=pairs["--agency"]).value
     finally:
         close_workspace(ctx)
     print("\n".join(report.lines()))

@@ -167,6 +167,10 @@ class DashChecklist:
         return sum(1 for a in self.answers if a.answer is DashAnswer.YES)
 
 
+#: The note of a DASH assessment imported as a score without its answers.
+DASH_SCORE_ONLY = "score only, answers not held"
+
+
 @dataclass(frozen=True, kw_only=True)
 class PersonDraft:
     """A person as typed: either a new person (names required) or ``existing_person_id`` to link
@@ -188,6 +192,8 @@ class PersonDraft:
     racially_minoritised: bool | None = None
     disability: bool | None = None
     lgbt: bool | None = None
+    sexual_orientation: str = ""
+    gender_identity: str = ""
     language: str = ""
     interpreter_needed: bool = False
     #: With ``existing_person_id``: write the phone and safe-contact fields given here to the record.
@@ -270,6 +276,13 @@ class MaracDraft(_DraftBase):
     victim_aware: bool | None = None
     consent_given: bool | None = None
     lawful_basis: str = ""
+    #: A log's DASH score without the 24 answers (issue 17): kept as an assessment marked
+    #: "score only, answers not held"; ignored when ``dash`` is given.
+    dash_score_only: int | None = None
+    #: A log's number of children when they are not named.
+    children_count: int | None = None
+    #: The victim's age band as a log gives it, for a victim whose date of birth is not held.
+    victim_age_band: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -417,11 +430,12 @@ class MaracCriteria:
 
 def marac_criteria(draft: MaracDraft, rules: PanelRules, *, repeat: bool = False) -> MaracCriteria:
     """The criteria a MARAC draft meets, derived as the form shows them live."""
-    yes = draft.dash.yes_count if draft.dash is not None else 0
+    scored = draft.dash is not None or draft.dash_score_only is not None
+    yes = draft.dash.yes_count if draft.dash is not None else (draft.dash_score_only or 0)
     return MaracCriteria(
         yes_count=yes,
-        band=dash_risk_level(yes, rules.dash_threshold) if draft.dash is not None else None,
-        visible_high_risk=draft.dash is not None and yes >= rules.dash_threshold,
+        band=dash_risk_level(yes, rules.dash_threshold) if scored else None,
+        visible_high_risk=scored and yes >= rules.dash_threshold,
         professional_judgement=draft.professional_judgement,
         potential_escalation=(draft.police_incidents_12m or 0) >= rules.escalation_incidents,
         repeat=repeat,
@@ -1198,6 +1212,10 @@ def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date) 
             out += _check_dash(draft.dash, "dash")
             if draft.dash.assessed_on is not None and draft.dash.assessed_on > today:
                 out.append(Problem("dash.assessed_on", "DASH: the date completed is in the future."))
+        if draft.dash_score_only is not None and not 0 <= draft.dash_score_only <= DASH_QUESTION_COUNT:
+            out.append(Problem("dash.declared_count", f"DASH score: give a number from 0 to {DASH_QUESTION_COUNT}."))
+        if draft.children_count is not None and not 0 <= draft.children_count <= 30:
+            out.append(Problem("children_count", "Number of children: give a number from 0 to 30."))
         if draft.professional_judgement and not draft.professional_judgement_reason.strip():
             out.append(Problem("professional_judgement_reason",
                                "Professional judgement: write the reason for referring on professional judgement."))
@@ -1256,6 +1274,7 @@ def _new_person(s: Session, ctx: ServiceContext, p: PersonDraft) -> Person:
         phone=p.phone.strip(), safe_to_call=p.safe_to_call, safe_times=p.safe_times.strip(),
         contact_notes=p.contact_notes.strip(), ethnicity=p.ethnicity.strip(),
         racially_minoritised=p.racially_minoritised, disability=p.disability, lgbt=p.lgbt,
+        sexual_orientation=p.sexual_orientation.strip(), gender_identity=p.gender_identity.strip(),
         language=p.language.strip(), interpreter_needed=p.interpreter_needed, created_at=ctx.now(),
     )
     for alias in p.aliases:
@@ -1386,7 +1405,8 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedRef
             professional_judgement_reason=draft.professional_judgement_reason.strip() if draft.professional_judgement
             else "", crit_escalation=criteria.potential_escalation, police_incidents_12m=draft.police_incidents_12m,
             crit_repeat=criteria.repeat, victim_aware=draft.victim_aware, consent_given=draft.consent_given,
-            lawful_basis=draft.lawful_basis.strip(),
+            lawful_basis=draft.lawful_basis.strip(), children_count=draft.children_count,
+            victim_age_band=draft.victim_age_band.strip(),
         )
     elif isinstance(draft, CsvgDraft):
         risk, flags = draft.risk_level, draft.flags
@@ -1472,6 +1492,15 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft) -> CreatedRef
     if isinstance(draft, MaracDraft) and draft.dash is not None:
         assessment_id = _write_dash(s, ctx, case_.id, draft.dash, draft.dash.assessed_on or draft.referral_date,
                                     rules).id
+    elif isinstance(draft, MaracDraft) and draft.dash_score_only is not None:
+        n = draft.dash_score_only
+        assessment = RiskAssessment(kind=AssessmentKind.DASH, case_id=case_.id, assessed_on=draft.referral_date,
+                                    assessor=draft.referrer_name.strip(), score=n,
+                                    risk_level=dash_risk_level(n, rules.dash_threshold),
+                                    notes=DASH_SCORE_ONLY, created_at=now)
+        s.add(assessment)
+        s.flush()
+        assessment_id = assessment.id
     elif isinstance(draft, SocpDraft):
         assessment = _write_threat(s, ctx, case_.id, group_id, draft.threat_scores, draft.referral_date,
                                    draft.assessor, rules.threat_template)

@@ -29,6 +29,19 @@ class LogRow:
     date_of_birth: date
     victim: int           # which invented victim (the same number on each of their referrals)
     is_repeat: bool       # by construction: the last referral of this victim was 30–330 days before
+    # The history a coordinator's log holds (make_history_log fills these in).
+    marac_date: date | None = None
+    decision: str = ""
+    children: int = 0
+    dash_score: int | None = None
+    ethnicity: str = ""
+    minoritised: bool = False
+    disability: str = ""
+    orientation: str = ""
+    identity: str = ""
+    lgbt: bool = False
+    age_band: str = ""
+    dob_blank: bool = False
 
 
 @dataclass
@@ -79,4 +92,84 @@ def write_template_csv(path: Path, rows: list[LogRow], agency: str = "Testshire 
         for r in rows:
             w.writerow([f"{r.referral_date:%d/%m/%Y}", agency, r.given_name, r.family_name,
                         f"{r.date_of_birth:%d/%m/%Y}", "Assault", "Yes"])
+    return path
+
+
+#: Fortnightly meetings, on Thursdays, from the first week of the log.
+FIRST_MEETING = date(2023, 1, 5)
+
+#: Diversity as logs write it: (ethnicity words, minoritised), (orientation, identity, LGBT+).
+ETHNICITIES = (("White British", False), ("white british", False), ("White - other", True), ("Asian", True),
+               ("Black British", True), ("Mixed", True), ("Not known", False), ("", False))
+LGBT = (("Heterosexual", "Cisgender", False), ("straight", "", False), ("Lesbian", "", True),
+        ("Bisexual", "Same as at birth", True), ("", "Trans", True), ("", "", False), ("Not known", "", False))
+DECISIONS = ("Continue", "Closed", "Refer on", "", "Open")
+
+
+def heard_on(referral: date, last: date) -> date | None:
+    """The first fortnightly meeting a week or more after the referral (None after ``last``)."""
+    day = FIRST_MEETING
+    while day < referral + timedelta(days=7):
+        day += timedelta(days=14)
+    return day if day <= last else None
+
+
+def make_history_log(victims: int, *, seed: int = 17, last_meeting: date = date(2026, 6, 11)) -> MaracLog:
+    """:func:`make_log` with what a coordinator's log holds besides: the MARAC date and decision,
+    a number of children without names, a DASH score without answers for some rows, the victim's
+    diversity, and for some victims no date of birth but an age band."""
+    base = make_log(victims, seed=seed)
+    rng = random.Random(seed + 1)
+    per_victim: dict[int, dict] = {}
+    out = MaracLog()
+    for r in base.rows:
+        v = per_victim.setdefault(r.victim, {})
+        if not v:
+            v["ethnicity"] = rng.choice(ETHNICITIES)
+            v["lgbt"] = rng.choice(LGBT)
+            v["disability"] = rng.choice(("Yes", "No", "N", "", "Not known"))
+            v["young"] = rng.random() < 0.08
+            v["dob_blank"] = v["young"] or rng.random() < 0.1
+        young = v["young"]
+        out.rows.append(LogRow(
+            r.referral_date, r.given_name, r.family_name, r.date_of_birth, r.victim, r.is_repeat,
+            marac_date=heard_on(r.referral_date, last_meeting), decision=rng.choice(DECISIONS),
+            children=rng.choice((0, 0, 1, 2, 3)), dash_score=rng.choice((None, 14, 15, 18, 22)),
+            ethnicity=v["ethnicity"][0], minoritised=v["ethnicity"][1], disability=v["disability"],
+            orientation=v["lgbt"][0], identity=v["lgbt"][1], lgbt=v["lgbt"][2],
+            age_band=("16 - 17" if young else rng.choice(("25-34", "35-44", ""))), dob_blank=v["dob_blank"]))
+    return out
+
+
+def figures(log: MaracLog, start: date, end: date) -> dict[str, int]:
+    """What the data return must show for cases heard from ``start`` to ``end``, counted from the
+    log as it was built (never through CSPDesk)."""
+    heard = [r for r in log.rows if r.marac_date is not None and start <= r.marac_date <= end]
+    return {"cases": len(heard), "repeats": sum(r.is_repeat for r in heard),
+            "children": sum(r.children for r in heard), "minoritised": sum(r.minoritised for r in heard),
+            "lgbt": sum(r.lgbt for r in heard),
+            "disabled": sum(r.disability in ("Yes",) for r in heard),
+            "young": sum(r.age_band == "16 - 17" for r in heard),
+            "meetings": len({r.marac_date for r in heard})}
+
+
+#: A coordinator's own headings (and one column CSPDesk does not read, and one mapped with --map).
+COORDINATOR_HEADERS = ("Date of referral", "Victim name", "Victim DOB", "Referring agency", "DASH score",
+                       "Number of children", "MARAC date", "Decision", "Repeat (Y/N)", "Ethnicity", "Disability",
+                       "Sexual orientation", "Gender identity", "Age band", "Consent?", "Notes for chair")
+
+
+def write_coordinator_csv(path: Path, rows: list[LogRow]) -> Path:
+    """The rows as a coordinator keeps them: their own headings, "Police" for the police, one
+    name column, blanks where a log has blanks."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(COORDINATOR_HEADERS)
+        for r in rows:
+            w.writerow([f"{r.referral_date:%d/%m/%Y}", f"{r.given_name} {r.family_name}",
+                        "" if r.dob_blank else f"{r.date_of_birth:%d/%m/%Y}", "Police",
+                        "" if r.dash_score is None else r.dash_score, r.children,
+                        f"{r.marac_date:%d/%m/%Y}" if r.marac_date else "", r.decision if r.marac_date else "",
+                        "Y" if r.is_repeat else "N", r.ethnicity, r.disability, r.orientation, r.identity,
+                        r.age_band, "Yes", "see file"])
     return path
