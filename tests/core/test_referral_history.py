@@ -140,3 +140,23 @@ def test_a_repeat_links_the_household_held_and_notes_a_possible_earlier_referral
             assert s.scalar(select(func.count()).select_from(CasePerson).join(Person).where(
                 Person.given_name == name, CasePerson.role == role)) == 2
         assert s.scalar(select(Case.children_count).where(Case.id == report.imported[1].case_id)) == 2
+
+
+def test_the_command_line_takes_map_and_agency(intake, tmp_path, capsys, monkeypatch) -> None:  # noqa: F811
+    from cspdesk import cli
+
+    path = _write(tmp_path, "Date of referral,Client,Referring agency,Consent,Notes",
+                  "01/02/2026,Amy Example,Cops,Yes,x", "01/03/2026,Amy Example,Cops,Yes,y")
+    monkeypatch.setattr(cli, "_open", lambda args: intake.ctx)
+    args = cli.build_parser().parse_args([
+        "import", "referrals", str(path), "--panel", "testshire marac", "--db", "x.db", "--user", "coord",
+        "--map", "Client=victim_name", "--map", "Consent=consent_given", "--agency", "Cops=Testshire Police"])
+    assert cli.run(args) == 0
+    out = capsys.readouterr().out
+    assert "Imported 2 of 2 rows into Testshire MARAC." in out
+    assert "Columns ignored (neither recognised nor mapped): Notes." in out
+    assert "Row 3: a repeat of MARAC-2026-0001, referred on 01 Feb 2026." in out
+    bad = cli.build_parser().parse_args(["import", "referrals", str(path), "--panel", "testshire marac",
+                                         "--db", "x.db", "--user", "coord", "--map", "Client"])
+    assert cli.run(bad) == 2
+    assert 'write it as "Their words=what they mean"' in capsys.readouterr().err
