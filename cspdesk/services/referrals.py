@@ -669,13 +669,15 @@ class ReferralService:
     # -- writing ---------------------------------------------------------------------------------
 
     def import_file(self, path: str | Path, panel_id: int, *, good_rows_only: bool, dry_run: bool = False,
-                    progress: Callable[[float], None] | None = None) -> OpResult[ImportReport]:
+                    progress: Callable[[float], None] | None = None, mapping: Mapping[str, str] | None = None,
+                    ) -> OpResult[ImportReport]:
         """Import referrals from a CSV or XLSX file: see :func:`cspdesk.services.referral_import.
-        import_referrals` (every row checked first; all good rows, or nothing)."""
+        import_referrals` (every row checked first; all good rows, or nothing). ``mapping``: the
+        columns chosen for headings not recognised ({"Their heading": "field"})."""
         from cspdesk.services.referral_import import import_referrals
 
         return import_referrals(self._ctx, path, panel_id, good_rows_only=good_rows_only, dry_run=dry_run,
-                                progress=progress)
+                                progress=progress, mapping=mapping)
 
     def create(self, draft: ReferralDraft) -> OpResult[CreatedReferral]:
         """Log a referral: validate, then in one unit of work create or link the people (and group
