@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from core.marac_log import figures, make_history_log, write_coordinator_csv
 from core.referral_setup import intake  # noqa: F401 - the fixture
-from cspdesk.domain.enums import AgendaItemKind, Listing, MeetingStatus, PersonRole
+from cspdesk.domain.enums import AgendaItemKind, CaseStatus, Decision, Listing, MeetingStatus, PersonRole
 from cspdesk.services.errors import ValidationError
 from cspdesk.services.referral_import import import_referrals
 from cspdesk.services.referrals import DASH_SCORE_ONLY
@@ -160,3 +160,33 @@ def test_the_command_line_takes_map_and_agency(intake, tmp_path, capsys, monkeyp
                                          "--db", "x.db", "--user", "coord", "--map", "Client"])
     assert cli.run(bad) == 2
     assert 'write it as "Their words=what they mean"' in capsys.readouterr().err
+
+
+def test_meetings_from_marac_dates_roll_back_with_a_dry_run_and_leave_held_dates_alone(intake, tmp_path) -> None:  # noqa: F811
+    from datetime import datetime
+
+    from cspdesk.services.meetings import MeetingService
+
+    ctx = intake.ctx
+    header = "Date of referral,Victim name,consent_given,MARAC date,Decision"
+    path = _write(tmp_path, header, "01/02/2026,Amy Example,Yes,12/02/2026,Closed",
+                  "03/02/2026,Bea Example,Yes,12/02/2026,", "05/02/2026,Cat Example,Yes,26/02/2026,Refer on")
+    dry = import_referrals(ctx, path, intake.marac, good_rows_only=False, dry_run=True).value
+    assert [(m.held_on, m.cases) for m in dry.meetings] == [(date(2026, 2, 12), 2), (date(2026, 2, 26), 1)]
+    assert any(line.startswith("Meetings that would be made from the MARAC dates") for line in dry.lines())
+    with ctx.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Meeting)) == 0
+        assert s.scalar(select(func.count()).select_from(Case)) == 0
+    MeetingService(ctx).plan_meetings(intake.marac, datetime(2026, 2, 26, 14, 0))  # already in CSPDesk
+    report = import_referrals(ctx, path, intake.marac, good_rows_only=False).value
+    assert report.committed and [m.held_on for m in report.meetings] == [date(2026, 2, 12)]
+    assert "Row 4: a meeting on 26/02/2026 is already in CSPDesk: list the case on it there." in [
+        str(n) for n in report.notes]
+    with ctx.reading() as s:
+        decisions = dict(s.execute(select(Case.reference, AgendaItem.decision).join(
+            AgendaItem, AgendaItem.case_id == Case.id)).all())
+        statuses = dict(s.execute(select(Case.reference, Case.status)).all())
+    refs = [r.reference for r in report.imported]
+    assert decisions == {refs[0]: Decision.CLOSE, refs[1]: Decision.CONTINUE}
+    assert statuses[refs[0]] is CaseStatus.CLOSED and statuses[refs[1]] is CaseStatus.OPEN
+    assert statuses[refs[2]] is CaseStatus.RECEIVED
