@@ -189,7 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
         "columns are described in the templates' README, cspdesk/resources/templates). Every row is checked "
         "first and each bad row reported with its row number, column and reason. If any row is bad nothing "
         "is imported, unless --good-rows-only. People already held (same name and date of birth) are "
-        "linked, and repeats found, as on the referral form. Exit 0 when the file was imported (or a dry "
+        "linked; repeats are worked out from referral dates (not the order of the rows), and cases already "
+        "held whose repeat link changes are listed. A coordinator's own headings are recognised; see the "
+        "README, 'Bringing your records in'. Exit 0 when the file was imported (or a dry "
         "run found nothing wrong), 1 when rows were bad, 2 when the file could not be read.",
     )
     r.add_argument("file", metavar="FILE", help="the CSV or XLSX file")
