@@ -222,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
         "columns are described in the templates' README, cspdesk/resources/templates). Every row is checked "
         "first and each bad row reported with its row number, column and reason. If any row is bad nothing "
         "is imported, unless --good-rows-only. People already held (same name and date of birth) are "
-        "linked, and repeats found, as on the referral form. Exit 0 when the file was imported (or a dry "
+        "linked; repeats are worked out from referral dates (not the order of the rows), and cases already "
+        "held whose repeat link changes are listed. A coordinator's own headings are recognised; see the "
+        "README, 'Bringing your records in'. Exit 0 when the file was imported (or a dry "
         "run found nothing wrong), 1 when rows were bad, 2 when the file could not be read.",
     )
     r.add_argument("file", metavar="FILE", help="the CSV or XLSX file")
@@ -230,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--good-rows-only", action="store_true",
                    help="import the good rows even when some rows are bad (the bad ones are left out)")
     r.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    r.add_argument("--map", metavar="HEADING=FIELD", action="append", default=[],
+                   help="read the column HEADING as FIELD (a template column such as family_name, or victim_name, "
+                   "ethnicity, disability, sexual_orientation, gender_identity, age_band, children_count, "
+                   "marac_date, decision); repeatable, and remembered for the panel's next import")
+    r.add_argument("--agency", metavar="WORDS=AGENCY", action="append", default=[],
+                   help="a referring agency written as WORDS in the file is AGENCY (its name or short code); "
+                   "repeatable, and remembered for the panel's next import")
     r.set_defaults(handler=_cmd_import_referrals)
 
     p = sub.add_parser(
@@ -823,8 +832,17 @@ def _cmd_import_referrals(args: argparse.Namespace) -> int:
                 print(f"{percent:3d}%", file=sys.stderr, flush=True)
             last[0] = percent
 
+        pairs = {}
+        for option, items in (("--map", args.map), ("--agency", args.agency)):
+            pairs[option] = {}
+            for item in items:
+                left, sep, right = item.partition("=")
+                if not sep or not left.strip() or not right.strip():
+                    raise UsageError(f'{option} {item!r}: write it as "Their words=what they mean".')
+                pairs[option][left.strip()] = right.strip()
         report = import_referrals(ctx, args.file, match[0].id, good_rows_only=args.good_rows_only,
-                                  dry_run=args.dry_run, progress=progress).value
+                                  dry_run=args.dry_run, progress=progress, mapping=pairs["--map"],
+                                  agency_words=pairs["--agency"]).value
     finally:
         close_workspace(ctx)
     print("\n".join(report.lines()))

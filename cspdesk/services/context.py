@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from enum import StrEnum
+import threading
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -125,6 +126,21 @@ class ServiceContext:
     #: Signing in checked only part of a large file (cspdesk.storage.integrity.startup_check):
     #: the window runs the full check (``cspdesk.services.backup.check_database``) in the background.
     full_check_pending: bool = False
+    #: The unit of work open on this thread, so a service called inside another's unit of work
+    #: (an import that lists its cases through the meeting services) joins its transaction.
+    _open: threading.local = field(default_factory=threading.local, repr=False, compare=False)
+
+    @contextmanager
+    def joined_unit_of_work(self) -> Iterator[Session]:
+        """Run the services called inside this block in the one transaction of this unit of work:
+        each nested ``unit_of_work`` yields the same session (no commit of its own), so an error
+        anywhere rolls everything back. Use it only where a service composes other services."""
+        with self.unit_of_work() as session:
+            self._open.session = session
+            try:
+                yield session
+            finally:
+                self._open.session = None
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -137,6 +153,10 @@ class ServiceContext:
         :class:`~cspdesk.services.errors.EditConflict` (see cspdesk.services.concurrency)."""
         if self.read_only:
             raise ReadOnlySession(self.read_only_reason or "This database is open read-only: nothing can be changed.")
+        joined = getattr(self._open, "session", None)
+        if joined is not None:
+            yield joined
+            return
         with storage_faults(self.store):
             self._check_file_in_place()
             session = self.store.session_factory(bind=self.store.write_engine)

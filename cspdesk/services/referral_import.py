@@ -21,12 +21,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, literal, or_, select
+from sqlalchemy.orm import Session
 
+from cspdesk.domain import diversity
 from cspdesk.domain.cells import guard_row
-from cspdesk.domain.enums import AuditKind, GroupKind, PanelType, PersonRole, RiskLevel, VulnerabilityFlag
-from cspdesk.domain.rules import DASH_QUESTION_COUNT, normalise_name
+from cspdesk.domain.enums import AuditKind, Decision, GroupKind, PanelType, PersonRole, RiskLevel, VulnerabilityFlag
+from cspdesk.domain.rules import DASH_QUESTION_COUNT, add_months, first_word, normalise_name
 from cspdesk.services import audit
+from cspdesk.services import referral_history as history
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.reach import group_on_panels
@@ -53,8 +56,9 @@ from cspdesk.services.referrals import (
     _rules,
     draft_problems,
 )
+from cspdesk.services.repeats import RepeatRelisted, merge_relisted
 from cspdesk.services.tabular import TableRow, cell_text, header_key, parse_bool, parse_date, parse_int, read_table
-from cspdesk.storage.models import Agency, Case, SubjectGroup
+from cspdesk.storage.models import Case, CasePerson, Person, SubjectGroup
 
 #: Repeated sections: how many numbered columns are read (child1_… to child6_…, nominal1_… to nominal8_…).
 MAX_CHILDREN = 6
@@ -144,6 +148,35 @@ _ALIASES: dict[str, list[str]] = {
 for _n in range(1, DASH_QUESTION_COUNT + 1):
     _ALIASES[f"q{_n}"] = [f"q{_n:02d}", f"dash_q{_n}", f"dash_q{_n:02d}", f"dash{_n}"]
 
+#: Every field a heading can be mapped to (``--map "Their heading=field"``).
+KNOWN_FIELDS: tuple[str, ...] = (
+    *(c.name for c in COLUMNS if "…" not in c.name and "," not in c.name),
+    *history.HISTORY_FIELDS, "place_address", "place_postcode",
+    *(f"child{n}_{part}" for n in range(1, MAX_CHILDREN + 1)
+      for part in ("name", "date_of_birth", "relationship_to_victim", "relationship_to_perpetrator", "school")),
+    *(f"q{n}" for n in range(1, DASH_QUESTION_COUNT + 1)),
+    *(f"nominal{n}_{part}" for n in range(1, MAX_NOMINALS + 1) for part in ("name", "role", "date_of_birth")),
+    *(f"linked{n}_{part}" for n in range(1, MAX_LINKED + 1) for part in ("name", "role")),
+)
+_KNOWN_KEYS = frozenset(header_key(f) for f in KNOWN_FIELDS)
+
+
+def _known(key: str) -> bool:
+    return key in _KNOWN_KEYS or (key.startswith("threat") and key != "threat")  # SOCP: one column per factor
+
+
+def _aliases_with(remembered: Mapping[str, str], mapping: Mapping[str, str]) -> dict[str, list[str]]:
+    """The headings read as each field: the template's aliases, a coordinator's headings, then this
+    panel's remembered mapping and ``--map`` (a heading mapped is taken from wherever else it was)."""
+    chosen = {header_key(h): f for h, f in remembered.items()} | {header_key(h): f for h, f in mapping.items()}
+    out: dict[str, list[str]] = {}
+    for source in (_ALIASES, history.COORDINATOR_HEADINGS):
+        for field_name, headings in source.items():
+            out.setdefault(field_name, []).extend(h for h in headings if header_key(h) not in chosen)
+    for heading, field_name in chosen.items():
+        out.setdefault(field_name, []).append(heading)
+    return out
+
 
 @dataclass(frozen=True)
 class RowProblem:
@@ -189,6 +222,12 @@ class ImportReport:
     committed: bool
     dry_run: bool
     good_rows_only: bool
+    #: Cases already held whose repeat link changed because of the rows' dates.
+    relisted: tuple[RepeatRelisted, ...] = ()
+    #: Headings neither recognised nor mapped (with ``--map``): their cells were not read.
+    ignored_columns: tuple[str, ...] = ()
+    #: The meetings made from the file's MARAC dates (held, finalised, marked imported).
+    meetings: tuple[history.HeardMeeting, ...] = ()
 
     @property
     def bad_rows(self) -> tuple[int, ...]:
@@ -216,6 +255,13 @@ class ImportReport:
     def lines(self) -> list[str]:
         """The report as printed: the summary, every bad row, every note, every case made."""
         out = [self.summary]
+        if self.ignored_columns:
+            out.append(f"Columns ignored (neither recognised nor mapped): {', '.join(self.ignored_columns)}. "
+                       'Map one with --map "Their heading=field".')
+        if self.meetings:
+            verb = "Meetings made" if self.committed else "Meetings that would be made"
+            out.append(f"{verb} from the MARAC dates (held, finalised, marked imported): "
+                       + ", ".join(f"{m.held_on:%d/%m/%Y} ({m.cases} cases)" for m in self.meetings) + ".")
         if self.problems:
             out.append("")
             out.append("Problems:")
@@ -224,6 +270,11 @@ class ImportReport:
             out.append("")
             out.append("Notes:")
             out += [f"  {n}" for n in self.notes]
+        if self.relisted:
+            out.append("")
+            out.append("Repeats changed on cases already held:" if self.committed
+                       else "Repeats that would change on cases already held:")
+            out += [f"  {r.message}" for r in self.relisted]
         if self.imported:
             out.append("")
             out.append("Would be created:" if not self.committed else "Created:")
@@ -245,24 +296,37 @@ class _Row:
     notes: list[str] = field(default_factory=list)
     same_as_row: int | None = None  # the subject is the person of an earlier row of this file
     linked_person_id: int | None = None
+    heard_on: date | None = None  # the "MARAC date": the meeting that heard the case
+    decision: Decision | None = None
+    log_repeat: bool | None = None  # what the log's "Repeat (Y/N)" said (CSPDesk works it out from dates)
 
 
 def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, good_rows_only: bool,
                      dry_run: bool = False, progress: Callable[[float], None] | None = None,
+                     mapping: Mapping[str, str] | None = None, agency_words: Mapping[str, str] | None = None,
                      ) -> OpResult[ImportReport]:
     """Check every row of ``path`` as a referral to ``panel_id``, then write the good rows
     (``good_rows_only``) or, if any row is bad, nothing. One transaction; a dry run rolls it back.
 
     Raises :class:`~cspdesk.services.tabular.TabularError` when the file cannot be read as a table
     at all, and a ``ValidationError`` when a required column is missing; problems of single rows
-    are in the report, not raised."""
+    are in the report, not raised.
+
+    A coordinator's own headings are recognised (:data:`COORDINATOR_HEADINGS`); ``mapping``
+    ({"Their heading": "field"}, the CLI's ``--map``) and ``agency_words`` ({"their words":
+    "agency name or code"}, ``--agency``) are remembered for the panel when the import is written.
+    Columns neither recognised nor mapped are listed in the report as ignored. A "MARAC date"
+    column makes the meetings that heard the cases (see :mod:`cspdesk.services.referral_history`)."""
     ctx.require(Permission.EDIT_CASES, panel_id=panel_id)
     with ctx.reading() as s:
         rules = _rules(s, panel_id)
-        agencies = {**{normalise_name(a.name): a.id for a in s.scalars(select(Agency))},
-                    **{normalise_name(a.short_code): a.id for a in s.scalars(select(Agency))}}
-    table = read_table(path, aliases=_ALIASES)
+        memory = history.remembered(s, panel_id)
+        agencies, new_agency_words = history.agency_names(s, memory.get("agencies") or {}, agency_words or {})
+    remembered_columns = {k: v for k, v in (memory.get("columns") or {}).items() if v in KNOWN_FIELDS}
+    table = read_table(path, aliases=_aliases_with(remembered_columns, mapping or {}))
     name = Path(path).name
+    mapped = history.check_mapping(mapping or {}, KNOWN_FIELDS, table.headers)
+    ignored = tuple(h for h, k in zip(table.headers, table.keys, strict=True) if k and not _known(k))
     required = {PanelType.MARAC: ["referral_date", "family_name"], PanelType.CSVG: ["referral_date"],
                 PanelType.SOCP: ["referral_date", "ocg_name"], PanelType.CARM: ["referral_date"]}
     for refused in REFUSED_COLUMNS:
@@ -272,7 +336,8 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
             raise ValidationError(refused, f"{name} has a column {refused}: CSPDesk does not take record ids from a "
                                            "file. Remove the column; people already held are found by name and date "
                                            "of birth.")
-    missing = table.missing(required.get(rules.panel_type, ["referral_date"]))
+    missing = [m for m in table.missing(required.get(rules.panel_type, ["referral_date"]))
+               if not (m == "family_name" and table.has("victim_name"))]
     if missing:
         raise ValidationError(missing[0], f"{name} has no column {', '.join(missing)}: see the template's README "
                                           "for the columns.")
@@ -285,7 +350,7 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
             row = _Row(trow.number)
             rows.append(row)
             try:
-                row.draft = _draft(trow, rules.panel_type, panel_id, agencies, row)
+                row.draft = _draft(trow, rules.panel_type, panel_id, agencies, row, today)
             except Exception as exc:  # noqa: BLE001 - a cell we did not foresee: the row is bad, never the file
                 row.problems.append(RowProblem(trow.number, "row", f"could not be read ({type(exc).__name__})."))
                 row.draft = None
@@ -304,6 +369,9 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                 else:
                     seen_people[key] = trow.number
                     _match_held(service, subject, row)
+                    if row.linked_person_id is None:
+                        _possible_earlier(s, subject, row, panel_id, row.draft.referral_date,
+                                          rules.repeat_window_months)
                 if row.linked_person_id is not None:
                     row.draft = _with_subject(row.draft, PersonDraft(existing_person_id=row.linked_person_id,
                                                                      phone=subject.phone,
@@ -328,12 +396,16 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
     bad_numbers = {r.number for r in rows if r.problems}
     write = bool(good) and (not problems or good_rows_only)
     imported: list[ImportedRow] = []
+    relisted: list[RepeatRelisted] = []
+    heard: list[history.HeardMeeting] = []
+    rows_by_number = {r.number: r for r in rows}
     notes: list[RowNote] = []
     committed = False
     if write:
         try:
-            with ctx.unit_of_work() as s:
+            with ctx.joined_unit_of_work() as s:
                 person_of_row: dict[int, int] = {}
+                relisted_all: list[RepeatRelisted] = []
                 group_of_ocg: dict[str, int] = {}
                 for index, row in enumerate(good):
                     draft = row.draft
@@ -350,6 +422,8 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                             draft = replace(draft, ocg=GroupDraft(existing_group_id=group_of_ocg[ocg_key]))
                             row.notes.append("the same OCG as an earlier row: linked to it, not made twice.")
                             ocg_key = None
+                    if isinstance(draft, MaracDraft) and draft.victim.existing_person_id is not None:
+                        draft = _link_household_held(s, draft, row)
                     try:
                         created = _create(ctx, s, draft, require_agency=False)
                     except ReferralInvalid as exc:  # checked above; only a change made meanwhile gets here
@@ -358,13 +432,25 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                         person_of_row[row.number] = created.subject_person_id
                     if ocg_key is not None:
                         group_of_ocg[ocg_key] = s.scalar(select(Case.subject_group_id).where(Case.id == created.case_id))
-                    if created.repeat_of is not None:
-                        row.notes.append(f"a repeat: {created.repeat_of.message}")
-                    imported.append(ImportedRow(row.number, created.case_id, created.reference,
-                                                created.repeat_of.reference if created.repeat_of else None,
+                    relisted_all += created.relisted
+                    imported.append(ImportedRow(row.number, created.case_id, created.reference, None,
                                                 row.linked_person_id))
                     if progress is not None:
                         progress(0.5 + 0.5 * (index + 1) / len(good))
+                # Repeats come from dates, not from the order of the file's rows: read them once
+                # every row is written (rows filed newest first link as rows filed oldest first).
+                imported = _with_final_repeats(s, imported, {r.number: r for r in good})
+                relisted = merge_relisted(relisted_all, leaving_out={r.case_id for r in imported})
+                _compare_log_repeats(imported, {r.number: r for r in good})
+                row_notes: dict[int, list[str]] = {}
+                heard = history.hear_at_meetings(ctx, s, panel_id, [
+                    history.Hearing(r.row, r.case_id, rows_by_number[r.row].heard_on,  # type: ignore[arg-type]
+                                    rows_by_number[r.row].decision)
+                    for r in imported if rows_by_number[r.row].heard_on is not None], row_notes)
+                for number, words in row_notes.items():
+                    rows_by_number[number].notes += words
+                if not dry_run:
+                    history.remember(s, panel_id, mapped, new_agency_words)
                 audit.record(s, ctx.actor, AuditKind.CREATE, "referral_import", panel_id, {
                     "panel_id": panel_id, "rows_read": len(rows), "imported": len(imported),
                     "bad_rows": len(bad_numbers), "references": [r.reference for r in imported],
@@ -378,8 +464,31 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
         if not row.problems:  # a bad row's notes would only distract from its problems
             notes += [RowNote(row.number, n) for n in row.notes]
     report = ImportReport(name, rules.name, len(rows), len(good), problems, tuple(notes), tuple(imported),
-                          committed, dry_run, good_rows_only)
+                          committed, dry_run, good_rows_only, tuple(relisted), ignored,
+                          tuple(heard) if committed or dry_run else ())
     return OpResult(report, OpChanges(cases=committed, people=committed))
+
+
+def _with_final_repeats(s: Session, imported: list[ImportedRow], rows: Mapping[int, _Row]) -> list[ImportedRow]:
+    ids = [r.case_id for r in imported]
+    links: dict[int, int | None] = {}
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+        links.update(s.execute(select(Case.id, Case.repeat_of_case_id).where(Case.id.in_(chunk))).all())
+    earlier = sorted({v for v in links.values() if v is not None})
+    refs: dict[int, tuple[str, date]] = {}
+    for chunk in (earlier[i:i + 900] for i in range(0, len(earlier), 900)):
+        refs.update({cid: (ref, day) for cid, ref, day in s.execute(
+            select(Case.id, Case.reference, Case.referral_date).where(Case.id.in_(chunk))).all()})
+    out = []
+    for r in imported:
+        link = links.get(r.case_id)
+        if link is None:
+            out.append(r)
+            continue
+        ref, day = refs[link]
+        rows[r.row].notes.append(f"a repeat of {ref}, referred on {day:%d %b %Y}.")
+        out.append(replace(r, repeat_of=ref))
+    return out
 
 
 # --- rows to drafts ---------------------------------------------------------------------------------
@@ -403,6 +512,28 @@ def _with_subject(draft: ReferralDraft, person: PersonDraft) -> ReferralDraft:
     if isinstance(draft, CarmDraft):
         return replace(draft, young_person=person)
     return draft
+
+
+def _possible_earlier(s: Session, subject: PersonDraft, row: _Row, panel_id: int, referral_date: date,
+                      window_months: int) -> None:
+    """A victim not linked, whose surname changed (same first name and date of birth) or whose date
+    of birth is missing on one side (same name), with a referral to this panel in the window before:
+    noted as a possible earlier referral for the coordinator to confirm (repeats are never guessed)."""
+    given, family = first_word(subject.given_name), normalise_name(subject.family_name)
+    if not given:
+        return
+    born = subject.date_of_birth
+    same_name = and_(Person.family_norm == family, or_(Person.date_of_birth.is_(None), literal(born is None)))
+    new_surname = and_(Person.family_norm != family, Person.date_of_birth == born) if born else literal(False)
+    found = s.execute(
+        select(Case.reference, Case.referral_date).join(Person, Person.id == Case.subject_person_id)
+        .where(Case.panel_id == panel_id, Case.referral_date <= referral_date,
+               Case.referral_date >= add_months(referral_date, -window_months),
+               or_(Person.given_norm == given, Person.given_norm.startswith(given + " ")), or_(same_name, new_surname))
+        .order_by(Case.referral_date.desc()).limit(1)).first()
+    if found is not None:
+        row.notes.append(f"possible earlier referral: {found.reference} (referred {found.referral_date:%d/%m/%Y}): "
+                         "the same first name with another surname or no date of birth; confirm and link if the same.")
 
 
 def _match_held(service: ReferralService, subject: PersonDraft, row: _Row) -> None:
@@ -464,12 +595,85 @@ class _Cells:
     def has(self, column: str) -> bool:
         return self.trow.get(column) is not None
 
+    def parsed(self, column: str, parse: Callable[[str], Any]) -> Any:
+        """A cell read by ``parse`` (a ValueError naming the allowed values is the row's problem)."""
+        try:
+            return parse(self.text(column, 200))
+        except ValueError as exc:
+            self._bad(column, f"{exc}.")
+            return None
+
     def person(self, prefix: str = "", *, full_name_column: str | None = None) -> PersonDraft:
         if full_name_column is not None:
             given, family = _split_name(self.text(full_name_column, 240))
         else:
             given, family = self.text(f"{prefix}given_name", 240), self.text(f"{prefix}family_name", 240)
         return PersonDraft(given_name=given, family_name=family, date_of_birth=self.date(f"{prefix}date_of_birth"))
+
+
+def _with_diversity(c: _Cells, p: PersonDraft) -> PersonDraft:
+    """The victim's diversity columns, mapped to what the return counts (unknown words are the
+    row's problem, naming the allowed values)."""
+    ethnicity = c.parsed("ethnicity", diversity.parse_ethnicity)
+    orientation = c.parsed("sexual_orientation", diversity.parse_orientation)
+    identity = c.parsed("gender_identity", diversity.parse_gender_identity)
+    return replace(p, ethnicity=ethnicity.label if ethnicity else "",
+                   racially_minoritised=ethnicity.minoritised if ethnicity else None,
+                   disability=c.parsed("disability", diversity.parse_disability),
+                   sexual_orientation=orientation[0] if orientation else "",
+                   gender_identity=identity[0] if identity else "", lgbt=diversity.lgbt_of(orientation, identity))
+
+
+def _history_cells(c: _Cells, row: _Row, referral_date: date | None, today: date) -> None:
+    """The meeting that heard the case, its decision, and what the log said about a repeat."""
+    row.heard_on = c.date("marac_date")
+    if row.heard_on is not None and referral_date is not None and row.heard_on < referral_date:
+        c._bad("marac_date", "the MARAC date is before the referral date.")
+    if row.heard_on is not None and row.heard_on > today:
+        c._bad("marac_date", "the MARAC date is in the future: leave it blank and list the case in CSPDesk.")
+    row.decision = c.parsed("decision", history.parse_decision)
+    if row.decision is not None and row.heard_on is None:
+        c._bad("decision", "a decision without a MARAC date: give the date the case was heard.")
+    row.log_repeat = c.boolean("log_repeat")
+
+
+def _compare_log_repeats(imported: Sequence[ImportedRow], rows: Mapping[int, _Row]) -> None:
+    """A log's own "Repeat (Y/N)" is not used (repeats come from dates); where it disagrees, say so."""
+    for r in imported:
+        said = rows[r.row].log_repeat
+        if said is True and r.repeat_of is None:
+            rows[r.row].notes.append("the log says a repeat, but CSPDesk holds no referral of this victim to the "
+                                     "panel in the 12 months before: check for an earlier referral under another "
+                                     "name.")
+        elif said is False and r.repeat_of is not None:
+            rows[r.row].notes.append(f"the log says not a repeat, but {r.repeat_of} was within 12 months before.")
+
+
+def _link_household_held(s: Session, draft: MaracDraft, row: _Row) -> MaracDraft:
+    """On a repeat (the victim held), the children and perpetrators already linked to the victim's
+    earlier cases are linked again, not made twice: same name, and the same date of birth where
+    both give one."""
+    victim = draft.victim.existing_person_id
+    cases = select(CasePerson.case_id).where(CasePerson.person_id == victim, CasePerson.role == PersonRole.VICTIM)
+    held = s.execute(select(CasePerson.role, Person.id, Person.given_norm, Person.family_norm, Person.date_of_birth)
+                     .join(Person, Person.id == CasePerson.person_id)
+                     .where(CasePerson.case_id.in_(cases),
+                            CasePerson.role.in_((PersonRole.CHILD, PersonRole.PERPETRATOR)))).all()
+
+    def held_as(p: PersonDraft, role: PersonRole) -> PersonDraft:
+        if p.existing_person_id is not None or not p.family_name.strip():
+            return p
+        for r_role, pid, given, family, born in held:
+            if (r_role is role and given == normalise_name(p.given_name) and family == normalise_name(p.family_name)
+                    and (born is None or p.date_of_birth is None or born == p.date_of_birth)):
+                row.notes.append(f"{p.given_name} {p.family_name} is already held on the victim's earlier case: "
+                                 "linked, not made twice.")
+                return PersonDraft(existing_person_id=pid)
+        return p
+
+    return replace(draft, perpetrators=tuple(replace(x, person=held_as(x.person, PersonRole.PERPETRATOR))
+                                             for x in draft.perpetrators),
+                   children=tuple(replace(x, person=held_as(x.person, PersonRole.CHILD)) for x in draft.children))
 
 
 def _split_name(text: str) -> tuple[str, str]:
@@ -523,9 +727,7 @@ def _dash(c: _Cells, referral_date: date | None) -> DashChecklist | None:
     given = [v for v in cells if v is not None]
     score = c.integer("dash_score")
     if not given:
-        if score is not None:
-            c._bad("dash_score", "a DASH score without the 24 answers (q1 to q24): give the answers.")
-        return None
+        return None  # a score alone is kept as "score only, answers not held" (MaracDraft.dash_score_only)
     answers = []
     for n, value in enumerate(cells, 1):
         if value is None:
@@ -548,16 +750,17 @@ def _aliases(c: _Cells) -> tuple[str, ...]:
 
 
 def _subject_person(c: _Cells) -> PersonDraft | None:
-    if not (c.has("given_name") or c.has("family_name")):
+    if not (c.has("given_name") or c.has("family_name") or c.has("victim_name")):
         return None
-    p = c.person()
+    full = "victim_name" if c.has("victim_name") and not (c.has("given_name") or c.has("family_name")) else None
+    p = c.person(full_name_column=full)
     return replace(p, aliases=_aliases(c), gender=c.text("gender", 40), address=c.text("address"),
                    postcode=c.text("postcode", 12), phone=c.text("phone", 40), safe_to_call=c.boolean("safe_to_call"),
                    safe_times=c.text("safe_times", 200), contact_notes=c.text("contact_notes"))
 
 
-def _draft(trow: TableRow, panel_type: PanelType, panel_id: int, agencies: Mapping[str, int],
-           row: _Row) -> ReferralDraft | None:
+def _draft(trow: TableRow, panel_type: PanelType, panel_id: int, agencies: history.AgencyNames,
+           row: _Row, today: date) -> ReferralDraft | None:
     c = _Cells(trow, row)
     extra = trow.extra
     if extra:
@@ -568,19 +771,24 @@ def _draft(trow: TableRow, panel_type: PanelType, panel_id: int, agencies: Mappi
     agency_text = c.text("referring_agency", 200)
     agency_id = None
     if agency_text:
-        agency_id = agencies.get(normalise_name(agency_text))
+        agency_id = agencies.find(agency_text)
         if agency_id is None:
-            c._bad("referring_agency", f"no agency called {agency_text[:60]!r} is set up in CSPDesk.")
+            c._bad("referring_agency", f"no agency called {agency_text[:60]!r} is set up in CSPDesk"
+                                       f"{agencies.did_you_mean(agency_text)}; match it with "
+                                       f'--agency "{agency_text[:60]}=<agency>".')
     common: dict[str, Any] = dict(panel_id=panel_id, referral_date=referral_date or date.min,
                                   referring_agency_id=agency_id, referrer_name=c.text("referrer_name", 200),
                                   reason=c.text("reason"), summary=c.text("summary"))
     draft: ReferralDraft | None = None
     if panel_type is PanelType.MARAC:
-        victim = _subject_person(c) or PersonDraft()
+        victim = _with_diversity(c, _subject_person(c) or PersonDraft())
         perps: list[PerpetratorDraft] = []
-        if c.has("perpetrator_given_name") or c.has("perpetrator_family_name"):
-            perps.append(PerpetratorDraft(person=c.person("perpetrator_"),
+        if c.has("perpetrator_given_name") or c.has("perpetrator_family_name") or c.has("perpetrator_name"):
+            perp = c.person("perpetrator_", full_name_column="perpetrator_name" if c.has("perpetrator_name")
+                            and not c.has("perpetrator_family_name") else None)
+            perps.append(PerpetratorDraft(person=perp,
                                           relationship_to_victim=c.text("perpetrator_relationship", 120)))
+        _history_cells(c, row, referral_date, today)
         children = []
         for n in range(1, MAX_CHILDREN + 1):
             if not (c.has(f"child{n}_name") or c.has(f"child{n}_date_of_birth")):
@@ -595,7 +803,11 @@ def _draft(trow: TableRow, panel_type: PanelType, panel_id: int, agencies: Mappi
                            dash=_dash(c, referral_date), professional_judgement=bool(c.boolean("professional_judgement")),
                            professional_judgement_reason=c.text("professional_judgement_reason"),
                            police_incidents_12m=c.integer("police_incidents_12m"), victim_aware=c.boolean("victim_aware"),
-                           consent_given=c.boolean("consent_given"), lawful_basis=c.text("lawful_basis"))
+                           consent_given=c.boolean("consent_given"), lawful_basis=c.text("lawful_basis"),
+                           dash_score_only=c.integer("dash_score") if not any(
+                               c.has(f"q{n}") for n in range(1, DASH_QUESTION_COUNT + 1)) else None,
+                           children_count=c.integer("children_count"), victim_age_band=c.parsed(
+                               "age_band", diversity.parse_age_band) or "")
     elif panel_type is PanelType.CSVG:
         household = c.text("household_name", 200)
         members = tuple(LinkedPersonDraft(person=c.person(full_name_column=f"linked{n}_name"),

@@ -28,7 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, delete, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.criteria import MaracCriteria, marac_risk_level
@@ -66,8 +66,11 @@ from cspdesk.services import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ServiceError, ValidationError
 from cspdesk.services.reach import group_reachable, location_reachable, reachable_people, require_person
+from cspdesk.services.repeats import RepeatRelisted, people_of_cases, relist_repeats
 from cspdesk.storage.models import (
+    Action,
     Agency,
+    AgendaItem,
     Case,
     CaseFlag,
     CasePerson,
@@ -95,6 +98,8 @@ __all__ = [
     "CarmDraft",
     "ChildDraft",
     "CreatedReferral",
+    "ReferralDeleted",
+    "ReferralRedated",
     "CsvgDraft",
     "DashAnswer",
     "DashItem",
@@ -168,6 +173,10 @@ class DashChecklist:
         return sum(1 for a in self.answers if a.answer is DashAnswer.YES)
 
 
+#: The note of a DASH assessment imported as a score without its answers.
+DASH_SCORE_ONLY = "score only, answers not held"
+
+
 @dataclass(frozen=True, kw_only=True)
 class PersonDraft:
     """A person as typed: either a new person (names required) or ``existing_person_id`` to link
@@ -189,6 +198,8 @@ class PersonDraft:
     racially_minoritised: bool | None = None
     disability: bool | None = None
     lgbt: bool | None = None
+    sexual_orientation: str = ""
+    gender_identity: str = ""
     language: str = ""
     interpreter_needed: bool = False
     #: With ``existing_person_id``: write every contact field given here (address, postcode, phone,
@@ -273,6 +284,13 @@ class MaracDraft(_DraftBase):
     victim_aware: bool | None = None
     consent_given: bool | None = None
     lawful_basis: str = ""
+    #: A log's DASH score without the 24 answers (issue 17): kept as an assessment marked
+    #: "score only, answers not held"; ignored when ``dash`` is given.
+    dash_score_only: int | None = None
+    #: A log's number of children when they are not named.
+    children_count: int | None = None
+    #: The victim's age band as a log gives it, for a victim whose date of birth is not held.
+    victim_age_band: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -405,9 +423,10 @@ class PanelRules:
 
 
 def marac_criteria(draft: MaracDraft, rules: PanelRules, *, repeat: bool = False) -> MaracCriteria:
-    """The criteria a MARAC draft meets, by the domain's one rule (:mod:`cspdesk.domain.criteria`)."""
+    """The criteria a MARAC draft meets, by the domain's one rule (:mod:`cspdesk.domain.criteria`);
+    an imported "score only" DASH counts as its score."""
     return _domain_criteria(
-        yes_count=draft.dash.yes_count if draft.dash is not None else None,
+        yes_count=draft.dash.yes_count if draft.dash is not None else draft.dash_score_only,
         professional_judgement=draft.professional_judgement, police_incidents_12m=draft.police_incidents_12m,
         repeat=repeat, threshold=rules.dash_threshold, escalation_incidents=rules.escalation_incidents,
     )
@@ -528,6 +547,9 @@ class CreatedReferral:
     subject_person_id: int | None
     created_person_ids: tuple[int, ...]
     assessment_id: int | None
+    #: Other cases whose repeat link changed because of this referral's date (a back-dated
+    #: referral becomes the earlier referral of a later one): tell the user.
+    relisted: tuple[RepeatRelisted, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -539,6 +561,25 @@ class StatusChanged:
     reason: str
     by_user_id: int | None
     at: Any  # datetime (naive UTC)
+    relisted: tuple[RepeatRelisted, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReferralRedated:
+    case_id: int
+    reference: str
+    old_date: date
+    new_date: date
+    #: The cases (this one included) whose repeat link changed.
+    relisted: tuple[RepeatRelisted, ...]
+
+
+@dataclass(frozen=True)
+class ReferralDeleted:
+    case_id: int
+    reference: str
+    #: The cases whose repeat link changed (those that repeated the deleted referral).
+    relisted: tuple[RepeatRelisted, ...]
 
 
 @dataclass(frozen=True)
@@ -632,13 +673,15 @@ class ReferralService:
     # -- writing ---------------------------------------------------------------------------------
 
     def import_file(self, path: str | Path, panel_id: int, *, good_rows_only: bool, dry_run: bool = False,
-                    progress: Callable[[float], None] | None = None) -> OpResult[ImportReport]:
+                    progress: Callable[[float], None] | None = None, mapping: Mapping[str, str] | None = None,
+                    ) -> OpResult[ImportReport]:
         """Import referrals from a CSV or XLSX file: see :func:`cspdesk.services.referral_import.
-        import_referrals` (every row checked first; all good rows, or nothing)."""
+        import_referrals` (every row checked first; all good rows, or nothing). ``mapping``: the
+        columns chosen for headings not recognised ({"Their heading": "field"})."""
         from cspdesk.services.referral_import import import_referrals
 
         return import_referrals(self._ctx, path, panel_id, good_rows_only=good_rows_only, dry_run=dry_run,
-                                progress=progress)
+                                progress=progress, mapping=mapping)
 
     def create(self, draft: ReferralDraft, *, confirm_no_criteria: bool = False) -> OpResult[CreatedReferral]:
         """Log a referral: validate, then in one unit of work create or link the people (and group
@@ -694,8 +737,71 @@ class ReferralService:
             after = {"status": to_status.value, "status_reason": case_.status_reason, "outcome": case_.outcome}
             audit.record(s, self._ctx.actor, AuditKind.UPDATE, "case", case_id,
                          {"reference": case_.reference, "changes": audit.changed_fields(before, after)}, at=now)
-            result = StatusChanged(case_id, case_.reference, old, to_status, why, self._ctx.actor.user_id, now)
+            relisted: list[RepeatRelisted] = []
+            if to_status is CaseStatus.DECLINED:  # a declined referral is nobody's earlier referral
+                relisted = relist_repeats(self._ctx, s, case_.panel_id, people_of_cases(s, [case_id]))
+            result = StatusChanged(case_id, case_.reference, old, to_status, why, self._ctx.actor.user_id, now,
+                                   tuple(relisted))
         return OpResult(result, OpChanges(cases=True))
+
+    def change_referral_date(self, case_id: int, referral_date: date, *, reason: str) -> OpResult[ReferralRedated]:
+        """Correct the date a referral was received (the reference keeps its number). Repeats are
+        worked out again for the people of the case, and the cases whose link changed are returned."""
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("reason", "Say why the referral date is changed.")
+        if referral_date > self._ctx.today():
+            raise ValidationError("referral_date", "The referral date cannot be in the future.")
+        with self._ctx.unit_of_work() as s:
+            case_ = self._editable_case(s, case_id)
+            old = case_.referral_date
+            if old == referral_date:
+                raise ValidationError("referral_date", f"{case_.reference} already has that referral date.")
+            case_.referral_date = referral_date
+            case_.updated_at = self._ctx.now()
+            audit.record(s, self._ctx.actor, AuditKind.UPDATE, "case", case_id, {
+                "reference": case_.reference, "reason": reason,
+                "changes": {"referral_date": {"old": old, "new": referral_date}}}, at=self._ctx.now())
+            relisted = relist_repeats(self._ctx, s, case_.panel_id, people_of_cases(s, [case_id]))
+            result = ReferralRedated(case_id, case_.reference, old, referral_date, tuple(relisted))
+        return OpResult(result, OpChanges(cases=True))
+
+    def delete_referral(self, case_id: int, *, reason: str) -> OpResult[ReferralDeleted]:
+        """Delete a referral logged in error, before it is heard: only a case never listed on an
+        agenda and with no actions. Its people stay (they may be held on other cases). The cases
+        that repeated it are linked again from dates and returned."""
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("reason", "Say why the referral is deleted.")
+        with self._ctx.unit_of_work() as s:
+            case_ = self._editable_case(s, case_id)
+            if case_.status not in (CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.DECLINED):
+                raise ValidationError("case", f"{case_.reference} is {case_.status.label.lower()}: only a referral "
+                                              "not yet heard can be deleted.")
+            if s.scalar(select(func.count()).select_from(AgendaItem).where(AgendaItem.case_id == case_id)):
+                raise ValidationError("case", f"{case_.reference} is on a meeting's agenda: take it off first.")
+            if s.scalar(select(func.count()).select_from(Action).where(Action.case_id == case_id)):
+                raise ValidationError("case", f"{case_.reference} has actions: it cannot be deleted.")
+            reference, panel_id = case_.reference, case_.panel_id
+            people = people_of_cases(s, [case_id])
+            relisted = relist_repeats(self._ctx, s, panel_id, people, without_case_id=case_id)
+            assessments = select(RiskAssessment.id).where(RiskAssessment.case_id == case_id)
+            s.execute(delete(RiskAnswer).where(RiskAnswer.assessment_id.in_(assessments)))
+            s.execute(delete(RiskAssessment).where(RiskAssessment.case_id == case_id))
+            for table in (CaseStatusChange, CaseFlag, CasePerson):
+                s.execute(delete(table).where(table.case_id == case_id))
+            s.execute(delete(Case).where(Case.id == case_id))
+            audit.record(s, self._ctx.actor, AuditKind.DELETE, "case", case_id,
+                         {"reference": reference, "reason": reason}, at=self._ctx.now())
+            result = ReferralDeleted(case_id, reference, tuple(relisted))
+        return OpResult(result, OpChanges(cases=True, people=True))
+
+    def _editable_case(self, s: Session, case_id: int) -> Case:
+        case_ = s.get(Case, case_id)
+        if case_ is None or not self._ctx.actor.sees_panel(case_.panel_id):
+            raise NotFound("That case does not exist, or is on a panel you are not a member of.")
+        self._ctx.require(Permission.EDIT_CASES, panel_id=case_.panel_id)
+        return case_
 
     def add_assessment(self, case_id: int, answers: Sequence[DashItem] | Mapping[str, int] = (), *,
                        assessed_on: date | None = None, assessor: str = "", notes: str = "",
@@ -973,8 +1079,7 @@ def _check_repeat(s: Session, rules: PanelRules, person_id: int, referral_date: 
     found = max(candidates, key=lambda r: (r.referral_date, r.id))
     if add_months(found.referral_date, rules.repeat_window_months) < referral_date:
         return None
-    return RepeatInfo(found.id, found.reference, found.referral_date, CaseStatus(found.status),
-                      rules.repeat_window_months)
+    return _repeat_info(s, rules, found.id)
 
 
 # ---- validation
@@ -1171,6 +1276,10 @@ def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, 
             out += _check_dash(draft.dash, "dash")
             if draft.dash.assessed_on is not None and draft.dash.assessed_on > today:
                 out.append(Problem("dash.assessed_on", "DASH: the date completed is in the future."))
+        if draft.dash_score_only is not None and not 0 <= draft.dash_score_only <= DASH_QUESTION_COUNT:
+            out.append(Problem("dash.declared_count", f"DASH score: give a number from 0 to {DASH_QUESTION_COUNT}."))
+        if draft.children_count is not None and not 0 <= draft.children_count <= 30:
+            out.append(Problem("children_count", "Number of children: give a number from 0 to 30."))
         if draft.professional_judgement and not draft.professional_judgement_reason.strip():
             out.append(Problem("professional_judgement_reason",
                                "Professional judgement: write the reason for referring on professional judgement."))
@@ -1229,6 +1338,7 @@ def _new_person(s: Session, ctx: ServiceContext, p: PersonDraft) -> Person:
         phone=p.phone.strip(), safe_to_call=p.safe_to_call, safe_times=p.safe_times.strip(),
         contact_notes=p.contact_notes.strip(), ethnicity=p.ethnicity.strip(),
         racially_minoritised=p.racially_minoritised, disability=p.disability, lgbt=p.lgbt,
+        sexual_orientation=p.sexual_orientation.strip(), gender_identity=p.gender_identity.strip(),
         language=p.language.strip(), interpreter_needed=p.interpreter_needed, created_at=ctx.now(),
     )
     for alias in p.aliases:
@@ -1382,7 +1492,8 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
             professional_judgement_reason=draft.professional_judgement_reason.strip() if draft.professional_judgement
             else "", crit_escalation=criteria.potential_escalation, police_incidents_12m=draft.police_incidents_12m,
             crit_repeat=criteria.repeat, victim_aware=draft.victim_aware, consent_given=draft.consent_given,
-            lawful_basis=draft.lawful_basis.strip(),
+            lawful_basis=draft.lawful_basis.strip(), children_count=draft.children_count,
+            victim_age_band=draft.victim_age_band.strip(),
         )
     elif isinstance(draft, CsvgDraft):
         risk, flags = draft.risk_level, draft.flags
@@ -1459,10 +1570,25 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
         s.add(CaseFlag(case_id=case_.id, flag=flag))
     s.add(CaseStatusChange(case_id=case_.id, from_status=None, to_status=CaseStatus.RECEIVED, reason="", at=now,
                            by_user_id=ctx.actor.user_id))
+    relisted: list[RepeatRelisted] = []
+    if subject_person_id is not None:
+        # Repeats are worked out from dates, both ways: this referral may repeat an earlier one,
+        # and (back-dated) it may be the earlier referral of one already held.
+        relisted = [r for r in relist_repeats(ctx, s, rules.panel_id, [subject_person_id]) if r.case_id != case_.id]
+        repeat = _repeat_info(s, rules, case_.repeat_of_case_id)
     assessment_id = None
     if isinstance(draft, MaracDraft) and draft.dash is not None:
         assessment_id = _write_dash(s, ctx, case_.id, draft.dash, draft.dash.assessed_on or draft.referral_date,
                                     rules).id
+    elif isinstance(draft, MaracDraft) and draft.dash_score_only is not None:
+        n = draft.dash_score_only
+        assessment = RiskAssessment(kind=AssessmentKind.DASH, case_id=case_.id, assessed_on=draft.referral_date,
+                                    assessor=draft.referrer_name.strip(), score=n,
+                                    risk_level=dash_risk_level(n, rules.dash_threshold),
+                                    notes=DASH_SCORE_ONLY, created_at=now)
+        s.add(assessment)
+        s.flush()
+        assessment_id = assessment.id
     elif isinstance(draft, SocpDraft):
         assessment = _write_threat(s, ctx, case_.id, group_id, draft.threat_scores, draft.referral_date,
                                    draft.assessor, rules.threat_template)
@@ -1485,7 +1611,16 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
         "risk_level": risk.value if risk is not None else None,
     }, at=now)
     return CreatedReferral(case_.id, reference, rules.panel_id, CaseStatus.RECEIVED, risk, repeat, criteria,
-                           subject_person_id, tuple(people.created), assessment_id)
+                           subject_person_id, tuple(people.created), assessment_id, tuple(relisted))
+
+
+def _repeat_info(s: Session, rules: PanelRules, case_id: int | None) -> RepeatInfo | None:
+    if case_id is None:
+        return None
+    found = s.execute(select(Case.id, Case.reference, Case.referral_date, Case.status)
+                      .where(Case.id == case_id)).one()
+    return RepeatInfo(found.id, found.reference, found.referral_date, CaseStatus(found.status),
+                      rules.repeat_window_months)
 
 
 def dash_from_values(values: Sequence[str], sources: Sequence[str] = ()) -> DashChecklist:

@@ -7,7 +7,8 @@ case already heard are not counted again (SafeLives counts cases discussed, not 
 - *Cases discussed*: agenda items about a case, listed as new, repeat or transferred in, at meetings
   of the panel held in the period (any meeting that is not still only planned).
 - *Repeats*: those cases listed as a repeat, or whose referral was recorded as a repeat.
-- *Children in the household*: the children linked to those cases.
+- *Children in the household*: the children linked to those cases (or, for a case imported from a
+  log that gives only a number of children, that number, if more).
 - *Referrals by agency*: the referring agency of those cases; police are agencies of the police
   sector, every other agency is a partner.
 - *Victims*: the victim linked to each case (racially minoritised, LGBT+, disability as recorded;
@@ -244,7 +245,8 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
     counted = (Listing.NEW, Listing.REPEAT, Listing.TRANSFERRED_IN)
     hearings = s.execute(
         select(AgendaItem.case_id, AgendaItem.listing, Meeting.starts_at, Case.referral_date,
-               Case.crit_repeat, Case.repeat_of_case_id, Agency.name, Agency.sector)
+               Case.crit_repeat, Case.repeat_of_case_id, Case.children_count, Case.victim_age_band,
+               Agency.name, Agency.sector)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .join(Case, Case.id == AgendaItem.case_id)
         .outerjoin(Agency, Agency.id == Case.referring_agency_id)
@@ -266,6 +268,9 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
     case_ids = {h.case_id for h in hearings}
     hearings_of = Counter(h.case_id for h in hearings)
     referral_date = {h.case_id: h.referral_date for h in hearings}
+    # An imported log's number of children (issue 17) when its children are not named.
+    children_count = {h.case_id: h.children_count or 0 for h in hearings}
+    age_band = {h.case_id: h.victim_age_band for h in hearings}
 
     people: dict[int, list[tuple[PersonRole, Person]]] = {}
     for chunk in _chunks(sorted(case_ids)):
@@ -283,7 +288,7 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
     for case_id, n in hearings_of.items():
         linked = people.get(case_id, [])
         on = referral_date[case_id]
-        children += n * sum(1 for role, _ in linked if role is PersonRole.CHILD)
+        children += n * max(sum(1 for role, _ in linked if role is PersonRole.CHILD), children_count[case_id])
         victim = next((p for role, p in linked if role is PersonRole.VICTIM), None)
         if victim is not None:
             victims += n
@@ -292,7 +297,7 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
             disabled += n * bool(victim.disability)
             male += n * (victim.gender.strip().casefold() in MALE_GENDERS)
             age = _age_on(victim.date_of_birth, on)
-            young_victims += n * (age is not None and 16 <= age <= 17)
+            young_victims += n * ((age is not None and 16 <= age <= 17) or (age is None and age_band[case_id] == "16-17"))
         young_perpetrators += n * sum(
             1 for role, p in linked
             if role is PersonRole.PERPETRATOR and (age := _age_on(p.date_of_birth, on)) is not None and age <= 17

@@ -242,6 +242,9 @@ class Person(ContactDetails, Base):
     racially_minoritised: Mapped[bool | None] = mapped_column(Boolean)
     disability: Mapped[bool | None] = mapped_column(Boolean)
     lgbt: Mapped[bool | None] = mapped_column(Boolean)
+    #: As recorded (issue 17: a referral log's diversity columns); ``lgbt`` is what the return counts.
+    sexual_orientation: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    gender_identity: Mapped[str] = mapped_column(String(40), default="", server_default="")
     language: Mapped[str] = mapped_column(String(60), default="")
     interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -394,6 +397,12 @@ class Case(Base):
     victim_aware: Mapped[bool | None] = mapped_column(Boolean)
     consent_given: Mapped[bool | None] = mapped_column(Boolean)
     lawful_basis: Mapped[str] = mapped_column(Text, default="")
+    #: An imported log's "Number of children" when the children are not named (issue 17): the
+    #: return counts this or the children linked, whichever is more.
+    children_count: Mapped[int | None] = mapped_column(Integer)
+    #: The victim's age band at referral as a log gives it ("16-17", "18-24", …), for a victim
+    #: whose date of birth is not held.
+    victim_age_band: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -506,6 +515,8 @@ class Meeting(Base):
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
     cancelled_by_user_id: Mapped[int | None] = mapped_column(fk("user_account.id", ondelete="SET NULL"))
+    #: Made by importing a referral log's meeting dates (issue 17), not run in CSPDesk.
+    imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -137,7 +137,7 @@ def test_people_already_held_are_linked_and_repeats_found(intake, tmp_path) -> N
     assert report.imported[1].linked_person_id is None
     notes = [str(n) for n in report.notes]
     assert any(n.startswith("Row 2: Sarah Smith is already held (MARAC-2026-0001)") for n in notes)
-    assert any(n.startswith("Row 2: a repeat: Repeat: MARAC-2026-0001") for n in notes)
+    assert "Row 2: a repeat of MARAC-2026-0001, referred on 01 Feb 2026." in notes
     assert any(n.startswith("Row 3: possible duplicate of Sarah Smith") for n in notes)
     with intake.ctx.reading() as s:
         assert s.scalar(select(func.count()).select_from(Person).where(Person.given_name.in_(["Sarah", "Sara"]))) == 2

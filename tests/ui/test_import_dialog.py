@@ -137,3 +137,30 @@ def test_the_dialog_asks_for_what_is_missing(qtbot, demo_ctx, missing):
     dialog.check()
     assert dialog.error.text() == ("Choose the file to import." if missing == "" else
                                    "Choose the panel the referrals are for.")
+
+
+def test_a_heading_not_recognised_is_given_its_field_in_the_dialog(qtbot, make_window, demo_ctx, tmp_path):
+    """Issue 17: a column neither recognised nor mapped is shown, and choosing its field reads it."""
+    from PySide6.QtWidgets import QComboBox
+
+    path = tmp_path / "log.csv"
+    path.write_text("Date of referral,Victim name,Worker,Consent given?\n"
+                    "01/02/2026,Amy Columnwell,PC Example,Yes\n", encoding="utf-8")
+    _window, _cases, dialog, report = _open(qtbot, make_window, demo_ctx, path)
+    assert report.ignored_columns == ("Worker", "Consent given?")
+    assert dialog.columns_box.isVisibleTo(dialog)
+    worker = dialog.findChild(QComboBox, "importColumn:Worker")
+    assert worker is not None and worker.currentData() is None
+    with qtbot.waitSignal(dialog.checked, timeout=30_000) as checked:
+        worker.setCurrentIndex(worker.findData("referrer_name"))
+    assert checked.args[0].ignored_columns == ("Consent given?",)
+    consent = dialog.findChild(QComboBox, "importColumn:Consent given?")
+    with qtbot.waitSignal(dialog.checked, timeout=30_000) as checked:
+        consent.setCurrentIndex(consent.findData("consent_given"))
+    final_check = checked.args[0]
+    assert final_check.ignored_columns == () and not final_check.problems, final_check.lines()
+    assert not dialog.columns_box.isVisibleTo(dialog)
+    with qtbot.waitSignal(dialog.finished_import, timeout=30_000) as done:
+        dialog.import_button.click()
+    assert done.args[0].committed
+    assert CaseService(demo_ctx).case_ids(CaseQuery(statuses=None, text="Columnwell"))

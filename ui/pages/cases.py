@@ -202,6 +202,13 @@ class CasesPage(Page):
         self.filter_error.setObjectName("fieldError")
         self.filter_error.hide()
         self.page_layout.addWidget(self.filter_error)
+        # Repeats are worked out from referral dates: a back-dated referral can make a case already
+        # held a repeat. Say which, in plain words, until the next referral is saved.
+        self.repeats_notice = QLabel("", self)
+        self.repeats_notice.setObjectName("repeatsNotice")
+        self.repeats_notice.setWordWrap(True)
+        self.repeats_notice.hide()
+        self.page_layout.addWidget(self.repeats_notice)
         height = self.search_box.sizeHint().height()
         for combo in (self.panel_combo, self.status_combo, self.risk_combo, self.flag_combo, self.agency_combo):
             combo.setMinimumHeight(height)
@@ -550,6 +557,10 @@ class CasesPage(Page):
 
     def _referral_saved(self, created: object, changes: OpChanges) -> None:
         case_id = created.case_id  # type: ignore[attr-defined]
+        relisted = getattr(created, "relisted", ())
+        self.repeats_notice.setText("Repeats changed by this referral's date: " + " ".join(r.message for r in relisted)
+                                    if relisted else "")
+        self.repeats_notice.setVisible(bool(relisted))
         emit(self.changes_made, changes)  # the window hands them to every page, this one included
         if self.model.row_of(case_id) is None:
             self.on_changes(changes)  # no window listening (or the page was hidden): read the list now

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.referral_import import ImportReport
+from cspdesk.services.referral_import import KNOWN_FIELDS, ImportReport
 from cspdesk.services.referrals import ReferralService
 from ui import theme
 from ui.background import BackgroundCall, run_in_background
@@ -59,6 +60,8 @@ class ReportModel(QAbstractTableModel):
         if report is not None:
             self._lines += [(p.row, p.column, p.message, True) for p in report.problems]
             self._lines += [(n.row, "", n.message, False) for n in report.notes]
+            # Cases already held whose repeat link the file's dates changed (no row of the file).
+            self._lines += [(0, "", r.message, False) for r in report.relisted]
         self.endResetModel()
 
     def line(self, row: int) -> tuple[int, str, str, bool]:
@@ -86,7 +89,7 @@ class ReportModel(QAbstractTableModel):
         row, column, message, problem = self._lines[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if index.column() == 0:
-                return str(row)
+                return str(row) if row else "Held"
             if index.column() == 1:
                 return column if problem else "Note"
             return message
@@ -195,6 +198,14 @@ class ImportDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.report_table.hide()
         layout.addWidget(self.report_table, 1)
+        # Headings CSPDesk does not recognise: choose the field each holds (remembered for the
+        # panel once imported), or leave it out. Choosing checks the file again.
+        self.mapping: dict[str, str] = {}
+        self.columns_box = QGroupBox("Columns not read — choose what each holds", self)
+        self.columns_box.setObjectName("importColumns")
+        self.columns_form = QFormLayout(self.columns_box)
+        self.columns_box.hide()
+        layout.addWidget(self.columns_box)
         self.error = error_label(self)
         layout.addWidget(self.error)
 
@@ -250,9 +261,11 @@ class ImportDialog(QDialog):
             return
         service = ReferralService(self.ctx)
 
+        mapping = dict(self.mapping)
+
         def work(progress):  # noqa: ANN001, ANN202 - runs on the worker thread: no widgets here
             return service.import_file(path, panel_id, good_rows_only=good_rows_only, dry_run=dry_run,
-                                       progress=lambda share: progress(int(share * 100), label))
+                                       progress=lambda share: progress(int(share * 100), label), mapping=mapping)
 
         self._busy(True, label)
         self._call = run_in_background(work, done, self._failed, on_progress=self._progressed)
@@ -316,9 +329,31 @@ class ImportDialog(QDialog):
         if report.notes:
             text += f" {len(report.notes)} note{'s' if len(report.notes) != 1 else ''} on people held and repeats below."
         self.summary.setText(text)
+        self._show_columns(report)
         self._set_import_text(report)
         (self.import_button if self.import_button.isEnabled() else self.nothing_button).setFocus()
         emit(self.checked, report)
+
+    def _show_columns(self, report: ImportReport) -> None:
+        while self.columns_form.rowCount():
+            self.columns_form.removeRow(0)
+        for heading in report.ignored_columns:
+            combo = QComboBox(self.columns_box)
+            combo.setObjectName(f"importColumn:{heading}")
+            combo.addItem("Leave out", None)
+            for name in KNOWN_FIELDS:
+                combo.addItem(name.replace("_", " "), name)
+            combo.currentIndexChanged.connect(lambda _i, h=heading, c=combo: self.choose_column(h, c.currentData()))
+            self.columns_form.addRow(heading, combo)
+        self.columns_box.setVisible(bool(report.ignored_columns))
+
+    def choose_column(self, heading: str, field_name: str | None) -> None:
+        """Read ``heading`` as ``field_name`` (None: leave it out) and check the file again."""
+        if field_name is None:
+            self.mapping.pop(heading, None)
+        else:
+            self.mapping[heading] = field_name
+        self.check()
 
     def _imported(self, result) -> None:  # noqa: ANN001 - OpResult[ImportReport]
         report: ImportReport = result.value
