@@ -342,6 +342,7 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
         raise ValidationError(missing[0], f"{name} has no column {', '.join(missing)}: see the template's README "
                                           "for the columns.")
     rows: list[_Row] = []
+    today = ctx.today()
     service = ReferralService(ctx)
     seen_people: dict[tuple[str, str, date | None], int] = {}
     total = max(1, len(table.rows))
