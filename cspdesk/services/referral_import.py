@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from cspdesk.domain import diversity
 from cspdesk.domain.cells import guard_row
 from cspdesk.domain.enums import AuditKind, Decision, GroupKind, PanelType, PersonRole, RiskLevel, VulnerabilityFlag
+from cspdesk.domain.plausible import referral_date_problem
 from cspdesk.domain.rules import DASH_QUESTION_COUNT, add_months, first_word, normalise_name
 from cspdesk.services import audit
 from cspdesk.services import referral_history as history
@@ -370,7 +371,8 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                 else:
                     seen_people[key] = trow.number
                     _match_held(service, subject, row)
-                    if row.linked_person_id is None:
+                    if row.linked_person_id is None and referral_date_problem(row.draft.referral_date, today) is None:
+                        # (an implausible date — 01/01/0001 — is the row's own problem, reported below)
                         _possible_earlier(s, subject, row, panel_id, row.draft.referral_date,
                                           rules.repeat_window_months)
                 if row.linked_person_id is not None:
