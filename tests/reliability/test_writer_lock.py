@@ -246,16 +246,19 @@ def test_a_symlink_to_an_open_file_is_refused(db: Path, second_copy: subprocess.
 
 def test_the_same_file_under_another_mount_meets_the_identity_lock(db: Path, second_copy: subprocess.Popen,
                                                                     tmp_path: Path) -> None:
-    """A bind mount: same device and inode, a path no realpath() leads back from."""
+    """The database file bind-mounted into another folder: same device and inode, a path no
+    realpath() leads back from, and a lock file of its own beside it."""
     if os.geteuid() != 0:
         pytest.skip("a bind mount needs root")
-    view = tmp_path / "mounted"
-    view.mkdir()
-    if subprocess.run(["mount", "--bind", str(db.parent), str(view)], capture_output=True).returncode != 0:
+    (tmp_path / "mounted").mkdir()
+    view = tmp_path / "mounted" / db.name
+    view.touch()
+    if subprocess.run(["mount", "--bind", str(db), str(view)], capture_output=True).returncode != 0:
         pytest.skip("no bind mounts here")
     try:
-        assert lock_path(view / db.name) != lock_path(db)  # the name-based lock alone would let it in
+        shutil.copyfile(keyring_path(db), keyring_path(view))
+        assert lock_path(view) != lock_path(db)  # the name-based lock alone would let it in
         with pytest.raises(AlreadyOpen):
-            sign_in(view / db.name, "admin", PASSWORD)
+            sign_in(view, "admin", PASSWORD)
     finally:
         subprocess.run(["umount", "-l", str(view)], capture_output=True)
