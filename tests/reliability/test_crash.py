@@ -187,6 +187,20 @@ class _Checker:
         return len(self.retention) + len(self.settings) + len(self.accounts)
 
 
+def _zygote(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, str(WORKER), "zygote"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, env=env)
+
+
+def _stop(zygote: subprocess.Popen[str]) -> None:
+    if zygote.stdin is not None:
+        zygote.stdin.write("quit\n")
+        zygote.stdin.close()
+    zygote.wait(timeout=10)
+    if zygote.stdout is not None:
+        zygote.stdout.close()
+
+
 @pytest.fixture
 def crash_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, bytes]:
     from cspdesk.services.auth import create_demo_database
@@ -204,8 +218,7 @@ def test_sigkill_at_random_moments_loses_nothing_committed(crash_db: tuple[Path,
     db, key = crash_db
     rng = random.Random(int(os.environ.get("CSPDESK_CRASH_SEED", "8")))
     env = {**os.environ, "CSPDESK_FAST_KDF": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
-    zygote = subprocess.Popen([sys.executable, str(WORKER), "zygote"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, env=env)
+    zygote = _zygote(env)
     checker = _Checker(db, key)
     reports = tmp_path / "reports"
     reports.mkdir()
@@ -240,12 +253,7 @@ def test_sigkill_at_random_moments_loses_nothing_committed(crash_db: tuple[Path,
             checker.check(kill, full=kill % 10 == 0 or kill == KILLS - 1)
             assert not checker.problems, checker.problems[:5]
     finally:
-        if zygote.stdin is not None:
-            zygote.stdin.write("quit\n")
-            zygote.stdin.close()
-        zygote.wait(timeout=10)
-        if zygote.stdout is not None:
-            zygote.stdout.close()
+        _stop(zygote)
     seconds = time.monotonic() - start
     print(f"\ncrash harness: {KILLS} kills ({during_sign_in} while signing in) in {seconds:.0f} s; "
           f"{checker.reported} writes reported committed; {checker.corrupt} corrupt files; "
@@ -259,25 +267,11 @@ def test_sigkill_at_random_moments_loses_nothing_committed(crash_db: tuple[Path,
 REKEY_KILLS = int(os.environ.get("CSPDESK_CRASH_REKEY_KILLS", "25"))
 
 
-def _zygote(env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, str(WORKER), "zygote"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True, env=env)
-
-
 def _fork(zygote: subprocess.Popen[str], seed: int, report: Path, db: Path, mode: str) -> int:
     assert zygote.stdin is not None and zygote.stdout is not None
     zygote.stdin.write(f"run {seed} {report} {db} admin {PASSWORD} {mode}\n")
     zygote.stdin.flush()
     return int(zygote.stdout.readline().split()[1])
-
-
-def _stop(zygote: subprocess.Popen[str]) -> None:
-    if zygote.stdin is not None:
-        zygote.stdin.write("quit\n")
-        zygote.stdin.close()
-    zygote.wait(timeout=10)
-    if zygote.stdout is not None:
-        zygote.stdout.close()
 
 
 def _settled_by_signing_in(db: Path) -> bool:
