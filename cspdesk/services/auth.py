@@ -327,6 +327,8 @@ def _settle_rekey(db_path: Path, *, opened_with_pending: bool) -> None:
     """A re-key was interrupted (cspdesk.services.rekey): the key that opened the file says how
     far it got. The pending key opened it → the file was re-encrypted: make it current. The current
     key opened it → the file never was: forget the pending one. Called holding the writer's lock."""
+    if Keyring.load(db_path).pending is None:
+        return  # the usual case: a read, not a locked write and an fsync
     with Keyring.editing(db_path) as keyring:
         pending = keyring.pending
         if pending is None:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from cspdesk.services.accounts import AccountService, SecuritySettings
@@ -94,18 +94,20 @@ class SecurityTab(AdminTab):
         self.setFocusProxy(self.idle_spin)
         self._edited()
 
-    def _setting(self, caption: str, spin: QSpinBox, error: QLabel, note: str) -> QWidget:
-        box = QWidget(self._settings)
+    def _setting(self, caption: str, field: QWidget, error: QLabel, note: str, *,
+                 parent: QWidget | None = None) -> QWidget:
+        box = QWidget(parent or self._settings)
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
         label = QLabel(caption, box)
         label.setObjectName("settingCaption")
-        label.setBuddy(spin)
+        label.setBuddy(field)
         column.addWidget(label)
-        spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance("20 wrong passwords") + 48)
+        if isinstance(field, QSpinBox):
+            field.setMinimumWidth(field.fontMetrics().horizontalAdvance("20 wrong passwords") + 48)
         line = QHBoxLayout()
-        line.addWidget(spin)
+        line.addWidget(field)
         line.addStretch(1)
         column.addLayout(line)
         hint = QLabel(note, box)
@@ -113,43 +115,30 @@ class SecurityTab(AdminTab):
         hint.setWordWrap(True)
         column.addWidget(hint)
         column.addWidget(error)
-        box.setFocusProxy(spin)
+        box.setFocusProxy(field)
         return box
 
     def _add_key_section(self, ctx: ServiceContext) -> None:
         """The database key: only a local file has one (a server's separation is its own)."""
-        self.key_box = QWidget(self)
-        self.key_box.setMaximumWidth(640)
-        column = QVBoxLayout(self.key_box)
-        column.setContentsMargins(0, 24, 0, 0)
-        column.setSpacing(4)
-        caption = QLabel("Database key", self.key_box)
-        caption.setObjectName("settingCaption")
-        column.addWidget(caption)
-        hint = QLabel(
-            "Every account's password opens this file's key, and so does any old copy of the keyring (each "
-            "backup has one). CSPDesk changes the key when an account is disabled or a password reset; change "
-            "it now if a keyring copy may have gone astray. Nobody's password changes; backups keep their key.",
-            self.key_box)
-        hint.setObjectName("mutedText")
-        hint.setWordWrap(True)
-        column.addWidget(hint)
-        row = QHBoxLayout()
-        self.rekey_button = QPushButton("C&hange the database key now", self.key_box)
+        buttons = QWidget(self)
+        row = QHBoxLayout(buttons)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.rekey_button = QPushButton("C&hange the database key now", buttons)
         self.rekey_button.setObjectName("rekeyButton")
         self.rekey_button.clicked.connect(self.change_key)
         row.addWidget(self.rekey_button)
-        self.rekey_progress = QProgressBar(self.key_box)
-        self.rekey_progress.setRange(0, 100)
-        self.rekey_progress.setTextVisible(False)
-        self.rekey_progress.setMaximumWidth(200)
-        self.rekey_progress.setMaximumHeight(12)
-        self.rekey_progress.hide()
+        self.rekey_progress = common.small_progress_bar(buttons)
         row.addWidget(self.rekey_progress)
-        row.addStretch(1)
-        column.addLayout(row)
-        self.key_message = MessageLine(self.key_box)
-        column.addWidget(self.key_message)
+        self.key_message = MessageLine(self)
+        self.key_box = self._setting(
+            "Database key", buttons, self.key_message,
+            "Every account's password opens this file's key, and so does any old copy of the keyring (each "
+            "backup has one). CSPDesk changes the key when an account is disabled or a password reset; change "
+            "it now if a keyring copy may have gone astray. Nobody's password changes; backups keep their key.",
+            parent=self,
+        )
+        self.key_box.setMaximumWidth(640)
+        self.key_box.layout().setContentsMargins(0, 24, 0, 0)
         self.tab_layout.addWidget(self.key_box)
         self.key_box.setVisible(ctx.vault is not None)
 
