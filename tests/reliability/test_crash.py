@@ -14,6 +14,11 @@ crash_worker.py) so that 200 kills fit in CI's time; every tenth kill starts a f
 instead. About one kill in eight lands during signing in (taking over the dead writer's lock,
 writing the sign-in's audit entry and the keyring), the rest in the write loop.
 
+A second test kills a worker that changes the database key (cspdesk.services.rekey): first at
+each step of a re-key (the worker SIGKILLs itself there), then at random while it re-keys half the
+time; after every kill a key the keyring gives the administrator must open the file, intact, and
+signing in must settle the interrupted re-key (CSPDESK_CRASH_REKEY_KILLS, default 25).
+
 What this cannot show: a power cut. SIGKILL loses what the process had not handed to the kernel;
 a power cut also loses what the kernel had not written to the disk, which is what
 ``PRAGMA synchronous = FULL`` (cspdesk.storage.engine) is for.
