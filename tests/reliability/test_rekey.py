@@ -70,6 +70,8 @@ def test_disabling_an_account_shuts_out_every_old_copy_of_its_entry(db, tmp_path
     # The session carries on under the new key.
     assert AccountService(ctx).me().username == "admin"
     assert BackupService(ctx).verify(backup).ok  # a backup from before keeps (and opens with) its key
+    restored = BackupService(ctx).restore(backup, into=tmp_path / "restored-here.db")  # and restores here
+    assert _opens(restored.db_path, old_key)
     close_workspace(ctx)
 
     assert Keyring.load(stolen).unwrap("olive", OFFICER) == old_key
