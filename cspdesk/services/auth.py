@@ -32,6 +32,7 @@ from cspdesk.storage.keyring import (
     Keyring,
     KeyringError,
     WrongSecret,
+    keyring_lock_path,
     keyring_path,
     new_recovery_key,
     normalise_username,
@@ -243,8 +244,10 @@ def _read_only_refusal(path: Path) -> FileReadOnly:
 
 
 def _keyring_writable(db_path: Path) -> bool:
-    ring = keyring_path(db_path)
-    return os.access(ring, os.W_OK) and os.access(ring.parent, os.W_OK)
+    """Can failures be counted here? A save replaces the keyring through its folder (the file's own
+    mode does not matter), under the lock file, which must be openable for writing."""
+    lock = keyring_lock_path(db_path)
+    return os.access(db_path.parent, os.W_OK) and (not lock.exists() or os.access(lock, os.W_OK))
 
 
 def _locked_out(keyring: Keyring, db_path: Path, name: str) -> AccountLocked | None:
