@@ -151,6 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_recover)
 
     p = sub.add_parser(
+        "rekey", parents=[common], help="give the database file a new key now",
+        description="Re-encrypt the database file with a new key, sealed for the active accounts only: "
+        "no copy of the keyring made before (every backup has one) opens the file afterwards, whoever's "
+        "password it holds. Backups keep the key they were made with. Signs in as an administrator.",
+    )
+    p.set_defaults(handler=_cmd_rekey)
+
+    p = sub.add_parser(
         "backup", parents=[common], help="make a verified, encrypted backup of a database file",
         description="Make a backup of the database file while it may be in use: an encrypted copy of one "
         "consistent moment, with its keyring, checked after writing. Without --out it goes to the "
@@ -757,6 +765,24 @@ def _cmd_recover(args: argparse.Namespace) -> int:
     ctx = recover(getattr(args, "db", None), key, user, new_password)
     print(f"{ctx.actor.username} can sign in again with the new password.")
     ctx.store.dispose()
+    return 0
+
+
+def _cmd_rekey(args: argparse.Namespace) -> int:
+    from cspdesk.services.rekey import RekeyService
+
+    ctx = _open(args)
+    try:
+        result = RekeyService(ctx).change_key().value
+    finally:
+        ctx.store.dispose()
+    print(f"The database has a new key, sealed for {result.accounts} account(s); older keyrings no longer open it.")
+    if result.left_out:
+        print("These accounts have not signed in since CSPDesk was updated, so the new key could not be sealed "
+              f"for them; reset their passwords: {', '.join(result.left_out)}")
+    if result.new_recovery_key:
+        print(f"\nThe old recovery key cannot open the new key. New recovery key (write it down now, it is not "
+              f"shown again): {result.new_recovery_key}")
     return 0
 
 

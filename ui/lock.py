@@ -414,7 +414,11 @@ class WindowLock(QObject):
                 return
             lock._checking = False
             lock._panels_busy(False)
-            lock._say_wrong(f"The password could not be checked ({type(exc).__name__}).")
+            from cspdesk.services.errors import ServiceError
+
+            # A locked or disabled account says so, whatever was typed (the service checks it).
+            lock._say_wrong(str(exc) if isinstance(exc, ServiceError)
+                            else f"The password could not be checked ({type(exc).__name__}).")
 
         run_in_background(call, succeeded, failed)
 

@@ -13,6 +13,7 @@ from cspdesk.services import audit
 from cspdesk.services.auth import check_new_password, check_username
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, PermissionDenied, ValidationError
+from cspdesk.services.rekey import RekeyResult, rekey_file
 from cspdesk.storage.keyring import Keyring
 from cspdesk.storage.models import Agency, Panel, PanelMembership, Partnership, UserAccount
 
@@ -43,6 +44,9 @@ class SecuritySettings:
 class AccountService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
+        #: What the last disable or reset changed in the file's key (None on a server): a new
+        #: recovery key in it must be shown to the administrator once.
+        self.last_rekey: RekeyResult | None = None
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -133,7 +137,8 @@ class AccountService:
         return OpResult(self._row(user_id), ACCOUNT_CHANGES)
 
     def disable_account(self, user_id: int) -> OpResult[AccountRow]:
-        """The account can no longer sign in: its copy of the key is removed from the keyring."""
+        """The account can no longer sign in: its copy of the key is removed from the keyring, and
+        the file gets a new key (cspdesk.services.rekey), so no old copy of its entry opens it."""
         self._not_yourself(user_id, "disable")
         with self._ctx.unit_of_work() as s:
             a = self._leaving(s, user_id)
@@ -142,11 +147,13 @@ class AccountService:
             audit.record(s, self._ctx.actor, AuditKind.UPDATE, "user_account", a.id,
                          {"changes": {"is_active": {"old": True, "new": False}}}, at=self._ctx.now())
             self._keyring_remove(a.username)
+        self._rekey("account_disabled")
         return OpResult(self._row(user_id), ACCOUNT_CHANGES)
 
     def remove_account(self, user_id: int) -> OpResult[None]:
         """Delete the account (its entries in the audit trail keep its name). Its keyring entry
-        goes, and on a server its login role is dropped in the same transaction."""
+        goes and the file gets a new key; on a server its login role is dropped in the same
+        transaction."""
         self._not_yourself(user_id, "remove")
         with self._ctx.unit_of_work() as s:
             a = self._leaving(s, user_id)
@@ -160,10 +167,12 @@ class AccountService:
             audit.record(s, self._ctx.actor, AuditKind.DELETE, "user_account", user_id, {"username": username},
                          at=self._ctx.now())
             self._keyring_remove(username)
+        self._rekey("account_removed")
         return OpResult(None, ACCOUNT_CHANGES)
 
     def reset_password(self, user_id: int, temporary_password: str) -> OpResult[AccountRow]:
-        """A new temporary password (to be changed at next sign-in); also unlocks and re-enables."""
+        """A new temporary password (to be changed at next sign-in); also unlocks and re-enables.
+        The file gets a new key, so the old password's entry in an old keyring copy opens nothing."""
         self._ctx.require(Permission.ADMINISTER)
         check_new_password(temporary_password, field="temporary_password")
         with self._ctx.unit_of_work() as s:
@@ -175,6 +184,7 @@ class AccountService:
                          {"password_reset": True}, at=self._ctx.now())
             self._keyring_set(a.username, temporary_password, clear_failures=True)
             username = a.username
+        self._rekey("password_reset")
         self._reconnect_if_own(username, temporary_password)
         return OpResult(self._row(user_id), ACCOUNT_CHANGES)
 
@@ -208,9 +218,8 @@ class AccountService:
                 audit.record(s, self._ctx.actor, AuditKind.UPDATE, "partnership", p.id, {"changes": changes},
                              at=self._ctx.now())
             if self._ctx.vault is not None:
-                keyring = Keyring.load(self._ctx.vault.db_path)
-                keyring.max_failed_attempts = max_failed_attempts
-                keyring.save()
+                with Keyring.editing(self._ctx.vault.db_path) as keyring:
+                    keyring.max_failed_attempts = max_failed_attempts
         return OpResult(SecuritySettings(idle_lock_minutes, max_failed_attempts), OpChanges(partnership=True))
 
     # -- everyone ------------------------------------------------------------------------------
@@ -321,17 +330,19 @@ class AccountService:
         vault = self._ctx.vault
         if vault is None:
             return
-        keyring = Keyring.load(vault.db_path)
-        keyring.set_account(username, password, vault.db_key)
-        if clear_failures:
-            keyring.clear_failures(username)
-        keyring.save()
+        with Keyring.editing(vault.db_path) as keyring:
+            keyring.set_account(username, password, vault.db_key)
+            if clear_failures:
+                keyring.clear_failures(username)
 
     def _keyring_remove(self, username: str) -> None:
         if self._ctx.vault is None:
             return
-        keyring = Keyring.load(self._ctx.vault.db_path)
-        keyring.remove_account(username)
-        keyring.save()
+        with Keyring.editing(self._ctx.vault.db_path) as keyring:
+            keyring.remove_account(username)
+
+    def _rekey(self, reason: str) -> None:
+        if self._ctx.vault is not None:
+            self.last_rekey = rekey_file(self._ctx, reason=reason)
 
 

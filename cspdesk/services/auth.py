@@ -32,6 +32,7 @@ from cspdesk.storage.keyring import (
     Keyring,
     KeyringError,
     WrongSecret,
+    keyring_lock_path,
     keyring_path,
     new_recovery_key,
     normalise_username,
@@ -164,12 +165,14 @@ def _open(target: DatabaseTarget, key: bytes | None, *, create: bool, migrate: b
 
 def _take_writer_lock(path: Path):  # noqa: ANN202 - WriterLock, imported lazily
     """This copy becomes the file's only writer, or :class:`AlreadyOpen` says who is."""
-    from cspdesk.storage.writer_lock import WriterLock, WriterLockHeld
+    from cspdesk.storage.writer_lock import FileHasOtherNames, WriterLock, WriterLockHeld
 
     lock = WriterLock(path)
     try:
         with storage_faults(None, path):  # a read-only folder, a full disk: plain messages
             return lock.acquire()
+    except FileHasOtherNames as exc:
+        raise OpenFailed(str(exc)) from None
     except WriterLockHeld as exc:
         holder = exc.holder
         where = holder.where() if holder else "on another computer or in another window"
@@ -222,6 +225,46 @@ def _finish_sign_in(session: Session, ctx: ServiceContext, account: UserAccount,
     audit.record(session, ctx.actor, AuditKind.LOGIN, "user_account", account.id, {}, at=now)
 
 
+def _count_failure(db_path: Path, name: str, loaded: Keyring) -> int:
+    """Count a failed attempt under the keyring's lock (parallel guesses each count) and return
+    the count the delay is for. A keyring that cannot be written (a read-only folder) keeps no
+    count, but the caller delays all the same: an I/O error must not answer faster than a guess."""
+    try:
+        with Keyring.editing(db_path) as keyring:
+            return keyring.record_failure(name)
+    except (OSError, KeyringError):
+        return loaded.failures(name) + 1
+
+
+def _refuse_wrong(failures: int, max_failed: int) -> SignInFailed:
+    # An unknown name keeps no count, but waits as long as a known name's first failure does.
+    _delay(max(failures, 1))
+    left = max_failed - failures
+    hint = f" {left} more attempt{'s' if left != 1 else ''} before the account locks." if 0 < left <= 3 else ""
+    return SignInFailed("The user name or password is not right." + hint)
+
+
+def _read_only_refusal(path: Path) -> FileReadOnly:
+    return FileReadOnly(f"{path} is read-only (or its folder or keyring is), so CSPDesk cannot save changes to "
+                        "it. Copy the database and its keyring to a folder you can write to, or open it read-only.")
+
+
+def _keyring_writable(db_path: Path) -> bool:
+    """Can failures be counted here? A save replaces the keyring through its folder (the file's own
+    mode does not matter), under the lock file, which must be openable for writing."""
+    lock = keyring_lock_path(db_path)
+    return os.access(db_path.parent, os.W_OK) and (not lock.exists() or os.access(lock, os.W_OK))
+
+
+def _locked_out(keyring: Keyring, db_path: Path, name: str) -> AccountLocked | None:
+    """Checked before every password check (signing in, the idle lock, changing a password)."""
+    if not keyring.is_locked(name):
+        return None
+    _count_failure(db_path, name, keyring)
+    return AccountLocked(f"This account is locked after {keyring.max_failed_attempts} failed attempts. "
+                         "Ask an administrator to reset its password.")
+
+
 def _sign_in_file(target: DatabaseTarget, username: str, password: str, *, read_only: bool = False) -> ServiceContext:
     assert target.path is not None
     name = normalise_username(username)
@@ -231,24 +274,24 @@ def _sign_in_file(target: DatabaseTarget, username: str, password: str, *, read_
         keyring = Keyring.load(target.path)
     except KeyringError as exc:
         raise SignInFailed(str(exc)) from None
-    if keyring.is_locked(name):
-        keyring.record_failure(name)
-        keyring.save()
-        raise AccountLocked(
-            f"This account is locked after {keyring.max_failed_attempts} failed attempts. "
-            "Ask an administrator to reset its password."
-        )
+    locked = _locked_out(keyring, target.path, name)
+    if locked is not None:
+        raise locked
+    if not read_only and not _keyring_writable(target.path):
+        # Refused for right and wrong passwords alike, after the same derivation and delay: the
+        # answer must not tell a guesser which password was right.
+        try:
+            keyring.unwrap_keys(name, password)
+        except WrongSecret:
+            pass
+        _delay(keyring.failures(name) + 1)
+        raise _read_only_refusal(target.path)
     try:
-        key = keyring.unwrap(name, password)
+        keys = keyring.unwrap_keys(name, password)
     except WrongSecret:
-        failures = keyring.record_failure(name)
-        keyring.save()
-        _delay(failures)
-        left = keyring.max_failed_attempts - failures
-        hint = f" {left} more attempt{'s' if left != 1 else ''} before the account locks." if 0 < left <= 3 else ""
-        raise SignInFailed("The user name or password is not right." + hint) from None
+        raise _refuse_wrong(_count_failure(target.path, name, keyring), keyring.max_failed_attempts) from None
 
-    store = _open_checked(target, key, read_only=read_only)
+    store, key = _open_checked(target, keys, read_only=read_only, pending=keyring.pending is not None)
     ctx = ServiceContext(store=store, vault=Vault(target.path, key),
                          full_check_pending=not store.checked_in_full)
     if read_only:
@@ -264,22 +307,45 @@ def _sign_in_file(target: DatabaseTarget, username: str, password: str, *, read_
                     raise SignInFailed("This account is disabled. Ask an administrator.")
                 ctx.actor = _actor_for(s, account)
             return ctx
-        with ctx.unit_of_work() as s:
-            account = s.scalar(select(UserAccount).where(UserAccount.username == name))
-            if account is None or not account.is_active:
-                keyring.remove_account(name)  # a stale copy must not let anyone in again
-                keyring.save()
-                raise SignInFailed("This account is disabled. Ask an administrator.")
-            ctx.actor = _actor_for(s, account)
-            _finish_sign_in(s, ctx, account, keyring.take_pending_events())
         with storage_faults(store):
-            keyring.clear_failures(name)
-            keyring.save()
+            _settle_rekey(target.path, opened_with_pending=key != keys[0])
+        disabled = False
+        with storage_faults(store), Keyring.editing(target.path) as current:
+            with ctx.unit_of_work() as s:
+                account = s.scalar(select(UserAccount).where(UserAccount.username == name))
+                disabled = account is None or not account.is_active
+                if not disabled:
+                    ctx.actor = _actor_for(s, account)
+                    _finish_sign_in(s, ctx, account, current.take_pending_events())
+            if disabled:
+                current.remove_account(name)  # a stale copy must not let anyone in again
+            else:
+                current.clear_failures(name)
+                if not current.is_sealed_entry(name):
+                    current.set_account(name, password, key)  # an entry from before key pairs
+        if disabled:
+            raise SignInFailed("This account is disabled. Ask an administrator.")
         _watch_writer_lock(ctx)
     except BaseException:
         store.dispose()
         raise
     return ctx
+
+
+def _settle_rekey(db_path: Path, *, opened_with_pending: bool) -> None:
+    """A re-key was interrupted (cspdesk.services.rekey): the key that opened the file says how
+    far it got. The pending key opened it → the file was re-encrypted: make it current. The current
+    key opened it → the file never was: forget the pending one. Called holding the writer's lock."""
+    if Keyring.load(db_path).pending is None:
+        return  # the usual case: a read, not a locked write and an fsync
+    with Keyring.editing(db_path) as keyring:
+        pending = keyring.pending
+        if pending is None:
+            return
+        if opened_with_pending:
+            keyring.commit_rekey()
+        else:
+            keyring.abandon_rekey()
 
 
 def _read_only_reason(path: Path) -> str:
@@ -297,30 +363,38 @@ def _read_only_reason(path: Path) -> str:
             "Changes are switched off.")
 
 
-def _open_checked(target: DatabaseTarget, key: bytes, *, read_only: bool) -> Store:
-    """Open a file whose key the keyring gave: take the writer's lock (unless read-only), check
-    the file's integrity *before* anything is written to it (migrations included), then migrate."""
+def _open_checked(target: DatabaseTarget, keys: list[bytes], *, read_only: bool,
+                  pending: bool = False) -> tuple[Store, bytes]:
+    """Open a file with the first of ``keys`` (the keyring's current key, then a re-key's pending
+    one) that opens it: take the writer's lock (unless read-only), check the file's integrity
+    *before* anything is written to it (migrations included), then migrate. Returns the store and
+    the key that opened it."""
     path = target.path
     assert path is not None
     damaged = fault_message(FaultKind.DAMAGED, path)
     if not read_only and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
-        raise FileReadOnly(
-            f"{path} is read-only (or its folder is), so CSPDesk cannot save changes to it. Copy the "
-            "database and its keyring to a folder you can write to, or open it read-only."
-        )
+        raise _read_only_refusal(path)
     lock = None if read_only else _take_writer_lock(path)
     try:
-        try:
-            store = open_store(target, key=key, create=False, migrate=False, read_only=read_only)
-        except StoreOpenError as exc:
-            if exc.sqlite_error.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
-                # The keyring unwrapped the key, so a file that does not open with it is damaged
-                # (or the keyring beside it belongs to another database).
-                raise DatabaseDamaged(damaged) from None
-            raise OpenFailed(
-                f"{path} cannot be opened: it could not be read here (a folder without permission, a "
-                "network share that went away, or a read-only place). Check where it is and try again."
-            ) from None
+        for i, key in enumerate(keys):
+            try:
+                store = open_store(target, key=key, create=False, migrate=False, read_only=read_only)
+                break
+            except StoreOpenError as exc:
+                if exc.sqlite_error.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+                    if i + 1 < len(keys):
+                        continue  # a re-key got as far as re-encrypting the file: the pending key
+                    if pending:
+                        # The file was re-encrypted for the accounts that remain, not this one.
+                        raise SignInFailed("This account can no longer open this database. Ask an "
+                                           "administrator.") from None
+                    # The keyring unwrapped the key, so a file that does not open with it is damaged
+                    # (or the keyring beside it belongs to another database).
+                    raise DatabaseDamaged(damaged) from None
+                raise OpenFailed(
+                    f"{path} cannot be opened: it could not be read here (a folder without permission, a "
+                    "network share that went away, or a read-only place). Check where it is and try again."
+                ) from None
     except BaseException:
         if lock is not None:
             lock.release()
@@ -355,7 +429,7 @@ def _open_checked(target: DatabaseTarget, key: bytes, *, read_only: bool) -> Sto
     except BaseException:
         store.dispose()
         raise
-    return store
+    return store, key
 
 
 def _sign_in_server(target: DatabaseTarget, username: str, password: str) -> ServiceContext:
@@ -502,16 +576,21 @@ def _max_failed_attempts(session: Session) -> int:
 
 
 def verify_password(ctx: ServiceContext, password: str) -> bool:
-    """Is ``password`` the signed-in user's? (Unlocking an idle-locked window.) A wrong one counts
-    as a failed sign-in."""
+    """Is ``password`` the signed-in user's? (Unlocking an idle-locked window, changing one's own
+    password.) A wrong one counts as a failed sign-in and is slowed like one; a locked or disabled
+    account raises :class:`AccountLocked` whatever the password."""
     if ctx.vault is not None:
-        keyring = Keyring.load(ctx.vault.db_path)
+        path, name = ctx.vault.db_path, ctx.actor.username
+        keyring = Keyring.load(path)
+        if not keyring.has_account(name):
+            raise AccountLocked("This account can no longer sign in. Ask an administrator.")
+        locked = _locked_out(keyring, path, name)
+        if locked is not None:
+            raise locked
         try:
-            return keyring.unwrap(ctx.actor.username, password) == ctx.vault.db_key
+            return ctx.vault.db_key in keyring.unwrap_keys(name, password)
         except WrongSecret:
-            failures = keyring.record_failure(ctx.actor.username)
-            keyring.save()
-            _delay(failures)
+            _delay(_count_failure(path, name, keyring))
             return False
     from argon2 import PasswordHasher
     from argon2.exceptions import VerificationError, VerifyMismatchError
@@ -522,11 +601,29 @@ def verify_password(ctx: ServiceContext, password: str) -> bool:
     if url is not None and server_roles.connected_as_account(url, ctx.actor.username):
         return server_roles.password_opens_role(url, ctx.actor.username, password)
     with ctx.reading() as s:
-        stored = s.scalar(select(UserAccount.password_hash).where(UserAccount.id == ctx.actor.user_id))
+        account = s.get(UserAccount, ctx.actor.user_id)
+        stored, locked_at, active = ((account.password_hash, account.locked_at, account.is_active) if account
+                                     else (None, None, False))
+        max_failed = _max_failed_attempts(s)
+    if locked_at is not None or not active:
+        raise AccountLocked("This account is locked. Ask an administrator to reset its password.")
     try:
-        return bool(stored) and PasswordHasher().verify(stored, password)
+        if stored and PasswordHasher().verify(stored, password):
+            return True
     except (VerifyMismatchError, VerificationError):
+        pass
+    if ctx.read_only:
+        _delay(1)
         return False
+    with ctx.unit_of_work() as s:  # counted like a failed sign-in on the server
+        account = s.get(UserAccount, ctx.actor.user_id)
+        failures = account.failed_logins = account.failed_logins + 1
+        if failures >= max_failed:
+            account.locked_at = ctx.now()
+        audit.record(s, None, AuditKind.LOGIN_FAILED, "user_account", None, {}, at=ctx.now(),
+                     username=account.username, user_id=None)
+    _delay(failures)
+    return False
 
 
 # -- creating a database -----------------------------------------------------------------------
@@ -591,6 +688,7 @@ def _create(target: DatabaseTarget, populate: Callable[[Session, ServiceContext,
                 lock.release()
                 raise
             store.writer_lock = lock
+            lock.bind_file()  # the file exists now: hold it by its identity too
             ctx = ServiceContext(store=store, vault=Vault(path, key))
             with ctx.unit_of_work() as s:
                 populate(s, ctx, None)
@@ -600,7 +698,8 @@ def _create(target: DatabaseTarget, populate: Callable[[Session, ServiceContext,
         except BaseException:
             # Nothing half-made: a new database either exists whole, or not at all.
             for leftover in (path, keyring_path(path), path.with_name(path.name + "-wal"),
-                             path.with_name(path.name + "-shm"), path.with_name(path.name + ".lock")):
+                             path.with_name(path.name + "-shm"), path.with_name(path.name + ".lock"),
+                             path.with_name(path.name + ".keyring.lock")):
                 try:
                     if "store" in locals():
                         store.dispose()
@@ -661,6 +760,8 @@ def create_demo_database(
             lock.release()
         raise
     store.writer_lock = lock
+    if lock is not None:
+        lock.bind_file()  # the file exists now: hold it by its identity too
     ctx = ServiceContext(store=store, vault=Vault(target_path, key) if target_path is not None and key else None)
     try:
         generate_demo(store, scale=DemoScale(scale), seed=seed,
@@ -708,7 +809,8 @@ def create_demo_database(
         if target_path is not None:
             for leftover in (target_path, keyring_path(target_path), target_path.with_name(target_path.name + "-wal"),
                              target_path.with_name(target_path.name + "-shm"),
-                             target_path.with_name(target_path.name + ".lock")):
+                             target_path.with_name(target_path.name + ".lock"),
+                             target_path.with_name(target_path.name + ".keyring.lock")):
                 leftover.unlink(missing_ok=True)
         raise
     return CreatedDatabase(ctx, recovery), listed
@@ -727,7 +829,7 @@ def recover(db: str | Path | None, recovery_key: str, username: str, new_passwor
         return _recover_on_server(target, name, new_password)
     try:
         keyring = Keyring.load(target.path)
-        key = keyring.unwrap_recovery(recovery_key)
+        keys = keyring.recovery_keys(recovery_key)
     except WrongSecret:
         time.sleep(FAILED_DELAY_STEP)
         raise SignInFailed("That recovery key is not right for this database.") from None
@@ -735,15 +837,16 @@ def recover(db: str | Path | None, recovery_key: str, username: str, new_passwor
         raise SignInFailed(str(exc)) from None
     if not target.path.exists():
         raise OpenFailed(f"There is no database at {target.path}.")
-    store = _open_checked(target, key, read_only=False)
+    store, key = _open_checked(target, keys, read_only=False, pending=keyring.pending is not None)
     ctx = ServiceContext(store=store, vault=Vault(target.path, key))
     try:
-        with ctx.unit_of_work() as s:
+        with storage_faults(store):
+            _settle_rekey(target.path, opened_with_pending=key != keys[0])
+        with storage_faults(store), Keyring.editing(target.path) as current, ctx.unit_of_work() as s:
             account = _admin_account(s, ctx, name)
             _restore_administrator(s, ctx, account, "recovered_with_recovery_key")
-            keyring.set_account(name, new_password, key)
-            keyring.clear_failures(name)
-            keyring.save()
+            current.set_account(name, new_password, key)
+            current.clear_failures(name)
         _watch_writer_lock(ctx)
     except BaseException:
         store.dispose()

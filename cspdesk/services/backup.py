@@ -488,6 +488,17 @@ def _stage(backup: BackupInfo, key: bytes, into: Path) -> tuple[Path, str]:
     return staged, revision
 
 
+def _opens_with(path: Path, key: bytes) -> bool:
+    try:
+        con = _connect(path, key, read_only=True)
+    except Exception:  # noqa: BLE001 - a missing or unreadable file: the caller's checks say which
+        return False
+    try:
+        return _opens(con)
+    finally:
+        con.close()
+
+
 def _opens(con) -> bool:  # noqa: ANN001
     try:
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -746,11 +757,25 @@ class BackupService:
             raise ServiceError(SERVER_MESSAGE)
         if info.sha256 and _sha256(info.db_file) != info.sha256:
             return IntegrityReport(False, "the backup file has changed since it was written")
-        con = _connect(info.db_file, vault.db_key, read_only=True)
+        con = _connect(info.db_file, self._key_of(info), read_only=True)
         try:
             return sqlite_file_integrity(con)
         finally:
             con.close()
+
+    def _key_of(self, info: BackupInfo) -> bytes:
+        """The key ``info`` was made with: the file's current key, or (a backup from before a
+        re-key keeps its own key) one of the earlier keys the keyring keeps under the current one.
+        The current key when none opens it (the checks that follow then say so)."""
+        vault = self._ctx.vault
+        assert vault is not None
+        if _opens_with(info.db_file, vault.db_key):
+            return vault.db_key
+        try:
+            earlier = Keyring.load(vault.db_path).previous_keys(vault.db_key)
+        except KeyringError:
+            earlier = []
+        return next((key for key in earlier if _opens_with(info.db_file, key)), vault.db_key)
 
     # -- restoring --------------------------------------------------------------------------
 
@@ -767,12 +792,13 @@ class BackupService:
         assert self._ctx.vault is not None
         info = backup if isinstance(backup, BackupInfo) else read_backup(backup)
         target = Path(into).expanduser() if into is not None else current
-        staged, _ = _stage(info, self._ctx.vault.db_key, target)
+        key = self._key_of(info)
+        staged, _ = _stage(info, key, target)
         try:
             if target.resolve() == current.resolve():
                 self._ctx.store.dispose()  # closes the connections (the WAL is folded in) and frees the lock
                 self._ctx.read_only = True
                 self._ctx.read_only_reason = "This database was replaced by a backup. Sign in again to carry on."
-            return _swap(staged, info, target, self._ctx.vault.db_key, self._ctx.actor.username)
+            return _swap(staged, info, target, key, self._ctx.actor.username)
         finally:
             staged.unlink(missing_ok=True)

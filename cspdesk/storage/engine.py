@@ -162,6 +162,47 @@ class Store:
     def describe(self) -> str:
         return self.target.describe()
 
+    def change_key(self, old_key: bytes, new_key: bytes) -> None:
+        """Re-encrypt the whole file under ``new_key`` (SQLCipher ``PRAGMA rekey``: one transaction,
+        so a crash leaves the file whole under the old key or the new one) and reopen the engine
+        with it. Every pooled connection is closed first: a connection still holding the old key
+        could not read a page written under the new one."""
+        assert self.target.path is not None and not self.read_only
+        path = self.target.path
+        self.engine.dispose()
+        engine = _sqlcipher_engine(path, old_key)
+        try:
+            raw = engine.raw_connection()  # the driver's own: no BEGIN around the pragma
+            try:
+                raw.driver_connection.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
+            finally:
+                raw.invalidate()  # never back into a pool
+        finally:
+            engine.dispose()
+        engine = _sqlcipher_engine(path, new_key)
+        try:
+            with engine.connect() as conn:  # the new key opens it, or this raises
+                conn.execute(text("SELECT count(*) FROM sqlite_master"))
+        except BaseException:
+            engine.dispose()
+            raise
+        self.engine = engine
+        self.session_factory.configure(bind=engine)
+        self.__dict__.pop("write_engine", None)  # the cached_property, rebuilt on the new engine
+
+    def opens_with(self, key: bytes) -> bool:
+        """Does ``key`` open the file now? (After a failed :meth:`change_key`: which key it has.)"""
+        assert self.target.path is not None
+        engine = _sqlcipher_engine(self.target.path, key, read_only=True)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT count(*) FROM sqlite_master"))
+            return True
+        except DatabaseError:
+            return False
+        finally:
+            engine.dispose()
+
     def dispose(self) -> None:
         self.engine.dispose()
         if self.writer_lock is not None:

@@ -17,6 +17,17 @@ Two lines of defence:
    so there it decides; across computers on a share it may be missing or stale, so there the
    heartbeat decides. A held OS lock always means "in use".
 
+3. **The file's identity.** The lock file is named after the database's real path (symlinks
+   resolved), and the holder also takes an OS lock on the *database file itself* (its device and
+   inode; on Windows its file id): a second name for the same file — a bind mount, another mount
+   of the same share — meets the same lock. A database file with more than one name (a hard link)
+   is refused outright for writing: SQLite names the ``-wal`` after the name given, so two names
+   mean two write-ahead logs for one file, and writes lost.
+
+   SQLite's own exclusive locking mode is *not* used: it would shut out the read-only second window
+   (which reads through the WAL's shared memory). The identity lock is taken on one byte of
+   SQLite's lock page, which SQLite never reads or writes as data, so it disturbs no reader.
+
 The holder's heartbeat also notices a takeover (its token replaced: it slept past the stale limit
 and someone took the file), and reports it through ``on_lost`` so the session stops writing.
 
@@ -32,6 +43,7 @@ import logging
 import os
 import secrets
 import socket
+import struct
 import sys
 import threading
 from collections.abc import Callable
@@ -54,8 +66,27 @@ RECORD_BYTES = 512
 OS_LOCK_OFFSET = 4096
 
 
+#: The byte of the database file the identity lock covers: in SQLite's lock page (the page holding
+#: byte 0x40000000, never used for data) and past the 512 bytes SQLite itself locks there. Needs a
+#: page size of at least 1024 (SQLCipher's is 4096).
+IDENTITY_LOCK_BYTE = 0x40000000 + 600
+
+
 def lock_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".lock")
+    """``<db>.lock`` beside the database's real file (a symlink's name does not count)."""
+    real = Path(os.path.realpath(db_path))
+    return real.with_name(real.name + ".lock")
+
+
+class FileHasOtherNames(Exception):
+    """The database file has another name (a hard link): refused for writing. Plain message."""
+
+    def __init__(self, db_path: Path) -> None:
+        super().__init__(
+            f"{db_path.name} is also reachable under another name (a hard link), so CSPDesk will not open it "
+            "for writing: changes made under one name could be lost under the other. Remove the other name, "
+            "or copy the database and its keyring to a new place, then open the copy."
+        )
 
 
 def _utcnow() -> datetime:
@@ -135,9 +166,29 @@ def pid_alive(pid: int) -> bool:
 # -- the OS lock -------------------------------------------------------------------------------
 
 
+def _nonblocking(take: Callable[[], None], what: str) -> bool | None:
+    """Run ``take`` (an OS lock call that does not wait): True taken, False held by someone else,
+    None unsupported on this file system."""
+    try:
+        take()
+        return True
+    except (BlockingIOError, PermissionError):
+        return False
+    except OSError as exc:
+        import errno
+
+        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EDEADLK):
+            return False
+        # ENOLCK and friends: this file system does not lock (some network shares). The record
+        # (and the heartbeat) still guard the file.
+        log.info("no %s on this file system (errno %s); relying on the heartbeat", what, exc.errno)
+        return None
+
+
 def _os_lock(fd: int) -> bool | None:
     """Try the OS lock without waiting: True taken, False held by someone else, None unsupported."""
-    try:
+
+    def take() -> None:
         if sys.platform == "win32":
             import msvcrt
 
@@ -149,18 +200,8 @@ def _os_lock(fd: int) -> bool | None:
             # flock, not lockf: POSIX record locks are per process, so closing *any* descriptor
             # of the file in this process (reading the record, say) would drop them.
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except (BlockingIOError, PermissionError):
-        return False
-    except OSError as exc:
-        import errno
 
-        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EDEADLK):
-            return False
-        # ENOLCK and friends: this file system does not lock (some network shares). The record
-        # still guards the file.
-        log.info("no OS lock on this file system (errno %s); relying on the heartbeat", exc.errno)
-        return None
+    return _nonblocking(take, "OS lock")
 
 
 def _os_unlock(fd: int) -> None:
@@ -176,6 +217,32 @@ def _os_unlock(fd: int) -> None:
             fcntl.flock(fd, fcntl.LOCK_UN)
     except OSError:
         pass  # closing the descriptor releases it anyway
+
+
+def _identity_lock(fd: int) -> bool | None:
+    """Lock :data:`IDENTITY_LOCK_BYTE` of the open database file without waiting: True taken,
+    False held by another copy, None not supported here."""
+
+    def take() -> None:
+        if sys.platform == "win32":
+            import msvcrt
+
+            os.lseek(fd, IDENTITY_LOCK_BYTE, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return
+        import fcntl
+
+        if hasattr(fcntl, "F_OFD_SETLK"):
+            # Linux: an open-file-description lock on one byte. Unlike a plain fcntl lock it is not
+            # dropped when SQLite closes another descriptor of the same file in this process, and
+            # on a network share it is a byte-range lock the server keeps (flock may be emulated
+            # there as a lock on the whole file, which would block SQLite's readers).
+            flock = struct.pack("@hhqqixxxx", fcntl.F_WRLCK, os.SEEK_SET, IDENTITY_LOCK_BYTE, 1, 0)
+            fcntl.fcntl(fd, fcntl.F_OFD_SETLK, flock)
+        else:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # independent of SQLite's fcntl locks
+
+    return _nonblocking(take, "identity lock")
 
 
 # -- the record --------------------------------------------------------------------------------
@@ -234,6 +301,8 @@ class _Hold:
     def __init__(self, key: str, fd: int, os_locked: bool, record: LockHolder) -> None:
         self.key = key
         self.fd = fd
+        #: The database file itself, held open for its identity lock (-1: not yet, or no file).
+        self.db_fd = -1
         self.os_locked = os_locked
         self.record = record
         self.handles = 0
@@ -293,7 +362,36 @@ class WriterLock:
                 _HOLDS[key] = hold
             hold.handles += 1
             self._hold = hold
+        try:
+            self.bind_file()
+        except BaseException:
+            self.release()
+            raise
         return self
+
+    def bind_file(self) -> None:
+        """Take the identity lock on the database file (done by :meth:`acquire` when the file
+        exists; call again once a new database file has been made). Raises
+        :class:`FileHasOtherNames` for a hard-linked file, :class:`WriterLockHeld` if another
+        copy holds the file under another name."""
+        hold = self._hold
+        if hold is None or hold.db_fd >= 0:
+            return
+        real = os.path.realpath(self.db_path)
+        try:
+            fd = os.open(real, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        except FileNotFoundError:
+            return  # a database not made yet
+        try:
+            if os.fstat(fd).st_nlink > 1:
+                raise FileHasOtherNames(self.db_path)
+            if _identity_lock(fd) is False:
+                raise WriterLockHeld(None)
+        except BaseException:
+            os.close(fd)
+            raise
+        with hold.mutex:
+            hold.db_fd = fd
 
     def _take(self, key: str) -> _Hold:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
@@ -426,3 +524,6 @@ def _close_hold(hold: _Hold, *, clear: bool) -> None:
     finally:
         os.close(hold.fd)
         hold.fd = -1
+        if hold.db_fd >= 0:
+            os.close(hold.db_fd)  # releases the identity lock (OFD, flock or msvcrt alike)
+            hold.db_fd = -1

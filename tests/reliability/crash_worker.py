@@ -7,13 +7,19 @@ however the process dies):
     R <audit id> <panel id> <years>        RetentionService.set_retention
     S <audit id> <idle minutes> <max>      AccountService.set_security_settings
     A <audit id> <username>                AccountService.add_account (also writes the keyring)
+    k                                      a re-key begins (mode ``rekey``)
+    K <audit id>                           RekeyService.change_key has returned
+
+The mode (last word of a ``run`` line, default ``write``): ``write`` as above; ``rekey`` changes the
+database key half the time instead; ``rekey-kill:STEP`` changes it once and SIGKILLs itself at
+STEP of the change (:data:`REKEY_STEPS`), for the points a random kill may miss.
 
 Two ways to start (tests/reliability/test_crash.py uses both):
 
-- ``crash_worker.py run DB USER PASSWORD SEED REPORT``: a fresh interpreter (about 0.8 s of
+- ``crash_worker.py run DB USER PASSWORD SEED REPORT [MODE]``: a fresh interpreter (about 0.8 s of
   imports before it signs in);
 - ``crash_worker.py zygote``: imports everything once, then for each ``run SEED REPORT DB USER
-  PASSWORD`` line on stdin forks a child that signs in and writes, and answers ``pid N``. The
+  PASSWORD [MODE]`` line on stdin forks a child that signs in and writes, and answers ``pid N``. The
   child is a real process of its own (it opens the database itself, after the fork); the zygote
   never opens the database. Children are reaped automatically (SIGCHLD ignored).
 
@@ -26,24 +32,67 @@ import os
 import random
 import signal
 import sys
+from contextlib import contextmanager
 
 os.environ.setdefault("CSPDESK_FAST_KDF", "1")
+
+#: Where ``rekey-kill:STEP`` dies: around the save of the pending key, right after the file was
+#: re-encrypted, and around the save that makes the new key current.
+REKEY_STEPS = ("pending:before-save", "pending:after-save", "rekey:after", "commit:before-save",
+               "commit:after-save")
 
 
 def _imports() -> None:
     import cspdesk.services.accounts  # noqa: F401
     import cspdesk.services.auth  # noqa: F401
     import cspdesk.services.panels  # noqa: F401
+    import cspdesk.services.rekey  # noqa: F401
     import cspdesk.services.retention  # noqa: F401
 
 
-def work(db: str, user: str, password: str, seed: int, report_path: str) -> None:
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _kill_at(step: str) -> None:
+    """Make the next re-key SIGKILL this process at ``step`` (one of :data:`REKEY_STEPS`)."""
+    from cspdesk.services import rekey
+    from cspdesk.storage.engine import Store
+    from cspdesk.storage.keyring import Keyring
+
+    phases = iter(("pending", "commit"))
+
+    class Killing(Keyring):
+        @classmethod
+        @contextmanager
+        def editing(cls, db_path):  # noqa: ANN001, ANN206
+            phase = next(phases, "later")
+            with Keyring.editing(db_path) as ring:
+                yield ring
+                if step == f"{phase}:before-save":
+                    _die()
+            if step == f"{phase}:after-save":
+                _die()
+
+    change_key = Store.change_key
+
+    def change_then_die(self, old_key: bytes, new_key: bytes) -> None:  # noqa: ANN001
+        change_key(self, old_key, new_key)
+        if step == "rekey:after":
+            _die()
+
+    rekey.Keyring = Killing  # type: ignore[misc]
+    Store.change_key = change_then_die  # type: ignore[method-assign]
+
+
+def work(db: str, user: str, password: str, seed: int, report_path: str, mode: str = "write") -> None:
     from sqlalchemy import func, select
 
     from cspdesk.domain.enums import Role
     from cspdesk.services.accounts import AccountService
     from cspdesk.services.auth import sign_in
     from cspdesk.services.panels import PanelService
+    from cspdesk.services.rekey import RekeyService
     from cspdesk.services.retention import RetentionService
     from cspdesk.storage.models import AuditEvent
 
@@ -63,11 +112,17 @@ def work(db: str, user: str, password: str, seed: int, report_path: str) -> None
         with ctx.reading() as s:
             return int(s.scalar(select(func.max(AuditEvent.id))) or 0)
 
+    if mode.startswith("rekey-kill:"):
+        _kill_at(mode.split(":", 1)[1])
     n = 0
     while True:
         n += 1
         roll = rng.random()
-        if roll < 0.80:
+        if mode != "write" and roll < 0.5:
+            say("k")  # a re-key begins (the harness counts kills that land before its "K")
+            RekeyService(ctx).change_key()
+            say(f"K {last_audit_id()}")
+        elif roll < 0.80:
             panel = rng.choice(panels)
             current = {r.panel_id: r.retention_years for r in retention.retention_settings()}[panel]
             years = current % 99 + 1  # always a change (set_retention writes nothing otherwise)
@@ -84,9 +139,9 @@ def work(db: str, user: str, password: str, seed: int, report_path: str) -> None
             say(f"A {last_audit_id()} {name}")
 
 
-def _child(seed: int, report: str, db: str, user: str, password: str) -> None:
+def _child(seed: int, report: str, db: str, user: str, password: str, mode: str = "write") -> None:
     try:
-        work(db, user, password, seed, report)
+        work(db, user, password, seed, report, mode)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which fails the test
         try:
             with open(report, "a", encoding="utf-8") as fh:
@@ -105,11 +160,12 @@ def zygote() -> None:
         if parts[0] == "quit":
             return
         seed, report, db, user, password = int(parts[1]), parts[2], parts[3], parts[4], parts[5]
+        mode = parts[6] if len(parts) > 6 else "write"
         pid = os.fork()
         if pid == 0:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             sys.stdin.close()
-            _child(seed, report, db, user, password)
+            _child(seed, report, db, user, password, mode)
             os._exit(0)
         sys.stdout.write(f"pid {pid}\n")
         sys.stdout.flush()
@@ -120,9 +176,9 @@ def main(argv: list[str]) -> None:
         zygote()
     elif argv[:1] == ["run"]:
         db, user, password, seed, report = argv[1:6]
-        _child(int(seed), report, db, user, password)
+        _child(int(seed), report, db, user, password, *argv[6:7])
     else:
-        sys.exit("usage: crash_worker.py zygote | run DB USER PASSWORD SEED REPORT")
+        sys.exit("usage: crash_worker.py zygote | run DB USER PASSWORD SEED REPORT [MODE]")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,11 @@ crash_worker.py) so that 200 kills fit in CI's time; every tenth kill starts a f
 instead. About one kill in eight lands during signing in (taking over the dead writer's lock,
 writing the sign-in's audit entry and the keyring), the rest in the write loop.
 
+A second test kills a worker that changes the database key (cspdesk.services.rekey): first at
+each step of a re-key (the worker SIGKILLs itself there), then at random while it re-keys half the
+time; after every kill a key the keyring gives the administrator must open the file, intact, and
+signing in must settle the interrupted re-key (CSPDESK_CRASH_REKEY_KILLS, default 25).
+
 What this cannot show: a power cut. SIGKILL loses what the process had not handed to the kernel;
 a power cut also loses what the kernel had not written to the disk, which is what
 ``PRAGMA synchronous = FULL`` (cspdesk.storage.engine) is for.
@@ -71,8 +76,10 @@ def _wait_ready(report: Path, timeout: float = 30.0) -> str:
 class _Checker:
     """Everything the workers reported committed, checked against the file after each kill."""
 
-    def __init__(self, db: Path, key: bytes) -> None:
-        self.db, self.key = db, key
+    def __init__(self, db: Path, key: bytes, *, rekeying: bool = False) -> None:
+        self.db, self.key, self.rekeying = db, key, rekeying
+        self.rekeys = 0
+        self.killed_in_rekey = 0  # kills that landed after a re-key began and before it returned
         self.retention: dict[int, tuple[int, int]] = {}  # audit id -> (panel, years)
         self.settings: dict[int, tuple[int, int]] = {}
         self.accounts: dict[int, str] = {}
@@ -83,9 +90,12 @@ class _Checker:
         self.problems: list[str] = []
 
     def take(self, text: str) -> None:
-        for line in text.splitlines():
+        lines = text.splitlines()
+        if lines and lines[-1] == "k":
+            self.killed_in_rekey += 1
+        for line in lines:
             parts = line.split()
-            if not parts or parts[0] == "READY":
+            if not parts or parts[0] in ("READY", "k"):
                 continue
             if parts[0] == "ERROR":
                 self.problems.append(line)
@@ -95,6 +105,8 @@ class _Checker:
                 self.settings[int(parts[1])] = (int(parts[2]), int(parts[3]))
             elif parts[0] == "A":
                 self.accounts[int(parts[1])] = parts[2]
+            elif parts[0] == "K":
+                self.rekeys += 1
             if parts[0] in ("R", "S", "A"):
                 self.unchecked.add(int(parts[1]))
             # A torn last line cannot happen: each line is one write() of a few bytes.
@@ -105,16 +117,22 @@ class _Checker:
         every write reported since the start, and the whole audit chain."""
         try:
             keyring = Keyring.load(self.db)
-            assert keyring.unwrap("admin", PASSWORD) == self.key
+            keys = keyring.unwrap_keys("admin", PASSWORD)
+            assert self.rekeying or keys == [self.key]
         except Exception as exc:  # noqa: BLE001
             self.corrupt += 1
             self.problems.append(f"kill {kill}: keyring unusable: {exc!r}")
             return
-        try:
-            store = open_store(self.db, key=self.key, create=False, migrate=False)
-        except Exception as exc:  # noqa: BLE001
+        store, errors = None, []
+        for key in keys:  # the current key, then a re-key's pending one (as signing in does)
+            try:
+                store = open_store(self.db, key=key, create=False, migrate=False)
+                break
+            except Exception as exc:  # noqa: BLE001
+                errors.append(repr(exc))
+        if store is None:
             self.corrupt += 1
-            self.problems.append(f"kill {kill}: does not open: {exc!r}")
+            self.problems.append(f"kill {kill}: no key of the keyring opens it: {errors}")
             return
         try:
             report = integrity_check(store.engine)
@@ -174,6 +192,20 @@ class _Checker:
         return len(self.retention) + len(self.settings) + len(self.accounts)
 
 
+def _zygote(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, str(WORKER), "zygote"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, env=env)
+
+
+def _stop(zygote: subprocess.Popen[str]) -> None:
+    if zygote.stdin is not None:
+        zygote.stdin.write("quit\n")
+        zygote.stdin.close()
+    zygote.wait(timeout=10)
+    if zygote.stdout is not None:
+        zygote.stdout.close()
+
+
 @pytest.fixture
 def crash_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, bytes]:
     from cspdesk.services.auth import create_demo_database
@@ -191,8 +223,7 @@ def test_sigkill_at_random_moments_loses_nothing_committed(crash_db: tuple[Path,
     db, key = crash_db
     rng = random.Random(int(os.environ.get("CSPDESK_CRASH_SEED", "8")))
     env = {**os.environ, "CSPDESK_FAST_KDF": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
-    zygote = subprocess.Popen([sys.executable, str(WORKER), "zygote"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, env=env)
+    zygote = _zygote(env)
     checker = _Checker(db, key)
     reports = tmp_path / "reports"
     reports.mkdir()
@@ -227,15 +258,78 @@ def test_sigkill_at_random_moments_loses_nothing_committed(crash_db: tuple[Path,
             checker.check(kill, full=kill % 10 == 0 or kill == KILLS - 1)
             assert not checker.problems, checker.problems[:5]
     finally:
-        if zygote.stdin is not None:
-            zygote.stdin.write("quit\n")
-            zygote.stdin.close()
-        zygote.wait(timeout=10)
-        if zygote.stdout is not None:
-            zygote.stdout.close()
+        _stop(zygote)
     seconds = time.monotonic() - start
     print(f"\ncrash harness: {KILLS} kills ({during_sign_in} while signing in) in {seconds:.0f} s; "
           f"{checker.reported} writes reported committed; {checker.corrupt} corrupt files; "
           f"{checker.lost} lost writes")
     assert checker.corrupt == 0 and checker.lost == 0
     assert checker.reported > KILLS  # the kills did land among writes
+
+
+# -- a re-key killed at any moment (issue 22, item 4) ----------------------------------------------
+
+REKEY_KILLS = int(os.environ.get("CSPDESK_CRASH_REKEY_KILLS", "25"))
+
+
+def _fork(zygote: subprocess.Popen[str], seed: int, report: Path, db: Path, mode: str) -> int:
+    assert zygote.stdin is not None and zygote.stdout is not None
+    zygote.stdin.write(f"run {seed} {report} {db} admin {PASSWORD} {mode}\n")
+    zygote.stdin.flush()
+    return int(zygote.stdout.readline().split()[1])
+
+
+def _settled_by_signing_in(db: Path) -> bool:
+    """Signing in finishes (or forgets) an interrupted re-key: no pending key is left after it."""
+    from cspdesk.services.auth import sign_in
+    from cspdesk.services.workspace import close_workspace
+
+    close_workspace(sign_in(db, "admin", PASSWORD))
+    return Keyring.load(db).pending is None
+
+
+def test_sigkill_during_a_re_key_never_leaves_a_file_no_account_opens(crash_db: tuple[Path, bytes],
+                                                                       tmp_path: Path) -> None:
+    """First at each step of a re-key (the worker kills itself there), then at random moments of a
+    worker re-keying half the time. After every kill a key the keyring gives the administrator opens
+    the file, intact, with every reported write; signing in settles any interrupted re-key."""
+    from crash_worker import REKEY_STEPS
+
+    db, key = crash_db
+    rng = random.Random(int(os.environ.get("CSPDESK_CRASH_SEED", "8")))
+    env = {**os.environ, "CSPDESK_FAST_KDF": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    checker = _Checker(db, key, rekeying=True)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    zygote = _zygote(env)
+    try:
+        for n, step in enumerate(REKEY_STEPS):
+            report = reports / f"step-{n}.txt"
+            pid = _fork(zygote, 1000 + n, report, db, f"rekey-kill:{step}")
+            _wait_dead(pid, timeout=60)  # it kills itself at the step
+            checker.take(report.read_text(encoding="utf-8"))
+            checker.check(n, full=True)
+            assert not checker.problems, (step, checker.problems[:5])
+            # A pending key was saved and not yet made current exactly between those two saves.
+            interrupted = step in ("pending:after-save", "rekey:after", "commit:before-save")
+            assert (Keyring.load(db).pending is not None) == interrupted, step
+            assert _settled_by_signing_in(db), step
+        for kill in range(REKEY_KILLS):
+            report = reports / f"{kill}.txt"
+            pid = _fork(zygote, kill, report, db, "rekey")
+            text = _wait_ready(report)
+            assert "ERROR" not in text, text
+            time.sleep(rng.uniform(0.0, 0.6))
+            os.kill(pid, signal.SIGKILL)
+            _wait_dead(pid)
+            checker.take(report.read_text(encoding="utf-8"))
+            checker.check(kill, full=kill % 10 == 0 or kill == REKEY_KILLS - 1)
+            assert not checker.problems, checker.problems[:5]
+    finally:
+        _stop(zygote)
+    assert checker.corrupt == 0 and checker.lost == 0
+    assert checker.killed_in_rekey >= REKEY_KILLS // 4  # the kills did land inside re-keys
+    assert _settled_by_signing_in(db)
+    print(f"\nre-key crash harness: {len(REKEY_STEPS)} kills at steps, {REKEY_KILLS} at random "
+          f"({checker.killed_in_rekey} inside a re-key); {checker.rekeys} re-keys and {checker.reported} "
+          "writes reported committed; 0 files no account opens")

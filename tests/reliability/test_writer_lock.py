@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from cspdesk.services.accounts import AccountService
 from cspdesk.services.audit import AuditService
 from cspdesk.services.auth import AlreadyOpen, sign_in
 from cspdesk.services.errors import ReadOnlySession
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.workspace import OpenFailed, close_workspace
 from cspdesk.storage import writer_lock
 from cspdesk.storage.keyring import keyring_path
 from cspdesk.storage.writer_lock import (
@@ -200,3 +201,64 @@ def test_one_process_shares_its_hold(db: Path) -> None:
     AccountService(b).set_security_settings(30, 5)
     close_workspace(b)
     assert read_holder(db) is None
+
+
+# -- the file's identity, not its name (issue 22, item 8) ------------------------------------------
+
+
+def _second_name(db: Path, name: Path, *, hard: bool) -> Path:
+    """Another name for the same database file, with a copy of its keyring beside it (which is all
+    anyone needs to sign in through that name)."""
+    if hard:
+        os.link(db, name)
+    else:
+        name.symlink_to(db)
+    shutil.copyfile(keyring_path(db), keyring_path(name))
+    return name
+
+
+def test_a_hard_link_is_refused_for_writing(db: Path, second_copy: subprocess.Popen, tmp_path: Path) -> None:
+    (tmp_path / "other").mkdir()
+    other = _second_name(db, tmp_path / "other" / "copy.db", hard=True)
+    with pytest.raises(OpenFailed, match=r"another name \(a hard link\)"):
+        sign_in(other, "admin", PASSWORD)
+    assert not (tmp_path / "other" / "copy.db-wal").exists()  # it wrote nothing through its own WAL
+    # Still refused once the first copy has closed: two names mean two WALs for one file.
+    second_copy.stdin.close()
+    assert second_copy.stdout.readline().strip() == "closed"
+    with pytest.raises(OpenFailed, match="hard link"):
+        sign_in(other, "admin", PASSWORD)
+    ctx = sign_in(other, "admin", PASSWORD, read_only=True)  # looking is harmless
+    close_workspace(ctx)
+
+
+def test_a_symlink_to_an_open_file_is_refused(db: Path, second_copy: subprocess.Popen, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    link = _second_name(db, tmp_path / "elsewhere" / "link.db", hard=False)
+    with pytest.raises(AlreadyOpen, match="already open on this file on this computer"):
+        sign_in(link, "admin", PASSWORD)
+    second_copy.stdin.close()
+    assert second_copy.stdout.readline().strip() == "closed"
+    ctx = sign_in(link, "admin", PASSWORD)  # once closed, the link opens the one real file
+    assert lock_path(link) == lock_path(db)
+    close_workspace(ctx)
+
+
+def test_the_same_file_under_another_mount_meets_the_identity_lock(db: Path, second_copy: subprocess.Popen,
+                                                                    tmp_path: Path) -> None:
+    """The database file bind-mounted into another folder: same device and inode, a path no
+    realpath() leads back from, and a lock file of its own beside it."""
+    if os.geteuid() != 0:
+        pytest.skip("a bind mount needs root")
+    (tmp_path / "mounted").mkdir()
+    view = tmp_path / "mounted" / db.name
+    view.touch()
+    if subprocess.run(["mount", "--bind", str(db), str(view)], capture_output=True).returncode != 0:
+        pytest.skip("no bind mounts here")
+    try:
+        shutil.copyfile(keyring_path(db), keyring_path(view))
+        assert lock_path(view) != lock_path(db)  # the name-based lock alone would let it in
+        with pytest.raises(AlreadyOpen):
+            sign_in(view, "admin", PASSWORD)
+    finally:
+        subprocess.run(["umount", "-l", str(view)], capture_output=True)

@@ -48,3 +48,24 @@ def test_demo_partnership_on_a_server(pg_url: str) -> None:
     ctx = auth.sign_in(pg_url, "viewer", PASSWORD)
     assert ctx.actor.role is Role.VIEWER and ctx.actor.panel_ids
     close_workspace(ctx)
+
+
+def test_a_locked_account_cannot_unlock_its_idle_window_on_a_server(pg_url: str) -> None:
+    """Issue 22, item 6: every password check looks at the lock-out, the idle lock's too; and a wrong
+    password there counts like a failed sign-in."""
+    created = auth.create_database(pg_url, admin_username="admin", admin_name="Ada", password=PASSWORD,
+                                   partnership_name="Safer Testshire")
+    AccountService(created.ctx).add_account("sam", "Sam", Role.OFFICER, agency_id=None, panel_ids=frozenset(),
+                                            temporary_password="temporary pass 1")
+    sam = auth.sign_in(pg_url, "sam", "temporary pass 1")
+    assert auth.verify_password(sam, "temporary pass 1")
+    assert not auth.verify_password(sam, "wrong password")  # counted
+    for _ in range(4):
+        with pytest.raises(auth.SignInFailed):
+            auth.sign_in(pg_url, "sam", "wrong password")
+    with pytest.raises(auth.AccountLocked):
+        auth.verify_password(sam, "temporary pass 1")
+    failed = AuditService(created.ctx).event_ids(AuditQuery(kinds=frozenset({AuditKind.LOGIN_FAILED})))
+    assert len(failed) == 5
+    close_workspace(sam)
+    close_workspace(created.ctx)

@@ -356,6 +356,41 @@ def test_security_settings_are_saved(page: AdminPage, qtbot):  # noqa: ANN001
     assert page.audit_tab.model.index(0, 3).data().startswith("Partnership")
 
 
+def test_the_database_key_is_changed_on_request(page: AdminPage, db: Path, qtbot,  # noqa: ANN001
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from cspdesk.storage.engine import StoreOpenError, open_store
+    from ui.pages.admin import security as security_module
+
+    page.show_tab(page.security_tab)
+    tab = page.security_tab
+    assert tab.key_box.isVisible() and tab.rekey_button.isEnabled()
+    old_key = page.ctx.vault.db_key
+    asked: list[str] = []
+
+    def answer(yes: bool):  # noqa: ANN202
+        def confirm(_parent, title, *_args, **_kwargs) -> bool:  # noqa: ANN001
+            asked.append(title)
+            return yes
+        return confirm
+
+    monkeypatch.setattr(security_module.common, "confirm", answer(False))
+    tab.rekey_button.click()
+    assert asked == ["Change the database key"] and page.ctx.vault.db_key == old_key  # declined: nothing
+
+    monkeypatch.setattr(security_module.common, "confirm", answer(True))
+    with qtbot.waitSignal(tab.key_changed, timeout=30000) as changed:
+        tab.rekey_button.click()
+        assert not tab.rekey_button.isEnabled() and tab.rekey_progress.isVisible()
+    assert changed.args[0].accounts > 1
+    assert tab.key_message.text().startswith("The database has a new key, for ")
+    assert tab.rekey_button.isEnabled() and not tab.rekey_progress.isVisible()
+    assert page.ctx.vault.db_key != old_key
+    with pytest.raises(StoreOpenError):
+        open_store(db, key=old_key, create=False, migrate=False, read_only=True)
+    assert AccountService(page.ctx).me().username == "admin"  # the window carries on with the new key
+    _sign_in_works(db, "coord", PASSWORD)
+
+
 # -- the audit trail -----------------------------------------------------------------------------
 
 

@@ -71,6 +71,22 @@ def test_ctrl_l_covers_the_window_and_the_password_brings_it_back(qtbot, make_wi
     assert window.lock_screen.panel.password_edit.text() == ""
 
 
+def test_a_locked_account_cannot_unlock_the_window(qtbot, make_window, admin_ctx):
+    """Wrong passwords typed elsewhere lock the account meanwhile: the right one no longer unlocks."""
+    from cspdesk.storage.keyring import Keyring
+
+    window = make_window(admin_ctx)
+    with qtbot.waitSignal(window.lock.locked, timeout=2000):
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    with Keyring.editing(admin_ctx.vault.db_path) as ring:
+        for _ in range(ring.max_failed_attempts):
+            ring.record_failure(admin_ctx.actor.username)
+    with qtbot.waitSignal(window.lock.unlock_failed, timeout=10_000) as failed:
+        _unlock(qtbot, window, ADMIN_PASSWORD)
+    assert failed.args[0].startswith("This account is locked")
+    assert window.is_locked()
+
+
 def test_the_window_locks_itself_when_idle(qtbot, make_window, admin_ctx):
     window = make_window(admin_ctx)
     assert window.lock.timeout_ms() == 10 * 60 * 1000  # the partnership's default: ten minutes

@@ -208,7 +208,7 @@ class AccountsTab(AdminTab):
         result = self._run(ResetPasswordDialog(self._service, account, self))
         if result is not None:
             self._finished(result, f"{result.value.username} has a new temporary password, to be changed when "
-                                   "they next sign in.")
+                                   "they next sign in." + self._key_note())
         return result
 
     def disable_account(self) -> OpResult[AccountRow] | None:
@@ -230,8 +230,18 @@ class AccountsTab(AdminTab):
         except ServiceError as exc:
             self.message.bad(str(exc))
             return None
-        self._finished(result, f"Disabled {result.value.username}. They can no longer sign in.")
+        self._finished(result, f"Disabled {result.value.username}. They can no longer sign in." + self._key_note())
         return result
+
+    def _key_note(self) -> str:
+        """What the re-key after a disable or a reset means, said after it (files only)."""
+        rekey = self._service.last_rekey
+        if rekey is None:
+            return ""
+        note = " The database has a new key, so no old copy of the keyring opens it."
+        if rekey.new_recovery_key:
+            note += f" New recovery key (write it down now; it is not shown again): {rekey.new_recovery_key}"
+        return note
 
     def _agencies(self) -> list[tuple[int, str]]:
         try:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from ui.background import run_in_background
 from ui.dialogs.restore import holds_text, one_line
+from ui.pages.admin import common
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label
 from ui.pages.admin.tab import AdminTab
 from ui.signals import emit
@@ -141,12 +141,7 @@ class BackupsTab(AdminTab):
         self.restore_button.setObjectName("restoreBackup")
         self.restore_button.clicked.connect(self._restore_clicked)
         actions.addWidget(self.restore_button)
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 100)
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumWidth(200)
-        self.progress.setMaximumHeight(12)
-        self.progress.hide()
+        self.progress = common.small_progress_bar(self)
         actions.addWidget(self.progress)
         actions.addStretch(1)
         self.tab_layout.addLayout(actions)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -82,6 +83,17 @@ class PasswordField(QWidget):
 
 
 # -- errors and messages ---------------------------------------------------------------------------
+
+
+def small_progress_bar(parent: QWidget) -> QProgressBar:
+    """The thin bar beside a button whose work runs on the database thread (hidden until then)."""
+    bar = QProgressBar(parent)
+    bar.setRange(0, 100)
+    bar.setTextVisible(False)
+    bar.setMaximumWidth(200)
+    bar.setMaximumHeight(12)
+    bar.hide()
+    return bar
 
 
 def error_label(parent: QWidget) -> QLabel:

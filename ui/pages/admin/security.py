@@ -1,12 +1,18 @@
-"""The Security tab: when an idle window locks, and how many wrong passwords lock an account."""
+"""The Security tab: when an idle window locks, how many wrong passwords lock an account, and
+(on a local file) changing the database key now."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from cspdesk.services.accounts import AccountService, SecuritySettings
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
+from cspdesk.services.rekey import RekeyResult, RekeyService
+from ui.background import run_in_background
+from ui.pages.admin import common
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label
 from ui.pages.admin.tab import AdminTab
 from ui.signals import emit
@@ -18,11 +24,15 @@ ATTEMPTS_RANGE = (3, 20)
 
 class SecurityTab(AdminTab):
     tab_label = "&Security"
+    #: The database key was changed (the result says for how many accounts, and any new recovery key).
+    key_changed = Signal(object)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._service = AccountService(ctx)
+        self._rekey = RekeyService(ctx)
         self._saved: SecuritySettings | None = None
+        self._rekeying = False
 
         self.tab_layout.addWidget(self.hint("These apply to everyone who uses this database."))
 
@@ -76,6 +86,7 @@ class SecurityTab(AdminTab):
         self.errors.add("max_failed_attempts", self.attempts_error, self.attempts_spin)
         self.message = MessageLine(self)
         self.tab_layout.addWidget(self.message)
+        self._add_key_section(ctx)
         self.tab_layout.addStretch(1)
 
         self.idle_spin.valueChanged.connect(self._edited)
@@ -83,18 +94,20 @@ class SecurityTab(AdminTab):
         self.setFocusProxy(self.idle_spin)
         self._edited()
 
-    def _setting(self, caption: str, spin: QSpinBox, error: QLabel, note: str) -> QWidget:
-        box = QWidget(self._settings)
+    def _setting(self, caption: str, field: QWidget, error: QLabel, note: str, *,
+                 parent: QWidget | None = None) -> QWidget:
+        box = QWidget(parent or self._settings)
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
         label = QLabel(caption, box)
         label.setObjectName("settingCaption")
-        label.setBuddy(spin)
+        label.setBuddy(field)
         column.addWidget(label)
-        spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance("20 wrong passwords") + 48)
+        if isinstance(field, QSpinBox):
+            field.setMinimumWidth(field.fontMetrics().horizontalAdvance("20 wrong passwords") + 48)
         line = QHBoxLayout()
-        line.addWidget(spin)
+        line.addWidget(field)
         line.addStretch(1)
         column.addLayout(line)
         hint = QLabel(note, box)
@@ -102,8 +115,86 @@ class SecurityTab(AdminTab):
         hint.setWordWrap(True)
         column.addWidget(hint)
         column.addWidget(error)
-        box.setFocusProxy(spin)
+        box.setFocusProxy(field)
         return box
+
+    def _add_key_section(self, ctx: ServiceContext) -> None:
+        """The database key: only a local file has one (a server's separation is its own)."""
+        buttons = QWidget(self)
+        row = QHBoxLayout(buttons)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.rekey_button = QPushButton("C&hange the database key now", buttons)
+        self.rekey_button.setObjectName("rekeyButton")
+        self.rekey_button.clicked.connect(self.change_key)
+        row.addWidget(self.rekey_button)
+        self.rekey_progress = common.small_progress_bar(buttons)
+        row.addWidget(self.rekey_progress)
+        self.key_message = MessageLine(self)
+        self.key_box = self._setting(
+            "Database key", buttons, self.key_message,
+            "Every account's password opens this file's key, and so does any old copy of the keyring (each "
+            "backup has one). CSPDesk changes the key when an account is disabled or a password reset; change "
+            "it now if a keyring copy may have gone astray. Nobody's password changes; backups keep their key.",
+            parent=self,
+        )
+        self.key_box.setMaximumWidth(640)
+        self.key_box.layout().setContentsMargins(0, 24, 0, 0)
+        self.tab_layout.addWidget(self.key_box)
+        self.key_box.setVisible(ctx.vault is not None)
+
+    def is_busy(self) -> bool:
+        return self._rekeying
+
+    def change_key(self) -> None:
+        """Ask, then re-encrypt the file on the database thread, showing progress."""
+        if self._rekeying or not common.confirm(
+            self, "Change the database key", "Change the database key now?", "Change the key",
+            informative="The file is re-encrypted under a new key for the active accounts only. It takes "
+                        "a moment on a large file; other windows open on it must sign in again.",
+        ):
+            return
+        self._rekeying = True
+        self.rekey_button.setEnabled(False)
+        self.rekey_progress.setValue(0)
+        self.rekey_progress.show()
+        self.key_message.say("Changing the key…")
+        service, tab = self._rekey, self
+
+        def call(report):  # noqa: ANN001, ANN202
+            return service.change_key(progress=report)
+
+        def done(result: object) -> None:
+            if isValid(tab):
+                tab._key_done(result)
+
+        def failed(exc: BaseException) -> None:
+            if isValid(tab):
+                tab._key_done(None)
+                tab.key_message.bad(str(exc) if isinstance(exc, ServiceError)
+                                    else "The key could not be changed; the file keeps its old key.")
+
+        def progressed(percent: int, _message: str) -> None:
+            if isValid(tab):
+                tab.rekey_progress.setValue(percent)
+
+        run_in_background(call, done, failed, on_progress=progressed)
+
+    def _key_done(self, result: object) -> None:
+        self._rekeying = False
+        self.rekey_button.setEnabled(True)
+        self.rekey_progress.hide()
+        if not isinstance(result, OpResult):
+            return
+        value: RekeyResult = result.value
+        said = f"The database has a new key, for {value.accounts} account{'s' if value.accounts != 1 else ''}."
+        if value.left_out:
+            said += (" Reset the passwords of those who have not signed in since the update: "
+                     + ", ".join(value.left_out) + ".")
+        if value.new_recovery_key:
+            said += f" New recovery key (write it down now; it is not shown again): {value.new_recovery_key}"
+        self.key_message.good(said)
+        emit(self.key_changed, value)
+        emit(self.changes_made, result.changes)
 
     def reload(self) -> None:
         self._saved = self._service.security_settings()
