@@ -598,20 +598,23 @@ def verify_password(ctx: ServiceContext, password: str) -> bool:
     from cspdesk.storage import server_roles
 
     url = ctx.store.target.url
-    if url is not None and server_roles.connected_as_account(url, ctx.actor.username):
-        return server_roles.password_opens_role(url, ctx.actor.username, password)
     with ctx.reading() as s:
         account = s.get(UserAccount, ctx.actor.user_id)
         stored, locked_at, active = ((account.password_hash, account.locked_at, account.is_active) if account
                                      else (None, None, False))
         max_failed = _max_failed_attempts(s)
+    # The lock-out first, whatever the password (issue 22 item 6), for a role's connection too.
     if locked_at is not None or not active:
         raise AccountLocked("This account is locked. Ask an administrator to reset its password.")
-    try:
-        if stored and PasswordHasher().verify(stored, password):
+    if url is not None and server_roles.connected_as_account(url, ctx.actor.username):
+        if server_roles.password_opens_role(url, ctx.actor.username, password):
             return True
-    except (VerifyMismatchError, VerificationError):
-        pass
+    else:
+        try:
+            if stored and PasswordHasher().verify(stored, password):
+                return True
+        except (VerifyMismatchError, VerificationError):
+            pass
     if ctx.read_only:
         _delay(1)
         return False
