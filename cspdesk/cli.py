@@ -107,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
         "Prints the first break and exits 1 if there is one. Signs in as an administrator.",
     )
     v.set_defaults(handler=_cmd_audit_verify)
+    v = audit_sub.add_parser(
+        "seal", parents=[common], help="seal the trail's head now (administrators)",
+        description="Sign the audit trail's newest entry as an administrator, in the database and in the "
+        "keyring file, so that cutting the trail short below it is detected. Administrators' sign-ins "
+        "and backups seal it too.",
+    )
+    v.set_defaults(handler=_cmd_audit_seal)
 
     p = sub.add_parser(
         "recover", parents=[common], help="regain access with the recovery key",
@@ -624,14 +631,30 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
     from cspdesk.services.audit import AuditService
+    from cspdesk.services.audit_text import audit_summary
 
     ctx = _open(args)
     report = AuditService(ctx).verify()
     if report.ok:
         print(f"The audit trail is intact: {report.entries:,} entries, every link verified.")
-        return 0
-    print(f"The audit trail is broken at entry {report.first_break_id}: {report.problem}.")
-    return 1
+    elif report.first_break_id is None:
+        print(f"The audit trail is broken: {report.problem}.")
+    else:
+        print(f"The audit trail is broken at entry {report.first_break_id}: {report.problem}.")
+    for entry, problem in report.problems[1:]:
+        print(f"  entry {entry}: {problem}." if entry is not None else f"  {problem}.")
+    for line in audit_summary(report):
+        print(line)
+    return 0 if report.ok else 1
+
+
+def _cmd_audit_seal(args: argparse.Namespace) -> int:
+    from cspdesk.services.audit import AuditService
+
+    ctx = _open(args)
+    sealed = AuditService(ctx).seal().value
+    print(f"Sealed the audit trail at entry {sealed.entry:,}.")
+    return 0
 
 
 def _cmd_recover(args: argparse.Namespace) -> int:

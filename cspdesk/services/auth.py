@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind, Role
-from cspdesk.services import audit
+from cspdesk.services import audit, audit_signing
 from cspdesk.services.context import Actor, ServiceContext, Vault, storage_faults
 from cspdesk.services.errors import DatabaseDamaged, FileReadOnly, ServiceError, ValidationError
 from cspdesk.services.starter import AgencyChoice, PanelChoice, add_starter, check_agencies, check_panels
@@ -216,6 +216,13 @@ def _finish_sign_in(session: Session, ctx: ServiceContext, account: UserAccount,
     audit.record(session, ctx.actor, AuditKind.LOGIN, "user_account", account.id, {}, at=now)
 
 
+def _seal_at_sign_in(session: Session, ctx: ServiceContext) -> dict | None:
+    """An administrator's every sign-in seals the chain's head (issue 22: checkpoints)."""
+    if ctx.actor.role is not Role.ADMINISTRATOR or ctx.signer is None:
+        return None
+    return audit_signing.seal(session, ctx.signer, audit_signing.SealReason.SIGN_IN, ctx.now())
+
+
 def _sign_in_file(target: DatabaseTarget, username: str, password: str, *, read_only: bool = False) -> ServiceContext:
     assert target.path is not None
     name = normalise_username(username)
@@ -265,9 +272,13 @@ def _sign_in_file(target: DatabaseTarget, username: str, password: str, *, read_
                 keyring.save()
                 raise SignInFailed("This account is disabled. Ask an administrator.")
             ctx.actor = _actor_for(s, account)
+            ctx.signer = audit_signing.signer_at_sign_in(s, account, password, ctx.now())
             _finish_sign_in(s, ctx, account, keyring.take_pending_events())
+            sealed = _seal_at_sign_in(s, ctx)
         with storage_faults(store):
             keyring.clear_failures(name)
+            if sealed is not None:
+                audit_signing.remember(keyring, sealed)
             keyring.save()
         _watch_writer_lock(ctx)
     except BaseException:
@@ -375,7 +386,9 @@ def _sign_in_server(target: DatabaseTarget, username: str, password: str) -> Ser
             if ok and account is not None and account.is_active:
                 account.failed_logins = 0
                 ctx.actor = _actor_for(s, account)
+                ctx.signer = audit_signing.signer_at_sign_in(s, account, password, ctx.now())
                 audit.record(s, ctx.actor, AuditKind.LOGIN, "user_account", account.id, {}, at=ctx.now())
+                _seal_at_sign_in(s, ctx)  # a server keeps its seals in the table only
                 return ctx
             failures = 0
             if account is not None:
@@ -455,6 +468,7 @@ def create_database(
         s.add(account)
         s.flush()
         ctx.actor = _actor_for(s, account)
+        ctx.signer = audit_signing.signer_at_sign_in(s, account, password, ctx.now())
         audit.record(s, ctx.actor, AuditKind.CREATE, "user_account", account.id,
                      {"username": name, "role": Role.ADMINISTRATOR.value}, at=ctx.now())
         if panels or agencies:
@@ -590,6 +604,7 @@ def create_demo_database(
             account = s.get(UserAccount, admin_id)
             assert account is not None
             ctx.actor = _actor_for(s, account)
+            ctx.signer = audit_signing.signer_at_sign_in(s, account, password, ctx.now())
             audit.record(s, ctx.actor, AuditKind.CREATE, "partnership", None,
                          {"demo": True, "scale": scale, "seed": seed, "accounts": len(listed)}, at=ctx.now())
         report(100, "Demo partnership ready")
@@ -642,6 +657,7 @@ def recover(db: str | Path | None, recovery_key: str, username: str, new_passwor
             account.locked_at = None
             account.failed_logins = 0
             ctx.actor = _actor_for(s, account)
+            ctx.signer = audit_signing.signer_at_sign_in(s, account, new_password, ctx.now(), recovery=True)
             audit.record(s, ctx.actor, AuditKind.UPDATE, "user_account", account.id,
                          {"recovered_with_recovery_key": True}, at=ctx.now())
             keyring.set_account(name, new_password, key)

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from cspdesk.domain.enums import Role
 from cspdesk.services import concurrency, errors
+from cspdesk.services.audit_signing import SIGNER_INFO, AuditSigner
 from cspdesk.services.errors import PermissionDenied, ReadOnlySession
 from cspdesk.storage.engine import Store
 from cspdesk.storage.integrity import FaultKind, describe_fault, fault_message, file_identity
@@ -125,6 +126,9 @@ class ServiceContext:
     #: Signing in checked only part of a large file (cspdesk.storage.integrity.startup_check):
     #: the window runs the full check (``cspdesk.services.backup.check_database``) in the background.
     full_check_pending: bool = False
+    #: The signed-in account's audit signing key (cspdesk.services.audit_signing), unwrapped with its
+    #: password at sign-in; None before signing in (entries are then unsigned).
+    signer: AuditSigner | None = field(default=None, repr=False)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -141,6 +145,7 @@ class ServiceContext:
             self._check_file_in_place()
             session = self.store.session_factory(bind=self.store.write_engine)
             event.listen(session, "before_flush", concurrency.note_versioned)
+            session.info[SIGNER_INFO] = self.signer  # audit entries are signed by the signed-in account
             try:
                 with session.begin():
                     yield session
