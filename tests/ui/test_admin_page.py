@@ -409,6 +409,20 @@ def test_verify_chain_says_intact_with_the_number_of_entries(page: AdminPage, qt
     assert tab.message.tone == "good" and tab.verify_button.isEnabled()
 
 
+def test_seal_now_seals_the_newest_entry_and_verify_then_reports_it(page: AdminPage, qtbot):  # noqa: ANN001
+    page.show_tab(page.audit_tab)
+    tab = page.audit_tab
+    entries = AuditService(page.ctx).count()
+    with qtbot.waitSignal(tab.chain_sealed, timeout=10_000) as blocker:
+        tab.seal_button.click()
+    assert blocker.args[0].entry == entries
+    assert tab.message.text().startswith(f"Sealed at entry {entries}:") and tab.seal_button.isEnabled()
+    with qtbot.waitSignal(tab.chain_verified, timeout=10_000) as blocker:
+        tab.verify_button.click()
+    assert blocker.args[0].last_sealed_entry == entries
+    assert f"the last covers entry {entries}" in tab.message.text()
+
+
 # -- retention -----------------------------------------------------------------------------------
 
 
