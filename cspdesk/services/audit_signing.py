@@ -127,31 +127,50 @@ def use(session: Session, signer: AuditSigner | None) -> None:
     session.info[SIGNER_INFO] = signer
 
 
+def current_signer(session: Session, user_id: int, password: str) -> AuditSigner | None:
+    """The account's current key unwrapped with ``password``; None if it has none or the password
+    does not unwrap it (a password set outside CSPDesk). Writes nothing (a read-only sign-in)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    row = session.scalar(select(AuditSigningKey).where(AuditSigningKey.user_id == user_id,
+                                                       AuditSigningKey.retired_at.is_(None))
+                         .order_by(AuditSigningKey.id.desc()).limit(1))
+    if row is None:
+        return None
+    try:
+        raw = _unwrap(row.wrapped_private, password, _aad(row.user_id, row.public_key))
+        return _signer(row, Ed25519PrivateKey.from_private_bytes(raw))
+    except (WrongSecret, KeyError, ValueError, TypeError):
+        return None
+
+
 def signer_at_sign_in(session: Session, account: UserAccount, password: str, now: datetime, *,
                       recovery: bool = False) -> AuditSigner:
     """Unwrap the account's signing key with the password just checked, or give the account its
     first key (a database from before signing; a recovery) and register it in the trail. The new
     signer is put on ``session``, so the sign-in's own entry is signed."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    row = session.scalar(select(AuditSigningKey).where(AuditSigningKey.user_id == account.id,
-                                                       AuditSigningKey.retired_at.is_(None))
-                         .order_by(AuditSigningKey.id.desc()).limit(1))
-    if row is not None and not recovery:
-        try:
-            raw = _unwrap(row.wrapped_private, password, _aad(row.user_id, row.public_key))
-            signer = _signer(row, Ed25519PrivateKey.from_private_bytes(raw))
-            use(session, signer)
-            return signer
-        except (WrongSecret, KeyError, ValueError, TypeError):
-            pass  # a password set outside CSPDesk (or a damaged wrap): a new key, reported by verify
-    _retire(session, account.id, now)
-    row, private = _new_key(session, account.id, password, now)
-    signer = _signer(row, private)
+    signer = None if recovery else current_signer(session, account.id, password)
+    if signer is None:
+        _retire(session, account.id, now)
+        row, private = _new_key(session, account.id, password, now)
+        signer = _signer(row, private)
+        use(session, signer)
+        _register(session, row, "recovery" if recovery else "self", now, username=account.username,
+                  user_id=account.id)
     use(session, signer)
-    _register(session, row, "recovery" if recovery else "self", now, username=account.username,
-              user_id=account.id)
     return signer
+
+
+def rewrap(session: Session, signer: AuditSigner, password: str) -> None:
+    """Wrap ``signer``'s key under another password in the database ``session`` writes to (moving
+    to a server gives the moving administrator their password there)."""
+    from cryptography.hazmat.primitives import serialization
+
+    raw = signer._private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,  # noqa: SLF001
+                                        serialization.NoEncryption())
+    row = session.get(AuditSigningKey, signer.key_id)
+    if row is not None:
+        row.wrapped_private = _wrap(raw, password, _aad(row.user_id, row.public_key), KdfParams.default())
 
 
 def issue_key(session: Session, user_id: int, username: str, password: str, now: datetime,

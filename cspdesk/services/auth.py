@@ -264,6 +264,7 @@ def _sign_in_file(target: DatabaseTarget, username: str, password: str, *, read_
                 if account is None or not account.is_active:
                     raise SignInFailed("This account is disabled. Ask an administrator.")
                 ctx.actor = _actor_for(s, account)
+                ctx.signer = audit_signing.current_signer(s, account.id, password)  # for verify, a move
             return ctx
         with ctx.unit_of_work() as s:
             account = s.scalar(select(UserAccount).where(UserAccount.username == name))
