@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from cspdesk import __version__
 
@@ -106,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check that no audit entry was changed, removed or inserted outside CSPDesk. "
         "Prints the first break and exits 1 if there is one. Signs in as an administrator.",
     )
+    v.add_argument("--against", action="append", default=[], metavar="BACKUP", type=Path,
+                   help="also check the seals a backup carries (a backup folder; may be repeated): they still "
+                   "count when the database's and its keyring's seals were thrown away")
     v.set_defaults(handler=_cmd_audit_verify)
     v = audit_sub.add_parser(
         "seal", parents=[common], help="seal the trail's head now (administrators)",
@@ -634,7 +638,7 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
     from cspdesk.services.audit_text import audit_summary
 
     ctx = _open(args)
-    report = AuditService(ctx).verify()
+    report = AuditService(ctx).verify(args.against)
     if report.ok:
         print(f"The audit trail is intact: {report.entries:,} entries, every link verified.")
     elif report.first_break_id is None:

@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, select, text
@@ -209,11 +210,18 @@ class AuditService:
         with self._ctx.reading() as s:
             return s.scalar(select(func.count()).select_from(AuditEvent)) or 0
 
-    def verify(self) -> ChainReport:
+    def verify(self, against: Sequence[Path] = ()) -> ChainReport:
         """Administrators only (the CLI's ``audit verify`` signs in as one). Reads the seals kept in
-        the keyring file as well as the table's, and anchors on the verifier's own signing key."""
+        the keyring file as well as the table's, and those of the backups named in ``against`` (kept
+        elsewhere, they still hold seals when both copies here were thrown away); anchors on the
+        verifier's own signing key."""
         self._ctx.require(Permission.ADMINISTER)
         outside = seals_outside(self._ctx.vault.db_path if self._ctx.vault else None)
+        if against:
+            from cspdesk.services.backup import read_backup
+
+            for folder in against:
+                outside.extend(seals_outside(read_backup(folder).db_file))
         with self._ctx.reading() as s:
             return verify_chain(s, outside_seals=outside, anchor=self._ctx.signer)
 

@@ -357,9 +357,33 @@ def _hash_of_first(insider: Insider) -> str:
     return audit.entry_hash(audit.GENESIS, eid, at, uid, uname, kind, entity, entity_id, d)
 
 
-def _verify_cli(target: str | Path) -> subprocess.CompletedProcess[str]:
+def _verify_cli(target: str | Path, *more: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CSPDESK_PASSWORD": PASSWORD, "CSPDESK_FAST_KDF": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "cspdesk", "audit", "verify", "--db", str(target), "--user", "admin"],
+        [sys.executable, "-m", "cspdesk", "audit", "verify", "--db", str(target), "--user", "admin", *more],
         capture_output=True, text=True, env=env, timeout=60,
     )
+
+
+def test_a_backup_kept_elsewhere_still_holds_seals_thrown_away_here(insider: Insider, engine: str,
+                                                                    tmp_path: Path) -> None:
+    """The insider deletes the newest entries and every seal they can reach (the table's and the
+    keyring's); a backup made before, kept elsewhere, still catches it (`audit verify --against`)."""
+    if engine == "postgres":
+        pytest.skip("backups are of local files")
+    from cspdesk.services.backup import BackupService
+
+    ctx = sign_in(insider.target, "admin", PASSWORD)
+    backup = BackupService(ctx).backup_now(tmp_path / "elsewhere").folder  # sealed first, then copied
+    close_workspace(ctx)
+    sealed, _ = insider.run("SELECT max(seq), 0 FROM audit_checkpoint")[0]
+    insider.run("DELETE FROM audit_event WHERE id >= ?", sealed)
+    insider.run("DELETE FROM audit_checkpoint")
+    keyring = Keyring.load(insider.target)
+    keyring._data.pop("audit_checkpoints", None)  # noqa: SLF001 - what an insider editing the file does
+    keyring.save()
+
+    assert _verify(insider.target).ok  # nothing here remembers the entries removed (README says so)
+    result = _verify_cli(insider.target, "--against", str(backup))
+    assert result.returncode == 1
+    assert f"broken at entry {sealed}: it has changed since the seal of" in result.stdout
