@@ -33,9 +33,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cspdesk.domain.enums import AuditKind, Role
-from cspdesk.storage.keyring import Keyring, KeyringError, WrongSecret, _unwrap, _wrap  # noqa: PLC2701
-from cspdesk.storage.keyring import KdfParams
+from cspdesk.domain.enums import AuditKind
+# The keyring's own argon2id + AES-GCM wrapping (private to storage, reused rather than copied).
+from cspdesk.storage.keyring import KdfParams, Keyring, KeyringError, WrongSecret, _unwrap, _wrap  # noqa: PLC2701
 from cspdesk.storage.models import AuditCheckpoint, AuditEvent, AuditSigningKey, UserAccount
 
 #: ``Session.info`` key: the signer of the unit of work (set by ServiceContext.unit_of_work).
@@ -154,10 +154,11 @@ def signer_at_sign_in(session: Session, account: UserAccount, password: str, now
         _retire(session, account.id, now)
         row, private = _new_key(session, account.id, password, now)
         signer = _signer(row, private)
-        use(session, signer)
+        use(session, signer)  # the registration is signed by the key it registers
         _register(session, row, "recovery" if recovery else "self", now, username=account.username,
                   user_id=account.id)
-    use(session, signer)
+    else:
+        use(session, signer)
     return signer
 
 
@@ -257,6 +258,3 @@ def seals_outside(db_path: Path | None) -> list[dict[str, Any]]:
         return []
     return [s for s in kept if isinstance(s, dict)] if isinstance(kept, list) else []
 
-
-def is_administrator(session: Session, user_id: int) -> bool:
-    return session.scalar(select(UserAccount.role).where(UserAccount.id == user_id)) is Role.ADMINISTRATOR
