@@ -171,8 +171,9 @@ def audit_summary(report) -> list[str]:  # noqa: ANN001 - a ChainReport (audit_v
         lines.append(f"Unsigned, {began}: {report.unsigned_before_signing:,} (written by an earlier version, "
                      "or a failed sign-in on a server).")
     if report.last_sealed_entry is not None:
+        when = report.last_sealed_at.replace("T", " ")[:16]
         lines.append(f"Seals checked: {report.seals:,}; the last covers entry {report.last_sealed_entry:,} "
-                     f"({report.last_sealed_at}).")
+                     f"(sealed {when} UTC).")
     else:
         lines.append("No seal yet: an administrator's sign-in, a backup or Seal now makes one.")
     lines.extend(report.notes)

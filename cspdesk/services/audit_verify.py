@@ -65,7 +65,7 @@ class _Seal:
     valid: bool
 
     def named(self) -> str:
-        return f"the seal of {self.at} ({self.reason})"
+        return f"the seal of {self.at.replace('T', ' ')} UTC ({self.reason})"
 
 
 @dataclass

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import make_url
 
 from cspdesk.domain.enums import Role
-from cspdesk.services import audit
+from cspdesk.services import audit, auth
 from cspdesk.services.accounts import AccountService
 from cspdesk.services.audit import AuditService
 from cspdesk.services.audit_verify import ChainReport
@@ -387,3 +387,33 @@ def test_a_backup_kept_elsewhere_still_holds_seals_thrown_away_here(insider: Ins
     result = _verify_cli(insider.target, "--against", str(backup))
     assert result.returncode == 1
     assert f"broken at entry {sealed}: it has changed since the seal of" in result.stdout
+
+
+def test_new_keys_from_password_changes_and_resets_verify(insider: Insider) -> None:
+    """The ways an account legitimately gets a new key raise no alarm: its own password change (the
+    old key registers the new) and an administrator's reset (the administrator's key does)."""
+    chair = sign_in(insider.target, "chair", CHAIR_PASSWORD)
+    AccountService(chair).change_password(CHAIR_PASSWORD, "the chair's newer phrase")
+    close_workspace(chair)
+    close_workspace(sign_in(insider.target, "chair", "the chair's newer phrase"))
+    admin = sign_in(insider.target, "admin", PASSWORD)
+    AccountService(admin).reset_password(insider.viewer_id, "a reset viewer phrase")
+    close_workspace(admin)
+    close_workspace(sign_in(insider.target, "viewer", "a reset viewer phrase"))
+    keys = insider.run("SELECT count(*) FROM audit_signing_key WHERE user_id IN (?, ?)",
+                       insider.chair_id, insider.viewer_id)[0][0]
+    assert keys == 4  # each account's first key, and one more each
+    report = _verify(insider.target)
+    assert report.ok, _problems(report)
+    assert report.signed == report.entries - report.unsigned_before_signing
+
+
+def test_a_recovered_administrator_takes_a_new_key_and_verify_notes_it(db_path: Path) -> None:
+    created = create_database(db_path, admin_username="admin", admin_name="Ada", password=PASSWORD)
+    close_workspace(created.ctx)
+    close_workspace(auth.recover(db_path, created.recovery_key, "admin", "a recovered phrase"))
+    ctx = sign_in(db_path, "admin", "a recovered phrase")
+    report = AuditService(ctx).verify()
+    close_workspace(ctx)
+    assert report.ok, _problems(report)
+    assert any("took a new signing key with the recovery key" in note for note in report.notes)
