@@ -2,9 +2,13 @@
 
 ``hash = sha256(prev_hash | id | at | user_id | username | kind | entity | entity_id | details_digest)``
 and ``details_digest = sha256(canonical JSON of details)``. Verification walks the entries in id
-order and reports the first one whose link, hash or digest does not hold. Erasure may replace an
+order and reports every entry whose link, hash or digest does not hold. Erasure may replace an
 old entry's details with ``{"redacted": true}`` (keeping its digest, so the chain still holds); a
 redacted entry is accepted only when a later ``erasure`` entry names it.
+
+Each entry is also signed, in the same transaction, by the signing key of the account that wrote it,
+and administrators seal the chain's head (cspdesk.services.audit_signing); verification checks the
+chain, the signatures and the seals (cspdesk.services.audit_verify).
 
 Details never hold passwords or keys. They do hold old and new values of records, which may be
 personal; that is why erasure redacts them.
@@ -25,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind
 from cspdesk.services.audit_signing import SIGNER_INFO, AuditSigner, SealReason, seals_outside
-from cspdesk.services.audit_verify import ChainReport
+from cspdesk.services.audit_verify import ChainReport, verify_trail
 from cspdesk.services.audit_text import ERASED_TEXT, REDACTED, entry_details_text, record_text
 from cspdesk.services.context import Actor, OpChanges, OpResult, Permission, ServiceContext, storage_faults
 from cspdesk.storage.models import AuditEvent
@@ -117,8 +121,6 @@ def redact(session: Session, event_ids: Iterable[int]) -> list[int]:
 def verify_chain(session: Session, *, batch: int = 5000, outside_seals: Sequence[dict[str, Any]] = (),
                  anchor: AuditSigner | None = None) -> ChainReport:
     """Every entry's link, hash, digest and signature, and every seal (see audit_verify)."""
-    from cspdesk.services.audit_verify import verify_trail
-
     return verify_trail(session, batch=batch, outside_seals=outside_seals, anchor=anchor)
 
 

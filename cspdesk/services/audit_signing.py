@@ -210,14 +210,26 @@ def _canonical(payload: dict[str, Any]) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 
+def _signed_from(session: Session) -> int | None:
+    """The first signed entry: from the last seal when it knows (a long trail from before signing
+    is scanned once, at the first seal, not at every administrator's sign-in)."""
+    last = session.scalar(select(AuditCheckpoint.payload).order_by(AuditCheckpoint.id.desc()).limit(1))
+    try:
+        known = json.loads(last).get("signed_from") if last else None
+    except (ValueError, AttributeError):
+        known = None
+    if isinstance(known, int):
+        return known
+    return session.scalar(select(AuditEvent.id).where(AuditEvent.signature != "").order_by(AuditEvent.id).limit(1))
+
+
 def seal(session: Session, signer: AuditSigner, reason: str, now: datetime) -> dict[str, Any]:
     """Sign the chain's head now (inside the caller's transaction) and keep the seal in the table.
     Returns the seal as kept outside the database (:func:`remember`)."""
     head = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     seq, head_hash = (head.id, head.hash) if head else (0, "")
     keys = session.execute(select(AuditSigningKey.id, AuditSigningKey.user_id, AuditSigningKey.public_key)).all()
-    signed_from = session.scalar(select(AuditEvent.id).where(AuditEvent.signature != "")
-                                 .order_by(AuditEvent.id).limit(1))
+    signed_from = _signed_from(session)
     payload = {
         "seq": seq, "hash": head_hash, "at": now.isoformat(timespec="seconds"), "reason": reason,
         "user_id": signer.user_id, "key_id": signer.key_id,

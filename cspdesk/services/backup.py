@@ -718,8 +718,13 @@ class BackupService:
             target = Path(out).expanduser()
         if self._ctx.actor.role is Role.ADMINISTRATOR and self._ctx.signer is not None:
             # Every backup an administrator makes seals the trail first, so the copy's keyring
-            # carries a seal of the head it holds (cspdesk.services.audit_signing).
-            audit.seal_now(self._ctx, audit_signing.SealReason.BACKUP)
+            # carries a seal of the head it holds (cspdesk.services.audit_signing). A database disk
+            # too full for the seal must not stop a backup to another disk; on the same disk the
+            # backup then says plainly that there is no room.
+            try:
+                audit.seal_now(self._ctx, audit_signing.SealReason.BACKUP)
+            except StorageFault:
+                pass
         info = write_backup(self._ctx, target, reason=reason, progress=progress)
         if out is None:
             _rotate(target.parent, self.settings().keep, target)
