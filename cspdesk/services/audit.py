@@ -28,7 +28,7 @@ from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind
-from cspdesk.services.audit_signing import SIGNER_INFO, AuditSigner, SealReason, seals_outside
+from cspdesk.services.audit_signing import SIGNER_INFO, AuditSigner, SealReason, read_local_seals, seals_outside
 from cspdesk.services.audit_verify import ChainReport, verify_trail
 from cspdesk.services.audit_text import ERASED_TEXT, REDACTED, entry_details_text, record_text
 from cspdesk.services.context import Actor, OpChanges, OpResult, Permission, ServiceContext, storage_faults
@@ -219,6 +219,8 @@ class AuditService:
         verifier's own signing key."""
         self._ctx.require(Permission.ADMINISTER)
         outside = seals_outside(self._ctx.vault.db_path if self._ctx.vault else None)
+        if self._ctx.vault is None and self._ctx.store.target.url is not None:
+            outside.extend(read_local_seals(self._ctx.store.target.url))
         if against:
             from cspdesk.services.backup import read_backup
 
@@ -243,7 +245,7 @@ class Seal:
 def seal_now(ctx: ServiceContext, reason: str) -> Seal:
     """Seal the head in its own transaction and keep the seal in the keyring file too. Callers check
     the permission (an administrator's sign-in, a backup, the Seal button)."""
-    from cspdesk.services.audit_signing import remember_in_file, seal
+    from cspdesk.services.audit_signing import remember_in_file, remember_locally, seal
     from cspdesk.services.errors import PermissionDenied
 
     signer = ctx.signer
@@ -251,8 +253,10 @@ def seal_now(ctx: ServiceContext, reason: str) -> Seal:
         raise PermissionDenied("Only an administrator who has signed in with a password can seal the audit trail.")
     with ctx.unit_of_work() as s:
         sealed = seal(s, signer, reason, ctx.now())
-    if ctx.vault is not None:
-        with storage_faults(ctx.store):
+    with storage_faults(ctx.store):
+        if ctx.vault is not None:
             remember_in_file(ctx.vault.db_path, sealed)
+        elif ctx.store.target.url is not None:
+            remember_locally(ctx.store.target.url, sealed)
     payload = json.loads(sealed["payload"])
     return Seal(int(payload["seq"]), datetime.fromisoformat(payload["at"]))

@@ -260,6 +260,42 @@ def remember_in_file(db_path: Path, sealed: dict[str, Any]) -> None:
     keyring.save()
 
 
+def local_seals_file(url: str) -> Path:
+    """Where this computer keeps the seals of a server database (there is no keyring file): one
+    file per server and database in the user's data folder, whoever's login reached it."""
+    from sqlalchemy import make_url
+
+    from cspdesk.storage.paths import data_dir
+
+    u = make_url(url)
+    ident = hashlib.sha256(f"{u.host}:{u.port}/{u.database}".encode()).hexdigest()[:24]
+    return data_dir() / "audit-seals" / f"{ident}.json"
+
+
+def remember_locally(url: str, sealed: dict[str, Any]) -> None:
+    """Keep a server database's seal on this computer too (atomic write; the newest KEYRING_KEEP)."""
+    import os
+    import tempfile
+
+    path = local_seals_file(url)
+    kept = read_local_seals(url)
+    if sealed not in kept:
+        kept.append(sealed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(kept[-KEYRING_KEEP:], fh)
+    os.replace(tmp, path)
+
+
+def read_local_seals(url: str) -> list[dict[str, Any]]:
+    try:
+        kept = json.loads(local_seals_file(url).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [s for s in kept if isinstance(s, dict)] if isinstance(kept, list) else []
+
+
 def seals_outside(db_path: Path | None) -> list[dict[str, Any]]:
     """The seals kept in a file database's keyring ([] for a server or an unreadable keyring)."""
     if db_path is None:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind, Role
@@ -220,7 +220,11 @@ def _seal_at_sign_in(session: Session, ctx: ServiceContext) -> dict | None:
     """An administrator's every sign-in seals the chain's head (issue 22: checkpoints)."""
     if ctx.actor.role is not Role.ADMINISTRATOR or ctx.signer is None:
         return None
-    return audit_signing.seal(session, ctx.signer, audit_signing.SealReason.SIGN_IN, ctx.now())
+    sealed = audit_signing.seal(session, ctx.signer, audit_signing.SealReason.SIGN_IN, ctx.now())
+    url = ctx.store.target.url
+    if url is not None:  # a server has no keyring: this computer keeps the seal once it is committed
+        event.listen(session, "after_commit", lambda _s: audit_signing.remember_locally(url, sealed), once=True)
+    return sealed
 
 
 def _sign_in_file(target: DatabaseTarget, username: str, password: str, *, read_only: bool = False) -> ServiceContext:
