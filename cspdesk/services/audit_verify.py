@@ -93,8 +93,6 @@ def _parse_seal(walk: _Walk, raw: Any) -> _Seal | None:
     key = walk.keys.get(seal.key_id)
     if key is None:
         walk.problem(seal.seq, f"{seal.named()} is signed with a key this database does not hold")
-    elif key[0] not in walk.administrators:
-        walk.problem(seal.seq, f"{seal.named()} is signed by an account that is not an administrator")
     elif not signing.public_key_ok(key[1], signature, signing.SEAL_DOMAIN + raw["payload"].encode("utf-8")):
         walk.problem(seal.seq, f"{seal.named()} has a signature that does not match: it was forged or changed")
     else:
@@ -206,11 +204,16 @@ def verify_trail(session: Session, *, outside_seals: Sequence[dict[str, Any]] = 
             if signature:
                 signed += 1
                 _check_signature(walk, eid, user_id, stored_hash, key_id, signature, registered)
+                if entity == "user_account" and _grants_administrator(details) and \
+                        walk.keys.get(key_id, (None, ""))[0] in walk.administrators:
+                    walk.administrators.add(entity_id)  # an administrator then, whatever the role now
             elif signing_from is not None and eid >= signing_from and not _may_be_unsigned(kind, entity, user_id,
                                                                                           details):
                 walk.problem(eid, f"it is not signed, though signing began at entry {signing_from}")
             else:
                 unsigned_before += 1
+                if entity == "user_account" and _grants_administrator(details):
+                    walk.administrators.add(entity_id)
         last_id = rows[-1][0]
     for key_id, (user_id, _public) in sorted(keys.items()):
         if key_id not in registered:
@@ -218,6 +221,10 @@ def verify_trail(session: Session, *, outside_seals: Sequence[dict[str, Any]] = 
     unexplained = sorted(redacted_ids - erasures_named)
     if unexplained:
         walk.problem(unexplained[0], "its details were removed without a recorded erasure")
+    for seal in seals:  # whose seal it is, known once the trail has said who was an administrator
+        if seal.valid and keys[seal.key_id][0] not in walk.administrators:
+            walk.problem(seal.seq, f"{seal.named()} is signed by an account that is not an administrator")
+            seal.valid = False
     valid = [s for s in seals if s.valid]
     for seal in valid:
         _check_seal(walk, seal, seen_hashes, keys, count)
@@ -228,6 +235,14 @@ def verify_trail(session: Session, *, outside_seals: Sequence[dict[str, Any]] = 
         count, not walk.problems, first[0], first[1], tuple(walk.problems), signed, unsigned_before, signing_from,
         len(valid), last.seq if last else None, last.at if last else "", tuple(walk.notes),
     )
+
+
+def _grants_administrator(details: dict[str, Any]) -> bool:
+    """An account entry making someone an administrator (created as one, or its role changed to it):
+    their keys' registrations and seals stay valid if the role is later taken away."""
+    change = details.get("changes", {}).get("role") if isinstance(details.get("changes"), dict) else None
+    new_role = change.get("new") if isinstance(change, dict) else None
+    return Role.ADMINISTRATOR.value in (details.get("role"), new_role)
 
 
 def _may_be_unsigned(kind: AuditKind, entity: str | None, user_id: int | None, details: dict[str, Any]) -> bool:

@@ -415,3 +415,65 @@ def test_a_recovered_administrator_takes_a_new_key_and_verify_notes_it(db_path: 
     close_workspace(ctx)
     assert report.ok, _problems(report)
     assert any("took a new signing key with the recovery key" in note for note in report.notes)
+
+
+def test_an_administrator_made_a_chair_later_leaves_their_seals_and_keys_valid(insider: Insider) -> None:
+    admin = sign_in(insider.target, "admin", PASSWORD)
+    accounts = AccountService(admin)
+    second = accounts.add_account("admin2", "Second Admin", Role.ADMINISTRATOR, agency_id=None,
+                                  panel_ids=frozenset(), temporary_password="second admin phrase").value
+    close_workspace(admin)
+    second_ctx = sign_in(insider.target, "admin2", "second admin phrase")  # seals as an administrator
+    AccountService(second_ctx).add_account("officer", "Olly Officer", Role.OFFICER, agency_id=None,
+                                           panel_ids=frozenset(), temporary_password="officer's phrase")
+    close_workspace(second_ctx)
+    admin = sign_in(insider.target, "admin", PASSWORD)
+    AccountService(admin).update_account(second.id, display_name="Second Admin", role=Role.CHAIR,
+                                         agency_id=None, panel_ids=frozenset())
+    close_workspace(admin)
+    report = _verify(insider.target)
+    assert report.ok, _problems(report)
+
+
+def test_a_viewer_cannot_make_themselves_an_administrator_in_the_trail(insider: Insider) -> None:
+    """The Viewer appends an entry 'making' themselves an administrator, signed with their own key,
+    then registers a key for the Chair with the Viewer's key, as an administrator would."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from cspdesk.services.audit_signing import ENTRY_DOMAIN
+
+    key_id, private = insider.viewer_private_key()
+    signer = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(private))
+    grant = insider.append(insider.viewer_id, "viewer", sign=private, key_id=key_id)
+    _rewrite(insider, grant, "user_account", insider.viewer_id,
+             {"changes": {"role": {"old": "viewer", "new": "administrator"}}}, signer, key_id, ENTRY_DOMAIN)
+    planted = Ed25519PrivateKey.generate().public_key().public_bytes(serialization.Encoding.Raw,
+                                                                     serialization.PublicFormat.Raw).hex()
+    planted_id = insider.run("SELECT max(id) FROM audit_signing_key")[0][0] + 1
+    insider.run("INSERT INTO audit_signing_key (id, user_id, public_key, wrapped_private, created_at) "
+                "VALUES (?, ?, ?, '{}', '2026-12-07 10:00:00')", planted_id, insider.chair_id, planted)
+    registration = insider.append(insider.viewer_id, "viewer", sign=private, key_id=key_id)
+    _rewrite(insider, registration, "signing_key", planted_id,
+             {"public_key": planted, "registered_by": "administrator", "user_id": insider.chair_id},
+             signer, key_id, ENTRY_DOMAIN)
+    report = _verify(insider.target)
+    assert (registration, f"it registers a signing key for account {insider.chair_id}, signed by an account that "
+                          "is neither it nor an administrator") in report.problems
+
+
+def _rewrite(insider: Insider, eid: int, entity: str, entity_id: int, details: dict, signer, key_id: int,  # noqa: ANN001
+             domain: bytes) -> None:
+    """Make the (last) entry ``eid`` say something else, re-hashed and re-signed with ``signer``:
+    a registration (``signing_key``) is a 'create', anything else an 'update'."""
+    from datetime import datetime
+
+    prev, at, uid, uname = insider.run("SELECT prev_hash, at, user_id, username FROM audit_event WHERE id = ?",
+                                       eid)[0]
+    at = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+    kind = "create" if entity == "signing_key" else "update"
+    d = audit.digest(details)
+    h = audit.entry_hash(prev, eid, at, uid, uname, kind, entity, entity_id, d)
+    insider.run("UPDATE audit_event SET kind = ?, entity = ?, entity_id = ?, details = ?, details_digest = ?, "
+                "hash = ?, signing_key_id = ?, signature = ? WHERE id = ?", kind, entity, entity_id,
+                audit.canonical(details), d, h, key_id, signer.sign(domain + h.encode()).hex(), eid)
