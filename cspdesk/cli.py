@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from cspdesk import __version__
 
@@ -137,7 +138,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check that no audit entry was changed, removed or inserted outside CSPDesk. "
         "Prints the first break and exits 1 if there is one. Signs in as an administrator.",
     )
+    v.add_argument("--against", action="append", default=[], metavar="BACKUP", type=Path,
+                   help="also check the seals a backup carries (a backup folder; may be repeated): they still "
+                   "count when the database's and its keyring's seals were thrown away")
     v.set_defaults(handler=_cmd_audit_verify)
+    v = audit_sub.add_parser(
+        "seal", parents=[common], help="seal the trail's head now (administrators)",
+        description="Sign the audit trail's newest entry as an administrator, in the database and in the "
+        "keyring file, so that cutting the trail short below it is detected. Administrators' sign-ins "
+        "and backups seal it too.",
+    )
+    v.set_defaults(handler=_cmd_audit_seal)
 
     p = sub.add_parser(
         "recover", parents=[common], help="regain access with the recovery key",
@@ -741,14 +752,30 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
     from cspdesk.services.audit import AuditService
+    from cspdesk.services.audit_text import audit_summary
 
     ctx = _open(args)
-    report = AuditService(ctx).verify()
+    report = AuditService(ctx).verify(args.against)
     if report.ok:
         print(f"The audit trail is intact: {report.entries:,} entries, every link verified.")
-        return 0
-    print(f"The audit trail is broken at entry {report.first_break_id}: {report.problem}.")
-    return 1
+    elif report.first_break_id is None:
+        print(f"The audit trail is broken: {report.problem}.")
+    else:
+        print(f"The audit trail is broken at entry {report.first_break_id}: {report.problem}.")
+    for entry, problem in report.problems[1:]:
+        print(f"  entry {entry}: {problem}." if entry is not None else f"  {problem}.")
+    for line in audit_summary(report):
+        print(line)
+    return 0 if report.ok else 1
+
+
+def _cmd_audit_seal(args: argparse.Namespace) -> int:
+    from cspdesk.services.audit import AuditService
+
+    ctx = _open(args)
+    sealed = AuditService(ctx).seal().value
+    print(f"Sealed the audit trail at entry {sealed.entry:,}.")
+    return 0
 
 
 def _cmd_recover(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from cspdesk.domain.enums import AuditKind, Role
-from cspdesk.services import audit
+from cspdesk.services import audit, audit_signing
 from cspdesk.services.auth import check_new_password, check_username
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, PermissionDenied, ValidationError
@@ -108,6 +108,7 @@ class AccountService:
             audit.record(s, self._ctx.actor, AuditKind.CREATE, "user_account", account.id,
                          {"username": name, "role": role.value, "agency_id": agency_id,
                           "panel_ids": sorted(panel_ids)}, at=self._ctx.now())
+            audit_signing.issue_key(s, account.id, name, temporary_password, self._ctx.now(), self._ctx.signer)
             self._keyring_set(name, temporary_password)  # inside the transaction: fails → rolled back
             new_id = account.id
         return OpResult(self._row(new_id), ACCOUNT_CHANGES)
@@ -182,6 +183,9 @@ class AccountService:
             self._server_password(s, a, temporary_password)
             audit.record(s, self._ctx.actor, AuditKind.UPDATE, "user_account", a.id,
                          {"password_reset": True}, at=self._ctx.now())
+            # The old key stays unknown to the administrator; the new one is theirs until the
+            # account changes its password (which takes a fresh key: change_password).
+            audit_signing.issue_key(s, a.id, a.username, temporary_password, self._ctx.now(), self._ctx.signer)
             self._keyring_set(a.username, temporary_password, clear_failures=True)
             username = a.username
         self._rekey("password_reset")
@@ -242,7 +246,11 @@ class AccountService:
             self._server_password(s, a, new_password, own=True)
             audit.record(s, actor, AuditKind.UPDATE, "user_account", a.id, {"password_changed": True},
                          at=self._ctx.now())
+            signer = self._ctx.signer
+            if signer is not None:  # a fresh key that no one who knew the old password holds
+                signer = audit_signing.rotate_own_key(s, signer, a.username, new_password, self._ctx.now())
             self._keyring_set(a.username, new_password, clear_failures=True)
+        self._ctx.signer = signer
         self._reconnect_if_own(actor.username, new_password)
 
     # -- helpers -------------------------------------------------------------------------------

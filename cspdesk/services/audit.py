@@ -2,9 +2,13 @@
 
 ``hash = sha256(prev_hash | id | at | user_id | username | kind | entity | entity_id | details_digest)``
 and ``details_digest = sha256(canonical JSON of details)``. Verification walks the entries in id
-order and reports the first one whose link, hash or digest does not hold. Erasure may replace an
+order and reports every entry whose link, hash or digest does not hold. Erasure may replace an
 old entry's details with ``{"redacted": true}`` (keeping its digest, so the chain still holds); a
 redacted entry is accepted only when a later ``erasure`` entry names it.
+
+Each entry is also signed, in the same transaction, by the signing key of the account that wrote it,
+and administrators seal the chain's head (cspdesk.services.audit_signing); verification checks the
+chain, the signatures and the seals (cspdesk.services.audit_verify).
 
 Details never hold passwords or keys. They do hold old and new values of records, which may be
 personal; that is why erasure redacts them.
@@ -17,14 +21,17 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind
+from cspdesk.services.audit_signing import SIGNER_INFO, AuditSigner, SealReason, read_local_seals, seals_outside
+from cspdesk.services.audit_verify import ChainReport, verify_trail
 from cspdesk.services.audit_text import ERASED_TEXT, REDACTED, entry_details_text, record_text
-from cspdesk.services.context import Actor, Permission, ServiceContext
+from cspdesk.services.context import Actor, OpChanges, OpResult, Permission, ServiceContext, storage_faults
 from cspdesk.storage.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -85,11 +92,16 @@ def record(session: Session, actor: Actor | None, kind: AuditKind, entity: str =
     uid = user_id if user_id is not None else (actor.user_id if actor else None)
     uname = username if username is not None else (actor.username if actor else "")
     d = digest(details)
+    h = entry_hash(prev_hash, event_id, at, uid, uname, kind.value, entity, entity_id, d)
+    # Signed by the session's account (cspdesk.services.audit_signing), in this same transaction. An
+    # entry claiming another account is left unsigned rather than signed with the wrong key.
+    signer = session.info.get(SIGNER_INFO)
+    signs = signer is not None and (uid is None or uid == signer.user_id)
     session.add(
         AuditEvent(
             id=event_id, at=at, user_id=uid, username=uname, kind=kind, entity=entity, entity_id=entity_id,
-            details=details, details_digest=d, prev_hash=prev_hash,
-            hash=entry_hash(prev_hash, event_id, at, uid, uname, kind.value, entity, entity_id, d),
+            details=details, details_digest=d, prev_hash=prev_hash, hash=h,
+            signing_key_id=signer.key_id if signs else None, signature=signer.sign_entry(h) if signs else "",
         )
     )
     session.flush()
@@ -122,52 +134,13 @@ def redact(session: Session, event_ids: Iterable[int]) -> list[int]:
     return done
 
 
-# -- verification ------------------------------------------------------------------------------
+# -- verification: cspdesk.services.audit_verify ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    entries: int
-    ok: bool
-    first_break_id: int | None = None
-    problem: str = ""
-
-
-def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
-    """Walk every entry in id order. Reads in batches, so a long trail needs little memory."""
-    prev_hash, prev_id, count = GENESIS, 0, 0
-    redacted_ids: set[int] = set()
-    redactions_named: set[int] = set()
-    last_id = 0
-    while True:
-        rows = session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).all()
-        if not rows:
-            break
-        for e in rows:
-            count += 1
-            if e.id != prev_id + 1:
-                return ChainReport(count, False, e.id, f"entry {prev_id + 1} is missing (next is {e.id})")
-            if e.prev_hash != prev_hash:
-                return ChainReport(count, False, e.id, "its link to the entry before does not match")
-            if e.details == REDACTED:
-                redacted_ids.add(e.id)
-            elif digest(e.details) != e.details_digest:
-                return ChainReport(count, False, e.id, "its details were changed after they were written")
-            expected = entry_hash(e.prev_hash, e.id, e.at, e.user_id, e.username, e.kind.value, e.entity,
-                                  e.entity_id, e.details_digest)
-            if e.hash != expected:
-                return ChainReport(count, False, e.id, "its contents do not match its hash")
-            if e.kind is AuditKind.DELETE and e.entity == "erasure":
-                redactions_named.update(int(i) for i in e.details.get("redacted_audit_ids", []))
-            prev_hash, prev_id = e.hash, e.id
-        last_id = rows[-1].id
-        session.expunge_all()
-    unexplained = sorted(redacted_ids - redactions_named)
-    if unexplained:
-        return ChainReport(count, False, unexplained[0], "its details were removed without a recorded erasure")
-    return ChainReport(count, True)
+def verify_chain(session: Session, *, batch: int = 5000, outside_seals: Sequence[dict[str, Any]] = (),
+                 anchor: AuditSigner | None = None) -> ChainReport:
+    """Every entry's link, hash, digest and signature, and every seal (see audit_verify)."""
+    return verify_trail(session, batch=batch, outside_seals=outside_seals, anchor=anchor)
 
 
 # -- the service the UI and CLI call ------------------------------------------------------------
@@ -258,8 +231,51 @@ class AuditService:
         with self._ctx.reading() as s:
             return s.scalar(select(func.count()).select_from(AuditEvent)) or 0
 
-    def verify(self) -> ChainReport:
-        """Administrators only (the CLI's ``audit verify`` signs in as one)."""
+    def verify(self, against: Sequence[Path] = ()) -> ChainReport:
+        """Administrators only (the CLI's ``audit verify`` signs in as one). Reads the seals kept in
+        the keyring file as well as the table's, and those of the backups named in ``against`` (kept
+        elsewhere, they still hold seals when both copies here were thrown away); anchors on the
+        verifier's own signing key."""
         self._ctx.require(Permission.ADMINISTER)
+        outside = seals_outside(self._ctx.vault.db_path if self._ctx.vault else None)
+        if self._ctx.vault is None and self._ctx.store.target.url is not None:
+            outside.extend(read_local_seals(self._ctx.store.target.url))
+        if against:
+            from cspdesk.services.backup import read_backup
+
+            for folder in against:
+                outside.extend(seals_outside(read_backup(folder).db_file))
         with self._ctx.reading() as s:
-            return verify_chain(s)
+            return verify_chain(s, outside_seals=outside, anchor=self._ctx.signer)
+
+    def seal(self) -> OpResult[Seal]:
+        """Administrators only: seal the chain's head now (the Administration audit tab's button and
+        ``cspdesk audit seal``). Needs a signed-in administrator's signing key."""
+        self._ctx.require(Permission.ADMINISTER)
+        return OpResult(seal_now(self._ctx, SealReason.ON_DEMAND), OpChanges())
+
+
+@dataclass(frozen=True)
+class Seal:
+    entry: int
+    at: datetime
+
+
+def seal_now(ctx: ServiceContext, reason: str) -> Seal:
+    """Seal the head in its own transaction and keep the seal in the keyring file too. Callers check
+    the permission (an administrator's sign-in, a backup, the Seal button)."""
+    from cspdesk.services.audit_signing import remember_in_file, remember_locally, seal
+    from cspdesk.services.errors import PermissionDenied
+
+    signer = ctx.signer
+    if signer is None or ctx.actor.user_id != signer.user_id:
+        raise PermissionDenied("Only an administrator who has signed in with a password can seal the audit trail.")
+    with ctx.unit_of_work() as s:
+        sealed = seal(s, signer, reason, ctx.now())
+    with storage_faults(ctx.store):
+        if ctx.vault is not None:
+            remember_in_file(ctx.vault.db_path, sealed)
+        elif ctx.store.target.url is not None:
+            remember_locally(ctx.store.target.url, sealed)
+    payload = json.loads(sealed["payload"])
+    return Seal(int(payload["seq"]), datetime.fromisoformat(payload["at"]))

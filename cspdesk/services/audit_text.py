@@ -159,3 +159,22 @@ def entry_details_text(entity: str, details: Mapping[str, Any]) -> str:
     named = _record_name(details)
     skip = frozenset({named[0]}) if named is not None and not _is_change(details[named[0]]) else frozenset()
     return details_text(details, entity=entity, skip=skip)
+
+
+def audit_summary(report) -> list[str]:  # noqa: ANN001 - a ChainReport (audit_verify imports this module)
+    """What ``audit verify`` and the Administration audit tab say beyond intact/broken: signatures,
+    entries from before signing began, and the last seal."""
+    lines = [f"Signed entries: {report.signed:,}."]
+    if report.unsigned_before_signing:
+        began = (f"before signing began at entry {report.signing_began_at:,}" if report.signing_began_at
+                 else "before signing began")
+        lines.append(f"Unsigned, {began}: {report.unsigned_before_signing:,} (written by an earlier version, "
+                     "or a failed sign-in on a server).")
+    if report.last_sealed_entry is not None:
+        when = report.last_sealed_at.replace("T", " ")[:16]
+        lines.append(f"Seals checked: {report.seals:,}; the last covers entry {report.last_sealed_entry:,} "
+                     f"(sealed {when} UTC).")
+    else:
+        lines.append("No seal yet: an administrator's sign-in, a backup or Seal now makes one.")
+    lines.extend(report.notes)
+    return lines

@@ -17,11 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind, Role
-from cspdesk.services import audit
+from cspdesk.services import audit, audit_signing
 from cspdesk.services.context import Actor, ServiceContext, Vault, storage_faults
 from cspdesk.services.errors import DatabaseDamaged, FileReadOnly, ServiceError, ValidationError
 from cspdesk.services.starter import AgencyChoice, PanelChoice, add_starter, check_agencies, check_panels
@@ -265,6 +265,17 @@ def _locked_out(keyring: Keyring, db_path: Path, name: str) -> AccountLocked | N
                          "Ask an administrator to reset its password.")
 
 
+def _seal_at_sign_in(session: Session, ctx: ServiceContext) -> dict | None:
+    """An administrator's every sign-in seals the chain's head (issue 22: checkpoints)."""
+    if ctx.actor.role is not Role.ADMINISTRATOR or ctx.signer is None:
+        return None
+    sealed = audit_signing.seal(session, ctx.signer, audit_signing.SealReason.SIGN_IN, ctx.now())
+    url = ctx.store.target.url
+    if url is not None:  # a server has no keyring: this computer keeps the seal once it is committed
+        event.listen(session, "after_commit", lambda _s: audit_signing.remember_locally(url, sealed), once=True)
+    return sealed
+
+
 def _sign_in_file(target: DatabaseTarget, username: str, password: str, *, read_only: bool = False) -> ServiceContext:
     assert target.path is not None
     name = normalise_username(username)
@@ -306,23 +317,29 @@ def _sign_in_file(target: DatabaseTarget, username: str, password: str, *, read_
                 if account is None or not account.is_active:
                     raise SignInFailed("This account is disabled. Ask an administrator.")
                 ctx.actor = _actor_for(s, account)
+                ctx.signer = audit_signing.current_signer(s, account.id, password)  # for verify, a move
             return ctx
         with storage_faults(store):
             _settle_rekey(target.path, opened_with_pending=key != keys[0])
         disabled = False
+        sealed = None
         with storage_faults(store), Keyring.editing(target.path) as current:
             with ctx.unit_of_work() as s:
                 account = s.scalar(select(UserAccount).where(UserAccount.username == name))
                 disabled = account is None or not account.is_active
                 if not disabled:
                     ctx.actor = _actor_for(s, account)
+                    ctx.signer = audit_signing.signer_at_sign_in(s, account, password, ctx.now())
                     _finish_sign_in(s, ctx, account, current.take_pending_events())
+                    sealed = _seal_at_sign_in(s, ctx)
             if disabled:
                 current.remove_account(name)  # a stale copy must not let anyone in again
             else:
                 current.clear_failures(name)
                 if not current.is_sealed_entry(name):
                     current.set_account(name, password, key)  # an entry from before key pairs
+                if sealed is not None:
+                    audit_signing.remember(current, sealed)
         if disabled:
             raise SignInFailed("This account is disabled. Ask an administrator.")
         _watch_writer_lock(ctx)
@@ -539,7 +556,9 @@ def _sign_in_server_with_url(target: DatabaseTarget, name: str, password: str) -
             if ok and account is not None and account.is_active:
                 account.failed_logins = 0
                 ctx.actor = _actor_for(s, account)
+                ctx.signer = audit_signing.signer_at_sign_in(s, account, password, ctx.now())
                 audit.record(s, ctx.actor, AuditKind.LOGIN, "user_account", account.id, {}, at=ctx.now())
+                _seal_at_sign_in(s, ctx)  # a server keeps its seals in the table only
                 given_role = give_server_role(s, account, password,
                                               fallback_hash=account.password_hash)
             else:
@@ -558,7 +577,7 @@ def _sign_in_server_with_url(target: DatabaseTarget, name: str, password: str) -
             store.dispose()
             role_store = _open(DatabaseTarget(url=server_roles.account_url(target.url or "", name, password)),
                                None, create=False, migrate=False)
-            return ServiceContext(store=role_store, actor=ctx.actor)
+            return ServiceContext(store=role_store, actor=ctx.actor, signer=ctx.signer)
         _delay(failures)
         if account is not None and account.locked_at is not None:
             raise AccountLocked("This account is locked. Ask an administrator to reset its password.")
@@ -661,6 +680,7 @@ def create_database(
         s.add(account)
         s.flush()
         ctx.actor = _actor_for(s, account)
+        ctx.signer = audit_signing.signer_at_sign_in(s, account, password, ctx.now())
         audit.record(s, ctx.actor, AuditKind.CREATE, "user_account", account.id,
                      {"username": name, "role": Role.ADMINISTRATOR.value}, at=ctx.now())
         if panels or agencies:
@@ -803,6 +823,7 @@ def create_demo_database(
             account = s.get(UserAccount, admin_id)
             assert account is not None
             ctx.actor = _actor_for(s, account)
+            ctx.signer = audit_signing.signer_at_sign_in(s, account, password, ctx.now())
             audit.record(s, ctx.actor, AuditKind.CREATE, "partnership", None,
                          {"demo": True, "scale": scale, "seed": seed, "accounts": len(listed)}, at=ctx.now())
         report(100, "Demo partnership ready")
@@ -847,6 +868,8 @@ def recover(db: str | Path | None, recovery_key: str, username: str, new_passwor
             _settle_rekey(target.path, opened_with_pending=key != keys[0])
         with storage_faults(store), Keyring.editing(target.path) as current, ctx.unit_of_work() as s:
             account = _admin_account(s, ctx, name)
+            ctx.actor = _actor_for(s, account)
+            ctx.signer = audit_signing.signer_at_sign_in(s, account, new_password, ctx.now(), recovery=True)
             _restore_administrator(s, ctx, account, "recovered_with_recovery_key")
             current.set_account(name, new_password, key)
             current.clear_failures(name)

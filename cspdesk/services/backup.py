@@ -44,7 +44,7 @@ from sqlalchemy import select
 
 from cspdesk import __version__
 from cspdesk.domain.enums import AuditKind, Role
-from cspdesk.services import audit
+from cspdesk.services import audit, audit_signing
 from cspdesk.services.context import Actor, Permission, ServiceContext, utcnow
 from cspdesk.services.errors import (
     DatabaseDamaged,
@@ -739,6 +739,15 @@ class BackupService:
                 n += 1
         else:
             target = Path(out).expanduser()
+        if self._ctx.actor.role is Role.ADMINISTRATOR and self._ctx.signer is not None:
+            # Every backup an administrator makes seals the trail first, so the copy's keyring
+            # carries a seal of the head it holds (cspdesk.services.audit_signing). A database disk
+            # too full for the seal must not stop a backup to another disk; on the same disk the
+            # backup then says plainly that there is no room.
+            try:
+                audit.seal_now(self._ctx, audit_signing.SealReason.BACKUP)
+            except StorageFault:
+                pass
         info = write_backup(self._ctx, target, reason=reason, progress=progress)
         if out is None:
             _rotate(target.parent, self.settings().keep, target)

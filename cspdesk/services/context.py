@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from cspdesk.domain.enums import Role
 from cspdesk.services import concurrency, errors
+from cspdesk.services.audit_signing import SIGNER_INFO, AuditSigner
 from cspdesk.services.errors import PermissionDenied, ReadOnlySession
 from cspdesk.storage.engine import Store
 from cspdesk.storage.integrity import FaultKind, describe_fault, fault_message, file_identity
@@ -142,6 +143,10 @@ class ServiceContext:
             finally:
                 self._open.session = None
 
+    #: The signed-in account's audit signing key (cspdesk.services.audit_signing), unwrapped with its
+    #: password at sign-in; None before signing in (entries are then unsigned).
+    signer: AuditSigner | None = field(default=None, repr=False)
+
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """One session, one transaction: commits when the block ends normally, rolls back on any
@@ -161,6 +166,7 @@ class ServiceContext:
             self._check_file_in_place()
             session = self.store.session_factory(bind=self.store.write_engine)
             event.listen(session, "before_flush", concurrency.note_versioned)
+            session.info[SIGNER_INFO] = self.signer  # audit entries are signed by the signed-in account
             try:
                 with session.begin():
                     yield session

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, String, Table, bindparam, func, inspect, sele
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind
-from cspdesk.services import audit
+from cspdesk.services import audit, audit_signing
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.storage.engine import DatabaseTarget, StoreOpenError, open_store
@@ -216,12 +216,15 @@ def move_to_server(ctx: ServiceContext, url: str, *, password: str,
                 mover = session.get(UserAccount, ctx.actor.user_id) if ctx.actor.user_id is not None else None
                 if mover is not None:
                     mover.password_hash = PasswordHasher().hash(password)
+                    if ctx.signer is not None:  # the same signing key, under the server password
+                        audit_signing.rewrap(session, ctx.signer, password)
                     mover.failed_logins = 0
                     mover.locked_at = None
                 others = tuple(sorted(
                     u.username for u in session.scalars(select(UserAccount).where(UserAccount.is_active))
                     if mover is None or u.id != mover.id
                 ))
+                audit_signing.use(session, ctx.signer)
                 audit.record(session, ctx.actor, AuditKind.CREATE, "database", None,
                              {"moved_from_file": source.target.path.name if source.target.path else "",
                               "rows": sum(counts.values()), "audit_entries": chain.entries},

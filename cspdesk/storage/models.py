@@ -677,3 +677,39 @@ class AuditEvent(Base):
     details_digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")
+    #: The account's signing key that signed ``hash`` (Ed25519, hex); None and "" for entries written
+    #: before signing began, or by nobody signed in (a failed sign-in on a server). See
+    #: cspdesk.services.audit_signing.
+    signing_key_id: Mapped[int | None] = mapped_column(Integer)
+    signature: Mapped[str] = mapped_column(String(128), default="", server_default="")
+
+
+class AuditSigningKey(Base):
+    """An account's Ed25519 key for signing its audit entries. The private half is wrapped under the
+    account's password (argon2id + AES-256-GCM, as the keyring wraps the database key), so only
+    that person can sign as that account. A key is registered by an audit entry (``signing_key``)
+    and replaced, never edited, when a password is reset or changed."""
+
+    __tablename__ = "audit_signing_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)  # no FK: the trail outlives accounts
+    public_key: Mapped[str] = mapped_column(String(64))
+    wrapped_private: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditCheckpoint(Base):
+    """A seal: the chain's head (entry number and hash) signed by an administrator. Also kept in the
+    keyring file (and so in every backup); ``payload`` is the canonical JSON that was signed."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    signing_key_id: Mapped[int] = mapped_column(Integer)
+    signature: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime)

@@ -80,8 +80,9 @@ def test_an_intact_trail_verifies(trail: Trail) -> None:
     result = _verify_cli(trail.target)
     assert result.returncode == 0, result.stderr
     assert "intact" in result.stdout
-    # create account, create partnership, 3 sign-ins, and the sign-in of the verify command itself
-    assert "6 entries" in result.stdout
+    # the administrator's signing key, create account, create partnership, 3 sign-ins, and the
+    # sign-in of the verify command itself
+    assert "7 entries" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,8 @@ def test_changing_one_row_by_hand_breaks_the_chain(trail: Trail, tamper: str, pr
 
 
 def test_rehashing_one_row_still_breaks_the_next_link(trail: Trail) -> None:
-    """Someone who recomputes the changed entry's own hash still breaks its successor's link."""
+    """Someone who recomputes the changed entry's own hash still breaks its successor's link, and
+    cannot make the signature of the entry's account match its new hash."""
     row = trail.row(
         "SELECT id, at, user_id, username, kind, entity, entity_id, details_digest, prev_hash FROM audit_event WHERE id = 3"
     )
@@ -112,7 +114,8 @@ def test_rehashing_one_row_still_breaks_the_next_link(trail: Trail) -> None:
     trail.tamper("UPDATE audit_event SET username = 'mallory', hash = :h WHERE id = 3", h=forged)
     result = _verify_cli(trail.target)
     assert result.returncode == 1
-    assert "broken at entry 4" in result.stdout
+    assert "broken at entry 3: its signature does not match" in result.stdout
+    assert "entry 4: its link to the entry before does not match" in result.stdout
 
 
 def test_appends_chain_and_roll_back_with_their_transaction(target: str | Path) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from cspdesk.domain.enums import Role
 from cspdesk.services import auth
 from cspdesk.services.accounts import AccountService
+from cspdesk.services.audit import AuditService
 from cspdesk.services.cases import CaseService
 from cspdesk.services.server_move import MoveRefused, move_to_server
 from cspdesk.services.workspace import close_workspace
@@ -125,6 +126,11 @@ def test_a_demo_partnership_moves_to_the_server(partnership_file: Path, pg_url: 
     coord = next(a for a in accounts.list_accounts() if a.username == "coord")
     accounts.reset_password(coord.id, "a new password 2")
     close_workspace(auth.sign_in(pg_url, "coord", "a new password 2"))
+    # The mover's signing key came along under their server password: the move's entry, the new
+    # account's and the reset's keys are all signed by it, and the trail still verifies.
+    report = AuditService(admin).verify()
+    assert report.ok, report.problems
+    assert report.signed > 0 and report.last_sealed_entry is not None
     close_workspace(admin)
 
 

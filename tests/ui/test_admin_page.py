@@ -431,7 +431,7 @@ def test_audit_filters_narrow_the_rows(db: Path, admin_ctx: ServiceContext, make
     assert tab.model.query.since == admin_ctx.today() and tab.model.rowCount() == 1
 
 
-def test_verify_chain_says_intact_with_the_number_of_entries(page: AdminPage, qtbot):  # noqa: ANN001
+def test_verify_chain_says_intact_and_seal_now_seals_the_newest_entry(page: AdminPage, qtbot):  # noqa: ANN001
     page.show_tab(page.audit_tab)
     tab = page.audit_tab
     entries = AuditService(page.ctx).count()
@@ -442,6 +442,16 @@ def test_verify_chain_says_intact_with_the_number_of_entries(page: AdminPage, qt
     assert report.ok and report.entries == entries
     assert tab.message.text().startswith(f"Intact: {entries} entries.")
     assert tab.message.tone == "good" and tab.verify_button.isEnabled()
+
+    # Seal now signs the newest entry; the next check names it as the last seal.
+    with qtbot.waitSignal(tab.chain_sealed, timeout=10_000) as sealed:
+        tab.seal_button.click()
+    assert sealed.args[0].entry == entries and tab.seal_button.isEnabled()
+    assert tab.message.text().startswith(f"Sealed at entry {entries}:")
+    with qtbot.waitSignal(tab.chain_verified, timeout=10_000) as again:
+        tab.verify_button.click()
+    assert again.args[0].last_sealed_entry == entries
+    assert f"the last covers entry {entries}" in tab.message.text()
 
 
 # -- retention -----------------------------------------------------------------------------------

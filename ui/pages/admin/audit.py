@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.domain.enums import AuditKind
 from cspdesk.services.audit import AuditQuery, AuditService, ChainReport
+from cspdesk.services.audit_text import audit_summary
 from cspdesk.services.context import ServiceContext
 from ui.formatting import count
 from ui.models.audit_table import AuditColumn, AuditTableModel
@@ -71,6 +72,8 @@ class AuditTab(AdminTab):
 
     #: The chain was checked: the :class:`ChainReport`.
     chain_verified = Signal(object)
+    #: The chain's head was sealed: the :class:`~cspdesk.services.audit.Seal`.
+    chain_sealed = Signal(object)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -153,6 +156,14 @@ class AuditTab(AdminTab):
         )
         self.verify_button.clicked.connect(self.verify_chain)
         bottom.addWidget(self.verify_button)
+        self.seal_button = QPushButton("Sea&l now", self)
+        self.seal_button.setObjectName("sealChain")
+        self.seal_button.setToolTip(
+            "Sign the newest entry as you, here and in the keyring file, so that removing entries up to "
+            "it is detected (your sign-ins and backups seal it too)"
+        )
+        self.seal_button.clicked.connect(self.seal_chain)
+        bottom.addWidget(self.seal_button)
         self.refresh_button = QPushButton("&Refresh", self)
         self.refresh_button.setToolTip("Read the audit trail again, with entries written since")
         self.refresh_button.clicked.connect(self.refresh)
@@ -279,16 +290,36 @@ class AuditTab(AdminTab):
         self.verify_button.setEnabled(True)
         if report.ok:
             self.message.good(
-                f"Intact: {count(report.entries, 'entry', 'entries')}. None has been changed or removed since it was written."
+                f"Intact: {count(report.entries, 'entry', 'entries')}. None has been changed or removed since it "
+                f"was written. {' '.join(audit_summary(report))}"
             )
         else:
             where = report.first_break_id if report.first_break_id is not None else report.entries
+            more = len(report.problems) - 1
+            others = f" (and {count(more, 'other problem', 'other problems')})" if more > 0 else ""
             self.message.bad(
-                f"Broken at entry {where:,}: {report.problem}. Keep a copy of this database as it is, "
-                "and tell whoever is responsible for information security."
+                f"Broken at entry {where:,}: {report.problem}{others}. "
+                "Keep a copy of this database as it is, and tell whoever is responsible for information "
+                "security (cspdesk audit verify lists every problem)."
             )
             self._show_entry(report.first_break_id)
         emit(self.chain_verified, report)
+
+    def seal_chain(self) -> None:
+        """Seal the head on a worker thread; the outcome shows in the message line and is emitted
+        as :attr:`chain_sealed`."""
+        self.seal_button.setEnabled(False)
+        run_in_background(self._service.seal, "Sealing the audit trail", self._sealed, self._seal_failed)
+
+    def _sealed(self, result: object) -> None:
+        seal = result.value  # type: ignore[attr-defined] - an OpResult[Seal]
+        self.seal_button.setEnabled(True)
+        self.message.good(f"Sealed at entry {seal.entry:,}: removing entries up to it will now be detected.")
+        emit(self.chain_sealed, seal)
+
+    def _seal_failed(self, error: object) -> None:
+        self.seal_button.setEnabled(True)
+        self.message.bad(str(error))
 
     def _verify_failed(self, error: object) -> None:
         self._verifying = False

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_rls"
-down_revision: str | None = "0007_history"
+down_revision: str | None = "0009_audit"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -33,9 +33,12 @@ WORK_TABLES = (
     "location", "location_person", "case_record", "case_person", "case_flag", "case_status_change",
     "risk_assessment", "risk_answer", "meeting", "attendance", "agenda_item", "minutes_addendum", "action",
     "action_update",
+    # Each account's audit signing key (0009_audit): an account keeps its own, an administrator any.
+    "audit_signing_key",
 )
 #: Tables accounts only read; administrators also change them (audit_event: nobody changes it).
-READ_TABLES = ("partnership", "panel_membership", "user_account", "audit_event", "alembic_version")
+READ_TABLES = ("partnership", "panel_membership", "user_account", "audit_event", "alembic_version",
+               "audit_checkpoint")  # seals of the chain's head: written by administrators only
 
 ADMIN = "(SELECT cspdesk_is_admin())"
 MINE = "(SELECT cspdesk_my_panels())::integer[]"
@@ -65,6 +68,7 @@ POLICIES = {
     "person_alias": "person_id IN (SELECT id FROM person)",
     # A person's earlier addresses and phones (0005_record): seen with the person, never without.
     "person_contact_change": "person_id IN (SELECT id FROM person)",
+    "audit_signing_key": "user_id = (SELECT cspdesk_account_id())",
 }
 
 _DEFINER = "SECURITY DEFINER SET search_path FROM CURRENT"
@@ -153,6 +157,7 @@ FUNCTIONS = [
         EXECUTE format('GRANT UPDATE (password_hash, must_change_password, failed_logins, locked_at) '
                        'ON user_account TO %I', users);
         EXECUTE format('GRANT INSERT, UPDATE, DELETE ON partnership, panel_membership, user_account TO %I', admins);
+        EXECUTE format('GRANT INSERT ON audit_checkpoint TO %I', admins);
         EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', current_schema(), users);
         EXECUTE format('GRANT EXECUTE ON FUNCTION cspdesk_account_role(integer, text), '
                        'cspdesk_drop_account_role(text), cspdesk_redact_audit(integer[]) TO %I', admins);
