@@ -219,9 +219,9 @@ def sign_in(db: str | Path | None, username: str, password: str, *, read_only: b
 
 def _finish_sign_in(session: Session, ctx: ServiceContext, account: UserAccount, pending: list[dict]) -> None:
     now = ctx.now()
-    for event in pending:  # failed attempts made while the file was locked
-        audit.record(session, None, AuditKind.LOGIN_FAILED, "user_account", None, {"at": event.get("at", "")},
-                     at=now, username=event.get("username", ""), user_id=None)
+    for failed in pending:  # failed attempts made while the file was locked
+        audit.record(session, None, AuditKind.LOGIN_FAILED, "user_account", None, {"at": failed.get("at", "")},
+                     at=now, username=failed.get("username", ""), user_id=None)
     audit.record(session, ctx.actor, AuditKind.LOGIN, "user_account", account.id, {}, at=now)
 
 
