@@ -472,10 +472,10 @@ def _sign_in_server(target: DatabaseTarget, username: str, password: str) -> Ser
             _delay(1)
             raise SignInFailed("The user name or password is not right.") from None
         return _sign_in_server_with_url(target, name, password)
-    return _finish_server_sign_in(store, name)
+    return _finish_server_sign_in(store, name, password)
 
 
-def _finish_server_sign_in(store: Store, name: str) -> ServiceContext:
+def _finish_server_sign_in(store: Store, name: str, password: str) -> ServiceContext:
     """The account's role connected: check the account may sign in, and record that it did."""
     ctx = ServiceContext(store=store)
     try:
@@ -494,7 +494,9 @@ def _finish_server_sign_in(store: Store, name: str) -> ServiceContext:
             else:
                 account.failed_logins = 0
                 ctx.actor = _actor_for(s, account)
+                ctx.signer = audit_signing.signer_at_sign_in(s, account, password, ctx.now())
                 audit.record(s, ctx.actor, AuditKind.LOGIN, "user_account", account.id, {}, at=ctx.now())
+                _seal_at_sign_in(s, ctx)  # a server keeps its seals in the table only
         if locked:
             raise AccountLocked("This account is locked. Ask an administrator to reset its password.")
     except BaseException:
