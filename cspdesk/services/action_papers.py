@@ -23,7 +23,7 @@ from cspdesk.reports.action_papers import (
 )
 from cspdesk.services import audit
 from cspdesk.services.actions import RAG_ORDER, ActionGroupBy, ActionQuery, ActionRow, ActionService, ActionSort
-from cspdesk.services.context import Permission, ServiceContext
+from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.services.files import check_output_path, write_atomically
 from cspdesk.services.ocgs import OcgService
