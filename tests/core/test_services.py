@@ -133,6 +133,26 @@ def test_search_by_name_prefix_alias_and_reference(demo_ctx) -> None:
     assert service.search("zzzzzz-no-such-person") == []
 
 
+@pytest.mark.parametrize("walk", [1, 7, 1000])
+def test_search_gives_the_head_of_the_filtered_list(demo_ctx, monkeypatch, walk: int) -> None:
+    """``search`` walks the newest cases first and falls back to the indexed match set: either way
+    its answer is exactly the first ``limit`` ids the case list gives for the same text."""
+    from cspdesk.services import cases as cases_module
+
+    monkeypatch.setattr(cases_module, "SEARCH_WALK", walk)
+    monkeypatch.setattr(cases_module, "DENSE_PROBE", 1)  # the demo is small: walk whenever the term is short
+    service = CaseService(demo_ctx)
+    rows = service.case_rows(service.case_ids()[:60])
+    terms = {"ma", "sa", "jo", "ka", "zz", "a", "M"}
+    for row in rows[::6]:
+        words = row.subject.lower().split()
+        terms |= {row.reference, row.reference[:-2].lower(), words[0][:2], words[-1][:3], " ".join(w[:2] for w in words)}
+    for term in sorted(terms):
+        for limit in (1, 5, 50):
+            expected = service.case_ids(CaseQuery(text=term))[:limit]
+            assert [r.id for r in service.search(term, limit=limit)] == expected, (term, limit, walk)
+
+
 def test_case_rows_are_frozen(demo_ctx) -> None:
     row = CaseService(demo_ctx).case_rows(CaseService(demo_ctx).case_ids()[:1])[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
