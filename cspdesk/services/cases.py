@@ -224,7 +224,10 @@ class CaseService:
             person.given_name + literal(" ") + person.family_name, SubjectGroup.name, Location.name
         ).label("subject")
         stmt = (
-            select(Case, Panel.name, Panel.panel_type, Agency.name, subject)
+            # Columns, not Case entities: the rows are only read (no ORM identity map to build).
+            select(Case.id, Case.reference, Case.panel_id, Case.referral_date, Case.subject_kind, Case.status,
+                   Case.risk_level, Case.review_date, Case.repeat_of_case_id,
+                   Panel.name, Panel.panel_type, Agency.name, subject)
             .join(Panel, Panel.id == Case.panel_id)
             .outerjoin(Agency, Agency.id == Case.referring_agency_id)
             .outerjoin(person, person.id == Case.subject_person_id)
@@ -236,15 +239,18 @@ class CaseService:
         if visible is not None:
             stmt = stmt.where(Case.panel_id.in_(visible))
         with self._ctx.reading() as s:
-            open_actions = dict(
-                s.execute(
-                    select(Action.case_id, func.count())
-                    .where(Action.case_id.in_(list(ids)), Action.status.in_(UNFINISHED_ACTION_STATUSES))
-                    .group_by(Action.case_id)
-                ).all()
-            )
+            # Counted by (case, status) and summed here: with the status in the WHERE clause SQLite
+            # chose the status index and read every unfinished action in the county (~11 ms).
+            open_actions: dict[int, int] = {}
+            for case_id, status, n in s.execute(
+                select(Action.case_id, Action.status, func.count())
+                .where(Action.case_id.in_(list(ids))).group_by(Action.case_id, Action.status)
+            ):
+                if status in UNFINISHED_ACTION_STATUSES:
+                    open_actions[case_id] = open_actions.get(case_id, 0) + n
             by_id: dict[int, CaseRow] = {}
-            for case, panel_name, panel_type, agency_name, subject_label in s.execute(stmt):
+            for case in s.execute(stmt):
+                panel_name, panel_type, agency_name, subject_label = case[9:]
                 by_id[case.id] = CaseRow(
                     id=case.id,
                     reference=case.reference,
