@@ -462,18 +462,8 @@ class CaseService:
             case CaseSort.REFERRER:
                 return stmt.outerjoin(Agency, Agency.id == Case.referring_agency_id), Agency.name
             case CaseSort.SUBJECT:
-                person = aliased(Person)
-                stmt = (
-                    stmt.outerjoin(person, person.id == Case.subject_person_id)
-                    .outerjoin(SubjectGroup, SubjectGroup.id == Case.subject_group_id)
-                    .outerjoin(Location, Location.id == Case.subject_location_id)
-                )
-                key = func.coalesce(
-                    person.family_norm + literal(" ") + person.given_norm,
-                    SubjectGroup.name_norm,
-                    Location.name_norm,
-                )
-                return stmt, key
+                # Stored when the case is logged (cspdesk.storage.sort_keys), with its own index.
+                return stmt, Case.subject_sort
         raise AssertionError(sort)
 
 

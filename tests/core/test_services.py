@@ -194,3 +194,24 @@ def test_status_changes_made_at_the_same_moment_keep_their_order(demo_ctx) -> No
             s.flush()
     history = service.get_case(case_id).history
     assert [step.to_status for step in history[-2:]] == [CaseStatus.OPEN, CaseStatus.CLOSED]
+
+
+def test_every_demo_case_has_its_subject_sort_key(demo_ctx) -> None:
+    """The demo writes cases with Core inserts, then the keys in one statement: a person's is
+    "family given" (normalised), a group's or place's its normalised name."""
+    from sqlalchemy import literal, select
+
+    from cspdesk.storage.models import Case, Location, Person, SubjectGroup
+
+    with demo_ctx.reading() as s:
+        keys = dict(s.execute(select(Case.id, Case.subject_sort)).all())
+        expected = dict(s.execute(select(Case.id, Person.family_norm + literal(" ") + Person.given_norm)
+                                  .join(Person, Person.id == Case.subject_person_id)).all())
+        groups = dict(s.execute(select(Case.id, SubjectGroup.name_norm)
+                                .join(SubjectGroup, SubjectGroup.id == Case.subject_group_id)).all())
+        places = dict(s.execute(select(Case.id, Location.name_norm)
+                                .join(Location, Location.id == Case.subject_location_id)).all())
+    assert expected and groups and places  # all three kinds of subject are in the demo
+    expected |= groups | places
+    assert keys == expected
+    assert all(keys.values())
