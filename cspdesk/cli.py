@@ -959,7 +959,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # a bug: say so plainly, log a report without personal data
+    except Exception as exc:  # noqa: BLE001 - a bug: say so plainly, log a report without personal data
         import logging
 
         from cspdesk.logs import safe_crash_report

@@ -58,7 +58,7 @@ def configure_app_logging() -> Path:
 
     path = configure_logging(data_dir())
 
-    def _hook(exc_type, exc, tb):  # noqa: ANN001
+    def _hook(exc_type, exc, tb) -> None:  # noqa: ANN001
         if exc is None:
             exc = exc_type()
         exc.__traceback__ = tb

@@ -81,7 +81,7 @@ def icns(pngs: dict[int, bytes]) -> bytes:
 def make_icons(out: Path, svg: Path = SOURCE) -> list[Path]:
     from PySide6.QtGui import QGuiApplication
 
-    _app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])  # noqa: F841 - kept alive
+    _app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])  # kept alive
     pngs = {size: render_png(svg, size) for size in PNG_SIZES}
     (out / "png").mkdir(parents=True, exist_ok=True)
     written = []

@@ -31,7 +31,7 @@ _RUNNING: set[BackgroundCall] = set()
 _RETIRED: set[BackgroundCall] = set()
 
 
-class Cancelled(Exception):  # noqa: N818 - reads as what happened, like KeyboardInterrupt
+class Cancelled(Exception):  # reads as what happened, like KeyboardInterrupt
     """Raised inside a cancelled call at its next progress report; handed to ``failed``."""
 
     def __init__(self) -> None:

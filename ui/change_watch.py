@@ -66,6 +66,6 @@ class ChangeWatch(QObject):
         if not first and result.changes and self.active:
             self._window.apply_changes(result.changes)
 
-    def _failed(self, exc: BaseException) -> None:  # noqa: ARG002
+    def _failed(self, exc: BaseException) -> None:
         # A server out of reach for a moment: the next tick asks again; saving will say so plainly.
         pass

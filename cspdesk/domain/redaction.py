@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 ADDRESS_REMOVED = "[address removed]"
 PHONE_REMOVED = "[phone removed]"
@@ -160,7 +160,7 @@ class Redaction:
     thousands of actions over thousands of people costs a dictionary look-up per word, not a
     pattern per person."""
 
-    def __init__(self, known: KnownContacts = KnownContacts()) -> None:  # noqa: B008 - frozen, immutable
+    def __init__(self, known: KnownContacts = KnownContacts()) -> None:  # frozen, immutable
         rules: set[tuple[str, str, frozenset[str]]] = set()  # (pattern, marker, keys text must hold)
 
         def loose(value: str, marker: str, *, words: int = 1) -> None:
@@ -240,27 +240,27 @@ class Redaction:
         in fields, tuples and lists of them, and nested dataclasses. ``keep`` names fields left as
         they are — only the partnership's own words (a meeting's venue), never what was typed
         about a case."""
-        return _walk(paper, self.text, frozenset(keep))
+        return cast(T, _walk(paper, self.text, frozenset(keep)))  # _walk keeps every value's type
 
 
-def redact_text(text: str, known: KnownContacts = KnownContacts()) -> str:  # noqa: B008 - frozen, immutable
+def redact_text(text: str, known: KnownContacts = KnownContacts()) -> str:  # frozen, immutable
     """One string redacted for circulation (see :class:`Redaction`)."""
     return Redaction(known).text(text)
 
 
-def redact_for_circulation(paper: T, known: KnownContacts = KnownContacts(),  # noqa: B008 - frozen, immutable
+def redact_for_circulation(paper: T, known: KnownContacts = KnownContacts(),  # frozen, immutable
                            *, keep: Collection[str] = ()) -> T:
     """The one entry point for papers meant for circulation: ``paper`` (a plain report dataclass)
     with every free-text string in it redacted. See :meth:`Redaction.paper`."""
     return Redaction(known).paper(paper, keep=keep)
 
 
-def _walk(value: object, redact: Callable[[str], str], keep: frozenset[str]) -> object:  # noqa: PLR0911
+def _walk(value: object, redact: Callable[[str], str], keep: frozenset[str]) -> object:
     if type(value) is str:  # exactly str: an enum that is also a str keeps its type and value
         return redact(value)
     if isinstance(value, tuple):
         items = [_walk(v, redact, keep) for v in value]
-        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)  # a named tuple keeps its type
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)  # type: ignore[arg-type]  # a named tuple takes its fields, not one iterable  # a named tuple keeps its type
     if isinstance(value, list):
         return [_walk(v, redact, keep) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -315,7 +315,7 @@ def _table_class() -> type:
     # LongTable: when splitting, rows are measured only until the page is full, not to the end
     # of the table (a 2,500-row tracker otherwise re-measures every remaining row on every page).
     class _RowSplittingTable(LongTable):
-        def split(self, availWidth, availHeight):  # noqa: ANN001, ANN202 - reportlab's signature
+        def split(self, availWidth, availHeight):  # noqa: ANN001, ANN202, N803 - reportlab's signature
             self._calc(availWidth, availHeight)
             if self._width > availWidth:
                 return []

@@ -101,7 +101,7 @@ def _fallbacks() -> tuple[tuple[str, frozenset[int]], ...]:
 
 
 @functools.cache
-def _fallback_fonts() -> dict:  # noqa: ANN202 - reportlab's TTFont, imported late
+def _fallback_fonts() -> dict:  # reportlab's TTFont, imported late
     from reportlab.pdfbase.ttfonts import TTFont
 
     fonts = {}

@@ -57,7 +57,7 @@ def expect_version(session: Session, record: Base, seen_version: int | None) -> 
         raise describe_conflict(session, table, inspect(record).identity[0], seen_version)
 
 
-def note_versioned(session: Session, flush_context: Any, instances: Any) -> None:  # noqa: ARG001
+def note_versioned(session: Session, flush_context: Any, instances: Any) -> None:
     """``before_flush`` hook: remember which versioned records this flush writes, at which version,
     so a ``StaleDataError`` can be told as a conflict on a named record."""
     pending: dict[tuple[str, int], int] = session.info.setdefault(PENDING_KEY, {})

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from cspdesk.domain.enums import AssessmentKind, AuditKind, GroupKind, GroupStatus, RiskLevel, Strand
 from cspdesk.domain.rules import (

@@ -57,7 +57,7 @@ class ConfigError(ServiceError):
         self.where = where
 
 
-def _choice(enum: Any, raw: Any, where: str, field: str) -> Any:  # noqa: ANN401 - an enum class and member
+def _choice(enum: Any, raw: Any, where: str, field: str) -> Any:  # an enum class and member
     """An enum member from its value or its label, any case ("marac", "MARAC", "Police")."""
     text = str(raw or "").strip().casefold()
     for member in enum:
@@ -173,8 +173,8 @@ def load_config(path: str | Path) -> PartnershipPlan:
     return parse_config(text)
 
 
-def init_partnership(db: str | Path | None, plan: PartnershipPlan,
-                     password_for: Callable[[AccountPlan], str]):  # noqa: ANN201 - CreatedDatabase
+def init_partnership(db: str | Path | None, plan: PartnershipPlan,  # noqa: ANN201 - CreatedDatabase
+                     password_for: Callable[[AccountPlan], str]):
     """Create the database the plan describes: the first administrator, the partnership, its panels
     and agencies in one transaction (as the wizard does), then the other accounts. Every password is
     asked for and checked first, so a refused one leaves nothing behind."""

@@ -87,6 +87,7 @@ from cspdesk.storage.models import (
     RiskAssessment,
     SubjectGroup,
 )
+from cspdesk.storage.sort_keys import refresh_subject_sort
 
 if TYPE_CHECKING:
     from cspdesk.services.referral_import import ImportReport
@@ -1559,6 +1560,7 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
     )
     s.add(case_)
     s.flush()
+    refresh_subject_sort(s, [case_.id])
     people.keep_history(case_.id)
     seen: set[tuple[int, PersonRole]] = set()
     for pid, role, details in links:

@@ -321,7 +321,7 @@ def _xlsx_rows_quietly(data: bytes, name: str, sheet: str | None,
     finally:
         try:
             workbook.close()
-        except Exception:  # noqa: BLE001, S110 - closing a damaged archive must not hide the real error
+        except Exception:  # noqa: BLE001 - closing a damaged archive must not hide the real error
             pass
 
 

@@ -83,7 +83,7 @@ def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False, read_only: 
     )
 
     @event.listens_for(engine, "do_connect")
-    def _connect(dialect, conn_rec, cargs, cparams):  # noqa: ANN001 - SQLAlchemy's hook signature
+    def _connect(dialect, conn_rec, cargs, cparams):  # noqa: ANN001, ANN202 - SQLAlchemy's hook signature
         con = sqlcipher3.connect(uri, uri=True, **cparams)
         # A wrong key otherwise makes SQLCipher print to stderr; we give our own message instead.
         con.execute("PRAGMA cipher_log_level = NONE")
@@ -94,7 +94,7 @@ def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False, read_only: 
         return con
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_con, conn_rec):  # noqa: ANN001
+    def _pragmas(dbapi_con, conn_rec) -> None:  # noqa: ANN001
         cur = dbapi_con.cursor()
         try:
             cur.execute("PRAGMA foreign_keys = ON")
@@ -118,7 +118,7 @@ def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False, read_only: 
             cur.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(conn):  # noqa: ANN001
+    def _begin(conn) -> None:  # noqa: ANN001
         # pysqlite's own implicit BEGIN comes only before DML, so reads in a unit of work would see
         # no consistent snapshot; begin explicitly instead (SQLAlchemy's documented recipe).
         # Writers (Store.write_engine) take the write lock at once: waiting at BEGIN is safe,

@@ -361,6 +361,8 @@ class Case(Base):
         # The case list filtered by risk or referring agency, newest first, from the index alone.
         Index("ix_case_record_risk_level_referral", "risk_level", "referral_date"),
         Index("ix_case_record_agency_referral", "referring_agency_id", "referral_date"),
+        # The list sorted by subject, from the index (issue 23: the computed name took 160 ms a click).
+        Index("ix_case_record_subject_sort", "subject_sort"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -378,6 +380,10 @@ class Case(Base):
     subject_person_id: Mapped[int | None] = mapped_column(fk("person.id"), index=True)
     subject_group_id: Mapped[int | None] = mapped_column(fk("subject_group.id"), index=True)
     subject_location_id: Mapped[int | None] = mapped_column(fk("location.id"), index=True)
+    #: The subject as the list sorts it ("family given", or the group's or place's name, normalised);
+    #: written by cspdesk.storage.sort_keys.refresh_subject_sort when a case is logged (names of
+    #: people, groups and places are never changed afterwards).
+    subject_sort: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, "status"), default=CaseStatus.RECEIVED)
     status_reason: Mapped[str] = mapped_column(Text, default="")

@@ -50,7 +50,6 @@ from cspdesk.storage.models import (
     CasePerson,
     Meeting,
     Panel,
-    SubjectGroup,
     UserAccount,
 )
 

@@ -622,3 +622,25 @@ def test_the_dash_grid_has_24_labelled_questions() -> None:
 
     assert len(DASH_QUESTIONS) == 24 and len(set(DASH_QUESTIONS)) == 24
     assert [dash_item(1), dash_item(24)] == ["q01", "q24"]
+
+
+def test_a_logged_case_stores_its_subject_sort_key(intake) -> None:  # noqa: F811
+    """Sorting by subject reads ``case_record.subject_sort`` (issue 23): a person ("family given"),
+    a group and a place each get the key when the case is logged, and the list sorts by it."""
+    from cspdesk.services.cases import CaseQuery, CaseService, CaseSort
+
+    service = ReferralService(intake.ctx)
+    person = service.create(CarmDraft(panel_id=intake.carm, referral_date=TODAY, risk_level=RiskLevel.HIGH,
+                                      young_person=PersonDraft(given_name="Zoë", family_name="Ångström"))).value
+    group = service.create(CsvgDraft(panel_id=intake.csvg, referral_date=TODAY, risk_level=RiskLevel.HIGH,
+                                     household=GroupDraft(name="12 Elm Road household"),
+                                     presenting_issues="ASB")).value
+    place = service.create(CarmDraft(panel_id=intake.carm, referral_date=TODAY, risk_level=RiskLevel.HIGH,
+                                     place=PlaceDraft(name="Skate Park", kind="park", postcode="te1 1aa"))).value
+    with intake.ctx.reading() as s:
+        keys = dict(s.execute(select(Case.id, Case.subject_sort)).all())
+    assert keys[person.case_id] == "angstrom zoe"
+    assert keys[group.case_id] == "12 elm road household"
+    assert keys[place.case_id] == "skate park"
+    ids = CaseService(intake.ctx).case_ids(CaseQuery(sort=CaseSort.SUBJECT, descending=False))
+    assert ids == [group.case_id, person.case_id, place.case_id]

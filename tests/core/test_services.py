@@ -133,6 +133,26 @@ def test_search_by_name_prefix_alias_and_reference(demo_ctx) -> None:
     assert service.search("zzzzzz-no-such-person") == []
 
 
+@pytest.mark.parametrize("walk", [1, 7, 1000])
+def test_search_gives_the_head_of_the_filtered_list(demo_ctx, monkeypatch, walk: int) -> None:
+    """``search`` walks the newest cases first and falls back to the indexed match set: either way
+    its answer is exactly the first ``limit`` ids the case list gives for the same text."""
+    from cspdesk.services import cases as cases_module
+
+    monkeypatch.setattr(cases_module, "SEARCH_WALK", walk)
+    monkeypatch.setattr(cases_module, "DENSE_PROBE", 1)  # the demo is small: walk whenever the term is short
+    service = CaseService(demo_ctx)
+    rows = service.case_rows(service.case_ids()[:60])
+    terms = {"ma", "sa", "jo", "ka", "zz", "a", "M"}
+    for row in rows[::6]:
+        words = row.subject.lower().split()
+        terms |= {row.reference, row.reference[:-2].lower(), words[0][:2], words[-1][:3], " ".join(w[:2] for w in words)}
+    for term in sorted(terms):
+        for limit in (1, 5, 50):
+            expected = service.case_ids(CaseQuery(text=term))[:limit]
+            assert [r.id for r in service.search(term, limit=limit)] == expected, (term, limit, walk)
+
+
 def test_case_rows_are_frozen(demo_ctx) -> None:
     row = CaseService(demo_ctx).case_rows(CaseService(demo_ctx).case_ids()[:1])[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -174,3 +194,24 @@ def test_status_changes_made_at_the_same_moment_keep_their_order(demo_ctx) -> No
             s.flush()
     history = service.get_case(case_id).history
     assert [step.to_status for step in history[-2:]] == [CaseStatus.OPEN, CaseStatus.CLOSED]
+
+
+def test_every_demo_case_has_its_subject_sort_key(demo_ctx) -> None:
+    """The demo writes cases with Core inserts, then the keys in one statement: a person's is
+    "family given" (normalised), a group's or place's its normalised name."""
+    from sqlalchemy import literal, select
+
+    from cspdesk.storage.models import Case, Location, Person, SubjectGroup
+
+    with demo_ctx.reading() as s:
+        keys = dict(s.execute(select(Case.id, Case.subject_sort)).all())
+        expected = dict(s.execute(select(Case.id, Person.family_norm + literal(" ") + Person.given_norm)
+                                  .join(Person, Person.id == Case.subject_person_id)).all())
+        groups = dict(s.execute(select(Case.id, SubjectGroup.name_norm)
+                                .join(SubjectGroup, SubjectGroup.id == Case.subject_group_id)).all())
+        places = dict(s.execute(select(Case.id, Location.name_norm)
+                                .join(Location, Location.id == Case.subject_location_id)).all())
+    assert expected and groups and places  # all three kinds of subject are in the demo
+    expected |= groups | places
+    assert keys == expected
+    assert all(keys.values())

@@ -72,6 +72,19 @@ def test_startup_to_a_shown_main_window(county_db: Path) -> None:
     # PYTHONDONTWRITEBYTECODE would otherwise compile every module of the program on every start.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     cmd = [sys.executable, "-m", "ui.launcher", "--db", str(county_db), "--user", PERF_USER, "--print-startup-time"]
+    samples = _time_until_shown(cmd, env)
+    # The baseline, in the same run: a bare PySide6 window (tests/perf/baseline_bare_window.py).
+    baseline = statistics.median(_time_until_shown([sys.executable, str(BARE_WINDOW)], env))
+    median = _report("start-up to main window shown", samples, 1.5)
+    _ratio("start-up / bare PySide6 window", median, baseline, goal=2.0)
+    assert median <= 1.5
+
+
+BARE_WINDOW = Path(__file__).with_name("baseline_bare_window.py")
+
+
+def _time_until_shown(cmd: list[str], env: dict[str, str]) -> list[float]:
+    """Seconds from exec to the process printing ``shown`` (its first paint), RUNS times."""
     subprocess.run(cmd, capture_output=True, env=env, timeout=60, check=True)  # writes the bytecode; not counted
     samples = []
     for _ in range(RUNS):
@@ -83,7 +96,17 @@ def test_startup_to_a_shown_main_window(county_db: Path) -> None:
         _, err = proc.communicate(timeout=30)
         assert line.startswith("shown"), (line, err)
         assert proc.returncode == 0, err
-    assert _report("start-up to main window shown", samples, 1.5) <= 1.5
+    return samples
+
+
+def _ratio(name: str, ours: float, baseline: float, *, goal: float) -> float:
+    """Print (and keep for the summary) ours / baseline beside the issue's goal; not a budget."""
+    ratio = ours / baseline
+    line = (f"{name:<44} ratio {ratio:6.2f}x   ours {ours * 1000:7.1f} ms   baseline {baseline * 1000:7.1f} ms   "
+            f"goal <= {goal:.1f}x")
+    FIGURES.append(line)
+    print("\n" + line)
+    return ratio
 
 
 def test_case_list_first_page(county_db: Path) -> None:
@@ -119,7 +142,7 @@ def test_case_list_first_page_sorted_by_subject(county_ctx) -> None:
     assert _report("case list sorted by subject (warm)", samples, 0.25) <= 0.25
 
 
-@pytest.mark.parametrize("term", ["smi", "sarah k", "MARAC-SW-2024-00", "ali", "ko"])
+@pytest.mark.parametrize("term", ["smi", "sarah k", "MARAC-SW-2024-00", "ali", "ko", "ma", "sa", "jo", "zq"])
 def test_case_search(county_ctx, term: str) -> None:
     from cspdesk.services.cases import CaseService
 
@@ -130,8 +153,9 @@ def test_case_search(county_ctx, term: str) -> None:
         start = time.perf_counter()
         hits = service.search(term)
         samples.append(time.perf_counter() - start)
-    assert hits, term
-    assert _report(f"case search {term!r} (50 rows)", samples, 0.05) <= 0.05
+    assert hits or term == "zq", term  # "zq" starts no name: the worst case, a walk that finds nothing
+    # Issue 23: every term, two-letter prefixes too, within 16 ms.
+    assert _report(f"case search {term!r} (50 rows)", samples, 0.016) <= 0.016
 
 
 def test_sign_in(county_db: Path) -> None:
@@ -146,6 +170,51 @@ def test_sign_in(county_db: Path) -> None:
         samples.append(time.perf_counter() - start)
         close_workspace(ctx)
     assert _report("sign-in (key derivation and unlock)", samples, 1.0) <= 1.0
+
+
+REPORTLAB_MINUTES = Path(__file__).with_name("baseline_reportlab_minutes.py")
+
+
+def test_print_minutes_process_against_plain_reportlab(county_db: Path, tmp_path: Path) -> None:
+    """``cspdesk print minutes`` as a whole process (interpreter, imports, sign-in, render, write)
+    beside a plain reportlab script typesetting the same minutes' text (baseline_reportlab_minutes.py)."""
+    from pypdf import PdfReader
+    from sqlalchemy import func, select
+
+    from cspdesk.domain.enums import AgendaItemKind
+    from cspdesk.services.workspace import close_workspace
+    from cspdesk.storage.models import AgendaItem
+
+    ctx = _sign_in(county_db)
+    try:
+        with ctx.reading() as s:
+            cases = func.count(func.distinct(AgendaItem.id))
+            meeting_id = s.scalar(
+                select(AgendaItem.meeting_id).where(AgendaItem.kind == AgendaItemKind.CASE)
+                .group_by(AgendaItem.meeting_id).having(cases >= 20).order_by(cases, AgendaItem.meeting_id).limit(1)
+            )
+    finally:
+        close_workspace(ctx)  # the process below signs in itself
+    env = {**os.environ, "CSPDESK_PASSWORD": PERF_PASSWORD}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    ours_pdf, text_file, plain_pdf = tmp_path / "minutes.pdf", tmp_path / "minutes.txt", tmp_path / "plain.pdf"
+    ours_cmd = [sys.executable, "-m", "ui.launcher", "--db", str(county_db), "--user", PERF_USER,
+                "print", "minutes", "--meeting", str(meeting_id), "--out", str(ours_pdf)]
+    plain_cmd = [sys.executable, str(REPORTLAB_MINUTES), str(text_file), str(plain_pdf)]
+
+    def timed(cmd: list[str]) -> float:
+        start = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, env=env, timeout=120, check=True)
+        return time.perf_counter() - start
+
+    timed(ours_cmd)  # writes the bytecode; not counted
+    pages = PdfReader(ours_pdf).pages
+    text_file.write_text("\f".join(page.extract_text() for page in pages), encoding="utf-8")
+    timed(plain_cmd)
+    ours = _report(f"print minutes as a process ({len(pages)} pages)", [timed(ours_cmd) for _ in range(RUNS)], 3.0)
+    baseline = statistics.median([timed(plain_cmd) for _ in range(RUNS)])
+    _ratio("print minutes / plain reportlab", ours, baseline, goal=2.0)
+    assert ours <= 3.0
 
 
 def test_zz_print_figures() -> None:

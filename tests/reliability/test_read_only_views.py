@@ -40,7 +40,7 @@ def test_a_read_only_copy_opens_cases_ocgs_and_summaries_and_writes_nothing(tmp_
         ocg = OcgService(viewer).get_ocg(ocg_id)
         assert ocg.row.reference and ocg.nominals
         pdf = CaseSummaryService(viewer).render(case_id)
-        
+
         text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
         assert case.row.reference in text
     finally:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from io import BytesIO
 from pathlib import Path
 
 import pytest

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from cspdesk.domain.enums import CaseStatus, PanelType, PersonRole
+from cspdesk.domain.enums import PanelType, PersonRole
 from cspdesk.services.cases import CaseQuery, CaseService
 from cspdesk.services.panels import PanelService
 from cspdesk.services.referrals import ReferralService

@@ -72,7 +72,6 @@ from ui.models.meetings import (
     AgendaModel,
     AttendanceColumn,
     AttendanceModel,
-    IdRole,
 )
 from ui import theme
 from ui.signals import emit

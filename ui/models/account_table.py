@@ -206,7 +206,7 @@ class AccountTableModel(QAbstractTableModel):
         self.changePersistentIndexList(moved_from, moved_to)
         emit(self.layoutChanged)
 
-    def _sort_key(self, column: int):  # noqa: ANN202
+    def _sort_key(self, column: int):
         match AccountColumn(column):
             case AccountColumn.ROLE:
                 return lambda r: (_ROLE_ORDER[r.role], r.username)

@@ -63,7 +63,7 @@ class _RowsModel(QAbstractTableModel):
     def rows(self) -> list:
         return list(self._rows)
 
-    def row_at(self, row: int):  # noqa: ANN201
+    def row_at(self, row: int):
         return self._rows[row]
 
     def row_of(self, row_id: int) -> int:
@@ -105,7 +105,7 @@ class _RowsModel(QAbstractTableModel):
             return row.id
         return self.cell(row, index.column(), role)
 
-    def cell(self, row, column: int, role: int):  # noqa: ANN001, ANN201
+    def cell(self, row, column: int, role: int):  # noqa: ANN001
         raise NotImplementedError
 
 
@@ -123,7 +123,7 @@ class MeetingColumn(IntEnum):
 class MeetingListModel(_RowsModel):
     headers = ("Date", "Panel", "Status", "Cases", "Venue")
 
-    def cell(self, row: MeetingRow, column: int, role: int):  # noqa: ANN201
+    def cell(self, row: MeetingRow, column: int, role: int):
         col = MeetingColumn(column)
         if role == Qt.ItemDataRole.DisplayRole:
             match col:
@@ -222,7 +222,7 @@ class AgendaModel(_RowsModel):
         spent = self.elapsed(entry)
         return spent is not None and spent > entry.minutes_allowed * 60
 
-    def cell(self, row: AgendaEntry, column: int, role: int):  # noqa: ANN201
+    def cell(self, row: AgendaEntry, column: int, role: int):
         if role not in _AGENDA_ROLES:
             return None
         col = AgendaColumn(column)
@@ -363,7 +363,7 @@ class AttendanceModel(_RowsModel):
         self._rows[n] = new
         emit(self.dataChanged, self.index(n, 0), self.index(n, self.columnCount() - 1))
 
-    def cell(self, row: AttendanceRow, column: int, role: int):  # noqa: ANN201
+    def cell(self, row: AttendanceRow, column: int, role: int):
         col = AttendanceColumn(column)
         if role == Qt.ItemDataRole.DisplayRole:
             match col:
@@ -413,7 +413,7 @@ class ActionListModel(_RowsModel):
         super().__init__(parent)
         self._today = today
 
-    def cell(self, row: ActionRow, column: int, role: int):  # noqa: ANN201
+    def cell(self, row: ActionRow, column: int, role: int):
         col = ActionColumn(column)
         if role == Qt.ItemDataRole.DisplayRole:
             match col:
@@ -455,7 +455,7 @@ class SuggestionModel(_RowsModel):
             return self._rows[index.row()].case_id
         return super().data(index, role)
 
-    def cell(self, row, column: int, role: int):  # noqa: ANN001, ANN201
+    def cell(self, row, column: int, role: int):  # noqa: ANN001
         if role == Qt.ItemDataRole.DisplayRole:
             return (row.reference, row.subject, row.why)[column]
         if role == Qt.ItemDataRole.ToolTipRole and column == 2:

@@ -482,7 +482,7 @@ class OcgView(ActionsTab):
                 self._list_stack.setCurrentWidget(self.empty_label)
 
     def set_status_filter(self, label: str) -> None:
-        self.status_combo.setCurrentIndex(next(i for i, (l, _s) in enumerate(STATUS_FILTERS) if l == label))
+        self.status_combo.setCurrentIndex(next(i for i, (text, _s) in enumerate(STATUS_FILTERS) if text == label))
 
     def _query_changed(self) -> None:
         statuses = self.model.query.statuses

@@ -105,8 +105,8 @@ def save_name(service: MeetingService, meeting_id: int, model: AttendanceModel, 
     return result
 
 
-def apply_attendance_key(service: MeetingService, meeting_id: int, view: QTableView, model: AttendanceModel,
-                         event: QKeyEvent):  # noqa: ANN201 - OpResult[AttendanceRow] | None
+def apply_attendance_key(service: MeetingService, meeting_id: int, view: QTableView, model: AttendanceModel,  # noqa: ANN201 - OpResult[AttendanceRow] | None
+                         event: QKeyEvent):
     """A key pressed on the grid: P/A/X set the current row's attendance (and move to the next
     row), I and S toggle information sent and the statement signed. Returns the service's OpResult,
     or None when the key is not one of these or does not apply here (:func:`attendance_keys_apply`).

@@ -247,7 +247,7 @@ class BackgroundCall(QThread):
             result = self._fn()
         except ServiceError as exc:
             emit(self.failed, exc)
-        except Exception as exc:  # noqa: BLE001 - whatever went wrong, say so rather than die silently
+        except Exception as exc:  # whatever went wrong, say so rather than die silently
             log.exception("%s failed", self._what)
             emit(self.failed, ServiceError(f"{self._what} did not finish ({type(exc).__name__}). Try again; "
                                            "if it happens again, tell whoever looks after CSPDesk."))

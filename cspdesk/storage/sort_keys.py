@@ -1,0 +1,34 @@
+"""Stored sort keys: a case's subject is kept in ``case_record.subject_sort`` so the case list sorts
+by subject from an index, instead of joining three tables for every case on every header click.
+
+The key is "family given" (normalised) for a person, else the group's or the place's normalised
+name — the order the list always had. It is written once, when a case is logged: people's, groups'
+and places' names are not changed afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, Connection, func, literal, select, update
+from sqlalchemy.orm import Session
+
+from cspdesk.storage.models import Case, Location, Person, SubjectGroup
+
+
+def subject_sort_key() -> ColumnElement[str]:
+    """The key computed for one ``Case`` row (a correlated expression)."""
+    person = (select(Person.family_norm + literal(" ") + Person.given_norm)
+              .where(Person.id == Case.subject_person_id).scalar_subquery())
+    group = select(SubjectGroup.name_norm).where(SubjectGroup.id == Case.subject_group_id).scalar_subquery()
+    place = select(Location.name_norm).where(Location.id == Case.subject_location_id).scalar_subquery()
+    return func.coalesce(person, group, place, literal(""))
+
+
+def refresh_subject_sort(conn: Connection | Session, case_ids: Iterable[int] | None = None) -> None:
+    """Write the key of the cases given (every case when None), in the caller's transaction."""
+    table = Case.__table__
+    stmt = update(table).values(subject_sort=subject_sort_key())
+    if case_ids is not None:
+        stmt = stmt.where(table.c.id.in_(list(case_ids)))
+    conn.execute(stmt)
