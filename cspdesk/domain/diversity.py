@@ -9,6 +9,7 @@ is "not recorded" (None), never a guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cspdesk.domain.rules import normalise_name
@@ -18,7 +19,7 @@ def _key(text: str) -> str:
     return normalise_name(text).replace(" ", "")
 
 
-def _lookup(table: dict[str, object], text: str, what: str, allowed: str) -> object:
+def _lookup(table: Mapping[str, object], text: str, what: str, allowed: str) -> object:
     value = table.get(_key(text))
     if value is None and _key(text) not in table:
         raise ValueError(f"not a {what}: {text.strip()[:40]!r}; write one of {allowed}")
@@ -54,7 +55,7 @@ ETHNICITY_VALUES = tuple(_ETHNICITIES)
 def parse_ethnicity(text: str) -> Ethnicity | None:
     if not text.strip():
         return None
-    label = _lookup(_ETHNICITY_OF, text, "recognised ethnicity", ", ".join(ETHNICITY_VALUES))  # type: ignore[arg-type]
+    label = _lookup(_ETHNICITY_OF, text, "recognised ethnicity", ", ".join(ETHNICITY_VALUES))
     if label == "Not known":
         return Ethnicity("", None)
     return Ethnicity(str(label), label != "White British")

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind
 # The keyring's own argon2id + AES-GCM wrapping (private to storage, reused rather than copied).
-from cspdesk.storage.keyring import KdfParams, Keyring, KeyringError, WrongSecret, _unwrap, _wrap  # noqa: PLC2701
+from cspdesk.storage.keyring import KdfParams, Keyring, KeyringError, WrongSecret, _unwrap, _wrap
 from cspdesk.storage.models import AuditCheckpoint, AuditEvent, AuditSigningKey, UserAccount
 
 #: ``Session.info`` key: the signer of the unit of work (set by ServiceContext.unit_of_work).

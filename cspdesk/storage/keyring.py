@@ -180,7 +180,7 @@ def _seal(db_key: bytes, public: bytes, aad: bytes) -> dict[str, str]:
     return {"epk": _b64(ephemeral_public), "nonce": _b64(nonce), "ct": _b64(AESGCM(key).encrypt(nonce, db_key, aad))}
 
 
-def _new_public(private: Any) -> bytes:  # noqa: ANN401 - an X25519PrivateKey
+def _new_public(private: Any) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
     return private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

@@ -13,7 +13,6 @@ import pytest
 from reliability_helpers import fast_kdf, run_cli  # noqa: F401 - fast_kdf: autouse
 
 from cspdesk.domain.enums import Role
-from cspdesk.services import auth
 from cspdesk.services.accounts import AccountService
 from cspdesk.services.auth import SignInFailed, create_database, recover, sign_in
 from cspdesk.services.backup import BackupService, restore_backup
