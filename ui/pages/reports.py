@@ -218,6 +218,7 @@ class ReportsPage(Page):
         # -- the dashboard ----------------------------------------------------------------------
         self.scroll = QScrollArea(self)
         self.scroll.setObjectName("reportsScroll")
+        self.scroll.setAccessibleName("Report")  # a focus stop (arrows scroll it): say what it holds
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -28,6 +28,7 @@ from ui.pages.admin.common import MessageLine, run_in_background
 from ui.pages.admin.tab import AdminTab
 from ui.pages.base import empty_state
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 
 class Period:
@@ -169,7 +170,7 @@ class AuditTab(AdminTab):
         self.to_edit.dateChanged.connect(self.apply_filters)
         self.model.query_changed.connect(self._update_count)
         self._period_changed()
-        self.setFocusProxy(self.kind_combo)
+        hand_focus_to(self, self.kind_combo)  # not setFocusProxy: Tab would skip what comes before it
 
     def _caption(self, text: str, buddy: QWidget) -> QLabel:
         label = QLabel(text, self)

@@ -30,6 +30,7 @@ from ui.dialogs.restore import holds_text, one_line
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label
 from ui.pages.admin.tab import AdminTab
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 
 class BackupsTab(AdminTab):
@@ -157,7 +158,7 @@ class BackupsTab(AdminTab):
             box.toggled.connect(self._edited)
         self.keep_spin.valueChanged.connect(self._edited)
         self.folder_edit.textChanged.connect(self._edited)
-        self.setFocusProxy(self.daily_box)
+        hand_focus_to(self, self.daily_box)  # not setFocusProxy: Tab would skip what comes before it
         for widget in (self._settings, self.save_button, self.revert_button, self.backup_button,
                        self.restore_button, self.list):
             widget.setEnabled(not self.server)

@@ -50,6 +50,7 @@ from ui.pages.admin.common import FieldErrors, MessageLine, error_label, run_in_
 from ui.pages.admin.tab import AdminTab
 from ui.pages.base import empty_state
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 #: What has to be typed before the Erase button wakes up.
 CONFIRM_WORD = "ERASE"
@@ -514,7 +515,7 @@ class RetentionTab(AdminTab):
         self.tab_layout.addWidget(self.message)
 
         self.model.ticked_changed.connect(self._ticked_changed)
-        self.setFocusProxy(self.table)
+        hand_focus_to(self, self.table)  # not setFocusProxy: Tab would skip what comes before it
         self._ticked_changed(0)
 
     # -- loading --------------------------------------------------------------------------------

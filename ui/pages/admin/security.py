@@ -10,6 +10,7 @@ from cspdesk.services.errors import ServiceError, ValidationError
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label
 from ui.pages.admin.tab import AdminTab
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 #: The ranges the service accepts (it checks them again).
 IDLE_RANGE = (1, 240)
@@ -80,7 +81,7 @@ class SecurityTab(AdminTab):
 
         self.idle_spin.valueChanged.connect(self._edited)
         self.attempts_spin.valueChanged.connect(self._edited)
-        self.setFocusProxy(self.idle_spin)
+        hand_focus_to(self, self.idle_spin)  # not setFocusProxy: Tab would skip what comes before it
         self._edited()
 
     def _setting(self, caption: str, spin: QSpinBox, error: QLabel, note: str) -> QWidget:

@@ -25,6 +25,7 @@ from cspdesk.services.settings import RANGES, PanelSettings, PartnershipSettings
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label
 from ui.pages.admin.tab import AdminTab
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 #: The population box shows this word at its lowest value, which stands for "not known".
 NOT_KNOWN = "Not known"
@@ -160,7 +161,7 @@ class SettingsTab(AdminTab):
         for spin in (self.amber_spin, self.small_spin, self.women_spin):
             spin.valueChanged.connect(self._edited)
         self.panel_combo.currentIndexChanged.connect(self._show_panel)
-        self.setFocusProxy(self.name_edit)
+        hand_focus_to(self, self.name_edit)  # not setFocusProxy: Tab would skip what comes before it
         self._edited()
 
     @staticmethod

@@ -1,0 +1,66 @@
+"""Walkers the accessibility tests share: the Tab cycle of a window, its focus stops, their names."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+def focus_target(widget: QWidget) -> QWidget:
+    """Where focus lands when ``widget`` is given it (its focus proxy, followed to the end)."""
+    while widget.focusProxy() is not None:
+        widget = widget.focusProxy()
+    return widget
+
+
+def focus_stops(window: QWidget) -> list[QWidget]:
+    """Every widget of ``window`` that Tab should reach: shown, enabled, taking focus by Tab."""
+    stops: list[QWidget] = []
+    for widget in window.findChildren(QWidget):
+        if widget.window() is not window or not widget.isVisibleTo(window) or not widget.isEnabled():
+            continue
+        if not widget.focusPolicy() & Qt.FocusPolicy.TabFocus or widget.focusProxy() is not None:
+            continue
+        if widget.visibleRegion().isEmpty():
+            continue
+        stops.append(widget)
+    return stops
+
+
+def tab_cycle(qtbot, window: QWidget, start: QWidget, *, backwards: bool = False, limit: int = 400) -> list[QWidget]:  # noqa: ANN001
+    """Press Tab (Shift+Tab) from ``start`` until focus comes back to it; the stops in order.
+    Fails when focus never comes back (a trap) within ``limit`` presses."""
+    start = focus_target(start)
+    start.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(start.hasFocus)
+    key = Qt.Key.Key_Backtab if backwards else Qt.Key.Key_Tab
+    modifier = Qt.KeyboardModifier.ShiftModifier if backwards else Qt.KeyboardModifier.NoModifier
+    seen: list[QWidget] = [start]
+    for _ in range(limit):
+        qtbot.keyClick(QApplication.focusWidget(), key, modifier)
+        now = QApplication.focusWidget()
+        if now is start:
+            return seen
+        seen.append(now)
+    trapped = {_describe(w) for w in seen[-10:]}
+    raise AssertionError(f"Tab never came back to {_describe(start)}: stuck in {sorted(trapped)}")
+
+
+def _describe(widget: QWidget | None) -> str:
+    if widget is None:
+        return "nothing"
+    return f"{type(widget).__name__}#{widget.objectName() or '?'}({accessible_name(widget)!r})"
+
+
+def describe(widgets) -> list[str]:  # noqa: ANN001
+    return [_describe(w) for w in widgets]
+
+
+def accessible_name(widget: QWidget) -> str:
+    """What a screen reader says for ``widget``: its accessible name as Qt's accessibility computes
+    it (the set name, else the text, else the buddy label's)."""
+    iface = QAccessible.queryAccessibleInterface(widget)
+    if iface is None:
+        return ""
+    return (iface.text(QAccessible.Text.Name) or "").strip()
