@@ -9,8 +9,9 @@ remember these rules:
 - **Headers by keyboard**: in a table, the Menu key or Shift+F10 opens the header's menu: sort by
   the current column (ascending / descending) and, where the header has one, its own column
   menu ("Choose columns…").
-- **A name for every control**: a focusable widget with no accessible name takes its tool tip's
-  first sentence, or its placeholder text (a screen reader then says what the field is for).
+- **A name for every control**: a field bound to a label (its buddy) is named by the label's
+  words; a focusable widget with no name otherwise takes its tool tip's first sentence, or its
+  placeholder text, or (a scroll area) its window's title.
 
 Hazard: pages hand their focus to a child with :func:`hand_focus_to` rather than
 ``setFocusProxy``: in Qt 6 a focus proxy that is a descendant makes Tab skip every sibling
@@ -25,8 +26,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QMenu,
+    QScrollArea,
     QTableView,
     QTreeView,
     QWidget,
@@ -123,6 +126,8 @@ def fallback_name(widget: QWidget) -> str:
         return tip.split(". ")[0].split(" (")[0].rstrip(".")
     if isinstance(widget, QLineEdit) and widget.placeholderText():
         return widget.placeholderText()
+    if isinstance(widget, QScrollArea) and widget.window().windowTitle():
+        return widget.window().windowTitle()  # a scrolling form or page: named as its window
     return ""
 
 
@@ -142,10 +147,38 @@ class AccessibilityPolicy(QObject):
     def _polish(widget: QWidget) -> None:
         if isinstance(widget, QAbstractItemView):
             widget.setTabKeyNavigation(False)
-        if not widget.accessibleName() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
-            name = fallback_name(widget)
-            if name:
-                widget.setAccessibleName(name)
+        if isinstance(widget, QLabel) and widget.buddy() is not None:
+            name_from_label(widget)
+        if widget.accessibleName() or not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            return
+        name = fallback_name(widget)
+        if name:
+            widget.setAccessibleName(name)
+            widget.setProperty(_FALLBACK, True)  # a label bound to it later still wins
+
+
+#: Marks a name taken from a tool tip or placeholder, which a buddy label's words replace.
+_FALLBACK = "cspdeskFallbackName"
+
+
+def label_words(text: str) -> str:
+    """A label's words as a name: no Alt marker, one line, no trailing colon."""
+    return " ".join(text.replace("&&", "\0").replace("&", "").replace("\0", "&").split()).rstrip(":")
+
+
+def name_from_label(label: QLabel) -> None:
+    """Name ``label``'s buddy by the label's words, unless it was named on purpose. Qt's own
+    accessibility looks for a buddy label only among the field's siblings, so a field laid out
+    in a cell of its own (beside its error line) was announced with no name."""
+    buddy = label.buddy()
+    while buddy.focusProxy() is not None:
+        buddy = buddy.focusProxy()
+    if buddy.accessibleName() and not buddy.property(_FALLBACK):
+        return
+    words = label_words(label.text())
+    if words:
+        buddy.setAccessibleName(words)
+        buddy.setProperty(_FALLBACK, False)
 
 
 def install(app: QApplication) -> AccessibilityPolicy:

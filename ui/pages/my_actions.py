@@ -82,7 +82,7 @@ class MyActionsView(ActionsTab):
         caption.setBuddy(self.panel_combo)
         top.addWidget(caption)
         top.addWidget(self.panel_combo)
-        self.finished_check = QCheckBox("Show &finished too", self)
+        self.finished_check = QCheckBox("Sho&w finished too", self)
         self.finished_check.setObjectName("showFinished")
         self.finished_check.setToolTip("List completed and discontinued actions as well")
         top.addWidget(self.finished_check)

@@ -120,6 +120,7 @@ class OcgDetailPane(QFrame):
 
         scroll = QScrollArea(self)
         scroll.setObjectName("ocgScroll")
+        scroll.setAccessibleName("OCG details")  # a focus stop (arrows scroll it): say what it holds
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

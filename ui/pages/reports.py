@@ -143,7 +143,7 @@ class ReportsPage(Page):
 
         self.by_quarter = QRadioButton("&Quarter", self.controls)
         self.by_quarter.setObjectName("reportByQuarter")
-        self.by_dates = QRadioButton("&From", self.controls)
+        self.by_dates = QRadioButton("Fro&m", self.controls)
         self.by_dates.setObjectName("reportByDates")
         group = QButtonGroup(self)
         group.addButton(self.by_quarter)

@@ -99,7 +99,7 @@ class AuditTab(AdminTab):
         today = _qdate(ctx.today())
         self.from_edit = self._date_edit("auditFrom", today.addDays(-30))
         self.to_edit = self._date_edit("auditTo", today)
-        self.from_caption = self._caption("&From", self.from_edit)
+        self.from_caption = self._caption("Fro&m", self.from_edit)
         self.to_caption = self._caption("T&o", self.to_edit)
         for caption, combo in (("&What", self.kind_combo), ("&User", self.user_combo), ("&Period", self.period_combo)):
             filters.addWidget(self._caption(caption, combo))
@@ -147,7 +147,7 @@ class AuditTab(AdminTab):
         self.tab_layout.addWidget(self._stack, 1)
 
         bottom = QHBoxLayout()
-        self.verify_button = QPushButton("&Verify chain", self)
+        self.verify_button = QPushButton("Ver&ify chain", self)
         self.verify_button.setObjectName("verifyChain")
         self.verify_button.setToolTip(
             "Check that no entry has been changed, removed or put out of order since it was written"

@@ -85,7 +85,7 @@ class BackupsTab(AdminTab):
         self.keep_error = error_label(self._settings)
         column.addWidget(self.keep_error)
 
-        folder_caption = QLabel("Backup &folder", self._settings)
+        folder_caption = QLabel("Backup fo&lder", self._settings)
         folder_caption.setObjectName("settingCaption")
         column.addWidget(folder_caption)
         folder_row = QHBoxLayout()
@@ -94,7 +94,7 @@ class BackupsTab(AdminTab):
         self.folder_edit.setAccessibleName("Backup folder")
         folder_caption.setBuddy(self.folder_edit)
         folder_row.addWidget(self.folder_edit, 1)
-        self.browse_button = QPushButton("C&hoose…", self._settings)
+        self.browse_button = QPushButton("Ch&oose…", self._settings)
         self.browse_button.clicked.connect(self.choose_folder)
         folder_row.addWidget(self.browse_button)
         self.default_button = QPushButton("Use the &default", self._settings)
@@ -106,7 +106,7 @@ class BackupsTab(AdminTab):
         self.tab_layout.addWidget(self._settings)
 
         row = QHBoxLayout()
-        self.save_button = QPushButton("Sa&ve", self)
+        self.save_button = QPushButton("S&ave", self)
         self.save_button.setObjectName("primaryButton")
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.save_button)

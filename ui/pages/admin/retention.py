@@ -441,7 +441,7 @@ class RetentionTab(AdminTab):
         self.no_panels_label.hide()
         self.tab_layout.addWidget(self.no_panels_label)
         save_row = QHBoxLayout()
-        self.save_button = QPushButton("Sa&ve periods", self)
+        self.save_button = QPushButton("Save per&iods", self)
         self.save_button.clicked.connect(self.save_periods)
         save_row.addWidget(self.save_button)
         self.periods_message = MessageLine(self)

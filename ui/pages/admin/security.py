@@ -60,7 +60,7 @@ class SecurityTab(AdminTab):
         self.tab_layout.addWidget(self._settings)
 
         row = QHBoxLayout()
-        self.save_button = QPushButton("Sa&ve", self)
+        self.save_button = QPushButton("Sav&e", self)
         self.save_button.setObjectName("primaryButton")
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.save_button)

@@ -32,7 +32,7 @@ NOT_KNOWN = "Not known"
 
 
 class SettingsTab(AdminTab):
-    tab_label = "Partners&hip"
+    tab_label = "Partnership"  # no letter: every letter of it is taken (Alt+H is Help)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,7 +71,7 @@ class SettingsTab(AdminTab):
         self.amber_spin = self._spin("amber_days", " days before due", box)
         self.amber_spin.setToolTip("An unfinished action due within this many days shows Amber")
         self.amber_error = error_label(box)
-        form.addRow("Amber &from", self.amber_spin)
+        form.addRow("Amber from", self.amber_spin)
         form.addRow("", self.amber_error)
         self.small_spin = self._spin("small_number_threshold", "", box)
         self.small_spin.setToolTip("With “Show small numbers as <N” ticked, a return shows counts under this as <N")
@@ -90,7 +90,7 @@ class SettingsTab(AdminTab):
         form.addRow("", self.women_error)
         column.addLayout(form)
         row = QHBoxLayout()
-        self.save_button = QPushButton("Sa&ve", box)
+        self.save_button = QPushButton("Save", box)
         self.save_button.setObjectName("primaryButton")
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.save_button)

@@ -143,7 +143,7 @@ class SubjectAccessTab(AdminTab):
         ))
 
         search = QHBoxLayout()
-        caption = QLabel("&Find a person", self)
+        caption = QLabel("Find &a person", self)
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("personSearch")
         self.search_box.setPlaceholderText("Given or family name, or an alias")
