@@ -89,6 +89,9 @@ LIGHT: dict[str, str] = {
     "paperBorder": "#8a939e",
     "paperText": "#1f2933",
     "paperMuted": "#5f6773",
+    # Charts on screen: drawn from the scheme (the PDF keeps its greys on paper).
+    "chartBar": "#6b7a8f",
+    "chartInk": "#1f2933",  # words, axes and the bars' outline
     # RAG: the colour (dots, borders, words) and a tint behind it. The word always goes with it.
     "ragRed": "#b42318",
     "ragAmber": "#b54708",
@@ -168,6 +171,8 @@ DARK: dict[str, str] = {
     "paperBorder": "#000000",
     "paperText": "#1f2933",
     "paperMuted": "#5f6773",
+    "chartBar": "#8fa3bd",
+    "chartInk": "#e6e9ed",
     "ragRed": "#ff7b72",
     "ragAmber": "#f0a04b",
     "ragGreen": "#5fcb7c",
@@ -314,6 +319,21 @@ def _colour(scheme: str, name: str) -> QColor:
 @cache
 def _brush(scheme: str, name: str) -> QBrush:
     return QBrush(_colour(scheme, name))
+
+
+#: The colours :func:`chart_svg` finds in the report's SVG charts (drawn for paper), and the
+#: palette colour each becomes on screen.
+_CHART_COLOURS = {"rgb(0%,0%,0%)": "chartInk", "rgb(20%,20%,20%)": "chartInk", "rgb(41%,47%,56%)": "chartBar"}
+
+
+def chart_svg(svg: bytes, scheme: str | None = None) -> bytes:
+    """A report chart's SVG (drawn in greys for paper) recoloured for the screen in ``scheme``
+    (None: the one in use): ink and bars from the palette, the background left to the card."""
+    text = svg.decode("utf-8")
+    palette = PALETTES[scheme or current_scheme()]
+    for paper, name in _CHART_COLOURS.items():
+        text = text.replace(paper, palette[name])
+    return text.encode("utf-8")
 
 
 def system_scheme() -> str:

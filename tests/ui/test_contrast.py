@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.theme import DARK, LIGHT, contrast_ratio
+from ui.theme import DARK, LIGHT, chart_svg, contrast_ratio, render_stylesheet
 
 SURFACES = ("base", "window", "panel", "header", "alternate", "tabPane")
 RAG = ("Red", "Amber", "Green", "Blue", "Grey")
@@ -18,6 +18,7 @@ TEXT_PAIRS = [
     ("chipText", "chip"), ("faint", "chipMuted"), ("selectionText", "selection"),
     ("noticeText", "notice"), ("noticeText", "noticeSoft"), ("text", "noticeSoft"), ("successText", "success"),
     ("markingText", "marking"), ("paperText", "paper"), ("paperMuted", "paper"),
+    *[("chartInk", bg) for bg in ("base", "window")],  # a chart's words and figures
     *[(f"rag{r}", f"rag{r}Tint") for r in RAG],  # the RAG chip of the action shown (Grey was 4.23)
     *[("text", f"rag{r}Tint") for r in RAG],  # the counts strip's tiles
 ]
@@ -31,6 +32,7 @@ INDICATOR_PAIRS = [
     *[("indicatorBorder", bg) for bg in ("base", "window", "tabPane")],  # check boxes, radios
     *[(f"rag{r}", bg) for r in RAG for bg in ("base", "alternate")],  # RAG dots in tables
     *[(f"rag{r}", f"rag{r}Tint") for r in RAG],  # the strip's checked border
+    ("chartBar", "base"),  # a chart's bars
     *[("focus", f"rag{r}Tint") for r in RAG],  # the strip's focus ring
 ]
 
@@ -51,3 +53,20 @@ def test_contrast_ratio_matches_wcag_examples():
     assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
     assert contrast_ratio("#ffffff", "#ffffff") == pytest.approx(1.0)
     assert contrast_ratio("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)  # the classic AA grey
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_charts_are_drawn_from_the_scheme_not_on_a_white_box(scheme):
+    """The data-return chart is the PDF's (greys for paper); on screen it takes the scheme's ink
+    and bars, and its card the scheme's background (the dark scheme showed a white box)."""
+    from cspdesk.reports.data_return import Series
+    from cspdesk.reports.data_return import chart_svg as paper_chart
+
+    palette = LIGHT if scheme == "light" else DARK
+    svg = chart_svg(paper_chart(Series(title="Referrals", labels=("Jan", "Feb"), values=(3, 5))), scheme).decode()
+    assert "rgb(" not in svg  # every paper colour replaced
+    assert palette["chartInk"] in svg and palette["chartBar"] in svg
+    sheet = render_stylesheet(scheme)
+    card = sheet[sheet.index("QFrame#figureCard, QFrame#chartCard {"):]
+    assert f"background: {palette['base']}" in card[: card.index("}")]
+    assert "\nQFrame#chartCard {" not in sheet  # no rule of its own painting the card as paper
