@@ -9,6 +9,8 @@ remember these rules:
 - **Headers by keyboard**: in a table, the Menu key or Shift+F10 opens the header's menu: sort by
   the current column (ascending / descending) and, where the header has one, its own column
   menu ("Choose columns…").
+- **Reading order**: a scroll area holding focus stops is not one itself (Tab reaches its
+  contents, and it scrolls to them).
 - **A name for every control**: a field bound to a label (its buddy) is named by the label's
   words; a focusable widget with no name otherwise takes its tool tip's first sentence, or its
   placeholder text, or (a scroll area) its window's title.
@@ -147,6 +149,10 @@ class AccessibilityPolicy(QObject):
     def _polish(widget: QWidget) -> None:
         if isinstance(widget, QAbstractItemView):
             widget.setTabKeyNavigation(False)
+        if isinstance(widget, QScrollArea) and _holds_focus_stops(widget):
+            # Tab reaches what it holds (and the area scrolls to it): the area itself is no stop,
+            # or it would come after its own contents, out of reading order.
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         if isinstance(widget, QLabel) and widget.buddy() is not None:
             name_from_label(widget)
         if widget.accessibleName() or not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
@@ -155,6 +161,13 @@ class AccessibilityPolicy(QObject):
         if name:
             widget.setAccessibleName(name)
             widget.setProperty(_FALLBACK, True)  # a label bound to it later still wins
+
+
+def _holds_focus_stops(area: QScrollArea) -> bool:
+    inner = area.widget()
+    if inner is None:
+        return False
+    return any(w.focusPolicy() & Qt.FocusPolicy.TabFocus for w in inner.findChildren(QWidget))
 
 
 #: Marks a name taken from a tool tip or placeholder, which a buddy label's words replace.

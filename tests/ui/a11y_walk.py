@@ -64,3 +64,17 @@ def accessible_name(widget: QWidget) -> str:
     if iface is None:
         return ""
     return (iface.text(QAccessible.Text.Name) or "").strip()
+
+
+def out_of_reading_order(cycle: list[QWidget]) -> list[str]:
+    """Steps of a Tab cycle that go back up, or leftwards on one line, between two controls
+    laid out side by side in the same container (reading order: top to bottom, left to right)."""
+    found = []
+    for a, b in zip(cycle, cycle[1:]):
+        if a.parentWidget() is not b.parentWidget() or a.parentWidget() is None:
+            continue
+        ra, rb = a.geometry(), b.geometry()
+        same_line = abs(ra.center().y() - rb.center().y()) < max(ra.height(), rb.height()) / 2
+        if (same_line and rb.center().x() < ra.center().x()) or (not same_line and rb.bottom() < ra.top()):
+            found.append(f"{_describe(a)} → {_describe(b)}")
+    return found

@@ -3,6 +3,7 @@
 - No keyboard trap (WCAG 2.1.2): Tab, and Shift+Tab, from the first focus stop come back to it.
 - Nothing skipped: the cycle reaches every shown, enabled control that takes focus by Tab (of a
   group of radio buttons, the checked one: arrows move inside the group).
+- Reading order: Tab never goes back up, or leftwards on a line, between controls side by side.
 - A name for every focus stop (what a screen reader says), and a buddy for every form label.
 - No Alt letter that clashes with the menu bar's (Qt then does neither).
 - Headers by keyboard: the Menu key and Shift+F10 open the header menu; sorting from it.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from a11y_walk import accessible_name, describe, focus_stops, tab_cycle
+from a11y_walk import accessible_name, describe, focus_stops, out_of_reading_order, tab_cycle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -64,6 +65,7 @@ def check_keyboard_and_names(qtbot, window: QWidget, start: QWidget) -> None:  #
     assert stops, "nothing to focus"
     forwards = tab_cycle(qtbot, window, start)
     assert not _unreached(stops, forwards), f"Tab skips {describe(_unreached(stops, forwards))}"
+    assert not out_of_reading_order(forwards), f"Tab against reading order: {out_of_reading_order(forwards)}"
     backwards = tab_cycle(qtbot, window, start, backwards=True)
     assert set(backwards) == set(forwards), "Shift+Tab does not go round the same stops"
     unnamed = [w for w in stops if not accessible_name(w)]
