@@ -4,7 +4,8 @@
 - Nothing skipped: the cycle reaches every shown, enabled control that takes focus by Tab (of a
   group of radio buttons, the checked one: arrows move inside the group).
 - Reading order: Tab never goes back up, or leftwards on a line, between controls side by side.
-- A name for every focus stop (what a screen reader says), and a buddy for every form label.
+- A name for every focus stop (what a screen reader says); every field bound to its label or
+  named on purpose (not only by a tool tip); every label with an Alt letter bound to a field.
 - No Alt letter that clashes with the menu bar's (Qt then does neither).
 - Headers by keyboard: the Menu key and Shift+F10 open the header menu; sorting from it.
 - Tick boxes and radios at least 24 px high (WCAG 2.2 target size).
@@ -19,14 +20,19 @@ from a11y_walk import accessible_name, describe, focus_stops, out_of_reading_ord
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractSpinBox,
     QApplication,
     QCheckBox,
+    QComboBox,
     QGroupBox,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
+    QPlainTextEdit,
     QRadioButton,
     QTabBar,
+    QTextEdit,
     QWidget,
 )
 
@@ -70,6 +76,13 @@ def check_keyboard_and_names(qtbot, window: QWidget, start: QWidget) -> None:  #
     assert set(backwards) == set(forwards), "Shift+Tab does not go round the same stops"
     unnamed = [w for w in stops if not accessible_name(w)]
     assert not unnamed, f"focus stops without a name: {describe(unnamed)}"
+    fields = (QLineEdit, QComboBox, QAbstractSpinBox, QPlainTextEdit, QTextEdit)
+    bound = {label.buddy() for label in window.findChildren(QLabel) if label.buddy() is not None}
+    nameless = [
+        w for w in stops
+        if isinstance(w, fields) and w not in bound and (not w.accessibleName() or w.property("cspdeskFallbackName"))
+    ]
+    assert not nameless, f"fields with neither a label bound to them nor a name of their own: {describe(nameless)}"
     unbound = [
         label for label in window.findChildren(QLabel)
         if label.isVisibleTo(window) and _mnemonic(label.text()) and label.buddy() is None
