@@ -40,6 +40,8 @@ def tab_cycle(qtbot, window: QWidget, start: QWidget, *, backwards: bool = False
     for _ in range(limit):
         qtbot.keyClick(QApplication.focusWidget(), key, modifier)
         now = QApplication.focusWidget()
+        if now is seen[-1]:
+            continue  # Tab moved inside the control (a date's day, month and year), not out of it
         if now is start:
             return seen
         seen.append(now)

@@ -223,3 +223,24 @@ def test_the_header_menu_opens_by_keyboard_and_sorts(demo_ctx, make_window, qtbo
     ascending.trigger()
     assert header.sortIndicatorSection() == 1 and header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
     menu.close()
+
+
+def test_meeting_account_about_and_password_dialogs_by_keyboard_and_named(demo_admin_ctx, qtbot):
+    from cspdesk.services.accounts import AccountService
+    from ui.dialogs.about import AboutDialog
+    from ui.dialogs.change_password import ChangePasswordDialog
+    from ui.dialogs.new_meeting import NewMeetingDialog
+    from ui.pages.admin.account_dialogs import AccountDialog
+
+    panels = PanelService(demo_admin_ctx).list_panels()
+    accounts = AccountService(demo_admin_ctx)
+    dialogs = [
+        NewMeetingDialog(MeetingService(demo_admin_ctx), panels),
+        AccountDialog(accounts, panels=[(p.id, p.name) for p in panels], agencies=accounts.agencies()),
+        AboutDialog(demo_admin_ctx),
+        ChangePasswordDialog(demo_admin_ctx),
+    ]
+    for dialog in dialogs:
+        _shown(qtbot, dialog)
+        check_keyboard_and_names(qtbot, dialog, _first_stop(dialog))
+        dialog.close()
