@@ -94,8 +94,8 @@ LIGHT: dict[str, str] = {
     "chartInk": "#1f2933",  # words, axes and the bars' outline
     # RAG: the colour (dots, borders, words) and a tint behind it. The word always goes with it.
     "ragRed": "#b42318",
-    "ragAmber": "#b54708",
-    "ragGreen": "#1e7b34",
+    "ragAmber": "#a33f06",  # darker than before: 4.5:1 on a selected row too
+    "ragGreen": "#1a6e2e",
     "ragBlue": "#1d5fa8",
     "ragGrey": "#5f6671",  # 4.5:1 as words on its tint (the Grey chip)
     "ragRedTint": "#fde8e7",
@@ -144,7 +144,7 @@ DARK: dict[str, str] = {
     "onAccentDisabled": "#7d8897",
     "accentText": "#8cb8f2",
     "accentTextHover": "#b0cff7",
-    "selection": "#2d4a6e",
+    "selection": "#223652",  # dark enough for the coloured words (RAG, risk) on a selected row
     "selectionText": "#f1f4f7",
     "chip": "#2d4a6e",
     "chipText": "#cfe0f7",

@@ -21,6 +21,8 @@ TEXT_PAIRS = [
     *[("chartInk", bg) for bg in ("base", "window")],  # a chart's words and figures
     *[(f"rag{r}", f"rag{r}Tint") for r in RAG],  # the RAG chip of the action shown (Grey was 4.23)
     *[("text", f"rag{r}Tint") for r in RAG],  # the counts strip's tiles
+    *[(f"rag{r}", bg) for r in RAG for bg in ("base", "alternate", "selection")],  # the RAG word in tables
+    *[(fg, "selection") for fg in ("danger", "caution", "good", "muted", "accentText")],  # on a selected row
 ]
 
 #: Non-text: focus indicators, input borders, check box outlines, RAG markers (3:1).
