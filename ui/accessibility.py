@@ -25,6 +25,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QApplication,
     QHeaderView,
@@ -122,7 +123,10 @@ class _FocusHandOff(QObject):
 
 
 def fallback_name(widget: QWidget) -> str:
-    """A name for a control that has none: its tool tip's first sentence, else its placeholder."""
+    """A name for a control that has none: its tool tip's first sentence, else its placeholder
+    (a button with words is named by them already)."""
+    if isinstance(widget, QAbstractButton) and widget.text():
+        return ""
     tip = " ".join(widget.toolTip().split())
     if tip and not tip.startswith("<"):
         return tip.split(". ")[0].split(" (")[0].rstrip(".")

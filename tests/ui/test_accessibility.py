@@ -244,3 +244,27 @@ def test_meeting_account_about_and_password_dialogs_by_keyboard_and_named(demo_a
         _shown(qtbot, dialog)
         check_keyboard_and_names(qtbot, dialog, _first_stop(dialog))
         dialog.close()
+
+
+def test_a_button_keeps_its_words_as_its_name_and_a_field_takes_its_label(qtbot):
+    from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    button = QPushButton("Change status…", window)
+    button.setToolTip("Change the status of the selected action (S)")
+    tip_only = QLineEdit(window)
+    tip_only.setToolTip("Owner's name. Part of a name is enough")
+    label = QLabel("&Reason:", window)
+    cell = QWidget(window)  # the field in a cell of its own, beside its error line
+    field = QLineEdit(cell)
+    QHBoxLayout(cell).addWidget(field)
+    label.setBuddy(field)
+    column = QVBoxLayout(window)
+    for widget in (button, tip_only, label, cell):
+        column.addWidget(widget)
+    window.show()
+    qtbot.waitExposed(window)
+    assert accessible_name(button) == "Change status…"
+    assert accessible_name(tip_only) == "Owner's name"
+    assert accessible_name(field) == "Reason"
