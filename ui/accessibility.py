@@ -38,6 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.signals import emit
+
 OBJECT_NAME = "cspdeskAccessibility"
 #: The object name of the header menu the keyboard opens (tests find it by this).
 HEADER_MENU = "headerKeyboardMenu"
@@ -90,7 +92,7 @@ def header_menu(view: QAbstractItemView) -> QMenu | None:
     if custom:
         centre = QPoint(header.sectionViewportPosition(column) + header.sectionSize(column) // 2, header.height() // 2)
         action = menu.addAction("&Choose columns…")
-        action.triggered.connect(lambda: header.customContextMenuRequested.emit(centre))
+        action.triggered.connect(lambda: emit(header.customContextMenuRequested, centre))
     return menu
 
 
