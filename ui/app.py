@@ -63,6 +63,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     from ui import theme
 
     theme.install(app)  # the stylesheet and palette, light or dark as the system (or the person) asks
+    from ui import accessibility
+
+    accessibility.install(app)  # no keyboard traps in tables, header menus by keyboard, names
     return app
 
 

@@ -22,12 +22,14 @@ from shiboken6 import isValid
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -94,6 +96,17 @@ SUB_VIEWS: dict[str, tuple[Section, str]] = {
 
 VIEW_NAMES = tuple(s.value for s in Section) + tuple(SUB_VIEWS)
 
+
+
+#: The side bar's padding round a name: the item's (16 px each side) and margin (8), the
+#: list's focus ring (2) and room to spare.
+SIDEBAR_PADDING = 2 * 16 + 2 * 8 + 2 * 2 + 12
+
+
+def sidebar_width(sidebar: QListWidget) -> int:
+    """The side bar's width for its longest name in its font."""
+    metrics = sidebar.fontMetrics()
+    return max(metrics.horizontalAdvance(label) for _s, label in NAVIGATION) + SIDEBAR_PADDING
 
 
 class MainWindow(QMainWindow):
@@ -165,7 +178,10 @@ class MainWindow(QMainWindow):
         self.about_dialog = None
         self.setObjectName("mainWindow")
         self.resize(1200, 760)
-        self.setMinimumSize(QSize(800, 520))
+        # Never more than the screen offers (at 200 % on a 1080p screen that is 960×540); pages
+        # narrower than they need scroll (below).
+        screen = QApplication.primaryScreen().availableGeometry() if QApplication.primaryScreen() else None
+        self.setMinimumSize(QSize(800, 520).boundedTo(screen.size()) if screen is not None else QSize(800, 520))
 
         self.central_stack = QStackedWidget(self)
         self.central_stack.setObjectName("centralStack")
@@ -179,14 +195,25 @@ class MainWindow(QMainWindow):
         self.sidebar.setAccessibleName("Sections")
         self.sidebar.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.sidebar.setFixedWidth(168)
         for section, label in NAVIGATION:
             item = QListWidgetItem(label, self.sidebar)
             item.setData(Qt.ItemDataRole.UserRole, section.value)
+        # Wide enough for the longest section's name in the font in use (16 pt text cut
+        # "Administration" to "Administr…" in the old fixed 168 px).
+        self.sidebar.setFixedWidth(max(168, sidebar_width(self.sidebar)))
         layout.addWidget(self.sidebar)
         self.stack = QStackedWidget(self.content)
         self.stack.setObjectName("pages")
-        layout.addWidget(self.stack, 1)
+        # Large text (200 %, a 16 pt system font) can make a page wider or taller than the window:
+        # it then scrolls, rather than squeezing its controls until their words are cut
+        # ("ear filte"). Not a focus stop: Tab goes through the page, which scrolls to follow.
+        self.page_scroll = QScrollArea(self.content)
+        self.page_scroll.setObjectName("pageScroll")
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.page_scroll.setWidget(self.stack)
+        layout.addWidget(self.page_scroll, 1)
         self.central_stack.addWidget(self.content)
         self.lock_screen = LockScreen(self.central_stack)
         self.central_stack.addWidget(self.lock_screen)

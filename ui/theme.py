@@ -43,14 +43,16 @@ LIGHT: dict[str, str] = {
     "text": "#1f2933",
     "secondary": "#374151",  # captions, column headings
     "faint": "#4b5563",  # the empty state, the database in the status bar
-    "muted": "#6b7280",  # hints, finished rows
+    "muted": "#5f6773",  # hints, finished rows (4.5:1 on the panel too, as in the status bar)
     "disabledText": "#9aa3ad",
     "border": "#d8dde3",
     "borderSoft": "#e3e7ec",
-    "borderInput": "#b9c1ca",
+    "borderInput": "#7a838e",  # 3:1 on every surface a field sits on
     "borderButton": "#c9d0d8",
     "buttonHover": "#f0f3f7",
-    "indicatorBorder": "#8a94a0",
+    "indicatorBorder": "#7a838e",
+    "focus": "#1d4e89",  # the focus ring of every focus stop (3:1 on every surface)
+    "focusOnFill": "#ffffff",  # the focus ring inside a filled (primary, danger) button
     "accent": "#1d4e89",  # filled: the primary button, the chosen page
     "accentHover": "#163d6b",
     "accentStrong": "#0b2545",
@@ -87,12 +89,15 @@ LIGHT: dict[str, str] = {
     "paperBorder": "#8a939e",
     "paperText": "#1f2933",
     "paperMuted": "#5f6773",
+    # Charts on screen: drawn from the scheme (the PDF keeps its greys on paper).
+    "chartBar": "#6b7a8f",
+    "chartInk": "#1f2933",  # words, axes and the bars' outline
     # RAG: the colour (dots, borders, words) and a tint behind it. The word always goes with it.
     "ragRed": "#b42318",
-    "ragAmber": "#b54708",
-    "ragGreen": "#1e7b34",
+    "ragAmber": "#a33f06",  # darker than before: 4.5:1 on a selected row too
+    "ragGreen": "#1a6e2e",
     "ragBlue": "#1d5fa8",
-    "ragGrey": "#6b7280",
+    "ragGrey": "#5f6671",  # 4.5:1 as words on its tint (the Grey chip)
     "ragRedTint": "#fde8e7",
     "ragAmberTint": "#fdf0dc",
     "ragGreenTint": "#e3f3e6",
@@ -123,12 +128,14 @@ DARK: dict[str, str] = {
     "disabledText": "#6b7480",
     "border": "#3a424c",
     "borderSoft": "#323941",
-    "borderInput": "#4d5763",
+    "borderInput": "#7d8794",
     "borderButton": "#48515c",
     "buttonHover": "#2f363f",
     "indicatorBorder": "#7d8794",
+    "focus": "#8cb8f2",
+    "focusOnFill": "#ffffff",
     "accent": "#2f6db5",
-    "accentHover": "#3b7cc7",
+    "accentHover": "#285f9e",  # darker, not lighter: white words keep 4.5:1
     "accentStrong": "#a9c8ef",
     # Greyed out is washed into the background: a faint fill and dim words (white on a darker
     # blue read as a button at rest, not one that cannot be pressed).
@@ -137,7 +144,7 @@ DARK: dict[str, str] = {
     "onAccentDisabled": "#7d8897",
     "accentText": "#8cb8f2",
     "accentTextHover": "#b0cff7",
-    "selection": "#2d4a6e",
+    "selection": "#223652",  # dark enough for the coloured words (RAG, risk) on a selected row
     "selectionText": "#f1f4f7",
     "chip": "#2d4a6e",
     "chipText": "#cfe0f7",
@@ -164,6 +171,8 @@ DARK: dict[str, str] = {
     "paperBorder": "#000000",
     "paperText": "#1f2933",
     "paperMuted": "#5f6773",
+    "chartBar": "#8fa3bd",
+    "chartInk": "#e6e9ed",
     "ragRed": "#ff7b72",
     "ragAmber": "#f0a04b",
     "ragGreen": "#5fcb7c",
@@ -312,6 +321,21 @@ def _brush(scheme: str, name: str) -> QBrush:
     return QBrush(_colour(scheme, name))
 
 
+#: The colours :func:`chart_svg` finds in the report's SVG charts (drawn for paper), and the
+#: palette colour each becomes on screen.
+_CHART_COLOURS = {"rgb(0%,0%,0%)": "chartInk", "rgb(20%,20%,20%)": "chartInk", "rgb(41%,47%,56%)": "chartBar"}
+
+
+def chart_svg(svg: bytes, scheme: str | None = None) -> bytes:
+    """A report chart's SVG (drawn in greys for paper) recoloured for the screen in ``scheme``
+    (None: the one in use): ink and bars from the palette, the background left to the card."""
+    text = svg.decode("utf-8")
+    palette = PALETTES[scheme or current_scheme()]
+    for paper, name in _CHART_COLOURS.items():
+        text = text.replace(paper, palette[name])
+    return text.encode("utf-8")
+
+
 def system_scheme() -> str:
     """What the system asks for: ``dark`` only when it says so."""
     hints = QGuiApplication.styleHints()
@@ -432,3 +456,21 @@ def choose_appearance(choice: str) -> None:
     if current is not None:
         current.choose(choice)
     remember_appearance(choice)
+
+
+def relative_luminance(hex_colour: str) -> float:
+    """WCAG 2.2's relative luminance of an sRGB colour written ``#rrggbb``."""
+    value = hex_colour.lstrip("#")
+
+    def channel(pair: str) -> float:
+        c = int(pair, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(value[i:i + 2]) for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two colours (1 to 21): text needs 4.5, focus rings and borders 3."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)

@@ -149,6 +149,7 @@ class AboutDialog(QDialog):
         layout.addWidget(self._caption("Built with"))
         self.libraries_view = QTextBrowser(self)
         self.libraries_view.setObjectName("aboutLibraries")
+        self.libraries_view.setAccessibleName("Built with")  # the caption above it, for a screen reader
         self.libraries_view.setOpenExternalLinks(True)
         self.libraries_view.setHtml(libraries_html(self.libraries))
         self.libraries_view.setMinimumHeight(240)

@@ -89,6 +89,7 @@ class ActionDetailPane(QFrame):
 
         scroll = QScrollArea(self)
         scroll.setObjectName("actionDetailScroll")
+        scroll.setAccessibleName("Action details")  # a focus stop (arrows scroll it): say what it holds
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -65,6 +65,7 @@ from ui.pages.base import Page, empty_state
 from ui.rag import RAG_ORDER, rag_icon
 from ui.signals import emit
 from ui.widgets.rag_strip import RagStrip
+from ui.accessibility import hand_focus_to
 
 #: How long typing must pause before the list is read again.
 TYPING_DEBOUNCE_MS = 200
@@ -491,7 +492,7 @@ class TrackerView(ActionsTab):
         self.table.status_key_pressed.connect(self._status_key)
         self.table.activated.connect(lambda _index: self.change_status())
         self._due_changed()
-        self.setFocusProxy(self.table)
+        hand_focus_to(self, self.table)  # not setFocusProxy: Tab would skip what comes before it
 
     # -- little builders ----------------------------------------------------------------------
 
@@ -990,7 +991,7 @@ class ActionsPage(Page):
         self.ocgs: ActionsTab | None = None
         self.page_layout.addWidget(self.tabs, 1)
         self.tabs.currentChanged.connect(self._tab_changed)
-        self.setFocusProxy(self.tabs)
+        hand_focus_to(self, self.tabs)  # not setFocusProxy: Tab would skip what comes before it
 
     def _views(self) -> list[ActionsTab]:
         return [v for v in (self.tracker, self.my_actions, self.ocgs) if v is not None]

@@ -32,6 +32,7 @@ from ui.pages.base import Page, empty_state
 from ui.referrals.fields import DateField, DateUnreadable
 from ui.preferences import settings
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 #: How long typing must pause before the list is searched again.
 SEARCH_DEBOUNCE_MS = 150
@@ -273,7 +274,7 @@ class CasesPage(Page):
             field.returnPressed.connect(self._apply_filters)
         self.model.query_changed.connect(self._query_changed)
 
-        self.setFocusProxy(self.search_box)
+        hand_focus_to(self, self.search_box)  # not setFocusProxy: Tab would skip what comes before it
         # Search, the filters in reading order, the list; then New referral and Import (Ctrl+N
         # reaches the form from anywhere on the page).
         chain = [self.search_box, self.panel_combo, self.status_combo, self.risk_combo, self.flag_combo,

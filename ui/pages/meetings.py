@@ -51,6 +51,7 @@ from ui.pages.admin import common
 from ui.pages.base import Page, empty_state
 from ui.signals import emit
 from ui.widgets.attendance import apply_attendance_key, edit_names_in, save_name
+from ui.accessibility import hand_focus_to
 
 #: Typing in "Add a case" searches once it pauses this long.
 CASE_SEARCH_DEBOUNCE_MS = 200
@@ -224,7 +225,7 @@ class MeetingsPage(Page):
         splitter.setSizes([460, 600])
 
         self.panel_combo.currentIndexChanged.connect(lambda _i: self._load_meetings())
-        self.setFocusProxy(self.table)
+        hand_focus_to(self, self.table)  # not setFocusProxy: Tab would skip what comes before it
 
     # -- building ----------------------------------------------------------------------------------
 

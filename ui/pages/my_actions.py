@@ -43,6 +43,7 @@ from ui.pages.base import empty_state
 from ui.rag import RAG_ORDER
 from ui.signals import emit
 from ui.widgets.rag_strip import RagStrip
+from ui.accessibility import hand_focus_to
 
 #: The columns an officer's list leaves out: the agency is theirs, and the list is not grouped.
 _HIDDEN = (ActionColumn.GROUP, ActionColumn.AGENCY, ActionColumn.UPDATED, ActionColumn.NUMBER)
@@ -81,7 +82,7 @@ class MyActionsView(ActionsTab):
         caption.setBuddy(self.panel_combo)
         top.addWidget(caption)
         top.addWidget(self.panel_combo)
-        self.finished_check = QCheckBox("Show &finished too", self)
+        self.finished_check = QCheckBox("Sho&w finished too", self)
         self.finished_check.setObjectName("showFinished")
         self.finished_check.setToolTip("List completed and discontinued actions as well")
         top.addWidget(self.finished_check)
@@ -138,7 +139,7 @@ class MyActionsView(ActionsTab):
         self.panel_combo.currentIndexChanged.connect(self.apply_filters)
         self.finished_check.toggled.connect(self.apply_filters)
         self.model.query_changed.connect(self._query_changed)
-        self.setFocusProxy(self.table)
+        hand_focus_to(self, self.table)  # not setFocusProxy: Tab would skip what comes before it
 
     # -- loading --------------------------------------------------------------------------------
 

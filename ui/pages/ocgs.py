@@ -45,6 +45,7 @@ from ui.pages.admin.common import MessageLine
 from ui.pages.base import empty_state
 from ui.rag import rag_brush, rag_icon, rag_tooltip
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 #: The status filter: label and the statuses kept (None: all).
 STATUS_FILTERS: list[tuple[str, frozenset[GroupStatus] | None]] = [
@@ -119,6 +120,7 @@ class OcgDetailPane(QFrame):
 
         scroll = QScrollArea(self)
         scroll.setObjectName("ocgScroll")
+        scroll.setAccessibleName("OCG details")  # a focus stop (arrows scroll it): say what it holds
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -436,7 +438,7 @@ class OcgView(ActionsTab):
         self.status_combo.currentIndexChanged.connect(self.apply_filters)
         self.model.query_changed.connect(self._query_changed)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.setFocusProxy(self.table)
+        hand_focus_to(self, self.table)  # not setFocusProxy: Tab would skip what comes before it
 
     # -- loading --------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from cspdesk.services.panels import PanelService
 from ui.models.panel_table import PanelColumn, PanelIdRole, PanelTableModel
 from ui.pages.base import Page, empty_state
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 _NO_PANELS_ADMIN = (
     "This partnership has no panels yet.\n\n"
@@ -110,7 +111,7 @@ class PanelsPage(Page):
             self.step_links.append(label)
         self.getting_started.hide()
         self.page_layout.addWidget(self.getting_started)
-        self.setFocusProxy(self.table)
+        hand_focus_to(self, self.table)  # not setFocusProxy: Tab would skip what comes before it
 
     def reload(self) -> None:
         rows = self._service.list_panels()

@@ -44,6 +44,7 @@ from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.panels import PanelRow, PanelService
 from cspdesk.services.returns import DataReturn, Period, ReturnDashboard, ReturnService, between, quarter
+from ui import theme
 from ui.background import run_in_background
 from ui.formatting import short_date
 from ui.models.return_section import ReturnColumn, ReturnSectionModel
@@ -74,11 +75,16 @@ def quarters_before(first: str, count: int) -> list[str]:
 
 
 class ChartView(QSvgWidget):
-    """An SVG chart that keeps its proportions as the page's width changes."""
+    """An SVG chart that keeps its proportions as the page's width changes, drawn in the colours
+    of the scheme in use (and redrawn when it changes)."""
 
     def __init__(self, svg: bytes, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.load(QByteArray(svg))
+        self._svg = svg
+        self.load(QByteArray(theme.chart_svg(svg)))
+        current = theme.theme()
+        if current is not None:
+            current.scheme_changed.connect(self._scheme_changed)
         self.renderer().setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
         size = self.renderer().defaultSize()
         self._ratio = size.height() / size.width() if size.width() else 0.3
@@ -86,6 +92,9 @@ class ChartView(QSvgWidget):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.setMinimumWidth(320)
+
+    def _scheme_changed(self, scheme: str) -> None:
+        self.load(QByteArray(theme.chart_svg(self._svg, scheme)))
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
         return True
@@ -143,7 +152,7 @@ class ReportsPage(Page):
 
         self.by_quarter = QRadioButton("&Quarter", self.controls)
         self.by_quarter.setObjectName("reportByQuarter")
-        self.by_dates = QRadioButton("&From", self.controls)
+        self.by_dates = QRadioButton("Fro&m", self.controls)
         self.by_dates.setObjectName("reportByDates")
         group = QButtonGroup(self)
         group.addButton(self.by_quarter)
@@ -218,6 +227,7 @@ class ReportsPage(Page):
         # -- the dashboard ----------------------------------------------------------------------
         self.scroll = QScrollArea(self)
         self.scroll.setObjectName("reportsScroll")
+        self.scroll.setAccessibleName("Report")  # a focus stop (arrows scroll it): say what it holds
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from ui.pages.base import Page
 from ui.resources import resource_path
+from ui.accessibility import hand_focus_to
 
 
 class WelcomePage(Page):
@@ -114,7 +115,7 @@ class WelcomePage(Page):
         row.addStretch(1)
         self.page_layout.addLayout(row)
         self.page_layout.addStretch(2)
-        self.setFocusProxy(self.set_up_button)
+        hand_focus_to(self, self.set_up_button)  # not setFocusProxy: Tab would skip what comes before it
 
     def set_busy(self, busy: bool) -> None:
         """While demo data is being written, neither choice can be made again."""

@@ -25,6 +25,7 @@ from ui.pages.admin.subject_access import SubjectAccessTab
 from ui.pages.admin.tab import AdminTab
 from ui.pages.base import Page, empty_state
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 __all__ = ["AdminPage", "wait_for_background_calls"]
 
@@ -71,7 +72,7 @@ class AdminPage(Page):
         self._allowed = ctx.actor.can(Permission.ADMINISTER)
         self._stack.setCurrentWidget(self.tabs if self._allowed else self.refused_label)
         self._reloads = 0
-        self.setFocusProxy(self.tabs)
+        hand_focus_to(self, self.tabs)  # not setFocusProxy: Tab would skip what comes before it
 
     def all_tabs(self) -> list[AdminTab]:
         return [self.accounts_tab, self.settings_tab, self.structure_tab, self.security_tab, self.backups_tab,

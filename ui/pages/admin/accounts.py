@@ -28,6 +28,7 @@ from ui.pages.admin.common import MessageLine
 from ui.pages.admin.tab import AdminTab
 from ui.pages.base import empty_state
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 #: Column widths come from the widest text each usually holds; Panels takes the rest.
 _SAMPLE_TEXT = {
@@ -123,7 +124,7 @@ class AccountsTab(AdminTab):
         self.setTabOrder(self.edit_button, self.reset_button)
         self.setTabOrder(self.reset_button, self.disable_button)
         self.setTabOrder(self.disable_button, self.table)
-        self.setFocusProxy(self.table)
+        hand_focus_to(self, self.table)  # not setFocusProxy: Tab would skip what comes before it
         self._update_buttons()
 
     # -- loading --------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from ui.pages.admin.common import MessageLine, run_in_background
 from ui.pages.admin.tab import AdminTab
 from ui.pages.base import empty_state
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 
 class Period:
@@ -101,7 +102,7 @@ class AuditTab(AdminTab):
         today = _qdate(ctx.today())
         self.from_edit = self._date_edit("auditFrom", today.addDays(-30))
         self.to_edit = self._date_edit("auditTo", today)
-        self.from_caption = self._caption("&From", self.from_edit)
+        self.from_caption = self._caption("Fro&m", self.from_edit)
         self.to_caption = self._caption("T&o", self.to_edit)
         for caption, combo in (("&What", self.kind_combo), ("&User", self.user_combo), ("&Period", self.period_combo)):
             filters.addWidget(self._caption(caption, combo))
@@ -149,7 +150,7 @@ class AuditTab(AdminTab):
         self.tab_layout.addWidget(self._stack, 1)
 
         bottom = QHBoxLayout()
-        self.verify_button = QPushButton("&Verify chain", self)
+        self.verify_button = QPushButton("Ver&ify chain", self)
         self.verify_button.setObjectName("verifyChain")
         self.verify_button.setToolTip(
             "Check that no entry has been changed, removed or put out of order since it was written"
@@ -180,7 +181,7 @@ class AuditTab(AdminTab):
         self.to_edit.dateChanged.connect(self.apply_filters)
         self.model.query_changed.connect(self._update_count)
         self._period_changed()
-        self.setFocusProxy(self.kind_combo)
+        hand_focus_to(self, self.kind_combo)  # not setFocusProxy: Tab would skip what comes before it
 
     def _caption(self, text: str, buddy: QWidget) -> QLabel:
         label = QLabel(text, self)

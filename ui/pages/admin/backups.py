@@ -30,6 +30,7 @@ from ui.pages.admin import common
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label
 from ui.pages.admin.tab import AdminTab
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 
 class BackupsTab(AdminTab):
@@ -84,7 +85,7 @@ class BackupsTab(AdminTab):
         self.keep_error = error_label(self._settings)
         column.addWidget(self.keep_error)
 
-        folder_caption = QLabel("Backup &folder", self._settings)
+        folder_caption = QLabel("Backup fo&lder", self._settings)
         folder_caption.setObjectName("settingCaption")
         column.addWidget(folder_caption)
         folder_row = QHBoxLayout()
@@ -93,7 +94,7 @@ class BackupsTab(AdminTab):
         self.folder_edit.setAccessibleName("Backup folder")
         folder_caption.setBuddy(self.folder_edit)
         folder_row.addWidget(self.folder_edit, 1)
-        self.browse_button = QPushButton("C&hoose…", self._settings)
+        self.browse_button = QPushButton("Ch&oose…", self._settings)
         self.browse_button.clicked.connect(self.choose_folder)
         folder_row.addWidget(self.browse_button)
         self.default_button = QPushButton("Use the &default", self._settings)
@@ -105,7 +106,7 @@ class BackupsTab(AdminTab):
         self.tab_layout.addWidget(self._settings)
 
         row = QHBoxLayout()
-        self.save_button = QPushButton("Sa&ve", self)
+        self.save_button = QPushButton("S&ave", self)
         self.save_button.setObjectName("primaryButton")
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.save_button)
@@ -152,7 +153,7 @@ class BackupsTab(AdminTab):
             box.toggled.connect(self._edited)
         self.keep_spin.valueChanged.connect(self._edited)
         self.folder_edit.textChanged.connect(self._edited)
-        self.setFocusProxy(self.daily_box)
+        hand_focus_to(self, self.daily_box)  # not setFocusProxy: Tab would skip what comes before it
         for widget in (self._settings, self.save_button, self.revert_button, self.backup_button,
                        self.restore_button, self.list):
             widget.setEnabled(not self.server)

@@ -50,6 +50,7 @@ from ui.pages.admin.common import FieldErrors, MessageLine, error_label, run_in_
 from ui.pages.admin.tab import AdminTab
 from ui.pages.base import empty_state
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 #: What has to be typed before the Erase button wakes up.
 CONFIRM_WORD = "ERASE"
@@ -441,7 +442,7 @@ class RetentionTab(AdminTab):
         self.no_panels_label.hide()
         self.tab_layout.addWidget(self.no_panels_label)
         save_row = QHBoxLayout()
-        self.save_button = QPushButton("Sa&ve periods", self)
+        self.save_button = QPushButton("Save per&iods", self)
         self.save_button.clicked.connect(self.save_periods)
         save_row.addWidget(self.save_button)
         self.periods_message = MessageLine(self)
@@ -515,7 +516,7 @@ class RetentionTab(AdminTab):
         self.tab_layout.addWidget(self.message)
 
         self.model.ticked_changed.connect(self._ticked_changed)
-        self.setFocusProxy(self.table)
+        hand_focus_to(self, self.table)  # not setFocusProxy: Tab would skip what comes before it
         self._ticked_changed(0)
 
     # -- loading --------------------------------------------------------------------------------

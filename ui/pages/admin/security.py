@@ -16,6 +16,7 @@ from ui.pages.admin import common
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label
 from ui.pages.admin.tab import AdminTab
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 #: The ranges the service accepts (it checks them again).
 IDLE_RANGE = (1, 240)
@@ -69,7 +70,7 @@ class SecurityTab(AdminTab):
         self.tab_layout.addWidget(self._settings)
 
         row = QHBoxLayout()
-        self.save_button = QPushButton("Sa&ve", self)
+        self.save_button = QPushButton("Sav&e", self)
         self.save_button.setObjectName("primaryButton")
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.save_button)
@@ -91,7 +92,7 @@ class SecurityTab(AdminTab):
 
         self.idle_spin.valueChanged.connect(self._edited)
         self.attempts_spin.valueChanged.connect(self._edited)
-        self.setFocusProxy(self.idle_spin)
+        hand_focus_to(self, self.idle_spin)  # not setFocusProxy: Tab would skip what comes before it
         self._edited()
 
     def _setting(self, caption: str, field: QWidget, error: QLabel, note: str, *,

@@ -25,13 +25,14 @@ from cspdesk.services.settings import RANGES, PanelSettings, PartnershipSettings
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label
 from ui.pages.admin.tab import AdminTab
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 #: The population box shows this word at its lowest value, which stands for "not known".
 NOT_KNOWN = "Not known"
 
 
 class SettingsTab(AdminTab):
-    tab_label = "Partners&hip"
+    tab_label = "Partnership"  # no letter: every letter of it is taken (Alt+H is Help)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,7 +71,7 @@ class SettingsTab(AdminTab):
         self.amber_spin = self._spin("amber_days", " days before due", box)
         self.amber_spin.setToolTip("An unfinished action due within this many days shows Amber")
         self.amber_error = error_label(box)
-        form.addRow("Amber &from", self.amber_spin)
+        form.addRow("Amber from", self.amber_spin)
         form.addRow("", self.amber_error)
         self.small_spin = self._spin("small_number_threshold", "", box)
         self.small_spin.setToolTip("With “Show small numbers as <N” ticked, a return shows counts under this as <N")
@@ -89,7 +90,7 @@ class SettingsTab(AdminTab):
         form.addRow("", self.women_error)
         column.addLayout(form)
         row = QHBoxLayout()
-        self.save_button = QPushButton("Sa&ve", box)
+        self.save_button = QPushButton("Save", box)
         self.save_button.setObjectName("primaryButton")
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.save_button)
@@ -160,7 +161,7 @@ class SettingsTab(AdminTab):
         for spin in (self.amber_spin, self.small_spin, self.women_spin):
             spin.valueChanged.connect(self._edited)
         self.panel_combo.currentIndexChanged.connect(self._show_panel)
-        self.setFocusProxy(self.name_edit)
+        hand_focus_to(self, self.name_edit)  # not setFocusProxy: Tab would skip what comes before it
         self._edited()
 
     @staticmethod

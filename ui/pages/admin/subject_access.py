@@ -39,6 +39,7 @@ from ui.pages.admin.common import MessageLine, run_in_background
 from ui.pages.admin.tab import AdminTab
 from ui.pages.base import empty_state
 from ui.signals import emit
+from ui.accessibility import hand_focus_to
 
 #: How long typing must pause before people are searched again.
 SEARCH_DEBOUNCE_MS = 250
@@ -142,7 +143,7 @@ class SubjectAccessTab(AdminTab):
         ))
 
         search = QHBoxLayout()
-        caption = QLabel("&Find a person", self)
+        caption = QLabel("Find &a person", self)
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("personSearch")
         self.search_box.setPlaceholderText("Given or family name, or an alias")
@@ -204,7 +205,7 @@ class SubjectAccessTab(AdminTab):
         self._debounce.timeout.connect(self.search)
         self.search_box.textChanged.connect(lambda _text: self._debounce.start())
         self.search_box.returnPressed.connect(self.search)
-        self.setFocusProxy(self.search_box)
+        hand_focus_to(self, self.search_box)  # not setFocusProxy: Tab would skip what comes before it
         self._show_results([], "")
 
     # -- searching ------------------------------------------------------------------------------
