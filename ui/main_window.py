@@ -47,7 +47,7 @@ from ui.pages.base import Page
 from ui.signals import emit
 from ui.theme import appearance_menu
 from ui.widgets.elided_label import ElidedLabel
-from ui.windows import bring_to_front
+from ui.windows import bring_to_front, fit_to_screen
 
 if TYPE_CHECKING:
     from ui.pages.actions import ActionsPage
@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
         self.restore_dialog = None
         self.about_dialog = None
         self.setObjectName("mainWindow")
-        self.resize(1200, 760)
+        fit_to_screen(self, 1200, 760)
         self.setMinimumSize(QSize(800, 520))
 
         self.central_stack = QStackedWidget(self)

@@ -79,6 +79,7 @@ from ui.referrals.fields import DateField, DateUnreadable
 from ui.referrals.matches import MatchPanel
 from ui.referrals.people import LinkedRecord, PeopleRows, PersonEntry, RowField
 from ui.signals import emit
+from ui.windows import fit_to_screen
 
 _YES_NO = [("Not recorded", None), ("Yes", True), ("No", False)]
 _RISK_CHOICES = [("Choose…", None), ("High", RiskLevel.HIGH), ("Medium", RiskLevel.MEDIUM), ("Low", RiskLevel.LOW)]
@@ -149,7 +150,7 @@ class ReferralDialog(QDialog):
         self.setObjectName("referralDialog")
         self.setWindowTitle(f"New referral — {self.rules.name}")
         self.setModal(False)
-        self.resize(1180, 820)
+        fit_to_screen(self, 1180, 820)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
