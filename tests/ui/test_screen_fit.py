@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QBoxLayout, QWidget
 
 from cspdesk.domain.enums import MeetingStatus, PanelType
 from cspdesk.services.cases import CaseService
@@ -68,12 +68,31 @@ def _check(window: QWidget, area: QRect, what: str) -> list[str]:
         matters = (isinstance(child, QAbstractButton) or child.focusPolicy().value & 0x1
                    or "arking" in child.objectName())
         if matters and not _shown_whole(child, window):
-            label = child.objectName() or getattr(child, "text", lambda: "")() or type(child).__name__
-            problems.append(f"{what}: {label!r} lies outside the window")
+            problems.append(f"{what}: {_name(child)!r} lies outside the window")
+    problems += _overlaps(window, what)
     shots = os.environ.get("CSPDESK_SHOTS")
     if shots:
         window.grab().save(str(Path(shots) / f"{what}.png"))
     return problems
+
+
+def _overlaps(window: QWidget, what: str) -> list[str]:
+    """Captions and fields laid out side by side that cover one another (a row squeezed below
+    its minimum width: "lear filter")."""
+    found = []
+    for layout in window.findChildren(QBoxLayout):
+        shown = [item.widget() for item in (layout.itemAt(n) for n in range(layout.count()))
+                 if item.widget() is not None and item.widget().isVisible()]
+        for n, first in enumerate(shown):
+            for second in shown[n + 1:]:
+                if first.geometry().intersected(second.geometry()).width() > 2:
+                    found.append(f"{what}: {_name(first)!r} and {_name(second)!r} overlap")
+    return found
+
+
+def _name(widget: QWidget) -> str:
+    text = getattr(widget, "text", None)
+    return widget.objectName() or (text() if callable(text) else "") or type(widget).__name__
 
 
 def _show(qtbot, window: QWidget) -> QWidget:  # noqa: ANN001

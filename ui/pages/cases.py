@@ -32,6 +32,7 @@ from ui.pages.base import Page, empty_state
 from ui.referrals.fields import DateField, DateUnreadable
 from ui.preferences import settings
 from ui.signals import emit
+from ui.widgets.meaning_column import MeaningColumn
 
 #: How long typing must pause before the list is searched again.
 SEARCH_DEBOUNCE_MS = 150
@@ -188,6 +189,12 @@ class CasesPage(Page):
         to_caption = QLabel("t&o", self)
         self.to_date = DateField(self, name="referredTo", accessible="Referred to", today=ctx.today)
         to_caption.setBuddy(self.to_date)
+        # The dates and "Clear filters" on a row of their own: on one row with the rest they
+        # need ~1,000 px and overlapped the captions on a 1024×700 laptop ("lear filter").
+        more.addStretch(1)
+        self.page_layout.addLayout(more)
+        more = QHBoxLayout()
+        more.setSpacing(8)
         more.addWidget(from_caption)
         more.addWidget(self.from_date)
         more.addWidget(to_caption)
@@ -227,7 +234,8 @@ class CasesPage(Page):
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.SUBJECT, QHeaderView.ResizeMode.Stretch)
+        subject_room = self.table.fontMetrics().horizontalAdvance("M") * 16
+        self.subject_column = MeaningColumn(self.table, Column.SUBJECT, subject_room)
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(48)
         bold = QFont(header.font())
