@@ -79,6 +79,7 @@ from ui.referrals.fields import DateField, DateUnreadable
 from ui.referrals.matches import MatchPanel
 from ui.referrals.people import LinkedRecord, PeopleRows, PersonEntry, RowField
 from ui.signals import emit
+from ui.widgets.keyboard import FocusCheckBox, FollowFocus, make_typeable
 from ui.windows import fit_to_screen
 
 _YES_NO = [("Not recorded", None), ("Yes", True), ("No", False)]
@@ -183,6 +184,7 @@ class ReferralDialog(QDialog):
         self.body_layout.setContentsMargins(0, 0, 8, 0)
         self.body_layout.setSpacing(12)
         self.scroll.setWidget(self.body)
+        self._follow_focus = FollowFocus(self.scroll)
         middle.addWidget(self.scroll, 1)
 
         self.match_panel = MatchPanel(self._find, self._describe, self._link, self)
@@ -263,7 +265,9 @@ class ReferralDialog(QDialog):
              error_beside: bool = True) -> QLabel:
         """A captioned field with its error line beside it; ``paths`` name it in the service's problems."""
         label = QLabel(caption, parent)
-        label.setBuddy(widget)
+        # A caption over several fields (a name's two parts) takes the keyboard to the first.
+        focusable = widget if widget.focusPolicy() != Qt.FocusPolicy.NoFocus else widget.findChild(QLineEdit)
+        label.setBuddy(focusable or widget)
         error = error_label(parent)
         cell = QWidget(parent)
         line = QHBoxLayout(cell) if error_beside else QVBoxLayout(cell)
@@ -345,6 +349,7 @@ class ReferralDialog(QDialog):
         self.agency.addItem("Not recorded", None)
         for agency_id, name in AccountService(self.ctx).agencies():
             self.agency.addItem(name, agency_id)
+        make_typeable(self.agency)
         self._row(form, frame, "Referring &agency", self.agency, "referring_agency_id")
         self.referrer = QLineEdit(frame)
         self.referrer.setObjectName("referrerName")
@@ -395,7 +400,7 @@ class ReferralDialog(QDialog):
         self.crit_visible = QLabel("", frame)
         grid.addWidget(QLabel("Visible high risk", frame), 0, 0)
         grid.addWidget(self.crit_visible, 0, 1, 1, 2)
-        self.judgement = QCheckBox("Pro&fessional judgement", frame)
+        self.judgement = FocusCheckBox("Pro&fessional judgement", frame)
         self.judgement.setObjectName("professionalJudgement")
         grid.addWidget(self.judgement, 1, 0)
         self.judgement_reason = _text_box(frame, "judgementReason", lines=2)
