@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.triggered.connect(self.lock_now)
         file_menu.addAction(self.lock_action)
-        self.sign_out_action = QAction("Sign &out", self)
+        self.sign_out_action = QAction("Si&gn out", self)  # O is Open database
         self.sign_out_action.triggered.connect(self.sign_out)
         file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
         for number, (section, label) in enumerate(NAVIGATION, start=1):
             action = QAction(label, self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            action.triggered.connect(lambda _checked=False, s=section: self.show_section(s))
+            action.triggered.connect(lambda _checked=False, s=section: self.go_to_section(s))
             view_menu.addAction(action)
             self.section_actions[section] = action
         view_menu.addSeparator()
@@ -606,6 +606,18 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(page)
         page.ensure_loaded()
         emit(self.section_shown, shown.value)
+
+    def go_to_section(self, section: Section | str) -> None:
+        """Show a section and put the keyboard in it (Ctrl+1 … Ctrl+6): the page's own keys, such
+        as Ctrl+N, work at once, not only after a Tab into the page."""
+        self.show_section(section)
+        page = self.stack.currentWidget()
+        if page.isAncestorOf(QApplication.focusWidget()):
+            return
+        target = page.focusProxy() or next(
+            (w for w in page.findChildren(QWidget) if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+             and w.isVisible() and w.isEnabled()), page)
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _sidebar_row_changed(self, row: int) -> None:
         if 0 <= row < len(NAVIGATION):

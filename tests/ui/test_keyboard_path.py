@@ -242,3 +242,44 @@ def test_a_meeting_item_with_three_actions_by_keys_alone(qtbot, demo_ctx, capsys
     window.close()
     item = MeetingService(demo_ctx).get_meeting(mid).items[case_row]
     assert item.discussion == "Discussed; all agencies share."
+
+
+def test_ctrl_2_then_ctrl_n_opens_the_form_and_down_from_the_search_reaches_the_list(qtbot, make_window, demo_ctx):
+    from ui.main_window import Section
+
+    window = make_window(demo_ctx)
+    cases = window.page(Section.CASES)
+    window.sidebar.setFocus()
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_2, CTRL)
+    assert window.current_section() == Section.CASES
+    assert cases.isAncestorOf(_focus())  # the keyboard is in the page
+    cases.show_panel(next(p.id for p in PanelService(demo_ctx).list_panels() if p.panel_type == PanelType.MARAC))
+    with qtbot.waitSignal(cases.referral_dialog_opened, timeout=5000) as opened:
+        qtbot.keyClick(_focus(), Qt.Key.Key_N, CTRL)
+    opened.args[0].close()
+
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    cases.search_box.setFocus()
+    qtbot.keyClick(cases.search_box, Qt.Key.Key_Down)
+    assert _focus() is cases.table and cases.table.currentIndex().row() == 0
+    # The number of a reference alone, then Enter: the case, with the keyboard on it.
+    reference = cases.model.index(0, 0).data()
+    number = reference.rsplit("-", 1)[1]
+    cases.search_box.setFocus()
+    cases.search_box.clear()
+    qtbot.keyClicks(cases.search_box, number)
+    qtbot.keyClick(cases.search_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: cases.model.query.text == number and cases.model.rowCount() > 0, timeout=3000)
+    assert reference in [cases.model.index(r, 0).data() for r in range(cases.model.rowCount())]
+    assert _focus() is cases.table
+
+
+def test_no_two_items_of_a_menu_share_an_underlined_letter(make_window, demo_admin_ctx):
+    import re
+
+    window = make_window(demo_admin_ctx)
+    for menu_action in window.menuBar().actions():
+        letters = [found[1].lower() for a in menu_action.menu().actions()
+                   if (found := re.search(r"&([^&])", a.text().replace("&&", "")))]
+        assert len(letters) == len(set(letters)), (menu_action.text(), letters)
