@@ -685,6 +685,8 @@ class MainWindow(QMainWindow):
         if existing is not None and isValid(existing) and existing.isVisible():
             bring_to_front(existing)
             return existing
+        if not self._may_start(meeting_id):
+            return None
         try:
             window = MeetingModeWindow(self.ctx, meeting_id, self)
         except ServiceError as exc:
@@ -697,6 +699,26 @@ class MainWindow(QMainWindow):
         window.show()
         emit(self.meeting_mode_opened, window)
         return window
+
+    def _may_start(self, meeting_id: int) -> bool:
+        """Meeting mode marks a planned meeting "In progress": for one planned for a later day
+        (opened by mistake, or to prepare), ask first."""
+        from cspdesk.domain.enums import MeetingStatus
+        from cspdesk.services.meetings import MeetingService
+        from ui.formatting import short_date
+        from ui.pages.admin.common import confirm
+
+        try:
+            row = MeetingService(self.ctx).get_meeting(meeting_id).row
+        except ServiceError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return False
+        if row.status is not MeetingStatus.PLANNED or row.starts_at.date() <= self.ctx.today():
+            return True
+        return confirm(self, "Start this meeting now?",
+                       f"This meeting is planned for {short_date(row.starts_at.date())}. Meeting mode marks it "
+                       "“In progress” from now.", "Start it now",
+                       informative="To prepare the agenda, use the Meetings page instead.")
 
     def meeting_windows(self) -> list[QWidget]:
         return [w for w in self._meeting_windows.values() if isValid(w)]

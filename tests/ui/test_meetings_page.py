@@ -12,6 +12,7 @@ from sqlalchemy import select
 from cspdesk.domain.enums import AgendaItemKind, AttendanceStatus, CaseStatus, Listing, MeetingStatus, PanelType
 from cspdesk.domain.schedule import Recurrence
 from cspdesk.services.meetings import MeetingService
+from cspdesk.services.panels import PanelService
 from cspdesk.storage import models as m
 from ui.main_window import Section
 from ui.models.meetings import ActionListModel, AgendaModel, AttendanceModel, MeetingListModel, SuggestionModel
@@ -152,13 +153,19 @@ def test_planning_recurring_meetings_in_the_dialog(demo_ctx, make_window, qtbot)
     assert page.detail.row.starts_at.date() == date(2027, 3, 9) and page.detail.row.venue == "Swale House"
 
 
-def test_meeting_mode_opens_from_the_page(demo_ctx, make_window, qtbot) -> None:
+def test_meeting_mode_opens_from_the_page(demo_ctx, make_window, qtbot, monkeypatch) -> None:
+    import ui.pages.admin.common
+
+    asked = []
+    monkeypatch.setattr(ui.pages.admin.common, "confirm", lambda *a, **k: asked.append(a[2]) or True)
     window, page = _meetings_page(make_window, demo_ctx, qtbot)
     page.table.setFocus()
     with qtbot.waitSignal(window.meeting_mode_opened) as blocker:
         qtbot.keyClick(page.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     mode = blocker.args[0]
     assert mode.meeting_id == page.detail.row.id
+    if page.detail.row.starts_at.date() > demo_ctx.today():  # a later day's meeting: asked first
+        assert asked and "Meeting mode marks it “In progress”" in asked[0]
     assert MeetingService(demo_ctx).get_meeting(mode.meeting_id).row.status is MeetingStatus.IN_PROGRESS
     # Its changes reach the page (the status in the list).
     qtbot.waitUntil(lambda: page.model.row_at(page.model.row_of(mode.meeting_id)).status
@@ -167,6 +174,33 @@ def test_meeting_mode_opens_from_the_page(demo_ctx, make_window, qtbot) -> None:
     assert window.open_meeting_mode(mode.meeting_id) is mode
     mode.close()
     QApplication.processEvents()
+
+
+def test_a_later_days_meeting_is_not_started_without_asking(demo_ctx, make_window, qtbot, monkeypatch) -> None:
+    import ui.pages.admin.common
+
+    asked = []
+    monkeypatch.setattr(ui.pages.admin.common, "confirm", lambda *a, **k: asked.append(a[2]) or False)
+    window = make_window(demo_ctx)
+    svc = MeetingService(demo_ctx)
+    rows = [r for panel in PanelService(demo_ctx).list_panels() for r in svc.list_meetings(panel.id)
+            if r.status is MeetingStatus.PLANNED and r.starts_at.date() > demo_ctx.today()]
+    assert window.open_meeting_mode(rows[0].id) is None  # "Cancel"
+    assert asked and svc.get_meeting(rows[0].id).row.status is MeetingStatus.PLANNED
+
+
+def test_a_one_off_meeting_has_no_how_many(demo_ctx, make_window, qtbot) -> None:
+    from ui.dialogs.new_meeting import NewMeetingDialog
+
+    panels = PanelService(demo_ctx).list_panels()
+    dialog = NewMeetingDialog(MeetingService(demo_ctx), panels, panel_id=panels[0].id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.recurrence_combo.setCurrentIndex(dialog.recurrence_combo.findData(Recurrence.ONE_OFF.value))
+    assert not dialog.count_spin.isVisible()
+    assert dialog.summary.text().startswith("One meeting: ")
+    dialog.recurrence_combo.setCurrentIndex(dialog.recurrence_combo.findData(Recurrence.MONTHLY.value))
+    assert dialog.count_spin.isVisible()
 
 
 def test_with_no_meetings_the_page_is_one_plain_empty_state(admin_ctx, make_window, qtbot) -> None:
