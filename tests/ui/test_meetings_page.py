@@ -225,3 +225,19 @@ def test_with_no_meeting_chosen_the_detail_says_choose_one(demo_ctx, make_window
     assert not page.agenda_hint.isVisible()
     page.table.setCurrentIndex(page.model.index(1, 0))
     assert page.detail_area.isVisible() and page.agenda_hint.isVisible()
+
+
+def test_minutes_of_a_planned_meeting_are_shown_unavailable_and_ctrl_shift_p_says_why(
+        demo_ctx, make_window, qtbot) -> None:
+    window, page = _meetings_page(make_window, demo_ctx, qtbot)
+    planned = next(n for n in range(page.model.rowCount()) if page.model.row_at(n).status is MeetingStatus.PLANNED)
+    page.table.selectRow(planned)
+    qtbot.waitUntil(lambda: page.detail is not None and page.detail.row.status is MeetingStatus.PLANNED,
+                    timeout=3000)
+    assert not page.print_minutes_action.isEnabled()
+    assert "once the meeting has started" in page.print_minutes_action.text()
+    page.table.setFocus()
+    with qtbot.waitSignal(page.message_shown, timeout=2000) as said:
+        qtbot.keyClick(page.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert said.args[0].startswith("No minutes yet")
+    assert window.statusBar().currentMessage() == said.args[0]
