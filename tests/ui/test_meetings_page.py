@@ -241,3 +241,21 @@ def test_minutes_of_a_planned_meeting_are_shown_unavailable_and_ctrl_shift_p_say
         qtbot.keyClick(page.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert said.args[0].startswith("No minutes yet")
     assert window.statusBar().currentMessage() == said.args[0]
+
+
+def test_the_details_show_what_meeting_mode_wrote_once_it_closes(demo_ctx, make_window, qtbot, monkeypatch) -> None:
+    import ui.pages.admin.common
+
+    monkeypatch.setattr(ui.pages.admin.common, "confirm", lambda *a, **k: True)
+    window, page = _meetings_page(make_window, demo_ctx, qtbot)
+    page.table.setFocus()
+    with qtbot.waitSignal(window.meeting_mode_opened) as blocker:
+        qtbot.keyClick(page.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    mode = blocker.args[0]
+    case_row = next(n for n, item in enumerate(mode.detail.items) if item.case_id is not None)
+    mode.go_to(case_row)
+    mode.notes.setFocus()
+    qtbot.keyClicks(mode.notes, "Shared by all agencies")
+    mode.close()
+    qtbot.waitUntil(lambda: page.detail.items[case_row].discussion == "Shared by all agencies", timeout=5000)
+    assert page.detail.row.status is MeetingStatus.IN_PROGRESS

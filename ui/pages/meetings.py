@@ -404,13 +404,15 @@ class MeetingsPage(Page):
             upcoming = [n for n, r in enumerate(rows) if r.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS)]
             row = upcoming[-1] if upcoming else 0
         self.table.setCurrentIndex(self.model.index(row, 0))
-        self._show_meeting(rows[row].id)
+        # Read again even when the same meeting stays chosen: this is a reload (meeting mode
+        # wrote its notes, status and minutes while the details showed the meeting before).
+        self._show_meeting(rows[row].id, again=True)
 
     def _meeting_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             self._show_meeting(current.data(IdRole))
 
-    def _show_meeting(self, meeting_id: int | None) -> None:
+    def _show_meeting(self, meeting_id: int | None, *, again: bool = False) -> None:
         if meeting_id is None:
             self.detail = None
             self.meeting_heading.setText("")
@@ -428,7 +430,8 @@ class MeetingsPage(Page):
             # No meetings at all: the list's own empty state has the whole width.
             self.detail_stack.setVisible(self.model.rowCount() > 0)
             return
-        if self.detail is not None and self.detail.row.id == meeting_id and self.agenda_model.rowCount():
+        if (not again and self.detail is not None and self.detail.row.id == meeting_id
+                and self.agenda_model.rowCount()):
             return
         self._set_detail(self.service.get_meeting(meeting_id))
 
