@@ -695,6 +695,7 @@ class MainWindow(QMainWindow):
         window.setWindowFlag(Qt.WindowType.Window, True)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.changes_made.connect(self.apply_changes)
+        window.closed.connect(self._meeting_mode_closed)
         self._meeting_windows[meeting_id] = window
         window.show()
         emit(self.meeting_mode_opened, window)
@@ -719,6 +720,11 @@ class MainWindow(QMainWindow):
                        f"This meeting is planned for {short_date(row.starts_at.date())}. Meeting mode marks it "
                        "“In progress” from now.", "Start it now",
                        informative="To prepare the agenda, use the Meetings page instead.")
+
+    def _meeting_mode_closed(self, meeting_id: int) -> None:
+        page = self._pages.get(Section.MEETINGS)
+        if page is not None:
+            page.meeting_changed_elsewhere(meeting_id)  # type: ignore[attr-defined]
 
     def meeting_windows(self) -> list[QWidget]:
         return [w for w in self._meeting_windows.values() if isValid(w)]

@@ -163,6 +163,8 @@ class MeetingModeWindow(QMainWindow):
     minutes_finalised = Signal()
     #: Something was written that other views show.
     changes_made = Signal(object)
+    #: The window closed, its notes saved: the meeting's id.
+    closed = Signal(int)
     #: Notes were saved: the item id and seconds the save took.
     notes_saved = Signal(int, float)
 
@@ -1325,4 +1327,5 @@ class MeetingModeWindow(QMainWindow):
         if self._reading_ahead is not None:
             self._reading_ahead.wait()
         self.clock_timer.stop()
+        emit(self.closed, self.meeting_id)
         super().closeEvent(event)

@@ -404,13 +404,18 @@ class MeetingsPage(Page):
             upcoming = [n for n, r in enumerate(rows) if r.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS)]
             row = upcoming[-1] if upcoming else 0
         self.table.setCurrentIndex(self.model.index(row, 0))
-        # Read again even when the same meeting stays chosen: this is a reload (meeting mode
-        # wrote its notes, status and minutes while the details showed the meeting before).
-        self._show_meeting(rows[row].id, again=True)
+        self._show_meeting(rows[row].id)
 
     def _meeting_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             self._show_meeting(current.data(IdRole))
+
+    def meeting_changed_elsewhere(self, meeting_id: int) -> None:
+        """Meeting mode closed on ``meeting_id``: if the details show it, read it again (they kept
+        the copy from before its notes, status and minutes were written)."""
+        if self.detail is not None and self.detail.row.id == meeting_id:
+            self._load_meetings()
+            self._show_meeting(meeting_id, again=True)
 
     def _show_meeting(self, meeting_id: int | None, *, again: bool = False) -> None:
         if meeting_id is None:
