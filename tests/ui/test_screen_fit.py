@@ -150,3 +150,28 @@ def test_the_case_dialog_fits(qtbot, demo_admin_ctx, laptop):
     service = CaseService(demo_admin_ctx)
     dialog = _show(qtbot, CaseDialog(service.get_case(service.case_ids()[0]), ctx=demo_admin_ctx))
     assert _check(dialog, area, f"case-{name}") == []
+
+
+def test_the_smaller_dialogs_fit(qtbot, demo_admin_ctx, demo_accounts_db, laptop):
+    from datetime import date
+
+    from ui.dialogs.about import AboutDialog
+    from ui.dialogs.action_status import ActionStatusDialog
+    from ui.dialogs.new_meeting import NewMeetingDialog
+    from ui.dialogs.sign_in import RecoveryDialog, SignInDialog
+
+    name, area = laptop
+    panels = PanelService(demo_admin_ctx).list_panels()
+    dialogs = {
+        "new-meeting": NewMeetingDialog(MeetingService(demo_admin_ctx), panels, panel_id=panels[0].id),
+        "sign-in": SignInDialog(demo_accounts_db),
+        "recovery": RecoveryDialog(demo_accounts_db),
+        "about": AboutDialog(demo_admin_ctx),
+        "action-status": ActionStatusDialog("1.1 Visit the address", lambda _choice: None, today=date(2026, 11, 2)),
+    }
+    problems = []
+    for what, dialog in dialogs.items():
+        _show(qtbot, dialog)
+        problems += _check(dialog, area, f"{what}-{name}")
+        dialog.close()
+    assert problems == []
