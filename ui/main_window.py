@@ -49,7 +49,7 @@ from ui.pages.base import Page
 from ui.signals import emit
 from ui.theme import appearance_menu
 from ui.widgets.elided_label import ElidedLabel
-from ui.windows import bring_to_front
+from ui.windows import bring_to_front, fit_to_screen
 
 if TYPE_CHECKING:
     from ui.pages.actions import ActionsPage
@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
         self.restore_dialog = None
         self.about_dialog = None
         self.setObjectName("mainWindow")
-        self.resize(1200, 760)
+        fit_to_screen(self, 1200, 760)
         # Never more than the screen offers (at 200 % on a 1080p screen that is 960×540); pages
         # narrower than they need scroll (below).
         screen = QApplication.primaryScreen().availableGeometry() if QApplication.primaryScreen() else None
@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.triggered.connect(self.lock_now)
         file_menu.addAction(self.lock_action)
-        self.sign_out_action = QAction("Sign &out", self)
+        self.sign_out_action = QAction("Si&gn out", self)  # O is Open database
         self.sign_out_action.triggered.connect(self.sign_out)
         file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
         for number, (section, label) in enumerate(NAVIGATION, start=1):
             action = QAction(label, self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            action.triggered.connect(lambda _checked=False, s=section: self.show_section(s))
+            action.triggered.connect(lambda _checked=False, s=section: self.go_to_section(s))
             view_menu.addAction(action)
             self.section_actions[section] = action
         view_menu.addSeparator()
@@ -634,6 +634,18 @@ class MainWindow(QMainWindow):
         page.ensure_loaded()
         emit(self.section_shown, shown.value)
 
+    def go_to_section(self, section: Section | str) -> None:
+        """Show a section and put the keyboard in it (Ctrl+1 … Ctrl+6): the page's own keys, such
+        as Ctrl+N, work at once, not only after a Tab into the page."""
+        self.show_section(section)
+        page = self.stack.currentWidget()
+        if page.isAncestorOf(QApplication.focusWidget()):
+            return
+        target = page.focusProxy() or next(
+            (w for w in page.findChildren(QWidget) if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+             and w.isVisible() and w.isEnabled()), page)
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def _sidebar_row_changed(self, row: int) -> None:
         if 0 <= row < len(NAVIGATION):
             self.show_section(NAVIGATION[row][0])
@@ -700,6 +712,8 @@ class MainWindow(QMainWindow):
         if existing is not None and isValid(existing) and existing.isVisible():
             bring_to_front(existing)
             return existing
+        if not self._may_start(meeting_id):
+            return None
         try:
             window = MeetingModeWindow(self.ctx, meeting_id, self)
         except ServiceError as exc:
@@ -708,10 +722,36 @@ class MainWindow(QMainWindow):
         window.setWindowFlag(Qt.WindowType.Window, True)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.changes_made.connect(self.apply_changes)
+        window.closed.connect(self._meeting_mode_closed)
         self._meeting_windows[meeting_id] = window
         window.show()
         emit(self.meeting_mode_opened, window)
         return window
+
+    def _may_start(self, meeting_id: int) -> bool:
+        """Meeting mode marks a planned meeting "In progress": for one planned for a later day
+        (opened by mistake, or to prepare), ask first."""
+        from cspdesk.domain.enums import MeetingStatus
+        from cspdesk.services.meetings import MeetingService
+        from ui.formatting import short_date
+        from ui.pages.admin.common import confirm
+
+        try:
+            row = MeetingService(self.ctx).get_meeting(meeting_id).row
+        except ServiceError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return False
+        if row.status is not MeetingStatus.PLANNED or row.starts_at.date() <= self.ctx.today():
+            return True
+        return confirm(self, "Start this meeting now?",
+                       f"This meeting is planned for {short_date(row.starts_at.date())}. Meeting mode marks it "
+                       "“In progress” from now.", "Start it now",
+                       informative="To prepare the agenda, use the Meetings page instead.")
+
+    def _meeting_mode_closed(self, meeting_id: int) -> None:
+        page = self._pages.get(Section.MEETINGS)
+        if page is not None:
+            page.meeting_changed_elsewhere(meeting_id)  # type: ignore[attr-defined]
 
     def meeting_windows(self) -> list[QWidget]:
         return [w for w in self._meeting_windows.values() if isValid(w)]

@@ -174,7 +174,10 @@ class Startup(QObject):
         db = window.db if window.db is not None else self.db
         window.deleteLater()
         if signing_out and not self._stopping:
-            self.show_sign_in(db, notice=window.sign_in_notice)
+            # Signed out: the next person at a shared laptop starts from an empty form, not the last
+            # user's name. (After a restore, which also signs out, the same person signs in again.)
+            notice = window.sign_in_notice
+            self.show_sign_in(db, username=None if notice else "", notice=notice)
         else:
             self._finish(0)
 

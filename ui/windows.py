@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -13,3 +14,24 @@ def bring_to_front(window: QWidget) -> None:
     if QGuiApplication.platformName() not in ("offscreen", "minimal"):
         window.raise_()
     window.activateWindow()
+
+
+#: Room a window manager's title bar and borders take outside a window's own geometry.
+FRAME_ALLOWANCE = QSize(16, 40)
+
+
+def available_area(window: QWidget) -> QRect:
+    """The part of the window's screen that windows may use (the taskbar and docks left out)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Size ``window`` to ``width`` × ``height`` or, on a smaller screen (a 1366×768 or 1024×700
+    council laptop), to the room the screen has, title bar included; centred on that room."""
+    area = available_area(window)
+    room = area.size() - FRAME_ALLOWANCE
+    size = QSize(min(width, room.width()), min(height, room.height())).expandedTo(window.minimumSize())
+    window.resize(size)
+    window.move(area.x() + max(0, (area.width() - size.width() - FRAME_ALLOWANCE.width()) // 2),
+                area.y() + max(0, (area.height() - size.height() - FRAME_ALLOWANCE.height()) // 2))

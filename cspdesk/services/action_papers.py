@@ -42,6 +42,11 @@ def _line(row: ActionRow) -> TrackerLine:
     )
 
 
+#: How the printed tracker names its grouping (the words of the window's "Group by" choice).
+_GROUP_WORDS = {ActionGroupBy.NONE: "No grouping", ActionGroupBy.CASE: "Case / OCG",
+                ActionGroupBy.HEADING: "Priority (plans)"}
+
+
 class ActionPapersService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -78,7 +83,8 @@ class ActionPapersService:
         ``distribution``: the copy for circulation to agencies — every text on it passes through
         :func:`~cspdesk.domain.redaction.redact_for_circulation`, with the contact details of the
         people on the actions' cases and groups."""
-        group_by = query.group_by if query.group_by is not ActionGroupBy.NONE else ActionGroupBy.AGENCY
+        # Grouped as the window groups them: "No grouping" prints one list, as the window shows it.
+        group_by = query.group_by
         # A plan's actions read in their own numbering under each heading; a tracker by due date.
         sort = ActionSort.NUMBER if group_by is ActionGroupBy.HEADING else query.sort
         query = ActionQuery(**{**query.__dict__, "group_by": group_by, "sort": sort})
@@ -97,7 +103,8 @@ class ActionPapersService:
                                     .order_by(Partnership.id).limit(1)).first()
             panel = s.scalar(select(Panel.name).where(Panel.id == query.panel_id)) if query.panel_id else None
             agency = s.scalar(select(Agency.name).where(Agency.id == query.agency_id)) if query.agency_id else None
-        filters = [("Panel", panel or "All your panels"), ("Grouped by", group_by.value.capitalize())]
+        filters = [("Panel", panel or "All your panels"),
+                   ("Grouped by", _GROUP_WORDS.get(group_by, group_by.value.capitalize()))]
         if agency:
             filters.append(("Agency", agency))
         if query.owner_name:

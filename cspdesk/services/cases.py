@@ -406,12 +406,16 @@ class CaseService:
         )
 
     def _matching_case_ids(self, text: str):  # noqa: ANN202 - a compound select
-        """Case ids matching a search: a reference prefix, or every word of the text starting a
+        """Case ids matching a search: a reference prefix or a reference's number, or every word of the text starting a
         given name or family name of the subject or of anyone linked to the case, or every word
         starting a word of one of their aliases (a previous family name, a street name), or the
         name of a group or location subject."""
         ref = text.strip().upper()
         by_reference = select(Case.id).where(_prefix_range(Case.reference, ref))
+        if ref.isdigit() and len(ref) <= 6:
+            # The number alone, as people say it ("0183", "183"): the references ending in it.
+            by_reference = select(Case.id).where(
+                or_(_prefix_range(Case.reference, ref), Case.reference.like(f"%-{ref.zfill(4)}")))
         words = normalise_name(text).split()
         words = [w for w in words if w]
         if not words or len(" ".join(words)) < MIN_NAME_TERM:

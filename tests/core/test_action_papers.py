@@ -37,7 +37,8 @@ def _last_audit(ctx: ServiceContext) -> tuple[AuditKind, dict]:
 
 
 def test_tracker_lists_every_action_with_rag_in_words(demo_ctx: ServiceContext, tmp_path: Path) -> None:
-    query = ActionQuery(panel_id=_panel(demo_ctx, PanelType.MARAC), statuses=frozenset(UNFINISHED_STATUSES))
+    query = ActionQuery(panel_id=_panel(demo_ctx, PanelType.MARAC), statuses=frozenset(UNFINISHED_STATUSES),
+                        group_by=ActionGroupBy.AGENCY)
     actions = ActionService(demo_ctx)
     rows = actions.action_rows(actions.action_ids(query))
     counts = actions.rag_counts(query)
@@ -60,11 +61,22 @@ def test_tracker_lists_every_action_with_rag_in_words(demo_ctx: ServiceContext, 
     assert kind is AuditKind.PRINT and details["report"] == "tracker" and details["actions"] == len(rows)
 
 
+def test_an_ungrouped_tracker_prints_as_the_window_shows_it(demo_ctx: ServiceContext, tmp_path: Path) -> None:
+    """The window says "No grouping": so does the paper, with one list and no agency headings."""
+    query = ActionQuery(panel_id=_panel(demo_ctx, PanelType.MARAC), statuses=frozenset(UNFINISHED_STATUSES))
+    assert query.group_by is ActionGroupBy.NONE
+    out = tmp_path / "tracker.pdf"
+    data = ActionPapersService(demo_ctx).write_tracker(query, out)
+    _pages, text = _read(out)
+    assert ("Grouped by", "No grouping") in data.filters and "Grouped by: Agency" not in text
+    assert [g.title for g in data.groups] == [""]
+
+
 def test_agency_action_log_holds_only_that_agency(demo_ctx: ServiceContext, tmp_path: Path) -> None:
     service = ActionPapersService(demo_ctx)
     panel_id = _panel(demo_ctx, PanelType.MARAC)
     agency_id = service.agency_id("golding homes")
-    query = ActionQuery(panel_id=panel_id, agency_id=agency_id)
+    query = ActionQuery(panel_id=panel_id, agency_id=agency_id, group_by=ActionGroupBy.AGENCY)  # as the CLI asks
     data = service.write_tracker(query, tmp_path / "log.pdf")
     _, text = _read(tmp_path / "log.pdf")
     assert data.title == "Action log — Golding Homes" and "Action log — Golding Homes" in text

@@ -153,6 +153,17 @@ def test_search_gives_the_head_of_the_filtered_list(demo_ctx, monkeypatch, walk:
             assert [r.id for r in service.search(term, limit=limit)] == expected, (term, limit, walk)
 
 
+def test_the_number_of_a_reference_alone_finds_the_case(demo_ctx) -> None:
+    """"0183" finds MARAC-2026-0183 (and any other panel's reference ending -0183); "183" too."""
+    service = CaseService(demo_ctx)
+    row = service.case_rows(service.case_ids(CaseQuery(sort=CaseSort.REFERENCE, descending=False))[:1])[0]
+    number = row.reference.rsplit("-", 1)[1]
+    for typed in (number, number.lstrip("0")):
+        found = service.case_rows(service.case_ids(CaseQuery(text=typed)))
+        assert row.id in {r.id for r in found}, typed
+        assert all(r.reference.endswith(f"-{number}") for r in found)
+
+
 def test_case_rows_are_frozen(demo_ctx) -> None:
     row = CaseService(demo_ctx).case_rows(CaseService(demo_ctx).case_ids()[:1])[0]
     with pytest.raises(dataclasses.FrozenInstanceError):

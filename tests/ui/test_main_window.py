@@ -52,6 +52,12 @@ def test_setting_up_a_partnership_replaces_the_welcome_page(ctx, make_window, qt
         errors.append(dialog.error_text())
         assert dialog.isVisible()
         assert dialog.marking_combo.currentText() == "OFFICIAL-SENSITIVE"
+        # A pasted name over the limit is refused with a message, not cut to 200 in silence.
+        dialog.name_edit.setText("M" * 10_000)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        errors.append(dialog.error_text())
+        assert dialog.isVisible()
+        dialog.name_edit.clear()
         qtbot.keyClicks(dialog.name_edit, "Maidstone Community Safety Partnership")
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
 
@@ -59,7 +65,7 @@ def test_setting_up_a_partnership_replaces_the_welcome_page(ctx, make_window, qt
     with qtbot.waitSignal(window.partnership_set_up, timeout=5000) as blocker:
         qtbot.mouseClick(welcome.set_up_button, Qt.MouseButton.LeftButton)
 
-    assert errors == ["Name: Give the partnership a name."]
+    assert errors == ["Name: Give the partnership a name.", "Name: The partnership's name must be 200 characters or fewer."]
     assert blocker.args[0].name == "Maidstone Community Safety Partnership"
     assert not window.needs_welcome
     assert window.current_section() == Section.PANELS

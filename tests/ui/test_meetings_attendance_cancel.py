@@ -55,19 +55,22 @@ def _others(rows, agency: str) -> list[tuple]:  # noqa: ANN001
             for r in rows if r.agency != agency]
 
 
+
+def _first_name_cell(make_window, demo_ctx):  # noqa: ANN001, ANN202
+    """The meetings page's attendance grid, the keyboard on the first row's Name cell."""
+    _window, page, _panel = _page(make_window, demo_ctx)
+    page.tabs.setCurrentIndex(1)
+    view = page.attendance_view
+    view.setFocus()
+    view.setCurrentIndex(page.attendance_model.index(0, AttendanceColumn.NAME))
+    return page, MeetingService(demo_ctx), page.detail.row.id, view, page.attendance_model.row_at(0)
+
 # The completion popup (a name typed matches a member) cannot raise or grab the keyboard offscreen.
 @pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support grabbing the keyboard")
 def test_a_name_typed_in_the_grid_is_saved_printed_and_changes_no_other_row(
         demo_ctx, make_window, qtbot, tmp_path) -> None:
-    window, page, _panel = _page(make_window, demo_ctx)
-    svc = MeetingService(demo_ctx)
-    mid = page.detail.row.id
-    page.tabs.setCurrentIndex(1)
-    view = page.attendance_view
-    line = page.attendance_model.row_at(0)
+    page, svc, mid, view, line = _first_name_cell(make_window, demo_ctx)
     before = _others(svc.get_meeting(mid).attendance, line.agency)
-    view.setFocus()
-    view.setCurrentIndex(page.attendance_model.index(0, AttendanceColumn.NAME))
 
     # The first key opens the editor; it completes from the agency's people.
     _type(qtbot, "E")
@@ -202,3 +205,16 @@ def test_cancelling_and_deleting_meetings_on_the_page(demo_ctx, make_window, qtb
         qtbot.keyClick(page.table, Qt.Key.Key_Delete)
     assert page.model.row_of(empty) < 0
     assert empty not in [r.id for r in svc.list_meetings(panel)]
+
+
+def test_a_name_longer_than_the_field_is_refused_with_a_message_not_cut(demo_ctx, make_window, qtbot) -> None:
+    page, svc, mid, view, line = _first_name_cell(make_window, demo_ctx)
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    (editor,) = [e for e in view.findChildren(QLineEdit, "attendanceNameEdit") if e.isVisible()]
+    editor.setText("N" * 10_000)  # pasted
+    assert len(editor.text()) == 10_000  # not cut in the field
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.warning.isVisible(), timeout=3000)
+    assert "too long (at most 200 characters)" in page.warning.text()
+    saved = [r for r in svc.get_meeting(mid).attendance if r.agency == line.agency and r.id is not None]
+    assert not any(r.name.startswith("NNN") for r in saved)  # nothing cut and saved

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from cspdesk.domain.enums import AgendaItemKind, AttendanceStatus, CaseStatus, Listing, MeetingStatus, PanelType
 from cspdesk.domain.schedule import Recurrence
 from cspdesk.services.meetings import MeetingService
+from cspdesk.services.panels import PanelService
 from cspdesk.storage import models as m
 from ui.main_window import Section
 from ui.models.meetings import ActionListModel, AgendaModel, AttendanceModel, MeetingListModel, SuggestionModel
@@ -152,13 +153,19 @@ def test_planning_recurring_meetings_in_the_dialog(demo_ctx, make_window, qtbot)
     assert page.detail.row.starts_at.date() == date(2027, 3, 9) and page.detail.row.venue == "Swale House"
 
 
-def test_meeting_mode_opens_from_the_page(demo_ctx, make_window, qtbot) -> None:
+def test_meeting_mode_opens_from_the_page(demo_ctx, make_window, qtbot, monkeypatch) -> None:
+    import ui.pages.admin.common
+
+    asked = []
+    monkeypatch.setattr(ui.pages.admin.common, "confirm", lambda *a, **k: asked.append(a[2]) or True)
     window, page = _meetings_page(make_window, demo_ctx, qtbot)
     page.table.setFocus()
     with qtbot.waitSignal(window.meeting_mode_opened) as blocker:
         qtbot.keyClick(page.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     mode = blocker.args[0]
     assert mode.meeting_id == page.detail.row.id
+    if page.detail.row.starts_at.date() > demo_ctx.today():  # a later day's meeting: asked first
+        assert asked and "Meeting mode marks it “In progress”" in asked[0]
     assert MeetingService(demo_ctx).get_meeting(mode.meeting_id).row.status is MeetingStatus.IN_PROGRESS
     # Its changes reach the page (the status in the list).
     qtbot.waitUntil(lambda: page.model.row_at(page.model.row_of(mode.meeting_id)).status
@@ -167,6 +174,33 @@ def test_meeting_mode_opens_from_the_page(demo_ctx, make_window, qtbot) -> None:
     assert window.open_meeting_mode(mode.meeting_id) is mode
     mode.close()
     QApplication.processEvents()
+
+
+def test_a_later_days_meeting_is_not_started_without_asking(demo_ctx, make_window, qtbot, monkeypatch) -> None:
+    import ui.pages.admin.common
+
+    asked = []
+    monkeypatch.setattr(ui.pages.admin.common, "confirm", lambda *a, **k: asked.append(a[2]) or False)
+    window = make_window(demo_ctx)
+    svc = MeetingService(demo_ctx)
+    rows = [r for panel in PanelService(demo_ctx).list_panels() for r in svc.list_meetings(panel.id)
+            if r.status is MeetingStatus.PLANNED and r.starts_at.date() > demo_ctx.today()]
+    assert window.open_meeting_mode(rows[0].id) is None  # "Cancel"
+    assert asked and svc.get_meeting(rows[0].id).row.status is MeetingStatus.PLANNED
+
+
+def test_a_one_off_meeting_has_no_how_many(demo_ctx, make_window, qtbot) -> None:
+    from ui.dialogs.new_meeting import NewMeetingDialog
+
+    panels = PanelService(demo_ctx).list_panels()
+    dialog = NewMeetingDialog(MeetingService(demo_ctx), panels, panel_id=panels[0].id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.recurrence_combo.setCurrentIndex(dialog.recurrence_combo.findData(Recurrence.ONE_OFF.value))
+    assert not dialog.count_spin.isVisible()
+    assert dialog.summary.text().startswith("One meeting: ")
+    dialog.recurrence_combo.setCurrentIndex(dialog.recurrence_combo.findData(Recurrence.MONTHLY.value))
+    assert dialog.count_spin.isVisible()
 
 
 def test_with_no_meetings_the_page_is_one_plain_empty_state(admin_ctx, make_window, qtbot) -> None:
@@ -191,3 +225,37 @@ def test_with_no_meeting_chosen_the_detail_says_choose_one(demo_ctx, make_window
     assert not page.agenda_hint.isVisible()
     page.table.setCurrentIndex(page.model.index(1, 0))
     assert page.detail_area.isVisible() and page.agenda_hint.isVisible()
+
+
+def test_minutes_of_a_planned_meeting_are_shown_unavailable_and_ctrl_shift_p_says_why(
+        demo_ctx, make_window, qtbot) -> None:
+    window, page = _meetings_page(make_window, demo_ctx, qtbot)
+    planned = next(n for n in range(page.model.rowCount()) if page.model.row_at(n).status is MeetingStatus.PLANNED)
+    page.table.selectRow(planned)
+    qtbot.waitUntil(lambda: page.detail is not None and page.detail.row.status is MeetingStatus.PLANNED,
+                    timeout=3000)
+    assert not page.print_minutes_action.isEnabled()
+    assert "once the meeting has started" in page.print_minutes_action.text()
+    page.table.setFocus()
+    with qtbot.waitSignal(page.message_shown, timeout=2000) as said:
+        qtbot.keyClick(page.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert said.args[0].startswith("No minutes yet")
+    assert window.statusBar().currentMessage() == said.args[0]
+
+
+def test_the_details_show_what_meeting_mode_wrote_once_it_closes(demo_ctx, make_window, qtbot, monkeypatch) -> None:
+    import ui.pages.admin.common
+
+    monkeypatch.setattr(ui.pages.admin.common, "confirm", lambda *a, **k: True)
+    window, page = _meetings_page(make_window, demo_ctx, qtbot)
+    page.table.setFocus()
+    with qtbot.waitSignal(window.meeting_mode_opened) as blocker:
+        qtbot.keyClick(page.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    mode = blocker.args[0]
+    case_row = next(n for n, item in enumerate(mode.detail.items) if item.case_id is not None)
+    mode.go_to(case_row)
+    mode.notes.setFocus()
+    qtbot.keyClicks(mode.notes, "Shared by all agencies")
+    mode.close()
+    qtbot.waitUntil(lambda: page.detail.items[case_row].discussion == "Shared by all agencies", timeout=5000)
+    assert page.detail.row.status is MeetingStatus.IN_PROGRESS

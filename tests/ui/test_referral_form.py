@@ -134,10 +134,11 @@ def test_a_marac_referral_entered_by_keyboard_alone_is_found_in_the_list(qtbot, 
 
     _tab(qtbot)
     assert _focus() is dialog.agency
-    _type(qtbot, "Kent")  # a closed combo chooses by the letters typed (a space would open it)
-    agency = dialog.agency.currentText()
-    assert agency.startswith("Kent") and dialog.agency.currentData() is not None
+    _type(qtbot, "Kent Pol")  # typed into: the agencies containing it are offered
     _tab(qtbot)
+    agency = dialog.agency.currentText()
+    assert agency == "Kent Police" and dialog.agency.currentData() is not None
+    assert _focus() is dialog.referrer
     _type(qtbot, "DC Example, Public Protection Unit")
     _tab(qtbot)
     assert _focus() is dialog.reason

@@ -70,8 +70,9 @@ def test_sign_out_closes_the_window_and_asks_again(qtbot, startup, account_db, m
     assert not window.isVisible()
     assert flow.window is None
     assert not flow.is_finished()
-    assert dialog.username_edit.text() == ADMIN_USER  # remembered
-    assert dialog.focusWidget() is dialog.password_edit
+    assert dialog.username_edit.text() == ""  # the next person's form: nobody's name in it
+    assert dialog.password_edit.text() == ""
+    assert dialog.focusWidget() is dialog.username_edit
     assert closed == [ctx]  # the old session's database is closed
     # Signing in again gives a new window.
     with qtbot.waitSignal(flow.window_opened, timeout=10_000) as again:

@@ -30,6 +30,7 @@ from cspdesk.about import LICENCE, LICENCE_FOLDER, QT_NOTE, Library, app_version
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.workspace import DataLocations, data_locations
 from ui.resources import resource_path
+from ui.windows import fit_to_screen
 
 ICON_SIZE = 64
 
@@ -152,7 +153,9 @@ class AboutDialog(QDialog):
         self.libraries_view.setAccessibleName("Built with")  # the caption above it, for a screen reader
         self.libraries_view.setOpenExternalLinks(True)
         self.libraries_view.setHtml(libraries_html(self.libraries))
-        self.libraries_view.setMinimumHeight(240)
+        # It scrolls: 120 px at least, so the dialog fits a 1024×700 screen without the notes below
+        # running over it.
+        self.libraries_view.setMinimumHeight(120)
         layout.addWidget(self.libraries_view, 1)
         self.qt_label = self._text(QT_NOTE)
         layout.addWidget(self.qt_label)
@@ -169,7 +172,7 @@ class AboutDialog(QDialog):
         close.setDefault(True)
         layout.addWidget(buttons)
         close.setFocus()  # not the first "Open folder": Enter or Escape closes
-        self.resize(700, 720)
+        fit_to_screen(self, 700, 720)
 
     def _text(self, text: str, *, muted: bool = False, name: str = "") -> QLabel:
         """Plain, wrapped, selectable text (a path or a version can be copied from it)."""

@@ -36,6 +36,7 @@ from cspdesk.services.errors import ServiceError
 from ui.formatting import short_date, short_datetime
 from ui.models.case_people import CONTACT_COLUMNS, CasePeopleModel, PeopleColumn
 from ui.signals import emit
+from ui.windows import fit_to_screen
 
 #: The button that moves a case to each status.
 _STATUS_VERBS = {
@@ -82,7 +83,7 @@ class CaseDialog(QDialog):
         self.setObjectName("caseDialog")
         self.setWindowTitle(f"{row.reference} — {row.subject}")
         self.setModal(False)
-        self.resize(820, 720)
+        fit_to_screen(self, 820, 720)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 12)

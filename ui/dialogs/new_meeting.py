@@ -29,6 +29,7 @@ from cspdesk.services.meetings import MeetingService
 from cspdesk.services.panels import PanelRow
 from ui.dialogs.forms import error_label, make_primary
 from ui.formatting import short_date
+from ui.widgets.keyboard import make_typeable
 
 #: Shown in the summary before "and N more".
 _PREVIEW = 4
@@ -71,6 +72,7 @@ class NewMeetingDialog(QDialog):
         self.count_spin.setValue(12)
         self.count_spin.setSuffix(" meetings")
         form.addRow("&How many", self.count_spin)
+        self._form = form
 
         self.venue_edit = QLineEdit(self)
         self.venue_edit.setPlaceholderText("e.g. Swale House, Committee Room 2, or Microsoft Teams")
@@ -79,6 +81,8 @@ class NewMeetingDialog(QDialog):
         self.taker_combo = QComboBox(self)
         form.addRow("&Chair", self.chair_combo)
         form.addRow("&Minute-taker", self.taker_combo)
+        for combo in (self.chair_combo, self.taker_combo):
+            make_typeable(combo)  # a name typed in part ("szym") chooses the one member it names
 
         self.summary = QLabel("", self)
         self.summary.setObjectName("mutedText")
@@ -121,7 +125,8 @@ class NewMeetingDialog(QDialog):
 
     def _update_summary(self) -> None:
         recurrence = self.recurrence()
-        self.count_spin.setEnabled(recurrence is not Recurrence.ONE_OFF)
+        # A one-off has no "How many" (it said "12 meetings" for one).
+        self._form.setRowVisible(self.count_spin, recurrence is not Recurrence.ONE_OFF)
         first = self.date_edit.date().toPython()
         count = 1 if recurrence is Recurrence.ONE_OFF else self.count_spin.value()
         days = meeting_dates(first, recurrence, count)
@@ -144,7 +149,8 @@ class NewMeetingDialog(QDialog):
                                                                           self.time_edit.time().minute()))
         try:
             self.result_value = self._service.plan_meetings(
-                int(panel_id), starts, recurrence=self.recurrence(), count=self.count_spin.value(),
+                int(panel_id), starts, recurrence=self.recurrence(),
+                count=1 if self.recurrence() is Recurrence.ONE_OFF else self.count_spin.value(),
                 venue=self.venue_edit.text(), chair_member_id=self.chair_combo.currentData(),
                 minute_taker_member_id=self.taker_combo.currentData(),
             )

@@ -62,7 +62,8 @@ class PartnershipSetupDialog(QDialog):
         self.name_edit.setObjectName("partnershipName")
         self.name_edit.setAccessibleName("Partnership name")
         self.name_edit.setPlaceholderText("e.g. Maidstone Community Safety Partnership")
-        self.name_edit.setMaxLength(200)
+        # No maxLength: it would cut a pasted name silently; the service refuses one over 200
+        # characters with a message.
         self.name_error = error_label(self)
         name_label = QLabel("&Name", self)
         name_label.setBuddy(self.name_edit)

@@ -76,6 +76,7 @@ from ui.models.meetings import (
 from ui import theme
 from ui.signals import emit
 from ui.widgets.attendance import apply_attendance_key, edit_names_in, save_name
+from ui.windows import fit_to_screen
 
 #: One key sets an earlier action's status (the table of earlier actions has the focus).
 STATUS_KEYS: dict[int, ActionStatus] = {
@@ -161,6 +162,8 @@ class MeetingModeWindow(QMainWindow):
     minutes_finalised = Signal()
     #: Something was written that other views show.
     changes_made = Signal(object)
+    #: The window closed, its notes saved: the meeting's id.
+    closed = Signal(int)
     #: Notes were saved: the item id and seconds the save took.
     notes_saved = Signal(int, float)
 
@@ -192,7 +195,7 @@ class MeetingModeWindow(QMainWindow):
         self._record_queue: list[tuple[int, int | None]] = []
         self._recording = None
         self._reading_ahead = None
-        self.resize(1320, 820)
+        fit_to_screen(self, 1320, 820)
 
         self.autosaver = NotesAutosaver(self._save_notes, self)
         self.autosaver.saved.connect(self._notes_were_saved)
@@ -249,7 +252,6 @@ class MeetingModeWindow(QMainWindow):
             self.agenda_view.hideColumn(col)
         header = self.agenda_view.horizontalHeader()
         header.setSectionResizeMode(AgendaColumn.ITEM, QHeaderView.ResizeMode.Stretch)
-        metrics = self.agenda_view.fontMetrics()
         bold = self.agenda_view.font()
         bold.setBold(True)
         wide = QFontMetrics(bold)
@@ -261,7 +263,7 @@ class MeetingModeWindow(QMainWindow):
         self.attendance_warning.setObjectName("fieldError")
         self.attendance_warning.setWordWrap(True)
         side_layout.addWidget(self.attendance_warning)
-        side.setMinimumWidth(340)
+        side.setMinimumWidth(240)
 
         main = QWidget(splitter)
         main.setObjectName("meetingItem")
@@ -312,8 +314,9 @@ class MeetingModeWindow(QMainWindow):
         self.case_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.case_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.case_scroll.setWidget(self.case_info)
-        # As tall as the brief was before it could scroll: about twenty lines, then it scrolls.
-        self.case_scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 20)
+        # Five lines at least, then it scrolls: on a 1024×700 laptop the agreed actions and the
+        # Decision row below must stay on the screen.
+        self.case_scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
         self.about.addWidget(self.case_scroll)
 
         self.statement_box = QWidget(self.about)
@@ -331,7 +334,7 @@ class MeetingModeWindow(QMainWindow):
         self.plain_box.setObjectName("mutedText")
         self.plain_box.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.about.addWidget(self.plain_box)
-        upper.addWidget(self.about, 3)
+        upper.addWidget(self.about, 4)
 
         # Right: earlier actions to review (cases, and the review item), or attendance.
         self.right = QStackedWidget(main)
@@ -401,6 +404,7 @@ class MeetingModeWindow(QMainWindow):
         self.right.addWidget(attendance_box)
         upper.addWidget(self.right, 5)
         layout.addLayout(upper, 5)
+        self._item_layout, self._upper = layout, upper
 
         # Notes.
         self.notes = QPlainTextEdit(main)
@@ -410,7 +414,8 @@ class MeetingModeWindow(QMainWindow):
         self.notes.setTabChangesFocus(True)
         self.notes.textChanged.connect(self._notes_changed)
         layout.addWidget(_caption("&Notes", main, self.notes))
-        layout.addWidget(self.notes, 4)
+        self.notes.setMinimumHeight(self.notes.fontMetrics().lineSpacing() * 3 + 16)
+        layout.addWidget(self.notes, 3)
 
         # The action line.
         self.action_line = QWidget(main)
@@ -465,15 +470,12 @@ class MeetingModeWindow(QMainWindow):
         self.agreed_view.setModel(self.agreed_model)
         self.agreed_view.hideColumn(ActionColumn.STATUS)
         self._fit_action_columns(self.agreed_view)
-        # Full width: room for the longest agency and owner names.
-        metrics = self.agreed_view.fontMetrics()
-        self.agreed_view.horizontalHeader().resizeSection(
-            ActionColumn.AGENCY, metrics.horizontalAdvance("Kent and Medway Mental Health Trust") + 24)
-        self.agreed_view.horizontalHeader().resizeSection(
-            ActionColumn.OWNER, metrics.horizontalAdvance("Magdalena Szymańska") + 24)
+        # Three agreed actions always show; the action's own text takes the spare width.
+        rows = self.agreed_view.verticalHeader().defaultSectionSize()
+        self.agreed_view.setMinimumHeight(self.agreed_view.horizontalHeader().sizeHint().height() + 3 * rows + 4)
         self.agreed_caption = _caption("Actions agreed", main)
         layout.addWidget(self.agreed_caption)
-        layout.addWidget(self.agreed_view, 2)
+        layout.addWidget(self.agreed_view, 3)
 
         # The decision.
         self.decision_row = QWidget(main)
@@ -508,7 +510,9 @@ class MeetingModeWindow(QMainWindow):
         splitter.addWidget(main)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([400, 920])
+        # The agenda a quarter of the window, at most 400 px: the item has the rest.
+        side_width = max(240, min(400, self.width() // 4))
+        splitter.setSizes([side_width, max(400, self.width() - side_width)])
 
     @staticmethod
     def _fit_action_columns(view: QTableView) -> None:
@@ -758,8 +762,11 @@ class MeetingModeWindow(QMainWindow):
         if show_reference:
             rows = [dataclasses.replace(r, text=f"{r.reference}: {r.text}") for r in rows]
         self.earlier_model.set_rows(rows)
-        # The table stays shown, empty or not: showing and hiding it relays the window out
-        # (tens of milliseconds on every change of case).
+        # An empty table hands its room to the notes and the actions agreed ("None on this case"
+        # says why). Shown or hidden only when that changes: each change relays the window out.
+        if self.earlier_view.isHidden() == bool(rows):
+            self.earlier_view.setVisible(bool(rows))
+            self._item_layout.setStretchFactor(self._upper, 5 if rows else 2)
         if rows:
             self.earlier_empty.setText(f"{len(rows)} to review" if len(rows) > 1 else "1 to review")
         else:
@@ -1318,4 +1325,5 @@ class MeetingModeWindow(QMainWindow):
         if self._reading_ahead is not None:
             self._reading_ahead.wait()
         self.clock_timer.stop()
+        emit(self.closed, self.meeting_id)
         super().closeEvent(event)

@@ -66,6 +66,7 @@ from ui.rag import RAG_ORDER, rag_icon
 from ui.signals import emit
 from ui.widgets.rag_strip import RagStrip
 from ui.accessibility import hand_focus_to
+from ui.widgets.meaning_column import MeaningColumn
 
 #: How long typing must pause before the list is read again.
 TYPING_DEBOUNCE_MS = 200
@@ -244,7 +245,8 @@ def make_action_table(parent: QWidget, model: ActionTableModel, name: str) -> Ac
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setSectionResizeMode(ActionColumn.ACTION, QHeaderView.ResizeMode.Stretch)
+    table.meaning_column = MeaningColumn(  # type: ignore[attr-defined]
+        table, ActionColumn.ACTION, table.fontMetrics().horizontalAdvance("M") * 20)
     header.setStretchLastSection(False)
     header.setMinimumSectionSize(44)
     plain = table.fontMetrics()
@@ -332,7 +334,7 @@ class TrackerView(ActionsTab):
         self.owner_edit.setAccessibleName("Owner")
         self.owner_edit.setPlaceholderText("Owner's name")
         self.owner_edit.setClearButtonEnabled(True)
-        self.owner_edit.setMinimumWidth(self.owner_edit.fontMetrics().horizontalAdvance("Owner's name") + 40)
+        self.owner_edit.setMinimumWidth(self.owner_edit.fontMetrics().horizontalAdvance("Owner's") + 30)
         self.status_combo = self._combo("statusFilter", "Status")
         for label, _statuses, _words in STATUS_FILTERS:
             self.status_combo.addItem(label)
@@ -500,7 +502,10 @@ class TrackerView(ActionsTab):
         combo = QComboBox(self)
         combo.setObjectName(name)
         combo.setAccessibleName(accessible)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # As wide as the longest choice when there is room, down to ten characters when there is
+        # not (a 1024×700 laptop): long agency names no longer push the row over its captions.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
         return combo
 
     def _caption(self, text: str, buddy: QWidget) -> QLabel:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +33,7 @@ from ui.referrals.fields import DateField, DateUnreadable
 from ui.preferences import settings
 from ui.signals import emit
 from ui.accessibility import hand_focus_to
+from ui.widgets.meaning_column import MeaningColumn
 
 #: How long typing must pause before the list is searched again.
 SEARCH_DEBOUNCE_MS = 150
@@ -189,6 +190,12 @@ class CasesPage(Page):
         to_caption = QLabel("t&o", self)
         self.to_date = DateField(self, name="referredTo", accessible="Referred to", today=ctx.today)
         to_caption.setBuddy(self.to_date)
+        # The dates and "Clear filters" on a row of their own: on one row with the rest they
+        # need ~1,000 px and overlapped the captions on a 1024×700 laptop ("lear filter").
+        more.addStretch(1)
+        self.page_layout.addLayout(more)
+        more = QHBoxLayout()
+        more.setSpacing(8)
         more.addWidget(from_caption)
         more.addWidget(self.from_date)
         more.addWidget(to_caption)
@@ -235,7 +242,8 @@ class CasesPage(Page):
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.SUBJECT, QHeaderView.ResizeMode.Stretch)
+        subject_room = self.table.fontMetrics().horizontalAdvance("M") * 16
+        self.subject_column = MeaningColumn(self.table, Column.SUBJECT, subject_room)
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(48)
         bold = QFont(header.font())
@@ -266,7 +274,9 @@ class CasesPage(Page):
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._apply_filters)
         self.search_box.textChanged.connect(self._search_edited)
-        self.search_box.returnPressed.connect(self._apply_filters)
+        self.search_box.returnPressed.connect(self._search_entered)
+        # Down from the search reaches the results, as in a browser's address bar.
+        self.search_box.installEventFilter(self)
         for combo in (self.panel_combo, self.status_combo, self.risk_combo, self.flag_combo, self.agency_combo):
             combo.currentIndexChanged.connect(self._apply_filters)
         for field in (self.from_date, self.to_date):
@@ -403,6 +413,26 @@ class CasesPage(Page):
             self.filter_error.hide()
         if force or query != self.model.query or not self.model.is_loaded():
             self.model.set_query(query)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (watched is self.search_box and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Down and not event.modifiers()):
+            self.go_to_results()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _search_entered(self) -> None:
+        self._apply_filters()
+        self.go_to_results()
+
+    def go_to_results(self) -> None:
+        """The keyboard to the list, on its first case when none is chosen yet (nothing found: it
+        stays in the search, to type again)."""
+        if self.model.rowCount() == 0:
+            return
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.table.currentIndex().isValid() and self.model.rowCount() > 0:
+            self.table.selectRow(0)
 
     def _search_edited(self, _text: str) -> None:
         self._debounce.start()  # restarts: the search runs once typing pauses

@@ -6,7 +6,7 @@ the door into meeting mode.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMenu,
     QPushButton,
     QSpinBox,
@@ -83,6 +84,8 @@ class MeetingsPage(Page):
     meeting_mode_requested = Signal(int)
     #: Something was written (the window hands it to every page).
     changes_made = Signal(object)
+    #: A message for the person was shown (why a key did nothing): its text.
+    message_shown = Signal(str)
     #: A print preview was opened (tests drive it; the app simply shows it).
     preview_opened = Signal(object)
 
@@ -128,8 +131,16 @@ class MeetingsPage(Page):
         for action in (self.print_agenda_action, self.print_minutes_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)  # the shortcuts work while the page has the focus, menu closed
+        # Ctrl+Shift+P when there are no minutes to print says why (a disabled action's keys do
+        # nothing at all): the two actions are never enabled together.
+        self.minutes_why_action = QAction(self)
+        self.minutes_why_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.minutes_why_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.minutes_why_action.triggered.connect(self._say_why_no_minutes)
+        self.addAction(self.minutes_why_action)
         self.print_button.setMenu(print_menu)
         self.print_button.setEnabled(False)
+        self._set_minutes_available(False)
         bar.addWidget(self.print_button)
         self.new_button = QPushButton("&New meeting…", self)
         self.new_button.setToolTip("Plan a meeting, or a series of them (Ctrl+N)")
@@ -400,7 +411,14 @@ class MeetingsPage(Page):
         if current.isValid():
             self._show_meeting(current.data(IdRole))
 
-    def _show_meeting(self, meeting_id: int | None) -> None:
+    def meeting_changed_elsewhere(self, meeting_id: int) -> None:
+        """Meeting mode closed on ``meeting_id``: if the details show it, read it again (they kept
+        the copy from before its notes, status and minutes were written)."""
+        if self.detail is not None and self.detail.row.id == meeting_id:
+            self._load_meetings()
+            self._show_meeting(meeting_id, again=True)
+
+    def _show_meeting(self, meeting_id: int | None, *, again: bool = False) -> None:
         if meeting_id is None:
             self.detail = None
             self.meeting_heading.setText("")
@@ -412,12 +430,14 @@ class MeetingsPage(Page):
             self.tabs.setEnabled(False)
             self.mode_button.setEnabled(False)
             self.print_button.setEnabled(False)
+            self._set_minutes_available(False)
             self.change_button.setEnabled(False)
             self.detail_stack.setCurrentWidget(self.no_meeting_label)
             # No meetings at all: the list's own empty state has the whole width.
             self.detail_stack.setVisible(self.model.rowCount() > 0)
             return
-        if self.detail is not None and self.detail.row.id == meeting_id and self.agenda_model.rowCount():
+        if (not again and self.detail is not None and self.detail.row.id == meeting_id
+                and self.agenda_model.rowCount()):
             return
         self._set_detail(self.service.get_meeting(meeting_id))
 
@@ -453,7 +473,7 @@ class MeetingsPage(Page):
         self.delete_action.setEnabled(planned)
         self.print_button.setEnabled(True)
         # Minutes once the meeting has started (a draft until they are finalised).
-        self.print_minutes_action.setEnabled(took_place(d.status))
+        self._set_minutes_available(took_place(d.status))
         self.mode_button.setText("Open &meeting mode" if d.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS,
                                                                       MeetingStatus.CANCELLED)
                                  else "Review &minutes")
@@ -684,6 +704,24 @@ class MeetingsPage(Page):
         dialog = open_preview(self.window(), agenda_source(self.ctx, self.detail.row.id, self._meeting_words()))
         emit(self.preview_opened, dialog)
         return dialog
+
+    def _set_minutes_available(self, available: bool) -> None:
+        self.print_minutes_action.setEnabled(available)
+        # The menu says so in words, not only in a grey that reads as enabled.
+        self.print_minutes_action.setText("Minutes…" if available else "Minutes (once the meeting has started)")
+        self.minutes_why_action.setEnabled(not available)
+
+    def _say_why_no_minutes(self) -> None:
+        if self.detail is None:
+            text = "Choose a meeting first: Ctrl+Shift+P prints its minutes."
+        elif self.detail.row.status is MeetingStatus.CANCELLED:
+            text = "This meeting was cancelled: it has no minutes to print."
+        else:
+            text = "No minutes yet: they can be printed once the meeting has started (Ctrl+P prints the agenda)."
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(text, 10_000)
+        emit(self.message_shown, text)
 
     def print_minutes(self):  # noqa: ANN201 - PreviewDialog | None
         """The print preview of the selected meeting's minutes: the distribution copy at first,

@@ -78,6 +78,8 @@ from ui.referrals.fields import DateField, DateUnreadable
 from ui.referrals.matches import MatchPanel
 from ui.referrals.people import LinkedRecord, PeopleRows, PersonEntry, RowField
 from ui.signals import emit
+from ui.widgets.keyboard import FocusCheckBox, FollowFocus, make_typeable
+from ui.windows import fit_to_screen
 
 _YES_NO = [("Not recorded", None), ("Yes", True), ("No", False)]
 _RISK_CHOICES = [("Choose…", None), ("High", RiskLevel.HIGH), ("Medium", RiskLevel.MEDIUM), ("Low", RiskLevel.LOW)]
@@ -148,7 +150,7 @@ class ReferralDialog(QDialog):
         self.setObjectName("referralDialog")
         self.setWindowTitle(f"New referral — {self.rules.name}")
         self.setModal(False)
-        self.resize(1180, 820)
+        fit_to_screen(self, 1180, 820)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
@@ -181,6 +183,7 @@ class ReferralDialog(QDialog):
         self.body_layout.setContentsMargins(0, 0, 8, 0)
         self.body_layout.setSpacing(12)
         self.scroll.setWidget(self.body)
+        self._follow_focus = FollowFocus(self.scroll)
         middle.addWidget(self.scroll, 1)
 
         self.match_panel = MatchPanel(self._find, self._describe, self._link, self)
@@ -261,7 +264,9 @@ class ReferralDialog(QDialog):
              error_beside: bool = True) -> QLabel:
         """A captioned field with its error line beside it; ``paths`` name it in the service's problems."""
         label = QLabel(caption, parent)
-        label.setBuddy(widget)
+        # A caption over several fields (a name's two parts) takes the keyboard to the first.
+        focusable = widget if widget.focusPolicy() != Qt.FocusPolicy.NoFocus else widget.findChild(QLineEdit)
+        label.setBuddy(focusable or widget)
         error = error_label(parent)
         cell = QWidget(parent)
         line = QHBoxLayout(cell) if error_beside else QVBoxLayout(cell)
@@ -343,6 +348,7 @@ class ReferralDialog(QDialog):
         self.agency.addItem("Not recorded", None)
         for agency_id, name in AccountService(self.ctx).agencies():
             self.agency.addItem(name, agency_id)
+        make_typeable(self.agency)
         self._row(form, frame, "Referring &agency", self.agency, "referring_agency_id")
         self.referrer = QLineEdit(frame)
         self.referrer.setObjectName("referrerName")
@@ -393,7 +399,7 @@ class ReferralDialog(QDialog):
         self.crit_visible = QLabel("", frame)
         grid.addWidget(QLabel("Visible high risk", frame), 0, 0)
         grid.addWidget(self.crit_visible, 0, 1, 1, 2)
-        self.judgement = QCheckBox("Pro&fessional judgement", frame)
+        self.judgement = FocusCheckBox("Pro&fessional judgement", frame)
         self.judgement.setObjectName("professionalJudgement")
         grid.addWidget(self.judgement, 1, 0)
         self.judgement_reason = _text_box(frame, "judgementReason", lines=2)

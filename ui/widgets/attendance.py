@@ -33,8 +33,6 @@ ATTENDANCE_KEYS: dict[int, AttendanceStatus] = {
     Qt.Key.Key_A: AttendanceStatus.APOLOGIES,
     Qt.Key.Key_X: AttendanceStatus.ABSENT,
 }
-#: Longest name kept (the service's limit).
-MAX_NAME = 200
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -49,7 +47,8 @@ class AttendanceNameDelegate(QStyledItemDelegate):
         editor = QLineEdit(parent)
         editor.setObjectName("attendanceNameEdit")
         editor.setAccessibleName("Representative's name")
-        editor.setMaxLength(MAX_NAME)
+        # No maxLength: a QLineEdit cuts a longer (pasted) name silently; the service refuses it
+        # with a message naming its limit instead.
         model = index.model()
         agency_id = model.row_at(index.row()).agency_id if isinstance(model, AttendanceModel) else None
         completer = QCompleter(list(self._names_for(agency_id)), editor)

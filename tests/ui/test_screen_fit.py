@@ -1,0 +1,177 @@
+"""Every window on a council laptop: at 1366×768 and 1024×700 (less a 40 px taskbar) each window
+opens inside the screen, and every button, field and the protective marking lies inside the
+window — whole, or inside a scroll area that brings it into view.
+
+The offscreen platform has one 800×800 screen, so each test gives the windows the available
+geometry of the laptop's screen (``ui.windows.available_area``), as the screen would.
+Screenshots go to $CSPDESK_SHOTS when it is set (to be looked at).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QBoxLayout, QWidget
+
+from cspdesk.domain.enums import MeetingStatus, PanelType
+from cspdesk.services.cases import CaseService
+from cspdesk.services.meetings import MeetingService
+from cspdesk.services.panels import PanelService
+import ui.windows
+from ui.main_window import NAVIGATION
+from ui.windows import FRAME_ALLOWANCE
+
+#: name → the screen's available geometry (a 40 px taskbar along the bottom)
+LAPTOPS = {"1366x768": QRect(0, 0, 1366, 728), "1024x700": QRect(0, 0, 1024, 660)}
+
+
+@pytest.fixture(params=list(LAPTOPS))
+def laptop(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> tuple[str, QRect]:
+    area = LAPTOPS[request.param]
+    monkeypatch.setattr(ui.windows, "available_area", lambda _window: area)
+    return request.param, area
+
+
+def _shown_whole(widget: QWidget, window: QWidget) -> bool:
+    """True when ``widget`` lies whole inside each of its parents up to ``window`` (a scroll area's
+    viewport counts as showing all it holds, as long as the scroll area itself is shown)."""
+    rect = widget.rect()
+    current = widget
+    while current is not window:
+        parent = current.parentWidget()
+        if parent is None:
+            return False
+        scroller = parent.parentWidget()
+        if isinstance(scroller, QAbstractScrollArea) and scroller.viewport() is parent:
+            current = scroller  # scrolls into view; its top-left corner must be on the screen
+            rect = QRect(0, 0, min(scroller.width(), 40), min(scroller.height(), 24))
+            continue
+        rect = rect.translated(current.pos())
+        if not parent.rect().adjusted(-1, -1, 1, 1).contains(rect):
+            return False
+        current = parent
+    return True
+
+
+def _check(window: QWidget, area: QRect, what: str) -> list[str]:
+    QApplication.processEvents()
+    problems = []
+    outer = window.size() + FRAME_ALLOWANCE
+    if outer.width() > area.width() or outer.height() > area.height():
+        problems.append(f"{what}: the window is {window.width()}×{window.height()}, larger than the screen")
+    for child in window.findChildren(QWidget):
+        if not child.isVisible() or child.window() is not window:
+            continue
+        matters = (isinstance(child, QAbstractButton) or child.focusPolicy().value & 0x1
+                   or "arking" in child.objectName())
+        if matters and not _shown_whole(child, window):
+            problems.append(f"{what}: {_name(child)!r} lies outside the window")
+    problems += _overlaps(window, what)
+    shots = os.environ.get("CSPDESK_SHOTS")
+    if shots:
+        window.grab().save(str(Path(shots) / f"{what}.png"))
+    return problems
+
+
+def _overlaps(window: QWidget, what: str) -> list[str]:
+    """Captions and fields laid out side by side that cover one another (a row squeezed below
+    its minimum width: "lear filter")."""
+    found = []
+    for layout in window.findChildren(QBoxLayout):
+        shown = [item.widget() for item in (layout.itemAt(n) for n in range(layout.count()))
+                 if item.widget() is not None and item.widget().isVisible()]
+        for n, first in enumerate(shown):
+            for second in shown[n + 1:]:
+                if first.geometry().intersected(second.geometry()).width() > 2:
+                    found.append(f"{what}: {_name(first)!r} and {_name(second)!r} overlap")
+    return found
+
+
+def _name(widget: QWidget) -> str:
+    text = getattr(widget, "text", None)
+    return widget.objectName() or (text() if callable(text) else "") or type(widget).__name__
+
+
+def _show(qtbot, window: QWidget) -> QWidget:  # noqa: ANN001
+    qtbot.addWidget(window)
+    with qtbot.waitExposed(window):
+        window.show()
+    return window
+
+
+def test_the_main_window_and_every_page_fit(qtbot, make_window, demo_admin_ctx, laptop):
+    name, area = laptop
+    window = make_window(demo_admin_ctx)
+    problems = []
+    for section, _label in NAVIGATION:
+        window.show_section(section)
+        problems += _check(window, area, f"main-{section.value}-{name}")
+    assert window.marking_label.isVisible() or not window.marking_label.text()
+    assert problems == []
+
+
+@pytest.mark.parametrize("kind", [PanelType.MARAC, PanelType.CSVG, PanelType.SOCP, PanelType.CARM])
+def test_the_referral_form_fits_and_scrolls(qtbot, demo_ctx, laptop, kind):
+    from ui.referrals.dialog import ReferralDialog
+
+    name, area = laptop
+    panel = next(p.id for p in PanelService(demo_ctx).list_panels() if p.panel_type == kind)
+    dialog = _show(qtbot, ReferralDialog(demo_ctx, panel))
+    assert _check(dialog, area, f"referral-{kind.value}-{name}") == []
+    assert _shown_whole(dialog.save_button, dialog)
+
+
+def test_meeting_mode_fits_with_the_agreed_actions_and_decision(qtbot, demo_ctx, laptop):
+    from ui.meeting_mode import MeetingModeWindow
+
+    name, area = laptop
+    svc = MeetingService(demo_ctx)
+    meetings = [r for p in PanelService(demo_ctx).list_panels() if p.panel_type == PanelType.MARAC
+                for r in svc.list_meetings(p.id) if r.status is MeetingStatus.PLANNED and r.cases]
+    window = _show(qtbot, MeetingModeWindow(demo_ctx, meetings[0].id))
+    problems = _check(window, area, f"meeting-mode-statement-{name}")
+    case_row = next(n for n, item in enumerate(window.detail.items) if item.case_id is not None)
+    window.go_to(case_row)
+    problems += _check(window, area, f"meeting-mode-case-{name}")
+    assert problems == []
+    for part in (window.agreed_view, window.decision_row, window.action_line):
+        assert part.isVisible() and _shown_whole(part, window)
+    # Room for at least three agreed actions.
+    assert window.agreed_view.viewport().height() >= 3 * window.agreed_view.verticalHeader().defaultSectionSize()
+
+
+def test_the_case_dialog_fits(qtbot, demo_admin_ctx, laptop):
+    from ui.dialogs.case_view import CaseDialog
+
+    name, area = laptop
+    service = CaseService(demo_admin_ctx)
+    dialog = _show(qtbot, CaseDialog(service.get_case(service.case_ids()[0]), ctx=demo_admin_ctx))
+    assert _check(dialog, area, f"case-{name}") == []
+
+
+def test_the_smaller_dialogs_fit(qtbot, demo_admin_ctx, demo_accounts_db, laptop):
+    from datetime import date
+
+    from ui.dialogs.about import AboutDialog
+    from ui.dialogs.action_status import ActionStatusDialog
+    from ui.dialogs.new_meeting import NewMeetingDialog
+    from ui.dialogs.sign_in import RecoveryDialog, SignInDialog
+
+    name, area = laptop
+    panels = PanelService(demo_admin_ctx).list_panels()
+    dialogs = {
+        "new-meeting": NewMeetingDialog(MeetingService(demo_admin_ctx), panels, panel_id=panels[0].id),
+        "sign-in": SignInDialog(demo_accounts_db),
+        "recovery": RecoveryDialog(demo_accounts_db),
+        "about": AboutDialog(demo_admin_ctx),
+        "action-status": ActionStatusDialog("1.1 Visit the address", lambda _choice: None, today=date(2026, 11, 2)),
+    }
+    problems = []
+    for what, dialog in dialogs.items():
+        _show(qtbot, dialog)
+        problems += _check(dialog, area, f"{what}-{name}")
+        dialog.close()
+    assert problems == []
