@@ -48,6 +48,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -152,8 +153,11 @@ _STRAND_WORDS = {s.value: s for s in Strand}
 #: Hint words taken only as a whole header: "Group" is a plan's heading, "Lead group" is not.
 _EXACT_ONLY = {"group", "strand"}
 
+
+@lru_cache(maxsize=65_536)
 def norm(text: str) -> str:
-    """A header or a status word as compared: lower case, accents and punctuation gone."""
+    """A header or a status word as compared: lower case, accents and punctuation gone. Cached: a
+    long sheet repeats its few status and agency words on every row."""
     return normalise_name(text)
 
 
@@ -391,8 +395,8 @@ class ActionImportService:
 
     def read(self, path: str | Path, *, sheet: str | None = None) -> Table:
         """The file as a table (header row found, row numbers as the spreadsheet shows them).
-        Columns are mapped by position, so two may share a header."""
-        return read_table(path, sheet=sheet, allow_duplicate_headers=True)
+        A header written twice is refused, naming it (it would overwrite the remembered mapping)."""
+        return read_table(path, sheet=sheet)
 
     def agencies(self) -> tuple[AgencyOption, ...]:
         with self._ctx.reading() as s:
@@ -445,14 +449,18 @@ class ActionImportService:
         agency_col = mapping.column_of(ActionField.AGENCY)
         status_words: dict[str, ActionStatus | None] = {}
         agency_words: dict[str, int | None] = {}
+        seen_statuses: set[str] = set()
+        seen_leads: set[str] = set()
         for row in table.rows:
             if status_col is not None:
                 word = cell_text(row.cells[status_col])
-                if word and norm(word) not in {norm(w) for w in status_words}:
+                if word and norm(word) not in seen_statuses:
+                    seen_statuses.add(norm(word))
                     status_words[word] = statuses.get(norm(word)) or status_from_word(word)
             if agency_col is not None:
                 lead = cell_text(row.cells[agency_col])
-                if lead and norm(lead) not in {norm(w) for w in agency_words}:
+                if lead and norm(lead) not in seen_leads:
+                    seen_leads.add(norm(lead))
                     agency_words[lead] = match_agency(lead, agencies, agency_memory)
         mapping = ImportMapping(
             tuple(columns),
@@ -705,8 +713,8 @@ class ActionImportService:
                 blanks += 1
                 continue
             action_text = text(row, ActionField.TEXT)
-            filled = [c for c in row.cells if cell_text(c)]
             if not action_text:
+                filled = [c for c in row.cells if cell_text(c)]
                 if mapping.heading_rows and len(filled) == 1 and col[ActionField.HEADING] is None:
                     heading = cell_text(filled[0])[:300]
                     headings += 1
@@ -753,11 +761,10 @@ class ActionImportService:
                 raise ValidationError("completed_on", "the completion date is in the future.")
         elif status in (ActionStatus.ON_HOLD, ActionStatus.DISCONTINUED) and not reason:
             reason = update or REASON_NOT_GIVEN
-        for f, limit in ((ActionField.TEXT, MAX_TEXT), (ActionField.OUTCOME, MAX_TEXT),
-                         (ActionField.MILESTONES, MAX_TEXT), (ActionField.UPDATE, MAX_TEXT),
-                         (ActionField.REASON, MAX_TEXT)):
-            if len(text(row, f)) > limit:
-                raise ValidationError(f.value, f"the {f.label.lower()} is longer than {limit:,} characters.")
+        for i, cell in enumerate(row.cells):
+            if isinstance(cell, str) and len(cell) > MAX_TEXT and mapping.columns[i] is not None:
+                f = mapping.columns[i]
+                raise ValidationError(f.value, f"the {f.label.lower()} is longer than {MAX_TEXT:,} characters.")
         lead = text(row, ActionField.AGENCY)
         agency_id = None
         owner = text(row, ActionField.OWNER)
@@ -767,8 +774,7 @@ class ActionImportService:
                 agency_id = match_agency(lead, agencies, mapping.agencies)
             if agency_id is None:
                 unmatched.setdefault(norm(lead), lead)
-            named = {norm(a.name) for a in agencies if a.id == agency_id} | \
-                {norm(a.short_code) for a in agencies if a.id == agency_id}
+            named = next(((norm(a.name), norm(a.short_code)) for a in agencies if a.id == agency_id), ())
             if not owner and norm(lead) not in named:
                 # The sheet's own words for who leads stay visible ("VAWC Group", "Swale CSU/Kent Police").
                 owner = lead
