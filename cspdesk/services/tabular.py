@@ -38,6 +38,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +79,16 @@ class TabularError(ValidationError):
 def header_key(text: object) -> str:
     """``"Date of Birth"``, ``"date_of_birth"``, ``" DATE-OF-BIRTH "`` → ``"dateofbirth"``."""
     value = "" if text is None else str(text)
-    value = value.replace("\ufeff", "").casefold()
-    return re.sub(r"[\s_\-.]+", "", value)
+    return _key(value) if len(value) <= 200 else _KEY_SEPARATORS.sub("", value.replace("\ufeff", "").casefold())
+
+
+_KEY_SEPARATORS = re.compile(r"[\s_\-.]+")
+
+
+@lru_cache(maxsize=8192)
+def _key(value: str) -> str:
+    # Cached: a reader asks for the same few column names on every row of a long file.
+    return _KEY_SEPARATORS.sub("", value.replace("\ufeff", "").casefold())
 
 
 def _blank(value: Any) -> bool:
