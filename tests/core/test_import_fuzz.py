@@ -24,6 +24,7 @@ import io
 import os
 import random
 import signal
+import sys
 import time
 import zipfile
 from collections import Counter
@@ -305,8 +306,6 @@ def run_fuzz(ctx, folder: Path, files: int, *, seed: int = 0, only: int | None =
     failures: list[str] = []
     slowest = (0.0, -1)
     previous = signal.signal(signal.SIGALRM, _on_alarm)
-    # If the timer cannot interrupt (stuck in C code), end the whole run with every thread's stack.
-    faulthandler.dump_traceback_later(PER_FILE_SECONDS * 6, repeat=True, exit=True)
     started = time.monotonic()
     try:
         numbers = [only] if only is not None else range(files)
@@ -322,6 +321,10 @@ def run_fuzz(ctx, folder: Path, files: int, *, seed: int = 0, only: int | None =
             path.write_bytes(data)
             rng = random.Random(f"{seed}:{number}:run")
             begun = time.monotonic()
+            # If the timer cannot interrupt (stuck in C code), end the whole run with every stack
+            # printed; armed again for each file.
+            print(f"fuzz: file {number}", file=sys.stderr, flush=True)
+            faulthandler.dump_traceback_later(PER_FILE_SECONDS * 6, exit=True)
             for label, panel, importer in importers:
                 before = _row_counts(ctx)
                 written = False
