@@ -403,7 +403,6 @@ def _refused_by_cells(trows: Sequence[TableRow], panel_type: PanelType, panel_id
     return tuple(problems) or None
 
 
-
 def _subject(draft: ReferralDraft) -> PersonDraft | None:
     if isinstance(draft, MaracDraft):
         return draft.victim
