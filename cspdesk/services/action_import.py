@@ -271,7 +271,7 @@ class ImportReport:
 
     def summary(self) -> str:
         """"would import 3 new action(s), 1 updated, 29 unchanged; 0 bad row(s); 6 heading row(s)"."""
-        verb = "would import" if self.dry_run or not self.written else "imported"
+        verb = "would import" if self.dry_run else "imported"
         return (f"{verb} {self.new} new action(s), {self.updated} updated, {self.unchanged} unchanged; "
                 f"{len(self.bad_rows)} bad row(s); {self.heading_rows} heading row(s)")
 

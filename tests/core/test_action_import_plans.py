@@ -128,6 +128,7 @@ def test_importing_the_same_plan_again_updates_and_never_duplicates(demo_ctx) ->
     assert "would import 0 new action(s), 0 updated, 33 unchanged" in dry.summary()
     again = svc.import_actions(carm, table, mapping()).value
     assert (again.imported, again.updated, again.unchanged, again.written) == (0, 0, 33, False)
+    assert again.summary().startswith("imported 0 new action(s), 0 updated, 33 unchanged")
     assert sorted(again.action_ids) == sorted(first.action_ids)
     assert _counts(demo_ctx) == before  # nothing written, nothing logged
 
