@@ -612,9 +612,7 @@ def _cmd_import_actions(args: argparse.Namespace) -> int:
     matched = sorted({f"{w} = {names.get(a, '?')}" for w, a in mapping.agencies.items() if a is not None})
     if matched:
         print("  agencies: " + "; ".join(matched))
-    verb = "would import" if args.dry_run else "imported"
-    print(f"{verb} {report.good if args.dry_run else report.imported} action(s); {len(report.bad_rows)} bad row(s); "
-          f"{report.heading_rows} heading row(s)")
+    print(report.summary())
     return 1 if report.bad_rows and not args.good_rows_only else 0
 
 

@@ -46,6 +46,9 @@ class TrackerLine:
     overdue: bool
     milestones: str = ""
     timescale: str = ""
+    outcome: str = ""  # a plan's Desired Outcome
+    latest_update: str = ""  # the newest note in the action's log
+    latest_update_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,11 @@ def _tracker_story(data: TrackerData, st: Styles, width: float) -> list[Flowable
     plan = any(line.number for g in data.groups for line in g.lines)
 
     def cells(line: TrackerLine) -> list[str]:
-        action = line.text + (f"\nMilestones: {line.milestones}" if line.milestones else "")
+        action = line.text + (f"\nDesired outcome: {line.outcome}" if line.outcome else "") \
+            + (f"\nMilestones: {line.milestones}" if line.milestones else "")
+        if line.latest_update:
+            when = f" ({fmt_date(line.latest_update_on)})" if line.latest_update_on else ""
+            action += f"\nLatest update{when}: {line.latest_update}"
         owner = "\n".join(x for x in (line.agency, line.owner) if x) or "—"
         due = fmt_date(line.due_date) or line.timescale or "—"
         first = line.number if plan else line.subject or "Panel"

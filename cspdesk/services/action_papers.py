@@ -5,6 +5,7 @@ so the paper shows what the tracker and the OCG page show."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -28,17 +29,27 @@ from cspdesk.services.errors import NotFound
 from cspdesk.services.files import check_output_path, write_atomically
 from cspdesk.services.ocgs import OcgService
 from cspdesk.services.reach import group_on_panels
-from cspdesk.storage.models import Agency, CasePerson, GroupPerson, Panel, Partnership, Person, SubjectGroup
+from cspdesk.storage.models import (
+    ActionUpdate,
+    Agency,
+    CasePerson,
+    GroupPerson,
+    Panel,
+    Partnership,
+    Person,
+    SubjectGroup,
+)
 
 ProgressFn = Callable[[int, str], None]
 
 
-def _line(row: ActionRow) -> TrackerLine:
+def _line(row: ActionRow, latest: tuple[date, str] | None = None) -> TrackerLine:
     return TrackerLine(
         number=row.number, subject=row.subject_reference, text=row.text, agency=row.owner_agency,
         owner=row.owner_name, due_date=row.due_date, status=row.status.label, reason=row.status_reason,
         completed_on=row.completed_on, rag=row.rag.value, overdue=row.overdue, milestones=row.milestones,
-        timescale=row.timescale,
+        timescale=row.timescale, outcome=row.outcome,
+        latest_update=latest[1] if latest else "", latest_update_on=latest[0] if latest else None,
     )
 
 
@@ -90,13 +101,16 @@ class ActionPapersService:
         query = ActionQuery(**{**query.__dict__, "group_by": group_by, "sort": sort})
         ids = self._actions.action_ids(query)
         rows: list[ActionRow] = []
+        latest: dict[int, tuple[date, str]] = {}
         for start in range(0, len(ids), 500):
-            rows.extend(self._actions.action_rows(ids[start:start + 500]))
+            chunk = self._actions.action_rows(ids[start:start + 500])
+            rows.extend(chunk)
+            latest.update(self._latest_updates([r.id for r in chunk]))
             if progress:
                 progress(int(60 * min(start + 500, len(ids)) / max(len(ids), 1)), "Reading the actions…")
         groups: dict[str, list[TrackerLine]] = {}
         for row in rows:
-            groups.setdefault(row.group_label(group_by), []).append(_line(row))
+            groups.setdefault(row.group_label(group_by), []).append(_line(row, latest.get(row.id)))
         counts = self._actions.rag_counts(query)
         with self._ctx.reading() as s:
             partnership = s.execute(select(Partnership.name, Partnership.protective_marking)
@@ -131,6 +145,19 @@ class ActionPapersService:
             today=self._ctx.today(), amber_days=self._actions.amber_days(),
         )
         return redact_for_circulation(data, self._known_contacts(rows)) if distribution else data
+
+    def _latest_updates(self, ids: list[int]) -> dict[int, tuple[date, str]]:
+        """Each action's newest note (with words) and its day."""
+        out: dict[int, tuple[date, str]] = {}
+        if not ids:
+            return out
+        with self._ctx.reading() as s:
+            for action_id, at, text in s.execute(
+                    select(ActionUpdate.action_id, ActionUpdate.at, ActionUpdate.text)
+                    .where(ActionUpdate.action_id.in_(ids), ActionUpdate.text != "")
+                    .order_by(ActionUpdate.at, ActionUpdate.id)):
+                out[action_id] = (at.date(), text.strip())  # the newest is last
+        return out
 
     def _known_contacts(self, rows: list[ActionRow]) -> KnownContacts:
         """The recorded contact details of everyone on the cases and groups these actions are about."""

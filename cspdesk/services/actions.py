@@ -231,6 +231,9 @@ class NewAction:
     status: ActionStatus = ActionStatus.OPEN
     status_reason: str = ""
     completed_on: date | None = None
+    #: Completed on a day no one knows (an imported plan that says "Delivered" with no date): the
+    #: date stays empty rather than an invented one. Only the importer sets this.
+    completed_on_unknown: bool = False
     note: str = ""  # a first entry for the log ("Imported from …", the latest update of a sheet)
     extra: dict[str, Any] = field(default_factory=dict)  # reserved; ignored
 
@@ -348,15 +351,16 @@ def check_due_date(due: date | None, today: date, *, field_name: str = "due_date
 
 
 def check_status_change(status: ActionStatus, reason: str, completed_on: date | None, *,
-                        field_prefix: str = "", today: date | None = None) -> None:
+                        field_prefix: str = "", today: date | None = None, date_unknown: bool = False) -> None:
     """On hold and Discontinued need a reason; Completed needs the date it was completed (not in
-    the future). Raises ValidationError naming the field."""
+    the future), unless ``date_unknown`` (a record brought in that never said). Raises
+    ValidationError naming the field."""
     if status in ACTION_STATUSES_NEEDING_REASON and not reason.strip():
         raise ValidationError(f"{field_prefix}reason", f"Say why the action is {status.label.lower()}.")
     if status == ActionStatus.COMPLETED:
-        if completed_on is None:
+        if completed_on is None and not date_unknown:
             raise ValidationError(f"{field_prefix}completed_on", "Give the date the action was completed.")
-        if today is not None and completed_on > today:
+        if today is not None and completed_on is not None and completed_on > today:
             raise ValidationError(f"{field_prefix}completed_on", "The completion date cannot be in the future.")
 
 
@@ -566,7 +570,8 @@ class ActionService:
         if new.strand is not None and not panel.uses_strands:
             raise ValidationError("strand", "This panel does not use 4P strands.")
         reason = _clean(new.status_reason, "reason", "reason")
-        check_status_change(new.status, reason, new.completed_on, today=today)
+        check_status_change(new.status, reason, new.completed_on, today=today,
+                            date_unknown=new.completed_on_unknown)
         check_due_date(new.due_date, today)
         now = self._ctx.now()
         action = Action(

@@ -61,6 +61,9 @@ from cspdesk.services.repeats import RepeatRelisted, merge_relisted
 from cspdesk.services.tabular import TableRow, cell_text, header_key, parse_bool, parse_date, parse_int, read_table
 from cspdesk.storage.models import Case, CasePerson, Person, SubjectGroup
 
+#: From this many rows, an all-or-nothing import whose cells are wrong is refused on the cells
+#: alone, before the slower checks against the people held (see :func:`_refused_by_cells`).
+CELLS_FIRST_ROWS = 1_000
 #: Repeated sections: how many numbered columns are read (child1_… to child6_…, nominal1_… to nominal8_…).
 MAX_CHILDREN = 6
 MAX_NOMINALS = 8
@@ -342,8 +345,13 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
     if missing:
         raise ValidationError(missing[0], f"{name} has no column {', '.join(missing)}: see the template's README "
                                           "for the columns.")
-    rows: list[_Row] = []
     today = ctx.today()
+    early = _refused_by_cells(table.rows, rules.panel_type, panel_id, agencies, today,
+                              good_rows_only or dry_run or len(table.rows) < CELLS_FIRST_ROWS)
+    if early is not None:  # all or nothing, and a cell is wrong: say so now, not after checking every row
+        return OpResult(ImportReport(name, rules.name, len(table.rows), len(table.rows) - len(
+            {p.row for p in early}), early, (), (), False, dry_run, good_rows_only), OpChanges())
+    rows: list[_Row] = []
     service = ReferralService(ctx)
     seen_people: dict[tuple[str, str, date | None], int] = {}
     total = max(1, len(table.rows))
@@ -495,6 +503,26 @@ def _with_final_repeats(s: Session, imported: list[ImportedRow], rows: Mapping[i
 
 
 # --- rows to drafts ---------------------------------------------------------------------------------
+
+
+def _refused_by_cells(trows: Sequence[TableRow], panel_type: PanelType, panel_id: int, agencies: Mapping[str, int],
+                      today: date, partial: bool) -> tuple[RowProblem, ...] | None:
+    """The problems of the cells alone (no database), when a long all-or-nothing import
+    (``partial`` False) has any: the import is refused whatever else the rows hold, so a long file
+    with one bad last row is answered in seconds, not after every row is matched against the
+    people held. (The other checks follow once the cells are right; a short file gets every
+    check at once.)"""
+    if partial:
+        return None
+    problems: list[RowProblem] = []
+    for trow in trows:
+        row = _Row(trow.number)
+        try:
+            _draft(trow, panel_type, panel_id, agencies, row, today)
+        except Exception as exc:  # noqa: BLE001 - as in the full check: the row is bad, never the file
+            row.problems.append(RowProblem(trow.number, "row", f"could not be read ({type(exc).__name__})."))
+        problems += row.problems
+    return tuple(problems) or None
 
 
 def _subject(draft: ReferralDraft) -> PersonDraft | None:

@@ -38,6 +38,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,11 @@ Cell = str | int | float | bool | date | datetime | time | None
 
 #: More rows than this is not a list a person keeps: refuse rather than read a runaway file.
 MAX_ROWS = 100_000
-#: Cells to the right of this many columns are not read.
+#: A filled cell to the right of this many columns refuses the file (a stray cell far to the right,
+#: or a damaged file); empty cells there are passed over.
 MAX_COLUMNS = 1_000
+#: Excel's last row: nothing numbered past it is read.
+EXCEL_MAX_ROWS = 1_048_576
 #: Longest cell kept: longer text is cut to this (Excel's own limit).
 MAX_CELL = 32_767
 #: Largest file read.
@@ -75,8 +79,16 @@ class TabularError(ValidationError):
 def header_key(text: object) -> str:
     """``"Date of Birth"``, ``"date_of_birth"``, ``" DATE-OF-BIRTH "`` → ``"dateofbirth"``."""
     value = "" if text is None else str(text)
-    value = value.replace("\ufeff", "").casefold()
-    return re.sub(r"[\s_\-.]+", "", value)
+    return _key(value) if len(value) <= 200 else _KEY_SEPARATORS.sub("", value.replace("\ufeff", "").casefold())
+
+
+_KEY_SEPARATORS = re.compile(r"[\s_\-.]+")
+
+
+@lru_cache(maxsize=8192)
+def _key(value: str) -> str:
+    # Cached: a reader asks for the same few column names on every row of a long file.
+    return _KEY_SEPARATORS.sub("", value.replace("\ufeff", "").casefold())
 
 
 def _blank(value: Any) -> bool:
@@ -257,7 +269,7 @@ def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[Any]]]:
                         skipinitialspace=False, strict=False)
     try:
         for number, row in enumerate(reader, start=1):
-            yield number, row[:MAX_COLUMNS]
+            yield number, _within_columns(row, number, name)
     except csv.Error as exc:
         raise TabularError(f"{name} could not be read as CSV at line {reader.line_num}: {exc}.") from None
 
@@ -309,7 +321,7 @@ def _xlsx_rows_quietly(data: bytes, name: str, sheet: str | None,
             raise TabularError(f"{name} has no worksheet.")
         # The named sheet, else the first with anything in it (a blank cover sheet is passed over).
         for sheet_name in chosen:
-            rows = _sheet_rows(workbook[sheet_name], max_rows)
+            rows = _sheet_rows(workbook[sheet_name], max_rows, name)
             if rows:
                 return sheet_name, rows
         return chosen[0], []
@@ -325,20 +337,50 @@ def _xlsx_rows_quietly(data: bytes, name: str, sheet: str | None,
             pass
 
 
-def _sheet_rows(ws, max_rows: int) -> list[tuple[int, list[Any]]]:  # noqa: ANN001 - openpyxl's worksheet
-    """The sheet's non-blank rows with their numbers. The numbers come from the cells themselves:
-    read-only mode may leave out rows the file leaves out."""
+def _sheet_rows(ws, max_rows: int, name: str) -> list[tuple[int, list[Any]]]:  # noqa: ANN001 - openpyxl's
+    """The sheet's non-blank rows with their numbers, read from the cells the file holds.
+
+    The size a sheet *declares* (its ``<dimension>``) is not trusted: openpyxl's read-only
+    iterator pads every row to it, so a 5 KB file declaring A1:XFD1048576 would be read as 17
+    billion empty cells (it hung the importers). With the dimensions reset, rows come back only
+    as long as their last filled cell, and a row the file leaves out comes back empty; row numbers
+    are counted, and nothing past Excel's last row (1,048,576) is read."""
+    ws.reset_dimensions()
     out: list[tuple[int, list[Any]]] = []
-    for cells in ws.iter_rows():
-        number = next((c.row for c in cells if getattr(c, "row", None) is not None), None)
-        if number is None:
+    for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+        if number > EXCEL_MAX_ROWS:
+            break  # a damaged or hostile file numbering rows past Excel's own limit
+        if not cells:
             continue
-        values = [_xlsx_cell(getattr(c, "value", None)) for c in cells[:MAX_COLUMNS]]
+        values = [_xlsx_cell(v) for v in cells]
         if any(not _blank(v) for v in values):
-            out.append((number, values))
+            out.append((number, _within_columns(values, number, name)))
             if len(out) > max_rows + HEADER_SEARCH_ROWS:
                 break  # enough to know it is too long
     return out
+
+
+def _within_columns(values: list[Any], number: int, name: str) -> list[Any]:
+    """The row's first :data:`MAX_COLUMNS` cells; a filled cell beyond them refuses the file with
+    a message saying where (no person keeps a list that wide: it is a stray cell or a damaged file)."""
+    if len(values) > MAX_COLUMNS:
+        beyond = next((i for i in range(MAX_COLUMNS, len(values)) if not _blank(values[i])), None)
+        if beyond is not None:
+            raise TabularError(
+                f"{name} has something in column {_column_letters(beyond + 1)} of row {number}, beyond the "
+                f"{MAX_COLUMNS:,} columns CSPDesk reads: delete that cell (or copy the table alone into a new "
+                "sheet) and import again.")
+        del values[MAX_COLUMNS:]
+    return values
+
+
+def _column_letters(column: int) -> str:
+    """1 → "A", 16384 → "XFD" (as a spreadsheet names its columns)."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _xlsx_cell(value: object) -> Cell:
@@ -393,12 +435,17 @@ def _build(raw: Iterable[tuple[int, list[Any]]], name: str, fmt: str, sheet: str
         header.pop()
     keys = [alias_of.get(header_key(h), header_key(h)) for h in header]
     seen: dict[str, str] = {}
+    twice: dict[str, list[str]] = {}
     for h, k in zip(header, keys, strict=True):
         if not k:
             continue
-        if k in seen and not allow_duplicate_headers:
-            raise TabularError(f"{name}: the columns {seen[k]!r} and {h!r} are the same column twice.")
+        if k in seen:
+            twice.setdefault(k, [seen[k]]).append(h)
         seen.setdefault(k, h)
+    if twice and not allow_duplicate_headers:
+        named = "; ".join(" and ".join(repr(h[:60]) for h in hs) for hs in twice.values())
+        raise TabularError(f"{name}: the same column is headed twice ({named}). Give each column its own "
+                           "heading, or delete the copy, and import again.")
     if not seen:
         raise TabularError(f"{name}: the first row should name the columns, but it is empty.")
     index = _index(keys)

@@ -596,7 +596,8 @@ class Action(Base):
         CheckConstraint(
             "status NOT IN ('on_hold', 'discontinued') OR status_reason <> ''", name="status_has_reason"
         ),
-        CheckConstraint("status <> 'completed' OR completed_on IS NOT NULL", name="completed_has_date"),
+        # No check that a completed action has its date: an imported plan may say "Delivered" and
+        # not when (migration 0012_plans); the services ask for the date wherever a person sets it.
         Index("ix_action_panel_status_due", "panel_id", "status", "due_date"),
         # The tracker at county scale (migration 0004_actions): covering indexes for its id lists.
         Index("ix_action_panel_due", "panel_id", "due_date", "status"),

@@ -125,7 +125,8 @@ def test_import_a_csv_tracker(demo_ctx, tmp_path: Path) -> None:
     rows = ActionService(demo_ctx).action_rows(list(report.action_ids))
     by_number = {r.number: r for r in rows}
     assert by_number["1"].owner_agency_code == "KP" and by_number["1"].due_date == date(2026, 12, 31)
-    assert by_number["2"].status == ActionStatus.COMPLETED and by_number["2"].completed_on == date(2026, 10, 1)
+    # Delivered with no completion date: the date is unknown, not the due date nor the day of the import.
+    assert by_number["2"].status == ActionStatus.COMPLETED and by_number["2"].completed_on is None
     assert by_number["3"].status == ActionStatus.ON_HOLD
     assert by_number["3"].status_reason == "Waiting for the contractor"
     assert by_number["3"].owner_agency_id is None and by_number["3"].owner_name == "Swale CSU"
@@ -144,7 +145,7 @@ def test_bad_rows_are_reported_and_nothing_is_half_imported(demo_ctx, tmp_path: 
         ["5", "", "Kent Police", "", "Ongoing", ""],  # row 6: no action
         ["6", "Chase the GP", "Kent Police", "next week", "Ongoing", ""],  # row 7: not a date
         ["7", "Check the CCTV", "Kent Police", "", "Parked", ""],  # row 8: unknown status
-        ["8", "Stop the patrols", "Kent Police", "", "Discontinued", ""],  # row 9: no reason
+        ["8", "Stop the patrols", "Kent Police", "", "Discontinued", ""],  # row 9: no reason, imports
     ]
     table = svc.read(_write_csv(tmp_path / "t.csv", rows))
     mapping = svc.suggest_mapping(plan, table).mapping
@@ -152,18 +153,21 @@ def test_bad_rows_are_reported_and_nothing_is_half_imported(demo_ctx, tmp_path: 
     with pytest.raises(ImportRefused) as err:
         svc.import_actions(plan, table, mapping)
     bad = err.value.report.bad_rows
-    assert [(b.row, b.field) for b in bad] == [(6, "text"), (7, "due_date"), (8, "status"), (9, "reason")]
+    assert [(b.row, b.field) for b in bad] == [(6, "text"), (7, "due_date"), (8, "status")]
     assert "Row 7" in str(bad[1]) and "next week" in bad[1].reason
     assert "Nothing was imported" in str(err.value)
     assert _actions(demo_ctx) == before
 
     dry = svc.check(plan, table, mapping)
-    assert (dry.good, dry.imported, dry.written, len(dry.bad_rows)) == (4, 0, False, 4)
+    assert (dry.good, dry.imported, dry.written, len(dry.bad_rows)) == (5, 0, False, 3)
     assert _actions(demo_ctx) == before
 
     report = svc.import_actions(plan, table, mapping, good_rows_only=True).value
-    assert report.imported == 4 and len(report.bad_rows) == 4
-    assert _actions(demo_ctx) == before + 4
+    assert report.imported == 5 and len(report.bad_rows) == 3
+    assert _actions(demo_ctx) == before + 5
+    stopped = [r for r in ActionService(demo_ctx).action_rows(list(report.action_ids)) if r.number == "8"]
+    assert stopped[0].status == ActionStatus.DISCONTINUED
+    assert stopped[0].status_reason == "not given in the imported plan"
 
 
 def test_the_mapping_is_remembered_per_panel(demo_ctx, tmp_path: Path) -> None:
@@ -229,7 +233,8 @@ def test_the_mapping_must_name_the_action_column(demo_ctx) -> None:
 
 
 def test_the_swale_plan_spreadsheet_imports_with_its_agencies_milestones_and_timescales(demo_ctx) -> None:
-    plan = panel_id(demo_ctx, PanelType.PARTNERSHIP)
+    # Into a panel with no plan yet (the demo's CSP Executive Group holds this plan already).
+    plan = panel_id(demo_ctx, PanelType.CARM)
     svc = ActionImportService(demo_ctx)
     table = svc.read(SWALE)
     assert table.header_row == 3  # a title row and a blank row above it, as a partnership keeps it
@@ -274,7 +279,8 @@ def test_the_swale_plan_spreadsheet_imports_with_its_agencies_milestones_and_tim
     assert by_number["2.3"].owner_agency_code == "KP" and by_number["2.3"].owner_name == "Swale CSU/Kent Police"
     assert by_number["6.1"].owner_agency_code == "KP"  # "KSS CRC/ Kent Police/NPS"
     assert by_number["6.1"].owner_name == "KSS CRC/ Kent Police/NPS"
-    assert by_number["1.2"].status == ActionStatus.COMPLETED and by_number["1.2"].completed_on is not None
+    # "Delivered" with no date: completed on a day the plan does not say (not the day of the import).
+    assert by_number["1.2"].status == ActionStatus.COMPLETED and by_number["1.2"].completed_on is None
     assert by_number["1.5"].status == ActionStatus.ON_HOLD and by_number["1.5"].status_reason
     assert by_number["4.10"].text.startswith("Support the delivery of the Amelix")
     grouped = [r.group_label(ActionGroupBy.HEADING) for r in rows]
@@ -345,14 +351,15 @@ def test_the_command_line_imports_and_exports(demo_ctx, tmp_path: Path, capsys, 
     assert _actions(demo_ctx) == before
     assert cli.run(cli.build_parser().parse_args(
         ["import", "actions", str(bad), "--panel", "CSP Executive Group", "--good-rows-only", *common])) == 0
-    assert "imported 1 action(s); 2 bad row(s)" in capsys.readouterr().out
+    assert "imported 1 new action(s), 0 updated, 0 unchanged; 2 bad row(s)" in capsys.readouterr().out
     assert _actions(demo_ctx) == before + 1
 
     assert cli.run(cli.build_parser().parse_args(
         ["import", "actions", str(SWALE), "--panel", "CSP Executive Group", "--dry-run",
          "--agency", "Swale CSU=SBC", "--map", "Target date=none", *common])) == 0
     out = capsys.readouterr().out
-    assert "would import 33 action(s); 0 bad row(s); 6 heading row(s)" in out
+    # The demo's CSP Executive Group holds the Swale plan already: the dry run says what would change.
+    assert "would import 0 new action(s), " in out and "; 0 bad row(s); 6 heading row(s)" in out
     assert "Target date" in out and "(ignored)" in out
     assert _actions(demo_ctx) == before + 1
 

@@ -68,7 +68,7 @@ def test_aliases_and_duplicate_columns(tmp_path: Path) -> None:
     table = read_table(path, aliases={"family_name": ["surname"]})
     assert table.rows[0].get("family_name") == "X" and table.missing(["family_name", "dob", "gone"]) == ["gone"]
     path.write_text("Surname,family_name\nX,Y\n", encoding="utf-8")
-    with pytest.raises(TabularError, match="same column twice"):
+    with pytest.raises(TabularError, match="same column is headed twice"):
         read_table(path, aliases={"family_name": ["surname"]})
 
 
@@ -161,7 +161,7 @@ def test_a_title_row_above_the_header_is_passed_over_and_row_numbers_count_recor
 
 def test_bytes_positions_duplicate_headers_extra_cells_and_clipping(tmp_path: Path) -> None:
     data = ("A,B,a,\n1,2,3,\n,,,\n4,,,9\n" + "x," + "y" * 40_000 + "\n").encode("utf-8")
-    with pytest.raises(TabularError, match="same column twice") as err:
+    with pytest.raises(TabularError, match="same column is headed twice") as err:
         read_table_bytes(data, "dup.csv")
     assert err.value.field == "file" and "dup.csv" in str(err.value)
     table = read_table_bytes(data, "dup.csv", allow_duplicate_headers=True)

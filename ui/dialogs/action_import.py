@@ -65,6 +65,14 @@ class Step:
     DONE = 3
 
 
+def import_outcome(report: ImportReport) -> str:
+    """What an import did, in words: "3 actions imported, 1 updated, 29 unchanged"."""
+    words = f"{count(report.imported, 'action')} imported"
+    if report.updated or report.unchanged:
+        words += f", {report.updated:,} updated, {report.unchanged:,} unchanged"
+    return words
+
+
 class ActionImportDialog(QDialog):
     """The import, step by step, for panels the person may import into (``panels``: (id, name))."""
 
@@ -514,7 +522,9 @@ class ActionImportDialog(QDialog):
         self.show_step(Step.REPORT)
 
     def _show_report(self, report: ImportReport) -> None:
-        parts = [f"{count(report.rows_read, 'row')} read: {count(report.good, 'action')} ready to import"]
+        parts = [f"{count(report.rows_read, 'row')} read: {count(report.new, 'new action')} to import"]
+        if report.updated or report.unchanged:  # rows matching actions already on the panel
+            parts.append(f"{count(report.updated, 'action')} to update, {report.unchanged:,} unchanged")
         if report.heading_rows:
             parts.append(f"{count(report.heading_rows, 'heading row')} taken as headings")
         if report.blank_rows:
@@ -573,7 +583,7 @@ class ActionImportDialog(QDialog):
         report = result.value  # type: ignore[attr-defined]
         self.result_report = report
         left = f" {count(len(report.bad_rows), 'bad row')} left out." if report.bad_rows else ""
-        self.done_label.setText(f"{count(report.imported, 'action')} imported from {report.source}.{left}")
+        self.done_label.setText(f"{import_outcome(report)} from {report.source}.{left}")
         self.show_step(Step.DONE)
         emit(self.imported, result)
 

@@ -852,8 +852,10 @@ class TrackerView(ActionsTab):
         return dialog
 
     def _imported(self, result: object) -> None:
+        from ui.dialogs.action_import import import_outcome
+
         report = result.value  # type: ignore[attr-defined]
-        self.message.good(f"{count(report.imported, 'action')} imported from {report.source}.")
+        self.message.good(f"{import_outcome(report)} from {report.source}.")
         emit(self.changes_made, result.changes)  # type: ignore[attr-defined]
 
     def choose_export(self, suffix: str) -> None:
