@@ -110,11 +110,11 @@ class Insider:
             prev = h
 
 
-def _connect(target: str | Path) -> Any:
+def _connect(target: str | Path, password: str = VIEWER_PASSWORD) -> Any:
     if isinstance(target, Path):
         import sqlcipher3
 
-        key = Keyring.load(target).unwrap("viewer", VIEWER_PASSWORD)
+        key = Keyring.load(target).unwrap("viewer", password)
         con = sqlcipher3.connect(str(target))
         con.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         return con
@@ -402,6 +402,9 @@ def test_new_keys_from_password_changes_and_resets_verify(insider: Insider) -> N
     AccountService(admin).reset_password(insider.viewer_id, "a reset viewer phrase")
     close_workspace(admin)
     close_workspace(sign_in(insider.target, "viewer", "a reset viewer phrase"))
+    if not insider.postgres:  # a reset gives the file a new key (issue 22 item 4): the old one opens nothing
+        insider.con.close()
+        insider.con = _connect(insider.target, "a reset viewer phrase")
     keys = insider.run("SELECT count(*) FROM audit_signing_key WHERE user_id IN (?, ?)",
                        insider.chair_id, insider.viewer_id)[0][0]
     assert keys == 4  # each account's first key, and one more each
