@@ -24,7 +24,7 @@ from cspdesk.services.workspace import close_workspace, default_database
 from ui.background import run_in_background
 from ui.pages.welcome import WelcomePage
 from ui.signals import emit
-from ui.windows import bring_to_front
+from ui.windows import bring_to_front, fit_to_screen
 
 
 class FirstRunWindow(QMainWindow):
@@ -51,7 +51,7 @@ class FirstRunWindow(QMainWindow):
         self._last_percent = 0
         self.setObjectName("firstRunWindow")
         self.setWindowTitle("CSPDesk — set up")
-        self.resize(1200, 760)
+        fit_to_screen(self, 1200, 760)  # a council laptop's screen may be smaller
         self.welcome = WelcomePage(str(db if db is not None else default_database()), self, first_run=True)
         self.welcome.set_up_requested.connect(self.set_up_partnership)
         self.welcome.demo_requested.connect(self.load_demo)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEST_KEY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -25,6 +24,10 @@ from cspdesk.storage.models import AuditEvent, Case, CasePerson, Person, RiskAss
 
 HEADER = ["Referral Date", "Referring Agency", "given_name", "FAMILY NAME", "date of birth", "consent_given",
           "lawful_basis", "child1_name", "child1_date_of_birth", "dash_score"] + [f"Q{n}" for n in range(1, 25)]
+
+#: The tests' key (as tests/conftest.py): not imported from "conftest", a name tests/ui/conftest.py
+#: shares, so other test modules can import helpers from this one in any run.
+TEST_KEY = bytes(range(32))
 
 
 def row(date_: str = "01/06/2026", given_: str = "Sarah", family: str = "Smith", dob: str = "01/05/1990", *,

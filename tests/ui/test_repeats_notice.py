@@ -12,9 +12,14 @@ from cspdesk.domain.enums import PanelType
 from cspdesk.services.referrals import MaracDraft, PersonDraft, ReferralService
 from cspdesk.services.referral_import import ImportReport
 from cspdesk.services.repeats import RepeatRelisted
-from cspdesk.storage.models import Case, Panel
+from cspdesk.storage.models import Agency, Case, Panel
 from ui.main_window import Section
 from ui.referrals.import_dialog import ReportModel
+
+
+def _an_agency(ctx) -> int:  # noqa: ANN001 - a MARAC referral names its referring agency
+    with ctx.reading() as s:
+        return s.scalars(select(Agency.id).order_by(Agency.id)).first()
 
 
 def test_a_back_dated_referral_names_the_case_it_made_a_repeat(make_window, demo_ctx):
@@ -31,7 +36,8 @@ def test_a_back_dated_referral_names_the_case_it_made_a_repeat(make_window, demo
                                                case_.referral_date)
     created = ReferralService(demo_ctx).create(MaracDraft(
         panel_id=panel_id, referral_date=day - timedelta(days=30), referrer_name="PC Test", reason="Assault",
-        referring_agency_id=None, victim=PersonDraft(existing_person_id=person_id), professional_judgement=True,
+        referring_agency_id=_an_agency(demo_ctx), victim=PersonDraft(existing_person_id=person_id),
+        professional_judgement=True,
         professional_judgement_reason="escalating", consent_given=True))
     assert not page.repeats_notice.isVisibleTo(page)
     page._referral_saved(created.value, created.changes)

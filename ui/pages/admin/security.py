@@ -124,7 +124,7 @@ class SecurityTab(AdminTab):
         buttons = QWidget(self)
         row = QHBoxLayout(buttons)
         row.setContentsMargins(0, 0, 0, 0)
-        self.rekey_button = QPushButton("C&hange the database key now", buttons)
+        self.rekey_button = QPushButton("Change the database &key now", buttons)
         self.rekey_button.setObjectName("rekeyButton")
         self.rekey_button.clicked.connect(self.change_key)
         row.addWidget(self.rekey_button)
