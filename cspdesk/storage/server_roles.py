@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 import unicodedata
+from collections.abc import Callable
 
 from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
@@ -137,3 +138,28 @@ def password_opens_role(url: str, username: str, password: str) -> bool:
         return False
     finally:
         engine.dispose()
+
+
+def grant_new_tables(execute: Callable[[str], object], tables: tuple[str, ...], policies: dict[str, str]) -> None:
+    """Grants and row-level policies for tables a migration after ``0010_rls`` adds (on a server).
+
+    A migration adding tables declares ``WORK_TABLES`` (every table it adds that accounts may read
+    and change) and ``POLICIES`` (table → the rows an account may see, as in ``0010_rls``; ``{mine}``
+    stands for the account's panel ids) at module level — ``tests/storage/test_postgres_rls.py``
+    checks every table has both — and calls this from ``upgrade()`` on PostgreSQL only::
+
+        if op.get_bind().dialect.name == "postgresql":
+            grant_new_tables(op.execute, WORK_TABLES, POLICIES)
+    """
+    if tables:
+        names = ", ".join("'" + t.replace("'", "''") + "'" for t in tables)
+        execute(f"""DO $$ DECLARE t text; users text := cspdesk_role_name('+users'); BEGIN
+              FOREACH t IN ARRAY ARRAY[{names}] LOOP
+                EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO %I', t, users);
+              END LOOP;
+              EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', current_schema(), users);
+            END $$""")
+    admin, mine = "(SELECT cspdesk_is_admin())", "(SELECT cspdesk_my_panels())::integer[]"
+    for table, rule in policies.items():
+        execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        execute(f"CREATE POLICY cspdesk_need_to_know ON {table} USING ({admin} OR {rule.format(mine=mine)})")
