@@ -364,7 +364,7 @@ def _parse_day(text: str, option: str):  # noqa: ANN202
 def _cmd_data_return(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from cspdesk.services.returns import ReturnService, between, quarter
+    from cspdesk.services.papers.returns import ReturnService, between, quarter
 
     out = Path(args.out)
     if out.suffix.lower() not in args.suffixes:
@@ -404,8 +404,8 @@ def _pdf_out(args: argparse.Namespace):  # noqa: ANN202
 
 def _cmd_print_tracker(args: argparse.Namespace) -> int:
     from cspdesk.domain.enums import ActionStatus
-    from cspdesk.services.action_papers import ActionPapersService
-    from cspdesk.services.actions import UNFINISHED_STATUSES, ActionGroupBy, ActionQuery
+    from cspdesk.services.papers.action_papers import ActionPapersService
+    from cspdesk.services.actions.actions import UNFINISHED_STATUSES, ActionGroupBy, ActionQuery
 
     out = _pdf_out(args)
     ctx = _open(args)
@@ -428,7 +428,7 @@ def _cmd_print_tracker(args: argparse.Namespace) -> int:
 
 
 def _cmd_print_plan(args: argparse.Namespace) -> int:
-    from cspdesk.services.action_papers import ActionPapersService
+    from cspdesk.services.papers.action_papers import ActionPapersService
 
     out = _pdf_out(args)
     ctx = _open(args)
@@ -444,7 +444,7 @@ def _cmd_print_plan(args: argparse.Namespace) -> int:
 def _cmd_print_meeting(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from cspdesk.services.meeting_papers import MeetingPapersService
+    from cspdesk.services.papers.meeting_papers import MeetingPapersService
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
@@ -466,7 +466,7 @@ def _cmd_print_meeting(args: argparse.Namespace) -> int:
 def _cmd_print_case(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from cspdesk.services.case_summary import CaseSummaryService
+    from cspdesk.services.papers.case_summary import CaseSummaryService
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
@@ -496,7 +496,7 @@ class UsageError(Exception):
 
 def _open(args: argparse.Namespace):  # noqa: ANN202
     """Sign in with --user and the password from CSPDESK_PASSWORD or a prompt."""
-    from cspdesk.services.auth import sign_in
+    from cspdesk.services.access.auth import sign_in
 
     user = getattr(args, "user", None)
     if not user:
@@ -505,7 +505,7 @@ def _open(args: argparse.Namespace):  # noqa: ANN202
 
 
 def _cmd_panels(args: argparse.Namespace) -> int:
-    from cspdesk.services.panels import PanelService
+    from cspdesk.services.partnership.panels import PanelService
 
     ctx = _open(args)
     rows = PanelService(ctx).list_panels()
@@ -520,9 +520,9 @@ def _cmd_panels(args: argparse.Namespace) -> int:
 
 
 def _cmd_cases(args: argparse.Namespace) -> int:
-    from cspdesk.services.cases import CaseQuery, CaseService
+    from cspdesk.services.referrals.cases import CaseQuery, CaseService
     from cspdesk.services.errors import NotFound
-    from cspdesk.services.panels import PanelService
+    from cspdesk.services.partnership.panels import PanelService
 
     ctx = _open(args)
     panel_id = None
@@ -543,7 +543,7 @@ def _cmd_cases(args: argparse.Namespace) -> int:
 
 def _panel_id(ctx, name: str | None) -> int | None:  # noqa: ANN001
     from cspdesk.services.errors import NotFound
-    from cspdesk.services.panels import PanelService
+    from cspdesk.services.partnership.panels import PanelService
 
     if not name:
         return None
@@ -568,7 +568,7 @@ def _agency_id(options, words: str) -> int | None:  # noqa: ANN001
 def _cmd_import_actions(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from cspdesk.services.action_import import ActionField, ActionImportService, ImportRefused, norm
+    from cspdesk.services.records_io.action_import import ActionField, ActionImportService, ImportRefused, norm
 
     ctx = _open(args)
     panel_id = _panel_id(ctx, args.panel)
@@ -617,14 +617,14 @@ def _cmd_import_actions(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_actions(args: argparse.Namespace) -> int:
-    from cspdesk.services.action_import import ActionImportService
-    from cspdesk.services.actions import UNFINISHED_STATUSES, ActionGroupBy, ActionQuery, ActionService, ActionSort
+    from cspdesk.services.records_io.action_import import ActionImportService
+    from cspdesk.services.actions.actions import UNFINISHED_STATUSES, ActionGroupBy, ActionQuery, ActionService, ActionSort
 
     ctx = _open(args)
     panel_id = _panel_id(ctx, args.panel)
     agency_id = None
     if args.agency:
-        from cspdesk.services.action_import import AgencyOption
+        from cspdesk.services.records_io.action_import import AgencyOption
 
         options = [AgencyOption(c.id, c.label, c.detail) for c in ActionService(ctx).agency_choices()]
         agency_id = _agency_id(options, args.agency)
@@ -637,7 +637,7 @@ def _cmd_export_actions(args: argparse.Namespace) -> int:
 
 
 def _cmd_meetings(args: argparse.Namespace) -> int:
-    from cspdesk.services.meetings import MeetingService
+    from cspdesk.services.meetings.meetings import MeetingService
 
     ctx = _open(args)
     try:
@@ -658,8 +658,8 @@ def _cmd_meetings(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from cspdesk.services.partnership_config import EXAMPLE, AccountPlan, init_partnership, load_config
-    from cspdesk.services.workspace import describe_database
+    from cspdesk.services.access.partnership_config import EXAMPLE, AccountPlan, init_partnership, load_config
+    from cspdesk.services.database.workspace import describe_database
 
     if args.example:
         print(EXAMPLE.read_text(encoding="utf-8"), end="")
@@ -694,7 +694,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_cancel_meeting(args: argparse.Namespace) -> int:
-    from cspdesk.services.meetings import MeetingService
+    from cspdesk.services.meetings.meetings import MeetingService
 
     ctx = _open(args)
     try:
@@ -707,7 +707,7 @@ def _cmd_cancel_meeting(args: argparse.Namespace) -> int:
 
 
 def _cmd_delete_meeting(args: argparse.Namespace) -> int:
-    from cspdesk.services.meetings import MeetingService
+    from cspdesk.services.meetings.meetings import MeetingService
 
     ctx = _open(args)
     try:
@@ -719,8 +719,8 @@ def _cmd_delete_meeting(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from cspdesk.services.auth import DEMO_PASSWORD, create_demo_database
-    from cspdesk.services.workspace import describe_database
+    from cspdesk.services.access.auth import DEMO_PASSWORD, create_demo_database
+    from cspdesk.services.database.workspace import describe_database
 
     password = args.password or DEMO_PASSWORD
     last = [-1]
@@ -749,11 +749,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
-    from cspdesk.services.audit import AuditService
-    from cspdesk.services.audit_text import audit_summary
+    from cspdesk.services.audit.audit import AuditService
+    from cspdesk.services.audit.audit_text import audit_summary
+
+    from cspdesk.services.database.backup import read_backup
 
     ctx = _open(args)
-    report = AuditService(ctx).verify(args.against)
+    report = AuditService(ctx).verify([read_backup(folder).db_file for folder in args.against or ()])
     if report.ok:
         print(f"The audit trail is intact: {report.entries:,} entries, every link verified.")
     elif report.first_break_id is None:
@@ -768,7 +770,7 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit_seal(args: argparse.Namespace) -> int:
-    from cspdesk.services.audit import AuditService
+    from cspdesk.services.audit.audit import AuditService
 
     ctx = _open(args)
     sealed = AuditService(ctx).seal().value
@@ -777,12 +779,12 @@ def _cmd_audit_seal(args: argparse.Namespace) -> int:
 
 
 def _cmd_recover(args: argparse.Namespace) -> int:
-    from cspdesk.services.auth import recover
+    from cspdesk.services.access.auth import recover
 
     user = getattr(args, "user", None)
     if not user:
         raise UsageError("Name the administrator account to restore: --user NAME.")
-    from cspdesk.services.workspace import is_server
+    from cspdesk.services.database.workspace import is_server
 
     # A server has no recovery key: the owner's URL in --db is the database administrator's proof.
     key = "" if is_server(getattr(args, "db", None)) else _secret("CSPDESK_RECOVERY_KEY", "Recovery key: ")
@@ -794,7 +796,7 @@ def _cmd_recover(args: argparse.Namespace) -> int:
 
 
 def _cmd_rekey(args: argparse.Namespace) -> int:
-    from cspdesk.services.rekey import RekeyService
+    from cspdesk.services.access.rekey import RekeyService
 
     ctx = _open(args)
     try:
@@ -814,7 +816,7 @@ def _cmd_rekey(args: argparse.Namespace) -> int:
 def _cmd_backup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from cspdesk.services.backup import BackupService
+    from cspdesk.services.database.backup import BackupService
 
     ctx = _open(args)
     try:
@@ -827,8 +829,8 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    from cspdesk.services.backup import restore_backup
-    from cspdesk.services.workspace import default_database
+    from cspdesk.services.database.backup import restore_backup
+    from cspdesk.services.database.workspace import default_database
     from cspdesk.storage.engine import DatabaseTarget
 
     user = getattr(args, "user", None)
@@ -847,7 +849,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from cspdesk.services.backup import check_database
+    from cspdesk.services.database.backup import check_database
 
     ctx = _open(args)
     try:
@@ -863,9 +865,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_import_referrals(args: argparse.Namespace) -> int:
     from cspdesk.services.errors import NotFound
-    from cspdesk.services.panels import PanelService
-    from cspdesk.services.referral_import import import_referrals
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.partnership.panels import PanelService
+    from cspdesk.services.records_io.referral_import import import_referrals
+    from cspdesk.services.database.workspace import close_workspace
 
     ctx = _open(args)
     try:
@@ -901,9 +903,9 @@ def _cmd_import_referrals(args: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from cspdesk.services.auth import sign_in
-    from cspdesk.services.server_move import move_to_server
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import sign_in
+    from cspdesk.services.database.server_move import move_to_server
+    from cspdesk.services.database.workspace import close_workspace
     from cspdesk.storage.engine import DatabaseTarget
 
     user = getattr(args, "user", None)

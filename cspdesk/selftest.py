@@ -90,7 +90,7 @@ class SelfTest:
             self.say(f"{'start':<10} ok  {age:6.3f} s  process start to the self-test's first line")
 
     def create_database(self) -> str:
-        from cspdesk.services.auth import create_database
+        from cspdesk.services.access.auth import create_database
 
         assert self.folder is not None
         created = create_database(
@@ -102,7 +102,7 @@ class SelfTest:
 
     def add_panel(self) -> str:
         from cspdesk.domain.enums import PanelType
-        from cspdesk.services.starter import BUILT_IN_PANELS, COMMON_AGENCIES, StructureService
+        from cspdesk.services.partnership.starter import BUILT_IN_PANELS, COMMON_AGENCIES, StructureService
 
         service = StructureService(self.ctx)
         service.add_agency(COMMON_AGENCIES[0])
@@ -111,9 +111,9 @@ class SelfTest:
         return "a MARAC panel and an agency, as Administration adds them"
 
     def create_case(self) -> str:
-        from cspdesk.services.accounts import AccountService
-        from cspdesk.services.panels import PanelService
-        from cspdesk.services.referrals import MaracDraft, PersonDraft, ReferralService, dash_from_values
+        from cspdesk.services.access.accounts import AccountService
+        from cspdesk.services.partnership.panels import PanelService
+        from cspdesk.services.referrals.referrals import MaracDraft, PersonDraft, ReferralService, dash_from_values
 
         panel = PanelService(self.ctx).list_panels()[0]
         agency_id = AccountService(self.ctx).agencies()[0][0]  # a MARAC referral names its agency
@@ -129,7 +129,7 @@ class SelfTest:
         return f"{created.reference} ({created.risk_level.label})"
 
     def render_pdf(self) -> str:
-        from cspdesk.services.case_summary import CaseSummaryService
+        from cspdesk.services.papers.case_summary import CaseSummaryService
 
         assert self.case_id is not None
         self.pdf = CaseSummaryService(self.ctx).render(self.case_id)
@@ -162,7 +162,7 @@ class SelfTest:
 
     def close(self) -> None:
         if self.ctx is not None:
-            from cspdesk.services.workspace import close_workspace
+            from cspdesk.services.database.workspace import close_workspace
 
             close_workspace(self.ctx)
             self.ctx = None

@@ -13,8 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from cspdesk.services.auth import DEMO_PASSWORD, create_demo_database, sign_in
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.access.auth import DEMO_PASSWORD, create_demo_database, sign_in
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.keyring import KdfParams, _derive
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from cspdesk.domain.enums import ActionStatus, AuditKind, Role
-from cspdesk.services import audit
+from cspdesk.services.audit import audit
 from cspdesk.services.concurrency import expect_version
 from cspdesk.services.context import Actor, ServiceContext
 from cspdesk.services.errors import EditConflict
@@ -60,7 +60,7 @@ def edit_in_process(db: str, key_hex: str, actor: tuple[int, str], action_id: in
                     barrier: Any, results: Any) -> None:
     """The body of one process: open the database, read the action's version (as a form would),
     wait for the other process, then save. Reports ("saved", version) or ("conflict", details)."""
-    from cspdesk.services.workspace import close_workspace, open_workspace
+    from cspdesk.services.database.workspace import close_workspace, open_workspace
 
     ctx = open_workspace(db, key=bytes.fromhex(key_hex) if key_hex else None)
     ctx.actor = Actor(user_id=actor[0], username=actor[1], role=Role.COORDINATOR)

@@ -49,7 +49,7 @@ def engine(request: pytest.FixtureRequest) -> str:
 def ctx(engine: str, request: pytest.FixtureRequest):
     """A fresh, empty, migrated database with the local owner acting: an encrypted file, or (the
     ``[postgres]`` run of suites on both engines) a new database on the test server."""
-    from cspdesk.services.workspace import close_workspace, open_workspace
+    from cspdesk.services.database.workspace import close_workspace, open_workspace
 
     if engine == "postgres":
         context = open_workspace(request.getfixturevalue("pg_empty_url"))
@@ -62,7 +62,7 @@ def ctx(engine: str, request: pytest.FixtureRequest):
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small demo partnership, generated once per test run into an encrypted file."""
-    from cspdesk.services.demo import DemoScale, generate_demo
+    from cspdesk.demo.generator import DemoScale, generate_demo
     from cspdesk.storage.engine import open_store
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
@@ -93,7 +93,7 @@ def demo_target(engine: str, request: pytest.FixtureRequest) -> str | Path:
 
 @pytest.fixture
 def demo_ctx(engine: str, demo_target: str | Path):
-    from cspdesk.services.workspace import close_workspace, open_workspace
+    from cspdesk.services.database.workspace import close_workspace, open_workspace
 
     if engine == "postgres":
         context = open_workspace(demo_target)
@@ -211,7 +211,7 @@ def _pg_empty_template(pg_server: str) -> str:
 def _pg_demo_template(pg_server: str) -> str:
     """The small demo partnership on the server, generated once per run to copy from (the same
     seed and day as the file template, so both engines hold the same partnership)."""
-    from cspdesk.services.demo import DemoScale, generate_demo
+    from cspdesk.demo.generator import DemoScale, generate_demo
 
     _make_template(pg_server, "cspdesk_demo_template",
                    lambda store: generate_demo(store, scale=DemoScale.SMALL, seed=1, today=DEMO_TODAY))

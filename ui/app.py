@@ -131,7 +131,7 @@ def run_gui(
         return 2
 
     from cspdesk.services.errors import ServiceError
-    from cspdesk.services.workspace import OpenFailed
+    from cspdesk.services.database.workspace import OpenFailed
 
     if db is not None and "://" not in str(db) and Path(db).is_dir():
         _complain(app, f"{db} is a folder, not a database file.", to_stderr=to_stderr)
@@ -140,7 +140,7 @@ def run_gui(
     ctx = None
     password = os.environ.get(PASSWORD_ENV) if user else None
     if user and password is not None:
-        from cspdesk.services.auth import sign_in
+        from cspdesk.services.access.auth import sign_in
 
         try:
             ctx = sign_in(db, user, password)

@@ -8,7 +8,7 @@ the backup at its next step (nothing of a stopped backup is kept; the database i
 A backup on closing that fails (a full disk, a folder gone) is said in a message before the
 window goes; a daily one that fails is said in the status bar.
 
-What is due is the service's decision (:class:`~cspdesk.services.backup.BackupService`:
+What is due is the service's decision (:class:`~cspdesk.services.database.backup.BackupService`:
 ``backup_if_due``, ``backup_on_close`` and their settings); this class only schedules and reports.
 """
 
@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QProgressDialog
 from shiboken6 import isValid
 
-from cspdesk.services.backup import BackupCancelled, BackupInfo, BackupService, check_database_in_full
+from cspdesk.services.database.backup import BackupCancelled, BackupInfo, BackupService, check_database_in_full
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from ui.background import BackgroundCall, run_in_background

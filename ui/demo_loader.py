@@ -12,6 +12,7 @@ from cspdesk.logs import safe_crash_report
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from cspdesk.demo import DemoRefused
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from ui.signals import emit
@@ -32,10 +33,10 @@ class _DemoWorker(QObject):
     def run(self) -> None:
         try:
             # Imported here: the generator (and its name lists) is only needed on this path.
-            from cspdesk.services.demo import DemoScale, generate_demo
+            from cspdesk.demo.generator import DemoScale, generate_demo
 
             summary = generate_demo(self._ctx.store, scale=DemoScale.SMALL, progress=self._progress)
-        except ServiceError as exc:  # DemoRefused: the database is not empty
+        except (ServiceError, DemoRefused) as exc:  # DemoRefused: the database is not empty
             emit(self.failed, str(exc))
         except Exception as exc:  # noqa: BLE001 - whatever went wrong, the dialog must close and say so
             log.error("demo data generation failed\n%s", safe_crash_report(exc))  # no message: it may hold personal data

@@ -17,10 +17,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog, QWidget
 
-from cspdesk.services.auth import DEMO_PASSWORD, CreatedDatabase
+from cspdesk.services.access.auth import DEMO_PASSWORD, CreatedDatabase
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.workspace import close_workspace, default_database
+from cspdesk.services.database.workspace import close_workspace, default_database
 from ui.background import run_in_background
 from ui.pages.welcome import WelcomePage
 from ui.signals import emit
@@ -85,8 +85,8 @@ class FirstRunWindow(QMainWindow):
         if created.recovery_key is None:  # a server database: its DBA recovers it, no key to show
             self._hand_on()
             return
-        from cspdesk.services.partnership import PartnershipService
-        from cspdesk.services.workspace import describe_database
+        from cspdesk.services.partnership.partnership import PartnershipService
+        from cspdesk.services.database.workspace import describe_database
 
         info = PartnershipService(created.ctx).get()
         dialog = RecoveryKeyDialog(
@@ -123,7 +123,7 @@ class FirstRunWindow(QMainWindow):
         db = self.db
 
         def call(report):  # noqa: ANN001, ANN202 - (CreatedDatabase, list[DemoAccount])
-            from cspdesk.services.auth import create_demo_database
+            from cspdesk.services.access.auth import create_demo_database
 
             return create_demo_database(db, progress=report)
 

@@ -12,7 +12,7 @@ Other windows open at that moment:
   would throw away what was typed — so each is covered by an opaque panel of its own that asks for
   the password too (the main window's lock page cannot take input while a modal dialog blocks it).
 
-The password is checked with :func:`cspdesk.services.auth.verify_password` on a worker thread: a
+The password is checked with :func:`cspdesk.services.access.auth.verify_password` on a worker thread: a
 wrong one is counted as a failed sign-in and slowed like one.
 """
 
@@ -395,7 +395,7 @@ class WindowLock(QObject):
         lock = self
 
         def call() -> bool:
-            from cspdesk.services.auth import verify_password
+            from cspdesk.services.access.auth import verify_password
 
             return verify_password(ctx, password)
 

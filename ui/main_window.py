@@ -37,11 +37,11 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import Role
-from cspdesk.services.accounts import AccountService
+from cspdesk.services.access.accounts import AccountService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.partnership import PartnershipInfo, PartnershipService
-from cspdesk.services.workspace import OpenFailed, close_workspace, describe_database
+from cspdesk.services.partnership.partnership import PartnershipInfo, PartnershipService
+from cspdesk.services.database.workspace import OpenFailed, close_workspace, describe_database
 from ui import faults
 from ui.change_watch import ChangeWatch
 from ui.lock import WindowLock, LockScreen
@@ -463,7 +463,7 @@ class MainWindow(QMainWindow):
             admin.show_backups()  # type: ignore[attr-defined]
             admin.backups_tab.back_up_now()  # type: ignore[attr-defined]
             return
-        from cspdesk.services.backup import BackupService
+        from cspdesk.services.database.backup import BackupService
 
         def done(info: object) -> None:
             self.statusBar().showMessage("Backup made.", 8000)
@@ -732,7 +732,7 @@ class MainWindow(QMainWindow):
         """Meeting mode marks a planned meeting "In progress": for one planned for a later day
         (opened by mistake, or to prepare), ask first."""
         from cspdesk.domain.enums import MeetingStatus
-        from cspdesk.services.meetings import MeetingService
+        from cspdesk.services.meetings.meetings import MeetingService
         from ui.formatting import short_date
         from ui.pages.admin.common import confirm
 
@@ -922,7 +922,7 @@ class MainWindow(QMainWindow):
         Says why in a message box if there is nothing to open; returns the sign-in dialog."""
         if self._demo_loader is not None:
             return None
-        from cspdesk.services.auth import database_exists
+        from cspdesk.services.access.auth import database_exists
         from ui.dialogs.sign_in import SignInDialog
 
         try:

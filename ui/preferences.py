@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
-from cspdesk.services.workspace import default_database
+from cspdesk.services.database.workspace import default_database
 
 LAST_USER = "signIn/lastUser"
 

@@ -18,10 +18,10 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.auth import database_exists
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.access.auth import database_exists
 from cspdesk.services.context import ServiceContext
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.database.workspace import close_workspace
 from ui.signals import emit
 from ui.windows import bring_to_front
 

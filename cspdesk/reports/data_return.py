@@ -1,6 +1,6 @@
 """The quarterly data return as PDF (tables and bar charts), CSV and XLSX.
 
-Fed only by :class:`cspdesk.services.returns.DataReturn`; nothing here touches the database.
+Fed only by :class:`cspdesk.services.papers.returns.DataReturn`; nothing here touches the database.
 Charts are drawn in greys with the number on each bar, so they read in black and white.
 """
 

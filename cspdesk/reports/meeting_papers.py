@@ -1,6 +1,6 @@
 """A meeting's papers: the agenda (meeting pack) and the minutes, full or for distribution.
 
-Fed only by :class:`AgendaData` / :class:`MinutesData`, which cspdesk.services.meeting_papers
+Fed only by :class:`AgendaData` / :class:`MinutesData`, which cspdesk.services.papers.meeting_papers
 builds; nothing here touches the database. Minutes follow the SafeLives minutes checklist
 (RESEARCH.md §4.4): header; present, apologies and observers by agency; the confidentiality
 statement; the review of outstanding actions (with the reason when not done); each case with its

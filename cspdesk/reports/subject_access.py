@@ -1,6 +1,6 @@
 """The subject access request (SAR) bundle: the plain data, its JSON, and its PDF.
 
-Fed only by :class:`SubjectAccessData`, which the service (cspdesk.services.subject_access) builds;
+Fed only by :class:`SubjectAccessData`, which the service (cspdesk.services.papers.subject_access) builds;
 nothing here touches the database. reportlab is imported when a PDF is first built, not at start-up.
 
 The bundle is the *whole* record, as held, for the data protection officer to review: it includes

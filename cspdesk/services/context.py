@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from cspdesk.domain.enums import Role
 from cspdesk.services import concurrency, errors
-from cspdesk.services.audit_signing import SIGNER_INFO, AuditSigner
+from cspdesk.services.signer import SIGNER_INFO, AuditSigner
 from cspdesk.services.errors import PermissionDenied, ReadOnlySession
 from cspdesk.storage.engine import Store
 from cspdesk.storage.integrity import FaultKind, describe_fault, fault_message, file_identity
@@ -125,7 +125,7 @@ class ServiceContext:
     read_only: bool = False
     read_only_reason: str = ""
     #: Signing in checked only part of a large file (cspdesk.storage.integrity.startup_check):
-    #: the window runs the full check (``cspdesk.services.backup.check_database``) in the background.
+    #: the window runs the full check (``cspdesk.services.database.backup.check_database``) in the background.
     full_check_pending: bool = False
     #: The unit of work open on this thread, so a service called inside another's unit of work
     #: (an import that lists its cases through the meeting services) joins its transaction.
@@ -143,7 +143,7 @@ class ServiceContext:
             finally:
                 self._open.session = None
 
-    #: The signed-in account's audit signing key (cspdesk.services.audit_signing), unwrapped with its
+    #: The signed-in account's audit signing key (cspdesk.services.audit.audit_signing), unwrapped with its
     #: password at sign-in; None before signing in (entries are then unsigned).
     signer: AuditSigner | None = field(default=None, repr=False)
 
@@ -191,7 +191,7 @@ class ServiceContext:
         """For reading a record when the reading is audited as a view (a case, an OCG, a person):
         the unit of work that keeps the view entry. On a session opened read-only nothing can be
         written, so this is a reading session and the view leaves no entry, as a read-only
-        sign-in leaves none (see :func:`cspdesk.services.audit.record`)."""
+        sign-in leaves none (see :func:`cspdesk.services.audit.audit.record`)."""
         if not self.read_only:
             with self.unit_of_work() as session:
                 yield session

@@ -25,10 +25,6 @@ class PermissionDenied(ServiceError):
     """The acting user's role or panel membership does not allow this."""
 
 
-class DemoRefused(ServiceError):
-    """Demo data is only ever written into an empty database."""
-
-
 # -- the file itself: disk full, read-only, moved, damaged (issue 8) ----------------------------
 # Raised at the unit-of-work boundary (cspdesk.services.context.storage_faults) in place of the
 # driver's errors, whose text is technical and may quote values. Each message says what happened,
@@ -88,3 +84,24 @@ class EditConflict(ServiceError):
 
 # The actions tracker's name for the same thing (one class: an except of either catches both).
 Conflict = EditConflict
+
+
+# -- signing in and opening a file (cspdesk.services.access.auth, cspdesk.services.database) --------------
+
+
+class SignInFailed(ServiceError):
+    """Wrong name or password, a locked or disabled account, or a missing keyring."""
+
+
+class AccountLocked(SignInFailed):
+    pass
+
+
+class AlreadyOpen(SignInFailed):
+    """Another copy of CSPDesk has this file open for writing. ``host`` and ``since`` say where and
+    since when (for the dialog that offers to open it read-only instead)."""
+
+    def __init__(self, message: str, host: str = "", since: str = "") -> None:
+        super().__init__(message)
+        self.host = host
+        self.since = since

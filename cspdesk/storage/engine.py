@@ -221,7 +221,7 @@ def open_store(
     """Open (and by default create and migrate) the database named by ``target``.
 
     For a file, ``key`` is the raw 256-bit SQLCipher key (unwrapped from the keyring by signing
-    in: cspdesk.services.auth). Raises :class:`StoreOpenError` with a message for
+    in: cspdesk.services.access.auth). Raises :class:`StoreOpenError` with a message for
     people when the file is not a CSPDesk database, the key is wrong, or the server is unreachable.
     ``read_only`` (files): the connections are opened read-only and query-only; nothing is
     created or migrated.
@@ -232,7 +232,7 @@ def open_store(
     if target.path is not None:
         path = target.path
         if key is None:
-            # The key is unwrapped from the keyring by signing in (cspdesk.services.auth).
+            # The key is unwrapped from the keyring by signing in (cspdesk.services.access.auth).
             raise StoreOpenError(f"{path.name} is opened by signing in with an account.")
         if not path.exists() and not create:
             raise StoreOpenError(f"There is no database at {path}.")

@@ -7,7 +7,7 @@ is *sealed* to the public half (ephemeral X25519, HKDF, AES-GCM). Nothing in thi
 database without a password: it holds salts, nonces, public keys and ciphertexts only. A wrong
 password fails GCM's authentication, which is also how a password is checked.
 
-Why key pairs: the database key can be changed (:mod:`cspdesk.services.rekey`) and the new one
+Why key pairs: the database key can be changed (:mod:`cspdesk.services.access.rekey`) and the new one
 sealed to every remaining account *without knowing their passwords*, so a disabled account's (or a
 reset password's) entry in an old copy of this file no longer opens the database. Entries written
 before key pairs existed (``wrapped`` holds the database key itself) still open it, and are turned
@@ -414,7 +414,7 @@ class Keyring:
     def recovery_is_sealed(self) -> bool:
         return "public" in (self._data.get("recovery") or {})
 
-    # -- changing the database key (cspdesk.services.rekey) ---------------------------------------
+    # -- changing the database key (cspdesk.services.access.rekey) ---------------------------------------
 
     @property
     def pending(self) -> dict[str, Any] | None:

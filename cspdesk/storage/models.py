@@ -664,7 +664,7 @@ class AuditEvent(Base):
     """Who viewed, printed, exported, created, changed or deleted what, when.
 
     Append-only; ``prev_hash``/``hash`` chain each entry to the one before, so an edit made outside
-    the application shows (``cspdesk audit verify``). See cspdesk.services.audit.
+    the application shows (``cspdesk audit verify``). See cspdesk.services.audit.audit.
     """
 
     __tablename__ = "audit_event"
@@ -686,7 +686,7 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), default="")
     #: The account's signing key that signed ``hash`` (Ed25519, hex); None and "" for entries written
     #: before signing began, or by nobody signed in (a failed sign-in on a server). See
-    #: cspdesk.services.audit_signing.
+    #: cspdesk.services.audit.audit_signing.
     signing_key_id: Mapped[int | None] = mapped_column(Integer)
     signature: Mapped[str] = mapped_column(String(128), default="", server_default="")
 

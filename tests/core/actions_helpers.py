@@ -11,7 +11,7 @@ from cspdesk.storage.models import Agency, Panel, UserAccount
 
 def act_as(ctx: ServiceContext, username: str) -> None:
     """Make ``username`` (a demo account) the acting user, with its role, agency and panels."""
-    from cspdesk.services.auth import _actor_for
+    from cspdesk.services.access.auth import _actor_for
 
     with ctx.reading() as s:
         account = s.scalars(select(UserAccount).where(UserAccount.username == username)).one()

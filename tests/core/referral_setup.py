@@ -9,7 +9,7 @@ import pytest
 
 from cspdesk.domain.enums import PanelType, Role, Sector
 from cspdesk.services.context import Actor
-from cspdesk.services.partnership import PartnershipService
+from cspdesk.services.partnership.partnership import PartnershipService
 
 TODAY = date(2026, 6, 15)
 

@@ -59,7 +59,7 @@ def test_a_declared_licence_is_a_name_not_a_whole_text() -> None:
 
 
 def test_where_the_data_lives(ctx, tmp_path) -> None:  # noqa: ANN001 - the shared fixture
-    from cspdesk.services.workspace import data_locations
+    from cspdesk.services.database.backup import data_locations
 
     places = data_locations(ctx)
     assert places.logs.is_dir()

@@ -12,7 +12,7 @@ from actions_helpers import act_as, agency_id, panel_id
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import ActionStatus, AuditKind, PanelType
-from cspdesk.services.action_import import (
+from cspdesk.services.records_io.action_import import (
     ActionField,
     ActionImportService,
     AgencyOption,
@@ -22,9 +22,9 @@ from cspdesk.services.action_import import (
     status_from_word,
     suggest_columns,
 )
-from cspdesk.services.actions import ActionGroupBy, ActionQuery, ActionService, ActionSort
+from cspdesk.services.actions.actions import ActionGroupBy, ActionQuery, ActionService, ActionSort
 from cspdesk.services.errors import PermissionDenied, ValidationError
-from cspdesk.services.tabular import read_table, table_from_rows
+from cspdesk.services.records_io.tabular import read_table, table_from_rows
 from cspdesk.storage.models import Action, AuditEvent
 
 SWALE = Path(__file__).parent.parent / "data" / "swale_2019_20_plan.xlsx"
@@ -323,7 +323,7 @@ def _audit(ctx, kind: AuditKind) -> int:
 
 
 def test_export_quotes_formula_like_cells(demo_ctx, tmp_path: Path) -> None:
-    from cspdesk.services.actions import NewAction
+    from cspdesk.services.actions.actions import NewAction
 
     plan = panel_id(demo_ctx, PanelType.PARTNERSHIP)
     ActionService(demo_ctx).add_action(NewAction(panel_id=plan, text="=HYPERLINK(\"http://x\")", number="99.1"))

@@ -19,16 +19,16 @@ from core.referral_setup import intake  # noqa: F401 - the fixture
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import ActionStatus, PanelType
-from cspdesk.services.action_import import (
+from cspdesk.services.records_io.action_import import (
     REASON_NOT_GIVEN,
     ActionField,
     ActionImportService,
     ImportRefused,
     suggest_columns,
 )
-from cspdesk.services.actions import ActionQuery, ActionService
+from cspdesk.services.actions.actions import ActionQuery, ActionService
 from cspdesk.services.errors import ValidationError
-from cspdesk.services.tabular import TabularError, read_table, read_table_bytes
+from cspdesk.services.records_io.tabular import TabularError, read_table, read_table_bytes
 from cspdesk.storage.models import Action, ActionUpdate, AuditEvent
 
 SWALE = Path(__file__).parent.parent / "data" / "swale_2019_20_plan.xlsx"
@@ -196,7 +196,7 @@ def test_the_tracker_prints_the_desired_outcome_and_latest_update(demo_ctx, tmp_
 
     carm = panel_id(demo_ctx, PanelType.CARM)
     _import(demo_ctx, carm, _csv(tmp_path / "plan.csv", PLAN_HEADERS, PLAN_ROWS))
-    from cspdesk.services.action_papers import ActionPapersService
+    from cspdesk.services.papers.action_papers import ActionPapersService
 
     data = ActionPapersService(demo_ctx).tracker(ActionQuery(panel_id=carm))
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(render_tracker_pdf(data))).pages)
@@ -244,7 +244,7 @@ def test_headers_written_twice_are_an_error_naming_them_and_leave_the_memory_alo
     path = _csv(tmp_path / "dup.csv", ("No.", "Action", "Status", "STATUS"), [["1", "x", "Open", "Ongoing"]])
     with pytest.raises(TabularError, match="'Status' and 'STATUS'"):
         svc.read(path)
-    from cspdesk.services.tabular import table_from_rows
+    from cspdesk.services.records_io.tabular import table_from_rows
 
     table = table_from_rows(("No.", "Action", "Status", "status"), [["1", "x", "Open", "Ongoing"]])
     with pytest.raises(ValidationError, match="'Status' and 'status'"):
@@ -273,7 +273,7 @@ def test_a_long_referral_file_with_a_bad_cell_is_refused_on_its_cells(intake, tm
     """From CELLS_FIRST_ROWS rows, an all-or-nothing referral import is refused on its cells before
     each row is checked against the people held (what made 100,000 rows take minutes)."""
     from core.test_referral_import import MIXED, snapshot, write_csv
-    from cspdesk.services import referral_import
+    from cspdesk.services.records_io import referral_import
 
     path = write_csv(tmp_path / "mixed.csv", MIXED)
     full = referral_import.import_referrals(intake.ctx, path, intake.marac, good_rows_only=False).value

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import ActionStatus, PanelType
-from cspdesk.services.action_import import (
+from cspdesk.services.records_io.action_import import (
     ActionField,
     ActionImportService,
     ImportMapping,
@@ -32,9 +32,9 @@ from cspdesk.services.action_import import (
     status_from_word,
     suggest_columns,
 )
-from cspdesk.services.actions import ActionQuery, ActionService, NewAction
+from cspdesk.services.actions.actions import ActionQuery, ActionService, NewAction
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.tabular import read_table, read_table_bytes, table_from_rows
+from cspdesk.services.records_io.tabular import read_table, read_table_bytes, table_from_rows
 from cspdesk.storage.models import Action, ActionUpdate, AuditEvent
 
 DEMO_TODAY = date(2026, 11, 2)  # conftest's

@@ -9,8 +9,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import AuditKind, GroupKind, PanelType, Rag, Strand
-from cspdesk.services.action_papers import ActionPapersService
-from cspdesk.services.actions import UNFINISHED_STATUSES, ActionGroupBy, ActionQuery, ActionService
+from cspdesk.services.papers.action_papers import ActionPapersService
+from cspdesk.services.actions.actions import UNFINISHED_STATUSES, ActionGroupBy, ActionQuery, ActionService
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.storage import models as m

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from cspdesk.domain.enums import ActionStatus, AuditKind, PanelType, Rag, Role, Strand
 from cspdesk.domain.rules import is_overdue, rag
-from cspdesk.services.actions import (
+from cspdesk.services.actions.actions import (
     UNFINISHED_STATUSES,
     ActionGroupBy,
     ActionQuery,
@@ -357,7 +357,7 @@ def test_add_a_plan_action_and_an_ocg_action(demo_ctx) -> None:
     assert (row.number, row.heading, row.outcome, row.milestones, row.timescale) == (
         "1.1", "Priority 1: Domestic Abuse", "Oversight", "A\nB", "Quarterly")
     assert row.case_id is None and row.group_id is None and row.group_label(ActionGroupBy.CASE) == "Panel actions"
-    from cspdesk.services.ocgs import OcgService
+    from cspdesk.services.referrals.ocgs import OcgService
 
     ocg = OcgService(demo_ctx).ocg_rows(OcgService(demo_ctx).ocg_ids())[0]
     new = svc.add_action(NewAction(panel_id=ocg.panel_id, text="Disrupt the line", group_id=ocg.id,

@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import text
 
 from cspdesk.domain.enums import AuditKind
-from cspdesk.services import audit, auth
-from cspdesk.services.auth import create_database, sign_in
-from cspdesk.services.partnership import PartnershipService
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.audit import audit
+from cspdesk.services.access import auth
+from cspdesk.services.access.auth import create_database, sign_in
+from cspdesk.services.partnership.partnership import PartnershipService
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.engine import Store, open_store
 
 PASSWORD = "correct horse battery"

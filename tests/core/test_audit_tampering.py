@@ -20,12 +20,13 @@ import pytest
 from sqlalchemy import make_url
 
 from cspdesk.domain.enums import Role
-from cspdesk.services import audit, auth
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.audit import AuditService
-from cspdesk.services.audit_verify import ChainReport
-from cspdesk.services.auth import create_database, sign_in
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.audit import audit
+from cspdesk.services.access import auth
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.audit.audit import AuditService
+from cspdesk.services.audit.audit_verify import ChainReport
+from cspdesk.services.access.auth import create_database, sign_in
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.keyring import Keyring, _unwrap
 
 from test_audit import PASSWORD, _fast  # noqa: F401 - the same cheap argon2 and no failed-attempt delay
@@ -67,7 +68,7 @@ class Insider:
 
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-        from cspdesk.services.audit_signing import ENTRY_DOMAIN
+        from cspdesk.services.audit.audit_signing import ENTRY_DOMAIN
 
         last_id, last_hash = self.last()
         at = datetime(2026, 12, 7, 10, 0, 0)
@@ -218,7 +219,7 @@ def test_an_edit_re_chained_and_re_signed_with_the_viewers_key_is_detected(insid
     key_id, private = insider.viewer_private_key()
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from cspdesk.services.audit_signing import ENTRY_DOMAIN
+    from cspdesk.services.audit.audit_signing import ENTRY_DOMAIN
 
     insider.run("UPDATE audit_event SET username = 'mallory' WHERE id = 4")
     insider.rechain_from(4)
@@ -259,7 +260,7 @@ def test_a_key_planted_for_the_chair_by_a_viewer_is_detected(insider: Insider) -
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from cspdesk.services.audit_signing import ENTRY_DOMAIN
+    from cspdesk.services.audit.audit_signing import ENTRY_DOMAIN
 
     private = Ed25519PrivateKey.generate()
     public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
@@ -340,7 +341,7 @@ def test_entries_from_before_signing_are_reported_as_such_not_as_failures(inside
         keyring._data.pop("audit_checkpoints", None)  # noqa: SLF001 - an old keyring has none
         keyring.save()
     else:
-        from cspdesk.services.audit_signing import local_seals_file
+        from cspdesk.services.audit.audit_signing import local_seals_file
 
         local_seals_file(str(insider.target)).unlink()  # nor had this computer kept any
     report = _verify(insider.target)
@@ -373,7 +374,7 @@ def test_a_backup_kept_elsewhere_still_holds_seals_thrown_away_here(insider: Ins
     keyring's); a backup made before, kept elsewhere, still catches it (`audit verify --against`)."""
     if engine == "postgres":
         pytest.skip("backups are of local files")
-    from cspdesk.services.backup import BackupService
+    from cspdesk.services.database.backup import BackupService
 
     ctx = sign_in(insider.target, "admin", PASSWORD)
     backup = BackupService(ctx).backup_now(tmp_path / "elsewhere").folder  # sealed first, then copied
@@ -448,7 +449,7 @@ def test_a_viewer_cannot_make_themselves_an_administrator_in_the_trail(insider: 
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from cspdesk.services.audit_signing import ENTRY_DOMAIN
+    from cspdesk.services.audit.audit_signing import ENTRY_DOMAIN
 
     key_id, private = insider.viewer_private_key()
     signer = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(private))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from cspdesk.domain.enums import ActionStatus, AuditKind, CaseStatus, PanelType, Sector
-from cspdesk.services.audit import AuditQuery, AuditService
-from cspdesk.services.audit_text import entry_details_text, record_text, value_text
-from cspdesk.services.auth import create_database
-from cspdesk.services.starter import AgencyChoice, PanelChoice
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.audit.audit import AuditQuery, AuditService
+from cspdesk.services.audit.audit_text import entry_details_text, record_text, value_text
+from cspdesk.services.access.auth import create_database
+from cspdesk.services.partnership.starter import AgencyChoice, PanelChoice
+from cspdesk.services.database.workspace import close_workspace
 
 
 def test_enum_values_read_as_their_labels() -> None:

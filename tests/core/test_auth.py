@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from cspdesk.domain.enums import AuditKind, PanelType, Role
-from cspdesk.services import auth
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.audit import AuditQuery, AuditService
-from cspdesk.services.auth import (
+from cspdesk.services.access import auth
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.audit.audit import AuditQuery, AuditService
+from cspdesk.services.access.auth import (
     AccountLocked,
     SignInFailed,
     create_database,
@@ -23,10 +23,10 @@ from cspdesk.services.auth import (
     recover,
     sign_in,
 )
-from cspdesk.services.cases import CaseQuery, CaseService
+from cspdesk.services.referrals.cases import CaseQuery, CaseService
 from cspdesk.services.errors import PermissionDenied, ValidationError
-from cspdesk.services.panels import PanelService
-from cspdesk.services.workspace import OpenFailed, close_workspace, open_workspace
+from cspdesk.services.partnership.panels import PanelService
+from cspdesk.services.database.workspace import OpenFailed, close_workspace, open_workspace
 
 PASSWORD = "correct horse battery"
 

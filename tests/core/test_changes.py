@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from concurrent_edit import change_action
 from conftest import TEST_KEY
-from cspdesk.services.cases import CaseService
+from cspdesk.services.referrals.cases import CaseService
 from cspdesk.services.changes import ChangeService
 from cspdesk.services.context import OpChanges
-from cspdesk.services.workspace import close_workspace, open_workspace
+from cspdesk.services.database.workspace import close_workspace, open_workspace
 from cspdesk.storage.models import Action, Case, Meeting
 
 

@@ -20,9 +20,9 @@ from sqlalchemy import Text, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AgendaItemKind, MeetingStatus, PanelType
-from cspdesk.services.case_summary import CaseSummaryService
+from cspdesk.services.papers.case_summary import CaseSummaryService
 from cspdesk.services.context import ServiceContext
-from cspdesk.services.meeting_papers import MeetingPapersService
+from cspdesk.services.papers.meeting_papers import MeetingPapersService
 from cspdesk.storage import models as m
 
 #: What a coordinator might type; under 200 characters, so it fits every typed column.

@@ -22,11 +22,11 @@ from sqlalchemy import func, select
 from concurrent_edit import NEW_DUE, change_action, edit_in_process
 from conftest import DEMO_TODAY, TEST_KEY
 from cspdesk.domain.enums import ActionStatus, Role
-from cspdesk.services.audit import AuditService
+from cspdesk.services.audit.audit import AuditService
 from cspdesk.services.concurrency import expect_version
 from cspdesk.services.context import Actor
 from cspdesk.services.errors import EditConflict
-from cspdesk.services.workspace import close_workspace, open_workspace
+from cspdesk.services.database.workspace import close_workspace, open_workspace
 from cspdesk.storage.models import Action, ActionUpdate, Case, UserAccount
 
 

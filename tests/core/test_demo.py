@@ -14,8 +14,8 @@ from conftest import DEMO_TODAY, TEST_KEY
 from dbcheck import dangling_references
 from cspdesk.domain.enums import ActionStatus, CaseStatus, MeetingStatus, PanelType, PersonRole, Role, Strand
 from cspdesk.domain.rules import is_overdue
-from cspdesk.services.demo import DemoScale, DemoSummary, generate_demo
-from cspdesk.services.errors import DemoRefused
+from cspdesk.demo.generator import DemoScale, DemoSummary, generate_demo
+from cspdesk.demo import DemoRefused
 from cspdesk.storage import models as m
 from cspdesk.storage.engine import Store, open_store
 

@@ -16,10 +16,10 @@ from sqlalchemy import select, update
 from cspdesk.domain.cells import FORMULA_STARTS, guard_cell, unguard_cell
 from cspdesk.domain.enums import PanelType
 from cspdesk.domain.periods import Period
-from cspdesk.services.action_import import ActionImportService
-from cspdesk.services.actions import ActionQuery, ActionService, NewAction
-from cspdesk.services.referral_import import write_templates
-from cspdesk.services.returns import ReturnService
+from cspdesk.services.records_io.action_import import ActionImportService
+from cspdesk.services.actions.actions import ActionQuery, ActionService, NewAction
+from cspdesk.services.records_io.referral_import import write_templates
+from cspdesk.services.papers.returns import ReturnService
 from cspdesk.storage.models import Action, Agency, Panel, Partnership
 
 #: Names a hostile or careless administrator could type, each a formula in a spreadsheet.

@@ -37,9 +37,9 @@ from actions_helpers import panel_id
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import PanelType
-from cspdesk.services.action_import import ActionField, ActionImportService
+from cspdesk.services.records_io.action_import import ActionField, ActionImportService
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.referral_import import import_referrals
+from cspdesk.services.records_io.referral_import import import_referrals
 from cspdesk.storage.models import Base
 
 SHORT_RUN = 300
@@ -123,7 +123,7 @@ def _mostly(rng: random.Random, good: list[str], bad: list[str]) -> str:
 
 def _template_rows() -> list[list[str]]:
     """The MARAC template's header and its example row (a referral that imports)."""
-    from cspdesk.services.referral_import import TEMPLATE_DIR
+    from cspdesk.services.records_io.referral_import import TEMPLATE_DIR
 
     text = (TEMPLATE_DIR / "referrals-marac.csv").read_text(encoding="utf-8-sig")
     return list(csv.reader(io.StringIO(text)))[:2]

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from cspdesk.domain.enums import AuditKind, CaseStatus, Decision, Listing, MeetingStatus, PanelType
 from cspdesk.domain.hearings import is_heard
 from cspdesk.services.errors import ValidationError
-from cspdesk.services.meetings import MeetingService, SuggestionKind
-from cspdesk.services.returns import ReturnService, between
+from cspdesk.services.meetings.meetings import MeetingService, SuggestionKind
+from cspdesk.services.papers.returns import ReturnService, between
 from cspdesk.storage import models as m
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from cspdesk.domain.enums import AgendaItemKind, AuditKind, MeetingStatus, PanelType, Role
 from cspdesk.services.context import Actor, ServiceContext
 from cspdesk.services.errors import NotFound, PermissionDenied
-from cspdesk.services.meeting_papers import MeetingPapersService
+from cspdesk.services.papers.meeting_papers import MeetingPapersService
 from cspdesk.storage import models as m
 
 

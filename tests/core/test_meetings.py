@@ -26,7 +26,7 @@ from cspdesk.domain.enums import (
 from cspdesk.domain.schedule import Recurrence, describe_monthly, meeting_dates, nth_weekday
 from cspdesk.services.context import Actor
 from cspdesk.services.errors import NotFound, PermissionDenied, ValidationError
-from cspdesk.services.meetings import MeetingService, MinutesLocked, SuggestionKind
+from cspdesk.services.meetings.meetings import MeetingService, MinutesLocked, SuggestionKind
 from cspdesk.storage import models as m
 
 # -- dates -----------------------------------------------------------------------------------------

@@ -15,11 +15,11 @@ from core.actions_helpers import act_as
 from core.referral_setup import TODAY, coordinator, intake  # noqa: F401 - the fixture
 from cspdesk.domain.enums import GroupKind, RiskLevel
 from cspdesk.domain.rules import name_key, normalise_name
-from cspdesk.services.action_papers import ActionPapersService
+from cspdesk.services.papers.action_papers import ActionPapersService
 from cspdesk.services.context import Actor
 from cspdesk.services.errors import NotFound, ValidationError
-from cspdesk.services.referral_import import import_referrals
-from cspdesk.services.referrals import (
+from cspdesk.services.records_io.referral_import import import_referrals
+from cspdesk.services.referrals.referrals import (
     CsvgDraft,
     GroupDraft,
     LinkedPersonDraft,
@@ -29,7 +29,7 @@ from cspdesk.services.referrals import (
     ReferralService,
     SocpDraft,
 )
-from cspdesk.services.returns import ReturnService
+from cspdesk.services.papers.returns import ReturnService
 from cspdesk.storage.models import AuditEvent, Case, GroupPerson, Person, SubjectGroup
 
 MISSING = 987_654_321

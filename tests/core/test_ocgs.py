@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from cspdesk.domain.enums import AuditKind, GroupStatus, PanelType, RiskLevel, Strand
 from cspdesk.domain.rules import threat_harm_level, threat_harm_score
-from cspdesk.services.ocgs import OcgQuery, OcgService, OcgSort
+from cspdesk.services.referrals.ocgs import OcgQuery, OcgService, OcgSort
 from cspdesk.services.errors import NotFound, PermissionDenied, ValidationError
 from cspdesk.storage.models import AuditEvent, GroupPerson, SubjectGroup
 

@@ -35,12 +35,12 @@ from conftest import DEMO_TODAY
 from core.actions_helpers import act_as
 from cspdesk.domain.enums import PanelType, Role
 from cspdesk.domain.periods import Period
-from cspdesk.services.action_import import ActionField, ImportMapping
-from cspdesk.services.actions import ActionQuery, NewAction
-from cspdesk.services.cases import CaseQuery
+from cspdesk.services.records_io.action_import import ActionField, ImportMapping
+from cspdesk.services.actions.actions import ActionQuery, NewAction
+from cspdesk.services.referrals.cases import CaseQuery
 from cspdesk.services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
-from cspdesk.services.ocgs import OcgQuery
-from cspdesk.services.tabular import table_from_rows
+from cspdesk.services.referrals.ocgs import OcgQuery
+from cspdesk.services.records_io.tabular import table_from_rows
 from cspdesk.storage.models import (
     Action,
     AgendaItem,
@@ -264,7 +264,7 @@ def _call(ctx, cls_name: str, method: str, target: str, value: Any, own: dict[st
 def _draft(target: str, value: Any, own: dict[str, int]) -> Any:
     """A CSVG referral on the coordinator's own panel, but for the one id under test."""
     from cspdesk.domain.enums import RiskLevel
-    from cspdesk.services.referrals import CsvgDraft, GroupDraft, PersonDraft
+    from cspdesk.services.referrals.referrals import CsvgDraft, GroupDraft, PersonDraft
 
     values: dict[str, Any] = {"panel_id": own["panel"], "referral_date": DEMO_TODAY, "reason": "Walked",
                               "risk_level": RiskLevel.MEDIUM,
@@ -358,7 +358,7 @@ def test_every_id_a_service_takes_is_checked_against_the_users_panels(walls, tmp
 
 def test_add_in_session_checks_every_id_itself(walls) -> None:
     """The importer's door: the same checks inside the caller's unit of work."""
-    from cspdesk.services.actions import ActionService
+    from cspdesk.services.actions.actions import ActionService
 
     ctx, own, other, _ = walls
     for field_name in ("group_id", "meeting_id", "agenda_item_id", "case_id"):

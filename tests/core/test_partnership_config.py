@@ -8,7 +8,7 @@ import pytest
 
 from cspdesk.cli import main
 from cspdesk.domain.enums import PanelType, Role, Sector
-from cspdesk.services.partnership_config import EXAMPLE, ConfigError, parse_config
+from cspdesk.services.access.partnership_config import EXAMPLE, ConfigError, parse_config
 
 PASSWORDS = {"CSPDESK_ADMIN_PASSWORD": "Admin-pass-4471", "CSPDESK_COORD_PASSWORD": "Coord-pass-9902"}
 
@@ -22,11 +22,11 @@ def _config(tmp_path: Path, text: str) -> Path:
 def test_the_example_file_creates_the_partnership_it_describes(tmp_path, monkeypatch, capsys) -> None:
     """The shipped example, as an IT team would run it: every account signs in with its password,
     the panels, agencies and memberships are the file's, the recovery key is printed once."""
-    from cspdesk.services.accounts import AccountService
-    from cspdesk.services.auth import recover, sign_in
-    from cspdesk.services.partnership import PartnershipService
-    from cspdesk.services.starter import StructureService
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.accounts import AccountService
+    from cspdesk.services.access.auth import recover, sign_in
+    from cspdesk.services.partnership.partnership import PartnershipService
+    from cspdesk.services.partnership.starter import StructureService
+    from cspdesk.services.database.workspace import close_workspace
 
     # The example's last account has no password_env: give it one for a run with no terminal.
     text = EXAMPLE.read_text(encoding="utf-8").replace(

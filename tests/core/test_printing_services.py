@@ -11,10 +11,10 @@ from pypdf import PdfReader
 
 from cspdesk.domain.enums import AuditKind
 from cspdesk.reports.data_return import Series, chart_svg
-from cspdesk.services.audit import AuditQuery, AuditService
-from cspdesk.services.case_summary import CaseSummaryService
-from cspdesk.services.cases import CaseService
-from cspdesk.services.returns import ReturnService, quarter
+from cspdesk.services.audit.audit import AuditQuery, AuditService
+from cspdesk.services.papers.case_summary import CaseSummaryService
+from cspdesk.services.referrals.cases import CaseService
+from cspdesk.services.papers.returns import ReturnService, quarter
 
 Q3 = "2026Q3"
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from cspdesk.logs import configure_logging, safe_crash_report
-from cspdesk.services import auth
-from cspdesk.services.cases import CaseQuery, CaseService
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.access import auth
+from cspdesk.services.referrals.cases import CaseQuery, CaseService
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.models import Person
 
 PASSWORD = "correct horse battery"

@@ -12,9 +12,9 @@ from core.marac_log import figures, make_history_log, write_coordinator_csv
 from core.referral_setup import intake  # noqa: F401 - the fixture
 from cspdesk.domain.enums import AgendaItemKind, CaseStatus, Decision, Listing, MeetingStatus, PersonRole
 from cspdesk.services.errors import ValidationError
-from cspdesk.services.referral_import import import_referrals
-from cspdesk.services.referrals import DASH_SCORE_ONLY
-from cspdesk.services.returns import ReturnService, between
+from cspdesk.services.records_io.referral_import import import_referrals
+from cspdesk.services.referrals.referrals import DASH_SCORE_ONLY
+from cspdesk.services.papers.returns import ReturnService, between
 from cspdesk.storage.models import AgendaItem, Case, CasePerson, Meeting, Person, RiskAssessment
 
 YEAR = between(date(2025, 4, 1), date(2026, 3, 31))
@@ -165,7 +165,7 @@ def test_the_command_line_takes_map_and_agency(intake, tmp_path, capsys, monkeyp
 def test_meetings_from_marac_dates_roll_back_with_a_dry_run_and_leave_held_dates_alone(intake, tmp_path) -> None:  # noqa: F811
     from datetime import datetime
 
-    from cspdesk.services.meetings import MeetingService
+    from cspdesk.services.meetings.meetings import MeetingService
 
     ctx = intake.ctx
     header = "Date of referral,Victim name,consent_given,MARAC date,Decision"

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from core.referral_setup import TODAY, intake, make_intake  # noqa: F401 - the fixture
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.referral_import import TEMPLATE_DIR, TEMPLATES, import_referrals, write_templates
-from cspdesk.services.tabular import TabularError
+from cspdesk.services.records_io.referral_import import TEMPLATE_DIR, TEMPLATES, import_referrals, write_templates
+from cspdesk.services.records_io.tabular import TabularError
 from cspdesk.storage.models import AuditEvent, Case, CasePerson, Person, RiskAssessment
 
 HEADER = ["Referral Date", "Referring Agency", "given_name", "FAMILY NAME", "date of birth", "consent_given",
@@ -207,7 +207,7 @@ ROWS = st.lists(st.lists(CELL, min_size=0, max_size=len(HEADER) + 3), min_size=0
 
 
 def _fresh(tmp_path_factory):  # noqa: ANN001, ANN202
-    from cspdesk.services.workspace import open_workspace
+    from cspdesk.services.database.workspace import open_workspace
 
     folder = tmp_path_factory.mktemp("prop")
     ctx = open_workspace(folder / "p.db", key=TEST_KEY)
@@ -216,7 +216,7 @@ def _fresh(tmp_path_factory):  # noqa: ANN001, ANN202
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):  # noqa: ANN001, ANN201
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.database.workspace import close_workspace
 
     it, folder = _fresh(tmp_path_factory)
     yield it, folder
@@ -297,7 +297,7 @@ def test_fuzz_broken_xlsx_files(shared, tmp_path) -> None:
 
 
 def test_a_failure_while_writing_leaves_nothing(intake, tmp_path, monkeypatch) -> None:  # noqa: F811
-    from cspdesk.services import referral_import
+    from cspdesk.services.records_io import referral_import
 
     calls = {"n": 0}
     real = referral_import._create
@@ -342,7 +342,7 @@ def test_dates_in_the_file_are_read_day_first(intake, tmp_path) -> None:  # noqa
 def test_the_service_door_and_its_permission(intake, tmp_path) -> None:  # noqa: F811
     from core.referral_setup import coordinator
     from cspdesk.services.errors import PermissionDenied
-    from cspdesk.services.referrals import ReferralService
+    from cspdesk.services.records_io.referral_import import ReferralImportService as ReferralService
 
     path = write_csv(tmp_path / "one.csv", [row()])
     intake.ctx.actor = coordinator(intake.coordinator_id, intake.csvg)

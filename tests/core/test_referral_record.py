@@ -18,9 +18,9 @@ from core.test_referrals import dash, marac_draft
 from cspdesk.domain.criteria import marac_criteria, marac_risk_level
 from cspdesk.domain.enums import RiskLevel
 from cspdesk.domain.plausible import due_date_problem, referral_date_problem
-from cspdesk.services.case_summary import CaseSummaryService
-from cspdesk.services.cases import CaseService
-from cspdesk.services.referrals import (
+from cspdesk.services.papers.case_summary import CaseSummaryService
+from cspdesk.services.referrals.cases import CaseService
+from cspdesk.services.referrals.referrals import (
     MaracDraft,
     NoCriteriaUnconfirmed,
     PersonDraft,
@@ -191,7 +191,7 @@ def test_a_referral_from_year_one_is_refused(intake) -> None:  # noqa: F811
 
 def test_the_referral_import_refuses_a_referral_from_year_one(intake, tmp_path) -> None:  # noqa: F811
     from core.test_referral_import import row, write_csv
-    from cspdesk.services.referral_import import import_referrals
+    from cspdesk.services.records_io.referral_import import import_referrals
 
     path = write_csv(tmp_path / "old.csv", [row(date_="01/01/0001"), row(given_="Hal", family="Moss")])
     report = import_referrals(intake.ctx, path, intake.marac, good_rows_only=True).value
@@ -210,8 +210,8 @@ def _plan_and_police(ctx):  # noqa: ANN001, ANN202
 
 def test_an_action_due_in_2999_is_refused_by_the_service_and_the_import(demo_ctx, tmp_path) -> None:
     from core.test_action_import import _write_csv
-    from cspdesk.services.action_import import ActionImportService, ImportRefused
-    from cspdesk.services.actions import ActionService, NewAction
+    from cspdesk.services.records_io.action_import import ActionImportService, ImportRefused
+    from cspdesk.services.actions.actions import ActionService, NewAction
     from cspdesk.services.errors import ValidationError
 
     plan, police = _plan_and_police(demo_ctx)
@@ -231,7 +231,7 @@ def test_an_action_due_in_2999_is_refused_by_the_service_and_the_import(demo_ctx
 def test_an_agreed_action_due_in_2999_is_refused(demo_ctx) -> None:
     from core.test_meetings import _marac, _planned_with_cases
     from cspdesk.services.errors import ValidationError
-    from cspdesk.services.meetings import MeetingService
+    from cspdesk.services.meetings.meetings import MeetingService
 
     svc = MeetingService(demo_ctx)
     item = svc.get_meeting(_planned_with_cases(demo_ctx, _marac(demo_ctx))).case_items[0]
@@ -241,7 +241,7 @@ def test_an_agreed_action_due_in_2999_is_refused(demo_ctx) -> None:
 
 
 def test_the_full_minutes_print_the_criteria_the_distribution_copy_not(demo_ctx) -> None:
-    from cspdesk.services.meeting_papers import MeetingPapersService
+    from cspdesk.services.papers.meeting_papers import MeetingPapersService
     from cspdesk.storage import models as m
 
     with demo_ctx.reading() as s:
@@ -259,7 +259,7 @@ def test_the_full_minutes_print_the_criteria_the_distribution_copy_not(demo_ctx)
 
 
 def test_erasing_a_persons_cases_erases_their_earlier_addresses(demo_ctx) -> None:
-    from cspdesk.services.retention import RetentionService
+    from cspdesk.services.partnership.retention import RetentionService
     from cspdesk.storage import models as m
 
     with demo_ctx.reading() as s:

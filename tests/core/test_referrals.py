@@ -20,11 +20,11 @@ from cspdesk.domain.enums import (
     SubjectKind,
     VulnerabilityFlag,
 )
-from cspdesk.services import audit
-from cspdesk.services.cases import CaseQuery, CaseService
+from cspdesk.services.audit import audit
+from cspdesk.services.referrals.cases import CaseQuery, CaseService
 from cspdesk.services.context import Actor
 from cspdesk.services.errors import NotFound, PermissionDenied, ValidationError
-from cspdesk.services.referrals import (
+from cspdesk.services.referrals.referrals import (
     DEFAULT_THREAT_TEMPLATE,
     CarmDraft,
     ChildDraft,
@@ -627,7 +627,7 @@ def test_the_dash_grid_has_24_labelled_questions() -> None:
 def test_a_logged_case_stores_its_subject_sort_key(intake) -> None:  # noqa: F811
     """Sorting by subject reads ``case_record.subject_sort`` (issue 23): a person ("family given"),
     a group and a place each get the key when the case is logged, and the list sorts by it."""
-    from cspdesk.services.cases import CaseQuery, CaseService, CaseSort
+    from cspdesk.services.referrals.cases import CaseQuery, CaseService, CaseSort
 
     service = ReferralService(intake.ctx)
     person = service.create(CarmDraft(panel_id=intake.carm, referral_date=TODAY, risk_level=RiskLevel.HIGH,

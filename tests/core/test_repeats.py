@@ -15,8 +15,8 @@ from core.test_referrals import marac_draft
 from cspdesk.domain.enums import CaseStatus
 from cspdesk.domain.repeats import ReferralDate, changed_links, repeat_links
 from cspdesk.services.errors import ValidationError
-from cspdesk.services.referral_import import import_referrals
-from cspdesk.services.referrals import PersonDraft, ReferralService
+from cspdesk.services.records_io.referral_import import import_referrals
+from cspdesk.services.referrals.referrals import PersonDraft, ReferralService
 from cspdesk.storage.models import Case, Person
 
 # --- the rule -----------------------------------------------------------------------------------

@@ -17,10 +17,10 @@ from sqlalchemy import func, select, text
 from conftest import DEMO_TODAY, TEST_KEY
 from cspdesk.domain.enums import AuditKind, CaseStatus, PanelType, Role, SubjectKind
 from cspdesk.domain.rules import normalise_name
-from cspdesk.services import audit
+from cspdesk.services.audit import audit
 from cspdesk.services.context import Actor, ServiceContext
 from cspdesk.services.errors import PermissionDenied, ValidationError
-from cspdesk.services.retention import RetentionService, add_years
+from cspdesk.services.partnership.retention import RetentionService, add_years
 from cspdesk.storage import models as m
 from dbcheck import dangling_references
 from sqlcipher_pages import all_pages, header_is_sqlite, main_pages, pages_containing
@@ -357,7 +357,7 @@ FAMILY = "Quillbrookvane"
 def test_the_page_reader_on_a_fresh_database(ctx, db_path: Path) -> None:
     """The decryptor itself, on a new file: page 1 decrypts to the rest of an SQLite header, a
     string just written is found in the decrypted pages, and a wrong key finds nothing."""
-    from cspdesk.services.partnership import PartnershipService
+    from cspdesk.services.partnership.partnership import PartnershipService
 
     PartnershipService(ctx).set_up("Quillbrookvane Community Safety Partnership")
     pages = all_pages(db_path, TEST_KEY)
@@ -434,8 +434,8 @@ def test_an_erased_name_is_in_no_decrypted_page(demo_ctx, demo_db: Path) -> None
 
 @pytest.mark.postgres
 def test_erasure_on_postgresql(pg_url: str) -> None:
-    from cspdesk.services.demo import DemoScale, generate_demo
-    from cspdesk.services.workspace import close_workspace, open_workspace
+    from cspdesk.demo.generator import DemoScale, generate_demo
+    from cspdesk.services.database.workspace import close_workspace, open_workspace
 
     ctx = open_workspace(pg_url)
     try:

@@ -28,7 +28,7 @@ from cspdesk.domain.enums import (
 from cspdesk.domain.rules import normalise_name
 from cspdesk.services.context import Actor, ServiceContext
 from cspdesk.services.errors import PermissionDenied, ValidationError
-from cspdesk.services.returns import ReturnService, between, quarter
+from cspdesk.services.papers.returns import ReturnService, between, quarter
 from cspdesk.storage import models as m
 
 MAIDSTONE_YEAR = between(date(2018, 10, 1), date(2019, 9, 30))
@@ -261,7 +261,7 @@ def test_members_only_and_nothing_written_when_refused(demo_ctx: ServiceContext,
 
 
 def test_case_summary_pdf(demo_ctx: ServiceContext, tmp_path: Path) -> None:
-    from cspdesk.services.case_summary import CaseSummaryService
+    from cspdesk.services.papers.case_summary import CaseSummaryService
 
     with demo_ctx.reading() as s:
         # A heard MARAC case with actions and a DASH: the richest kind.
@@ -295,7 +295,7 @@ def test_case_summary_pdf(demo_ctx: ServiceContext, tmp_path: Path) -> None:
 
 
 def test_case_summary_only_for_members(demo_ctx: ServiceContext, tmp_path: Path) -> None:
-    from cspdesk.services.case_summary import CaseSummaryService
+    from cspdesk.services.papers.case_summary import CaseSummaryService
     from cspdesk.services.errors import NotFound
 
     with demo_ctx.reading() as s:

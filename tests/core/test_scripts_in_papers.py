@@ -109,7 +109,7 @@ def test_a_case_summary_prints_a_victim_named_in_arabic(demo_ctx) -> None:  # no
     """Through the service, as a coordinator prints it."""
     from sqlalchemy import select
 
-    from cspdesk.services.case_summary import CaseSummaryService
+    from cspdesk.services.papers.case_summary import CaseSummaryService
     from cspdesk.storage.models import Case, CasePerson, Person
 
     with demo_ctx.unit_of_work() as s:

@@ -30,7 +30,7 @@ def test_a_failing_step_exits_1_with_a_plain_message(tmp_path: Path, monkeypatch
     def broken(self, case_id: int, **_kwargs) -> bytes:  # noqa: ANN001, ANN003
         return b"<html>not a pdf</html>"
 
-    monkeypatch.setattr("cspdesk.services.case_summary.CaseSummaryService.render", broken)
+    monkeypatch.setattr("cspdesk.services.papers.case_summary.CaseSummaryService.render", broken)
     assert selftest.run(out=io.StringIO()) == 1
     assert "the self-test failed at pdf: the report does not start with %PDF-" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())

@@ -7,11 +7,11 @@ import dataclasses
 import pytest
 
 from cspdesk.domain.enums import CaseStatus, PanelType, Role
-from cspdesk.services.cases import CaseQuery, CaseService, CaseSort
+from cspdesk.services.referrals.cases import CaseQuery, CaseService, CaseSort
 from cspdesk.services.context import Actor, OpChanges
 from cspdesk.services.errors import PermissionDenied, ValidationError
-from cspdesk.services.panels import PanelService
-from cspdesk.services.partnership import PartnershipService
+from cspdesk.services.partnership.panels import PanelService
+from cspdesk.services.partnership.partnership import PartnershipService
 
 
 def test_an_empty_database_has_no_partnership(ctx) -> None:
@@ -137,7 +137,7 @@ def test_search_by_name_prefix_alias_and_reference(demo_ctx) -> None:
 def test_search_gives_the_head_of_the_filtered_list(demo_ctx, monkeypatch, walk: int) -> None:
     """``search`` walks the newest cases first and falls back to the indexed match set: either way
     its answer is exactly the first ``limit`` ids the case list gives for the same text."""
-    from cspdesk.services import cases as cases_module
+    from cspdesk.services.referrals import cases as cases_module
 
     monkeypatch.setattr(cases_module, "SEARCH_WALK", walk)
     monkeypatch.setattr(cases_module, "DENSE_PROBE", 1)  # the demo is small: walk whenever the term is short

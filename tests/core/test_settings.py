@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from cspdesk.domain.enums import AuditKind, PanelType, Rag, Role
-from cspdesk.services.actions import ActionQuery, ActionService
+from cspdesk.services.actions.actions import ActionQuery, ActionService
 from cspdesk.services.context import Actor, ServiceContext
 from cspdesk.services.errors import PermissionDenied, ValidationError
-from cspdesk.services.partnership import PartnershipService
-from cspdesk.services.referrals import ReferralService
-from cspdesk.services.settings import SettingsService
+from cspdesk.services.partnership.partnership import PartnershipService
+from cspdesk.services.referrals.referrals import ReferralService
+from cspdesk.services.partnership.settings import SettingsService
 from cspdesk.storage import models as m
 
 
@@ -104,7 +104,7 @@ def test_only_administrators_keep_the_settings(demo_ctx: ServiceContext) -> None
 
 def test_the_return_divides_by_the_population_set(demo_ctx: ServiceContext) -> None:
     from cspdesk.domain.periods import quarter
-    from cspdesk.services.returns import ReturnService
+    from cspdesk.services.papers.returns import ReturnService
 
     returns = ReturnService(demo_ctx)
     panel_id = returns.panel_id_by_name("Swale MARAC")

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from cspdesk.domain.enums import PanelType, Role, Sector
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.audit import AuditService
-from cspdesk.services.auth import create_database, sign_in
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.audit.audit import AuditService
+from cspdesk.services.access.auth import create_database, sign_in
 from cspdesk.services.errors import PermissionDenied, ValidationError
-from cspdesk.services.panels import PanelService
-from cspdesk.services.starter import (
+from cspdesk.services.partnership.panels import PanelService
+from cspdesk.services.partnership.starter import (
     BUILT_IN_PANELS,
     COMMON_AGENCIES,
     AgencyChoice,
@@ -24,7 +24,7 @@ from cspdesk.services.starter import (
     check_panels,
     suggest_code,
 )
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.models import Agency, Panel, PanelAgency
 
 PASSWORD = "correct horse battery"

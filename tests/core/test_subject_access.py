@@ -21,10 +21,10 @@ from cspdesk.reports.subject_access import (
     SubjectAccessData,
     render_subject_access_pdf,
 )
-from cspdesk.services import audit
+from cspdesk.services.audit import audit
 from cspdesk.services.context import Actor, ServiceContext
 from cspdesk.services.errors import NotFound, PermissionDenied
-from cspdesk.services.subject_access import SubjectAccessService
+from cspdesk.services.papers.subject_access import SubjectAccessService
 from cspdesk.storage import models as m
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cspdesk.services.tabular import (
+from cspdesk.services.records_io.tabular import (
     MAX_CELL,
     TabularError,
     cell_text,

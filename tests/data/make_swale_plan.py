@@ -5,7 +5,7 @@ Source: the public plan in /work/shared/domain/seeds/004_3cd058e391830cc5.txt, s
 Plan 2019/20" (number, action, desired outcome, key milestones, timescales, lead agency, under
 "Priority …" / "Cross Cutting Theme …" heading rows). The text conversion runs some cells over two
 lines and loses the breaks between milestones; where it does, the split comes from the demo's
-hand transcription of the same plan (cspdesk.services.demo._PLAN), checked word for word against
+hand transcription of the same plan (cspdesk.demo.generator._PLAN), checked word for word against
 the seed.
 
 What a partnership adds when it tracks the plan — a title row, a target date, a status in its
@@ -89,7 +89,7 @@ def parse_plan(seed: Path) -> list[dict]:
 
 def _hand_split() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
     try:
-        from cspdesk.services.demo import _PLAN
+        from cspdesk.demo.generator import _PLAN
     except ImportError:
         return {}
     return {p[0]: (p[3], p[4]) for p in _PLAN}

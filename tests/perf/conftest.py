@@ -17,7 +17,7 @@ PERF_PASSWORD = "benchmark-password"
 def county_db() -> Path:
     """The county demo database (~50,000 cases, ~500,000 actions), generated once and kept.
     Its accounts use the production argon2 cost, so sign-in is measured as users meet it."""
-    from cspdesk.services.auth import create_demo_database
+    from cspdesk.services.access.auth import create_demo_database
     from cspdesk.storage.keyring import keyring_path
 
     done = PERF_DB.with_suffix(".complete")

@@ -17,7 +17,7 @@ import pytest
 from perf.test_bench import FIGURES, RUNS, _sign_in
 
 from cspdesk.domain.enums import ActionStatus, Rag
-from cspdesk.services.actions import (
+from cspdesk.services.actions.actions import (
     UNFINISHED_STATUSES,
     ActionGroupBy,
     ActionQuery,
@@ -72,7 +72,7 @@ def _biggest_panel(ctx) -> int:  # noqa: ANN001
 
 @pytest.fixture(scope="module")
 def panel(county_db: Path) -> int:
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.database.workspace import close_workspace
 
     ctx = _sign_in(county_db)
     try:
@@ -92,7 +92,7 @@ def _first_page(ctx, query: ActionQuery) -> tuple[int, int]:  # noqa: ANN001
 def test_tracker_first_page(county_db: Path, panel: int, name: str, open_only: bool) -> None:
     """The tracker opening on the county's biggest panel (~64,000 actions over ten years): its
     open actions (the tracker's default view), and every action it ever had."""
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.database.workspace import close_workspace
 
     query = ActionQuery(panel_id=panel, statuses=frozenset(UNFINISHED_STATUSES) if open_only else None)
     samples = []
@@ -121,7 +121,7 @@ FILTERS: dict[str, dict] = {
 
 @pytest.fixture
 def county_ctx(county_db: Path):
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.database.workspace import close_workspace
 
     ctx = _sign_in(county_db)
     yield ctx
@@ -165,8 +165,8 @@ def test_my_actions(county_db: Path) -> None:
     and the first page, as the My actions view pages it."""
     from sqlalchemy import select
 
-    from cspdesk.services.auth import _actor_for
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import _actor_for
+    from cspdesk.services.database.workspace import close_workspace
     from cspdesk.storage.models import UserAccount
 
     ctx = _sign_in(county_db)

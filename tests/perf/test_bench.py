@@ -35,7 +35,7 @@ def _report(name: str, samples: list[float], budget: float) -> float:
 
 
 def _sign_in(county_db: Path):  # noqa: ANN202
-    from cspdesk.services.auth import sign_in
+    from cspdesk.services.access.auth import sign_in
 
     return sign_in(county_db, PERF_USER, PERF_PASSWORD)
 
@@ -44,7 +44,7 @@ def _sign_in(county_db: Path):  # noqa: ANN202
 def county_ctx(county_db: Path):
     """Signed in for one test only: an open session holds the file's writer lock, and the start-up
     benchmark's own process must be able to take it."""
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.database.workspace import close_workspace
 
     ctx = _sign_in(county_db)
     yield ctx
@@ -112,8 +112,8 @@ def _ratio(name: str, ours: float, baseline: float, *, goal: float) -> float:
 def test_case_list_first_page(county_db: Path) -> None:
     """What the Cases page does when it opens: every id, sorted newest first, then one page of rows.
     Each run opens the database afresh, so no page of it is cached from the run before."""
-    from cspdesk.services.cases import CaseQuery, CaseService
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.referrals.cases import CaseQuery, CaseService
+    from cspdesk.services.database.workspace import close_workspace
 
     samples = []
     for _ in range(RUNS):
@@ -129,7 +129,7 @@ def test_case_list_first_page(county_db: Path) -> None:
 
 
 def test_case_list_first_page_sorted_by_subject(county_ctx) -> None:
-    from cspdesk.services.cases import CaseQuery, CaseService, CaseSort
+    from cspdesk.services.referrals.cases import CaseQuery, CaseService, CaseSort
 
     service = CaseService(county_ctx)
     samples = []
@@ -144,7 +144,7 @@ def test_case_list_first_page_sorted_by_subject(county_ctx) -> None:
 
 @pytest.mark.parametrize("term", ["smi", "sarah k", "MARAC-SW-2024-00", "ali", "ko", "ma", "sa", "jo", "zq"])
 def test_case_search(county_ctx, term: str) -> None:
-    from cspdesk.services.cases import CaseService
+    from cspdesk.services.referrals.cases import CaseService
 
     service = CaseService(county_ctx)
     service.search(term)  # the first search warms the page cache, as the first keystroke would
@@ -161,7 +161,7 @@ def test_case_search(county_ctx, term: str) -> None:
 def test_sign_in(county_db: Path) -> None:
     """Password to an open store: argon2id (64 MiB, 3 passes), AES-GCM unwrap, SQLCipher open, the
     schema check and the audit entry. The issue's budget: 1 s."""
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.database.workspace import close_workspace
 
     samples = []
     for _ in range(RUNS):
@@ -182,7 +182,7 @@ def test_print_minutes_process_against_plain_reportlab(county_db: Path, tmp_path
     from sqlalchemy import func, select
 
     from cspdesk.domain.enums import AgendaItemKind
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.database.workspace import close_workspace
     from cspdesk.storage.models import AgendaItem
 
     ctx = _sign_in(county_db)

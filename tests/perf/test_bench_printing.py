@@ -31,8 +31,8 @@ def _median(name: str, fn, budget: float) -> float:  # noqa: ANN001
 
 @pytest.fixture(scope="module")
 def county_ctx(county_db: Path):
-    from cspdesk.services.auth import sign_in
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import sign_in
+    from cspdesk.services.database.workspace import close_workspace
 
     ctx = sign_in(county_db, PERF_USER, PERF_PASSWORD)
     yield ctx
@@ -43,7 +43,7 @@ def test_minutes_of_a_20_case_meeting(county_ctx, tmp_path: Path) -> None:
     from sqlalchemy import func, select
 
     from cspdesk.domain.enums import AgendaItemKind
-    from cspdesk.services.meeting_papers import MeetingPapersService
+    from cspdesk.services.papers.meeting_papers import MeetingPapersService
     from cspdesk.storage.models import Action, AgendaItem
 
     with county_ctx.reading() as s:
@@ -63,7 +63,7 @@ def test_quarterly_data_return(county_ctx, tmp_path: Path) -> None:
     from sqlalchemy import select
 
     from cspdesk.domain.enums import PanelType
-    from cspdesk.services.returns import ReturnService, quarter
+    from cspdesk.services.papers.returns import ReturnService, quarter
     from cspdesk.storage.models import Panel
 
     with county_ctx.reading() as s:
@@ -77,8 +77,8 @@ def test_quarterly_data_return(county_ctx, tmp_path: Path) -> None:
 def test_tracker_of_2000_actions(county_ctx, tmp_path: Path) -> None:
     from sqlalchemy import func, select
 
-    from cspdesk.services.action_papers import ActionPapersService
-    from cspdesk.services.actions import ActionQuery, ActionService
+    from cspdesk.services.papers.action_papers import ActionPapersService
+    from cspdesk.services.actions.actions import ActionQuery, ActionService
     from cspdesk.storage.models import Action
 
     # The panel and agency whose actions number nearest 2,000 above it.

@@ -30,8 +30,8 @@ def _report(name: str, samples: list[float], budget: float = BUDGET) -> float:
 
 @pytest.fixture
 def county_ctx(county_db: Path):
-    from cspdesk.services.auth import sign_in
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import sign_in
+    from cspdesk.services.database.workspace import close_workspace
 
     ctx = sign_in(county_db, PERF_USER, PERF_PASSWORD)
     yield ctx
@@ -52,8 +52,8 @@ def _first_page(model) -> None:  # noqa: ANN001
 
 
 def _busiest_panel(ctx):  # noqa: ANN001, ANN202
-    from cspdesk.services.actions import ActionQuery, ActionService
-    from cspdesk.services.panels import PanelService
+    from cspdesk.services.actions.actions import ActionQuery, ActionService
+    from cspdesk.services.partnership.panels import PanelService
 
     service = ActionService(ctx)
     return max(PanelService(ctx).list_panels(), key=lambda p: len(service.action_ids(ActionQuery(panel_id=p.id))))
@@ -64,7 +64,7 @@ def test_tracker_first_page(qapp, county_ctx, which: str) -> None:  # noqa: ANN0
     """The Tracker tab as it opens — every panel, unfinished actions — and on the busiest panel
     (its unfinished actions; every action, "All"): ids sorted by due date, the first page of rows
     painted, and the RAG counts."""
-    from cspdesk.services.actions import UNFINISHED_STATUSES, ActionQuery, ActionService
+    from cspdesk.services.actions.actions import UNFINISHED_STATUSES, ActionQuery, ActionService
     from ui.models.action_table import ActionTableModel
 
     service = ActionService(county_ctx)
@@ -94,7 +94,7 @@ def test_tracker_filter_change(qapp, county_ctx) -> None:  # noqa: ANN001
     """Choosing an agency in the filter: the ids again, the first page and the counts."""
     from dataclasses import replace
 
-    from cspdesk.services.actions import UNFINISHED_STATUSES, ActionQuery, ActionService
+    from cspdesk.services.actions.actions import UNFINISHED_STATUSES, ActionQuery, ActionService
     from ui.models.action_table import ActionTableModel
 
     panel = _busiest_panel(county_ctx)

@@ -75,9 +75,9 @@ def county_copy(county_db: Path, tmp_path: Path) -> Path:
 def meeting_window(county_copy: Path, qtbot):  # noqa: ANN001, ANN201
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from cspdesk.domain.enums import MeetingStatus, PanelType
-    from cspdesk.services.auth import sign_in
-    from cspdesk.services.meetings import MeetingService
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import sign_in
+    from cspdesk.services.meetings.meetings import MeetingService
+    from cspdesk.services.database.workspace import close_workspace
     from ui.app import make_application
     from ui.meeting_mode import MeetingModeWindow
 

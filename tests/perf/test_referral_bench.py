@@ -36,8 +36,8 @@ def _report(name: str, samples: list[float], budget: float) -> float:
 
 @pytest.fixture(scope="module")
 def county(county_db: Path):
-    from cspdesk.services.auth import sign_in
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import sign_in
+    from cspdesk.services.database.workspace import close_workspace
 
     ctx = sign_in(county_db, PERF_USER, PERF_PASSWORD)
     yield ctx
@@ -53,7 +53,7 @@ def _misspelt(name: str, rng: random.Random) -> str:
 def test_find_people_as_they_type(county) -> None:
     from sqlalchemy import func, select
 
-    from cspdesk.services.referrals import ReferralService
+    from cspdesk.services.referrals.referrals import ReferralService
     from cspdesk.storage.models import Person
 
     rng = random.Random(4)
@@ -84,7 +84,7 @@ def test_check_repeat(county) -> None:
     from sqlalchemy import select
 
     from cspdesk.domain.enums import CaseStatus, PanelType
-    from cspdesk.services.referrals import ReferralService
+    from cspdesk.services.referrals.referrals import ReferralService
     from cspdesk.storage.models import Case, Panel
 
     rng = random.Random(5)
@@ -103,7 +103,7 @@ def test_check_repeat(county) -> None:
 
 def test_whole_case_list_baseline(county) -> None:
     """The same measurement without a filter, in the same run: the machine's load shows here too."""
-    from cspdesk.services.cases import CaseQuery, CaseService
+    from cspdesk.services.referrals.cases import CaseQuery, CaseService
 
     service = CaseService(county)
     service.case_ids(CaseQuery())
@@ -119,7 +119,7 @@ def test_whole_case_list_baseline(county) -> None:
 @pytest.mark.parametrize("label", ["risk high", "flag mental health", "agency", "dates 2025", "all four"])
 def test_filtered_case_list(county, label: str) -> None:
     from cspdesk.domain.enums import RiskLevel, VulnerabilityFlag
-    from cspdesk.services.cases import CaseQuery, CaseService
+    from cspdesk.services.referrals.cases import CaseQuery, CaseService
 
     queries = {
         "risk high": CaseQuery(risk_levels=frozenset({RiskLevel.HIGH})),
@@ -146,7 +146,7 @@ def test_filtered_case_list(county, label: str) -> None:
 
 @pytest.mark.parametrize("term", ["price", "sarah smi"])
 def test_case_search_with_aliases(county, term: str) -> None:
-    from cspdesk.services.cases import CaseService
+    from cspdesk.services.referrals.cases import CaseService
 
     service = CaseService(county)
     service.search(term)

@@ -43,11 +43,11 @@ REKEY_STEPS = ("pending:before-save", "pending:after-save", "rekey:after", "comm
 
 
 def _imports() -> None:
-    import cspdesk.services.accounts  # noqa: F401
-    import cspdesk.services.auth  # noqa: F401
-    import cspdesk.services.panels  # noqa: F401
-    import cspdesk.services.rekey  # noqa: F401
-    import cspdesk.services.retention  # noqa: F401
+    import cspdesk.services.access.accounts  # noqa: F401
+    import cspdesk.services.access.auth  # noqa: F401
+    import cspdesk.services.partnership.panels  # noqa: F401
+    import cspdesk.services.access.rekey  # noqa: F401
+    import cspdesk.services.partnership.retention  # noqa: F401
 
 
 def _die() -> None:
@@ -56,7 +56,7 @@ def _die() -> None:
 
 def _kill_at(step: str) -> None:
     """Make the next re-key SIGKILL this process at ``step`` (one of :data:`REKEY_STEPS`)."""
-    from cspdesk.services import rekey
+    from cspdesk.services.access import rekey
     from cspdesk.storage.engine import Store
     from cspdesk.storage.keyring import Keyring
 
@@ -89,11 +89,11 @@ def work(db: str, user: str, password: str, seed: int, report_path: str, mode: s
     from sqlalchemy import func, select
 
     from cspdesk.domain.enums import Role
-    from cspdesk.services.accounts import AccountService
-    from cspdesk.services.auth import sign_in
-    from cspdesk.services.panels import PanelService
-    from cspdesk.services.rekey import RekeyService
-    from cspdesk.services.retention import RetentionService
+    from cspdesk.services.access.accounts import AccountService
+    from cspdesk.services.access.auth import sign_in
+    from cspdesk.services.partnership.panels import PanelService
+    from cspdesk.services.access.rekey import RekeyService
+    from cspdesk.services.partnership.retention import RetentionService
     from cspdesk.storage.models import AuditEvent
 
     out = os.open(report_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)

@@ -23,15 +23,15 @@ REPO = Path(__file__).resolve().parents[2]
 def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2 made cheap and failed sign-ins not slowed: these tests sign in many times."""
     monkeypatch.setenv("CSPDESK_FAST_KDF", "1")
-    from cspdesk.services import auth
+    from cspdesk.services.access import auth
 
     monkeypatch.setattr(auth, "FAILED_DELAY_STEP", 0.0)
 
 
 def make_db(path: Path, *, partnership: str | None = "Safer Testshire") -> Path:
     """A new database with the administrator ``admin`` / :data:`PASSWORD`, closed again."""
-    from cspdesk.services.auth import create_database
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import create_database
+    from cspdesk.services.database.workspace import close_workspace
 
     created = create_database(path, admin_username="admin", admin_name="Ada Admin", password=PASSWORD,
                               partnership_name=partnership)

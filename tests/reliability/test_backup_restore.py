@@ -11,13 +11,13 @@ import pytest
 from reliability_helpers import PASSWORD, fast_kdf, fingerprint, make_db, run_cli  # noqa: F401 - fast_kdf: autouse
 
 from cspdesk.domain.enums import AuditKind, Role
-from cspdesk.services import backup as backup_module
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.audit import AuditQuery, AuditService
-from cspdesk.services.auth import create_database, sign_in
-from cspdesk.services.backup import BackupService, RestoreRefused, read_backup
+from cspdesk.services.database import backup as backup_module
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.audit.audit import AuditQuery, AuditService
+from cspdesk.services.access.auth import create_database, sign_in
+from cspdesk.services.database.backup import BackupService, RestoreRefused, read_backup
 from cspdesk.services.errors import PermissionDenied, ReadOnlySession, ServiceError
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.keyring import keyring_path
 
 SECRET_NAME = "Wilhelmina Quarrington-Smythe"  # a display name that must never appear in clear

@@ -14,7 +14,7 @@ crash_worker.py) so that 200 kills fit in CI's time; every tenth kill starts a f
 instead. About one kill in eight lands during signing in (taking over the dead writer's lock,
 writing the sign-in's audit entry and the keyring), the rest in the write loop.
 
-A second test kills a worker that changes the database key (cspdesk.services.rekey): first at
+A second test kills a worker that changes the database key (cspdesk.services.access.rekey): first at
 each step of a re-key (the worker SIGKILLs itself there), then at random while it re-keys half the
 time; after every kill a key the keyring gives the administrator must open the file, intact, and
 signing in must settle the interrupted re-key (CSPDESK_CRASH_REKEY_KILLS, default 25).
@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from cspdesk.services.audit import verify_chain
+from cspdesk.services.audit.audit import verify_chain
 from cspdesk.storage.engine import open_store
 from cspdesk.storage.integrity import integrity_check
 from cspdesk.storage.keyring import Keyring
@@ -208,8 +208,8 @@ def _stop(zygote: subprocess.Popen[str]) -> None:
 
 @pytest.fixture
 def crash_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, bytes]:
-    from cspdesk.services.auth import create_demo_database
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import create_demo_database
+    from cspdesk.services.database.workspace import close_workspace
 
     monkeypatch.setenv("CSPDESK_FAST_KDF", "1")
     db = tmp_path / "crash.db"
@@ -281,8 +281,8 @@ def _fork(zygote: subprocess.Popen[str], seed: int, report: Path, db: Path, mode
 
 def _settled_by_signing_in(db: Path) -> bool:
     """Signing in finishes (or forgets) an interrupted re-key: no pending key is left after it."""
-    from cspdesk.services.auth import sign_in
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import sign_in
+    from cspdesk.services.database.workspace import close_workspace
 
     close_workspace(sign_in(db, "admin", PASSWORD))
     return Keyring.load(db).pending is None

@@ -23,12 +23,12 @@ from reliability_helpers import (  # noqa: F401 - fast_kdf: autouse
     small_filesystem,
 )
 
-from cspdesk.services import backup as backup_module
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.audit import AuditService
-from cspdesk.services.auth import create_demo_database, sign_in
-from cspdesk.services.backup import BackupService, RestoreRefused
-from cspdesk.services.cases import CaseService
+from cspdesk.services.database import backup as backup_module
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.audit.audit import AuditService
+from cspdesk.services.access.auth import create_demo_database, sign_in
+from cspdesk.services.database.backup import BackupService, RestoreRefused
+from cspdesk.services.referrals.cases import CaseService
 from cspdesk.services.errors import (
     DatabaseDamaged,
     DiskFull,
@@ -37,8 +37,8 @@ from cspdesk.services.errors import (
     ReadOnlySession,
     StorageFault,
 )
-from cspdesk.services.retention import RetentionService
-from cspdesk.services.workspace import OpenFailed, close_workspace
+from cspdesk.services.partnership.retention import RetentionService
+from cspdesk.services.database.workspace import OpenFailed, close_workspace
 from cspdesk.storage import integrity
 from cspdesk.storage.integrity import default_backup_folder, integrity_check, quick_check
 from cspdesk.storage.keyring import keyring_path
@@ -351,10 +351,10 @@ def test_a_full_disk_is_reported_plainly_and_loses_nothing(_demo: Path, tmp_path
 LIMITED_WRITER = """
 import json, os, resource, signal, sys
 os.environ["CSPDESK_FAST_KDF"] = "1"
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.auth import sign_in
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.access.auth import sign_in
 from cspdesk.services.errors import StorageFault
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.database.workspace import close_workspace
 ctx = sign_in(sys.argv[1], "admin", sys.argv[2])
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead of killing us
 limit = max(os.path.getsize(sys.argv[1]), 1) + 256 * 1024

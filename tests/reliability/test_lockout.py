@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from reliability_helpers import PASSWORD, fast_kdf, make_db, read_only_view  # noqa: F401 - fast_kdf: autouse
 
-from cspdesk.services import auth
-from cspdesk.services.auth import AccountLocked, sign_in, verify_password
+from cspdesk.services.access import auth
+from cspdesk.services.access.auth import AccountLocked, sign_in, verify_password
 from cspdesk.services.errors import FileReadOnly
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.keyring import Keyring
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="processes started with fork-safe POSIX tools")
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="processes start
 GUESSER = """
 import os, sys, time
 os.environ["CSPDESK_FAST_KDF"] = "1"
-from cspdesk.services import auth
+from cspdesk.services.access import auth
 auth.FAILED_DELAY_STEP = 0.0
 db, go = sys.argv[1], sys.argv[2]
 while not os.path.exists(go):

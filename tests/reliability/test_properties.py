@@ -24,13 +24,13 @@ from reliability_helpers import PASSWORD, fast_kdf  # noqa: F401 - fast_kdf: aut
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import Role
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.auth import create_database, create_demo_database
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.access.auth import create_database, create_demo_database
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import NotFound, ServiceError, ValidationError
-from cspdesk.services.partnership import PartnershipService
-from cspdesk.services.retention import RetentionService
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.partnership.partnership import PartnershipService
+from cspdesk.services.partnership.retention import RetentionService
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.keyring import keyring_path
 from cspdesk.storage.models import AuditEvent, Panel, PanelMembership, Partnership, UserAccount
 

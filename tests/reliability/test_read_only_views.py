@@ -14,12 +14,12 @@ from pypdf import PdfReader
 from reliability_helpers import fast_kdf, fingerprint  # noqa: F401 - fast_kdf: autouse
 
 from cspdesk.domain.enums import AuditKind
-from cspdesk.services.audit import AuditQuery, AuditService
-from cspdesk.services.auth import DEMO_PASSWORD, create_demo_database, sign_in
-from cspdesk.services.case_summary import CaseSummaryService
-from cspdesk.services.cases import CaseService
-from cspdesk.services.ocgs import OcgService
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.audit.audit import AuditQuery, AuditService
+from cspdesk.services.access.auth import DEMO_PASSWORD, create_demo_database, sign_in
+from cspdesk.services.papers.case_summary import CaseSummaryService
+from cspdesk.services.referrals.cases import CaseService
+from cspdesk.services.referrals.ocgs import OcgService
+from cspdesk.services.database.workspace import close_workspace
 
 
 def test_a_read_only_copy_opens_cases_ocgs_and_summaries_and_writes_nothing(tmp_path: Path) -> None:

@@ -13,11 +13,11 @@ import pytest
 from reliability_helpers import fast_kdf, run_cli  # noqa: F401 - fast_kdf: autouse
 
 from cspdesk.domain.enums import Role
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.auth import SignInFailed, create_database, recover, sign_in
-from cspdesk.services.backup import BackupService, restore_backup
-from cspdesk.services.rekey import RekeyService
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.access.auth import SignInFailed, create_database, recover, sign_in
+from cspdesk.services.database.backup import BackupService, restore_backup
+from cspdesk.services.access.rekey import RekeyService
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.engine import StoreOpenError, open_store
 from cspdesk.services.errors import PermissionDenied
 from cspdesk.storage.keyring import KdfParams, Keyring, _wrap, keyring_path

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from reliability_helpers import PASSWORD, fast_kdf, fingerprint, make_db, run_cli  # noqa: F401 - fast_kdf: autouse
 
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.audit import AuditService
-from cspdesk.services.auth import AlreadyOpen, sign_in
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.audit.audit import AuditService
+from cspdesk.services.access.auth import AlreadyOpen, sign_in
 from cspdesk.services.errors import ReadOnlySession
-from cspdesk.services.workspace import OpenFailed, close_workspace
+from cspdesk.services.database.workspace import OpenFailed, close_workspace
 from cspdesk.storage import writer_lock
 from cspdesk.storage.keyring import keyring_path
 from cspdesk.storage.writer_lock import (
@@ -41,8 +41,8 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the second copy
 HOLDER = """
 import os, sys
 os.environ["CSPDESK_FAST_KDF"] = "1"
-from cspdesk.services.auth import sign_in
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.access.auth import sign_in
+from cspdesk.services.database.workspace import close_workspace
 ctx = sign_in(sys.argv[1], "admin", sys.argv[2])
 print("ready", flush=True)
 sys.stdin.read()

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from conftest import TEST_KEY
-from cspdesk.services.partnership import PartnershipService
-from cspdesk.services.workspace import OpenFailed, close_workspace, open_workspace
+from cspdesk.services.partnership.partnership import PartnershipService
+from cspdesk.services.database.workspace import OpenFailed, close_workspace, open_workspace
 from cspdesk.storage.engine import StoreOpenError, open_store
 
 
@@ -39,7 +39,7 @@ def test_no_plaintext_in_the_file_or_its_wal(db_path: Path) -> None:
 
 
 def test_demo_names_are_nowhere_in_the_file(demo_db: Path) -> None:
-    from cspdesk.services.cases import CaseService
+    from cspdesk.services.referrals.cases import CaseService
 
     ctx = open_workspace(demo_db, key=TEST_KEY)
     names = {row.subject for row in CaseService(ctx).search("a", limit=40)}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from cspdesk.domain.enums import AuditKind, Role
-from cspdesk.services import auth
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.audit import AuditQuery, AuditService
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.access import auth
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.audit.audit import AuditQuery, AuditService
+from cspdesk.services.database.workspace import close_workspace
 
 pytestmark = pytest.mark.postgres
 PASSWORD = "correct horse battery"

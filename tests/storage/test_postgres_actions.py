@@ -11,10 +11,10 @@ import pytest
 from core.referral_setup import make_intake
 from cspdesk.domain.enums import ActionStatus, Rag
 from cspdesk.domain.rules import rag
-from cspdesk.services import auth
-from cspdesk.services.action_import import ActionImportService
-from cspdesk.services.actions import ActionGroupBy, ActionQuery, ActionService, ActionSort, NewAction
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.access import auth
+from cspdesk.services.records_io.action_import import ActionImportService
+from cspdesk.services.actions.actions import ActionGroupBy, ActionQuery, ActionService, ActionSort, NewAction
+from cspdesk.services.database.workspace import close_workspace
 
 pytestmark = pytest.mark.postgres
 

@@ -8,16 +8,16 @@ import pytest
 
 from core.referral_setup import make_intake
 from cspdesk.domain.enums import RiskLevel, VulnerabilityFlag
-from cspdesk.services import auth
-from cspdesk.services.cases import CaseQuery, CaseService
-from cspdesk.services.referrals import (
+from cspdesk.services.access import auth
+from cspdesk.services.referrals.cases import CaseQuery, CaseService
+from cspdesk.services.referrals.referrals import (
     CsvgDraft,
     MaracDraft,
     PersonDraft,
     ReferralService,
     dash_from_values,
 )
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.database.workspace import close_workspace
 
 pytestmark = pytest.mark.postgres
 

@@ -17,13 +17,13 @@ from psycopg import errors
 from sqlalchemy import URL, create_engine, make_url, select, text
 
 from cspdesk.domain.enums import ActionStatus, CaseStatus, PanelType, RiskLevel, Role
-from cspdesk.services import auth
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.actions import ActionQuery, ActionService
-from cspdesk.services.audit import AuditService
-from cspdesk.services.cases import CaseService
-from cspdesk.services.meetings import MeetingService
-from cspdesk.services.referrals import (
+from cspdesk.services.access import auth
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.actions.actions import ActionQuery, ActionService
+from cspdesk.services.audit.audit import AuditService
+from cspdesk.services.referrals.cases import CaseService
+from cspdesk.services.meetings.meetings import MeetingService
+from cspdesk.services.referrals.referrals import (
     CarmDraft,
     CsvgDraft,
     GroupDraft,
@@ -33,7 +33,7 @@ from cspdesk.services.referrals import (
     ReferralService,
     SocpDraft,
 )
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.models import Action, Case, Panel, UserAccount
 from cspdesk.storage.server_roles import account_url, role_name, scram_verifier
 
@@ -363,7 +363,7 @@ def test_python_and_the_server_name_roles_alike(_demo_server: str) -> None:
 def test_a_database_with_roles_still_migrates_and_serves_the_owner(_demo_server: str) -> None:
     """The owner (the URL the administrator gave) is not held to the policies: migrations,
     retention and backups see every row."""
-    from cspdesk.services.workspace import open_workspace
+    from cspdesk.services.database.workspace import open_workspace
 
     ctx = open_workspace(_demo_server)
     try:
@@ -378,7 +378,7 @@ def test_retention_erases_as_an_administrators_role_and_redacts_through_the_owne
     """Erasure runs as the administrator's role (rows go under the policies' administrator rule);
     the audit entries about them are redacted by the owner's function, the only change any entry
     can get, and the trail still verifies. (Last in the module: it deletes from the shared demo.)"""
-    from cspdesk.services.retention import RetentionService
+    from cspdesk.services.partnership.retention import RetentionService
 
     f = _facts(_demo_server)
     admin = auth.sign_in(_demo_server, "admin", PASSWORD)

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from cspdesk.domain.enums import Role
-from cspdesk.services import auth
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.audit import AuditService
-from cspdesk.services.cases import CaseService
-from cspdesk.services.server_move import MoveRefused, move_to_server
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.access import auth
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.audit.audit import AuditService
+from cspdesk.services.referrals.cases import CaseService
+from cspdesk.services.database.server_move import MoveRefused, move_to_server
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.engine import open_store
 from cspdesk.storage.keyring import keyring_path
 from cspdesk.storage.models import Base, Case

@@ -29,9 +29,9 @@ def _stylesheet(qapp):  # noqa: ANN001 - pytest-qt's QApplication
 @pytest.fixture(autouse=True)
 def _no_sign_in_delay(monkeypatch: pytest.MonkeyPatch) -> None:
     """A wrong password is slowed by a second per failure in real use; not in tests."""
-    import cspdesk.services.auth
+    import cspdesk.services.access.auth
 
-    monkeypatch.setattr(cspdesk.services.auth, "FAILED_DELAY_STEP", 0)
+    monkeypatch.setattr(cspdesk.services.access.auth, "FAILED_DELAY_STEP", 0)
 
 
 @pytest.fixture(autouse=True)
@@ -70,8 +70,8 @@ class AccountDb:
 @pytest.fixture
 def account_db(tmp_path: Path) -> AccountDb:
     """A new database made as the first run makes it: a partnership and its first administrator."""
-    from cspdesk.services.auth import create_database
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import create_database
+    from cspdesk.services.database.workspace import close_workspace
 
     path = tmp_path / "partnership.db"
     created = create_database(
@@ -85,8 +85,8 @@ def account_db(tmp_path: Path) -> AccountDb:
 @pytest.fixture
 def admin_ctx(account_db: AccountDb) -> Iterator:
     """Signed in to ``account_db`` as its administrator."""
-    from cspdesk.services.auth import sign_in
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import sign_in
+    from cspdesk.services.database.workspace import close_workspace
 
     ctx = sign_in(account_db.path, ADMIN_USER, ADMIN_PASSWORD)
     yield ctx
@@ -100,8 +100,8 @@ def _database_files(path: Path) -> list[Path]:
 @pytest.fixture(scope="session")
 def _demo_accounts_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
     """The small demo partnership with every demo account in its keyring, made once per run."""
-    from cspdesk.services.auth import create_demo_database
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import create_demo_database
+    from cspdesk.services.database.workspace import close_workspace
 
     path = tmp_path_factory.mktemp("demo-accounts") / "demo.db"
     created, accounts = create_demo_database(path)
@@ -127,8 +127,8 @@ def demo_accounts(_demo_accounts_template: tuple[Path, list]) -> list:
 
 @pytest.fixture
 def demo_admin_ctx(demo_accounts_db: Path) -> Iterator:
-    from cspdesk.services.auth import DEMO_PASSWORD, sign_in
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import DEMO_PASSWORD, sign_in
+    from cspdesk.services.database.workspace import close_workspace
 
     ctx = sign_in(demo_accounts_db, "admin", DEMO_PASSWORD)
     yield ctx

@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtTest import QTest
 
-    from cspdesk.services.auth import sign_in
+    from cspdesk.services.access.auth import sign_in
     from ui.app import make_application
     from ui.meeting_mode import MeetingModeWindow
 

@@ -65,8 +65,8 @@ def main() -> int:
     shots = Path(sys.argv[2]) if len(sys.argv) > 2 else None
     app = QApplication([sys.argv[0]])
     app.setFont(QFont(app.font().family(), 16))  # the system font at 16 pt
-    from cspdesk.services.auth import DEMO_PASSWORD, create_demo_database, sign_in
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import DEMO_PASSWORD, create_demo_database, sign_in
+    from cspdesk.services.database.workspace import close_workspace
     from ui.app import make_application
     from ui.main_window import MainWindow, Section
 

@@ -37,9 +37,9 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import MeetingStatus, PanelType
-from cspdesk.services.cases import CaseService
-from cspdesk.services.meetings import MeetingService
-from cspdesk.services.panels import PanelService
+from cspdesk.services.referrals.cases import CaseService
+from cspdesk.services.meetings.meetings import MeetingService
+from cspdesk.services.partnership.panels import PanelService
 from ui.accessibility import HEADER_MENU
 from ui.main_window import Section
 
@@ -228,7 +228,7 @@ def test_the_header_menu_opens_by_keyboard_and_sorts(demo_ctx, make_window, qtbo
 
 
 def test_meeting_account_about_and_password_dialogs_by_keyboard_and_named(demo_admin_ctx, qtbot):
-    from cspdesk.services.accounts import AccountService
+    from cspdesk.services.access.accounts import AccountService
     from ui.dialogs.about import AboutDialog
     from ui.dialogs.change_password import ChangePasswordDialog
     from ui.dialogs.new_meeting import NewMeetingDialog

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from cspdesk.domain.enums import ActionStatus, Rag
-from cspdesk.services.actions import ActionGroupBy, ActionQuery, ActionService, ActionSort
+from cspdesk.services.actions.actions import ActionGroupBy, ActionQuery, ActionService, ActionSort
 from ui.models.action_table import ActionColumn, ActionIdRole, ActionTableModel, GroupStartRole, RagRole
 from ui.rag import RAG_COLOURS
 

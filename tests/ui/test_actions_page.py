@@ -11,10 +11,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from cspdesk.domain.enums import ActionStatus, GroupStatus, Rag
-from cspdesk.services.actions import ActionGroupBy, ActionService
-from cspdesk.services.auth import DEMO_PASSWORD, sign_in
-from cspdesk.services.ocgs import OcgService
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.actions.actions import ActionGroupBy, ActionService
+from cspdesk.services.access.auth import DEMO_PASSWORD, sign_in
+from cspdesk.services.referrals.ocgs import OcgService
+from cspdesk.services.database.workspace import close_workspace
 from ui.dialogs.action_import import ActionImportDialog, Step
 from ui.dialogs.action_status import ActionStatusDialog
 from ui.dialogs.ocg_archive import OcgArchiveDialog
@@ -344,7 +344,7 @@ def test_a_tracker_spreadsheet_imports_through_the_dialog(demo_admin_ctx, make_w
     with qtbot.waitSignal(dialog.step_shown, timeout=20_000, check_params_cb=lambda s: s == Step.MAPPING):
         dialog.next_button.click()
     mapping = dialog.mapping()
-    from cspdesk.services.action_import import ActionField
+    from cspdesk.services.records_io.action_import import ActionField
 
     assert mapping.column_of(ActionField.TEXT) is not None and mapping.column_of(ActionField.AGENCY) is not None
     # A field goes to one column: choosing it elsewhere takes it off the first, and back again.

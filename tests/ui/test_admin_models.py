@@ -11,11 +11,11 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QTableView
 
 from cspdesk.domain.enums import AuditKind, CaseStatus, Role, SubjectKind
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.audit import AuditQuery, AuditService
-from cspdesk.services.auth import check_new_password
-from cspdesk.services.retention import RetentionCaseRow
-from cspdesk.services.subject_access import PersonMatch
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.audit.audit import AuditQuery, AuditService
+from cspdesk.services.access.auth import check_new_password
+from cspdesk.services.partnership.retention import RetentionCaseRow
+from cspdesk.services.papers.subject_access import PersonMatch
 from ui.models.account_table import (
     AccountColumn,
     AccountIdRole,

@@ -14,12 +14,12 @@ from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from cspdesk.domain.enums import AuditKind, Role
-from cspdesk.services import auth
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.audit import AuditQuery, AuditService
+from cspdesk.services.access import auth
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.audit.audit import AuditQuery, AuditService
 from cspdesk.services.context import OpChanges, ServiceContext
-from cspdesk.services.retention import RetentionService
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.partnership.retention import RetentionService
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.keyring import keyring_path
 from ui.models.account_table import AccountColumn, AccountStatus, StatusRole
 from ui.models.audit_table import KindRole

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from cspdesk.services.auth import DEMO_PASSWORD
+from cspdesk.services.access.auth import DEMO_PASSWORD
 from ui.app import PASSWORD_ENV, run_gui
 from ui_accounts import ADMIN_PASSWORD, ADMIN_USER
 

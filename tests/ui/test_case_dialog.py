@@ -8,8 +8,8 @@ from datetime import date
 from PySide6.QtCore import Qt
 
 from cspdesk.domain.enums import AuditKind, PersonRole
-from cspdesk.services.audit import AuditQuery, AuditService
-from cspdesk.services.cases import CaseService, LinkedPerson
+from cspdesk.services.audit.audit import AuditQuery, AuditService
+from cspdesk.services.referrals.cases import CaseService, LinkedPerson
 from ui.dialogs.case_view import CaseDialog
 from ui.main_window import Section
 from ui.models.case_people import CasePeopleModel, PeopleColumn

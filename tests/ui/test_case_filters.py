@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
 from cspdesk.domain.enums import CaseStatus, PanelType, VulnerabilityFlag
-from cspdesk.services.cases import CaseQuery, CaseService
-from cspdesk.services.panels import PanelService
-from cspdesk.services.referrals import ReferralService
+from cspdesk.services.referrals.cases import CaseQuery, CaseService
+from cspdesk.services.partnership.panels import PanelService
+from cspdesk.services.referrals.referrals import ReferralService
 from ui.dialogs.case_view import CaseDialog
 from ui.main_window import Section
 from ui.models.case_table import CaseIdRole, Column

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from cspdesk.services.context import OpChanges
-from cspdesk.services.workspace import close_workspace, open_workspace
+from cspdesk.services.database.workspace import close_workspace, open_workspace
 from cspdesk.storage.models import Case
 
 

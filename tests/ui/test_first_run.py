@@ -10,12 +10,12 @@ from PySide6.QtWidgets import QApplication, QProgressDialog, QWizard
 from pypdf import PdfReader
 
 from cspdesk.domain.enums import Sector
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.auth import DEMO_PASSWORD, sign_in
-from cspdesk.services.panels import PanelService
-from cspdesk.services.partnership import PartnershipService
-from cspdesk.services.starter import StructureService
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.access.auth import DEMO_PASSWORD, sign_in
+from cspdesk.services.partnership.panels import PanelService
+from cspdesk.services.partnership.partnership import PartnershipService
+from cspdesk.services.partnership.starter import StructureService
+from cspdesk.services.database.workspace import close_workspace
 from ui.dialogs.first_run_wizard import FirstRunWizard
 from ui.dialogs.recovery_key import RecoveryKeyDialog
 from ui.first_run import FirstRunWindow

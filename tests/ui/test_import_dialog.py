@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cspdesk.domain.enums import PanelType
-from cspdesk.services.cases import CaseQuery, CaseService
-from cspdesk.services.panels import PanelService
+from cspdesk.services.referrals.cases import CaseQuery, CaseService
+from cspdesk.services.partnership.panels import PanelService
 from ui.main_window import Section
 from ui.referrals.import_dialog import ImportDialog
 

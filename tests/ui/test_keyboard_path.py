@@ -8,9 +8,9 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cspdesk.domain.enums import PanelType, PersonRole
-from cspdesk.services.cases import CaseService
-from cspdesk.services.meetings import MeetingService
-from cspdesk.services.panels import PanelService
+from cspdesk.services.referrals.cases import CaseService
+from cspdesk.services.meetings.meetings import MeetingService
+from cspdesk.services.partnership.panels import PanelService
 import ui.windows
 from ui.referrals.dialog import ReferralDialog
 

@@ -178,7 +178,7 @@ def test_sign_out_from_the_lock_screen(qtbot, make_window, admin_ctx):
 
 
 def test_the_idle_interval_follows_the_security_settings(make_window, admin_ctx):
-    from cspdesk.services.accounts import AccountService
+    from cspdesk.services.access.accounts import AccountService
 
     window = make_window(admin_ctx)
     result = AccountService(admin_ctx).set_security_settings(idle_lock_minutes=3, max_failed_attempts=5)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialogButtonBox
 
-from cspdesk.services.cases import CaseService
-from cspdesk.services.partnership import PartnershipService
+from cspdesk.services.referrals.cases import CaseService
+from cspdesk.services.partnership.partnership import PartnershipService
 from ui.dialogs.partnership_setup import PartnershipSetupDialog
 from ui.main_window import NAVIGATION, Section
 
@@ -292,7 +292,7 @@ def test_starting_on_the_cases_page_reads_only_the_cases(demo_ctx, qtbot):
 
 
 def test_open_database_signs_in_to_it_and_switches_the_window(ctx, make_window, demo_accounts_db, qtbot):
-    from cspdesk.services.auth import DEMO_PASSWORD
+    from cspdesk.services.access.auth import DEMO_PASSWORD
 
     window = make_window(ctx)
     assert window.needs_welcome
@@ -313,7 +313,7 @@ def test_open_database_signs_in_to_it_and_switches_the_window(ctx, make_window, 
     assert window.current_section() == Section.PANELS
     assert 0 < window.page(Section.PANELS).model.rowCount() < 5  # a chair sees their own panels
     window.close()
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.database.workspace import close_workspace
 
     close_workspace(window.ctx)
 

@@ -29,7 +29,7 @@ from cspdesk.domain.enums import (
     MeetingStatus,
     PanelType,
 )
-from cspdesk.services.meetings import MeetingService
+from cspdesk.services.meetings.meetings import MeetingService
 from cspdesk.storage import models as m
 from ui.meeting_mode import MeetingModeWindow
 
@@ -300,8 +300,8 @@ def test_a_viewer_cannot_run_a_meeting(demo_ctx) -> None:
 def test_notes_survive_a_killed_process(demo_accounts_db: Path) -> None:
     """A real app process types notes into meeting mode and is killed with SIGKILL mid-sentence;
     on restart everything typed up to a second before the kill is there, in the window."""
-    from cspdesk.services.auth import DEMO_PASSWORD, sign_in
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import DEMO_PASSWORD, sign_in
+    from cspdesk.services.database.workspace import close_workspace
 
     ctx = sign_in(demo_accounts_db, "chair.marac", DEMO_PASSWORD)
     try:

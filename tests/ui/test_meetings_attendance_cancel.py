@@ -19,8 +19,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from cspdesk.domain.enums import AttendanceStatus, Decision, MeetingStatus, PanelType
-from cspdesk.services.meeting_papers import MeetingPapersService
-from cspdesk.services.meetings import MeetingService
+from cspdesk.services.papers.meeting_papers import MeetingPapersService
+from cspdesk.services.meetings.meetings import MeetingService
 from cspdesk.storage import models as m
 from ui.dialogs.cancel_meeting import CancelMeetingDialog
 from ui.main_window import Section

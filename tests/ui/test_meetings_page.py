@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from cspdesk.domain.enums import AgendaItemKind, AttendanceStatus, CaseStatus, Listing, MeetingStatus, PanelType
 from cspdesk.domain.schedule import Recurrence
-from cspdesk.services.meetings import MeetingService
-from cspdesk.services.panels import PanelService
+from cspdesk.services.meetings.meetings import MeetingService
+from cspdesk.services.partnership.panels import PanelService
 from cspdesk.storage import models as m
 from ui.main_window import Section
 from ui.models.meetings import ActionListModel, AgendaModel, AttendanceModel, MeetingListModel, SuggestionModel

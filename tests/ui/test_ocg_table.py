@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from cspdesk.domain.enums import GroupStatus
-from cspdesk.services.ocgs import OcgQuery, OcgService
+from cspdesk.services.referrals.ocgs import OcgQuery, OcgService
 from ui.models.ocg_table import OcgColumn, OcgIdRole, OcgTableModel, score_text
 
 

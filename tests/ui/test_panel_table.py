@@ -7,7 +7,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 
 from cspdesk.domain.enums import PanelType
-from cspdesk.services.panels import PanelRow, PanelService
+from cspdesk.services.partnership.panels import PanelRow, PanelService
 from ui.models.panel_table import PanelColumn, PanelIdRole, PanelTableModel
 
 

@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import AgendaItemKind, AuditKind, MeetingStatus, PanelType
-from cspdesk.services.actions import ActionService
-from cspdesk.services.auth import DEMO_PASSWORD, sign_in
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.actions.actions import ActionService
+from cspdesk.services.access.auth import DEMO_PASSWORD, sign_in
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage import models as m
 from ui.main_window import Section
 

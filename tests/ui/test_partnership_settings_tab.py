@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from cspdesk.services.referrals import ReferralService
-from cspdesk.services.settings import SettingsService
+from cspdesk.services.referrals.referrals import ReferralService
+from cspdesk.services.partnership.settings import SettingsService
 from ui.main_window import Section
 from ui.pages.admin.settings import NOT_KNOWN
 

@@ -16,9 +16,9 @@ from PySide6.QtGui import QPageSize
 from PySide6.QtPrintSupport import QPrinter
 
 from cspdesk.domain.enums import AuditKind
-from cspdesk.services.audit import AuditQuery, AuditService
-from cspdesk.services.cases import CaseService
-from cspdesk.services.returns import ReturnService, quarter
+from cspdesk.services.audit.audit import AuditQuery, AuditService
+from cspdesk.services.referrals.cases import CaseService
+from cspdesk.services.papers.returns import ReturnService, quarter
 from ui.dialogs.case_view import CaseDialog
 from ui.printing import preview as preview_module
 from ui.printing.preview import Job, PreviewDialog

@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from cspdesk.domain.enums import PanelType, PersonRole
-from cspdesk.services.cases import CaseQuery, CaseService
-from cspdesk.services.panels import PanelService
-from cspdesk.services.referrals import ReferralService
+from cspdesk.services.referrals.cases import CaseQuery, CaseService
+from cspdesk.services.partnership.panels import PanelService
+from cspdesk.services.referrals.referrals import ReferralService
 from ui.main_window import Section
 from ui.models.case_table import CaseIdRole, Column
 from ui.referrals.dash import DONT_KNOW, NO, YES, DashColumn, DashGrid, DashModel

@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 import ui.referrals.dialog as dialog_module
 from cspdesk.domain.enums import PanelType, RiskLevel
-from cspdesk.services.case_summary import CaseSummaryService
-from cspdesk.services.referrals import MaracDraft, PersonDraft, ReferralService, dash_from_values
+from cspdesk.services.papers.case_summary import CaseSummaryService
+from cspdesk.services.referrals.referrals import MaracDraft, PersonDraft, ReferralService, dash_from_values
 from test_referral_form import _demo_victim, _focus, _open_form, _panel
 from ui.dialogs.case_view import CaseDialog
 from ui.models.case_people import PeopleColumn

@@ -22,12 +22,12 @@ import pytest
 from PySide6.QtWidgets import QMessageBox, QPushButton
 from shiboken6 import isValid
 
-from cspdesk.services import backup as backup_module
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.auth import DEMO_PASSWORD, sign_in
-from cspdesk.services.backup import BackupService
+from cspdesk.services.database import backup as backup_module
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.access.auth import DEMO_PASSWORD, sign_in
+from cspdesk.services.database.backup import BackupService
 from cspdesk.services.errors import ReadOnlySession
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage import integrity
 from cspdesk.storage.keyring import keyring_path
 from ui import faults
@@ -42,8 +42,8 @@ from ui_accounts import ADMIN_PASSWORD, ADMIN_USER
 HOLDER = """
 import os, sys
 os.environ["CSPDESK_FAST_KDF"] = "1"
-from cspdesk.services.auth import sign_in
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.access.auth import sign_in
+from cspdesk.services.database.workspace import close_workspace
 ctx = sign_in(sys.argv[1], sys.argv[2], sys.argv[3])
 print("ready", flush=True)
 sys.stdin.read()

@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import PanelType
-from cspdesk.services.referrals import MaracDraft, PersonDraft, ReferralService
-from cspdesk.services.referral_import import ImportReport
-from cspdesk.services.repeats import RepeatRelisted
+from cspdesk.services.referrals.referrals import MaracDraft, PersonDraft, ReferralService
+from cspdesk.services.records_io.referral_import import ImportReport
+from cspdesk.services.referrals.repeats import RepeatRelisted
 from cspdesk.storage.models import Agency, Case, Panel
 from ui.main_window import Section
 from ui.referrals.import_dialog import ReportModel

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from cspdesk.domain.enums import AuditKind
-from cspdesk.services.audit import AuditQuery, AuditService
-from cspdesk.services.returns import ReturnService, between, quarter
+from cspdesk.services.audit.audit import AuditQuery, AuditService
+from cspdesk.services.papers.returns import ReturnService, between, quarter
 from cspdesk.storage import models as m
 from ui.main_window import Section
 from ui.models.return_section import ReturnColumn
@@ -119,9 +119,9 @@ def test_a_quarter_without_meetings_says_so(qtbot, demo_ctx):
 
 def test_a_new_partnership_has_nothing_to_report_yet(qtbot, tmp_path):
     """No quarter of a new panel has anything in it: say so, not "choose another quarter"."""
-    from cspdesk.services.auth import create_database
-    from cspdesk.services.starter import BUILT_IN_PANELS
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.access.auth import create_database
+    from cspdesk.services.partnership.starter import BUILT_IN_PANELS
+    from cspdesk.services.database.workspace import close_workspace
 
     created = create_database(tmp_path / "new.db", admin_username="admin", admin_name="Ada",
                               password="a long enough password 1", partnership_name="Safer Testshire",

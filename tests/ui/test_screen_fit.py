@@ -17,9 +17,9 @@ from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QBoxLayout, QWidget
 
 from cspdesk.domain.enums import MeetingStatus, PanelType
-from cspdesk.services.cases import CaseService
-from cspdesk.services.meetings import MeetingService
-from cspdesk.services.panels import PanelService
+from cspdesk.services.referrals.cases import CaseService
+from cspdesk.services.meetings.meetings import MeetingService
+from cspdesk.services.partnership.panels import PanelService
 import ui.windows
 from ui.main_window import NAVIGATION
 from ui.windows import FRAME_ALLOWANCE

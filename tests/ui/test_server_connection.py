@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from cspdesk.services.errors import ValidationError
-from cspdesk.services.workspace import server_url
+from cspdesk.services.database.workspace import server_url
 from ui.dialogs.server_connection import ServerConnectionDialog
 
 

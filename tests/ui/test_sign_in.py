@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from cspdesk.services.auth import sign_in
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.access.auth import sign_in
+from cspdesk.services.database.workspace import close_workspace
 from ui_accounts import ADMIN_PASSWORD, ADMIN_USER
 from ui import preferences
 from ui.dialogs.sign_in import SignInDialog

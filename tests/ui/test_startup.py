@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.auth import DEMO_PASSWORD, sign_in
-from cspdesk.services.workspace import close_workspace
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.access.auth import DEMO_PASSWORD, sign_in
+from cspdesk.services.database.workspace import close_workspace
 from ui.dialogs.change_password import ChangePasswordDialog
 from ui.dialogs.sign_in import SignInDialog
 from ui.main_window import MainWindow, Section

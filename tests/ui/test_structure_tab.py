@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.panels import PanelService
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.partnership.panels import PanelService
 from ui.main_window import Section
 
 

@@ -2,7 +2,7 @@
 data lives (the database, its key file, the backups, the log).
 
 The list of libraries comes from :mod:`cspdesk.about` (read from the installed packages' metadata);
-the places from :func:`cspdesk.services.workspace.data_locations`.
+the places from :func:`cspdesk.services.database.workspace.data_locations`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.about import LICENCE, LICENCE_FOLDER, QT_NOTE, Library, app_version, bundled_libraries, python_library
 from cspdesk.services.context import ServiceContext
-from cspdesk.services.workspace import DataLocations, data_locations
+from cspdesk.services.database.backup import DataLocations, data_locations
 from ui.resources import resource_path
 from ui.windows import fit_to_screen
 

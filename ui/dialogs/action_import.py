@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from cspdesk.domain.enums import ActionStatus
-from cspdesk.services.action_import import (
+from cspdesk.services.records_io.action_import import (
     ActionField,
     ActionImportService,
     ImportMapping,
@@ -47,7 +47,7 @@ from cspdesk.services.action_import import (
     norm,
 )
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.tabular import Table, cell_text
+from cspdesk.services.records_io.tabular import Table, cell_text
 from ui.background import run_in_background
 from ui.dialogs.forms import error_label, make_primary
 from ui.formatting import count

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.meetings import MeetingDetail, MeetingService
+from cspdesk.services.meetings.meetings import MeetingDetail, MeetingService
 from ui.dialogs.forms import error_label, make_primary
 from ui.formatting import count, short_datetime
 

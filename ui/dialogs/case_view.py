@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.domain.enums import AssessmentKind, CaseStatus, PanelType, RiskLevel
 from cspdesk.domain.rules import CASE_TRANSITIONS
-from cspdesk.services.cases import CaseDetail, CaseService
+from cspdesk.services.referrals.cases import CaseDetail, CaseService
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from ui.formatting import short_date, short_datetime
@@ -373,7 +373,7 @@ class CaseDialog(QDialog):
             self._change_status(self._pending_status, self.reason_edit.text())
 
     def _change_status(self, status: CaseStatus, text: str) -> None:
-        from cspdesk.services.referrals import ReferralService
+        from cspdesk.services.referrals.referrals import ReferralService
 
         assert self.ctx is not None
         kwargs = {"outcome": text} if status == CaseStatus.CLOSED else {"reason": text}
@@ -426,7 +426,7 @@ class CaseDialog(QDialog):
         layout.addLayout(top)
         self.assessments: list = []
         if self.ctx is not None:
-            from cspdesk.services.referrals import ReferralService
+            from cspdesk.services.referrals.referrals import ReferralService
 
             try:
                 self.assessments = ReferralService(self.ctx).assessments(self.case_id)

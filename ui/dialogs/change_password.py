@@ -10,8 +10,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.auth import MIN_PASSWORD_LENGTH
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.access.auth import MIN_PASSWORD_LENGTH
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from ui.background import run_in_background

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import Role
-from cspdesk.services.auth import DemoAccount
+from cspdesk.services.access.auth import DemoAccount
 from ui.dialogs.forms import make_primary, monospace_font
 
 COLUMNS = ("User name", "Name", "Role", "Agency", "Panels")

@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from cspdesk.domain.enums import PanelType, Sector
-from cspdesk.services.auth import check_new_password, check_username
+from cspdesk.services.access.auth import check_new_password, check_username
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.starter import (
+from cspdesk.services.partnership.starter import (
     BUILT_IN_PANELS,
     COMMON_AGENCIES,
     AgencyChoice,
@@ -392,7 +392,7 @@ class ReadyPage(QWizardPage):
         layout.addWidget(self.error)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
-        from cspdesk.services.workspace import default_database
+        from cspdesk.services.database.workspace import default_database
 
         wizard = self.wizard()
         assert isinstance(wizard, FirstRunWizard)
@@ -499,7 +499,7 @@ class FirstRunWizard(QWizard):
         db = self.db
 
         def call():  # noqa: ANN202 - CreatedDatabase
-            from cspdesk.services.auth import create_database
+            from cspdesk.services.access.auth import create_database
 
             return create_database(db, **values)
 
@@ -507,7 +507,7 @@ class FirstRunWizard(QWizard):
 
         def succeeded(created: object) -> None:
             if not isValid(wizard):  # the window went away meanwhile: nothing is handed on
-                from cspdesk.services.workspace import close_workspace
+                from cspdesk.services.database.workspace import close_workspace
 
                 close_workspace(created.ctx)  # type: ignore[attr-defined]
                 return

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from cspdesk.domain.schedule import Recurrence, describe_monthly, meeting_dates
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.meetings import MeetingService
-from cspdesk.services.panels import PanelRow
+from cspdesk.services.meetings.meetings import MeetingService
+from cspdesk.services.partnership.panels import PanelRow
 from ui.dialogs.forms import error_label, make_primary
 from ui.formatting import short_date
 from ui.widgets.keyboard import make_typeable

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.partnership import DEFAULT_MARKING, PartnershipInfo, PartnershipService
+from cspdesk.services.partnership.partnership import DEFAULT_MARKING, PartnershipInfo, PartnershipService
 from ui.dialogs.forms import FieldErrors, error_label, with_error
 
 #: The markings people choose from; any other text may be typed.

@@ -4,11 +4,11 @@ Two ways in:
 
 * **Signed in** (File → Restore a backup…, Administration → Backups, or the message about a
   damaged file): ``RestoreDialog(parent, ctx=ctx)`` restores with
-  :meth:`BackupService.restore <cspdesk.services.backup.BackupService.restore>` — the backup must
+  :meth:`BackupService.restore <cspdesk.services.database.backup.BackupService.restore>` — the backup must
   open with this database's key; the session is closed afterwards and the person signs in again.
 * **Not signed in** (the sign-in dialog, when the file is damaged or gone):
   ``RestoreDialog(parent, db=path, username=…)`` lists the backups in the file's default folder and
-  restores with :func:`~cspdesk.services.backup.restore_backup`, which needs an administrator's user
+  restores with :func:`~cspdesk.services.database.backup.restore_backup`, which needs an administrator's user
   name and password *in the backup*.
 
 Either way the file there now is kept (``<db>.before-restore-<date and time>``), and nothing is
@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from cspdesk.services.backup import BackupInfo, BackupService, RestoreInfo, backups_for, read_backup, restore_backup
+from cspdesk.services.database.backup import BackupInfo, BackupService, RestoreInfo, backups_for, read_backup, restore_backup
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from ui.background import run_in_background

@@ -26,7 +26,7 @@ from shiboken6 import isValid
 
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.workspace import is_server
+from cspdesk.services.database.workspace import is_server
 from ui import preferences
 from ui.background import run_in_background
 from ui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
@@ -35,7 +35,7 @@ from ui.signals import emit
 
 def _describe(db: str | Path | None) -> str:
     if db is None:
-        from cspdesk.services.workspace import default_database
+        from cspdesk.services.database.workspace import default_database
 
         return str(default_database())
     text = str(db)
@@ -64,7 +64,7 @@ def _this_computer() -> str:
 
 
 def _close_quietly(ctx: ServiceContext) -> None:
-    from cspdesk.services.workspace import close_workspace
+    from cspdesk.services.database.workspace import close_workspace
 
     close_workspace(ctx)
 
@@ -287,7 +287,7 @@ class SignInDialog(QDialog):
         db = self.db
 
         def call() -> ServiceContext:
-            from cspdesk.services.auth import sign_in
+            from cspdesk.services.access.auth import sign_in
 
             return sign_in(db, username, password, read_only=read_only)
 
@@ -316,7 +316,7 @@ class SignInDialog(QDialog):
         super().accept()
 
     def _refused(self, exc: BaseException) -> None:
-        from cspdesk.services.auth import AlreadyOpen
+        from cspdesk.services.access.auth import AlreadyOpen
         from cspdesk.services.errors import DatabaseDamaged
 
         self._set_busy(False)
@@ -352,7 +352,7 @@ class SignInDialog(QDialog):
 
         db = self.db
         if db is None:
-            from cspdesk.services.workspace import default_database
+            from cspdesk.services.database.workspace import default_database
 
             db = default_database()
         dialog = RestoreDialog(self, db=db, username=self.username_edit.text().strip())
@@ -500,7 +500,7 @@ class RecoveryDialog(QDialog):
         db = self.db
 
         def call() -> ServiceContext:
-            from cspdesk.services.auth import recover
+            from cspdesk.services.access.auth import recover
 
             return recover(db, key, username, password)
 

@@ -61,7 +61,7 @@ from cspdesk.domain.enums import ActionStatus, AgendaItemKind, AttendanceStatus,
 from cspdesk.domain.rules import ACTION_STATUSES_NEEDING_REASON
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.meetings import ActionRow, AgendaEntry, CaseBrief, ItemView, MeetingDetail, MeetingService
+from cspdesk.services.meetings.meetings import ActionRow, AgendaEntry, CaseBrief, ItemView, MeetingDetail, MeetingService
 from ui.background import run_in_background
 from ui.formatting import short_date, short_datetime
 from ui.meeting_mode.autosave import NotesAutosaver

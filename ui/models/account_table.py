@@ -13,7 +13,7 @@ from enum import IntEnum, StrEnum
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from cspdesk.domain.enums import Role
-from cspdesk.services.accounts import AccountRow
+from cspdesk.services.access.accounts import AccountRow
 from ui import theme
 from ui.signals import emit
 

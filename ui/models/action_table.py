@@ -23,7 +23,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from cspdesk.domain.enums import ActionStatus, Rag
-from cspdesk.services.actions import ActionGroupBy, ActionQuery, ActionRow, ActionService, ActionSort
+from cspdesk.services.actions.actions import ActionGroupBy, ActionQuery, ActionRow, ActionService, ActionSort
 from ui import theme
 from ui.formatting import short_date
 from ui.rag import rag_brush, rag_icon, rag_tooltip, rag_word

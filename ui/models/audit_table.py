@@ -23,8 +23,8 @@ from enum import IntEnum
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from cspdesk.domain.enums import AuditKind
-from cspdesk.services.audit import AuditQuery, AuditRow, AuditService
-from cspdesk.services.audit_text import ERASED_TEXT, entity_name
+from cspdesk.services.audit.audit import AuditQuery, AuditRow, AuditService
+from cspdesk.services.audit.audit_text import ERASED_TEXT, entity_name
 from ui import theme
 from ui.formatting import short_date
 from ui.models.paged import PagedTableModel

@@ -11,7 +11,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from cspdesk.services.cases import LinkedPerson
+from cspdesk.services.referrals.cases import LinkedPerson
 from ui import theme
 from ui.formatting import short_date
 

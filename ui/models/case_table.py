@@ -18,7 +18,7 @@ from enum import IntEnum
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from cspdesk.domain.enums import RiskLevel, SubjectKind
-from cspdesk.services.cases import CaseQuery, CaseRow, CaseService, CaseSort
+from cspdesk.services.referrals.cases import CaseQuery, CaseRow, CaseService, CaseSort
 from ui import theme
 from ui.formatting import short_date
 from ui.models.paged import PagedTableModel

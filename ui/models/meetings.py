@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelInd
 from PySide6.QtGui import QFont
 
 from cspdesk.domain.enums import ActionStatus, AgendaItemKind, AttendanceStatus, MeetingStatus
-from cspdesk.services.meetings import ActionRow, AgendaEntry, AttendanceRow, MeetingRow
+from cspdesk.services.meetings.meetings import ActionRow, AgendaEntry, AttendanceRow, MeetingRow
 from ui import theme
 from ui.formatting import short_date, short_datetime
 from ui.signals import emit

@@ -12,7 +12,7 @@ from enum import IntEnum
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from cspdesk.domain.enums import GroupStatus, RiskLevel
-from cspdesk.services.ocgs import OcgQuery, OcgRow, OcgService
+from cspdesk.services.referrals.ocgs import OcgQuery, OcgRow, OcgService
 from ui import theme
 from ui.formatting import short_date
 from ui.models.paged import PagedTableModel

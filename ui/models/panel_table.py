@@ -11,7 +11,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from cspdesk.services.panels import PanelRow
+from cspdesk.services.partnership.panels import PanelRow
 from ui import theme
 from ui.formatting import short_datetime
 

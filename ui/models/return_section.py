@@ -11,7 +11,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from cspdesk.services.returns import DataReturn, Section
+from cspdesk.services.papers.returns import DataReturn, Section
 
 _Index = QModelIndex | QPersistentModelIndex
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import ActionStatus
-from cspdesk.services.actions import ActionDetail, ActionLogEntry, ActionRow, ActionService
+from cspdesk.services.actions.actions import ActionDetail, ActionLogEntry, ActionRow, ActionService
 from cspdesk.services.errors import ServiceError
 from ui.formatting import short_date, short_datetime
 from ui.models.action_table import status_text

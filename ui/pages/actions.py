@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import ActionStatus, PanelType, Rag, Role
-from cspdesk.services.actions import (
+from cspdesk.services.actions.actions import (
     UNFINISHED_STATUSES,
     ActionGroupBy,
     ActionQuery,
@@ -44,10 +44,10 @@ from cspdesk.services.actions import (
     ActionService,
     ActionSort,
 )
-from cspdesk.services.cases import CaseService
+from cspdesk.services.referrals.cases import CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.panels import PanelService
+from cspdesk.services.partnership.panels import PanelService
 from ui import theme
 from ui.background import run_in_background
 from ui.dialogs.action_status import ActionStatusDialog, StatusChoice, status_for_key
@@ -838,7 +838,7 @@ class TrackerView(ActionsTab):
         """The import dialog, for the panel chosen in the filter (or the first)."""
         if not self.can_import:
             return None
-        from cspdesk.services.action_import import ActionImportService
+        from cspdesk.services.records_io.action_import import ActionImportService
         from ui.dialogs.action_import import ActionImportDialog
 
         panels = [(self.panel_combo.itemData(i), self.panel_combo.itemText(i))
@@ -876,7 +876,7 @@ class TrackerView(ActionsTab):
         thread; the message line says how it went."""
         if self._exporting:
             return
-        from cspdesk.services.action_import import ActionImportService
+        from cspdesk.services.records_io.action_import import ActionImportService
 
         service = ActionImportService(self._ctx)
         query = self.model.query

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import CaseStatus, PanelType, RiskLevel, VulnerabilityFlag
-from cspdesk.services.accounts import AccountService
-from cspdesk.services.cases import CaseQuery, CaseService
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.referrals.cases import CaseQuery, CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.panels import ACTIVE_CASE_STATUSES, PanelService
+from cspdesk.services.partnership.panels import ACTIVE_CASE_STATUSES, PanelService
 from ui.formatting import count
 from ui.models.case_table import CaseIdRole, CaseTableModel, Column, column_for_sort
 from ui.pages.base import Page, empty_state

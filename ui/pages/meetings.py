@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 
 from cspdesk.domain.enums import Listing, MeetingStatus
 from cspdesk.domain.hearings import took_place
-from cspdesk.services.cases import CaseQuery, CaseService
+from cspdesk.services.referrals.cases import CaseQuery, CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.meetings import LISTABLE_CASE_STATUSES, MeetingDetail, MeetingService
-from cspdesk.services.panels import PanelService
+from cspdesk.services.meetings.meetings import LISTABLE_CASE_STATUSES, MeetingDetail, MeetingService
+from cspdesk.services.partnership.panels import PanelService
 from ui.formatting import count, short_datetime
 from ui.meeting_mode.window import KeyFilter
 from ui.models.meetings import (

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import ActionStatus
-from cspdesk.services.actions import ActionQuery, ActionService
+from cspdesk.services.actions.actions import ActionQuery, ActionService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.panels import PanelService
+from cspdesk.services.partnership.panels import PanelService
 from ui.dialogs.action_status import STATUS_KEYS, ActionStatusDialog
 from ui.formatting import count
 from ui.models.action_table import ActionColumn, ActionTableModel

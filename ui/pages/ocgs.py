@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from cspdesk.domain.enums import GroupStatus, Strand
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.ocgs import OcgDetail, OcgQuery, OcgService
+from cspdesk.services.referrals.ocgs import OcgDetail, OcgQuery, OcgService
 from ui import theme
 from ui.dialogs.ocg_archive import OcgArchiveDialog
 from ui.formatting import count, short_date

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
-from cspdesk.services.panels import PanelService
+from cspdesk.services.partnership.panels import PanelService
 from ui.models.panel_table import PanelColumn, PanelIdRole, PanelTableModel
 from ui.pages.base import Page, empty_state
 from ui.signals import emit

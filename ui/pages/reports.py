@@ -42,8 +42,8 @@ from PySide6.QtWidgets import (
 from cspdesk.domain.enums import PanelType
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.panels import PanelRow, PanelService
-from cspdesk.services.returns import DataReturn, Period, ReturnDashboard, ReturnService, between, quarter
+from cspdesk.services.partnership.panels import PanelRow, PanelService
+from cspdesk.services.papers.returns import DataReturn, Period, ReturnDashboard, ReturnService, between, quarter
 from ui import theme
 from ui.background import run_in_background
 from ui.formatting import short_date

@@ -12,12 +12,12 @@ from functools import partial
 from pathlib import Path
 
 
-from cspdesk.services.action_papers import ActionPapersService
-from cspdesk.services.actions import ActionQuery
-from cspdesk.services.case_summary import CaseSummaryService
+from cspdesk.services.papers.action_papers import ActionPapersService
+from cspdesk.services.actions.actions import ActionQuery
+from cspdesk.services.papers.case_summary import CaseSummaryService
 from cspdesk.services.context import ServiceContext
-from cspdesk.services.meeting_papers import MeetingPapersService
-from cspdesk.services.returns import Period, ReturnService
+from cspdesk.services.papers.meeting_papers import MeetingPapersService
+from cspdesk.services.papers.returns import Period, ReturnService
 
 
 @dataclass(frozen=True)

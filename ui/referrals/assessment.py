@@ -24,7 +24,7 @@ from cspdesk.domain.enums import PanelType, RiskLevel
 from cspdesk.domain.rules import dash_risk_level
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.referrals import DashAnswer, DashItem, ReferralInvalid, ReferralService
+from cspdesk.services.referrals.referrals import DashAnswer, DashItem, ReferralInvalid, ReferralService
 from ui.dialogs.forms import error_label, make_primary
 from ui.referrals.dash import DashGrid
 from ui.referrals.fields import DateField, DateUnreadable

@@ -42,11 +42,11 @@ from PySide6.QtWidgets import (
 from cspdesk.domain.criteria import marac_criteria
 from cspdesk.domain.dash import DASH_QUESTIONS
 from cspdesk.domain.enums import PanelType, PersonRole, RiskLevel, VulnerabilityFlag
-from cspdesk.services.accounts import AccountService
+from cspdesk.services.access.accounts import AccountService
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.referral_import import resolve_existing_ocg
-from cspdesk.services.referrals import (
+from cspdesk.services.records_io.referral_import import resolve_existing_ocg
+from cspdesk.services.referrals.referrals import (
     CarmDraft,
     ChildDraft,
     CreatedReferral,

@@ -35,8 +35,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.referral_import import KNOWN_FIELDS, ImportReport
-from cspdesk.services.referrals import ReferralService
+from cspdesk.services.records_io.referral_import import KNOWN_FIELDS, ImportReport, ReferralImportService
 from ui import theme
 from ui.background import BackgroundCall, run_in_background
 from ui.dialogs.forms import error_label, make_primary
@@ -259,7 +258,7 @@ class ImportDialog(QDialog):
         if panel_id is None:
             self._fail("Choose the panel the referrals are for.")
             return
-        service = ReferralService(self.ctx)
+        service = ReferralImportService(self.ctx)
 
         mapping = dict(self.mapping)
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import AttendanceStatus
-from cspdesk.services.meetings import MeetingService
+from cspdesk.services.meetings.meetings import MeetingService
 from ui.models.meetings import AttendanceColumn, AttendanceModel
 
 #: One-letter keys of the grid: a status, or (I, S) a toggle.

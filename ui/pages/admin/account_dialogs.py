@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import Role
-from cspdesk.services.accounts import AccountRow, AccountService
+from cspdesk.services.access.accounts import AccountRow, AccountService
 from cspdesk.services.context import ROLE_PERMISSIONS, OpResult, Permission
 from cspdesk.services.errors import ServiceError, ValidationError
 from ui.pages.admin.common import FieldErrors, PasswordField, error_label, with_error

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cspdesk.services.accounts import AccountRow, AccountService
+from cspdesk.services.access.accounts import AccountRow, AccountService
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.panels import PanelService
+from cspdesk.services.partnership.panels import PanelService
 from ui.formatting import count
 from ui.models.account_table import AccountColumn, AccountStatus, AccountTableModel, account_status
 from ui.pages.admin import common

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import AuditKind
-from cspdesk.services.audit import AuditQuery, AuditService, ChainReport
-from cspdesk.services.audit_text import audit_summary
+from cspdesk.services.audit.audit import AuditQuery, AuditService, ChainReport
+from cspdesk.services.audit.audit_text import audit_summary
 from cspdesk.services.context import ServiceContext
 from ui.formatting import count
 from ui.models.audit_table import AuditColumn, AuditTableModel
@@ -73,7 +73,7 @@ class AuditTab(AdminTab):
 
     #: The chain was checked: the :class:`ChainReport`.
     chain_verified = Signal(object)
-    #: The chain's head was sealed: the :class:`~cspdesk.services.audit.Seal`.
+    #: The chain's head was sealed: the :class:`~cspdesk.services.audit.audit.Seal`.
     chain_sealed = Signal(object)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:

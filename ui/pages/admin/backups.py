@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from cspdesk.services.backup import MAX_KEEP, BackupInfo, BackupService, BackupSettings
+from cspdesk.services.database.backup import MAX_KEEP, BackupInfo, BackupService, BackupSettings
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from ui.background import run_in_background

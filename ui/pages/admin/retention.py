@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.retention import (
+from cspdesk.services.partnership.retention import (
     MAX_RETENTION_YEARS,
     MIN_RETENTION_YEARS,
     ErasureReport,

@@ -7,10 +7,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
-from cspdesk.services.accounts import AccountService, SecuritySettings
+from cspdesk.services.access.accounts import AccountService, SecuritySettings
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.rekey import RekeyResult, RekeyService
+from cspdesk.services.access.rekey import RekeyResult, RekeyService
 from ui.background import run_in_background
 from ui.pages.admin import common
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from cspdesk.domain.enums import PanelType
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.settings import RANGES, PanelSettings, PartnershipSettings, SettingsService
+from cspdesk.services.partnership.settings import RANGES, PanelSettings, PartnershipSettings, SettingsService
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label
 from ui.pages.admin.tab import AdminTab
 from ui.signals import emit

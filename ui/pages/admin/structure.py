@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from cspdesk.domain.enums import PanelType, Sector
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.starter import BUILT_IN_PANELS, AgencyChoice, AgencyRow, PanelSummary, StructureService
+from cspdesk.services.partnership.starter import BUILT_IN_PANELS, AgencyChoice, AgencyRow, PanelSummary, StructureService
 from ui.dialogs.forms import FieldErrors, add_field, error_label, make_primary, plain_table
 from ui.pages.admin.tab import AdminTab
 from ui.signals import emit

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cspdesk.services.cases import MIN_NAME_TERM
+from cspdesk.services.referrals.cases import MIN_NAME_TERM
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.subject_access import PersonMatch, SubjectAccessService
+from cspdesk.services.papers.subject_access import PersonMatch, SubjectAccessService
 from ui import theme
 from ui.formatting import count, short_date
 from ui.pages.admin.common import MessageLine, run_in_background

@@ -1,0 +1,1 @@
+"""Actions and their updates: the tracker's rules."""

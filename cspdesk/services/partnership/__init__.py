@@ -1,0 +1,1 @@
+"""The partnership's own set-up: its name and marking, panels, agencies, settings, retention."""
