@@ -6,17 +6,19 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from cspdesk.domain.ages import age_on_or_none
 from cspdesk.domain.enums import AuditKind, PersonRole
 from cspdesk.domain.redaction import KnownContacts, redact_for_circulation
 from cspdesk.domain.rules import person_display_name
 from cspdesk.reports.case_summary import CaseSummaryData, SummaryPerson, render_case_summary_pdf
 from cspdesk.services import audit
+from cspdesk.services.partnership import paper_heading
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.services.files import check_output_path, write_atomically
 from cspdesk.services.cases import contact_history, referral_criteria
 from cspdesk.services.subject_access import gather_case
-from cspdesk.storage.models import Case, CasePerson, Partnership, Person
+from cspdesk.storage.models import Case, CasePerson, Person
 
 #: The order people are listed in: the person at risk first, children before the wider household.
 _ROLE_ORDER = {role: n for n, role in enumerate((
@@ -99,9 +101,7 @@ class CaseSummaryService:
             ) if x)
             known.append((person.address, person.postcode, person.phone, person.contact_notes))
             born = person.date_of_birth
-            age = None
-            if born is not None:
-                age = referral_date.year - born.year - ((referral_date.month, referral_date.day) < (born.month, born.day))
+            age = age_on_or_none(born, referral_date)
             people.append((_ROLE_ORDER.get(link.role, 99), link.id, SummaryPerson(
                 role=link.role.label, name=person_display_name(person.given_name, person.family_name),
                 date_of_birth=born, age=age, details=details,
@@ -111,10 +111,9 @@ class CaseSummaryService:
                 safe_times=person.safe_times if contact_details else "",
                 contact_history=tuple(h.describe() for h in histories.get(person.id, ())),
             )))
-        partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
+        heading = paper_heading(s)
         data = CaseSummaryData(
-            partnership=partnership.name if partnership else "",
-            protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+            **heading.fields(),
             generated_at=self._ctx.now(),
             generated_by=self._ctx.actor.username,
             case=case,
