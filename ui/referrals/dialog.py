@@ -60,7 +60,7 @@ from ui.dialogs.forms import error_label, make_primary
 from ui.formatting import short_date
 from ui.pages.admin.common import confirm
 from ui.referrals.fields import DateField, DateUnreadable
-from ui.referrals.matches import MatchPanel
+from ui.referrals.matches import MatchPanel, describe_match
 from ui.referrals.people import LinkedRecord, PeopleRows, PersonEntry, RowField
 from ui.signals import emit
 from ui.widgets.keyboard import FollowFocus, make_typeable
@@ -83,23 +83,6 @@ def text_box(parent: QWidget, name: str, lines: int = 3) -> QPlainTextEdit:
     box.setTabChangesFocus(True)  # Tab moves on, as in every other field
     box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 14)
     return box
-
-
-def describe_match(found: PersonMatch, repeat: RepeatInfo | None = None) -> str:
-    """Two or three lines about one person held: name and birth, why they match, their cases."""
-    name = f"{found.given_name} {found.family_name}".strip()
-    born = f", born {short_date(found.date_of_birth)}" if found.date_of_birth else ""
-    lines = [f"{name}{born}", found.why]
-    if found.cases:
-        latest = found.cases[0]
-        more = f" and {len(found.cases) - 1} more" if len(found.cases) > 1 else ""
-        lines.append(f"{latest.reference} as {latest.role.label.lower()}")
-        lines.append(f"referred {short_date(latest.referral_date)}{more}")
-    if found.other_cases:
-        lines.append(f"{found.other_cases} case{'s' if found.other_cases != 1 else ''} on panels you are not on")
-    if repeat is not None:
-        lines.append(f"Linking makes this a repeat of {repeat.reference} ({short_date(repeat.referral_date)})")
-    return "\n".join(lines)
 
 
 class ReferralDialog(QDialog):
