@@ -166,7 +166,7 @@ class ActionPapersService:
             for link, ids in ((CasePerson.case_id, case_ids), (GroupPerson.group_id, group_ids)):
                 owner = link.class_
                 for start in range(0, len(ids), 500):  # a bounded IN list on either engine
-                    people.update(tuple(row) for row in s.execute(
+                    people.update((row[0], row[1], row[2], row[3]) for row in s.execute(
                         select(Person.address, Person.postcode, Person.phone, Person.contact_notes)
                         .join(owner, owner.person_id == Person.id).where(link.in_(ids[start:start + 500]))
                     ))

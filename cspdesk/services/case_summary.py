@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from cspdesk.domain.ages import age_on_or_none
 from cspdesk.domain.enums import AuditKind, PersonRole
@@ -38,7 +39,7 @@ class CaseSummaryService:
             row = s.execute(select(Case.id, Case.panel_id).where(func.upper(Case.reference) == wanted)).first()
         if row is None or not self._ctx.actor.sees_panel(row.panel_id):
             raise NotFound(f"There is no case {reference!r} on your panels.")
-        return row.id
+        return int(row.id)
 
     def build(self, case_id: int, *, contact_details: bool = True) -> CaseSummaryData:
         with self._ctx.reading() as s:
@@ -76,13 +77,13 @@ class CaseSummaryService:
             write_atomically(out, content)
         return data
 
-    def _check_sees(self, s, case_id: int) -> None:  # noqa: ANN001
+    def _check_sees(self, s: Session, case_id: int) -> None:
         panel_id = s.scalar(select(Case.panel_id).where(Case.id == case_id))
         if panel_id is None or not self._ctx.actor.sees_panel(panel_id):  # the same words: no oracle
             raise NotFound("That case does not exist, or is on a panel you are not a member of.")
         self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
 
-    def _gather(self, s, case_id: int, contact_details: bool) -> CaseSummaryData:  # noqa: ANN001
+    def _gather(self, s: Session, case_id: int, contact_details: bool) -> CaseSummaryData:
         self._check_sees(s, case_id)
         case = gather_case(s, case_id)
         referral_date = case.referral_date
@@ -126,7 +127,7 @@ class CaseSummaryService:
         return data if contact_details else redact_for_circulation(data, KnownContacts.of(known))
 
     @staticmethod
-    def _criteria(s, case_id: int) -> tuple[tuple[str, str], ...]:  # noqa: ANN001
+    def _criteria(s: Session, case_id: int) -> tuple[tuple[str, str], ...]:
         criteria = referral_criteria(s, s.get(Case, case_id))
         if criteria is None:
             return ()
