@@ -116,7 +116,7 @@ class SubjectReferralForm(ReferralDialog):
         return RiskLevel(risk) if risk is not None else None
 
     def _subject_order(self) -> list[QWidget]:
-        """The choice, the person's fields and the group's name, in reading order."""
+        """The choice and the person's fields, in reading order."""
         return [*self.subject_choice.buttons(), *self.subject_person.fields(), self.address, self.postcode,
                 self.phone, self.safe_to_call, self.safe_times]
 
