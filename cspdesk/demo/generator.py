@@ -51,6 +51,7 @@ from cspdesk.domain.enums import (
     VulnerabilityFlag,
 )
 from cspdesk.domain.criteria import marac_criteria
+from cspdesk.domain.marking import DEFAULT_MARKING
 from cspdesk.domain.rules import DASH_QUESTION_COUNT, case_reference, first_word, last_word, name_key, normalise_name
 from cspdesk.demo import DemoRefused
 from cspdesk.storage import models as m
@@ -1333,7 +1334,7 @@ class _Generator:
         self.report(95, "Writing the last records")
         self.w.add(
             m.Partnership, id=self.nid(m.Partnership), name=self.spec.partnership_name,
-            protective_marking="OFFICIAL-SENSITIVE", confidentiality_statement=_CONFIDENTIALITY, amber_days=14,
+            protective_marking=DEFAULT_MARKING, confidentiality_statement=_CONFIDENTIALITY, amber_days=14,
             small_number_threshold=5, population_adults=self.spec.population_adults,
             population_adult_women=self.spec.population_adult_women,
             settings={"demo": True, "demo_scale": str(self.scale), "demo_seed": self.seed,

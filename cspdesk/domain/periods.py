@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from cspdesk.domain.ages import add_years
+
 
 @dataclass(frozen=True)
 class Period:
@@ -32,10 +34,7 @@ class Period:
 
 
 def _years_back(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+    return add_years(day, -1)  # 29 February becomes 28 February
 
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)

@@ -6,6 +6,7 @@ import calendar
 import unicodedata
 from datetime import date
 
+from cspdesk.domain.ages import age_on as age_on  # the one rule for ages, re-exported where it was
 from cspdesk.domain.dash import DASH_QUESTIONS as _DASH_QUESTIONS
 from cspdesk.domain.enums import ActionStatus, CaseStatus, Rag, RiskLevel
 
@@ -98,11 +99,6 @@ def add_months(day: date, months: int) -> date:
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def age_on(born: date, on: date) -> int:
-    """Whole years from ``born`` to ``on`` (a birthday counts on the day itself)."""
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 #: The case lifecycle: Received → Accepted / Declined → Listed → Open → Closed / Archived.

@@ -55,6 +55,7 @@ from cspdesk.domain.enums import (
     SubjectKind,
     VulnerabilityFlag,
 )
+from cspdesk.domain.marking import DEFAULT_MARKING
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -96,7 +97,7 @@ class Partnership(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    protective_marking: Mapped[str] = mapped_column(String(60), default="OFFICIAL-SENSITIVE")
+    protective_marking: Mapped[str] = mapped_column(String(60), default=DEFAULT_MARKING)
     confidentiality_statement: Mapped[str] = mapped_column(Text, default="")
     #: RAG: an action due within this many days is Amber.
     amber_days: Mapped[int] = mapped_column(Integer, default=14)

@@ -496,3 +496,22 @@ def test_every_alt_key_on_a_form_does_one_thing(qtbot, demo_ctx, kind):
             assert key not in keys, f"Alt+{key} is both {keys[key]!r} and {widget.text()!r}"
             keys[key] = widget.text()
         assert len(keys) >= 8
+
+
+def test_each_panel_type_opens_its_own_form_class(qtbot, demo_ctx):
+    """ReferralDialog(ctx, panel) is the form of the panel's type (one class per type, issue 23);
+    the partnership's panel takes no referrals of its own."""
+    from cspdesk.services.errors import ServiceError
+    from ui.referrals.panel_forms import FORM_CLASSES
+
+    for kind, form in FORM_CLASSES.items():
+        dialog = ReferralDialog(demo_ctx, _panel(demo_ctx, kind))
+        qtbot.addWidget(dialog)
+        assert type(dialog) is form and isinstance(dialog, ReferralDialog)
+        assert dialog.asks.panel_type is kind
+    assert len(set(FORM_CLASSES.values())) == 4
+    partnership = [p.id for p in PanelService(demo_ctx).list_panels() if p.panel_type == PanelType.PARTNERSHIP]
+    assert partnership
+    for panel_id in partnership:
+        with pytest.raises(ServiceError, match="takes no referrals of its own"):
+            ReferralDialog(demo_ctx, panel_id)

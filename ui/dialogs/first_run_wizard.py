@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from cspdesk.domain.enums import PanelType, Sector
+from cspdesk.domain.marking import DEFAULT_MARKING, MARKINGS
 from cspdesk.services.access.auth import check_new_password, check_username
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.partnership.starter import (
@@ -50,7 +51,6 @@ from cspdesk.services.partnership.starter import (
 from ui.background import run_in_background
 from ui.resources import resource_path
 from ui.dialogs.forms import FieldErrors, add_field, error_label, line_edit, make_primary, plain_table
-from ui.dialogs.partnership_setup import MARKINGS
 from ui.signals import emit
 
 #: The panel types ticked when the wizard opens: most partnerships start with their MARAC.
@@ -125,7 +125,7 @@ class PartnershipPage(_FormPage):
             self.errors.show("name", "Give the partnership's name.")
             return False
         if not self.marking_combo.currentText().strip():
-            self.errors.show("protective_marking", "Give the protective marking, e.g. OFFICIAL-SENSITIVE.")
+            self.errors.show("protective_marking", f"Give the protective marking, e.g. {DEFAULT_MARKING}.")
             return False
         self.errors.clear()
         return True

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from cspdesk.services.partnership.partnership import DEFAULT_MARKING, PartnershipInfo, PartnershipService
+from cspdesk.domain.marking import DEFAULT_MARKING, MARKINGS
+from cspdesk.services.partnership.partnership import PartnershipInfo, PartnershipService
 from ui.dialogs.forms import FieldErrors, error_label, with_error
 
 #: The markings people choose from; any other text may be typed.
-MARKINGS = ("OFFICIAL-SENSITIVE", "OFFICIAL")
 
 _FIELD_NAMES = {"name": "Name", "protective_marking": "Protective marking"}
 

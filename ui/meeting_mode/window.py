@@ -57,6 +57,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cspdesk.domain.ages import age_on_or_none
 from cspdesk.domain.enums import ActionStatus, AgendaItemKind, AttendanceStatus, Decision, MeetingStatus
 from cspdesk.domain.rules import ACTION_STATUSES_NEEDING_REASON
 from cspdesk.services.context import OpChanges, ServiceContext
@@ -99,10 +100,8 @@ HINT = ("Ctrl+PgDown / Ctrl+PgUp next / previous item · Alt+N notes · Alt+E ea
 
 
 def _age(born: date | None, on: date) -> str:
-    if born is None:
-        return ""
-    years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    return f"{years}"
+    years = age_on_or_none(born, on)  # the domain's one rule for ages
+    return "" if years is None else f"{years}"
 
 
 def _table(parent: QWidget, name: str, accessible: str) -> QTableView:

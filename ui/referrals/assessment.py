@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.dash import DASH_QUESTIONS
-from cspdesk.domain.enums import PanelType, RiskLevel
-from cspdesk.domain.rules import dash_risk_level
+from cspdesk.domain.enums import RiskLevel
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.referrals.referrals import DashAnswer, DashItem, ReferralInvalid, ReferralService
@@ -29,14 +28,6 @@ from ui.dialogs.forms import error_label, make_primary
 from ui.referrals.dash import DashGrid
 from ui.referrals.fields import DateField, DateUnreadable
 from ui.signals import emit
-
-_KIND_TITLES = {
-    PanelType.MARAC: "New DASH risk checklist",
-    PanelType.SOCP: "New threat, risk and harm score",
-    PanelType.CSVG: "New vulnerability risk level",
-    PanelType.CARM: "New contextual risk level",
-}
-
 
 class AssessmentDialog(QDialog):
     """One new assessment of one case. Emits ``assessment_added(info, changes)`` once saved."""
@@ -52,8 +43,10 @@ class AssessmentDialog(QDialog):
         self.rules = self.service.panel_rules(panel_id)
         self.panel_type = self.rules.panel_type
         self.setObjectName("assessmentDialog")
-        self.setWindowTitle(f"{_KIND_TITLES.get(self.panel_type, 'New assessment')} — {reference}")
-        self.resize(900 if self.panel_type == PanelType.MARAC else 520, 760 if self.panel_type == PanelType.MARAC else 320)
+        asks = self.rules.asks  # what the panel type records: the domain's rule
+        takes_dash = asks is not None and asks.takes_dash
+        self.setWindowTitle(f"{asks.assessment_title if asks else 'New assessment'} — {reference}")
+        self.resize(900 if takes_dash else 520, 760 if takes_dash else 320)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 12)
         heading = QLabel(self.windowTitle(), self)
@@ -74,16 +67,16 @@ class AssessmentDialog(QDialog):
         self.dash: DashGrid | None = None
         self.threat_boxes: dict[str, QSpinBox] = {}
         self.risk_combo: QComboBox | None = None
-        if self.panel_type == PanelType.MARAC:
-            self.dash = DashGrid(DASH_QUESTIONS, lambda n: dash_risk_level(n, self.rules.dash_threshold).label,
-                                 self.rules.dash_threshold, self)
+        if takes_dash:
+            self.dash = DashGrid(DASH_QUESTIONS, lambda n: self.rules.dash_band(n).label, self.rules.dash_threshold,
+                                 self)
             caption = QLabel("&DASH answers", self)
             caption.setBuddy(self.dash.table)
             layout.addWidget(caption)
             layout.addWidget(self.dash, 1)
             self.errors["answers"] = error_label(self)
             layout.addWidget(self.errors["answers"])
-        elif self.panel_type == PanelType.SOCP:
+        elif asks is not None and asks.takes_threat_score:
             for factor in self.rules.threat_template.factors:
                 box = QSpinBox(self)
                 box.setObjectName(f"threat_{factor.key}")

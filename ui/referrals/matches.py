@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cspdesk.services.referrals.referrals import PersonMatch, RepeatInfo
+from ui.formatting import short_date
 from ui.referrals.people import PersonEntry
 from ui.signals import emit
 
@@ -34,6 +36,24 @@ MIN_MATCH_LETTERS = 2
 
 #: The match itself (whatever the service returned), for linking.
 MatchRole = Qt.ItemDataRole.UserRole + 1
+
+
+
+def describe_match(found: PersonMatch, repeat: RepeatInfo | None = None) -> str:
+    """Two or three lines about one person held: name and birth, why they match, their cases."""
+    name = f"{found.given_name} {found.family_name}".strip()
+    born = f", born {short_date(found.date_of_birth)}" if found.date_of_birth else ""
+    lines = [f"{name}{born}", found.why]
+    if found.cases:
+        latest = found.cases[0]
+        more = f" and {len(found.cases) - 1} more" if len(found.cases) > 1 else ""
+        lines.append(f"{latest.reference} as {latest.role.label.lower()}")
+        lines.append(f"referred {short_date(latest.referral_date)}{more}")
+    if found.other_cases:
+        lines.append(f"{found.other_cases} case{'s' if found.other_cases != 1 else ''} on panels you are not on")
+    if repeat is not None:
+        lines.append(f"Linking makes this a repeat of {repeat.reference} ({short_date(repeat.referral_date)})")
+    return "\n".join(lines)
 
 
 class MatchListModel(QAbstractListModel):

@@ -21,6 +21,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind, Role
+from cspdesk.domain.marking import DEFAULT_MARKING
 from cspdesk.services.audit import audit
 from cspdesk.services.audit import audit_signing
 from cspdesk.services.context import Actor, ServiceContext, Vault, storage_faults
@@ -630,7 +631,7 @@ def create_database(
     admin_name: str,
     password: str,
     partnership_name: str | None = None,
-    protective_marking: str = "OFFICIAL-SENSITIVE",
+    protective_marking: str = DEFAULT_MARKING,
     panels: Sequence[PanelChoice] = (),
     agencies: Sequence[AgencyChoice] = (),
 ) -> CreatedDatabase:

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from cspdesk.domain.enums import PanelType, Role, Sector
+from cspdesk.domain.marking import DEFAULT_MARKING
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.partnership.starter import AgencyChoice, PanelChoice, check_agencies, check_panels, suggest_code
 
-DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "partnership.example.toml"
 
 

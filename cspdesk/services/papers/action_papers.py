@@ -24,6 +24,7 @@ from cspdesk.reports.action_papers import (
 )
 from cspdesk.services.audit import audit
 from cspdesk.services.actions.actions import RAG_ORDER, ActionGroupBy, ActionQuery, ActionRow, ActionService, ActionSort
+from cspdesk.services.partnership.partnership import paper_heading
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.services.files import check_output_path, write_atomically
@@ -35,7 +36,6 @@ from cspdesk.storage.models import (
     CasePerson,
     GroupPerson,
     Panel,
-    Partnership,
     Person,
     SubjectGroup,
 )
@@ -113,8 +113,7 @@ class ActionPapersService:
             groups.setdefault(row.group_label(group_by), []).append(_line(row, latest.get(row.id)))
         counts = self._actions.rag_counts(query)
         with self._ctx.reading() as s:
-            partnership = s.execute(select(Partnership.name, Partnership.protective_marking)
-                                    .order_by(Partnership.id).limit(1)).first()
+            heading = paper_heading(s)
             panel = s.scalar(select(Panel.name).where(Panel.id == query.panel_id)) if query.panel_id else None
             agency = s.scalar(select(Agency.name).where(Agency.id == query.agency_id)) if query.agency_id else None
         filters = [("Panel", panel or "All your panels"),
@@ -136,8 +135,7 @@ class ActionPapersService:
         elif agency:
             title = f"Action log — {agency}"
         data = TrackerData(
-            partnership=partnership.name if partnership else "",
-            protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+            **heading.fields(),
             generated_at=self._ctx.now(), generated_by=self._ctx.actor.username,
             panel=panel or "All panels", title=title, filters=tuple(filters),
             groups=tuple(TrackerGroup(t, tuple(lines)) for t, lines in groups.items()),
@@ -168,7 +166,7 @@ class ActionPapersService:
             for link, ids in ((CasePerson.case_id, case_ids), (GroupPerson.group_id, group_ids)):
                 owner = link.class_
                 for start in range(0, len(ids), 500):  # a bounded IN list on either engine
-                    people.update(tuple(row) for row in s.execute(
+                    people.update((row[0], row[1], row[2], row[3]) for row in s.execute(
                         select(Person.address, Person.postcode, Person.phone, Person.contact_notes)
                         .join(owner, owner.person_id == Person.id).where(link.in_(ids[start:start + 500]))
                     ))
@@ -228,11 +226,9 @@ class ActionPapersService:
             if detail.archive_approved_by:
                 archive += f" (approved by {detail.archive_approved_by})"
         with self._ctx.reading() as s:
-            partnership = s.execute(select(Partnership.name, Partnership.protective_marking)
-                                    .order_by(Partnership.id).limit(1)).first()
+            heading = paper_heading(s)
         return PlanData(
-            partnership=partnership.name if partnership else "",
-            protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+            **heading.fields(),
             generated_at=self._ctx.now(), generated_by=self._ctx.actor.username,
             panel=row.panel_name, reference=row.reference, name=row.name, status=row.status.label,
             lead_officer=", ".join(x for x in (row.lead_officer, row.lead_officer_agency) if x),

@@ -5,18 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from cspdesk.domain.ages import age_on_or_none
 from cspdesk.domain.enums import AuditKind, PersonRole
 from cspdesk.domain.redaction import KnownContacts, redact_for_circulation
 from cspdesk.domain.rules import person_display_name
 from cspdesk.reports.case_summary import CaseSummaryData, SummaryPerson, render_case_summary_pdf
 from cspdesk.services.audit import audit
+from cspdesk.services.partnership.partnership import paper_heading
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.services.files import check_output_path, write_atomically
 from cspdesk.services.referrals.cases import contact_history, referral_criteria
 from cspdesk.services.papers.subject_access import gather_case
-from cspdesk.storage.models import Case, CasePerson, Partnership, Person
+from cspdesk.storage.models import Case, CasePerson, Person
 
 #: The order people are listed in: the person at risk first, children before the wider household.
 _ROLE_ORDER = {role: n for n, role in enumerate((
@@ -36,7 +39,7 @@ class CaseSummaryService:
             row = s.execute(select(Case.id, Case.panel_id).where(func.upper(Case.reference) == wanted)).first()
         if row is None or not self._ctx.actor.sees_panel(row.panel_id):
             raise NotFound(f"There is no case {reference!r} on your panels.")
-        return row.id
+        return int(row.id)
 
     def build(self, case_id: int, *, contact_details: bool = True) -> CaseSummaryData:
         with self._ctx.reading() as s:
@@ -74,13 +77,13 @@ class CaseSummaryService:
             write_atomically(out, content)
         return data
 
-    def _check_sees(self, s, case_id: int) -> None:  # noqa: ANN001
+    def _check_sees(self, s: Session, case_id: int) -> None:
         panel_id = s.scalar(select(Case.panel_id).where(Case.id == case_id))
         if panel_id is None or not self._ctx.actor.sees_panel(panel_id):  # the same words: no oracle
             raise NotFound("That case does not exist, or is on a panel you are not a member of.")
         self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
 
-    def _gather(self, s, case_id: int, contact_details: bool) -> CaseSummaryData:  # noqa: ANN001
+    def _gather(self, s: Session, case_id: int, contact_details: bool) -> CaseSummaryData:
         self._check_sees(s, case_id)
         case = gather_case(s, case_id)
         referral_date = case.referral_date
@@ -99,9 +102,7 @@ class CaseSummaryService:
             ) if x)
             known.append((person.address, person.postcode, person.phone, person.contact_notes))
             born = person.date_of_birth
-            age = None
-            if born is not None:
-                age = referral_date.year - born.year - ((referral_date.month, referral_date.day) < (born.month, born.day))
+            age = age_on_or_none(born, referral_date)
             people.append((_ROLE_ORDER.get(link.role, 99), link.id, SummaryPerson(
                 role=link.role.label, name=person_display_name(person.given_name, person.family_name),
                 date_of_birth=born, age=age, details=details,
@@ -111,10 +112,9 @@ class CaseSummaryService:
                 safe_times=person.safe_times if contact_details else "",
                 contact_history=tuple(h.describe() for h in histories.get(person.id, ())),
             )))
-        partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
+        heading = paper_heading(s)
         data = CaseSummaryData(
-            partnership=partnership.name if partnership else "",
-            protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+            **heading.fields(),
             generated_at=self._ctx.now(),
             generated_by=self._ctx.actor.username,
             case=case,
@@ -127,7 +127,7 @@ class CaseSummaryService:
         return data if contact_details else redact_for_circulation(data, KnownContacts.of(known))
 
     @staticmethod
-    def _criteria(s, case_id: int) -> tuple[tuple[str, str], ...]:  # noqa: ANN001
+    def _criteria(s: Session, case_id: int) -> tuple[tuple[str, str], ...]:
         criteria = referral_criteria(s, s.get(Case, case_id))
         if criteria is None:
             return ()

@@ -26,11 +26,12 @@ from cspdesk.reports.meeting_papers import (
     render_minutes_pdf,
 )
 from cspdesk.services.audit import audit
+from cspdesk.services.partnership.partnership import paper_heading
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.files import check_output_path, write_atomically
 from cspdesk.services.referrals.cases import referral_criteria
 from cspdesk.services.meetings.meetings import ActionRow, MeetingDetail, MeetingService
-from cspdesk.storage.models import ActionUpdate, Case, CasePerson, Partnership, Person
+from cspdesk.storage.models import ActionUpdate, Case, CasePerson, Person
 
 #: The partnership's own words, printed as set (a meeting's venue is an office's address, not a person's).
 _NOT_REDACTED = ("venue", "confidentiality_statement")
@@ -167,11 +168,10 @@ class MeetingPapersService:
                 criteria=self._criteria(s, case) if case is not None and not distribution else (),
             ))
         titles = {i.id: i.label for i in d.items}
-        partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
+        heading = paper_heading(s)
         row = d.row
         papers = MeetingPapers(
-            partnership=partnership.name if partnership else "",
-            protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+            **heading.fields(),
             generated_at=self._ctx.now(),
             generated_by=self._ctx.actor.username,
             meeting_id=row.id,

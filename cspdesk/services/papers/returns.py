@@ -36,6 +36,7 @@ from pathlib import Path
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import Session
 
+from cspdesk.domain.ages import age_on_or_none
 from cspdesk.domain.enums import (
     AgendaItemKind,
     AuditKind,
@@ -49,6 +50,7 @@ from cspdesk.domain.enums import (
     VulnerabilityFlag,
 )
 from cspdesk.domain.hearings import MET_STATUSES
+from cspdesk.domain.marking import marking_or_default
 from cspdesk.domain.periods import Period
 from cspdesk.domain.periods import between as _between
 from cspdesk.domain.periods import quarter as _quarter
@@ -201,7 +203,7 @@ class ReturnService:
         partnership = s.scalars(select(Partnership)).first()
         common = dict(
             partnership=partnership.name if partnership else "",
-            protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+            protective_marking=marking_or_default(partnership.protective_marking if partnership else None),
             panel=panel.name,
             panel_type=panel.panel_type,
             period=period,
@@ -229,12 +231,6 @@ def _held_meetings(panel_id: int, period: Period):  # noqa: ANN202 - a SQLAlchem
     # Meetings that took place (never planned or cancelled ones).
     return and_(Meeting.panel_id == panel_id, Meeting.starts_at >= _start(period), Meeting.starts_at < _end(period),
                 Meeting.status.in_(MET_STATUSES))
-
-
-def _age_on(born: date | None, on: date) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def _month_label(year: int, month: int) -> str:
@@ -296,11 +292,11 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
             lgbt += n * bool(victim.lgbt)
             disabled += n * bool(victim.disability)
             male += n * (victim.gender.strip().casefold() in MALE_GENDERS)
-            age = _age_on(victim.date_of_birth, on)
+            age = age_on_or_none(victim.date_of_birth, on)
             young_victims += n * ((age is not None and 16 <= age <= 17) or (age is None and age_band[case_id] == "16-17"))
         young_perpetrators += n * sum(
             1 for role, p in linked
-            if role is PersonRole.PERPETRATOR and (age := _age_on(p.date_of_birth, on)) is not None and age <= 17
+            if role is PersonRole.PERPETRATOR and (age := age_on_or_none(p.date_of_birth, on)) is not None and age <= 17
         )
 
     by_agency = Counter(h.name or NOT_RECORDED for h in hearings)

@@ -39,6 +39,7 @@ from cspdesk.reports.subject_access import (
 )
 from cspdesk.services.audit import audit
 from cspdesk.services.referrals.cases import MIN_NAME_TERM, _prefix_range
+from cspdesk.services.partnership.partnership import paper_heading
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ValidationError
 from cspdesk.services.files import write_atomically
@@ -58,7 +59,6 @@ from cspdesk.storage.models import (
     Meeting,
     MinutesAddendum,
     Panel,
-    Partnership,
     Person,
     PersonAlias,
     RiskAnswer,
@@ -190,7 +190,7 @@ class SubjectAccessService:
         person = s.get(Person, person_id)
         if person is None:
             raise NotFound("There is no such person.")
-        partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
+        heading = paper_heading(s)
 
         aliases = tuple(s.scalars(select(PersonAlias.alias).where(PersonAlias.person_id == person_id)
                                   .order_by(PersonAlias.id)))
@@ -228,8 +228,7 @@ class SubjectAccessService:
             )
         )
         return SubjectAccessData(
-            partnership=partnership.name if partnership else "",
-            protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+            **heading.fields(),
             generated_at=self._ctx.now(),
             generated_by=self._ctx.actor.username,
             person=SarPerson(

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind
+from cspdesk.domain.marking import DEFAULT_MARKING as DEFAULT_MARKING  # its owner is the domain
+from cspdesk.domain.marking import marking_or_default
 from cspdesk.services.audit import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import ValidationError
 from cspdesk.storage.models import Partnership
 
-DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 DEFAULT_CONFIDENTIALITY_STATEMENT = (
     "The information shared at this meeting is confidential. It is shared only to protect people "
     "at risk and to prevent crime, under the partnership's information sharing agreement. It must "
@@ -28,6 +30,28 @@ class PartnershipInfo:
     protective_marking: str
     confidentiality_statement: str
     amber_days: int
+
+
+@dataclass(frozen=True)
+class PaperHeading:
+    """What every paper prints at its head: the partnership's name and protective marking."""
+
+    partnership: str
+    protective_marking: str
+
+    def fields(self) -> dict[str, str]:
+        """The two as keyword arguments of a report's data (``partnership``, ``protective_marking``)."""
+        return {"partnership": self.partnership, "protective_marking": self.protective_marking}
+
+
+def paper_heading(s: Session) -> PaperHeading:
+    """The partnership's name and marking in one read; the domain's default marking (and no name)
+    while no partnership is held. Every paper service asks this instead of reading them itself."""
+    row = s.execute(select(Partnership.name, Partnership.protective_marking)
+                    .order_by(Partnership.id).limit(1)).first()
+    if row is None:
+        return PaperHeading("", marking_or_default(None))
+    return PaperHeading(row.name, marking_or_default(row.protective_marking))
 
 
 class PartnershipService:

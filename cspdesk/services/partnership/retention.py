@@ -22,6 +22,8 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from cspdesk.domain.ages import add_years as add_years  # re-exported: tests and callers import it here
+from cspdesk.domain.ages import whole_years_between
 from cspdesk.domain.enums import AuditKind, CaseStatus, PanelType, SubjectKind
 from cspdesk.services.audit import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
@@ -97,21 +99,6 @@ class ErasureReport:
     #: The storage was scrubbed after the commit (VACUUM and checkpoint completed). False means
     #: the rows are gone but freed pages may still hold bytes until :meth:`scrub_storage` runs.
     storage_scrubbed: bool
-
-
-def add_years(day: date, years: int) -> date:
-    """``day`` moved ``years`` on; 29 February becomes 28 February in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def whole_years_between(earlier: date, later: date) -> int:
-    years = later.year - earlier.year
-    if (later.month, later.day) < (earlier.month, earlier.day):
-        years -= 1
-    return max(0, years)
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:

@@ -22,7 +22,7 @@ Hazards
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -30,8 +30,8 @@ from typing import Any
 from sqlalchemy import and_, delete, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from cspdesk.domain.ages import age_on
 from cspdesk.domain.criteria import MaracCriteria, marac_risk_level
-from cspdesk.domain.criteria import marac_criteria as _domain_criteria
 from cspdesk.domain.enums import (
     AssessmentKind,
     AuditKind,
@@ -45,22 +45,41 @@ from cspdesk.domain.enums import (
 )
 from cspdesk.domain.plausible import referral_date_problem
 from cspdesk.domain.rules import (
-    DASH_DONT_KNOW,
-    DASH_NO,
     DASH_QUESTION_COUNT,
-    DASH_YES,
     MARAC_MIN_VICTIM_AGE,
     add_months,
-    age_on,
     can_move,
     case_reference,
     dash_item,
-    dash_risk_level,
     first_word,
     last_word,
     name_key,
     normalise_name,
 )
+from cspdesk.domain.referrals import (
+    DASH_SCORE_ONLY,
+    DEFAULT_THREAT_TEMPLATE,
+    DRAFT_PANEL_TYPE,
+    CarmDraft,
+    ChildDraft,
+    CsvgDraft,
+    DashAnswer,
+    DashChecklist,
+    DashItem,
+    GroupDraft,
+    LinkedPersonDraft,
+    MaracDraft,
+    PanelRules,
+    PerpetratorDraft,
+    PersonDraft,
+    PlaceDraft,
+    ReferralDraft,
+    SocpDraft,
+    ThreatFactor,
+    ThreatTemplate,
+    threat_template_from_settings,
+)
+from cspdesk.domain.referrals import draft_criteria as marac_criteria
 from cspdesk.services.audit import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ServiceError, ValidationError
@@ -125,308 +144,12 @@ __all__ = [
     "threat_template_from_settings",
 ]
 
-#: Settings key (``partnership.settings``) that overrides :data:`DEFAULT_THREAT_TEMPLATE`.
-THREAT_TEMPLATE_SETTING = "threat_harm_template"
 #: Text limits, as the columns hold them.
 NAME_MAX = 120
 TEXT_SHORT_MAX = 200
 
 
-# --- Drafts: what the form (or one imported row) says -------------------------------------------
-
-
-class DashAnswer(StrEnum):
-    YES = DASH_YES
-    NO = DASH_NO
-    DONT_KNOW = DASH_DONT_KNOW
-
-    @property
-    def label(self) -> str:
-        return {"yes": "Yes", "no": "No", "dont_know": "Don't know"}[self.value]
-
-
-@dataclass(frozen=True)
-class DashItem:
-    """One DASH answer. ``source`` is empty when the victim gave it, else who did ("Police
-    officer's observation")."""
-
-    answer: DashAnswer
-    source: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class DashChecklist:
-    """The 24 answers in question order. ``declared_count`` is the count written on a paper or
-    imported form: when given it must equal the number of "yes" answers."""
-
-    answers: tuple[DashItem, ...]
-    assessed_on: date | None = None  # default: the referral date
-    assessor: str = ""
-    declared_count: int | None = None
-    notes: str = ""
-
-    @property
-    def yes_count(self) -> int:
-        return sum(1 for a in self.answers if a.answer is DashAnswer.YES)
-
-
-#: The note of a DASH assessment imported as a score without its answers.
-DASH_SCORE_ONLY = "score only, answers not held"
-
-
-@dataclass(frozen=True, kw_only=True)
-class PersonDraft:
-    """A person as typed: either a new person (names required) or ``existing_person_id`` to link
-    someone already held (then the other fields are ignored unless ``update_contact``)."""
-
-    given_name: str = ""
-    family_name: str = ""
-    date_of_birth: date | None = None
-    existing_person_id: int | None = None
-    aliases: tuple[str, ...] = ()
-    gender: str = ""
-    address: str = ""
-    postcode: str = ""
-    phone: str = ""
-    safe_to_call: bool | None = None
-    safe_times: str = ""
-    contact_notes: str = ""
-    ethnicity: str = ""
-    racially_minoritised: bool | None = None
-    disability: bool | None = None
-    lgbt: bool | None = None
-    sexual_orientation: str = ""
-    gender_identity: str = ""
-    language: str = ""
-    interpreter_needed: bool = False
-    #: With ``existing_person_id``: write every contact field given here (address, postcode, phone,
-    #: safe to call, safe times, contact notes) to the record, keeping the old values in the
-    #: person's contact history. Fields left empty keep what is held.
-    update_contact: bool = False
-
-    @property
-    def is_link(self) -> bool:
-        return self.existing_person_id is not None
-
-
-@dataclass(frozen=True, kw_only=True)
-class PerpetratorDraft:
-    person: PersonDraft
-    relationship_to_victim: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class ChildDraft:
-    person: PersonDraft
-    relationship_to_victim: str = ""
-    relationship_to_perpetrator: str = ""
-    school: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class LinkedPersonDraft:
-    """A person linked to a group, a place or a case in a free-text role ("Nominal: runner")."""
-
-    person: PersonDraft
-    role: str = ""
-    #: The role on the case; None: the panel's usual one (CSVG household member, SOCP nominal,
-    #: CARM associate).
-    case_role: PersonRole | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class GroupDraft:
-    """A household, peer group or OCG: new (``name``) or ``existing_group_id``."""
-
-    name: str = ""
-    existing_group_id: int | None = None
-    description: str = ""
-    reference: str = ""  # an OCG's own reference ("OCG-0042"), optional
-
-
-@dataclass(frozen=True, kw_only=True)
-class PlaceDraft:
-    """A location: new (``name``) or ``existing_location_id``."""
-
-    name: str = ""
-    existing_location_id: int | None = None
-    kind: str = ""
-    address: str = ""
-    postcode: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class _DraftBase:
-    panel_id: int
-    referral_date: date
-    referring_agency_id: int | None = None
-    referrer_name: str = ""
-    reason: str = ""
-    summary: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class MaracDraft(_DraftBase):
-    """A MARAC referral. The criteria visible high risk and repeat are derived (from the DASH count
-    and :meth:`ReferralService.check_repeat`); escalation from ``police_incidents_12m``;
-    professional judgement is the referrer's, with a written reason."""
-
-    victim: PersonDraft
-    perpetrators: tuple[PerpetratorDraft, ...] = ()
-    children: tuple[ChildDraft, ...] = ()
-    dash: DashChecklist | None = None
-    professional_judgement: bool = False
-    professional_judgement_reason: str = ""
-    police_incidents_12m: int | None = None
-    victim_aware: bool | None = None
-    consent_given: bool | None = None
-    lawful_basis: str = ""
-    #: A log's DASH score without the 24 answers (issue 17): kept as an assessment marked
-    #: "score only, answers not held"; ignored when ``dash`` is given.
-    dash_score_only: int | None = None
-    #: A log's number of children when they are not named.
-    children_count: int | None = None
-    #: The victim's age band as a log gives it, for a victim whose date of birth is not held.
-    victim_age_band: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class CsvgDraft(_DraftBase):
-    """CSVG / Community MARAC: a person, or a household (``household`` with its members)."""
-
-    person: PersonDraft | None = None
-    household: GroupDraft | None = None
-    household_members: tuple[LinkedPersonDraft, ...] = ()
-    flags: frozenset[VulnerabilityFlag] = frozenset()
-    risk_level: RiskLevel | None = None
-    presenting_issues: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class SocpDraft(_DraftBase):
-    """SOCP: an OCG (new or existing) with its nominals, and a threat/risk/harm score on the
-    partnership's template (factor key → value)."""
-
-    ocg: GroupDraft
-    nominals: tuple[LinkedPersonDraft, ...] = ()
-    threat_scores: Mapping[str, int] = field(default_factory=dict)
-    assessor: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class CarmDraft(_DraftBase):
-    """CARM: exactly one of a young person, a peer group or a place, with the people linked to it."""
-
-    young_person: PersonDraft | None = None
-    peer_group: GroupDraft | None = None
-    place: PlaceDraft | None = None
-    linked: tuple[LinkedPersonDraft, ...] = ()
-    flags: frozenset[VulnerabilityFlag] = frozenset()
-    risk_level: RiskLevel | None = None
-
-
-ReferralDraft = MaracDraft | CsvgDraft | SocpDraft | CarmDraft
-
-_DRAFT_PANEL_TYPE: dict[type, PanelType] = {
-    MaracDraft: PanelType.MARAC,
-    CsvgDraft: PanelType.CSVG,
-    SocpDraft: PanelType.SOCP,
-    CarmDraft: PanelType.CARM,
-}
-
-
-# --- Rules of a panel, and the SOCP threat template ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class ThreatFactor:
-    key: str
-    label: str
-    minimum: int = 0
-    maximum: int = 4
-    weight: int = 1
-
-
-@dataclass(frozen=True)
-class ThreatTemplate:
-    """A MoRiLE-style score: the weighted sum of the factors, banded. Not an official formula."""
-
-    name: str
-    factors: tuple[ThreatFactor, ...]
-    #: Scores at or above ``high_from`` are High, at or above ``medium_from`` Medium, else Low.
-    medium_from: int
-    high_from: int
-
-    def score(self, values: Mapping[str, int]) -> int:
-        return sum(f.weight * values.get(f.key, 0) for f in self.factors)
-
-    def level(self, score: int) -> RiskLevel:
-        return RiskLevel.HIGH if score >= self.high_from else (
-            RiskLevel.MEDIUM if score >= self.medium_from else RiskLevel.LOW)
-
-    @property
-    def maximum_score(self) -> int:
-        return sum(f.weight * f.maximum for f in self.factors)
-
-
-DEFAULT_THREAT_TEMPLATE = ThreatTemplate(
-    name="Threat, risk and harm (default)",
-    factors=(
-        ThreatFactor("harm", "Harm: how serious the harm the group causes", 0, 4, 2),
-        ThreatFactor("likelihood", "Likelihood: how likely the harm is to happen", 0, 4, 2),
-        ThreatFactor("position", "Organisational position: how established and capable the group is", 0, 4, 1),
-        ThreatFactor("reach", "Reach: how many people, places and markets it touches", 0, 4, 1),
-    ),
-    medium_from=8,
-    high_from=14,
-)
-
-
-def threat_template_from_settings(settings: Mapping[str, Any] | None) -> ThreatTemplate:
-    """The partnership's template (``settings["threat_harm_template"]``), else the default.
-
-    The setting is ``{"name": str, "medium_from": int, "high_from": int, "factors": [{"key",
-    "label", "min", "max", "weight"}, …]}``; a malformed setting falls back to the default rather
-    than stop referrals being logged."""
-    raw = (settings or {}).get(THREAT_TEMPLATE_SETTING)
-    if not isinstance(raw, Mapping):
-        return DEFAULT_THREAT_TEMPLATE
-    try:
-        factors = tuple(
-            ThreatFactor(str(f["key"]), str(f.get("label", f["key"])), int(f.get("min", 0)), int(f.get("max", 4)),
-                         int(f.get("weight", 1)))
-            for f in raw["factors"]
-        )
-        if not factors or len({f.key for f in factors}) != len(factors):
-            return DEFAULT_THREAT_TEMPLATE
-        return ThreatTemplate(str(raw.get("name", "Threat, risk and harm")), factors, int(raw["medium_from"]),
-                              int(raw["high_from"]))
-    except (KeyError, TypeError, ValueError):
-        return DEFAULT_THREAT_TEMPLATE
-
-
-@dataclass(frozen=True)
-class PanelRules:
-    """What the form needs to know about a panel: its type and its thresholds."""
-
-    panel_id: int
-    name: str
-    panel_type: PanelType
-    ref_prefix: str
-    dash_threshold: int
-    escalation_incidents: int
-    repeat_window_months: int
-    threat_template: ThreatTemplate
-
-
-def marac_criteria(draft: MaracDraft, rules: PanelRules, *, repeat: bool = False) -> MaracCriteria:
-    """The criteria a MARAC draft meets, by the domain's one rule (:mod:`cspdesk.domain.criteria`);
-    an imported "score only" DASH counts as its score."""
-    return _domain_criteria(
-        yes_count=draft.dash.yes_count if draft.dash is not None else draft.dash_score_only,
-        professional_judgement=draft.professional_judgement, police_incidents_12m=draft.police_incidents_12m,
-        repeat=repeat, threshold=rules.dash_threshold, escalation_incidents=rules.escalation_incidents,
-    )
+# Drafts, panel rules and the threat template are the domain's: cspdesk.domain.referrals.
 
 
 # --- Results ------------------------------------------------------------------------------------
@@ -828,7 +551,7 @@ class ReferralService:
             else:
                 if risk_level is None:
                     raise ValidationError("risk_level", "Choose the risk level: High, Medium or Low.")
-                kind = AssessmentKind.VULNERABILITY if rules.panel_type is PanelType.CSVG else AssessmentKind.CONTEXTUAL
+                kind = rules.asks.assessment if rules.asks is not None else AssessmentKind.CONTEXTUAL  # the domain's
                 assessment = RiskAssessment(kind=kind, case_id=case_id, assessed_on=on, assessor=assessor.strip(),
                                             risk_level=RiskLevel(risk_level), notes=notes.strip(),
                                             created_at=self._ctx.now())
@@ -1222,7 +945,7 @@ def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, 
     """Every problem with ``draft``. ``require_agency`` False is for imports of older logs, which
     often never recorded the referring agency (a typed MARAC referral must name it)."""
     out: list[Problem] = []
-    expected = _DRAFT_PANEL_TYPE.get(type(draft))
+    expected = DRAFT_PANEL_TYPE.get(type(draft))
     if expected is None:
         return [Problem("panel_id", "This is not a referral form CSPDesk knows.")]
     if rules.panel_type is not expected:
@@ -1416,7 +1139,7 @@ def _write_dash(s: Session, ctx: ServiceContext, case_id: int, dash: DashCheckli
                 rules: PanelRules) -> RiskAssessment:
     assessment = RiskAssessment(kind=AssessmentKind.DASH, case_id=case_id, assessed_on=on,
                                 assessor=dash.assessor.strip(), score=dash.yes_count,
-                                risk_level=dash_risk_level(dash.yes_count, rules.dash_threshold),
+                                risk_level=rules.dash_band(dash.yes_count),
                                 notes=dash.notes.strip(), created_at=ctx.now())
     for i, item in enumerate(dash.answers, 1):
         assessment.answers.append(RiskAnswer(item=dash_item(i), value=item.answer.value, source=item.source.strip()))
@@ -1571,7 +1294,7 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
         n = draft.dash_score_only
         assessment = RiskAssessment(kind=AssessmentKind.DASH, case_id=case_.id, assessed_on=draft.referral_date,
                                     assessor=draft.referrer_name.strip(), score=n,
-                                    risk_level=dash_risk_level(n, rules.dash_threshold),
+                                    risk_level=rules.dash_band(n),
                                     notes=DASH_SCORE_ONLY, created_at=now)
         s.add(assessment)
         s.flush()
@@ -1582,7 +1305,7 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
         assessment_id = assessment.id
         case_.risk_level = risk = assessment.risk_level
     elif isinstance(draft, (CsvgDraft, CarmDraft)) and risk is not None:
-        kind = AssessmentKind.VULNERABILITY if isinstance(draft, CsvgDraft) else AssessmentKind.CONTEXTUAL
+        kind = rules.asks.assessment if rules.asks is not None else AssessmentKind.CONTEXTUAL  # the domain's
         assessment = RiskAssessment(kind=kind, case_id=case_.id, assessed_on=draft.referral_date,
                                     assessor=draft.referrer_name.strip(), risk_level=risk, created_at=now)
         s.add(assessment)
