@@ -117,13 +117,14 @@ class DelayProxy:
 
 
 @contextmanager
-def counting_statements(engine: Engine) -> Iterator[list[str]]:
+def counting_statements(engine: Engine, *, thread: threading.Thread | None = None) -> Iterator[list[str]]:
     """The SQL statements ``engine`` (and every engine derived from it with execution options)
-    sends while the block runs, in order."""
+    sends while the block runs, in order; with ``thread``, only those sent from that thread."""
     statements: list[str] = []
 
     def before(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, PLR0913
-        statements.append(statement)
+        if thread is None or threading.current_thread() is thread:
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", before)
     try:

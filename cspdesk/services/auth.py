@@ -25,7 +25,7 @@ from cspdesk.services import audit, audit_signing
 from cspdesk.services.context import Actor, ServiceContext, Vault, storage_faults
 from cspdesk.services.errors import DatabaseDamaged, FileReadOnly, ServiceError, ValidationError
 from cspdesk.services.starter import AgencyChoice, PanelChoice, add_starter, check_agencies, check_panels
-from cspdesk.services.workspace import OpenFailed, default_database
+from cspdesk.services.workspace import OpenFailed, database_exists, default_database  # noqa: F401 - re-exported
 from cspdesk.storage.engine import DatabaseTarget, Store, StoreOpenError, open_store
 from cspdesk.storage.integrity import FaultKind, fault_message, startup_check
 from cspdesk.storage.keyring import (
@@ -131,28 +131,6 @@ def _actor_for(session: Session, account: UserAccount) -> Actor:
 
 def _target(db: str | Path | None) -> DatabaseTarget:
     return DatabaseTarget.parse(db if db is not None else default_database())
-
-
-def database_exists(db: str | Path | None = None) -> bool:
-    """For the window's first screen: is there a database to sign in to, or one to create?"""
-    target = _target(db)
-    if target.path is not None:
-        return target.path.exists() or keyring_path(target.path).exists()
-    from cspdesk.storage.server_roles import url_has_credentials
-
-    if not url_has_credentials(target.url or ""):
-        # Only an account's own role can look, so: sign in (a server without accounts is set up
-        # by its administrator with the owner's URL).
-        return True
-    try:
-        store = open_store(target, migrate=True)
-    except (StoreOpenError, SchemaTooNewError) as exc:
-        raise OpenFailed(str(exc)) from None
-    try:
-        with store.session_factory() as s:
-            return s.scalar(select(UserAccount.id).limit(1)) is not None
-    finally:
-        store.dispose()
 
 
 def _open(target: DatabaseTarget, key: bytes | None, *, create: bool, migrate: bool = True,

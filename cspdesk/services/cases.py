@@ -253,23 +253,23 @@ class CaseService:
             if status in UNFINISHED_ACTION_STATUSES:
                 open_actions[case_id] = open_actions.get(case_id, 0) + n
         by_id: dict[int, CaseRow] = {}
-        for case in s.execute(stmt):
-            panel_name, panel_type, agency_name, subject_label = case[9:]
-            by_id[case.id] = CaseRow(
-                id=case.id,
-                reference=case.reference,
-                panel_id=case.panel_id,
+        for found in s.execute(stmt):
+            panel_name, panel_type, agency_name, subject_label = found[9:]
+            by_id[found.id] = CaseRow(
+                id=found.id,
+                reference=found.reference,
+                panel_id=found.panel_id,
                 panel_name=panel_name,
                 panel_type=panel_type,
-                referral_date=case.referral_date,
-                subject_kind=case.subject_kind,
+                referral_date=found.referral_date,
+                subject_kind=found.subject_kind,
                 subject=subject_label or "",
-                status=case.status,
-                risk_level=case.risk_level,
+                status=found.status,
+                risk_level=found.risk_level,
                 referring_agency=agency_name or "",
-                review_date=case.review_date,
-                is_repeat=case.repeat_of_case_id is not None,
-                open_actions=open_actions.get(case.id, 0),
+                review_date=found.review_date,
+                is_repeat=found.repeat_of_case_id is not None,
+                open_actions=open_actions.get(found.id, 0),
             )
         return [by_id[i] for i in ids if i in by_id]
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cspdesk.services.context import Actor, ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.storage.engine import DatabaseTarget, StoreOpenError, open_store
-from cspdesk.storage.migrate import SchemaTooNewError
 from cspdesk.storage.paths import data_dir, default_db_path
+from cspdesk.storage.target import DatabaseTarget
+
+if TYPE_CHECKING:  # SQLAlchemy and the models load when a database is opened, not with the first window
+    from cspdesk.services.context import Actor, ServiceContext
 
 
 class OpenFailed(ServiceError):
@@ -30,12 +32,67 @@ def open_workspace(
 ) -> ServiceContext:
     """Open ``db`` (a file path or a PostgreSQL URL; None for the default file), creating and
     migrating it as needed, and return the context every service is built on."""
+    from cspdesk.services.context import Actor, ServiceContext
+    from cspdesk.storage.engine import StoreOpenError, open_store
+    from cspdesk.storage.migrate import SchemaTooNewError
+
     target = DatabaseTarget.parse(db if db is not None else default_database())
     try:
         store = open_store(target, key=key, create=create)
     except (StoreOpenError, SchemaTooNewError) as exc:
         raise OpenFailed(str(exc)) from None
     return ServiceContext(store=store, actor=actor or Actor.local_owner())
+
+
+def database_exists(db: str | Path | None = None) -> bool:
+    """For the window's first screen: is there a database to sign in to, or one to create? A file
+    is looked at without loading SQLAlchemy (the first window comes up before it: issue 23)."""
+    target = DatabaseTarget.parse(db if db is not None else default_database())
+    if target.path is not None:
+        from cspdesk.storage.keyring import keyring_path
+
+        return target.path.exists() or keyring_path(target.path).exists()
+    from sqlalchemy import select
+
+    from cspdesk.storage.engine import StoreOpenError, open_store
+    from cspdesk.storage.migrate import SchemaTooNewError
+    from cspdesk.storage.models import UserAccount
+    from cspdesk.storage.server_roles import url_has_credentials
+
+    if not url_has_credentials(target.url or ""):
+        # Only an account's own role can look, so: sign in (a server without accounts is set up
+        # by its administrator with the owner's URL).
+        return True
+    try:
+        store = open_store(target, migrate=True)
+    except (StoreOpenError, SchemaTooNewError) as exc:
+        raise OpenFailed(str(exc)) from None
+    try:
+        with store.session_factory() as s:
+            return s.scalar(select(UserAccount.id).limit(1)) is not None
+    finally:
+        store.dispose()
+
+
+def load_services() -> None:
+    """Import what signing in and the services need, and configure the ORM's mappers, now rather
+    than at the first call: the window does this on a thread while the person signs in (issue 23:
+    start-up; ui/warm_up.py). Safe to call more than once, from any thread."""
+    import cspdesk.services.auth  # noqa: F401 - SQLAlchemy, the models and what signing in uses
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
+
+
+def seconds_since_key_derived() -> float | None:
+    """How long ago an account's keys were last unwrapped in this process (its argon2 derivation
+    done), or None: for the start-up benchmark's "main window after argon2" (tests/perf)."""
+    import time
+
+    from cspdesk.storage import keyring
+
+    derived = keyring.last_unwrapped_at
+    return None if derived is None else time.perf_counter() - derived
 
 
 def is_server(db: str | Path | None) -> bool:

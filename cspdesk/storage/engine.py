@@ -13,9 +13,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url, text
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+from cspdesk.storage.target import DatabaseTarget
 
 if TYPE_CHECKING:
     from cspdesk.storage.writer_lock import WriterLock
@@ -34,32 +36,6 @@ class StoreOpenError(Exception):
     def __init__(self, message: str, sqlite_error: str = "") -> None:
         super().__init__(message)
         self.sqlite_error = sqlite_error
-
-
-@dataclass(frozen=True)
-class DatabaseTarget:
-    """What ``--db`` named: a local file path or a server URL."""
-
-    path: Path | None = None
-    url: str | None = None
-
-    @classmethod
-    def parse(cls, value: str | Path) -> DatabaseTarget:
-        text_value = str(value)
-        if "://" in text_value:
-            return cls(url=text_value)
-        return cls(path=Path(text_value).expanduser())
-
-    @property
-    def is_file(self) -> bool:
-        return self.path is not None
-
-    def describe(self) -> str:
-        """For status bars and messages: the file path, or the URL without its password."""
-        if self.path is not None:
-            return str(self.path)
-        assert self.url is not None
-        return make_url(self.url).render_as_string(hide_password=True)
 
 
 def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False, read_only: bool = False) -> Engine:
