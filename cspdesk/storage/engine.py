@@ -116,7 +116,9 @@ _IDLE_SINCE = "cspdesk_idle_since"
 
 
 def _postgres_engine(url: str, *, echo: bool = False) -> Engine:
-    engine = create_engine(url, echo=echo, hide_parameters=True)
+    # LIFO: the connection used last is used next, so the others lie idle (and are checked after
+    # IDLE_PING_SECONDS) rather than every connection taking turns and each needing the check.
+    engine = create_engine(url, echo=echo, hide_parameters=True, pool_use_lifo=True)
 
     @event.listens_for(engine, "checkin")
     def _checked_in(dbapi_connection, record) -> None:  # noqa: ANN001
