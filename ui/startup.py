@@ -14,16 +14,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
-from cspdesk.services.access.accounts import AccountService
-from cspdesk.services.access.auth import database_exists
-from cspdesk.services.context import ServiceContext
-from cspdesk.services.database.workspace import close_workspace
+from typing import TYPE_CHECKING
+
+from cspdesk.services.database.workspace import close_workspace, database_exists
+from ui import warm_up
 from ui.signals import emit
 from ui.windows import bring_to_front
+
+if TYPE_CHECKING:  # SQLAlchemy and the services load after the first window (ui.warm_up)
+    from cspdesk.services.context import ServiceContext
+
+
+#: How long after the sign-in window is shown the warm-up begins (after its first paint).
+WARM_UP_AFTER_MS = 150
 
 
 class Startup(QObject):
@@ -41,9 +48,12 @@ class Startup(QObject):
     finished = Signal(int)
 
     def __init__(self, db: str | Path | None, *, view: str | None = None, username: str | None = None,
-                 auto_backups: bool = True) -> None:
+                 auto_backups: bool = True, warms_up: bool = True) -> None:
         super().__init__()
         self.db = db
+        #: Load what follows the sign-in window on a thread while it is up (ui.warm_up); off for
+        #: a process that only looks at the first window and exits.
+        self.warms_up = warms_up
         #: Daily and on-close backups in the windows it opens (off for screenshots and timings).
         self.auto_backups = auto_backups
         self.view = view
@@ -84,10 +94,15 @@ class Startup(QObject):
         dialog.rejected.connect(self._sign_in_dismissed)
         self.sign_in_dialog = dialog
         bring_to_front(dialog)
+        if self.warms_up:
+            # Once the window has been drawn: the thread's imports must not slow its first paint.
+            QTimer.singleShot(WARM_UP_AFTER_MS, warm_up.start)
         emit(self.sign_in_shown, dialog)
         return dialog
 
     def _signed_in(self, ctx: object) -> None:
+        from cspdesk.services.context import ServiceContext
+
         assert isinstance(ctx, ServiceContext)
         self.open_session(ctx, self._sign_in_db)
 
@@ -108,6 +123,8 @@ class Startup(QObject):
         return window
 
     def _first_run_done(self, ctx: object) -> None:
+        from cspdesk.services.context import ServiceContext
+
         assert isinstance(ctx, ServiceContext)
         window, self.first_run_window = self.first_run_window, None
         self.open_session(ctx, self.db)
@@ -123,6 +140,8 @@ class Startup(QObject):
 
     def open_session(self, ctx: ServiceContext, db: str | Path | None) -> QWidget:
         """Signed in: a temporary password is changed first, then the main window."""
+        from cspdesk.services.access.accounts import AccountService
+
         self.sign_in_dialog = None
         me = AccountService(ctx).me() if ctx.actor.user_id is not None else None
         if me is not None and me.must_change_password:
@@ -156,6 +175,7 @@ class Startup(QObject):
             self.show_sign_in(db)
 
     def _open_window(self, ctx: ServiceContext, db: str | Path | None) -> QWidget:
+        warm_up.finish()  # never import the window's modules on two threads at once
         from ui.main_window import MainWindow, Section
 
         window = MainWindow(ctx, section=self.view or Section.PANELS, db=db, auto_backups=self.auto_backups)

@@ -75,28 +75,40 @@ class ChangeService:
             return self._mark(s)
 
     def changes_since(self, mark: ChangeMark | None) -> ChangesSince:
-        """Which areas changed since ``mark`` (None: everything, for the first call), and the new
-        mark. A handful of aggregate queries in one read: cheap enough to poll."""
+        """Which areas *others* changed since ``mark`` (None: everything, for the first call), and
+        the new mark. A handful of aggregate queries in one read: cheap enough to poll.
+
+        The signed-in account's own audited writes are not others' changes: the window that made
+        them has shown them already, and reloading its page for them mid-meeting cost a second on
+        a slow server (issue 23). Hazard: the same account signed in on a second computer is
+        "us" too, so its audited writes show there only when the list is next read."""
         self._ctx.require(Permission.VIEW_CASES)
         with self._ctx.reading() as s:
             now = self._mark(s)
             if mark is None:
                 return ChangesSince(OpChanges.everything(), now)
             areas: set[str] = set()
+            me = self._ctx.actor.user_id
+            ours = False
             if now.audit_id != mark.audit_id:
-                entities = s.scalars(
-                    select(AuditEvent.entity).distinct()
+                entries = s.execute(
+                    select(AuditEvent.entity, AuditEvent.user_id).distinct()
                     .where(AuditEvent.id > mark.audit_id, AuditEvent.kind.not_in(_QUIET))
                 )
-                for entity in entities:
+                for entity, user_id in entries:
+                    if me is not None and user_id == me:
+                        ours = True  # this window already shows what it wrote itself
+                        continue
                     areas.update(_AREAS.get(entity, ()))
                 if now.audit_id < mark.audit_id:  # another database, or restored from a backup
                     areas.update(("partnership", "panels", "cases", "people", "meetings", "actions"))
-            if now.cases != mark.cases:
+            # The sums move for every write, ours too: while we wrote, the audit entries alone say
+            # what others changed (what they write outside the trail shows at the next quiet poll).
+            if now.cases != mark.cases and not ours:
                 areas.add("cases")
-            if now.actions != mark.actions:
+            if now.actions != mark.actions and not ours:
                 areas.add("actions")
-            if now.meetings != mark.meetings:
+            if now.meetings != mark.meetings and not ours:
                 areas.add("meetings")
             # Panels show counts of cases, actions and meetings.
             if areas & {"cases", "actions", "meetings"}:

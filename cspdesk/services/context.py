@@ -204,7 +204,7 @@ class ServiceContext:
     def reading(self) -> Iterator[Session]:
         """A read-only session: rolled back at the end, whatever happened."""
         with storage_faults(self.store):
-            session = self.store.session_factory()
+            session = self.store.session_factory(bind=self.store.read_engine)
             try:
                 yield session
             finally:

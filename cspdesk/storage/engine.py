@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy import URL, Engine, create_engine, event, text
+from sqlalchemy.exc import DatabaseError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+from cspdesk.storage.target import DatabaseTarget
 
 if TYPE_CHECKING:
     from cspdesk.storage.writer_lock import WriterLock
@@ -33,32 +36,6 @@ class StoreOpenError(Exception):
     def __init__(self, message: str, sqlite_error: str = "") -> None:
         super().__init__(message)
         self.sqlite_error = sqlite_error
-
-
-@dataclass(frozen=True)
-class DatabaseTarget:
-    """What ``--db`` named: a local file path or a server URL."""
-
-    path: Path | None = None
-    url: str | None = None
-
-    @classmethod
-    def parse(cls, value: str | Path) -> DatabaseTarget:
-        text_value = str(value)
-        if "://" in text_value:
-            return cls(url=text_value)
-        return cls(path=Path(text_value).expanduser())
-
-    @property
-    def is_file(self) -> bool:
-        return self.path is not None
-
-    def describe(self) -> str:
-        """For status bars and messages: the file path, or the URL without its password."""
-        if self.path is not None:
-            return str(self.path)
-        assert self.url is not None
-        return make_url(self.url).render_as_string(hide_password=True)
 
 
 def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False, read_only: bool = False) -> Engine:
@@ -129,8 +106,37 @@ def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False, read_only: 
     return engine
 
 
+#: A pooled server connection idle longer than this is checked (one round trip) before it is used
+#: again: a server restarted, or a network that dropped a quiet connection, is noticed then. One
+#: used more recently is trusted, as pinging before every call cost a round trip each (issue 23);
+#: if it was dropped all the same, the call fails with a plain "could not be reached" and
+#: SQLAlchemy's disconnect handling discards the pool, so the next call connects afresh.
+IDLE_PING_SECONDS = 30.0
+_IDLE_SINCE = "cspdesk_idle_since"
+
+
 def _postgres_engine(url: str, *, echo: bool = False) -> Engine:
-    return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+    # LIFO: the connection used last is used next, so the others lie idle (and are checked after
+    # IDLE_PING_SECONDS) rather than every connection taking turns and each needing the check.
+    engine = create_engine(url, echo=echo, hide_parameters=True, pool_use_lifo=True)
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record) -> None:  # noqa: ANN001
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, proxy) -> None:  # noqa: ANN001
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception:  # noqa: BLE001 - any failure to answer means the connection is gone
+            alive = False
+        if not alive:
+            raise DisconnectionError("a pooled connection was dropped while idle")  # the pool retries
+
+    return engine
 
 
 @dataclass
@@ -154,6 +160,15 @@ class Store:
     def write_engine(self) -> Engine:
         """The same engine and pool, marked so that a transaction begins with the write lock."""
         return self.engine.execution_options(**{WRITE_OPTION: True})
+
+    @cached_property
+    def read_engine(self) -> Engine:
+        """For reading sessions. On a server, autocommit: a read sends no BEGIN and no ROLLBACK,
+        two round trips saved per call (issue 23). PostgreSQL's READ COMMITTED gives each
+        statement its own snapshot inside a transaction too, so a read sees nothing different."""
+        if self.is_sqlite:
+            return self.engine
+        return self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def is_sqlite(self) -> bool:
@@ -188,7 +203,8 @@ class Store:
             raise
         self.engine = engine
         self.session_factory.configure(bind=engine)
-        self.__dict__.pop("write_engine", None)  # the cached_property, rebuilt on the new engine
+        for derived in ("write_engine", "read_engine"):  # cached_properties, rebuilt on the new engine
+            self.__dict__.pop(derived, None)
 
     def opens_with(self, key: bytes) -> bool:
         """Does ``key`` open the file now? (After a failed :meth:`change_key`: which key it has.)"""

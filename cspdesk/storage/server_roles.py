@@ -124,6 +124,12 @@ def audit_head(session: Session) -> tuple[int, str] | None:
     return (row.id, row.hash) if row else None
 
 
+def locked_audit_head(session: Session) -> tuple[int, str] | None:
+    """:func:`audit_head` after taking the chain's advisory lock, in one round trip (0019_latency)."""
+    row = session.execute(text("SELECT id, hash FROM cspdesk_audit_locked_head()")).first()
+    return (row.id, row.hash) if row else None
+
+
 def password_opens_role(url: str, username: str, password: str) -> bool:
     """Does ``password`` open the account's role? (The server checks it: SCRAM.)"""
     from sqlalchemy import create_engine

@@ -49,3 +49,30 @@ def test_changes_since_names_the_areas_someone_else_changed(engine: str, demo_ct
         assert watch.changes_since(after_case.mark).changes == OpChanges(meetings=True, panels=True)
     finally:
         close_workspace(other)
+
+
+def test_our_own_writes_are_not_others_changes(engine: str, demo_ctx, demo_target: str | Path) -> None:
+    """The poll after this account's own save reports nothing to reload; another account's save
+    after it still shows (issue 23: the meeting's page reloaded for its own writes)."""
+    from cspdesk.domain.enums import Role
+    from cspdesk.services.context import Actor
+    from cspdesk.storage.models import UserAccount
+
+    with demo_ctx.reading() as s:
+        accounts = dict(s.execute(select(UserAccount.username, UserAccount.id)).all())
+        (first, v1), (second, v2) = s.execute(select(Action.id, Action.version).order_by(Action.id).limit(2)).all()
+    demo_ctx.actor = Actor(accounts["coord"], "coord", Role.COORDINATOR)
+    watch = ChangeService(demo_ctx)
+    mark = watch.changes_since(None).mark
+
+    change_action(demo_ctx, first, "status", v1)  # our own save
+    ours = watch.changes_since(mark)
+    assert not ours.changes
+
+    other = open_workspace(demo_target, key=TEST_KEY if engine == "sqlite" else None,
+                           actor=Actor(accounts["admin"], "admin", Role.ADMINISTRATOR))
+    try:
+        change_action(other, second, "status", v2)
+    finally:
+        close_workspace(other)
+    assert watch.changes_since(ours.mark).changes == OpChanges(actions=True, panels=True)

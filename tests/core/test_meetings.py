@@ -458,3 +458,18 @@ def test_running_meetings_needs_the_permission_and_the_panel(demo_ctx) -> None:
     assert all(r.panel_id != panel for r in svc.list_meetings())
     with pytest.raises(PermissionDenied):
         svc.list_meetings(panel)
+
+
+def test_reading_ahead_reads_what_each_item_reads(demo_ctx) -> None:
+    """Meeting mode's read-ahead (read_items, one session) hands back what read_item does for each
+    item, writes nothing, and refuses an item of another meeting the user may not see alike."""
+    svc = MeetingService(demo_ctx)
+    meeting = next(m for m in svc.list_meetings() if m.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS))
+    ids = [item.id for item in svc.get_meeting(meeting.id).items]
+    with demo_ctx.reading() as s:
+        entries = s.scalar(select(func.count()).select_from(m.AuditEvent))
+    assert svc.read_items(ids) == {i: svc.read_item(i) for i in ids}
+    with demo_ctx.reading() as s:
+        assert s.scalar(select(func.count()).select_from(m.AuditEvent)) == entries
+    with pytest.raises(NotFound):
+        svc.read_items([*ids, 10**6])

@@ -66,27 +66,58 @@ def test_county_scale_is_what_it_claims(county_ctx) -> None:
 
 def test_startup_to_a_shown_main_window(county_db: Path) -> None:
     """A real process, from exec to the main window's first paint, on the county database:
-    Python and Qt start, argon2id unwraps the key (production cost), the store opens."""
+    Python and Qt start, argon2id unwraps the key (production cost), the store opens. Also how
+    long after argon2 finished the window was drawn (the issue's budget: 0.3 s; the mappers and
+    the window's imports are done on a thread while argon2 runs: ui/warm_up.py)."""
+    env = _startup_env()
+    cmd = [sys.executable, "-m", "ui.launcher", "--db", str(county_db), "--user", PERF_USER, "--print-startup-time"]
+    samples, after_key = _time_until_shown(cmd, env)
+    # The baseline, in the same run: a bare PySide6 window (tests/perf/baseline_bare_window.py).
+    baseline = statistics.median(_time_until_shown([sys.executable, str(BARE_WINDOW)], env)[0])
+    median = _report("start-up to main window shown", samples, 1.5)
+    _ratio("start-up / bare PySide6 window", median, baseline, goal=2.0)
+    after = _report("main window shown after argon2 finished", after_key, AFTER_ARGON2_BUDGET)
+    assert median <= 1.5
+    assert after <= AFTER_ARGON2_BUDGET
+
+
+#: The issue's budget for the main window after the key derivation (argon2) has finished.
+AFTER_ARGON2_BUDGET = 0.3
+
+
+def test_sign_in_window_against_a_bare_window(county_db: Path) -> None:
+    """From exec to the sign-in window's first paint (no password given: the dialog), beside a bare
+    PySide6 window; the issue's goal is 2x. The sign-in window loads neither SQLAlchemy nor the
+    pages after it (ui/warm_up.py loads them on a thread once it is up)."""
+    env = _startup_env()
+    env.pop("CSPDESK_PASSWORD", None)
+    cmd = [sys.executable, "-m", "ui.launcher", "--db", str(county_db), "--print-startup-time"]
+    samples, _ = _time_until_shown(cmd, env)
+    baseline = statistics.median(_time_until_shown([sys.executable, str(BARE_WINDOW)], env)[0])
+    median = _report("start-up to sign-in window shown", samples, SIGN_IN_RATIO_GOAL * baseline)
+    ratio = _ratio("sign-in window / bare PySide6 window", median, baseline, goal=SIGN_IN_RATIO_GOAL)
+    assert ratio <= SIGN_IN_RATIO_GOAL
+
+
+SIGN_IN_RATIO_GOAL = 2.0
+
+
+def _startup_env() -> dict[str, str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CSPDESK_PASSWORD": PERF_PASSWORD}
     # As installed (pip and PyInstaller both ship compiled bytecode): a machine that sets
     # PYTHONDONTWRITEBYTECODE would otherwise compile every module of the program on every start.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    cmd = [sys.executable, "-m", "ui.launcher", "--db", str(county_db), "--user", PERF_USER, "--print-startup-time"]
-    samples = _time_until_shown(cmd, env)
-    # The baseline, in the same run: a bare PySide6 window (tests/perf/baseline_bare_window.py).
-    baseline = statistics.median(_time_until_shown([sys.executable, str(BARE_WINDOW)], env))
-    median = _report("start-up to main window shown", samples, 1.5)
-    _ratio("start-up / bare PySide6 window", median, baseline, goal=2.0)
-    assert median <= 1.5
+    return env
 
 
 BARE_WINDOW = Path(__file__).with_name("baseline_bare_window.py")
 
 
-def _time_until_shown(cmd: list[str], env: dict[str, str]) -> list[float]:
-    """Seconds from exec to the process printing ``shown`` (its first paint), RUNS times."""
+def _time_until_shown(cmd: list[str], env: dict[str, str]) -> tuple[list[float], list[float]]:
+    """Seconds from exec to the process printing ``shown`` (its first paint), RUNS times; and the
+    seconds after the key derivation it reports beside (``shown after-key-derivation S``), if any."""
     subprocess.run(cmd, capture_output=True, env=env, timeout=60, check=True)  # writes the bytecode; not counted
-    samples = []
+    samples, after_key = [], []
     for _ in range(RUNS):
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -96,7 +127,10 @@ def _time_until_shown(cmd: list[str], env: dict[str, str]) -> list[float]:
         _, err = proc.communicate(timeout=30)
         assert line.startswith("shown"), (line, err)
         assert proc.returncode == 0, err
-    return samples
+        words = line.split()
+        if "after-key-derivation" in words:
+            after_key.append(float(words[words.index("after-key-derivation") + 1]))
+    return samples, after_key
 
 
 def _ratio(name: str, ours: float, baseline: float, *, goal: float) -> float:

@@ -9,6 +9,7 @@ closes it with ``close_workspace``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,13 +25,15 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.database.workspace import is_server
 from ui import preferences
 from ui.background import run_in_background
 from ui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
 from ui.signals import emit
+
+if TYPE_CHECKING:  # SQLAlchemy loads on a thread after this window is up (ui.warm_up)
+    from cspdesk.services.context import ServiceContext
 
 
 def _describe(db: str | Path | None) -> str:
@@ -61,6 +64,12 @@ def _this_computer() -> str:
     import socket
 
     return socket.gethostname() or ""
+
+
+def _is_context(value: object) -> bool:
+    from cspdesk.services.context import ServiceContext
+
+    return isinstance(value, ServiceContext)
 
 
 def _close_quietly(ctx: ServiceContext) -> None:
@@ -294,7 +303,7 @@ class SignInDialog(QDialog):
         dialog = self
 
         def succeeded(ctx: object) -> None:
-            assert isinstance(ctx, ServiceContext)
+            assert _is_context(ctx)
             if not isValid(dialog) or not dialog._busy:  # closed meanwhile: nobody will use it
                 _close_quietly(ctx)
                 return
@@ -397,7 +406,7 @@ class SignInDialog(QDialog):
         self.recovery_dialog = None
 
     def _recovered(self, ctx: object, username: str) -> None:
-        assert isinstance(ctx, ServiceContext)
+        assert _is_context(ctx)
         self._signed_in(ctx, username)
 
 
@@ -507,7 +516,7 @@ class RecoveryDialog(QDialog):
         dialog = self
 
         def succeeded(ctx: object) -> None:
-            assert isinstance(ctx, ServiceContext)
+            assert _is_context(ctx)
             if not isValid(dialog) or not dialog._busy:
                 _close_quietly(ctx)
                 return

@@ -678,7 +678,7 @@ class MeetingModeWindow(QMainWindow):
         service = self.service
 
         def read() -> dict[int, ItemView]:
-            return {i: service.read_item(i) for i in ids}
+            return service.read_items(ids)
 
         self._reading_ahead = run_in_background(read, self._read_ahead_done, self._read_ahead_failed)
 

@@ -37,6 +37,7 @@ from cspdesk.services.database.workspace import (
     OpenFailed,
     default_database,
 )
+from cspdesk.services.database.workspace import database_exists as database_exists  # re-exported
 from cspdesk.services.database.workspace import take_writer_lock as _take_writer_lock
 from cspdesk.storage.engine import DatabaseTarget, Store, StoreOpenError, open_store
 from cspdesk.storage.integrity import FaultKind, fault_message, startup_check
@@ -122,28 +123,6 @@ def _actor_for(session: Session, account: UserAccount) -> Actor:
 
 def _target(db: str | Path | None) -> DatabaseTarget:
     return DatabaseTarget.parse(db if db is not None else default_database())
-
-
-def database_exists(db: str | Path | None = None) -> bool:
-    """For the window's first screen: is there a database to sign in to, or one to create?"""
-    target = _target(db)
-    if target.path is not None:
-        return target.path.exists() or keyring_path(target.path).exists()
-    from cspdesk.storage.server_roles import url_has_credentials
-
-    if not url_has_credentials(target.url or ""):
-        # Only an account's own role can look, so: sign in (a server without accounts is set up
-        # by its administrator with the owner's URL).
-        return True
-    try:
-        store = open_store(target, migrate=True)
-    except (StoreOpenError, SchemaTooNewError) as exc:
-        raise OpenFailed(str(exc)) from None
-    try:
-        with store.session_factory() as s:
-            return s.scalar(select(UserAccount.id).limit(1)) is not None
-    finally:
-        store.dispose()
 
 
 def _open(target: DatabaseTarget, key: bytes | None, *, create: bool, migrate: bool = True,
@@ -894,3 +873,12 @@ def _recover_on_server(target: DatabaseTarget, name: str, new_password: str) -> 
         store.dispose()
         raise
     return ctx
+
+
+def load_services() -> None:
+    """Import what signing in and the services need, and configure the ORM's mappers, now rather
+    than at the first call (importing this module loads SQLAlchemy, the models and what signing in uses): the window does this on a thread while the person signs in (issue 23:
+    start-up; ui/warm_up.py). Safe to call more than once, from any thread."""
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()

@@ -22,7 +22,21 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, and_, case, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.orm import Session
@@ -402,11 +416,10 @@ class ActionService:
             return []
         today = self._ctx.today()
         with self._ctx.reading() as s:
-            amber = self._amber_days(s)
             by_id: dict[int, ActionRow] = {}
             for start in range(0, len(ids), _CHUNK):
                 chunk = list(ids[start : start + _CHUNK])
-                for row in self._rows(s, Action.id.in_(chunk), today, amber):
+                for row in self._rows(s, Action.id.in_(chunk), today):
                     by_id[row.id] = row
         return [by_id[i] for i in ids if i in by_id]
 
@@ -449,8 +462,7 @@ class ActionService:
         self._ctx.require(Permission.VIEW_CASES)
         today = self._ctx.today()
         with self._ctx.reading() as s:
-            amber = self._amber_days(s)
-            rows = self._rows(s, Action.id == action_id, today, amber)
+            rows = self._rows(s, Action.id == action_id, today)
             if not rows:
                 raise NotFound("That action does not exist, or is on a panel you are not a member of.")
             row = rows[0]
@@ -831,29 +843,30 @@ class ActionService:
         keys.append(Action.id.desc() if q.descending else Action.id.asc())
         return stmt, keys
 
-    def _rows(self, s: Session, where: ColumnElement[bool], today: date, amber: int) -> list[ActionRow]:
-        """Rows for the actions ``where`` picks (by id). The actions are read alone, by primary key,
-        and the names they point at in one small query each: a single query joining them all let
-        SQLite's planner start from the panels and walk a panel index (seconds at county scale)."""
+    def _rows(self, s: Session, where: ColumnElement[bool], today: date, amber: int | None = None) -> list[ActionRow]:
+        """Rows for the actions ``where`` picks (by id), in two statements. The actions are read
+        alone, by primary key, then the names they point at (and the amber threshold, when
+        ``amber`` is None) in one UNION ALL whose every branch is a primary-key lookup: a single
+        query joining them all let SQLite's planner start from the panels and walk a panel index
+        (seconds at county scale), and a query per table cost a round trip each on a server."""
         visible = self._ctx.visible_panel_ids()
         actions = [a for a in s.scalars(select(Action).where(where))
                    if visible is None or a.panel_id in visible]  # need to know, checked here
         if not actions:
             return []
-
-        def names(*cols: Any, ids: set[int]) -> dict[int, tuple]:
-            if not ids:
-                return {}
-            key = cols[0]
-            return {row[0]: tuple(row[1:]) for row in s.execute(select(*cols).where(key.in_(sorted(ids))))}
-
-        panels = names(Panel.id, Panel.name, Panel.panel_type, ids={a.panel_id for a in actions})
-        cases = names(Case.id, Case.reference, ids={a.case_id for a in actions if a.case_id})
-        groups = names(SubjectGroup.id, func.coalesce(SubjectGroup.reference, SubjectGroup.name),
-                       ids={a.group_id for a in actions if a.group_id})
-        agencies = names(Agency.id, Agency.name, Agency.short_code,
-                         ids={a.owner_agency_id for a in actions if a.owner_agency_id})
-        members = names(Member.id, Member.name, ids={a.owner_member_id for a in actions if a.owner_member_id})
+        found = _lookup(s, amber is None, {
+            "panel": (Panel.id, (Panel.name, Panel.panel_type), {a.panel_id for a in actions}),
+            "case": (Case.id, (Case.reference,), {a.case_id for a in actions if a.case_id}),
+            "group": (SubjectGroup.id, (func.coalesce(SubjectGroup.reference, SubjectGroup.name),),
+                      {a.group_id for a in actions if a.group_id}),
+            "agency": (Agency.id, (Agency.name, Agency.short_code), {a.owner_agency_id for a in actions if a.owner_agency_id}),
+            "member": (Member.id, (Member.name,), {a.owner_member_id for a in actions if a.owner_member_id}),
+        })
+        if amber is None:
+            value = found["amber"].get(0, (None,))[0]
+            amber = DEFAULT_AMBER_DAYS if value is None else int(value)
+        panels = {i: (name, PanelType(kind)) for i, (name, kind) in found["panel"].items()}
+        cases, groups, agencies, members = found["case"], found["group"], found["agency"], found["member"]
         out = []
         for a in actions:
             panel_name, panel_type = panels[a.panel_id]
@@ -871,6 +884,26 @@ class ActionService:
                 overdue=is_overdue(a.status, a.due_date, today), rag=rag(a.status, a.due_date, today, amber),
             ))
         return out
+
+
+def _lookup(s: Session, with_amber: bool,
+            wanted: dict[str, tuple[Any, tuple[Any, ...], set[int]]]) -> dict[str, dict[int, tuple]]:
+    """``{kind: {id: (value, …)}}`` for each ``kind: (key, columns, ids)``, all in one UNION ALL
+    (values as text, up to two a row; ``kind`` "amber" holds the partnership's amber days under id 0).
+    The kinds are SQL literals, not parameters, so a server need not guess their types."""
+    branches = []
+    for kind, (key, columns, ids) in wanted.items():
+        if ids:
+            values = [cast(c, String) for c in columns] + [null()] * (2 - len(columns))
+            branches.append(select(literal_column(f"'{kind}'"), key, *values).where(key.in_(sorted(ids))))
+    if with_amber:
+        days = select(Partnership.amber_days).order_by(Partnership.id).limit(1).scalar_subquery()
+        branches.append(select(literal_column("'amber'"), literal_column("0"), cast(days, String), null()))
+    found: dict[str, dict[int, tuple]] = {kind: {} for kind in (*wanted, "amber")}
+    for kind, key, first, second in s.execute(union_all(*branches)):
+        values = (first, second)
+        found[kind][key] = values[: len(wanted[kind][1])] if kind in wanted else (first,)
+    return found
 
 
 def _label(action: Action) -> str:

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind
@@ -60,20 +60,16 @@ def entry_hash(prev_hash: str, event_id: int, at: datetime, user_id: int | None,
     return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
 
 
-def _lock_chain(session: Session) -> None:
-    """Serialise appends so two writers never fork the chain. SQLite: the unit of work's write
-    lock does it (see engine: BEGIN IMMEDIATE). PostgreSQL: a transaction-scoped advisory lock."""
+def _locked_chain_head(session: Session) -> tuple[int, str] | None:
+    """Serialise appends so two writers never fork the chain, and read the newest entry's id and
+    hash. SQLite: the unit of work's write lock serialises (see engine: BEGIN IMMEDIATE).
+    PostgreSQL: ``cspdesk_audit_locked_head`` takes a transaction-scoped advisory lock and reads
+    the head in one round trip, as the owner (an account's role cannot read other panels' entries,
+    yet appends to the one chain)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(7244701)"))
+        from cspdesk.storage.server_roles import locked_audit_head
 
-
-def _chain_head(session: Session) -> tuple[int, str] | None:
-    """The newest entry's id and hash. On a server through ``cspdesk_audit_head``: an account's
-    role cannot read other panels' entries, yet appends to the one chain."""
-    if session.get_bind().dialect.name == "postgresql":
-        from cspdesk.storage.server_roles import audit_head
-
-        return audit_head(session)
+        return locked_audit_head(session)
     last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     return (last.id, last.hash) if last else None
 
@@ -85,9 +81,8 @@ def record(session: Session, actor: Actor | None, kind: AuditKind, entity: str =
     read through a read-only workspace (``ServiceContext.viewing``) cannot be written and is not."""
     if kind == AuditKind.VIEW and session.info.get("cspdesk_read_only_view"):
         return
-    _lock_chain(session)
     details = json.loads(canonical(details or {}))  # what the database will hand back
-    last_id, prev_hash = _chain_head(session) or (0, GENESIS)
+    last_id, prev_hash = _locked_chain_head(session) or (0, GENESIS)
     event_id = last_id + 1
     uid = user_id if user_id is not None else (actor.user_id if actor else None)
     uname = username if username is not None else (actor.username if actor else "")

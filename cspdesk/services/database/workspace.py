@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cspdesk.services.context import Actor, ServiceContext
-from cspdesk.services.context import storage_faults
 from cspdesk.services.errors import AlreadyOpen, ServiceError
-from cspdesk.storage.engine import DatabaseTarget, StoreOpenError, open_store
-from cspdesk.storage.migrate import SchemaTooNewError
 from cspdesk.storage.paths import default_db_path
+from cspdesk.storage.target import DatabaseTarget
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # SQLAlchemy and the models load when a database is opened, not with the first window
+    from cspdesk.services.context import Actor, ServiceContext
     from cspdesk.storage.writer_lock import WriterLock
 
 
@@ -39,12 +37,57 @@ def open_workspace(
 ) -> ServiceContext:
     """Open ``db`` (a file path or a PostgreSQL URL; None for the default file), creating and
     migrating it as needed, and return the context every service is built on."""
+    from cspdesk.services.context import Actor, ServiceContext
+    from cspdesk.storage.engine import StoreOpenError, open_store
+    from cspdesk.storage.migrate import SchemaTooNewError
+
     target = DatabaseTarget.parse(db if db is not None else default_database())
     try:
         store = open_store(target, key=key, create=create)
     except (StoreOpenError, SchemaTooNewError) as exc:
         raise OpenFailed(str(exc)) from None
     return ServiceContext(store=store, actor=actor or Actor.local_owner())
+
+
+def database_exists(db: str | Path | None = None) -> bool:
+    """For the window's first screen: is there a database to sign in to, or one to create? A file
+    is looked at without loading SQLAlchemy (the first window comes up before it: issue 23)."""
+    target = DatabaseTarget.parse(db if db is not None else default_database())
+    if target.path is not None:
+        from cspdesk.storage.keyring import keyring_path
+
+        return target.path.exists() or keyring_path(target.path).exists()
+    from sqlalchemy import select
+
+    from cspdesk.storage.engine import StoreOpenError, open_store
+    from cspdesk.storage.migrate import SchemaTooNewError
+    from cspdesk.storage.models import UserAccount
+    from cspdesk.storage.server_roles import url_has_credentials
+
+    if not url_has_credentials(target.url or ""):
+        # Only an account's own role can look, so: sign in (a server without accounts is set up
+        # by its administrator with the owner's URL).
+        return True
+    try:
+        store = open_store(target, migrate=True)
+    except (StoreOpenError, SchemaTooNewError) as exc:
+        raise OpenFailed(str(exc)) from None
+    try:
+        with store.session_factory() as s:
+            return s.scalar(select(UserAccount.id).limit(1)) is not None
+    finally:
+        store.dispose()
+
+
+def seconds_since_key_derived() -> float | None:
+    """How long ago an account's keys were last unwrapped in this process (its argon2 derivation
+    done), or None: for the start-up benchmark's "main window after argon2" (tests/perf)."""
+    import time
+
+    from cspdesk.storage import keyring
+
+    derived = keyring.last_unwrapped_at
+    return None if derived is None else time.perf_counter() - derived
 
 
 def is_server(db: str | Path | None) -> bool:
@@ -89,6 +132,7 @@ def close_workspace(ctx: ServiceContext) -> None:
 
 def take_writer_lock(path: Path) -> WriterLock:
     """This copy becomes the file's only writer, or :class:`AlreadyOpen` says who is."""
+    from cspdesk.services.context import storage_faults
     from cspdesk.storage.writer_lock import FileHasOtherNames, WriterLock, WriterLockHeld
 
     lock = WriterLock(path)

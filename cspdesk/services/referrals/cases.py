@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select, union
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from cspdesk.domain.criteria import ReferralCriteria, marac_criteria
 from cspdesk.domain.enums import AssessmentKind, AuditKind, CaseStatus, PanelType, PersonRole, RiskLevel, SubjectKind, VulnerabilityFlag
@@ -219,6 +219,11 @@ class CaseService:
         self._ctx.require(Permission.VIEW_CASES)
         if not ids:
             return []
+        with self._ctx.reading() as s:
+            return self._rows_in(s, ids)
+
+    def _rows_in(self, s: Session, ids: Sequence[int]) -> list[CaseRow]:
+        """:meth:`case_rows` inside a session already open (two statements)."""
         person = aliased(Person)
         subject = func.coalesce(
             person.given_name + literal(" ") + person.family_name, SubjectGroup.name, Location.name
@@ -238,47 +243,51 @@ class CaseService:
         visible = self._ctx.visible_panel_ids()
         if visible is not None:
             stmt = stmt.where(Case.panel_id.in_(visible))
-        with self._ctx.reading() as s:
-            # Counted by (case, status) and summed here: with the status in the WHERE clause SQLite
-            # chose the status index and read every unfinished action in the county (~11 ms).
-            open_actions: dict[int, int] = {}
-            for case_id, status, n in s.execute(
-                select(Action.case_id, Action.status, func.count())
-                .where(Action.case_id.in_(list(ids))).group_by(Action.case_id, Action.status)
-            ):
-                if status in UNFINISHED_ACTION_STATUSES:
-                    open_actions[case_id] = open_actions.get(case_id, 0) + n
-            by_id: dict[int, CaseRow] = {}
-            for case in s.execute(stmt):
-                panel_name, panel_type, agency_name, subject_label = case[9:]
-                by_id[case.id] = CaseRow(
-                    id=case.id,
-                    reference=case.reference,
-                    panel_id=case.panel_id,
-                    panel_name=panel_name,
-                    panel_type=panel_type,
-                    referral_date=case.referral_date,
-                    subject_kind=case.subject_kind,
-                    subject=subject_label or "",
-                    status=case.status,
-                    risk_level=case.risk_level,
-                    referring_agency=agency_name or "",
-                    review_date=case.review_date,
-                    is_repeat=case.repeat_of_case_id is not None,
-                    open_actions=open_actions.get(case.id, 0),
-                )
+        # Counted by (case, status) and summed here: with the status in the WHERE clause SQLite
+        # chose the status index and read every unfinished action in the county (~11 ms).
+        open_actions: dict[int, int] = {}
+        for case_id, status, n in s.execute(
+            select(Action.case_id, Action.status, func.count())
+            .where(Action.case_id.in_(list(ids))).group_by(Action.case_id, Action.status)
+        ):
+            if status in UNFINISHED_ACTION_STATUSES:
+                open_actions[case_id] = open_actions.get(case_id, 0) + n
+        by_id: dict[int, CaseRow] = {}
+        for found in s.execute(stmt):
+            panel_name, panel_type, agency_name, subject_label = found[9:]
+            by_id[found.id] = CaseRow(
+                id=found.id,
+                reference=found.reference,
+                panel_id=found.panel_id,
+                panel_name=panel_name,
+                panel_type=panel_type,
+                referral_date=found.referral_date,
+                subject_kind=found.subject_kind,
+                subject=subject_label or "",
+                status=found.status,
+                risk_level=found.risk_level,
+                referring_agency=agency_name or "",
+                review_date=found.review_date,
+                is_repeat=found.repeat_of_case_id is not None,
+                open_actions=open_actions.get(found.id, 0),
+            )
         return [by_id[i] for i in ids if i in by_id]
 
     def get_case(self, case_id: int) -> CaseDetail:
         """One case in full, for reading. Every call is a *view* in the audit trail."""
         self._ctx.require(Permission.VIEW_CASES)
-        rows = self.case_rows([case_id])  # also applies need to know
-        if not rows:
-            raise NotFound("That case does not exist, or is on a panel you are not a member of.")
-        row = rows[0]
-        self._ctx.require(Permission.VIEW_CASES, panel_id=row.panel_id)
+        # One transaction, and the case with its panel and people in two statements (no lazy
+        # load per person): on a server each statement is a round trip (issue 23).
         with self._ctx.viewing() as s:
-            case_ = s.get(Case, case_id)
+            rows = self._rows_in(s, [case_id])  # also applies need to know
+            if not rows:
+                raise NotFound("That case does not exist, or is on a panel you are not a member of.")
+            row = rows[0]
+            self._ctx.require(Permission.VIEW_CASES, panel_id=row.panel_id)
+            case_ = s.get(Case, case_id, options=[
+                joinedload(Case.panel), joinedload(Case.subject_person),
+                selectinload(Case.people).joinedload(CasePerson.person),
+            ])
             assert case_ is not None
             people = []
             if case_.subject_person is not None:
@@ -524,6 +533,8 @@ def contact_history(s: Session, person_ids: Sequence[int]) -> dict[int, tuple[Co
         .where(PersonContactChange.person_id.in_(list(person_ids)))
         .order_by(PersonContactChange.person_id, PersonContactChange.changed_at, PersonContactChange.id)
     ).all()
+    if not rows:
+        return {}  # the usual case: no statement more
     current = {p.id: p for p in s.scalars(select(Person).where(Person.id.in_(list(person_ids))))}
     out: dict[int, list[ContactChange]] = {}
     for i, (row, by, reference) in enumerate(rows):
