@@ -6,7 +6,6 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 # Qt without a screen: without this a pytest-qt run aborts (exit 134) on a machine with no display.
@@ -17,9 +16,7 @@ import pytest  # noqa: E402
 # tests/pg.py and other helpers are imported by name.
 sys.path.insert(0, str(Path(__file__).parent))
 
-TEST_KEY = bytes(range(32))
-#: The demo data is generated relative to this day, so every run sees the same overdue actions.
-DEMO_TODAY = date(2026, 11, 2)
+from constants import DEMO_TODAY, TEST_KEY  # noqa: E402 - shared with the test modules (see constants.py)
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from itertools import product
 
 import pytest
 from actions_helpers import act_as, agency_id, panel_id
-from conftest import DEMO_TODAY
+from constants import DEMO_TODAY
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import ActionStatus, AuditKind, PanelType, Rag, Role, Strand

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from concurrent_edit import change_action
-from conftest import TEST_KEY
+from constants import TEST_KEY
 from cspdesk.services.referrals.cases import CaseService
 from cspdesk.services.changes import ChangeService
 from cspdesk.services.context import OpChanges

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from concurrent_edit import NEW_DUE, change_action, edit_in_process
-from conftest import DEMO_TODAY, TEST_KEY
+from constants import DEMO_TODAY, TEST_KEY
 from cspdesk.domain.enums import ActionStatus, Role
 from cspdesk.services.audit.audit import AuditService
 from cspdesk.services.concurrency import expect_version

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Integer, cast, func, select
 
-from conftest import DEMO_TODAY, TEST_KEY
+from constants import DEMO_TODAY, TEST_KEY
 from dbcheck import dangling_references
 from cspdesk.domain.enums import ActionStatus, CaseStatus, MeetingStatus, PanelType, PersonRole, Role, Strand
 from cspdesk.domain.rules import is_overdue

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from actions_helpers import act_as, panel_id
-from conftest import DEMO_TODAY
+from constants import DEMO_TODAY
 from sqlalchemy import func, select
 
 from cspdesk.domain.enums import AuditKind, GroupStatus, PanelType, RiskLevel, Strand

@@ -31,7 +31,7 @@ import pytest
 from sqlalchemy import select
 
 import cspdesk.services as services_package
-from conftest import DEMO_TODAY
+from constants import DEMO_TODAY
 from core.actions_helpers import act_as
 from cspdesk.domain.enums import PanelType, Role
 from cspdesk.domain.periods import Period

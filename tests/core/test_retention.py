@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from conftest import DEMO_TODAY, TEST_KEY
+from constants import DEMO_TODAY, TEST_KEY
 from cspdesk.domain.enums import AuditKind, CaseStatus, PanelType, Role, SubjectKind
 from cspdesk.domain.rules import normalise_name
 from cspdesk.services.audit import audit

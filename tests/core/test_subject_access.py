@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from conftest import DEMO_TODAY
+from constants import DEMO_TODAY
 from cspdesk.domain.enums import AuditKind, PanelType, PersonRole, Role
 from cspdesk.reports.subject_access import (
     SarCase,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from conftest import TEST_KEY
+from constants import TEST_KEY
 from cspdesk.services.partnership.partnership import PartnershipService
 from cspdesk.services.database.workspace import OpenFailed, close_workspace, open_workspace
 from cspdesk.storage.engine import StoreOpenError, open_store

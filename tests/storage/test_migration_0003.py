@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import text
 
-from conftest import TEST_KEY
+from constants import TEST_KEY
 from cspdesk.storage.engine import open_store
 from cspdesk.storage.migrate import HEAD_REVISION, alembic_config, current_revision, upgrade_to_head
 

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from conftest import TEST_KEY
+from constants import TEST_KEY
 from cspdesk.storage.engine import open_store
 from cspdesk.storage.migrate import HEAD_REVISION, SchemaTooNewError, alembic_config, current_revision, upgrade_to_head
 from cspdesk.storage.models import Base
