@@ -160,6 +160,14 @@ class MeetingsPage(Page):
         self.change_button.setEnabled(False)
         self.change_button.setVisible(self.can_run)
         bar.addWidget(self.change_button)
+        self.agencies_button = QPushButton("A&gencies…", self)
+        self.agencies_button.setObjectName("meetingAgencies")
+        self.agencies_button.setToolTip("Research requests, action update sheets and minutes extracts for agencies "
+                                        "without accounts: send them, see who has returned, import returns")
+        self.agencies_button.clicked.connect(lambda: self.open_agencies())
+        self.agencies_button.setEnabled(False)
+        self.agencies_button.setVisible(self.can_run)
+        bar.addWidget(self.agencies_button)
         self.mode_button = QPushButton("Open &meeting mode", self)
         self.mode_button.setObjectName("primaryButton")
         self.mode_button.setToolTip("Run the selected meeting (Ctrl+Enter)")
@@ -432,6 +440,7 @@ class MeetingsPage(Page):
             self.print_button.setEnabled(False)
             self._set_minutes_available(False)
             self.change_button.setEnabled(False)
+            self.agencies_button.setEnabled(False)
             self.detail_stack.setCurrentWidget(self.no_meeting_label)
             # No meetings at all: the list's own empty state has the whole width.
             self.detail_stack.setVisible(self.model.rowCount() > 0)
@@ -472,6 +481,7 @@ class MeetingsPage(Page):
         self.cancel_action.setEnabled(planned)
         self.delete_action.setEnabled(planned)
         self.print_button.setEnabled(True)
+        self.agencies_button.setEnabled(self.can_run and not cancelled)
         # Minutes once the meeting has started (a draft until they are finalised).
         self._set_minutes_available(took_place(d.status))
         self.mode_button.setText("Open &meeting mode" if d.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS,
@@ -784,6 +794,18 @@ class MeetingsPage(Page):
         self.detail = None
         self._load_meetings(select_id=result.value.row.id)
         emit(self.changes_made, result.changes)
+
+    def open_agencies(self):  # noqa: ANN201 - AgenciesDialog | None
+        """The selected meeting's agencies: research requests, returns, circulation (issue 18)."""
+        if self.detail is None or not self.can_run:
+            return None
+        from ui.dialogs.agencies import AgenciesDialog
+
+        dialog = AgenciesDialog(self.ctx, self.detail.row.id, self._meeting_words(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changes_made.connect(lambda changes: emit(self.changes_made, changes))
+        dialog.open()
+        return dialog
 
     def open_meeting_mode(self) -> None:
         # A cancelled meeting is never run (Enter or a double-click on it does nothing).

@@ -21,7 +21,7 @@ from cspdesk.reports.meeting_papers import MeetingPapers, render_minutes_pdf
 from cspdesk.services.agencies.common import AgencyRef, new_circulation, panel_agencies, working_meeting
 from cspdesk.services.agencies.research import build_research_request
 from cspdesk.services.agencies.sealing import draft_email, encrypt_pdf, encrypt_xlsx
-from cspdesk.services.agencies.updates import build_update_sheet
+from cspdesk.services.agencies.updates import build_update_sheet, open_actions
 from cspdesk.services.context import OpChanges, OpResult, ServiceContext
 from cspdesk.services.errors import ValidationError
 from cspdesk.services.files import write_atomically
@@ -62,8 +62,9 @@ class CirculationService:
 
     def circulate(self, meeting_id: int, kind: CirculationKind | str, out: Path, *, agency: str | None = None,
                   this_meeting_only: bool = False, invariant: bool = False) -> OpResult[CirculationResult]:
-        """Make ``kind`` for every active agency on the meeting's panel (or the one named) in ``out``.
-        Members of the meeting's panel whose role runs meetings only."""
+        """Make ``kind`` for every active agency on the meeting's panel (or the one named) in ``out``;
+        action update sheets only for agencies with open actions. Members of the meeting's panel
+        whose role runs meetings only."""
         kind = CirculationKind(kind)
         out = Path(out)
         if out.exists() and not out.is_dir():
@@ -91,6 +92,8 @@ class CirculationService:
                     files = [(f"{stem}.xlsx", encrypt_xlsx(research_xlsx(paper), password)),
                              (f"{stem}.pdf", encrypt_pdf(research_pdf(paper, invariant=invariant), password))]
                 elif kind is CirculationKind.ACTIONS:
+                    if agency is None and not open_actions(s, meeting, a.id, this_meeting_only=this_meeting_only):
+                        continue  # nothing to update: no sheet (one named agency gets its empty sheet)
                     sheet, circ = build_update_sheet(s, self._ctx, meeting, a, this_meeting_only=this_meeting_only)
                     files = [(f"{stem}.xlsx", encrypt_xlsx(actions_xlsx(sheet), password))]
                 else:
