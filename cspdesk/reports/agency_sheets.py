@@ -236,10 +236,11 @@ def read_returned_sheet(content: bytes) -> ReturnedSheet:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = load_workbook(io.BytesIO(content), data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
         raise NotAnAgencySheet("The file is not a spreadsheet CSPDesk can read (an .xlsx workbook).") from exc
     if META_SHEET not in wb.sheetnames:
         raise NotAnAgencySheet("The workbook is not a sheet CSPDesk sent: its identification is missing.")

@@ -173,6 +173,22 @@ def test_a_tampered_or_misdirected_return_is_refused_with_the_reason(demo_ctx: S
     assert service.import_bytes(sealed, password=packet.password).value.count("refused") == 0
 
 
+def test_only_the_answer_cells_of_a_research_sheet_are_open_and_its_identification_is_hidden(
+        demo_ctx: ServiceContext, tmp_path: Path) -> None:
+    meeting_id = busiest_meeting(demo_ctx, MeetingStatus.PLANNED)
+    packet = _circulate(demo_ctx, meeting_id, "research", tmp_path / "out").packets[0]
+    wb = load_workbook(io.BytesIO(_opened_xlsx(packet)))
+    ws = wb.worksheets[0]
+    assert ws.protection.sheet and wb["cspdesk"].sheet_state == "veryHidden"
+    assert [ws.cell(row=7, column=c).protection.locked for c in range(1, 8)] == [True] * 3 + [False] * 4
+    assert ws["A6"].protection.locked and ws["D6"].protection.locked  # the headings too
+    assert "RESEARCH COPY" in ws["A1"].value
+    assert ws.data_validations.dataValidation[0].formula1 == '"Known,Not known"'
+    # Not a workbook at all: refused as one CSPDesk cannot read.
+    with pytest.raises(ValidationError, match="not a spreadsheet"):
+        ReturnsService(demo_ctx).import_bytes(b"%PDF-1.7 not a workbook")
+
+
 def _blank_workbook() -> bytes:
     from openpyxl import Workbook
 
