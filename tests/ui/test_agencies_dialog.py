@@ -39,7 +39,7 @@ def test_send_research_requests_and_import_a_return_from_the_meetings_page(make_
         panel = s.scalar(select(m.Panel.id).where(m.Panel.panel_type == PanelType.MARAC))
     page.panel_combo.setCurrentIndex(page.panel_combo.findData(panel))
     page.table.setCurrentIndex(page.model.index(page.model.row_of(meeting_id), 0))
-    assert page.agencies_button.isEnabled()
+    assert page.agencies_action.isEnabled()
     dialog = page.open_agencies()
     qtbot.addWidget(dialog)
     assert isinstance(dialog, AgenciesDialog)

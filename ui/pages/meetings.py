@@ -121,7 +121,8 @@ class MeetingsPage(Page):
         self.print_button.setObjectName("printMeetingPapers")
         self.print_button.setText("&Print")
         self.print_button.setToolTip("Print preview of the selected meeting's agenda (Ctrl+P) or minutes "
-                                     "(Ctrl+Shift+P); print them or save them as PDF")
+                                     "(Ctrl+Shift+P); print them or save them as PDF; papers for agencies "
+                                     "(Ctrl+Shift+G)")
         self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         print_menu = QMenu(self.print_button)
         self.print_agenda_action = print_menu.addAction("Agenda…", lambda: self.print_agenda())
@@ -138,6 +139,16 @@ class MeetingsPage(Page):
         self.minutes_why_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.minutes_why_action.triggered.connect(self._say_why_no_minutes)
         self.addAction(self.minutes_why_action)
+        # Papers for agencies without accounts (issue 18): in this menu, as the bar is full at 1024 px.
+        print_menu.addSeparator()
+        self.agencies_action = print_menu.addAction("Agencies: send papers, import returns…",
+                                                    lambda: self.open_agencies())
+        self.agencies_action.setObjectName("meetingAgencies")
+        self.agencies_action.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        self.agencies_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.agencies_action.setEnabled(False)
+        self.agencies_action.setVisible(self.can_run)
+        self.addAction(self.agencies_action)
         self.print_button.setMenu(print_menu)
         self.print_button.setEnabled(False)
         self._set_minutes_available(False)
@@ -160,14 +171,6 @@ class MeetingsPage(Page):
         self.change_button.setEnabled(False)
         self.change_button.setVisible(self.can_run)
         bar.addWidget(self.change_button)
-        self.agencies_button = QPushButton("A&gencies…", self)
-        self.agencies_button.setObjectName("meetingAgencies")
-        self.agencies_button.setToolTip("Research requests, action update sheets and minutes extracts for agencies "
-                                        "without accounts: send them, see who has returned, import returns")
-        self.agencies_button.clicked.connect(lambda: self.open_agencies())
-        self.agencies_button.setEnabled(False)
-        self.agencies_button.setVisible(self.can_run)
-        bar.addWidget(self.agencies_button)
         self.mode_button = QPushButton("Open &meeting mode", self)
         self.mode_button.setObjectName("primaryButton")
         self.mode_button.setToolTip("Run the selected meeting (Ctrl+Enter)")
@@ -440,7 +443,7 @@ class MeetingsPage(Page):
             self.print_button.setEnabled(False)
             self._set_minutes_available(False)
             self.change_button.setEnabled(False)
-            self.agencies_button.setEnabled(False)
+            self.agencies_action.setEnabled(False)
             self.detail_stack.setCurrentWidget(self.no_meeting_label)
             # No meetings at all: the list's own empty state has the whole width.
             self.detail_stack.setVisible(self.model.rowCount() > 0)
@@ -481,7 +484,7 @@ class MeetingsPage(Page):
         self.cancel_action.setEnabled(planned)
         self.delete_action.setEnabled(planned)
         self.print_button.setEnabled(True)
-        self.agencies_button.setEnabled(self.can_run and not cancelled)
+        self.agencies_action.setEnabled(self.can_run and not cancelled)
         # Minutes once the meeting has started (a draft until they are finalised).
         self._set_minutes_available(took_place(d.status))
         self.mode_button.setText("Open &meeting mode" if d.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS,
