@@ -301,7 +301,8 @@ def redact(paper: T, known: KnownContacts = KnownContacts(), *, level: Level,  #
     identity_only = KnownContacts(phones=known.phones, emails=known.emails, contact_notes=known.contact_notes)
     kept = Redaction(known).paper(paper, keep=(*keep, *RESEARCH_IDENTITY_FIELDS))
     # The identifying fields themselves: no addresses removed (they are the point), the rest is.
-    return _walk_fields(kept, frozenset(RESEARCH_IDENTITY_FIELDS), Redaction(identity_only).text_without_addresses)
+    return cast(T, _walk_fields(kept, frozenset(RESEARCH_IDENTITY_FIELDS),  # _walk_fields keeps every value's type
+                                Redaction(identity_only).text_without_addresses))
 
 
 def _walk_fields(value: object, fields: frozenset[str], redact_text_: Callable[[str], str]) -> object:

@@ -147,12 +147,12 @@ def _workbook(header: SheetHeader, kind: str, title: str, columns: Sequence[tupl
     ws.oddFooter.center.text = marking
 
     meta = wb.create_sheet(META_SHEET)
-    values = {"format": SHEET_FORMAT, "kind": kind, "sheet_id": header.sheet_id, "meeting_id": header.meeting_id,
+    meta_values: dict[str, object] = {"format": SHEET_FORMAT, "kind": kind, "sheet_id": header.sheet_id, "meeting_id": header.meeting_id,
               "agency_id": header.agency_id, "agency": header.agency, "digest": header.digest,
               "row_ids": ",".join(str(i) for i in row_ids)}
     for n, key in enumerate(META_KEYS, start=1):
         meta.cell(row=n, column=1, value=key)
-        meta.cell(row=n, column=2, value=str(values[key]))
+        meta.cell(row=n, column=2, value=str(meta_values[key]))
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
     meta.protection.password = header.sheet_id[:12]
@@ -163,7 +163,7 @@ def _answer_count(kind: str) -> int:
     return 4 if kind == "research" else 3
 
 
-def _save(wb) -> bytes:  # noqa: ANN001
+def _save(wb: Any) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
