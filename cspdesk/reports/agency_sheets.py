@@ -87,8 +87,8 @@ class ActionUpdateSheet:
 
 
 #: Research sheet: columns (header, width); the answers start at column ``RESEARCH_ANSWERS``.
-RESEARCH_COLUMNS = (("Case reference", 18), ("Subject", 24), ("People to search for (role, name, aliases, date of birth, address)", 60),
-                    ("Known / Not known", 16), ("What you hold (summary)", 45), ("Risks you know of", 40),
+RESEARCH_COLUMNS = (("Case reference", 18), ("Subject", 24),
+                    ("People to search for (role, name, aliases, date of birth, address)", 60), ("Known / Not known", 16), ("What you hold (summary)", 45), ("Risks you know of", 40),
                     ("Contact with the victim", 30))
 RESEARCH_ANSWERS = 4  # 1-based column of "Known / Not known"
 ACTION_COLUMNS = (("Reference", 18), ("Action", 60), ("Due", 12), ("Status now", 16), ("New status", 18),
@@ -147,9 +147,10 @@ def _workbook(header: SheetHeader, kind: str, title: str, columns: Sequence[tupl
     ws.oddFooter.center.text = marking
 
     meta = wb.create_sheet(META_SHEET)
-    meta_values: dict[str, object] = {"format": SHEET_FORMAT, "kind": kind, "sheet_id": header.sheet_id, "meeting_id": header.meeting_id,
-              "agency_id": header.agency_id, "agency": header.agency, "digest": header.digest,
-              "row_ids": ",".join(str(i) for i in row_ids)}
+    meta_values: dict[str, object] = {
+        "format": SHEET_FORMAT, "kind": kind, "sheet_id": header.sheet_id, "meeting_id": header.meeting_id,
+        "agency_id": header.agency_id, "agency": header.agency, "digest": header.digest,
+        "row_ids": ",".join(str(i) for i in row_ids)}
     for n, key in enumerate(META_KEYS, start=1):
         meta.cell(row=n, column=1, value=key)
         meta.cell(row=n, column=2, value=str(meta_values[key]))
