@@ -191,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("backup", metavar="BACKUP", help="the backup folder (or its database file)")
     p.set_defaults(handler=_cmd_restore)
 
+    from cspdesk.cli_agencies import add_parsers as add_agency_parsers
+
+    add_agency_parsers(sub, common)  # circulate, returns (issue 18)
+
     p = sub.add_parser("import", help="import referrals or actions from a spreadsheet (CSV or XLSX)",
                        description="Import data kept elsewhere (CSV or XLSX) into CSPDesk.")
     import_sub = p.add_subparsers(dest="import_command", metavar="WHAT", required=True)

@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TypeVar, cast
 
 ADDRESS_REMOVED = "[address removed]"
@@ -227,6 +228,22 @@ class Redaction:
             text = _REPEATED_MARKER.sub(ADDRESS_REMOVED, text)
         return text
 
+    def text_without_addresses(self, text: str) -> str:
+        """``text`` with telephone numbers, e-mail addresses and known contact notes removed, and
+        addresses and postcodes left: for the identifying fields of a research copy."""
+        for _, pattern, marker, _keys_needed in sorted((r for rules in self._index.values() for r in rules),
+                                                       key=lambda r: r[0]):
+            if marker in (ADDRESS_REMOVED, POSTCODE_REMOVED):
+                continue
+            text = re.compile(pattern, re.IGNORECASE).sub(marker, text)
+        if "@" in text:
+            text = _EMAIL.sub(EMAIL_REMOVED, text)
+        if _DIGIT.search(text):
+            if self._phones:
+                text = _DIGIT_RUN.sub(self._known_phone, text)
+            text = _PHONE.sub(_phone_or_date, text)
+        return text
+
     def _known_phone(self, match: re.Match[str]) -> str:
         """A run of digits that is, begins or ends with a known number (two numbers typed one
         after the other read as one run)."""
@@ -255,6 +272,58 @@ def redact_for_circulation(paper: T, known: KnownContacts = KnownContacts(),  # 
     return Redaction(known).paper(paper, keep=keep)
 
 
+class Level(StrEnum):
+    """How much a paper may carry. Every paper that leaves the application passes through
+    :func:`redact` at one of these levels — never around it."""
+
+    #: Minutes for distribution, agendas, trackers, extracts: no contact details anywhere.
+    CIRCULATION = "circulation"
+    #: The research copy sent to an agency so it can find its own records (issue 18): the people's
+    #: names, aliases, dates of birth and addresses stay in the fields that identify them
+    #: (:data:`RESEARCH_IDENTITY_FIELDS`); telephone numbers, e-mail addresses and contact notes go,
+    #: and every other string is redacted as for circulation. Marked so on every page.
+    RESEARCH_COPY = "research copy"
+
+
+#: The fields a research copy keeps as recorded, at any depth of the paper.
+RESEARCH_IDENTITY_FIELDS = ("name", "aliases", "address")
+
+
+def redact(paper: T, known: KnownContacts = KnownContacts(), *, level: Level,  # frozen, immutable
+           keep: Collection[str] = ()) -> T:
+    """``paper`` redacted at ``level`` (see :class:`Level`). At :attr:`Level.RESEARCH_COPY` the
+    identifying fields are kept, but a telephone number, e-mail address or contact note typed into
+    one of them still goes: only names, aliases, dates of birth and addresses are the research copy's."""
+    if level is Level.CIRCULATION:
+        return redact_for_circulation(paper, known, keep=keep)
+    if level is not Level.RESEARCH_COPY:
+        raise ValueError(level)
+    identity_only = KnownContacts(phones=known.phones, emails=known.emails, contact_notes=known.contact_notes)
+    kept = Redaction(known).paper(paper, keep=(*keep, *RESEARCH_IDENTITY_FIELDS))
+    # The identifying fields themselves: no addresses removed (they are the point), the rest is.
+    return cast(T, _walk_fields(kept, frozenset(RESEARCH_IDENTITY_FIELDS),  # _walk_fields keeps every value's type
+                                Redaction(identity_only).text_without_addresses))
+
+
+def _walk_fields(value: object, fields: frozenset[str], redact_text_: Callable[[str], str]) -> object:
+    """``value`` with the strings under the dataclass fields named in ``fields`` (at any depth) passed
+    through ``redact_text_``; everything else as it is."""
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_walk_fields(v, fields, redact_text_) for v in value)
+    if isinstance(value, list):
+        return [_walk_fields(v, fields, redact_text_) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            if not f.init:
+                continue
+            inner = getattr(value, f.name)
+            changes[f.name] = (_walk(inner, redact_text_, frozenset()) if f.name in fields
+                               else _walk_fields(inner, fields, redact_text_))
+        return dataclasses.replace(value, **changes)
+    return value
+
+
 def _walk(value: object, redact: Callable[[str], str], keep: frozenset[str]) -> object:
     if type(value) is str:  # exactly str: an enum that is also a str keeps its type and value
         return redact(value)
@@ -272,5 +341,6 @@ def _walk(value: object, redact: Callable[[str], str], keep: frozenset[str]) -> 
 
 __all__ = [
     "ADDRESS_REMOVED", "CONTACT_NOTE_REMOVED", "EMAIL_REMOVED", "MARKERS", "PHONE_REMOVED", "POSTCODE_REMOVED",
-    "KnownContacts", "Redaction", "redact_for_circulation", "redact_text",
+    "RESEARCH_IDENTITY_FIELDS", "KnownContacts", "Level", "Redaction", "redact", "redact_for_circulation",
+    "redact_text",
 ]

@@ -126,6 +126,8 @@ class PageFurniture:
     #: PDF metadata title: never a person's name (file managers and indexers show it).
     title: str = ""
     landscape: bool = False
+    #: The agency a copy was made for (issue 18): "Copy for: <agency>" beside the marking, top and bottom.
+    copy_for: str = ""
 
 
 StoryBuilder = Callable[["Styles", float], "list[Flowable]"]
@@ -220,8 +222,11 @@ def _make_doc(buffer: io.BytesIO, f: PageFurniture, *, invariant: bool):  # noqa
             canvas.setFillColorRGB(0, 0, 0)
             # The protective marking, top and bottom, centred and bold.
             canvas.setFont(bold, 10)
-            canvas.drawCentredString(width / 2, height - 10 * mm, f.protective_marking)
-            canvas.drawCentredString(width / 2, 7 * mm, f.protective_marking)
+            marking = f.protective_marking
+            if f.copy_for:  # one line, so neither can be cut off or covered without the other
+                marking = fit(canvas, f"{marking}  ·  Copy for: {visual(f.copy_for)}", bold, 10, right - left)
+            canvas.drawCentredString(width / 2, height - 10 * mm, marking)
+            canvas.drawCentredString(width / 2, 7 * mm, marking)
             # Header: partnership (and panel) left, document right, a rule under them.
             canvas.setFont(regular, 8)
             right_width = canvas.stringWidth(f.document, regular, 8)
@@ -346,6 +351,10 @@ def table(st: Styles, width: float, header: Sequence[str], rows: Sequence[Sequen
     head = [Paragraph(f"<b>{esc(h)}</b>", st.cell_right if i in numeric else st.cell)
             for i, h in enumerate(header)]
     widths = [width * f for f in fractions]
+    # The last column takes what is left: fractions that sum to a hair over 1 in floating point
+    # (0.22 + 0.46 + 0.12 + 0.2) made a table wider than the frame, and such a table cannot split
+    # across pages at all (a LayoutError once it was longer than a page).
+    widths[-1] = width - sum(widths[:-1])
     base = st.cell_small if small else st.cell
     # A short plain value that fits its column on one line is drawn as a string: a Paragraph
     # (parsed, wrapped) costs ten times as much and looks the same. Anything longer wraps.

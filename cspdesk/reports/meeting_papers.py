@@ -56,6 +56,17 @@ class PaperAction:
 
 
 @dataclass(frozen=True)
+class PaperResearch:
+    """What an agency returned about a case (issue 18): full minutes only, never a distribution copy."""
+
+    agency: str
+    known: str  # "Known" / "Not known" / ""
+    summary: str = ""
+    risks: str = ""
+    victim_contact: str = ""
+
+
+@dataclass(frozen=True)
 class PaperItem:
     """One agenda item: a case, or a standing item (confidentiality, review of actions, AOB)."""
 
@@ -79,6 +90,8 @@ class PaperItem:
     earlier_actions: tuple[PaperAction, ...] = ()
     #: A MARAC referral's criteria, consent and lawful basis (full minutes only; empty otherwise).
     criteria: tuple[tuple[str, str], ...] = ()
+    #: Agencies' returned research on the case (full minutes only; empty otherwise).
+    research: tuple[PaperResearch, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,9 @@ class MeetingPapers:
     addenda: tuple[tuple[datetime, str, str, str], ...] = ()  # (at, by, item title, text)
     #: Minutes only: the copy for circulation, without addresses, telephone numbers, contact notes.
     distribution: bool = False
+    #: A per-agency extract of the distribution copy (issue 18): the agency, and its actions.
+    copy_for: str = ""
+    agency_actions: tuple[PaperAction, ...] = ()
 
 
 # --- The agenda (meeting pack) -------------------------------------------------------------------------
@@ -197,7 +213,7 @@ def render_minutes_pdf(data: MeetingPapers, *, invariant: bool = False) -> bytes
     furniture = PageFurniture(
         protective_marking=data.protective_marking, partnership=data.partnership, panel=data.panel,
         document=f"{kind} {data.starts_at:%d %b %Y}", printed_by=data.generated_by, printed_at=data.generated_at,
-        title=f"{kind}: {data.panel}, {data.starts_at:%d %b %Y}",
+        title=f"{kind}: {data.panel}, {data.starts_at:%d %b %Y}", copy_for=data.copy_for,
     )
     return render_pdf(furniture, lambda st, width: _minutes_story(data, st, width), invariant=invariant)
 
@@ -269,6 +285,11 @@ def _minutes_story(data: MeetingPapers, st: Styles, width: float) -> list[Flowab
         if item.people:
             story.extend(heading(st, "People", 4))
             story.append(_people_table(st, width, item.people, with_contact=not data.distribution))
+        if item.research and not data.distribution:
+            story.extend(heading(st, "Agencies' research", 4))
+            story.append(table(st, width, ["Agency", "Known", "What they hold", "Risks", "Contact with the victim"],
+                               [[r.agency, r.known, r.summary, r.risks, r.victim_contact] for r in item.research],
+                               [0.18, 0.1, 0.3, 0.24, 0.18]))
         story.extend(heading(st, "Discussion", 4))
         story.append(Paragraph(esc(item.discussion) or "No notes recorded.", st.body if item.discussion else st.none))
         if item.risks:
@@ -289,6 +310,14 @@ def _minutes_story(data: MeetingPapers, st: Styles, width: float) -> list[Flowab
         story.append(Paragraph(esc(item.discussion) or "None.", st.body if item.discussion else st.none))
         if item.actions:
             story.append(_actions_table(st, width, item.actions, with_status=False))
+
+    if data.copy_for:
+        story.extend(heading(st, f"Actions for {data.copy_for}", 2))
+        if data.agency_actions:
+            story.append(_actions_table(st, width, data.agency_actions, with_status=True, with_case=True,
+                                        today_label=f"{data.generated_at:%d %b %Y}"))
+        else:
+            story.append(Paragraph(esc(f"No open actions for {data.copy_for}."), st.none))
 
     story.extend(heading(st, "Next meeting", 2))
     story.append(Paragraph(esc(f"{data.next_meeting:%A %d %B %Y, %H:%M}") if data.next_meeting else "Not yet arranged.",

@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from cspdesk.domain.agency_loop import CirculationKind
 from cspdesk.domain.enums import (
     ActionStatus,
     AgendaItemKind,
@@ -118,6 +119,8 @@ class Agency(Base):
     short_code: Mapped[str] = mapped_column(String(20), unique=True)
     sector: Mapped[Sector] = mapped_column(enum_column(Sector, "sector"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Where papers for the agency are e-mailed (its secure, e.g. .gov.uk or .cjsm.net, address); "" if none.
+    secure_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
 
 class UserAccount(Base):
@@ -656,6 +659,55 @@ class ActionUpdate(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     old_status: Mapped[ActionStatus | None] = mapped_column(enum_column(ActionStatus, "old_status"))
     new_status: Mapped[ActionStatus | None] = mapped_column(enum_column(ActionStatus, "new_status"))
+
+
+# --- Agencies in the loop without accounts (issue 18) -----------------------------------------
+
+
+class AgencyCirculation(Base):
+    """A paper sent to an agency for a meeting (research request, action update sheet, minutes
+    extract): what, when, by whom, the rows it listed, and when it came back."""
+
+    __tablename__ = "agency_circulation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(fk("meeting.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(fk("agency.id"), index=True)
+    kind: Mapped[CirculationKind] = mapped_column(enum_column(CirculationKind, "kind"))
+    #: The id written into the sheet (cspdesk.domain.agency_loop): how a return is recognised.
+    sheet_id: Mapped[str] = mapped_column(String(40), unique=True)
+    digest: Mapped[str] = mapped_column(String(64), default="")
+    #: The rows the sheet listed, in order: [{"id": case or action id, "ref": reference, "version": n}, ...].
+    rows: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: The files made (names only).
+    files: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    sent_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_by: Mapped[str] = mapped_column(String(200), default="")
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    returned_by: Mapped[str] = mapped_column(String(200), default="")
+    #: What the last import made of the return (counts only: no personal data).
+    return_summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AgencyResearch(Base):
+    """What an agency holds about a case on a meeting's agenda, from its returned research sheet."""
+
+    __tablename__ = "agency_research"
+    __table_args__ = (UniqueConstraint("meeting_id", "agency_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(fk("meeting.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(fk("agency.id"), index=True)
+    case_id: Mapped[int] = mapped_column(fk("case_record.id", ondelete="CASCADE"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(fk("agenda_item.id", ondelete="SET NULL"), index=True)
+    circulation_id: Mapped[int | None] = mapped_column(fk("agency_circulation.id", ondelete="SET NULL"))
+    #: True: the agency holds records on the case; False: none; None: the row was left blank.
+    known: Mapped[bool | None] = mapped_column(Boolean)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    risks: Mapped[str] = mapped_column(Text, default="")
+    victim_contact: Mapped[str] = mapped_column(Text, default="")
+    returned_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(200), default="")
 
 
 # --- Audit -----------------------------------------------------------------------------------

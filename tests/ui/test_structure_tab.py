@@ -83,3 +83,27 @@ def test_a_panel_is_added_after_its_clash_is_mended(demo_admin_ctx, make_window,
     assert tab.panels_table.item(_row_of(tab.panels_table, "Medway CARM"), 2).text() == "CARM-MW"
     window.show_section(Section.PANELS)
     qtbot.waitUntil(lambda: window.page(Section.PANELS).model.rowCount() == panels_before + 1, timeout=5000)
+
+
+def test_an_agencys_secure_email_is_kept_and_a_bad_one_named_under_its_field(demo_admin_ctx, make_window, qtbot):
+    """Issue 18: the address the agency's papers are e-mailed to is kept with it (Administration)."""
+    from cspdesk.services.partnership.starter import StructureService
+
+    window = make_window(demo_admin_ctx, section=Section.ADMIN)
+    tab = _tab(window)
+    tab.agencies_table.selectRow(0)
+    name = tab.agencies_table.item(0, 0).text()
+    qtbot.mouseClick(tab.edit_agency_button, Qt.MouseButton.LeftButton)
+    edit = tab.open_dialog
+    qtbot.waitExposed(edit)
+    qtbot.keyClicks(edit.email_edit, "not an address")
+    _save(qtbot, edit)
+    # Refused under its own field; the dialog stays open and nothing is saved.
+    assert tab.open_dialog is edit and edit.isVisible()
+    assert "not an e-mail address" in edit._fields["secure_email"][1].text()
+    assert next(a for a in StructureService(demo_admin_ctx).agencies() if a.name == name).secure_email == ""
+    edit.email_edit.setText("marac@agency.gcsx.gov.uk")
+    with qtbot.waitSignal(tab.changes_made, timeout=5000):
+        _save(qtbot, edit)
+    assert next(a for a in StructureService(demo_admin_ctx).agencies() if a.name == name).secure_email == \
+        "marac@agency.gcsx.gov.uk"

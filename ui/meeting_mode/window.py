@@ -63,6 +63,8 @@ from cspdesk.domain.rules import ACTION_STATUSES_NEEDING_REASON
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.meetings.meetings import ActionRow, AgendaEntry, CaseBrief, ItemView, MeetingDetail, MeetingService
+from cspdesk.services.agencies.research import ResearchService
+from ui.dialogs.agencies import research_html
 from ui.background import run_in_background
 from ui.formatting import short_date, short_datetime
 from ui.meeting_mode.autosave import NotesAutosaver
@@ -194,6 +196,7 @@ class MeetingModeWindow(QMainWindow):
         self._record_queue: list[tuple[int, int | None]] = []
         self._recording = None
         self._reading_ahead = None
+        self._research = self._load_research()
         fit_to_screen(self, 1320, 820)
 
         self.autosaver = NotesAutosaver(self._save_notes, self)
@@ -797,6 +800,7 @@ class MeetingModeWindow(QMainWindow):
             parts.append(f"<p><b>Reason:</b> {esc(brief.reason)}</p>")
         if brief.summary:
             parts.append(f"<p><b>Summary:</b> {esc(brief.summary)}</p>")
+        parts += research_html(self._research.get(brief.case_id, ()))
         self.summary_label.setText("".join(parts))
         today = self.ctx.today()
         lines = []
@@ -811,6 +815,14 @@ class MeetingModeWindow(QMainWindow):
                 else "Addresses hidden — Ctrl+Shift+A shows them")
         self.people_label.setText("<p><b>People</b></p><p>" + "<br/>".join(lines) + "</p>"
                                   + f"<p style='color:{theme.colour('muted').name()}'>{note}</p>")
+
+    def _load_research(self) -> dict:
+        """Agencies' returned research on the cases (issue 18), by case id: {} for a role that may
+        not see it (the meeting runs without it)."""
+        try:
+            return ResearchService(self.ctx).research(self.meeting_id)
+        except ServiceError:
+            return {}
 
     def toggle_addresses(self) -> None:
         if self._brief is None:

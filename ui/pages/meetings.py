@@ -121,7 +121,8 @@ class MeetingsPage(Page):
         self.print_button.setObjectName("printMeetingPapers")
         self.print_button.setText("&Print")
         self.print_button.setToolTip("Print preview of the selected meeting's agenda (Ctrl+P) or minutes "
-                                     "(Ctrl+Shift+P); print them or save them as PDF")
+                                     "(Ctrl+Shift+P); print them or save them as PDF; papers for agencies "
+                                     "(Ctrl+Shift+G)")
         self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         print_menu = QMenu(self.print_button)
         self.print_agenda_action = print_menu.addAction("Agenda…", lambda: self.print_agenda())
@@ -138,6 +139,16 @@ class MeetingsPage(Page):
         self.minutes_why_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.minutes_why_action.triggered.connect(self._say_why_no_minutes)
         self.addAction(self.minutes_why_action)
+        # Papers for agencies without accounts (issue 18): in this menu, as the bar is full at 1024 px.
+        print_menu.addSeparator()
+        self.agencies_action = print_menu.addAction("Agencies: send papers, import returns…",
+                                                    lambda: self.open_agencies())
+        self.agencies_action.setObjectName("meetingAgencies")
+        self.agencies_action.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        self.agencies_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.agencies_action.setEnabled(False)
+        self.agencies_action.setVisible(self.can_run)
+        self.addAction(self.agencies_action)
         self.print_button.setMenu(print_menu)
         self.print_button.setEnabled(False)
         self._set_minutes_available(False)
@@ -432,6 +443,7 @@ class MeetingsPage(Page):
             self.print_button.setEnabled(False)
             self._set_minutes_available(False)
             self.change_button.setEnabled(False)
+            self.agencies_action.setEnabled(False)
             self.detail_stack.setCurrentWidget(self.no_meeting_label)
             # No meetings at all: the list's own empty state has the whole width.
             self.detail_stack.setVisible(self.model.rowCount() > 0)
@@ -472,6 +484,7 @@ class MeetingsPage(Page):
         self.cancel_action.setEnabled(planned)
         self.delete_action.setEnabled(planned)
         self.print_button.setEnabled(True)
+        self.agencies_action.setEnabled(self.can_run and not cancelled)
         # Minutes once the meeting has started (a draft until they are finalised).
         self._set_minutes_available(took_place(d.status))
         self.mode_button.setText("Open &meeting mode" if d.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS,
@@ -784,6 +797,18 @@ class MeetingsPage(Page):
         self.detail = None
         self._load_meetings(select_id=result.value.row.id)
         emit(self.changes_made, result.changes)
+
+    def open_agencies(self):  # noqa: ANN201 - AgenciesDialog | None
+        """The selected meeting's agencies: research requests, returns, circulation (issue 18)."""
+        if self.detail is None or not self.can_run:
+            return None
+        from ui.dialogs.agencies import AgenciesDialog
+
+        dialog = AgenciesDialog(self.ctx, self.detail.row.id, self._meeting_words(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changes_made.connect(lambda changes: emit(self.changes_made, changes))
+        dialog.open()
+        return dialog
 
     def open_meeting_mode(self) -> None:
         # A cancelled meeting is never run (Enter or a double-click on it does nothing).

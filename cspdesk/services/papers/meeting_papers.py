@@ -27,6 +27,7 @@ from cspdesk.reports.meeting_papers import (
 )
 from cspdesk.services.audit import audit
 from cspdesk.services.partnership.partnership import paper_heading
+from cspdesk.services.agencies.research import research_by_case
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.files import check_output_path, write_atomically
 from cspdesk.services.referrals.cases import referral_criteria
@@ -133,6 +134,8 @@ class MeetingPapersService:
             if a.status not in FINISHED_ACTION_STATUSES:
                 open_by_case[a.case_id].append(action(a))
 
+        # Agencies' returned research (issue 18): the full record only, never read for a distribution copy.
+        research = {} if distribution else research_by_case(s, d.row.id)
         items = []
         for entry in d.items:
             case = cases.get(entry.case_id) if entry.case_id is not None else None
@@ -166,6 +169,7 @@ class MeetingPapersService:
                 earlier_actions=tuple(earlier),
                 # The full minutes only: the distribution copy and the agenda print no criteria.
                 criteria=self._criteria(s, case) if case is not None and not distribution else (),
+                research=research.get(entry.case_id, ()) if case is not None else (),
             ))
         titles = {i.id: i.label for i in d.items}
         heading = paper_heading(s)

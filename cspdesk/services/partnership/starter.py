@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cspdesk.domain.agency_loop import check_secure_email
 from cspdesk.domain.enums import AuditKind, PanelType, Sector
 from cspdesk.services.audit import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
@@ -197,6 +198,8 @@ class AgencyRow:
     sector: Sector
     is_active: bool
     panels: int  # how many panels it sits on
+    #: Where its papers are e-mailed (issue 18); "" when none is held.
+    secure_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,7 +230,8 @@ class StructureService:
         self._ctx.require(Permission.ADMINISTER)
         with self._ctx.reading() as s:
             seats = dict(s.execute(select(PanelAgency.agency_id, func.count()).group_by(PanelAgency.agency_id)).all())
-            return sorted((AgencyRow(a.id, a.name, a.short_code, a.sector, a.is_active, seats.get(a.id, 0))
+            return sorted((AgencyRow(a.id, a.name, a.short_code, a.sector, a.is_active, seats.get(a.id, 0),
+                                     a.secure_email)
                            for a in s.scalars(select(Agency))), key=lambda a: a.name.casefold())
 
     def add_panel(self, choice: PanelChoice) -> OpResult[int]:
@@ -265,10 +269,13 @@ class StructureService:
             agency_id = agency.id
         return OpResult(agency_id, OpChanges(panels=True, actions=True))
 
-    def update_agency(self, agency_id: int, name: str, short_code: str, *, is_active: bool = True) -> OpResult[int]:
+    def update_agency(self, agency_id: int, name: str, short_code: str, *, is_active: bool = True,
+                      secure_email: str | None = None) -> OpResult[int]:
         """Rename an agency, change its code, or retire it (kept on earlier actions and meetings, no
-        longer offered for new ones) or bring it back."""
+        longer offered for new ones) or bring it back; ``secure_email`` (when given) as
+        :meth:`set_secure_email`, in the same transaction."""
         self._ctx.require(Permission.ADMINISTER)
+        email = _secure_email(secure_email) if secure_email is not None else None
         with self._ctx.unit_of_work() as s:
             agency = s.get(Agency, agency_id)
             if agency is None:
@@ -283,7 +290,29 @@ class StructureService:
                 agency.name, agency.short_code, agency.is_active = tidy.name, tidy.short_code, is_active
                 audit.record(s, self._ctx.actor, AuditKind.UPDATE, "agency", agency_id,
                              {k: {"old": o, "new": n} for k, (o, n) in changed.items()}, at=self._ctx.now())
+            if email is not None and self._keep_email(s, agency, email):
+                changed["secure_email"] = ("", email)
         return OpResult(agency_id, OpChanges(panels=True, actions=True) if changed else OpChanges())
+
+    def set_secure_email(self, agency_id: int, address: str) -> OpResult[int]:
+        """Keep the agency's secure e-mail address (where its papers are sent; "" for none). Audited
+        with the old and new address: an agency's address is not personal data."""
+        self._ctx.require(Permission.ADMINISTER)
+        tidy = _secure_email(address)
+        with self._ctx.unit_of_work() as s:
+            agency = s.get(Agency, agency_id)
+            if agency is None:
+                raise NotFound(f"No agency has the id {agency_id}.")
+            changed = self._keep_email(s, agency, tidy)
+        return OpResult(agency_id, OpChanges(panels=True) if changed else OpChanges())
+
+    def _keep_email(self, s: Session, agency: Agency, tidy: str) -> bool:
+        if agency.secure_email == tidy:
+            return False
+        audit.record(s, self._ctx.actor, AuditKind.UPDATE, "agency", agency.id,
+                     {"secure_email": {"old": agency.secure_email, "new": tidy}}, at=self._ctx.now())
+        agency.secure_email = tidy
+        return True
 
     @staticmethod
     def _check_unique(s: Session, tidy: AgencyChoice, own_id: int | None) -> None:
@@ -292,6 +321,13 @@ class StructureService:
                 raise ValidationError("name", f"There is an agency named {other.name} already.")
             if other.short_code == tidy.short_code:
                 raise ValidationError("short_code", f"{other.name} uses the short code {other.short_code} already.")
+
+
+def _secure_email(address: str) -> str:
+    try:
+        return check_secure_email(address)
+    except ValueError as exc:
+        raise ValidationError("secure_email", str(exc)) from None
 
 
 def _as_fields(check, rows, fields: dict[str, str]):  # noqa: ANN001, ANN202

@@ -229,21 +229,29 @@ class StructureTab(AdminTab):
         sectors.setEnabled(agency is None)
         active = QCheckBox("Active: offered for new actions, accounts and attendance")
         active.setChecked(agency.is_active if agency else True)
+        secure_email = QLineEdit(agency.secure_email if agency else "")
+        secure_email.setMaxLength(254)
+        secure_email.setPlaceholderText("Where its papers are e-mailed, e.g. marac@police.gcsx.gov.uk")
 
         def save() -> OpResult:
             if agency is None:
                 return self._service.add_agency(AgencyChoice(name.text(), code.text(), Sector(sectors.currentData())))
-            return self._service.update_agency(agency.id, name.text(), code.text(), is_active=active.isChecked())
+            return self._service.update_agency(agency.id, name.text(), code.text(), is_active=active.isChecked(),
+                                               secure_email=secure_email.text())
 
         dialog = _FieldsDialog("Add an agency" if agency is None else f"Edit {agency.name}", save, self)
-        for widget in (name, code, sectors, active):
+        for widget in (name, code, sectors, active, secure_email):
             widget.setParent(dialog)
         dialog.add_field("name", "&Name", name)
         dialog.add_field("short_code", "Short &code", code)
         dialog.add_field("sector", "&Sector", sectors)
         if agency is not None:
+            dialog.add_field("secure_email", "Secure e-&mail", secure_email)
             dialog.add_field("is_active", "", active)
+        else:
+            secure_email.hide()
         dialog.name_edit, dialog.code_edit, dialog.active_check = name, code, active  # type: ignore[attr-defined]
+        dialog.email_edit = secure_email  # type: ignore[attr-defined]
         return dialog
 
     def add_agency(self) -> None:
