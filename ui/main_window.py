@@ -29,6 +29,7 @@ from cspdesk.services.partnership import PartnershipInfo, PartnershipService
 from ui import faults
 from ui.change_watch import ChangeWatch
 from ui.lock import WindowLock
+from ui.operations import finish_running_ops, run_and_wait
 from ui.pages.base import Page
 from ui.shell.account import AccountController
 from ui.shell.backups import BackupController
@@ -140,7 +141,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(page)
             page.deleteLater()
         self._pages = {}
-        self.partnership = PartnershipService(self.ctx).get()
+        self.partnership = self._read_partnership()
         self._can_administer = self.ctx.actor.can(Permission.ADMINISTER)
         self._builders = page_builders(self, administer=self._can_administer)
         # Administration is not offered to people whose role cannot use it.
@@ -168,6 +169,10 @@ class MainWindow(QMainWindow):
         if not self._started:
             self._started = True
             self.backup_jobs.start()
+
+    def _read_partnership(self) -> PartnershipInfo | None:
+        ctx = self.ctx
+        return run_and_wait(lambda: PartnershipService(ctx).get())
 
     def unlocked_title(self) -> str:
         info = self.partnership
@@ -323,7 +328,7 @@ class MainWindow(QMainWindow):
         leave_welcome = False
         if changes.partnership:
             was_welcome = self.needs_welcome
-            self.partnership = PartnershipService(self.ctx).get()
+            self.partnership = self._read_partnership()
             # Account changes and security settings (the idle interval) come as partnership changes.
             self.account.read_account()
             self._update_identity()
@@ -383,8 +388,6 @@ class MainWindow(QMainWindow):
         self.change_watch.stop()
         self.records.close_all()
         # A dashboard being worked out or a page being printed must end before the database closes.
-        from ui.operations import finish_running_ops
-
         finish_running_ops()
         super().closeEvent(event)
         emit(self.closed)

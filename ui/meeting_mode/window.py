@@ -47,6 +47,7 @@ from cspdesk.services.meetings import ActionRow, CaseBrief, ItemView, MeetingDet
 from ui.formatting import short_datetime
 from ui.meeting_mode.autosave import NotesAutosaver
 from ui.meeting_mode.parts import DECISIONS, HINT, STATUS_KEYS, KeyFilter
+from ui.operations import OnDatabaseThread
 from ui.signals import emit
 from ui.windows import fit_to_screen
 from ui.meeting_mode.agenda import AgendaFlow
@@ -82,7 +83,8 @@ class MeetingModeWindow(MeetingLayout, AgendaFlow, ItemEditor, AttendancePanel, 
         self.setObjectName("meetingModeWindow")
         self._initial_changes = OpChanges()
         self.ctx = ctx
-        self.service = MeetingService(ctx)
+        # Every call the window makes runs on the database thread (the window stays painted).
+        self.service = OnDatabaseThread(MeetingService(ctx))
         self.meeting_id = meeting_id
         self.detail: MeetingDetail = self.service.get_meeting(meeting_id)
         if self.detail.row.status is MeetingStatus.PLANNED or self.detail.row.status is MeetingStatus.IN_PROGRESS:

@@ -20,6 +20,7 @@ from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.panels import PanelService
 from ui.pages.action_tables import ActionsTab
+from ui.operations import OnDatabaseThread
 from ui.pages.tracker import TrackerView
 from ui.pages.base import Page
 from ui.signals import emit
@@ -86,7 +87,7 @@ class ActionsPage(Page):
     def _ensure_ocg_tab(self) -> None:
         """An OCGs tab for those who sit on a SOCP (the only panel with organised crime groups)."""
         try:
-            socp = any(p.panel_type == PanelType.SOCP for p in PanelService(self._ctx).list_panels())
+            socp = any(p.panel_type == PanelType.SOCP for p in OnDatabaseThread(PanelService(self._ctx)).list_panels())
         except ServiceError:
             socp = False
         if socp and self.ocgs is None:

@@ -26,16 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import ActionStatus, Role
-from cspdesk.services.actions import (
-    ActionGroupBy,
-    ActionQuery,
-    ActionService,
-)
+from cspdesk.services.actions import ActionGroupBy, ActionQuery, ActionService
 from cspdesk.services.cases import CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.panels import PanelService
-from ui.operations import run_op
+from ui.operations import OnDatabaseThread, run_op
 from ui.dialogs.action_status import ActionStatusDialog
 from ui.formatting import count
 from ui.models.action_table import (
@@ -80,9 +76,11 @@ class TrackerView(TrackerFilters, ActionsTab):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self.service = ActionService(ctx)
-        self._panels = PanelService(ctx)
-        self._cases = CaseService(ctx)
+        self.service = ActionService(ctx)  # the list's model reads through it (in data(): directly)
+        #: The same service with every call on the database thread, for everything else.
+        self.reads = OnDatabaseThread(self.service)
+        self._panels = OnDatabaseThread(PanelService(ctx))  # calls run on the database thread
+        self._cases = OnDatabaseThread(CaseService(ctx))
         self.can_update = ctx.actor.can(Permission.UPDATE_ACTIONS)
         self._case_id: int | None = None
         self._case_text = ""
@@ -256,7 +254,7 @@ class TrackerView(TrackerFilters, ActionsTab):
         query = self.model.query
         try:
             # Every rating's count, whichever one is chosen: the other tiles stay worth clicking.
-            counts = self.service.rag_counts(replace(query, rags=None))
+            counts = self.reads.rag_counts(replace(query, rags=None))
         except ServiceError:
             return
         rags = query.rags or frozenset()

@@ -76,7 +76,7 @@ def _qdate(value: date) -> QDate:
 
 class TrackerFilters:
     """The tracker's filter bar and the query it makes: a part of :class:`~ui.pages.tracker.TrackerView`
-    (mixed in; it uses the view's ``_ctx``, ``service``, ``model``, ``message`` and ``_debounce``).
+    (mixed in; it uses the view's ``_ctx``, ``reads``, ``model``, ``message`` and ``_debounce``).
 
     Panel, agency, owner, status, RAG, overdue, due dates, case and grouping; :meth:`current_query`
     turns them into the :class:`ActionQuery` the list is read with."""
@@ -201,7 +201,7 @@ class TrackerFilters:
         try:
             self.agency_combo.clear()
             self.agency_combo.addItem("All agencies", None)
-            for choice in self.service.agency_choices(self.panel_combo.currentData()):
+            for choice in self.reads.agency_choices(self.panel_combo.currentData()):
                 self.agency_combo.addItem(choice.label, choice.id)
                 self.agency_combo.setItemData(self.agency_combo.count() - 1, choice.label, Qt.ItemDataRole.ToolTipRole)
             self.agency_combo.setCurrentIndex(max(self.agency_combo.findData(agency_id), 0) if agency_id else 0)

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 
 from cspdesk.services.accounts import AccountService
+from ui.operations import OnDatabaseThread
 
 
 class AccountController(QObject):
@@ -21,7 +22,8 @@ class AccountController(QObject):
         window = self._window
         ctx = window.ctx
         actor = ctx.actor
-        me = AccountService(ctx).me() if actor.user_id is not None else None
+        account = OnDatabaseThread(AccountService(ctx))
+        me = account.me() if actor.user_id is not None else None
         self.display_name = me.display_name if me is not None else actor.username
         role = actor.role.label
         label = window.user_label
@@ -29,7 +31,7 @@ class AccountController(QObject):
             label.setText(f"{me.display_name} · {role}")
             label.setToolTip(f"Signed in as {me.username} ({role})")
             identity = f"Signed in as {me.display_name} ({me.username}), {role}."
-            minutes = AccountService(ctx).security_settings().idle_lock_minutes
+            minutes = account.security_settings().idle_lock_minutes
         else:
             # A database opened with its raw key (tests, tools): no account, so nothing to unlock with.
             label.setText(f"{actor.username} · {role}")
@@ -62,7 +64,7 @@ class AccountController(QObject):
         ctx = self._window.ctx
         if ctx.actor.user_id is None:
             return False
-        me = AccountService(ctx).me()
+        me = OnDatabaseThread(AccountService(ctx)).me()
         if me is None or not me.must_change_password:
             return False
         self.change_password(required=True)

@@ -86,11 +86,13 @@ class OpenRecords(QObject):
         from cspdesk.domain.enums import MeetingStatus
         from cspdesk.services.meetings import MeetingService
         from ui.formatting import short_date
+        from ui.operations import run_and_wait
         from ui.pages.admin.common import confirm
 
         window = self._window
+        ctx = window.ctx
         try:
-            row = MeetingService(window.ctx).get_meeting(meeting_id).row
+            row = run_and_wait(lambda: MeetingService(ctx).get_meeting(meeting_id)).row
         except ServiceError as exc:
             window.statusBar().showMessage(str(exc), 8000)
             return False
