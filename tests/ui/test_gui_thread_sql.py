@@ -26,15 +26,13 @@ from ui.main_window import Section
 
 #: Paths that still execute SQL on the GUI thread, and why. Remove a path once it is converted.
 NOT_YET_CONVERTED: dict[str, str] = {
-    # The lazy table model under every long list (ui/models/paged.py) reads its ids in refresh() and
-    # its rows a page at a time inside data(), which Qt calls on the GUI thread while painting; a
-    # nested wait is not allowed there. It needs ids and first page read by an Op and the later
-    # pages fetched ahead on the database thread (the list-speed work of issue 23).
-    "open the case list": "the case list's paged model (ui/models/case_table.py _read_ids, _read_rows)",
-    "search": "the case list's paged model re-reads its ids and first page for the search text",
-    "open the tracker": "the tracker's paged model (ui/models/action_table.py _read_ids, _read_rows)",
-    "save a referral": "the save itself runs on the database thread (ReferralDialog.save, run_and_wait); what is "
-                       "left is the case list and the tracker refreshing their paged models for its OpChanges",
+    # The lazy table model under every long list (ui/models/paged.py) reads its ids on the database
+    # thread (refresh) but its rows a page at a time inside data(), which Qt calls on the GUI thread
+    # while painting, where a nested wait is not allowed. It needs the first page read with the ids
+    # and later pages fetched ahead by an Op (showing blank rows until they arrive).
+    "open the case list": "the case list's rows, read a page at a time in data() (ui/models/case_table.py _read_rows)",
+    "search": "the same: the first page of the rows found, read in data()",
+    "open the tracker": "the tracker's rows, read a page at a time in data() (ui/models/action_table.py _read_rows)",
 }
 
 

@@ -90,9 +90,7 @@ class MeetingModeWindow(MeetingLayout, AgendaFlow, ItemEditor, AttendancePanel, 
         if self.detail.row.status is MeetingStatus.PLANNED or self.detail.row.status is MeetingStatus.IN_PROGRESS:
             result = self.service.start_meeting(meeting_id)
             self.detail = result.value
-            # Said once the event loop runs: whoever opened the window connects to it first.
             self._initial_changes = result.changes
-            QTimer.singleShot(0, self, self._announce_initial)
         choices = self.service.panel_choices(self.detail.row.panel_id)
         self._agencies = choices.agencies
         self._members = choices.members
@@ -141,6 +139,11 @@ class MeetingModeWindow(MeetingLayout, AgendaFlow, ItemEditor, AttendancePanel, 
             self._read_ahead()
         else:
             self.show_review()
+        # Said once the event loop runs after __init__, so whoever opened the window connects to it
+        # first. Not earlier: the service's calls above wait in nested event loops, which would
+        # fire the timer before anyone listens.
+        if self._initial_changes:
+            QTimer.singleShot(0, self, self._announce_initial)
 
     # -- the rest ------------------------------------------------------------------------------------
 
