@@ -148,3 +148,25 @@ def _box_closed() -> None:
 
         if isValid(box):
             box.close()
+
+
+def test_run_and_wait_answers_from_the_database_thread_and_raises_its_errors(qtbot) -> None:  # noqa: ANN001
+    from ui.operations import OnDatabaseThread, run_and_wait
+
+    gui = threading.current_thread()
+    assert run_and_wait(threading.current_thread) is not gui
+    with pytest.raises(ValidationError, match="Choose the panel."):
+        run_and_wait(lambda: (_ for _ in ()).throw(ValidationError("panel", "Choose the panel.")))
+
+    class Service:
+        def where(self) -> threading.Thread:
+            return threading.current_thread()
+
+        def now(self) -> threading.Thread:  # a clock: called where it is asked
+            return threading.current_thread()
+
+    service = OnDatabaseThread(Service())
+    assert service.where() is not gui
+    assert service.now() is gui
+    # A service composed inside an operation calls straight through (no wait on its own thread).
+    assert run_and_wait(service.where) is run_and_wait(threading.current_thread)
