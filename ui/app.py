@@ -125,6 +125,7 @@ def run_gui(
     painted and exits. Returns the exit code: 0, or 2 when the database cannot be opened, the
     sign-in is refused or the view is unknown.
     """
+
     app = make_application()
     to_stderr = screenshot is not None or print_startup_time
     # The main window's modules (and SQLAlchemy) are not loaded before the first window is up.
@@ -195,9 +196,9 @@ def run_gui(
             def grab() -> None:
                 nonlocal exit_code, waited
                 # A page that loads on a worker thread (the Reports dashboard) is pictured loaded.
-                from ui.background import running_calls
+                from ui.operations import running_ops
 
-                if running_calls() and waited < SCREENSHOT_WAIT_MS:
+                if running_ops() and waited < SCREENSHOT_WAIT_MS:
                     waited += SCREENSHOT_SETTLE_MS
                     QTimer.singleShot(SCREENSHOT_SETTLE_MS, grab)
                     return

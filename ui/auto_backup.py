@@ -1,7 +1,7 @@
 """A window's work on its database file behind the scenes: the full integrity check of a large
 file after the window shows, the daily backup, and the backup when the window closes.
 
-All of it runs off the GUI thread (:mod:`ui.background`), one call at a time, with a small
+All of it runs off the GUI thread (:mod:`ui.operations`, the database thread), one call at a time, with a small
 progress bar in the status bar. Closing the window waits for the backup on closing, showing its
 progress with a **Close without waiting** button: pressing it hides the window at once and stops
 the backup at its next step (nothing of a stopped backup is kept; the database is untouched).
@@ -25,7 +25,7 @@ from shiboken6 import isValid
 from cspdesk.services.database.backup import BackupCancelled, BackupInfo, BackupService, check_database_in_full
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
-from ui.background import BackgroundCall, run_in_background
+from ui.operations import OpCall, run_op
 from ui.faults import show_fault
 from ui.signals import emit
 
@@ -58,7 +58,7 @@ class BackupRunner(QObject):
         super().__init__(window)
         self._window = window
         self.ctx = ctx
-        self._call: BackgroundCall | None = None
+        self._call: OpCall | None = None
         self._running = ""
         self._queue: list[str] = []
         #: Set to stop the job running now (a new one per job).
@@ -171,7 +171,7 @@ class BackupRunner(QObject):
             if isValid(runner):
                 runner._progressed(percent, message)
 
-        self._call = run_in_background(call, succeeded, failed, on_progress=progressed)
+        self._call = run_op(call, succeeded, failed, on_progress=progressed)
 
     def _progressed(self, percent: int, message: str) -> None:
         if self._running != "check":

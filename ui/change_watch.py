@@ -13,21 +13,21 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 
 from cspdesk.services.changes import ChangeMark, ChangesSince, ChangeService
-from ui.background import BackgroundCall, run_in_background
+from ui.operations import OpCall, run_op
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.shell.window_protocol import ShellWindow
 
 #: Every half minute, and whenever the window comes to the front.
 POLL_INTERVAL_MS = 30_000
 
 
 class ChangeWatch(QObject):
-    def __init__(self, window: MainWindow, interval_ms: int = POLL_INTERVAL_MS) -> None:
+    def __init__(self, window: ShellWindow, interval_ms: int = POLL_INTERVAL_MS) -> None:
         super().__init__(window)
         self._window = window
         self._mark: ChangeMark | None = None
-        self._call: BackgroundCall | None = None
+        self._call: OpCall | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.poll)
@@ -58,7 +58,7 @@ class ChangeWatch(QObject):
         if not self.active or (self._call is not None and self._call.is_running()) or window.lock.is_locked():
             return
         service, mark = ChangeService(window.ctx), self._mark
-        self._call = run_in_background(lambda: service.changes_since(mark), self._answered, self._failed)
+        self._call = run_op(lambda: service.changes_since(mark), self._answered, self._failed)
 
     def _answered(self, result: ChangesSince) -> None:
         first = self._mark is None

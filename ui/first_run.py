@@ -21,7 +21,7 @@ from cspdesk.services.access.auth import DEMO_PASSWORD, CreatedDatabase
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.database.workspace import close_workspace, default_database
-from ui.background import run_in_background
+from ui.operations import run_op
 from ui.pages.welcome import WelcomePage
 from ui.signals import emit
 from ui.windows import bring_to_front, fit_to_screen
@@ -127,7 +127,7 @@ class FirstRunWindow(QMainWindow):
 
             return create_demo_database(db, progress=report)
 
-        run_in_background(call, self._demo_written, self._demo_refused, on_progress=self._demo_progress)
+        run_op(call, self._demo_written, self._demo_refused, on_progress=self._demo_progress)
 
     def _demo_progress(self, percent: int, message: str) -> None:
         # A window-modal QProgressDialog runs queued events inside setValue(); never step back.

@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from ui.background import run_in_background
+from ui.operations import run_op
 from ui.dialogs.forms import error_label, line_edit
 from ui.signals import emit
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.shell.window_protocol import ShellWindow
 
 LOCKED_TITLE = "CSPDesk — locked"
 
@@ -235,7 +235,7 @@ class _DialogCover(QWidget):
 
 
 class WindowLock(QObject):
-    """The idle timer and the lock of one :class:`MainWindow`.
+    """The idle timer and the lock of one :class:`~ui.main_window.MainWindow`.
 
     The window gives it a ``central_stack`` holding its ``content`` and its ``lock_screen``.
     ``configure(ctx)`` reads the idle interval and switches locking on when someone is signed in
@@ -247,7 +247,7 @@ class WindowLock(QObject):
     #: A wrong password was given: the message shown.
     unlock_failed = Signal(str)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: ShellWindow) -> None:
         super().__init__(window)
         self._window = window
         self._enabled = False
@@ -420,7 +420,7 @@ class WindowLock(QObject):
             lock._say_wrong(str(exc) if isinstance(exc, ServiceError)
                             else f"The password could not be checked ({type(exc).__name__}).")
 
-        run_in_background(call, succeeded, failed)
+        run_op(call, succeeded, failed)
 
     def is_checking(self) -> bool:
         return self._checking

@@ -38,7 +38,7 @@ def _no_sign_in_delay(monkeypatch: pytest.MonkeyPatch) -> None:
 def _background_calls_end(qtbot) -> Iterator[None]:  # noqa: ANN001
     """No test leaves a worker thread running into the next one."""
     yield
-    from ui.background import running_calls
+    from ui.operations import running_ops as running_calls
 
     qtbot.waitUntil(lambda: running_calls() == 0, timeout=30_000)
 

@@ -264,7 +264,7 @@ def test_closing_the_preview_while_it_draws_stops_the_drawing(qtbot):
     from PySide6.QtCore import QCoreApplication, QEvent
     from shiboken6 import isValid
 
-    from ui.background import running_calls
+    from ui.operations import running_ops as running_calls
 
     dialog = PreviewDialog(_counting_source(_many_pages(300), []))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -8,7 +8,7 @@
 3. **Report**: what importing would do — rows read, good rows, and every bad row with its row
    number and reason — then **Import all**, **Import the good rows only**, or **Import nothing**.
 
-Reading, checking and importing run off the GUI thread (:mod:`ui.background`) with a busy bar;
+Reading, checking and importing run off the GUI thread (:mod:`ui.operations`, the database thread) with a busy bar;
 the dialog is opened, never ``exec()``'d. Nothing is written until one of the import buttons.
 """
 
@@ -48,7 +48,7 @@ from cspdesk.services.records_io.action_import import (
 )
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.records_io.tabular import Table, cell_text
-from ui.background import run_in_background
+from ui.operations import run_op
 from ui.dialogs.forms import error_label, make_primary
 from ui.formatting import count
 from ui.signals import emit
@@ -361,7 +361,7 @@ class ActionImportDialog(QDialog):
             table = service.read(path)
             return table, service.suggest_mapping(panel_id, table)
 
-        run_in_background(work, self._read, self._fail)
+        run_op(work, self._read, self._fail)
 
     def _read(self, result: object) -> None:
         if not isValid(self):
@@ -510,7 +510,7 @@ class ActionImportDialog(QDialog):
             return
         service, table, panel_id = self._service, self.table, self.panel_id()
         self._set_busy("Checking every row…")
-        run_in_background(lambda: service.check(panel_id, table, mapping), self._checked, self._fail)
+        run_op(lambda: service.check(panel_id, table, mapping), self._checked, self._fail)
 
     def _checked(self, report: object) -> None:
         if not isValid(self):
@@ -559,7 +559,7 @@ class ActionImportDialog(QDialog):
             return
         service, table, panel_id, mapping = self._service, self.table, self.panel_id(), self.mapping()
         self._set_busy("Importing…")
-        run_in_background(
+        run_op(
             lambda: service.import_actions(panel_id, table, mapping, good_rows_only=good_rows_only),
             self._imported, self._import_failed,
         )

@@ -33,6 +33,7 @@ from cspdesk.domain.rules import CASE_TRANSITIONS
 from cspdesk.services.referrals.cases import CaseDetail, CaseService
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
+from ui.operations import run_and_wait
 from ui.formatting import short_date, short_datetime
 from ui.models.case_people import CONTACT_COLUMNS, CasePeopleModel, PeopleColumn
 from ui.signals import emit
@@ -286,8 +287,9 @@ class CaseDialog(QDialog):
 
     @classmethod
     def open_case(cls, ctx: ServiceContext, case_id: int, parent: QWidget | None = None) -> CaseDialog:
-        """Read the case (one audited view) and build its dialog. Raises the service's errors."""
-        return cls(CaseService(ctx).get_case(case_id), parent, ctx=ctx)
+        """Read the case (one audited view, on the database thread) and build its dialog. Raises the
+        service's errors."""
+        return cls(run_and_wait(lambda: CaseService(ctx).get_case(case_id)), parent, ctx=ctx)
 
     # -- status ---------------------------------------------------------------------------------
 
@@ -428,8 +430,9 @@ class CaseDialog(QDialog):
         if self.ctx is not None:
             from cspdesk.services.referrals.referrals import ReferralService
 
+            service, case_id = ReferralService(self.ctx), self.case_id
             try:
-                self.assessments = ReferralService(self.ctx).assessments(self.case_id)
+                self.assessments = run_and_wait(lambda: service.assessments(case_id))
             except ServiceError:
                 self.assessments = []
         self.assessment_grid = QGridLayout()

@@ -14,7 +14,7 @@ from cspdesk.services.access.accounts import AccountService
 from cspdesk.services.access.auth import MIN_PASSWORD_LENGTH
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from ui.background import run_in_background
+from ui.operations import run_op
 from ui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
 from ui.signals import emit
 
@@ -138,4 +138,4 @@ class ChangePasswordDialog(QDialog):
             else:
                 dialog.errors.show(None, f"The password could not be changed ({type(exc).__name__}).")
 
-        run_in_background(lambda: service.change_password(old, new), succeeded, failed)
+        run_op(lambda: service.change_password(old, new), succeeded, failed)

@@ -48,7 +48,7 @@ from cspdesk.services.partnership.starter import (
     check_panels,
     suggest_code,
 )
-from ui.background import run_in_background
+from ui.operations import run_op
 from ui.resources import resource_path
 from ui.dialogs.forms import FieldErrors, add_field, error_label, line_edit, make_primary, plain_table
 from ui.signals import emit
@@ -529,7 +529,7 @@ class FirstRunWizard(QWizard):
             else:
                 wizard.show_refusal(None, f"The database could not be created ({type(exc).__name__}).")
 
-        run_in_background(call, succeeded, failed)
+        run_op(call, succeeded, failed)
 
     def show_refusal(self, field: str | None, message: str) -> None:
         """The service refused: back to the page holding ``field`` (or stay here), message shown."""

@@ -41,7 +41,7 @@ from shiboken6 import isValid
 from cspdesk.services.database.backup import BackupInfo, BackupService, RestoreInfo, backups_for, read_backup, restore_backup
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
-from ui.background import run_in_background
+from ui.operations import run_op
 from ui.dialogs.forms import error_label, line_edit, make_primary
 from ui.formatting import short_datetime
 from ui.signals import emit
@@ -353,7 +353,7 @@ class RestoreDialog(QDialog):
             if isValid(dialog):
                 dialog._refused(exc)
 
-        run_in_background(call, succeeded, failed)
+        run_op(call, succeeded, failed)
 
     def _restored(self, result: object) -> None:
         assert isinstance(result, RestoreInfo)

@@ -28,7 +28,7 @@ from shiboken6 import isValid
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.database.workspace import is_server
 from ui import preferences
-from ui.background import run_in_background
+from ui.operations import run_op
 from ui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
 from ui.signals import emit
 
@@ -313,7 +313,7 @@ class SignInDialog(QDialog):
             if isValid(dialog):
                 dialog._refused(exc)
 
-        run_in_background(call, succeeded, failed)
+        run_op(call, succeeded, failed)
 
     def _signed_in(self, ctx: ServiceContext, username: str) -> None:
         self._set_busy(False)
@@ -536,7 +536,7 @@ class RecoveryDialog(QDialog):
             else:
                 dialog.errors.show(None, str(exc) if isinstance(exc, ServiceError) else "The account could not be recovered.")
 
-        run_in_background(call, succeeded, failed)
+        run_op(call, succeeded, failed)
 
     def reject(self) -> None:
         self._busy = False

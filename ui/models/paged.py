@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from ui.operations import run_and_wait
 from ui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -42,6 +43,7 @@ class PagedTableModel(QAbstractTableModel):
         #: How many times a page was read from the database (for tests and for profiling).
         self.fetch_count = 0
         self._loaded = False
+        self._generation = 0
 
     # -- what a subclass provides ----------------------------------------------------------------
 
@@ -67,8 +69,14 @@ class PagedTableModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
-        """Read the ids again for the current query and forget every cached page."""
-        ids = self._read_ids(self._query)
+        """Read the ids again for the current query (on the database thread: the window keeps
+        painting meanwhile) and forget every cached page. If another refresh starts while this one
+        waits (a sort or a keystroke handled meanwhile), the later one's ids are kept."""
+        self._generation += 1
+        generation, query, read_ids = self._generation, self._query, self._read_ids
+        ids = run_and_wait(lambda: read_ids(query))
+        if generation != self._generation:
+            return  # a newer refresh has already shown its ids
         self.beginResetModel()
         self._ids = ids
         self._pages.clear()

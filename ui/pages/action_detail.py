@@ -27,6 +27,7 @@ from cspdesk.domain.enums import ActionStatus
 from cspdesk.services.actions.actions import ActionDetail, ActionLogEntry, ActionRow, ActionService
 from cspdesk.services.errors import ServiceError
 from ui.formatting import short_date, short_datetime
+from ui.operations import OnDatabaseThread
 from ui.models.action_table import status_text
 from ui.pages.admin.common import MessageLine
 from ui.pages.base import empty_state
@@ -73,7 +74,7 @@ class ActionDetailPane(QFrame):
         may_change: Callable[[ActionRow], bool] | None = None,
     ) -> None:
         super().__init__(parent)
-        self._service = service
+        self._service = OnDatabaseThread(service)  # reads and notes run on the database thread
         self._can_update = can_update
         self._may_change = may_change or (lambda _row: can_update)
         self.detail: ActionDetail | None = None

@@ -27,6 +27,7 @@ from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership.panels import ACTIVE_CASE_STATUSES, PanelService
 from ui.formatting import count
+from ui.operations import OnDatabaseThread
 from ui.models.case_table import CaseIdRole, CaseTableModel, Column, column_for_sort
 from ui.pages.base import Page, empty_state
 from ui.referrals.fields import DateField, DateUnreadable
@@ -115,7 +116,7 @@ class CasesPage(Page):
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._panels = PanelService(ctx)
+        self._panels = OnDatabaseThread(PanelService(ctx))  # calls run on the database thread
         self._cases = CaseService(ctx)
         self.model = CaseTableModel(self._cases, CaseQuery(statuses=STATUS_FILTERS[0][1]), parent=self)
         self._pending_panel_id: int | None = None
@@ -309,7 +310,7 @@ class CasesPage(Page):
         try:
             self.agency_combo.clear()
             self.agency_combo.addItem("Any agency", None)
-            for agency_id, name in AccountService(self._ctx).agencies():
+            for agency_id, name in OnDatabaseThread(AccountService(self._ctx)).agencies():
                 self.agency_combo.addItem(name, agency_id)
             self.agency_combo.setCurrentIndex(max(self.agency_combo.findData(wanted), 0) if wanted is not None else 0)
         finally:

@@ -36,6 +36,7 @@ from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.meetings.meetings import LISTABLE_CASE_STATUSES, MeetingDetail, MeetingService
 from cspdesk.services.partnership.panels import PanelService
+from ui.operations import OnDatabaseThread
 from ui.formatting import count, short_datetime
 from ui.meeting_mode.window import KeyFilter
 from ui.models.meetings import (
@@ -92,9 +93,10 @@ class MeetingsPage(Page):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.service = MeetingService(ctx)
-        self._panels = PanelService(ctx)
-        self._cases = CaseService(ctx)
+        # Every call the page (and the dialogs it opens) makes runs on the database thread.
+        self.service = OnDatabaseThread(MeetingService(ctx))
+        self._panels = OnDatabaseThread(PanelService(ctx))
+        self._cases = OnDatabaseThread(CaseService(ctx))
         self.can_run = ctx.actor.can(Permission.RUN_MEETINGS)
         self.detail: MeetingDetail | None = None
         self._case_matches: dict[str, int] = {}

@@ -30,7 +30,7 @@ from ui.dialogs.action_status import STATUS_KEYS, ActionStatusDialog
 from ui.formatting import count
 from ui.models.action_table import ActionColumn, ActionTableModel
 from ui.pages.action_detail import ActionDetailPane
-from ui.pages.actions import (
+from ui.pages.action_tables import (
     ActionsTab,
     first_selected_row,
     make_action_table,

@@ -40,7 +40,7 @@ from ui.dialogs.ocg_archive import OcgArchiveDialog
 from ui.formatting import count, short_date
 from ui.models.action_table import one_line, status_text
 from ui.models.ocg_table import OcgColumn, OcgTableModel, score_text, status_words
-from ui.pages.actions import ActionsTab
+from ui.pages.action_tables import ActionsTab
 from ui.pages.admin.common import MessageLine
 from ui.pages.base import empty_state
 from ui.rag import rag_brush, rag_icon, rag_tooltip

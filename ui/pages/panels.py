@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.partnership.panels import PanelService
 from ui.models.panel_table import PanelColumn, PanelIdRole, PanelTableModel
+from ui.operations import OnDatabaseThread
 from ui.pages.base import Page, empty_state
 from ui.signals import emit
 from ui.accessibility import hand_focus_to
@@ -51,7 +52,7 @@ class PanelsPage(Page):
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._service = PanelService(ctx)
+        self._service = OnDatabaseThread(PanelService(ctx))  # calls run on the database thread
         self._admin = ctx.actor.can(Permission.ADMINISTER)
         self.model = PanelTableModel(self)
 

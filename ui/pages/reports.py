@@ -45,7 +45,7 @@ from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership.panels import PanelRow, PanelService
 from cspdesk.services.papers.returns import DataReturn, Period, ReturnDashboard, ReturnService, between, quarter
 from ui import theme
-from ui.background import run_in_background
+from ui.operations import run_op
 from ui.formatting import short_date
 from ui.models.return_section import ReturnColumn, ReturnSectionModel
 from ui.pages.base import Page, empty_state
@@ -420,7 +420,7 @@ class ReportsPage(Page):
             self._show_message(message)
             emit(self.dashboard_failed, message)
 
-        run_in_background(lambda: service.dashboard(panel_id, period, suppress_small=suppress), shown, failed)
+        run_op(lambda: service.dashboard(panel_id, period, suppress_small=suppress), shown, failed)
 
     def _show_message(self, text: str) -> None:
         self.dashboard = None
@@ -653,7 +653,7 @@ class ReportsPage(Page):
             message = str(exc) if isinstance(exc, ServiceError) else "The export failed; the log has the details."
             self.status_label.setText(message)
 
-        run_in_background(lambda: service.write(panel_id, period, target, suppress_small=suppress), done, failed)
+        run_op(lambda: service.write(panel_id, period, target, suppress_small=suppress), done, failed)
 
 
 def _figure(data: DataReturn, section: str, name: str) -> int | None:

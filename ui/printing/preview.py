@@ -5,7 +5,7 @@ service's ``render``), how to save it (the service's ``write``, which records th
 trail) and how to record that it was printed (the service's ``record_printed``). The dialog itself
 keeps no audit and reads no data: every print and save goes through the service.
 
-Everything slow runs on a worker thread (``ui.background``) with progress and a Cancel button:
+Everything slow runs on a worker thread (``ui.operations``, the database thread) with progress and a Cancel button:
 building the PDF, drawing the pages in view (again as the reader scrolls or zooms), printing and
 saving. Drawing and printing stop between pages when cancelled; a cancelled print is aborted, so
 nothing reaches the printer and nothing is recorded.
@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.services.errors import ServiceError
-from ui.background import BackgroundCall, Cancelled, run_in_background
+from ui.operations import Cancelled, OpCall, run_op
 from ui.printing.pages import PageImage, page_sizes, print_pdf, render_pages
 from ui.printing.sources import PreviewChoice, PrintSource
 from ui.signals import emit
@@ -91,7 +91,7 @@ class PreviewDialog(QDialog):
         self.sizes: list[QSizeF] = []
         self.zoom = 100
         self.fit_width = True
-        self._call: BackgroundCall | None = None
+        self._call: OpCall | None = None
         self._job = ""
         self._generation = 0
         self._started = False
@@ -622,7 +622,7 @@ class PreviewDialog(QDialog):
             self.progress.setValue(percent)
             self._set_status(f"{_JOB_WORDS[job]}: {message}…")
 
-        self._call = run_in_background(fn, succeeded, failed, on_progress=progressed)
+        self._call = run_op(fn, succeeded, failed, on_progress=progressed)
         self._update_controls()
 
     def cancel(self) -> None:

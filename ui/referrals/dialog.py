@@ -59,6 +59,7 @@ from cspdesk.services.referrals.referrals import (
 from ui.dialogs.forms import error_label, make_primary
 from ui.formatting import short_date
 from ui.pages.admin.common import confirm
+from ui.operations import run_and_wait
 from ui.referrals.fields import DateField, DateUnreadable
 from ui.referrals.matches import MatchPanel, describe_match
 from ui.referrals.people import LinkedRecord, PeopleRows, PersonEntry, RowField
@@ -483,21 +484,22 @@ class ReferralDialog(QDialog):
     # -- saving ---------------------------------------------------------------------------------
 
     def save(self) -> CreatedReferral | None:
-        """Check and save; on problems show each beside its field and return None."""
+        """Check and save (on the database thread, :func:`ui.operations.run_and_wait`); on problems
+        show each beside its field and return None."""
         self.clear_errors()
         try:
             draft, problems = self._read_form()
             if problems:
                 if draft is not None:
-                    problems += list(self.service.validate(draft))
+                    problems += run_and_wait(lambda: list(self.service.validate(draft)))
                 raise ReferralInvalid(problems)
             assert draft is not None
             try:
-                result = self.service.create(draft)
+                result = run_and_wait(lambda: self.service.create(draft))
             except NoCriteriaUnconfirmed as exc:
                 if not confirm(self, "No referral criteria", str(exc), "Save without criteria"):
                     return None
-                result = self.service.create(draft, confirm_no_criteria=True)
+                result = run_and_wait(lambda: self.service.create(draft, confirm_no_criteria=True))
         except ReferralInvalid as exc:
             self.show_problems(exc.problems)
             return None

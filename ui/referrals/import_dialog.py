@@ -1,6 +1,6 @@
 """Importing referrals from a CSV or XLSX file, from the window.
 
-Two steps, both off the GUI thread (:mod:`ui.background`) with progress:
+Two steps, both off the GUI thread (:mod:`ui.operations`, the database thread) with progress:
 
 1. **Check**: every row is read and checked as the form checks a referral (a dry run: nothing is
    written). The report lists each bad row with its row number, column and reason, and notes the
@@ -37,7 +37,7 @@ from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.records_io.referral_import import KNOWN_FIELDS, ImportReport, ReferralImportService
 from ui import theme
-from ui.background import BackgroundCall, run_in_background
+from ui.operations import OpCall, run_op
 from ui.dialogs.forms import error_label, make_primary
 from ui.signals import emit
 
@@ -117,7 +117,7 @@ class ImportDialog(QDialog):
         self.ctx = ctx
         self.report: ImportReport | None = None
         self.final: ImportReport | None = None
-        self._call: BackgroundCall | None = None
+        self._call: OpCall | None = None
         self.setObjectName("importDialog")
         self.setWindowTitle("Import referrals")
         self.resize(860, 600)
@@ -267,7 +267,7 @@ class ImportDialog(QDialog):
                                        progress=lambda share: progress(int(share * 100), label), mapping=mapping)
 
         self._busy(True, label)
-        self._call = run_in_background(work, done, self._failed, on_progress=self._progressed)
+        self._call = run_op(work, done, self._failed, on_progress=self._progressed)
 
     def check(self) -> None:
         """Check every row (nothing is written) and show the report."""

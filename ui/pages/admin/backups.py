@@ -24,7 +24,7 @@ from shiboken6 import isValid
 from cspdesk.services.database.backup import MAX_KEEP, BackupInfo, BackupService, BackupSettings
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from ui.background import run_in_background
+from ui.operations import run_op
 from ui.dialogs.restore import holds_text, one_line
 from ui.pages.admin import common
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label
@@ -269,7 +269,7 @@ class BackupsTab(AdminTab):
             if isValid(tab):
                 tab.progress.setValue(percent)
 
-        run_in_background(call, done, failed, on_progress=progressed)
+        run_op(call, done, failed, on_progress=progressed)
 
     def _finished(self) -> None:
         self._busy = False

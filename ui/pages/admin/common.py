@@ -7,7 +7,7 @@ import logging
 import secrets
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.services.errors import ServiceError
-from ui.signals import emit
+from ui.operations import Op, OpCall, wait_for_ops
 
 log = logging.getLogger(__name__)
 
@@ -206,70 +206,23 @@ def confirm(parent: QWidget, title: str, text: str, yes: str, *, informative: st
 
 # -- slow calls ------------------------------------------------------------------------------------
 
-_RUNNING: set[BackgroundCall] = set()
-_QUIT_HOOKED = False
-
-
-class BackgroundCall(QThread):
-    """Runs ``fn()`` once on its own thread so the window stays alive (checking a long audit
-    trail, erasing cases, writing an export); emits ``succeeded(result)`` or ``failed(error)``,
-    which Qt delivers on the GUI thread. ``error`` is always a :class:`ServiceError` whose message
-    is for people (a :class:`ValidationError` keeps its field); anything unexpected is logged and
-    turned into one.
-
-    Hazard: the call holds the service context; a window must not close its database while one
-    runs (:func:`wait_for_background_calls`). Calls are kept alive here, not by their starter, so
-    a page deleted meanwhile does not destroy a running thread.
-    """
-
-    succeeded = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, fn: Callable[[], object], what: str) -> None:
-        super().__init__()
-        self._fn = fn
-        self._what = what
-        self.setObjectName(what)
-        self.finished.connect(self._done)
-
-    def start_call(self) -> BackgroundCall:
-        global _QUIT_HOOKED
-        _RUNNING.add(self)
-        app = QCoreApplication.instance()
-        if app is not None and not _QUIT_HOOKED:
-            app.aboutToQuit.connect(wait_for_background_calls)
-            _QUIT_HOOKED = True
-        self.start()
-        return self
-
-    def run(self) -> None:
-        try:
-            result = self._fn()
-        except ServiceError as exc:
-            emit(self.failed, exc)
-        except Exception as exc:  # whatever went wrong, say so rather than die silently
-            log.exception("%s failed", self._what)
-            emit(self.failed, ServiceError(f"{self._what} did not finish ({type(exc).__name__}). Try again; "
-                                           "if it happens again, tell whoever looks after CSPDesk."))
-        else:
-            emit(self.succeeded, result)
-
-    def _done(self) -> None:
-        _RUNNING.discard(self)
-        self.deleteLater()
-
 
 def wait_for_background_calls() -> None:
-    """Block until every running call has ended (before closing a database, or quitting)."""
-    for call in list(_RUNNING):
-        call.wait()
+    """Block until every operation started has run (before closing a database, or quitting)."""
+    wait_for_ops()
 
 
 def run_in_background(fn: Callable[[], object], what: str, on_success: Callable[[object], None],
-                      on_failure: Callable[[ServiceError], None]) -> BackgroundCall:
-    """Start ``fn`` on a thread; its outcome goes to the two callbacks. Pass methods of a QObject:
-    PySide disconnects them when that object is deleted, so nothing reaches a page that is gone."""
-    call = BackgroundCall(fn, what)
-    call.succeeded.connect(on_success)
-    call.failed.connect(on_failure)
-    return call.start_call()
+                      on_failure: Callable[[ServiceError], None]) -> OpCall:
+    """Run ``fn`` on the database thread (:mod:`ui.operations`); its outcome goes to the two
+    callbacks, which are not called once the QObject they belong to is deleted. ``on_failure``
+    always gets a :class:`ServiceError` whose message is for people (a :class:`ValidationError`
+    keeps its field); anything unexpected (logged by the runner) becomes one naming ``what``."""
+
+    def failed(exc: BaseException) -> None:
+        if not isinstance(exc, ServiceError):
+            exc = ServiceError(f"{what} did not finish ({type(exc).__name__}). Try again; "
+                               "if it happens again, tell whoever looks after CSPDesk.")
+        on_failure(exc)
+
+    return Op(fn).success(on_success).failure(failed).run()

@@ -11,7 +11,7 @@ from cspdesk.services.access.accounts import AccountService, SecuritySettings
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.access.rekey import RekeyResult, RekeyService
-from ui.background import run_in_background
+from ui.operations import run_op
 from ui.pages.admin import common
 from ui.pages.admin.common import FieldErrors, MessageLine, error_label
 from ui.pages.admin.tab import AdminTab
@@ -178,7 +178,7 @@ class SecurityTab(AdminTab):
             if isValid(tab):
                 tab.rekey_progress.setValue(percent)
 
-        run_in_background(call, done, failed, on_progress=progressed)
+        run_op(call, done, failed, on_progress=progressed)
 
     def _key_done(self, result: object) -> None:
         self._rekeying = False
