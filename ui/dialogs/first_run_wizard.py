@@ -101,7 +101,7 @@ class PartnershipPage(_FormPage):
             parent,
         )
         self.name_edit = line_edit(self, "partnershipName", "Partnership name",
-                                   placeholder="e.g. Maidstone Community Safety Partnership", max_length=200)
+                                   placeholder="e.g. Maidstone Community Safety Partnership")
         self.marking_combo = QComboBox(self)
         self.marking_combo.setObjectName("protectiveMarking")
         self.marking_combo.setAccessibleName("Protective marking")
@@ -140,8 +140,8 @@ class AdministratorPage(_FormPage):
             parent,
         )
         self.admin_name_edit = line_edit(self, "adminName", "Administrator's full name",
-                                         placeholder="e.g. Priya Shah", max_length=200)
-        self.username_edit = line_edit(self, "adminUsername", "User name", placeholder="e.g. priya.shah", max_length=80)
+                                         placeholder="e.g. Priya Shah")
+        self.username_edit = line_edit(self, "adminUsername", "User name", placeholder="e.g. priya.shah")
         self.password_edit = line_edit(self, "password", "Password", password=True,
                                        placeholder="At least 10 characters")
         self.confirm_edit = line_edit(self, "confirmPassword", "Confirm password", password=True)
@@ -282,7 +282,7 @@ class AgenciesPage(QWizardPage):
         self.table.setCurrentCell(0, 0)
 
         self.new_name = line_edit(self, "newAgencyName", "New agency's name",
-                                  placeholder="Another agency, e.g. Oasis Women's Centre", max_length=200)
+                                  placeholder="Another agency, e.g. Oasis Women's Centre")
         self.new_sector = QComboBox(self)
         self.new_sector.setObjectName("newAgencySector")
         self.new_sector.setAccessibleName("New agency's sector")

@@ -301,7 +301,6 @@ class ReferralDialog(QDialog):
             self._row(form, parent, "Addre&ss", self.address, f"{path}.address")
             self.postcode = QLineEdit(parent)
             self.postcode.setObjectName(f"{path}Postcode")
-            self.postcode.setMaxLength(12)
             self._row(form, parent, "Postcode", self.postcode, f"{path}.postcode")
             self.phone = QLineEdit(parent)
             self.phone.setObjectName(f"{path}Phone")
