@@ -52,6 +52,7 @@ from ui.resources import resource_path
 from ui.dialogs.forms import FieldErrors, add_field, error_label, line_edit, make_primary, plain_table
 from ui.dialogs.partnership_setup import MARKINGS
 from ui.signals import emit
+from ui.windows import fit_to_screen
 
 #: The panel types ticked when the wizard opens: most partnerships start with their MARAC.
 DEFAULT_PANELS = frozenset({PanelType.MARAC})
@@ -435,6 +436,9 @@ class FirstRunWizard(QWizard):
         logo = QIcon(str(resource_path("icons", "cspdesk.svg")))
         self.setPixmap(QWizard.WizardPixmap.LogoPixmap, logo.pixmap(48, 48))  # drawn from the SVG: sharp at any scale
         self.setMinimumSize(760, 600)
+        # Wide enough that a page's subtitle keeps to two lines at 200 % (a third was cut off by the
+        # header), within a 1024×700 laptop's screen.
+        fit_to_screen(self, 980, 660)
         self.partnership_page = PartnershipPage(self)
         self.administrator_page = AdministratorPage(self)
         self.panels_page = PanelsPage(self)

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -76,6 +77,7 @@ from ui.models.meetings import (
 from ui import theme
 from ui.signals import emit
 from ui.widgets.attendance import apply_attendance_key, edit_names_in, save_name
+from ui.widgets.elided_label import ElidedLabel
 from ui.windows import fit_to_screen
 
 #: One key sets an earlier action's status (the table of earlier actions has the focus).
@@ -147,6 +149,21 @@ class KeyFilter(QObject):
             assert isinstance(event, QKeyEvent)
             return bool(self._callback(event))
         return False
+
+
+def _sized_by_current_page(stack: QStackedWidget) -> None:
+    """Let ``stack`` ask only for the room its shown page needs (a QStackedWidget asks for its
+    largest page's: the attendance grid and the statement held a case's window below a 1366×768
+    screen at 200 %)."""
+    def changed(_index: int) -> None:
+        for n in range(stack.count()):
+            page = stack.widget(n)
+            policy = QSizePolicy.Policy.Preferred if page is stack.currentWidget() else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        stack.updateGeometry()
+
+    stack.currentChanged.connect(changed)
+    changed(stack.currentIndex())
 
 
 class MeetingModeWindow(QMainWindow):
@@ -269,7 +286,7 @@ class MeetingModeWindow(QMainWindow):
         main.setObjectName("meetingItem")
         layout = QVBoxLayout(main)
         layout.setContentsMargins(14, 12, 14, 10)
-        layout.setSpacing(8)
+        layout.setSpacing(6)
 
         top = QHBoxLayout()
         self.item_heading = QLabel("", main)
@@ -314,9 +331,9 @@ class MeetingModeWindow(QMainWindow):
         self.case_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.case_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.case_scroll.setWidget(self.case_info)
-        # Five lines at least, then it scrolls: on a 1024×700 laptop the agreed actions and the
-        # Decision row below must stay on the screen.
-        self.case_scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
+        # Three lines at least, then it scrolls: on a 1024×700 laptop, and at 200 % on a 1366×768
+        # one, the agreed actions and the Decision row below must stay on the screen.
+        self.case_scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
         self.about.addWidget(self.case_scroll)
 
         self.statement_box = QWidget(self.about)
@@ -350,6 +367,10 @@ class MeetingModeWindow(QMainWindow):
         # not fitted to contents: fitting asks every cell for its size on every change of case.
         self.earlier_view.setWordWrap(True)
         self.earlier_view.verticalHeader().setDefaultSectionSize(self.earlier_view.fontMetrics().lineSpacing() * 2 + 10)
+        # At least its heading and a line, then it scrolls: room goes to what is agreed (at 200 % on
+        # a 1366×768 screen the window ran below the screen).
+        self.earlier_view.setMinimumHeight(self.earlier_view.horizontalHeader().sizeHint().height()
+                                           + self.earlier_view.fontMetrics().lineSpacing() + 12)
         self.earlier_caption = _caption("&Earlier actions  (C completed · G ongoing · H on hold · "
                                         "D discontinued · O open)", earlier_box, self.earlier_view)
         caption_row = QHBoxLayout()
@@ -414,7 +435,7 @@ class MeetingModeWindow(QMainWindow):
         self.notes.setTabChangesFocus(True)
         self.notes.textChanged.connect(self._notes_changed)
         layout.addWidget(_caption("&Notes", main, self.notes))
-        self.notes.setMinimumHeight(self.notes.fontMetrics().lineSpacing() * 3 + 16)
+        self.notes.setMinimumHeight(self.notes.fontMetrics().lineSpacing() + 16)  # then it scrolls; it takes the spare room
         layout.addWidget(self.notes, 3)
 
         # The action line.
@@ -501,13 +522,19 @@ class MeetingModeWindow(QMainWindow):
         dr.addWidget(self.decision_state)
         layout.addWidget(self.decision_row)
 
-        hint = QLabel(HINT, main)
+        # One line, cut with "…" when short of room (the whole hint in its tool tip): wrapped, its
+        # second line at 200 % pushed the window below a 1366×768 screen.
+        hint = ElidedLabel(main)
+        hint.setText(HINT)
+        hint.setToolTip(HINT)
         hint.setObjectName("pageHint")
-        hint.setWordWrap(True)
         layout.addWidget(hint)
 
         splitter.addWidget(side)
         splitter.addWidget(main)
+        for stack in (self.about, self.right):
+            _sized_by_current_page(stack)
+        fit_to_screen(self, 1320, 820)  # again, now that the stacks ask only for their shown page's room
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         # The agenda a quarter of the window, at most 400 px: the item has the rest.

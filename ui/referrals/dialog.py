@@ -100,6 +100,14 @@ def _combo(parent: QWidget, name: str, choices: Sequence[tuple[str, object]]) ->
     return combo
 
 
+def _whole_height(box: QWidget) -> None:
+    """Lay a tick box or radio out no lower than its whole target and focus ring: with the
+    stylesheet's 24 px target, its Fixed height (its size hint) came out under its minimum at
+    200 % (28 of 33 px) in a grid or row of its own."""
+    box.ensurePolished()  # the stylesheet's target size and the font, as it will be shown
+    box.setMinimumHeight(box.minimumSizeHint().height())
+
+
 def _text_box(parent: QWidget, name: str, lines: int = 3) -> QPlainTextEdit:
     box = QPlainTextEdit(parent)
     box.setObjectName(name)
@@ -176,7 +184,8 @@ class ReferralDialog(QDialog):
         self.scroll.setObjectName("referralScroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Sideways too, when it must: at 200 % a form wider than the window was cut off on the right.
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.body = QWidget(self.scroll)
         self.body.setObjectName("referralBody")
         self.body_layout = QVBoxLayout(self.body)
@@ -495,6 +504,7 @@ class ReferralDialog(QDialog):
         for i, (key, text) in enumerate(choices):
             button = QRadioButton(text, parent)
             button.setObjectName(f"subject_{key}")
+            _whole_height(button)
             group.addButton(button, i)
             line.addWidget(button)
             if i == 0:
@@ -543,6 +553,7 @@ class ReferralDialog(QDialog):
         for i, flag in enumerate(VulnerabilityFlag):
             box = QCheckBox(flag.label, parent)
             box.setObjectName(f"flag_{flag.value}")
+            _whole_height(box)
             self.flag_boxes[flag] = box
             grid.addWidget(box, i // 3, i % 3)
         layout.addLayout(grid)
