@@ -26,6 +26,16 @@ def available_area(window: QWidget) -> QRect:
     return screen.availableGeometry()
 
 
+def room_for_wrapped_text(window: QWidget) -> None:
+    """Make ``window`` tall enough for its word-wrapped lines at its present width (a window is
+    sized before it knows how many lines a wrapped label takes; short of height, its layout laid
+    the lines over the list above them), never taller than the screen's room."""
+    need = window.heightForWidth(window.width())
+    room = available_area(window).height() - FRAME_ALLOWANCE.height()
+    if need > window.height():
+        window.resize(window.width(), min(need, max(room, window.height())))
+
+
 def fit_to_screen(window: QWidget, width: int, height: int) -> None:
     """Size ``window`` to ``width`` × ``height`` or, on a smaller screen (a 1366×768 or 1024×700
     council laptop), to the room the screen has, title bar included; centred on that room."""

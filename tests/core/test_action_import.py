@@ -170,6 +170,24 @@ def test_bad_rows_are_reported_and_nothing_is_half_imported(demo_ctx, tmp_path: 
     assert stopped[0].status_reason == "not given in the imported plan"
 
 
+def test_a_cell_over_its_limit_is_a_bad_row_never_cut(demo_ctx, tmp_path: Path) -> None:
+    """A number over 20 characters and a timescale over 200 were cut to fit, in silence."""
+    plan = panel_id(demo_ctx, PanelType.PARTNERSHIP)
+    svc = ActionImportService(demo_ctx)
+    headers = (*HEADERS, "Timescales")
+    rows = [
+        ["1" * 21, "Chase the GP", "Kent Police", "", "Ongoing", "", ""],  # row 2: number too long
+        ["2", "Check the CCTV", "Kent Police", "", "Ongoing", "", "T" * 201],  # row 3: timescale too long
+        ["3", "Visit the school", "Kent Police", "", "Ongoing", "", "T" * 200],  # row 4: at the limit, imports
+    ]
+    table = svc.read(_write_csv(tmp_path / "t.csv", rows, headers))
+    mapping = svc.suggest_mapping(plan, table).mapping
+    dry = svc.check(plan, table, mapping)
+    assert [(b.row, b.field) for b in dry.bad_rows] == [(2, "number"), (3, "timescale")]
+    assert "20 characters" in dry.bad_rows[0].reason and "200 characters" in dry.bad_rows[1].reason
+    assert dry.good == 1
+
+
 def test_the_mapping_is_remembered_per_panel(demo_ctx, tmp_path: Path) -> None:
     plan = panel_id(demo_ctx, PanelType.PARTNERSHIP)
     svc = ActionImportService(demo_ctx)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QTextEdit,
+    QWidget,
+)
 
 
 def focus_target(widget: QWidget) -> QWidget:
@@ -80,3 +92,47 @@ def out_of_reading_order(cycle: list[QWidget]) -> list[str]:
         if (same_line and rb.center().x() < ra.center().x()) or (not same_line and rb.bottom() < ra.top()):
             found.append(f"{_describe(a)} → {_describe(b)}")
     return found
+
+
+def _unreached(stops: list[QWidget], seen: list[QWidget]) -> list[QWidget]:
+    """Stops the cycle missed; a radio button counts as reached when one of its group was."""
+    seen_set = set(seen)
+    missed = []
+    for widget in stops:
+        if widget in seen_set:
+            continue
+        if isinstance(widget, QRadioButton) and widget.autoExclusive():
+            siblings = [w for w in seen if isinstance(w, QRadioButton) and w.parent() is widget.parent()]
+            if siblings:
+                continue
+        missed.append(widget)
+    return missed
+
+
+def check_keyboard_and_names(qtbot, window: QWidget, start: QWidget) -> None:  # noqa: ANN001
+    stops = focus_stops(window)
+    assert stops, "nothing to focus"
+    forwards = tab_cycle(qtbot, window, start)
+    assert not _unreached(stops, forwards), f"Tab skips {describe(_unreached(stops, forwards))}"
+    assert not out_of_reading_order(forwards), f"Tab against reading order: {out_of_reading_order(forwards)}"
+    backwards = tab_cycle(qtbot, window, start, backwards=True)
+    assert set(backwards) == set(forwards), "Shift+Tab does not go round the same stops"
+    unnamed = [w for w in stops if not accessible_name(w)]
+    assert not unnamed, f"focus stops without a name: {describe(unnamed)}"
+    fields = (QLineEdit, QComboBox, QAbstractSpinBox, QPlainTextEdit, QTextEdit)
+    bound = {label.buddy() for label in window.findChildren(QLabel) if label.buddy() is not None}
+    nameless = [
+        w for w in stops
+        if isinstance(w, fields) and w not in bound and (not w.accessibleName() or w.property("cspdeskFallbackName"))
+    ]
+    assert not nameless, f"fields with neither a label bound to them nor a name of their own: {describe(nameless)}"
+    unbound = [
+        label for label in window.findChildren(QLabel)
+        if label.isVisibleTo(window) and mnemonic(label.text()) and label.buddy() is None
+    ]
+    assert not unbound, f"labels with an Alt letter but no buddy: {describe(unbound)}"
+
+
+def mnemonic(text: str) -> str | None:
+    found = re.search(r"&([^&\s])", (text or "").replace("&&", ""))
+    return found.group(1).lower() if found else None

@@ -43,6 +43,18 @@ def _background_calls_end(qtbot) -> Iterator[None]:  # noqa: ANN001
     qtbot.waitUntil(lambda: running_calls() == 0, timeout=30_000)
 
 
+@pytest.fixture(params=["1366x768", "1024x700"])
+def laptop(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201 - (name, QRect)
+    """A council laptop's screen: windows see its available geometry (``ui.windows.available_area``)
+    instead of the offscreen platform's one 800×800 screen. (name, the area)."""
+    import ui.windows
+    from fit_walk import LAPTOPS
+
+    area = LAPTOPS[request.param]
+    monkeypatch.setattr(ui.windows, "available_area", lambda _window: area)
+    return request.param, area
+
+
 @pytest.fixture
 def make_window(qtbot) -> Callable:  # noqa: ANN001
     """Build a shown MainWindow on a context, registered for closing after the test."""

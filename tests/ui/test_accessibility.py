@@ -13,26 +13,21 @@
 
 from __future__ import annotations
 
-import re
 
 import pytest
-from a11y_walk import accessible_name, describe, focus_stops, out_of_reading_order, tab_cycle
+from a11y_walk import accessible_name, check_keyboard_and_names, focus_stops, mnemonic
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractSpinBox,
     QApplication,
     QCheckBox,
-    QComboBox,
     QGroupBox,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
-    QPlainTextEdit,
     QRadioButton,
     QTabBar,
-    QTextEdit,
     QWidget,
 )
 
@@ -51,50 +46,6 @@ STATES = [
 ]
 
 
-def _unreached(stops: list[QWidget], seen: list[QWidget]) -> list[QWidget]:
-    """Stops the cycle missed; a radio button counts as reached when one of its group was."""
-    seen_set = set(seen)
-    missed = []
-    for widget in stops:
-        if widget in seen_set:
-            continue
-        if isinstance(widget, QRadioButton) and widget.autoExclusive():
-            siblings = [w for w in seen if isinstance(w, QRadioButton) and w.parent() is widget.parent()]
-            if siblings:
-                continue
-        missed.append(widget)
-    return missed
-
-
-def check_keyboard_and_names(qtbot, window: QWidget, start: QWidget) -> None:  # noqa: ANN001
-    stops = focus_stops(window)
-    assert stops, "nothing to focus"
-    forwards = tab_cycle(qtbot, window, start)
-    assert not _unreached(stops, forwards), f"Tab skips {describe(_unreached(stops, forwards))}"
-    assert not out_of_reading_order(forwards), f"Tab against reading order: {out_of_reading_order(forwards)}"
-    backwards = tab_cycle(qtbot, window, start, backwards=True)
-    assert set(backwards) == set(forwards), "Shift+Tab does not go round the same stops"
-    unnamed = [w for w in stops if not accessible_name(w)]
-    assert not unnamed, f"focus stops without a name: {describe(unnamed)}"
-    fields = (QLineEdit, QComboBox, QAbstractSpinBox, QPlainTextEdit, QTextEdit)
-    bound = {label.buddy() for label in window.findChildren(QLabel) if label.buddy() is not None}
-    nameless = [
-        w for w in stops
-        if isinstance(w, fields) and w not in bound and (not w.accessibleName() or w.property("cspdeskFallbackName"))
-    ]
-    assert not nameless, f"fields with neither a label bound to them nor a name of their own: {describe(nameless)}"
-    unbound = [
-        label for label in window.findChildren(QLabel)
-        if label.isVisibleTo(window) and _mnemonic(label.text()) and label.buddy() is None
-    ]
-    assert not unbound, f"labels with an Alt letter but no buddy: {describe(unbound)}"
-
-
-def _mnemonic(text: str) -> str | None:
-    found = re.search(r"&([^&\s])", (text or "").replace("&&", ""))
-    return found.group(1).lower() if found else None
-
-
 def _texts(widget: QWidget) -> list[str]:
     if isinstance(widget, (QLabel, QAbstractButton)):
         return [widget.text()]
@@ -107,13 +58,13 @@ def _texts(widget: QWidget) -> list[str]:
 
 def menu_bar_clashes(window: QMainWindow) -> list[str]:
     """Shown labels and buttons whose Alt letter is also a menu's (Alt+F, Alt+V, Alt+H …)."""
-    menus = {_mnemonic(a.text()): a.text() for a in window.menuBar().actions() if _mnemonic(a.text())}
+    menus = {mnemonic(a.text()): a.text() for a in window.menuBar().actions() if mnemonic(a.text())}
     return [
-        f"{text!r} ({type(w).__name__}) against {menus[_mnemonic(text)]!r}"
+        f"{text!r} ({type(w).__name__}) against {menus[mnemonic(text)]!r}"
         for w in window.findChildren(QWidget)
         if w.isVisibleTo(window)
         for text in _texts(w)
-        if _mnemonic(text) in menus
+        if mnemonic(text) in menus
     ]
 
 

@@ -596,3 +596,28 @@ def test_cancelling_the_folder_choice_exports_nothing(page: AdminPage, monkeypat
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: ""))
     tab.export()
     assert not tab.is_exporting() and tab.message.text() == ""
+
+
+@pytest.mark.parametrize(("field", "typed", "message"), [
+    ("name", "N" * 10_000, "The name must be 200 characters or fewer (this one is 10,000)."),
+    ("username", "u" * 81, "A user name must be 80 characters or fewer (this one is 81)."),
+])
+def test_a_name_over_its_limit_is_refused_under_its_field_never_cut(
+        page: AdminPage, driver: _Driver, field: str, typed: str, message: str):
+    """A pasted 10,000-character name was cut to 200 in silence (the field's maxLength) and saved."""
+    def fill(dialog: AccountDialog) -> None:
+        dialog.username_edit.setText(typed if field == "username" else "long.name")
+        dialog.name_edit.setText(typed if field == "name" else "Lee Long")
+        dialog.password_field.generate_button.click()
+        dialog.ok_button.click()
+        assert dialog.isVisible()
+        assert dialog.error_text() == message
+        error = dialog.name_error if field == "name" else dialog.username_error
+        assert not error.isHidden()
+        assert len((dialog.name_edit if field == "name" else dialog.username_edit).text()) == len(typed)
+        dialog.reject()
+
+    driver.next_dialog(AccountDialog, fill)
+    assert page.accounts_tab.add_account() is None
+    driver.check()
+    assert {a.display_name for a in AccountService(page.ctx).list_accounts()}.isdisjoint({"Lee Long", typed})

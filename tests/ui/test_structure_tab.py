@@ -107,3 +107,33 @@ def test_an_agencys_secure_email_is_kept_and_a_bad_one_named_under_its_field(dem
         _save(qtbot, edit)
     assert next(a for a in StructureService(demo_admin_ctx).agencies() if a.name == name).secure_email == \
         "marac@agency.gcsx.gov.uk"
+
+
+def test_a_name_or_code_over_its_limit_is_refused_never_cut(demo_admin_ctx, make_window, qtbot):
+    """A pasted agency name, short code or panel prefix was cut to its field's maxLength in silence."""
+    window = make_window(demo_admin_ctx, section=Section.ADMIN)
+    tab = _tab(window)
+    agencies = len(AccountService(demo_admin_ctx).agencies())
+    qtbot.mouseClick(tab.add_agency_button, Qt.MouseButton.LeftButton)
+    dialog = tab.open_dialog
+    qtbot.waitExposed(dialog)
+    dialog.name_edit.setText("A" * 10_000)
+    _save(qtbot, dialog)
+    assert dialog.isVisible()
+    assert dialog.errors.text_of("name") == (
+        "The agency's name must be 200 characters or fewer (this one is 10,000).")
+    dialog.name_edit.setText("Oasis Women's Centre")
+    dialog.code_edit.setText("O" * 21)
+    _save(qtbot, dialog)
+    assert dialog.isVisible() and "20 at most" in dialog.errors.text_of("short_code")
+    assert len(AccountService(demo_admin_ctx).agencies()) == agencies  # nothing saved
+    dialog.reject()
+
+    qtbot.mouseClick(tab.add_panel_button, Qt.MouseButton.LeftButton)
+    dialog = tab.open_dialog
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.name_edit, "Medway CARM")
+    dialog.prefix_edit.setText("CARMMEDWAY123")  # 13 characters
+    _save(qtbot, dialog)
+    assert dialog.isVisible() and "12 characters at most" in dialog.errors.text_of("ref_prefix")
+    dialog.reject()

@@ -40,7 +40,6 @@ class CancelMeetingDialog(QDialog):
         self.reason_edit.setObjectName("cancelReasonEdit")
         self.reason_edit.setAccessibleName("Reason for cancelling")
         self.reason_edit.setPlaceholderText("e.g. not quorate; venue unavailable")
-        self.reason_edit.setMaxLength(500)
         caption.setBuddy(self.reason_edit)
         layout.addWidget(caption)
         layout.addWidget(self.reason_edit)

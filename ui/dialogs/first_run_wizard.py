@@ -52,6 +52,7 @@ from ui.operations import run_op
 from ui.resources import resource_path
 from ui.dialogs.forms import FieldErrors, add_field, error_label, line_edit, make_primary, plain_table
 from ui.signals import emit
+from ui.windows import fit_to_screen
 
 #: The panel types ticked when the wizard opens: most partnerships start with their MARAC.
 DEFAULT_PANELS = frozenset({PanelType.MARAC})
@@ -101,7 +102,7 @@ class PartnershipPage(_FormPage):
             parent,
         )
         self.name_edit = line_edit(self, "partnershipName", "Partnership name",
-                                   placeholder="e.g. Maidstone Community Safety Partnership", max_length=200)
+                                   placeholder="e.g. Maidstone Community Safety Partnership")
         self.marking_combo = QComboBox(self)
         self.marking_combo.setObjectName("protectiveMarking")
         self.marking_combo.setAccessibleName("Protective marking")
@@ -140,8 +141,8 @@ class AdministratorPage(_FormPage):
             parent,
         )
         self.admin_name_edit = line_edit(self, "adminName", "Administrator's full name",
-                                         placeholder="e.g. Priya Shah", max_length=200)
-        self.username_edit = line_edit(self, "adminUsername", "User name", placeholder="e.g. priya.shah", max_length=80)
+                                         placeholder="e.g. Priya Shah")
+        self.username_edit = line_edit(self, "adminUsername", "User name", placeholder="e.g. priya.shah")
         self.password_edit = line_edit(self, "password", "Password", password=True,
                                        placeholder="At least 10 characters")
         self.confirm_edit = line_edit(self, "confirmPassword", "Confirm password", password=True)
@@ -282,7 +283,7 @@ class AgenciesPage(QWizardPage):
         self.table.setCurrentCell(0, 0)
 
         self.new_name = line_edit(self, "newAgencyName", "New agency's name",
-                                  placeholder="Another agency, e.g. Oasis Women's Centre", max_length=200)
+                                  placeholder="Another agency, e.g. Oasis Women's Centre")
         self.new_sector = QComboBox(self)
         self.new_sector.setObjectName("newAgencySector")
         self.new_sector.setAccessibleName("New agency's sector")
@@ -435,6 +436,9 @@ class FirstRunWizard(QWizard):
         logo = QIcon(str(resource_path("icons", "cspdesk.svg")))
         self.setPixmap(QWizard.WizardPixmap.LogoPixmap, logo.pixmap(48, 48))  # drawn from the SVG: sharp at any scale
         self.setMinimumSize(760, 600)
+        # Wide enough that a page's subtitle keeps to two lines at 200 % (a third was cut off by the
+        # header), within a 1024×700 laptop's screen.
+        fit_to_screen(self, 980, 660)
         self.partnership_page = PartnershipPage(self)
         self.administrator_page = AdministratorPage(self)
         self.panels_page = PanelsPage(self)

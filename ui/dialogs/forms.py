@@ -79,14 +79,14 @@ def plain_table(parent: QWidget, name: str, headers: tuple[str, ...]) -> QTableW
 
 
 def line_edit(parent: QWidget, name: str, accessible: str, *, password: bool = False, monospace: bool = False,
-              placeholder: str = "", max_length: int | None = None) -> QLineEdit:
+              placeholder: str = "") -> QLineEdit:
+    """A named line edit. No maxLength, on purpose: a QLineEdit cuts a longer (pasted) text
+    silently; the services refuse one over its limit with a message naming the field and limit."""
     edit = QLineEdit(parent)
     edit.setObjectName(name)
     edit.setAccessibleName(accessible)
     if placeholder:
         edit.setPlaceholderText(placeholder)
-    if max_length is not None:
-        edit.setMaxLength(max_length)
     if password:
         edit.setEchoMode(QLineEdit.EchoMode.Password)
     if monospace:

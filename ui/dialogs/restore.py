@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -45,6 +46,7 @@ from ui.operations import run_op
 from ui.dialogs.forms import error_label, line_edit, make_primary
 from ui.formatting import short_datetime
 from ui.signals import emit
+from ui.windows import room_for_wrapped_text
 
 #: How backup.json's reasons read.
 REASONS = {"manual": "made by hand", "daily": "daily", "on_close": "on closing", "": ""}
@@ -233,6 +235,8 @@ class RestoreDialog(QDialog):
         for info in found:
             item = QListWidgetItem(one_line(info), self.list)
             item.setToolTip(str(info.folder))
+        # An empty list needs little room; on a 1024×700 laptop the message below it needs that room.
+        self.list.setMinimumHeight(140 if found else 60)
         if found:
             self.empty_label.hide()
             self.list.setCurrentRow(0)
@@ -241,6 +245,12 @@ class RestoreDialog(QDialog):
                                      "elsewhere with “Choose another backup…”.")
             self.empty_label.show()
             self._selected(-1)
+        if self.isVisible():
+            room_for_wrapped_text(self)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        room_for_wrapped_text(self)
 
     def backups(self) -> list[BackupInfo]:
         return list(self._backups)

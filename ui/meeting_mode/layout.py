@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.meeting_mode.parts import DECISIONS, HINT, KeyFilter, caption, make_table
+from ui.widgets.elided_label import ElidedLabel
 from ui.models.meetings import (
     ActionColumn,
     ActionListModel,
@@ -36,6 +38,21 @@ from ui.models.meetings import (
     AttendanceColumn,
     AttendanceModel,
 )
+
+
+def sized_by_current_page(stack: QStackedWidget) -> None:
+    """Let ``stack`` ask only for the room its shown page needs (a QStackedWidget asks for its
+    largest page's: the attendance grid and the statement held a case's window below a 1366×768
+    screen at 200 %)."""
+    def changed(_index: int) -> None:
+        for n in range(stack.count()):
+            page = stack.widget(n)
+            policy = QSizePolicy.Policy.Preferred if page is stack.currentWidget() else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        stack.updateGeometry()
+
+    stack.currentChanged.connect(changed)
+    changed(stack.currentIndex())
 
 
 class MeetingLayout:
@@ -81,7 +98,7 @@ class MeetingLayout:
         main.setObjectName("meetingItem")
         layout = QVBoxLayout(main)
         layout.setContentsMargins(14, 12, 14, 10)
-        layout.setSpacing(8)
+        layout.setSpacing(6)
 
         top = QHBoxLayout()
         self.item_heading = QLabel("", main)
@@ -128,7 +145,9 @@ class MeetingLayout:
         self.case_scroll.setWidget(self.case_info)
         # Five lines at least, then it scrolls: on a 1024×700 laptop the agreed actions and the
         # Decision row below must stay on the screen.
-        self.case_scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
+        # Three lines at least, then it scrolls: on a 1024×700 laptop, and at 200 % on a 1366×768
+        # one, the agreed actions and the Decision row below must stay on the screen.
+        self.case_scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
         self.about.addWidget(self.case_scroll)
 
         self.statement_box = QWidget(self.about)
@@ -162,6 +181,10 @@ class MeetingLayout:
         # not fitted to contents: fitting asks every cell for its size on every change of case.
         self.earlier_view.setWordWrap(True)
         self.earlier_view.verticalHeader().setDefaultSectionSize(self.earlier_view.fontMetrics().lineSpacing() * 2 + 10)
+        # At least its heading and a line, then it scrolls: room goes to what is agreed (at 200 % on
+        # a 1366×768 screen the window ran below the screen).
+        self.earlier_view.setMinimumHeight(self.earlier_view.horizontalHeader().sizeHint().height()
+                                           + self.earlier_view.fontMetrics().lineSpacing() + 12)
         self.earlier_caption = caption("&Earlier actions  (C completed · G ongoing · H on hold · "
                                         "D discontinued · O open)", earlier_box, self.earlier_view)
         caption_row = QHBoxLayout()
@@ -226,7 +249,7 @@ class MeetingLayout:
         self.notes.setTabChangesFocus(True)
         self.notes.textChanged.connect(self._notes_changed)
         layout.addWidget(caption("&Notes", main, self.notes))
-        self.notes.setMinimumHeight(self.notes.fontMetrics().lineSpacing() * 3 + 16)
+        self.notes.setMinimumHeight(self.notes.fontMetrics().lineSpacing() + 16)  # then it scrolls; it takes the spare room
         layout.addWidget(self.notes, 3)
 
         # The action line.
@@ -313,10 +336,15 @@ class MeetingLayout:
         dr.addWidget(self.decision_state)
         layout.addWidget(self.decision_row)
 
-        hint = QLabel(HINT, main)
+        # One line, cut with "…" when short of room (the whole hint in its tool tip): wrapped, its
+        # second line at 200 % pushed the window below a 1366×768 screen.
+        hint = ElidedLabel(main)
+        hint.setText(HINT)
+        hint.setToolTip(HINT)
         hint.setObjectName("pageHint")
-        hint.setWordWrap(True)
         layout.addWidget(hint)
+        for stack in (self.about, self.right):
+            sized_by_current_page(stack)
 
         splitter.addWidget(side)
         splitter.addWidget(main)

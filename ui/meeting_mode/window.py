@@ -123,6 +123,7 @@ class MeetingModeWindow(MeetingLayout, AgendaFlow, ItemEditor, AttendancePanel, 
         self.pages.addWidget(self.review_page)
         self._build_review_page()
         self._build_actions()
+        fit_to_screen(self, 1320, 820)  # again, now that the stacks ask only for their shown page's room
 
         self.saved_label = QLabel("", self)
         self.saved_label.setObjectName("mutedText")

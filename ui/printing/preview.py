@@ -44,6 +44,7 @@ from ui.operations import Cancelled, OpCall, run_op
 from ui.printing.pages import PageImage, page_sizes, print_pdf, render_pages
 from ui.printing.sources import PreviewChoice, PrintSource
 from ui.signals import emit
+from ui.windows import fit_to_screen
 
 #: Zoom steps, in % of the page's real size on a 96 dpi screen.
 ZOOM_STEPS = (25, 33, 50, 67, 75, 90, 100, 110, 125, 150, 175, 200, 250, 300, 400)
@@ -117,7 +118,7 @@ class PreviewDialog(QDialog):
         self.setObjectName("previewDialog")
         self.setWindowTitle(f"Print preview — {source.title}")
         self.setModal(False)
-        self.resize(900, 860)
+        fit_to_screen(self, 900, 860)  # a 1366×768 laptop has less height than that
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 10, 12, 10)

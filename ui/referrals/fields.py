@@ -70,7 +70,6 @@ class DateField(QLineEdit):
         if accessible:
             self.setAccessibleName(accessible)
         self.setPlaceholderText("dd/mm/yyyy")
-        self.setMaxLength(20)
         metrics = self.fontMetrics()
         self.setMinimumWidth(metrics.horizontalAdvance("28 Sep 2026") + 24)
         self.editingFinished.connect(self._tidy)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.domain.enums import RiskLevel, VulnerabilityFlag
 from ui.dialogs.forms import error_label
-from ui.referrals.dialog import ReferralDialog, combo
+from ui.referrals.dialog import ReferralDialog, combo, whole_height
 from ui.referrals.people import PersonEntry
 
 _RISK_CHOICES = [("Choose…", None), ("High", RiskLevel.HIGH), ("Medium", RiskLevel.MEDIUM), ("Low", RiskLevel.LOW)]
@@ -40,6 +40,7 @@ class SubjectReferralForm(ReferralDialog):
         for i, choice in enumerate(self.asks.subjects):
             button = QRadioButton(f"&{i + 1}  {choice.label}", frame)
             button.setObjectName(f"subject_{choice.key}")
+            whole_height(button)
             self.subject_choice.addButton(button, i)
             line.addWidget(button)
             button.setChecked(i == 0)
@@ -83,6 +84,7 @@ class SubjectReferralForm(ReferralDialog):
             for i, flag in enumerate(VulnerabilityFlag):
                 box = QCheckBox(flag.label, frame)
                 box.setObjectName(f"flag_{flag.value}")
+                whole_height(box)
                 self.flag_boxes[flag] = box
                 grid.addWidget(box, i // 3, i % 3)
             layout.addLayout(grid)

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from cspdesk.domain.enums import AuditKind, Role
 from cspdesk.services.audit import audit
 from cspdesk.services.audit import audit_signing
-from cspdesk.services.access.auth import check_new_password, check_username
+from cspdesk.services.access.auth import check_display_name, check_new_password, check_username
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, PermissionDenied, ValidationError
 from cspdesk.services.access.rekey import RekeyResult, rekey_file
@@ -89,8 +89,7 @@ class AccountService:
                     panel_ids: frozenset[int], temporary_password: str) -> OpResult[AccountRow]:
         self._ctx.require(Permission.ADMINISTER)
         name = check_username(username)
-        if not display_name.strip():
-            raise ValidationError("display_name", "Give the person's name.")
+        display_name = check_display_name(display_name)
         check_new_password(temporary_password, field="temporary_password")
         with self._ctx.unit_of_work() as s:
             if s.scalar(select(UserAccount.id).where(UserAccount.username == name)) is not None:
@@ -117,8 +116,7 @@ class AccountService:
     def update_account(self, user_id: int, *, display_name: str, role: Role, agency_id: int | None,
                        panel_ids: frozenset[int]) -> OpResult[AccountRow]:
         self._ctx.require(Permission.ADMINISTER)
-        if not display_name.strip():
-            raise ValidationError("display_name", "Give the person's name.")
+        display_name = check_display_name(display_name)
         with self._ctx.unit_of_work() as s:
             a = self._get(s, user_id)
             self._check_panels(s, panel_ids)

@@ -102,8 +102,27 @@ def check_username(username: str, *, field: str = "username") -> str:
     name = normalise_username(username)
     if not name:
         raise ValidationError(field, "Give a user name.")
-    if len(name) > 80 or not all(c.isalnum() or c in "._-@" for c in name):
-        raise ValidationError(field, "A user name uses letters, digits and . _ - @ only (80 at most).")
+    if len(name) > USERNAME_MAX:
+        raise ValidationError(field, f"A user name must be {USERNAME_MAX} characters or fewer (this one is {len(name):,}).")
+    if not all(c.isalnum() or c in "._-@" for c in name):
+        raise ValidationError(field, f"A user name uses letters, digits and . _ - @ only ({USERNAME_MAX} at most).")
+    return name
+
+
+#: The longest user name and person's name an account holds (the columns' lengths).
+USERNAME_MAX = 80
+DISPLAY_NAME_MAX = 200
+
+
+def check_display_name(display_name: str, *, field: str = "display_name") -> str:
+    """A person's name for an account, stripped; refused when empty or longer than the column
+    holds (never cut: a form that cut a pasted name to 200 in silence lost its end)."""
+    name = display_name.strip()
+    if not name:
+        raise ValidationError(field, "Give the person's name.")
+    if len(name) > DISPLAY_NAME_MAX:
+        raise ValidationError(field, f"The name must be {DISPLAY_NAME_MAX} characters or fewer "
+                                     f"(this one is {len(name):,}).")
     return name
 
 
@@ -619,6 +638,7 @@ def create_database(
     name = check_username(admin_username, field="admin_username")
     if not admin_name.strip():
         raise ValidationError("admin_name", "Give the administrator's name.")
+    admin_name = check_display_name(admin_name, field="admin_name")
     check_new_password(password)
     # Checked before any file is made: a refused row leaves nothing behind.
     panels = check_panels(panels) if panels else ()

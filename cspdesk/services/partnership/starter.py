@@ -100,9 +100,9 @@ def _named_row(field: str, kind: str, raw: str, seen: dict[str, str]) -> tuple[s
     what = kind.lower()
     if not name:
         raise ValidationError(field, f"A ticked {what} has no name: give it one.")
+    if len(name) > 200:  # not quoted: the message would be as long as the name
+        raise ValidationError(field, f"The {what}'s name must be 200 characters or fewer (this one is {len(name):,}).")
     row = f"“{name}”"
-    if len(name) > 200:
-        raise ValidationError(field, f"{row}: the name must be 200 characters or fewer.")
     if name.casefold() in seen:
         raise ValidationError(field, f"{row} and “{seen[name.casefold()]}” are the same name: keep one {what}.")
     seen[name.casefold()] = name

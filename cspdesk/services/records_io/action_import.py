@@ -720,7 +720,7 @@ class ActionImportService:
             if not action_text:
                 filled = [c for c in row.cells if cell_text(c)]
                 if mapping.heading_rows and len(filled) == 1 and col[ActionField.HEADING] is None:
-                    heading = cell_text(filled[0])[:300]
+                    heading = cell_text(filled[0])  # refused on its rows when too long, never cut
                     headings += 1
                     continue
                 bad.append(BadRow(row.number, "text", "the action is empty."))
@@ -787,6 +787,13 @@ class ActionImportService:
                 owner = f"{owner} (lead: {lead})"  # the other lead agencies stay named
         if len(owner) > 200:
             raise ValidationError("owner", "the owner's name is longer than 200 characters.")
+        number, heading = text(row, ActionField.NUMBER), text(row, ActionField.HEADING) or heading
+        # Refused, never cut: a cut heading or timescale would read as if the sheet said less.
+        for name, value, limit, what in (("number", number, 20, "the action's number"),
+                                          ("heading", heading, 300, "the heading"),
+                                          ("timescale", timescale, 200, "the timescale")):
+            if len(value) > limit:
+                raise ValidationError(name, f"{what} is longer than {limit} characters.")
         case_id = group_id = None
         ref = text(row, ActionField.CASE)
         if ref:
@@ -815,9 +822,9 @@ class ActionImportService:
             notes.insert(0, update)
         return NewAction(
             panel_id=panel.id, text=text(row, ActionField.TEXT), case_id=case_id, group_id=group_id,
-            number=text(row, ActionField.NUMBER)[:20], heading=(text(row, ActionField.HEADING) or heading)[:300],
+            number=number, heading=heading,
             outcome=text(row, ActionField.OUTCOME), milestones=text(row, ActionField.MILESTONES),
-            timescale=timescale[:200], owner_agency_id=agency_id, owner_name=owner,
+            timescale=timescale, owner_agency_id=agency_id, owner_name=owner,
             due_date=due, strand=strand, status=status,
             status_reason=reason if status in (ActionStatus.ON_HOLD, ActionStatus.DISCONTINUED) else "",
             completed_on=completed_on if status == ActionStatus.COMPLETED else None,

@@ -826,9 +826,9 @@ def _check_person(s: Session, p: PersonDraft, path: str, who: str, referral_date
     if len(p.safe_times) > TEXT_SHORT_MAX:
         out.append(Problem(f"{path}.safe_times", f"{who}: safe times must be {TEXT_SHORT_MAX} characters or fewer."))
     if len(p.phone) > 40:
-        out.append(Problem(f"{path}.phone", f"{who}: the phone number is too long."))
+        out.append(Problem(f"{path}.phone", f"{who}: the phone number must be 40 characters or fewer."))
     if len(p.postcode) > 12:
-        out.append(Problem(f"{path}.postcode", f"{who}: the postcode is too long."))
+        out.append(Problem(f"{path}.postcode", f"{who}: the postcode must be 12 characters or fewer."))
     return out
 
 

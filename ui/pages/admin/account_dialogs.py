@@ -90,7 +90,6 @@ class AccountDialog(QDialog):
 
         self.username_edit = QLineEdit(self)
         self.username_edit.setObjectName("username")
-        self.username_edit.setMaxLength(80)
         self.username_edit.setPlaceholderText("e.g. j.smith (letters, digits and . _ - @)")
         self.username_error = error_label(self)
         if not adding:
@@ -103,7 +102,8 @@ class AccountDialog(QDialog):
 
         self.name_edit = QLineEdit(self)
         self.name_edit.setObjectName("displayName")
-        self.name_edit.setMaxLength(200)
+        # No maxLength (nor on the user name): a QLineEdit cuts a pasted name silently; the service
+        # refuses one over its limit with a message naming the field and the limit.
         self.name_edit.setPlaceholderText("Their full name, as it appears in minutes")
         self.name_error = error_label(self)
         form.addRow(_caption("&Name", self.name_edit, self), with_error(self.name_edit, self.name_error, self))

@@ -29,6 +29,7 @@ from ui.pages.admin.common import MessageLine, run_in_background
 from ui.pages.admin.tab import AdminTab
 from ui.pages.base import empty_state
 from ui.signals import emit
+from ui.widgets.keyboard import make_typeable
 from ui.accessibility import hand_focus_to
 
 
@@ -95,6 +96,7 @@ class AuditTab(AdminTab):
         self.user_combo.setObjectName("auditUser")
         self.user_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.user_combo.addItem("Everyone", "")
+        make_typeable(self.user_combo)  # a part of a user name ("okaf") chooses the one it names
         self.period_combo = QComboBox(self)
         self.period_combo.setObjectName("auditPeriod")
         for label, value in PERIODS:

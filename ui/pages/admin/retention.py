@@ -315,7 +315,6 @@ class EraseDialog(QDialog):
         form.setVerticalSpacing(10)
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setObjectName("erasureReason")
-        self.reason_edit.setMaxLength(2000)
         self.reason_edit.setPlaceholderText("e.g. Retention period ended (retention policy 2026)")
         self.reason_edit.setToolTip("Kept in the audit trail. Say why; do not repeat anyone's personal details.")
         self.reason_error = error_label(self)

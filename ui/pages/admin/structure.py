@@ -189,8 +189,8 @@ class StructureTab(AdminTab):
             kinds.addItem(choice.panel_type.label, choice.panel_type.value)
         name = QLineEdit()
         prefix = QLineEdit()
-        name.setMaxLength(200)
-        prefix.setMaxLength(12)
+        # No maxLength on names, prefixes or codes: a QLineEdit cuts a pasted one silently; the
+        # service refuses one over its limit with a message naming the field and the limit.
 
         def kind_chosen(_index: int) -> None:  # suggest the built-in name and prefix until typed over
             choice = BUILT_IN_PANELS[kinds.currentIndex()]
@@ -219,8 +219,6 @@ class StructureTab(AdminTab):
     def agency_dialog(self, agency: AgencyRow | None) -> _FieldsDialog:
         name = QLineEdit(agency.name if agency else "")
         code = QLineEdit(agency.short_code if agency else "")
-        name.setMaxLength(200)
-        code.setMaxLength(20)
         code.setPlaceholderText("From its initials if left empty")
         sectors = QComboBox()
         for sector in Sector:
@@ -250,6 +248,7 @@ class StructureTab(AdminTab):
             dialog.add_field("is_active", "", active)
         else:
             secure_email.hide()
+            active.hide()  # a new agency is active; laid out nowhere, it showed over the dialog's corner
         dialog.name_edit, dialog.code_edit, dialog.active_check = name, code, active  # type: ignore[attr-defined]
         dialog.email_edit = secure_email  # type: ignore[attr-defined]
         return dialog

@@ -1,0 +1,295 @@
+"""Every window and dialog of ui/ under both walkers (issue 24): it fits a 1366×768 and a 1024×700
+laptop (tests/ui/fit_walk.py) and goes round by keyboard, named, in reading order
+(tests/ui/a11y_walk.py). The first-run wizard is walked page by page.
+
+``test_every_window_class_is_walked`` lists every QDialog / QWizard / QMainWindow subclass under
+ui/ and fails on one that is neither walked here, walked by another test (named in
+``WALKED_ELSEWHERE``), nor exempt with a reason — a new dialog cannot slip past the walkers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from a11y_walk import check_keyboard_and_names, focus_stops
+from fit_walk import check
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
+
+import ui
+from cspdesk.domain.enums import MeetingStatus
+from cspdesk.services.access.accounts import AccountService
+from cspdesk.services.referrals.cases import CaseService
+from cspdesk.services.meetings.meetings import MeetingService
+from cspdesk.services.partnership.panels import PanelService
+
+#: Walked by both walkers in another module: class → where.
+WALKED_ELSEWHERE = {
+    "MainWindow": "test_screen_fit.test_the_main_window_and_every_page_fit, test_accessibility (every page)",
+    "ReferralDialog": "test_screen_fit.test_the_referral_form_fits_and_scrolls, "
+                      "test_accessibility.test_the_referral_form_by_keyboard_named_and_big_enough",
+    "MeetingModeWindow": "test_screen_fit.test_meeting_mode_fits_with_the_agreed_actions_and_decision, "
+                         "test_accessibility.test_meeting_mode_by_keyboard_named_and_without_clashes",
+    "CaseDialog": "test_screen_fit.test_the_case_dialog_fits, test_accessibility.test_the_case_view_by_keyboard_and_named",
+    "NewMeetingDialog": "test_screen_fit.test_the_smaller_dialogs_fit, "
+                        "test_accessibility.test_meeting_account_about_and_password_dialogs_by_keyboard_and_named",
+    "AboutDialog": "test_screen_fit.test_the_smaller_dialogs_fit, "
+                   "test_accessibility.test_meeting_account_about_and_password_dialogs_by_keyboard_and_named",
+    "SignInDialog": "test_screen_fit.test_the_smaller_dialogs_fit, test_accessibility.test_small_dialogs_by_keyboard_and_named",
+    "ActionStatusDialog": "test_screen_fit.test_the_smaller_dialogs_fit, "
+                          "test_accessibility.test_small_dialogs_by_keyboard_and_named",
+}
+
+#: Not walked, with the reason.
+EXEMPT: dict[str, str] = {}
+
+
+def _marac(ctx) -> int:  # noqa: ANN001
+    return next(p.id for p in PanelService(ctx).list_panels() if p.panel_type.value == "marac")
+
+
+def _assessment(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.referrals.assessment import AssessmentDialog
+
+    service = CaseService(ctx)
+    detail = service.get_case(service.case_ids()[0])
+    return AssessmentDialog(ctx, detail.row.id, detail.row.panel_id, detail.row.reference)
+
+
+def _referral_import(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.referrals.import_dialog import ImportDialog
+
+    return ImportDialog(ctx, PanelService(ctx).list_panels())
+
+
+def _action_import(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk.services.records_io.action_import import ActionImportService
+    from ui.dialogs.action_import import ActionImportDialog
+
+    return ActionImportDialog(ActionImportService(ctx), [(p.id, p.name) for p in PanelService(ctx).list_panels()])
+
+
+def _recovery_key(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.dialogs.recovery_key import RecoveryKeyDialog
+
+    return RecoveryKeyDialog("ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789", str(tmp / "partnership.db"),
+                             partnership="Swale Community Safety Partnership")
+
+
+def _ocg_archive(_ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.dialogs.ocg_archive import OcgArchiveDialog
+
+    return OcgArchiveDialog("The Eastside group", lambda *_a: None, today=date(2026, 12, 7))
+
+
+def _demo_accounts(_ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk.domain.enums import Role
+    from cspdesk.services.access.auth import DEMO_PASSWORD, DemoAccount
+    from ui.dialogs.demo_accounts import DemoAccountsDialog
+
+    accounts = [DemoAccount("admin", "Priya Shah", Role.ADMINISTRATOR, "Swale Borough Council", ()),
+                DemoAccount("coordinator", "Sam Okafor", Role.COORDINATOR, "Kent Police", ("Swale MARAC",))]
+    return DemoAccountsDialog(accounts, DEMO_PASSWORD, signed_in_as="admin")
+
+
+def _restore_signed_in(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.dialogs.restore import RestoreDialog
+
+    return RestoreDialog(ctx=ctx)
+
+
+def _restore_signed_out(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.dialogs.restore import RestoreDialog
+
+    return RestoreDialog(db=tmp / "partnership.db", username="admin")
+
+
+def _recovery(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.dialogs.sign_in import RecoveryDialog
+
+    return RecoveryDialog(tmp / "partnership.db")
+
+
+def _cancel_meeting(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.dialogs.cancel_meeting import CancelMeetingDialog
+
+    service = MeetingService(ctx)
+    planned = next(m for m in service.list_meetings(_marac(ctx)) if m.status is MeetingStatus.PLANNED)
+    return CancelMeetingDialog(service, service.get_meeting(planned.id))
+
+
+def _change_password(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.dialogs.change_password import ChangePasswordDialog
+
+    return ChangePasswordDialog(ctx)
+
+
+def _server_connection(_ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.dialogs.server_connection import ServerConnectionDialog
+
+    return ServerConnectionDialog()
+
+
+def _partnership_setup(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.dialogs.partnership_setup import PartnershipSetupDialog
+
+    return PartnershipSetupDialog(ctx)
+
+
+def _preview(_ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from ui.printing.preview import PreviewDialog
+    from ui.printing.sources import PrintSource
+
+    out = _tmp / "two pages.pdf"
+    pdf = canvas.Canvas(str(out), pagesize=A4, invariant=1)
+    for n in (1, 2):
+        pdf.drawString(72, 760, f"Page {n}")
+        pdf.showPage()
+    pdf.save()
+    data = out.read_bytes()
+    return PreviewDialog(PrintSource(title="Two pages", file_name="Two pages.pdf", render=lambda: data,
+                                     save=lambda path: Path(path).write_bytes(data),
+                                     record_printed=lambda _pages, _printer: None))
+
+
+def _structure(kind: str) -> Callable[..., QWidget]:
+    def make(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+        from ui.pages.admin.structure import StructureTab
+
+        tab = StructureTab(ctx)
+        dialog = tab.panel_dialog() if kind == "panel" else tab.agency_dialog(None)
+        dialog.destroyed.connect(tab.deleteLater)
+        return dialog
+
+    return make
+
+
+def _account(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.pages.admin.account_dialogs import AccountDialog
+
+    accounts = AccountService(ctx)
+    return AccountDialog(accounts, panels=[(p.id, p.name) for p in PanelService(ctx).list_panels()],
+                         agencies=accounts.agencies())
+
+
+def _reset_password(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.pages.admin.account_dialogs import ResetPasswordDialog
+
+    accounts = AccountService(ctx)
+    return ResetPasswordDialog(accounts, next(a for a in accounts.list_accounts() if a.username != "admin"))
+
+
+def _erase(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk.domain.enums import CaseStatus, SubjectKind
+    from cspdesk.services.partnership.retention import RetentionCaseRow, RetentionService
+    from ui.pages.admin.retention import EraseDialog
+
+    row = RetentionCaseRow(1, "MARAC-2019-0001", _marac(ctx), "Swale MARAC", SubjectKind.PERSON, CaseStatus.CLOSED,
+                           date(2019, 6, 1), date(2025, 6, 1), 1)
+    return EraseDialog(RetentionService(ctx), [row])
+
+
+def _first_run_window(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
+    from ui.first_run import FirstRunWindow
+
+    return FirstRunWindow(tmp / "new.db")
+
+
+def _wizard_page(page_id: int) -> Callable[..., QWidget]:
+    def make(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
+        from ui.dialogs.first_run_wizard import FirstRunWizard
+
+        wizard = FirstRunWizard(tmp / "new.db")
+        wizard.setStartId(page_id)
+        return wizard
+
+    return make
+
+
+#: what → (the class it makes, how to make it from a signed-in administrator's context and a folder)
+WINDOWS: dict[str, tuple[str, Callable[..., QWidget]]] = {
+    "first-run": ("FirstRunWindow", _first_run_window),
+    **{f"wizard-{n + 1}-{step}": ("FirstRunWizard", _wizard_page(n))
+       for n, step in enumerate(("partnership", "administrator", "panels", "agencies", "ready"))},
+    "assessment": ("AssessmentDialog", _assessment),
+    "import-referrals": ("ImportDialog", _referral_import),
+    "import-actions": ("ActionImportDialog", _action_import),
+    "recovery-key": ("RecoveryKeyDialog", _recovery_key),
+    "ocg-archive": ("OcgArchiveDialog", _ocg_archive),
+    "demo-accounts": ("DemoAccountsDialog", _demo_accounts),
+    "restore-signed-in": ("RestoreDialog", _restore_signed_in),
+    "restore-signed-out": ("RestoreDialog", _restore_signed_out),
+    "recovery": ("RecoveryDialog", _recovery),
+    "cancel-meeting": ("CancelMeetingDialog", _cancel_meeting),
+    "change-password": ("ChangePasswordDialog", _change_password),
+    "server-connection": ("ServerConnectionDialog", _server_connection),
+    "partnership-setup": ("PartnershipSetupDialog", _partnership_setup),
+    "print-preview": ("PreviewDialog", _preview),
+    "structure-panel": ("_FieldsDialog", _structure("panel")),
+    "structure-agency": ("_FieldsDialog", _structure("agency")),
+    "account": ("AccountDialog", _account),
+    "reset-password": ("ResetPasswordDialog", _reset_password),
+    "erase": ("EraseDialog", _erase),
+}
+
+
+def _window_classes() -> dict[str, str]:
+    """Every QDialog (QWizard included) and QMainWindow subclass defined under ui/: name → module."""
+    found = {}
+    for info in pkgutil.walk_packages(ui.__path__, "ui."):
+        module = importlib.import_module(info.name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and issubclass(cls, (QDialog, QMainWindow)):
+                found[name] = module.__name__
+    return found
+
+
+def test_every_window_class_is_walked():
+    walked = {cls for cls, _make in WINDOWS.values()} | set(WALKED_ELSEWHERE)
+    classes = _window_classes()
+    assert "FirstRunWizard" in classes and "MainWindow" in classes  # the search finds what it should
+    missing = sorted(f"{module}.{name}" for name, module in classes.items() if name not in walked | set(EXEMPT))
+    assert missing == [], "walk these in tests/ui/test_every_window.py, or list them in EXEMPT with a reason"
+    gone = sorted((walked | set(EXEMPT)) - set(classes))
+    assert gone == [], "listed here but no longer in ui/"
+
+
+def _shown(qtbot, widget: QWidget) -> QWidget:  # noqa: ANN001
+    qtbot.addWidget(widget)
+    with qtbot.waitExposed(widget), qtbot.waitActive(widget):
+        widget.show()
+        widget.activateWindow()
+    from ui.background import running_calls
+
+    qtbot.waitUntil(lambda: running_calls() == 0, timeout=30_000)  # as a person sees it: loaded (the preview's pages)
+    QApplication.processEvents()
+    return widget
+
+
+@pytest.mark.parametrize("what", list(WINDOWS))
+def test_every_window_fits_a_laptop(qtbot, demo_admin_ctx, tmp_path, laptop, what):
+    name, area = laptop
+    window = _shown(qtbot, WINDOWS[what][1](demo_admin_ctx, tmp_path))
+    assert check(window, area, f"{what}-{name}") == []
+
+
+@pytest.mark.parametrize("what", list(WINDOWS))
+def test_every_window_by_keyboard_and_named(qtbot, demo_admin_ctx, tmp_path, what):
+    window = _shown(qtbot, WINDOWS[what][1](demo_admin_ctx, tmp_path))
+    check_keyboard_and_names(qtbot, window, _first_in_reading_order(window))
+
+
+def _first_in_reading_order(window: QWidget) -> QWidget:
+    """The leftmost control of the top line (so that coming round again is no step back)."""
+    stops = [(w, QRect(w.mapTo(window, QPoint(0, 0)), w.size())) for w in focus_stops(window)]
+    first_line = min(r.bottom() for _w, r in stops)
+    return min((item for item in stops if item[1].top() < first_line), key=lambda item: item[1].left())[0]
