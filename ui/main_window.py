@@ -273,6 +273,11 @@ class MainWindow(QMainWindow):
 
     # -- construction -------------------------------------------------------------------------
 
+    def open_context_map(self):  # noqa: ANN201 - ContextMapDialog
+        from ui.dialogs.context_map import open_context_map
+
+        return open_context_map(self, self.ctx)
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.open_action = QAction("&Open database…", self)
@@ -322,6 +327,9 @@ class MainWindow(QMainWindow):
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(self.find_cases)
         view_menu.addAction(self.find_action)
+        self.map_action = QAction("&Map of contexts…", self)  # issue 20: CARM's map (ui/dialogs/context_map.py)
+        self.map_action.triggered.connect(self.open_context_map)
+        view_menu.addAction(self.map_action)
         view_menu.addSeparator()
         self.appearance_actions = appearance_menu(view_menu.addMenu("A&ppearance"), self)
 

@@ -110,6 +110,10 @@ class ChronologyFilter:
         return "; ".join(parts)
 
 
+#: No filter: every event.
+EVERYTHING = ChronologyFilter()
+
+
 def kinds_named(names: Collection[str]) -> frozenset[EventKind]:
     """Event kinds from their stored values ("referral", "action_update"): the command line's words."""
     return frozenset(EventKind(n) for n in names)

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from cspdesk.domain.chronology import ChronologyEvent, ChronologyFilter, EventKind, in_order
+from cspdesk.domain.chronology import EVERYTHING, ChronologyEvent, ChronologyFilter, EventKind, in_order
 from cspdesk.domain.enums import AuditKind, Decision, MeetingStatus
 from cspdesk.domain.redaction import KnownContacts, redact_for_circulation
 from cspdesk.domain.rules import person_display_name
@@ -102,28 +102,28 @@ class ChronologyService:
 
     # -- reading -----------------------------------------------------------------------------------
 
-    def person(self, person_id: int, chosen: ChronologyFilter = ChronologyFilter()) -> Chronology:  # frozen
+    def person(self, person_id: int, chosen: ChronologyFilter = EVERYTHING) -> Chronology:
         """A person's chronology across the user's panels (audited as a view of the person)."""
         return self._viewed(Subject.person(person_id), chosen)
 
-    def case(self, case_id: int, chosen: ChronologyFilter = ChronologyFilter()) -> Chronology:  # frozen
+    def case(self, case_id: int, chosen: ChronologyFilter = EVERYTHING) -> Chronology:
         """One case's chronology (audited as a view of the case)."""
         return self._viewed(Subject.case(case_id), chosen)
 
-    def group(self, group_id: int, chosen: ChronologyFilter = ChronologyFilter()) -> Chronology:  # frozen
+    def group(self, group_id: int, chosen: ChronologyFilter = EVERYTHING) -> Chronology:
         """An OCG's (or any group's) chronology: the cases about it and the actions and
         assessments on it, on the user's panels (audited as a view of the group)."""
         return self._viewed(Subject.group(group_id), chosen)
 
     # -- printing ----------------------------------------------------------------------------------
 
-    def paper(self, of: Subject, chosen: ChronologyFilter = ChronologyFilter(),  # frozen
+    def paper(self, of: Subject, chosen: ChronologyFilter = EVERYTHING,
               *, redacted: bool = False) -> ChronologyPaper:
         """The printed chronology's plain data (not audited: :meth:`render` and :meth:`write` are)."""
         with self._ctx.reading() as s:
             return self._paper(s, of, chosen, redacted)
 
-    def render(self, of: Subject, chosen: ChronologyFilter = ChronologyFilter(),  # frozen
+    def render(self, of: Subject, chosen: ChronologyFilter = EVERYTHING,
                *, redacted: bool = False, invariant: bool = False) -> bytes:
         """The chronology as PDF bytes for the print preview: a view of its subject, recorded as one."""
         with self._ctx.viewing() as s:
@@ -143,7 +143,7 @@ class ChronologyService:
                          at=self._ctx.now())
 
     def write(self, of: Subject, out: Path,
-              chosen: ChronologyFilter = ChronologyFilter(), *, redacted: bool = False,  # frozen
+              chosen: ChronologyFilter = EVERYTHING, *, redacted: bool = False,
               invariant: bool = False) -> ChronologyPaper:
         """The chronology PDF at ``out``; the print is audited in the same transaction."""
         out = check_output_path(out, (".pdf",))
@@ -272,7 +272,7 @@ def _case_events(s: Session, cases: Cases) -> list[ChronologyEvent]:
     for case, agency in s.execute(select(Case, Agency.name).outerjoin(Agency, Agency.id == Case.referring_agency_id)
                                   .where(Case.id.in_(ids))):
         where = cases[case.id]
-        risk = f"risk: {case.risk_level.label.lower()}" if case.risk_level else ""
+        risk = f"Risk: {case.risk_level.label.lower()}" if case.risk_level else ""
         out.append(_event(EventKind.REFERRAL, case.referral_date, None, where,
                           f"Referred to {where[2]}" + (f" by {agency}" if agency else ""),
                           _lines(risk, case.reason), case.id, case.id))
@@ -315,7 +315,7 @@ def _action_events(s: Session, actions, where_of) -> list[ChronologyEvent]:  # n
         where = where_of(action)
         by_id[action.id] = (action, where)
         owner = agency or action.owner_name
-        due = f"due {action.due_date:%d %b %Y}" if action.due_date else ""
+        due = f"Due {action.due_date.day} {action.due_date:%b %Y}" if action.due_date else ""
         out.append(_event(EventKind.ACTION, action.created_at.date(), action.created_at, where,
                           f"Action{' for ' + owner if owner else ''}: {action.text}",
                           _lines(", ".join(x for x in (due, f"now {action.status.label.lower()}") if x)),
@@ -346,17 +346,19 @@ def _group_events(s: Session, group_id: int, visible: Collection[int] | None) ->
 
 
 def _contact_events(s: Session, person_id: int, cases: Cases) -> list[ChronologyEvent]:
-    """Each change of the person's contact details — unless it was made on a case of a panel the
-    user may not see (its reference, and that a change was made there, are that panel's)."""
-    visible_refs = {ref: (ref, pid, name) for ref, pid, name in cases.values()}
-    ids = [c.id for c in s.scalars(select(PersonContactChange).where(PersonContactChange.person_id == person_id)
-                                   .order_by(PersonContactChange.changed_at, PersonContactChange.id))]
-    history = list(reversed(contact_history(s, [person_id]).get(person_id, ())))  # oldest first, as ``ids``
+    """Each change of the person's contact details — unless it was made on a case the user may not
+    see (its reference, and that a change was made there, are that panel's). Judged by the change's
+    own case id: on a server the other panel's case is not even readable, so its reference would
+    come back empty and look like a change made outside any case."""
+    rows = s.execute(select(PersonContactChange.id, PersonContactChange.case_id)
+                     .where(PersonContactChange.person_id == person_id)
+                     .order_by(PersonContactChange.changed_at, PersonContactChange.id)).all()
+    history = list(reversed(contact_history(s, [person_id]).get(person_id, ())))  # oldest first, as ``rows``
     out = []
-    for source_id, change in zip(ids, history, strict=True):
-        if change.case_reference and change.case_reference not in visible_refs:
+    for (source_id, case_id), change in zip(rows, history, strict=True):
+        if case_id is not None and case_id not in cases:
             continue
-        where = visible_refs.get(change.case_reference)
-        out.append(_event(EventKind.CONTACT, change.changed_at.date(), change.changed_at, where,
+        out.append(_event(EventKind.CONTACT, change.changed_at.date(), change.changed_at,
+                          cases.get(case_id) if case_id is not None else None,
                           "Contact details changed", change.describe(), source_id, None))
     return out

@@ -60,18 +60,19 @@ class Known:
                      panel_ids=frozenset(ids[p] for p in prefixes))
 
 
-def _case(s, panel: int, prefix: str, seq: int, on: date, kind: SubjectKind = SubjectKind.PERSON,  # noqa: ANN001
-          person: int | None = None, group: int | None = None, agency: int | None = None, reason: str = "") -> int:
+def _case(s, panel: int, prefix: str, seq: int, on: date, kind: SubjectKind = SubjectKind.PERSON,  # noqa: ANN001, PLR0913
+          person: int | None = None, group: int | None = None, agency: int | None = None, reason: str = "",
+          place: int | None = None) -> int:
     case = Case(panel_id=panel, reference=f"{prefix}-2026-{seq:04d}", ref_year=2026, ref_seq=seq, referral_date=on,
                 referring_agency_id=agency, reason=reason, subject_kind=kind, subject_person_id=person,
-                subject_group_id=group, risk_level=RiskLevel.HIGH, status=CaseStatus.OPEN,
+                subject_group_id=group, subject_location_id=place, risk_level=RiskLevel.HIGH, status=CaseStatus.OPEN,
                 created_at=T0, updated_at=T0)
     s.add(case)
     s.flush()
     return case.id
 
 
-def _person(s, given: str, family: str, **contact: str) -> int:  # noqa: ANN001
+def _person(s, given: str, family: str, **contact: object) -> int:  # noqa: ANN001
     person = Person(given_name=given, family_name=family, given_norm=given.lower(), family_norm=family.lower(),
                     created_at=T0, **contact)
     s.add(person)
@@ -137,3 +138,41 @@ def make_known(ctx) -> Known:  # noqa: ANN001
         s.add(Action(panel_id=intake.socp, group_id=ocg.id, text="Disrupt the line", created_at=datetime(2026, 2, 22),
                      updated_at=T0))
     return Known(intake, alex, other, nominal, cases, ocg.id, meeting.id)
+
+
+@dataclass(frozen=True)
+class CarmMap:
+    known: Known
+    park: int
+    peer_group: int
+    young: tuple[int, int, int]
+    adult: int
+
+
+def make_carm_map(ctx) -> CarmMap:  # noqa: ANN001
+    """On top of :func:`make_known`: a park three young people are linked to (a CARM case about the
+    place), a peer group of two of them, an adult who is the perpetrator on each young person's
+    own CARM case in May, and the third young person also a member of the SOCP's OCG."""
+    from cspdesk.storage.models import Location, LocationPerson
+
+    known = make_known(ctx)
+    carm = known.intake.carm
+    with ctx.unit_of_work() as s:
+        young = tuple(_person(s, given, "Young", date_of_birth=date(2010, 5, 1)) for given in ("Ash", "Bo", "Cal"))
+        adult = _person(s, "Dev", "Older", date_of_birth=date(1990, 1, 1))
+        park = Location(name="Victoria Park", name_norm="victoria park", kind="park", created_at=T0)
+        peers = SubjectGroup(kind=GroupKind.PEER_GROUP, name="Park crew", name_norm="park crew", created_at=T0)
+        s.add_all([park, peers])
+        s.flush()
+        place_case = _case(s, carm, "CARM", 2, date(2026, 4, 1), kind=SubjectKind.LOCATION, reason="Exploitation",
+                           place=park.id)
+        _case(s, carm, "CARM", 3, date(2026, 4, 10), kind=SubjectKind.GROUP, group=peers.id)
+        for n, person in enumerate(young):
+            s.add(LocationPerson(location_id=park.id, person_id=person, role="seen there"))
+            s.add(CasePerson(case_id=place_case, person_id=person, role=PersonRole.CHILD))
+            own = _case(s, carm, "CARM", 4 + n, date(2026, 5, 1 + n), person=person)
+            s.add(CasePerson(case_id=own, person_id=adult, role=PersonRole.PERPETRATOR))
+        s.add_all([GroupPerson(group_id=peers.id, person_id=young[0], role="member"),
+                   GroupPerson(group_id=peers.id, person_id=young[1], role="member"),
+                   GroupPerson(group_id=known.ocg, person_id=young[2], role="runner")])
+    return CarmMap(known, park.id, peers.id, young, adult)

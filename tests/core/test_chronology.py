@@ -150,3 +150,28 @@ def test_the_printed_chronology_is_marked_and_its_circulation_copy_redacted(know
         kind, details = s.execute(select(AuditEvent.kind, AuditEvent.details).order_by(AuditEvent.id.desc())
                                   .limit(1)).one()
     assert (kind, details["redacted"], details["file"]) == (AuditKind.PRINT, True, "copy.pdf")
+
+
+def test_print_chronology_from_the_command_line(known: Known, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    from cspdesk import cli
+
+    ctx = known.intake.ctx
+    ctx.actor = known.user("MARAC", "CSVG", "CARM")
+    dispose = ctx.store.dispose
+    monkeypatch.setattr(ctx.store, "dispose", lambda: None)  # the command closes what it opened: not the test's
+    monkeypatch.setattr(cli, "_open", lambda args: ctx)
+    common = ["--db", "x.db", "--user", "officer"]
+    out = tmp_path / "case.pdf"
+    assert cli.run(cli.build_parser().parse_args(
+        ["print", "chronology", "--case", "MARAC-2026-0001", "--kind", "referral", "--kind", "decision",
+         "--redacted", "--out", str(out), *common])) == 0
+    text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "Chronology of a case" in text and "Decision: Continue" in text and "Heard at" not in text
+    assert ADDRESS not in text and "[address removed]" in text
+    assert "2 event(s) written" in capsys.readouterr().out
+    assert cli.run(cli.build_parser().parse_args(
+        ["print", "chronology", "--person", str(known.person), "--panel", "Testshire CARM", "--from", "2026-03-01",
+         "--out", str(tmp_path / "person.pdf"), *common])) == 0
+    text = "\n".join(p.extract_text() for p in PdfReader(tmp_path / "person.pdf").pages)
+    assert "CARM-2026-0001" in text and "MARAC-2026-0001" not in text
+    monkeypatch.setattr(ctx.store, "dispose", dispose)

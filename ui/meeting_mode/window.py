@@ -18,6 +18,7 @@ Alt+D                       the decision (Up/Down)  Alt+U              its outco
 Alt+T                       attendance: P present, A apologies, X absent, I information sent,
                             S statement signed       Alt+B observer's name (Alt+S signed first)
 Ctrl+Shift+A                show / hide addresses   Ctrl+Shift+E       finish the meeting
+Ctrl+Shift+H                the case's chronology (issue 20), on the panels the user is a member of
 ==========================  ==============================================================
 
 Everything typed is saved as it is typed (:class:`~ui.meeting_mode.autosave.NotesAutosaver`);
@@ -63,6 +64,7 @@ from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.meetings import ActionRow, AgendaEntry, CaseBrief, ItemView, MeetingDetail, MeetingService
 from ui.background import run_in_background
+from ui.dialogs.chronology import KnownToMemo
 from ui.formatting import short_date, short_datetime
 from ui.meeting_mode.autosave import NotesAutosaver
 from ui.models.meetings import (
@@ -187,6 +189,7 @@ class MeetingModeWindow(QMainWindow):
         self._due_default = self._default_due()
         self.current_index = -1
         self._brief: CaseBrief | None = None
+        self._known_to = KnownToMemo(ctx, self.detail.row.panel_name)
         self._reviewing: ActionRow | None = None
         self._review_status: ActionStatus | None = None
         self._loading = False
@@ -581,6 +584,7 @@ class MeetingModeWindow(QMainWindow):
         self.previous_action = action("&Previous item", ["Ctrl+PgUp", "Alt+Left"], self.previous_item)
         menu.addSeparator()
         self.addresses_action = action("Show or hide &addresses", ["Ctrl+Shift+A"], self.toggle_addresses)
+        self.chronology_action = action("C&hronology of the case…", ["Ctrl+Shift+H"], self.open_chronology)
         menu.addSeparator()
         self.finish_action = action("&Finish the meeting", ["Ctrl+Shift+E"], self.finish_meeting)
         self.close_action = action("&Close", ["Ctrl+W"], self.close)
@@ -804,6 +808,8 @@ class MeetingModeWindow(QMainWindow):
         for p in brief.people:
             age = _age(p.date_of_birth, today)
             line = f"<b>{esc(p.name)}</b> — {esc(p.role.label)}" + (f", {age}" if age else "")
+            if said := self._known_to(p.person_id):  # issue 20: other panels, as the setting allows
+                line += f"<br/>&nbsp;&nbsp;<i>{esc(said)}</i>"
             if brief.addresses_shown:
                 contact = ", ".join(x for x in (p.address, p.postcode, p.phone) if x)
                 line += f"<br/>&nbsp;&nbsp;<span>{esc(contact) or 'no address held'}</span>"
@@ -812,6 +818,13 @@ class MeetingModeWindow(QMainWindow):
                 else "Addresses hidden — Ctrl+Shift+A shows them")
         self.people_label.setText("<p><b>People</b></p><p>" + "<br/>".join(lines) + "</p>"
                                   + f"<p style='color:{theme.colour('muted').name()}'>{note}</p>")
+
+    def open_chronology(self):  # noqa: ANN201 - ChronologyDialog | None
+        """The chronology of the case being heard (Ctrl+Shift+H)."""
+        from cspdesk.services.chronology import Subject
+        from ui.dialogs.chronology import open_chronology
+
+        return None if self._brief is None else open_chronology(self, self.ctx, Subject.case(self._brief.case_id))
 
     def toggle_addresses(self) -> None:
         if self._brief is None:
