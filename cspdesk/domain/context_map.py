@@ -107,6 +107,10 @@ def trend_alerts(nodes: Iterable[MapNode], edges: Iterable[MapEdge],
     return tuple(sorted(alerts, key=lambda a: (-a.young_people, a.label, a.key)))
 
 
+#: A connected part this big is laid on a circle, not by the spring layout (see spring_positions).
+LARGEST_SPRING = 500
+
+
 def spring_positions(nodes: Iterable[MapNode], edges: Iterable[MapEdge]) -> dict[str, tuple[float, float]]:
     """A force-directed layout (networkx's spring layout, seeded: the same map draws the same way),
     each connected group of nodes laid out on its own and the groups set side by side in rows,
@@ -126,11 +130,14 @@ def spring_positions(nodes: Iterable[MapNode], edges: Iterable[MapEdge]) -> dict
     placed: dict[str, tuple[float, float]] = {}
     for n, part in enumerate(parts):
         row, column = divmod(n, columns)
-        size = 1.0 if n == 0 or len(part) > 2 else 0.5
-        if len(part) == 1:
-            spots = {part[0]: (0.0, 0.0)}
+        if len(part) <= 2:  # one node, or a pair: nothing for the forces to do
+            spots = {key: (i * 0.6 - 0.3 * (len(part) - 1), 0.0) for i, key in enumerate(part)}
+        elif len(part) >= LARGEST_SPRING:
+            # networkx's layout of this many nodes needs scipy (a large dependency for one case):
+            # a circle, which the reader can still follow by the links highlighted on search.
+            spots = nx.circular_layout(graph.subgraph(part), scale=0.9)
         else:
-            spots = nx.spring_layout(graph.subgraph(part), seed=20, iterations=80, scale=size * 0.8)
+            spots = nx.spring_layout(graph.subgraph(part), seed=20, iterations=50, scale=0.8)
         for key, (x, y) in spots.items():
             placed[key] = (column * 2.0 + float(x), -row * 2.0 + float(y))
     xs = [x for x, _ in placed.values()]
