@@ -229,3 +229,36 @@ def test_the_map_window_draws_the_map_and_opens_a_nodes_record(qtbot, ctx, schem
             preview.close()
     finally:
         current.choose(theme.LIGHT_SCHEME)
+
+
+def test_meeting_modes_brief_names_the_other_panels_and_opens_the_cases_chronology(qtbot, known: Known) -> None:  # noqa: ANN001
+    from datetime import datetime
+
+    from cspdesk.domain.enums import AgendaItemKind, Listing, MeetingStatus, Role
+    from cspdesk.services.context import Actor
+    from cspdesk.storage.models import AgendaItem, Meeting
+    from ui.meeting_mode import MeetingModeWindow
+
+    ctx = known.intake.ctx
+    with ctx.unit_of_work() as s:
+        meeting = Meeting(panel_id=known.intake.marac, starts_at=datetime(2026, 6, 20, 10, 0),
+                          status=MeetingStatus.PLANNED, created_at=datetime(2026, 6, 1))
+        s.add(meeting)
+        s.flush()
+        s.add(AgendaItem(meeting_id=meeting.id, position=1, kind=AgendaItemKind.CASE, case_id=known.cases["MARAC"],
+                         listing=Listing.REVIEW))
+        meeting_id = meeting.id
+    ctx.actor = Actor(user_id=known.intake.coordinator_id, username="coord", role=Role.COORDINATOR,
+                      panel_ids=frozenset({known.intake.marac}))
+    window = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(window)
+    with qtbot.waitExposed(window), qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    window.go_to(0)
+    assert "Also known to: Testshire CARM, Testshire CSVG" in window.people_label.text()
+    _shot(window, "meeting-brief")
+    qtbot.keyClick(window.notes, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    opened = window.findChildren(ChronologyDialog)
+    assert len(opened) == 1 and opened[0].chronology.subject == "MARAC-2026-0001"
+    opened[0].close()
