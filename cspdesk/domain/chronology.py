@@ -62,7 +62,7 @@ class ChronologyEvent:
     case_id: int | None = None
 
 
-def order_key(event: ChronologyEvent) -> tuple:
+def order_key(event: ChronologyEvent) -> tuple[date, datetime, int, str, int]:
     """The chronology's order: by day, then time (a day's untimed events first), then kind, then
     the panel and the record's own id — total, so the same events always read the same way on
     either engine."""
