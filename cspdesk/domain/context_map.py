@@ -50,6 +50,8 @@ class MapNode:
     label: str
     x: float = 0.0  # the layout's position, in [-1, 1]
     y: float = 0.0
+    #: A place's record is the case about it (the first on the map), which the node opens.
+    case_id: int | None = None
 
     @property
     def record(self) -> tuple[str, int]:

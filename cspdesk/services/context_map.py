@@ -129,6 +129,8 @@ class ContextMapService:
         groups = self._groups(s, graph, {c.subject_group_id for c in cases if c.subject_group_id}, reach)
         places = self._places(s, graph, {c.subject_location_id for c in cases if c.subject_location_id}, reach)
         for c in cases:
+            if c.subject_location_id in places:
+                graph.opens(f"place:{c.subject_location_id}", c.id)
             hub = (f"person:{c.subject_person_id}" if c.subject_person_id else
                    f"group:{c.subject_group_id}" if c.subject_group_id in groups else
                    f"place:{c.subject_location_id}" if c.subject_location_id in places else None)
@@ -196,6 +198,11 @@ class _Graph:
 
     def add(self, key: str, kind: NodeKind, label: str) -> None:
         self.nodes.setdefault(key, MapNode(key, kind, label))
+
+    def opens(self, key: str, case_id: int) -> None:
+        """The case a node opens (a place's first case on the map)."""
+        if self.nodes[key].case_id is None:
+            self.nodes[key] = replace(self.nodes[key], case_id=case_id)
 
     def people(self) -> list[int]:
         return sorted(n.record[1] for n in self.nodes.values() if n.record[0] == "person")

@@ -217,6 +217,10 @@ def test_the_map_window_draws_the_map_and_opens_a_nodes_record(qtbot, ctx, schem
         assert {e.case_reference for e in window.chronology.events} == {
             "CARM-2026-0004", "CARM-2026-0005", "CARM-2026-0006"}
         window.close()
+        place = dialog.open_node(f"place:{carm.park}")  # a place opens the case about it
+        qtbot.addWidget(place)
+        assert place.detail.row.reference == "CARM-2026-0002"
+        place.close()
         dialog.start.setDate(QDate(2026, 4, 1))
         dialog.end.setDate(QDate(2026, 4, 30))
         assert dialog.alerts.count() == 1  # May's cases are out: only the park

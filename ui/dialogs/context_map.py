@@ -1,8 +1,8 @@
 """CARM's map window (issue 20, item 3): young people, adults posing a risk, peer groups, OCGs and
 places of the cases referred to a panel in a period, drawn where the service's spring layout puts
 them, with the trend alerts beside. Searching highlights the nodes whose names match; Enter or a
-double-click on a node opens its record (a person's or a group's chronology; a place's cases are the
-chronologies of the people linked). Print… prints the map as shown (Ctrl+P).
+double-click on a node opens its record (a person's or a group's chronology; for a place, the case
+about it). Print… prints the map as shown (Ctrl+P).
 
 Opened from View → Map of contexts… (main window). Nothing here reads the database but through
 :class:`~cspdesk.services.context_map.ContextMapService`.
@@ -231,13 +231,23 @@ class ContextMapDialog(QDialog):
         return self.open_node(found[0]) if len(found) == 1 else None
 
     def open_node(self, key: str) -> object:
-        """A person's or a group's chronology; for a place, nothing of its own yet (its people's)."""
+        """A person's or a group's chronology; for a place, the case about it."""
+        from ui.dialogs.case_view import CaseDialog
         from ui.dialogs.chronology import open_chronology
 
         entity, _, number = key.partition(":")
         opened = None
+        node = self.map.node(key) if self.map is not None else None
         if entity in ("person", "group"):
             opened = open_chronology(self, self.ctx, Subject(entity, int(number)))
+        elif node is not None and node.case_id is not None:
+            try:
+                opened = CaseDialog.open_case(self.ctx, node.case_id, self)
+            except ServiceError as exc:
+                self.count_label.setText(str(exc))
+            else:
+                opened.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+                bring_to_front(opened)
         emit(self.record_opened, key, opened)
         return opened
 
