@@ -312,6 +312,25 @@ def _add_print_and_export(sub, common: argparse.ArgumentParser, export_sub) -> N
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
     p.set_defaults(handler=_cmd_print_case)
 
+    p = print_sub.add_parser("chronology", parents=[common], help="the chronology of a person, a case or a group",
+                             description="Every referral, assessment, hearing, decision, action, update, status "
+                             "change and contact change, dated and in order, across the panels you are a member "
+                             "of (nothing of other panels is shown).")
+    of = p.add_mutually_exclusive_group(required=True)
+    of.add_argument("--person", metavar="N", type=int, help="a person's number")
+    of.add_argument("--case", metavar="N|REF", help="a case's number or reference")
+    of.add_argument("--group", metavar="N", type=int, help="an OCG's (or any group's) number")
+    p.add_argument("--redacted", action="store_true",
+                   help="the copy for circulation: addresses, telephone numbers, e-mail addresses, postcodes "
+                   "and contact notes removed from everything in it")
+    p.add_argument("--panel", metavar="NAME", action="append", default=[], help="only this panel's events (repeatable)")
+    p.add_argument("--kind", action="append", default=[], choices=[k.value for k in _event_kinds()],
+                   help="only events of this kind (repeatable)")
+    p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="only events on or after this day")
+    p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="only events on or before this day")
+    p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+    p.set_defaults(handler=_cmd_print_chronology)
+
     p = print_sub.add_parser("tracker", parents=[common], help="a panel's action tracker, or an action log",
                              description="A panel's actions grouped by agency or by case, with RAG in colour and "
                              "in words and overdue marked. With --agency or --owner: that agency's or "
@@ -464,6 +483,46 @@ def _cmd_print_meeting(args: argparse.Namespace) -> int:
         ctx.store.dispose()
     kind = "distribution copy of the minutes" if getattr(args, "distribution", False) else args.paper
     print(f"{data.panel}, {data.starts_at:%d %b %Y}: {kind} written to {out}")
+    return 0
+
+
+def _event_kinds():  # noqa: ANN202 - imported when the parser is built
+    from cspdesk.domain.chronology import EventKind
+
+    return list(EventKind)
+
+
+def _cmd_print_chronology(args: argparse.Namespace) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from cspdesk.domain.chronology import ChronologyFilter, kinds_named
+    from cspdesk.services.papers.case_summary import CaseSummaryService
+    from cspdesk.services.people.chronology import ChronologyService, Subject
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise UsageError(f"--out must end in .pdf: {out.name}")
+    try:
+        start = date.fromisoformat(args.start) if args.start else None
+        end = date.fromisoformat(args.end) if args.end else None
+    except ValueError as exc:
+        raise UsageError(f"--from and --to are days written YYYY-MM-DD ({exc})") from None
+    ctx = _open(args)
+    try:
+        if args.person is not None:
+            of = Subject.person(args.person)
+        elif args.group is not None:
+            of = Subject.group(args.group)
+        else:
+            number = args.case.strip()
+            of = Subject.case(int(number) if number.isdigit() else CaseSummaryService(ctx).case_id(number))
+        panels = frozenset(_panel_id(ctx, name) for name in args.panel) or None
+        chosen = ChronologyFilter(panel_ids=panels, kinds=kinds_named(args.kind) or None, start=start, end=end)
+        paper = ChronologyService(ctx).write(of, out, chosen, redacted=args.redacted)
+    finally:
+        ctx.store.dispose()
+    print(f"{paper.title}: {len(paper.events):,} event(s) written to {out}")
     return 0
 
 

@@ -134,6 +134,11 @@ class MainWindow(QMainWindow):
 
     # -- construction -------------------------------------------------------------------------
 
+    def open_context_map(self):  # noqa: ANN201 - ContextMapDialog
+        from ui.dialogs.context_map import open_context_map
+
+        return open_context_map(self, self.ctx)
+
     def install_pages(self) -> None:
         """Get the pages ready for ``self.ctx`` (replacing any built for an earlier database). A page
         is built the first time it is wanted (:meth:`page`), so opening the window builds one."""

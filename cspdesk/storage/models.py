@@ -206,6 +206,19 @@ class PanelMembership(Base):
     user_id: Mapped[int] = mapped_column(fk("user_account.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
+class PanelDisclosure(Base):
+    """Whether a panel's name may be shown to the other panel's members as "Also known to" when a
+    person is on both (issue 20). One row per pair of panels whose setting differs from the
+    default (cspdesk.domain.known_to); the pair is unordered, held with the smaller id first."""
+
+    __tablename__ = "panel_disclosure"
+    __table_args__ = (CheckConstraint("panel_id < other_panel_id", name="pair_in_order"),)
+
+    panel_id: Mapped[int] = mapped_column(fk("panel.id", ondelete="CASCADE"), primary_key=True)
+    other_panel_id: Mapped[int] = mapped_column(fk("panel.id", ondelete="CASCADE"), primary_key=True)
+    shown: Mapped[bool] = mapped_column(Boolean)
+
+
 # --- Subjects: persons, groups, locations ----------------------------------------------------
 
 

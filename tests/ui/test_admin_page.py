@@ -155,7 +155,8 @@ def test_the_page_opens_on_accounts_and_reads_other_tabs_only_when_shown(page: A
     # "&&" is a literal ampersand; a single "&" marks the mnemonic.
     assert [page.tabs.tabText(i).replace("&&", "+").replace("&", "").replace("+", "&")
             for i in range(page.tabs.count())] == [
-        "Accounts", "Partnership", "Panels & agencies", "Security", "Backups", "Audit trail", "Retention", "Subject access"]
+        "Accounts", "Partnership", "Panels & agencies", "Also known to", "Security", "Backups", "Audit trail",
+        "Retention", "Subject access"]
 
 
 def test_someone_who_is_not_an_administrator_is_told_so(db: Path, make_page):  # noqa: ANN001

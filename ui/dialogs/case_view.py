@@ -187,6 +187,14 @@ class CaseDialog(QDialog):
             self.people_table.hide()
             layout.addWidget(_value("No people are linked to this case.", body, name="mutedText"))
             self.contact_button.setEnabled(False)
+        if ctx is not None:  # issue 20: the other panels holding these people, as far as the setting allows
+            from ui.dialogs.chronology import also_known_to_lines
+
+            known = also_known_to_lines(ctx, [(p.person_id, p.name) for p in detail.people], row.panel_name)
+            self.also_known_to = _value(known, body, name="alsoKnownTo")
+            self.also_known_to.setVisible(bool(known))
+            layout.addWidget(self.also_known_to)
+            self.people_table.activated.connect(self.open_person_chronology)
         self.contact_history = _value(self._history_text(), body, name="contactHistory")
         self.contact_history.setAccessibleName("Earlier contact details")
         layout.addWidget(self.contact_history)
@@ -248,6 +256,15 @@ class CaseDialog(QDialog):
         self.print_button.clicked.connect(self.print_summary)
         self.print_button.setVisible(ctx is not None)
         self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.chronology_button = QPushButton("Chronology…", self)
+        self.chronology_button.setObjectName("caseChronology")
+        self.chronology_button.setToolTip("Everything that happened on this case, in order (Ctrl+Shift+H); "
+                                          "Enter on a person opens theirs, across your panels")
+        self.chronology_button.setAutoDefault(False)
+        self.chronology_button.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.chronology_button.clicked.connect(lambda: self.open_chronology())
+        self.chronology_button.setVisible(ctx is not None)
+        self.buttons.addButton(self.chronology_button, QDialogButtonBox.ButtonRole.ActionRole)
         outer.addWidget(self.buttons)
         self.people_table.setFocus()
 
@@ -513,6 +530,20 @@ class CaseDialog(QDialog):
         self._preview = dialog
         emit(self.preview_opened, dialog)
         return dialog
+
+    def open_chronology(self, index=None):  # noqa: ANN001, ANN201 - ChronologyDialog | None
+        """The case's chronology; with ``index`` (a row of the people), that person's."""
+        from cspdesk.services.people.chronology import Subject
+        from ui.dialogs.chronology import open_chronology
+
+        if self.ctx is None:
+            return None
+        of = Subject.person(self.people_model.person(index.row()).person_id) if index is not None \
+            else Subject.case(self.case_id)
+        return open_chronology(self, self.ctx, of)
+
+    def open_person_chronology(self, index) -> None:  # noqa: ANN001 - a QModelIndex of the people
+        self.open_chronology(index)
 
     def _fit_people_height(self) -> None:
         """Tall enough for every row: the dialog scrolls, the table does not."""

@@ -246,6 +246,8 @@ class AgendaFlow:
         for p in brief.people:
             age = age_on(p.date_of_birth, today)
             line = f"<b>{esc(p.name)}</b> — {esc(p.role.label)}" + (f", {age}" if age else "")
+            if said := self._known_to(p.person_id):  # issue 20: other panels, as the setting allows
+                line += f"<br/>&nbsp;&nbsp;<i>{esc(said)}</i>"
             if brief.addresses_shown:
                 contact = ", ".join(x for x in (p.address, p.postcode, p.phone) if x)
                 line += f"<br/>&nbsp;&nbsp;<span>{esc(contact) or 'no address held'}</span>"

@@ -423,4 +423,5 @@ class MeetingLayout:
         self.addresses_action = action("Show or hide &addresses", ["Ctrl+Shift+A"], self.toggle_addresses)
         menu.addSeparator()
         self.finish_action = action("&Finish the meeting", ["Ctrl+Shift+E"], self.finish_meeting)
+        self.chronology_action = action("C&hronology of the case…", ["Ctrl+Shift+H"], self.open_chronology)
         self.close_action = action("&Close", ["Ctrl+W"], self.close)

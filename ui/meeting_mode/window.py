@@ -18,6 +18,7 @@ Alt+D                       the decision (Up/Down)  Alt+U              its outco
 Alt+T                       attendance: P present, A apologies, X absent, I information sent,
                             S statement signed       Alt+B observer's name (Alt+S signed first)
 Ctrl+Shift+A                show / hide addresses   Ctrl+Shift+E       finish the meeting
+Ctrl+Shift+H                the case's chronology (issue 20), on the panels the user is a member of
 ==========================  ==============================================================
 
 Everything typed is saved as it is typed (:class:`~ui.meeting_mode.autosave.NotesAutosaver`);
@@ -47,6 +48,7 @@ from cspdesk.services.meetings.meetings import ActionRow, CaseBrief, ItemView, M
 from ui.formatting import short_datetime
 from ui.meeting_mode.autosave import NotesAutosaver
 from ui.meeting_mode.parts import DECISIONS, HINT, STATUS_KEYS, KeyFilter
+from ui.dialogs.chronology import KnownToMemo
 from ui.operations import OnDatabaseThread
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.agencies.research import ResearchService
@@ -99,6 +101,7 @@ class MeetingModeWindow(MeetingLayout, AgendaFlow, ItemEditor, AttendancePanel, 
         self._due_default = self._default_due()
         self.current_index = -1
         self._brief: CaseBrief | None = None
+        self._known_to = KnownToMemo(ctx, self.detail.row.panel_name)
         self._reviewing: ActionRow | None = None
         self._review_status: ActionStatus | None = None
         self._loading = False
@@ -108,6 +111,7 @@ class MeetingModeWindow(MeetingLayout, AgendaFlow, ItemEditor, AttendancePanel, 
         self._recording = None
         self._reading_ahead = None
         self._research = self._load_research()
+        self._known_to = KnownToMemo(ctx, self.detail.row.panel_name)
         fit_to_screen(self, 1320, 820)
 
         self.autosaver = NotesAutosaver(self._save_notes, self)
@@ -179,3 +183,10 @@ class MeetingModeWindow(MeetingLayout, AgendaFlow, ItemEditor, AttendancePanel, 
             return OnDatabaseThread(ResearchService(self.ctx)).research(self.meeting_id)
         except ServiceError:
             return {}
+
+    def open_chronology(self):  # noqa: ANN201 - ChronologyDialog | None
+        """The chronology of the case being heard (Ctrl+Shift+H)."""
+        from cspdesk.services.people.chronology import Subject
+        from ui.dialogs.chronology import open_chronology
+
+        return None if self._brief is None else open_chronology(self, self.ctx, Subject.case(self._brief.case_id))

@@ -12,10 +12,13 @@ from functools import partial
 from pathlib import Path
 
 
+from cspdesk.domain.chronology import ChronologyFilter
 from cspdesk.services.papers.action_papers import ActionPapersService
 from cspdesk.services.actions.actions import ActionQuery
 from cspdesk.services.papers.case_summary import CaseSummaryService
+from cspdesk.services.people.chronology import ChronologyService, Subject
 from cspdesk.services.context import ServiceContext
+from cspdesk.services.people.context_map import ContextMapService, MapQuery
 from cspdesk.services.papers.meeting_papers import MeetingPapersService
 from cspdesk.services.papers.returns import Period, ReturnService
 
@@ -167,4 +170,43 @@ def minutes_choice(ctx: ServiceContext, meeting_id: int, meeting: str) -> Previe
         checked=True,
         source_for=lambda distribution: minutes_source(ctx, meeting_id, meeting, distribution=distribution),
         tooltip="Untick for the full record, with contact details, for the panel's own file",
+    )
+
+
+def chronology_source(ctx: ServiceContext, of: Subject, subject: str, chosen: ChronologyFilter, *,
+                      redacted: bool) -> PrintSource:
+    """A chronology as filtered in its window (``subject`` names it in the title: a reference, or
+    "a person" — a file name never carries a person's name)."""
+    service = ChronologyService(ctx)
+    copy = " (copy for circulation)" if redacted else ""
+    return PrintSource(
+        title=f"Chronology: {subject}{copy}",
+        file_name=f"Chronology - {of.kind} {of.id}{copy}.pdf",
+        render=partial(service.render, of, chosen, redacted=redacted),
+        save=lambda path: service.write(of, Path(path), chosen, redacted=redacted),
+        record_printed=lambda pages, printer: service.record_printed(of, redacted=redacted, pages=pages,
+                                                                     printer=printer),
+    )
+
+
+def chronology_choice(ctx: ServiceContext, of: Subject, subject: str, chosen: ChronologyFilter) -> PreviewChoice:
+    """"Copy for circulation" above a chronology's preview: checked at first, as a chronology is
+    most often printed for a review or another agency; the full text is one click away."""
+    return PreviewChoice(
+        label="Copy for circulation (addresses, phone numbers, e-mail addresses and postcodes removed)",
+        checked=True,
+        source_for=lambda redacted: chronology_source(ctx, of, subject, chosen, redacted=redacted),
+        tooltip="Untick for the record as typed, for the panel's own file",
+    )
+
+
+def context_map_source(ctx: ServiceContext, query: MapQuery) -> PrintSource:
+    """CARM's map as filtered in its window."""
+    service = ContextMapService(ctx)
+    return PrintSource(
+        title="Map of contexts",
+        file_name="Map of contexts.pdf",
+        render=partial(service.render, query),
+        save=lambda path: service.write(query, Path(path)),
+        record_printed=lambda pages, printer: service.record_printed(query, pages=pages, printer=printer),
     )

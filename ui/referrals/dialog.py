@@ -61,6 +61,7 @@ from ui.formatting import short_date
 from ui.pages.admin.common import confirm
 from ui.operations import run_and_wait
 from ui.referrals.fields import DateField, DateUnreadable
+from ui.dialogs.chronology import chronology_hooks
 from ui.referrals.matches import MatchPanel, describe_match
 from ui.referrals.people import LinkedRecord, PeopleRows, PersonEntry, RowField
 from ui.signals import emit
@@ -176,7 +177,7 @@ class ReferralDialog(QDialog):
         self._follow_focus = FollowFocus(self.scroll)
         middle.addWidget(self.scroll, 1)
 
-        self.match_panel = MatchPanel(self._find, self._describe, self._link, self)
+        self.match_panel = MatchPanel(self._find, self._describe, self._link, self, **chronology_hooks(self, ctx))
         self.match_panel.setFixedWidth(320)
         middle.addWidget(self.match_panel)
         outer.addLayout(middle, 1)

@@ -100,11 +100,19 @@ class MatchPanel(QFrame):
         describe: Callable[[object], str],
         link: Callable[[PersonEntry, object], None],
         parent: QWidget | None = None,
+        *,
+        about: Callable[[object], str] | None = None,
+        chronology: Callable[[object], object] | None = None,
     ) -> None:
+        """``about`` says more of the match chosen ("Also known to: …", issue 20): asked once per
+        choice, not for every match listed (the service audits what it shows). ``chronology``
+        opens the chosen match's chronology ("Chronology…", Ctrl+Shift+H)."""
         super().__init__(parent)
         self.setObjectName("matchPanel")
         self._find = find
         self._link = link
+        self._about = about
+        self._chronology = chronology
         self._entry: PersonEntry | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -137,6 +145,17 @@ class MatchPanel(QFrame):
         self.link_button.clicked.connect(self.link_current)
         self.link_button.setEnabled(False)
         self.list.selectionModel().currentChanged.connect(lambda *_a: self._update_button())
+        self.about_label = QLabel("", self)
+        self.about_label.setObjectName("alsoKnownTo")
+        self.about_label.setWordWrap(True)
+        self.chronology_button = QPushButton("Chronology…", self)
+        self.chronology_button.setObjectName("matchChronology")
+        self.chronology_button.setAutoDefault(False)
+        self.chronology_button.setShortcut("Ctrl+Shift+H")
+        self.chronology_button.setToolTip("Everything that happened to the person chosen, on your panels (Ctrl+Shift+H)")
+        self.chronology_button.clicked.connect(lambda: self.open_chronology())
+        self.chronology_button.setVisible(chronology is not None)
+        self.chronology_button.setEnabled(False)
         self.hint = QLabel("Alt+M goes to the list; Enter (or Alt+K) links the one chosen.", self)
         self.hint.setObjectName("mutedText")
         self.hint.setWordWrap(True)
@@ -147,11 +166,13 @@ class MatchPanel(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.subject_label)
         layout.addWidget(self.list, 1)
+        layout.addWidget(self.about_label)
         # Holds the room the list would take, so the words stay at the top while it is hidden.
         self.filler = QWidget(self)
         layout.addWidget(self.filler, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.link_button)
+        buttons.addWidget(self.chronology_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addWidget(self.hint)
@@ -216,7 +237,19 @@ class MatchPanel(QFrame):
     # -- linking -------------------------------------------------------------------------------
 
     def _update_button(self) -> None:
-        self.link_button.setEnabled(self.model.rowCount() > 0 and self.list.currentIndex().isValid())
+        chosen = self.model.rowCount() > 0 and self.list.currentIndex().isValid()
+        self.link_button.setEnabled(chosen)
+        self.chronology_button.setEnabled(chosen)
+        said = self._about(self.model.match(self.list.currentIndex().row())) if chosen and self._about else ""
+        self.about_label.setText(said)
+        self.about_label.setVisible(bool(said))
+
+    def open_chronology(self) -> object:
+        """The chosen match's chronology (what ``chronology`` returned), or None with none chosen."""
+        index = self.list.currentIndex()
+        if self._chronology is None or not index.isValid() or not self.model.rowCount():
+            return None
+        return self._chronology(self.model.match(index.row()))
 
     def _activated(self, index: QModelIndex) -> None:
         self.list.setCurrentIndex(index)

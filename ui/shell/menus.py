@@ -50,6 +50,8 @@ def build_menus(window: Any) -> None:  # window: the MainWindow (importing it wo
         window.section_actions[section] = action
     view_menu.addSeparator()
     _add(window, view_menu, "find_action", "&Find cases", window.find_cases, QKeySequence.StandardKey.Find)
+    # Issue 20: CARM's map (ui/dialogs/context_map.py).
+    _add(window, view_menu, "map_action", "&Map of contexts…", window.open_context_map)
     view_menu.addSeparator()
     window.appearance_actions = appearance_menu(view_menu.addMenu("A&ppearance"), window)
 

@@ -17,6 +17,7 @@ from ui.pages.admin.accounts import AccountsTab
 from ui.pages.admin.audit import AuditTab
 from ui.pages.admin.backups import BackupsTab
 from ui.pages.admin.common import wait_for_background_calls
+from ui.pages.admin.known_to import AlsoKnownToTab
 from ui.pages.admin.retention import RetentionTab
 from ui.pages.admin.security import SecurityTab
 from ui.pages.admin.settings import SettingsTab
@@ -49,6 +50,7 @@ class AdminPage(Page):
         self.accounts_tab = AccountsTab(ctx, self.tabs)
         self.settings_tab = SettingsTab(ctx, self.tabs)
         self.structure_tab = StructureTab(ctx, self.tabs)
+        self.known_to_tab = AlsoKnownToTab(ctx, self.tabs)
         self.security_tab = SecurityTab(ctx, self.tabs)
         self.backups_tab = BackupsTab(ctx, self.tabs)
         self.backups_tab.restore_requested.connect(self._restore_requested)
@@ -75,8 +77,8 @@ class AdminPage(Page):
         hand_focus_to(self, self.tabs)  # not setFocusProxy: Tab would skip what comes before it
 
     def all_tabs(self) -> list[AdminTab]:
-        return [self.accounts_tab, self.settings_tab, self.structure_tab, self.security_tab, self.backups_tab,
-                self.audit_tab, self.retention_tab, self.subject_access_tab]
+        return [self.accounts_tab, self.settings_tab, self.structure_tab, self.known_to_tab, self.security_tab,
+                self.backups_tab, self.audit_tab, self.retention_tab, self.subject_access_tab]
 
     def show_backups(self) -> None:
         self.show_tab(self.backups_tab)
