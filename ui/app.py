@@ -95,7 +95,7 @@ class _FirstPaint(QObject):
 
 
 def _view_names() -> tuple[str, ...]:
-    from ui.main_window import VIEW_NAMES
+    from ui.shell.sections import VIEW_NAMES
 
     return tuple(VIEW_NAMES)
 
