@@ -382,9 +382,11 @@ class ActionService:
 
     # -- the list ---------------------------------------------------------------------------------
 
-    def action_ids(self, query: ActionQuery = ActionQuery()) -> list[int]:
+    def action_ids(self, query: ActionQuery = ActionQuery(), *, offset: int = 0,
+                   limit: int | None = None) -> list[int]:
         """Ids of every action matching ``query`` that the acting user may see, in display order
-        (grouped first when ``query.group_by`` asks, then sorted)."""
+        (grouped first when ``query.group_by`` asks, then sorted); with ``limit``, only that many
+        from ``offset`` on (a window of the list, for a view that reads ids as it scrolls)."""
         self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
         today = self._ctx.today()
         with self._ctx.reading() as s:
@@ -392,7 +394,18 @@ class ActionService:
             amber = self._amber_days(s)
             stmt = self._filtered(select(Action.id), query, today, amber)
             stmt, keys = self._order(s, stmt, query, today, amber)
+            if limit is not None:
+                return list(s.scalars(stmt.order_by(*keys).offset(offset).limit(limit)))
             return ordered_ids(s, stmt, Action.id, keys)
+
+    def action_count(self, query: ActionQuery = ActionQuery()) -> int:
+        """How many actions ``action_ids(query)`` lists, counted in SQL (no ids read)."""
+        self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
+        today = self._ctx.today()
+        with self._ctx.reading() as s:
+            self._check_query(s, query)
+            stmt = self._filtered(select(func.count()).select_from(Action), query, today, self._amber_days(s))
+            return s.scalar(stmt) or 0
 
     def action_rows(self, ids: Sequence[int]) -> list[ActionRow]:
         """Display rows for ``ids`` (one page), in the order given. Ids the user may not see, or

@@ -454,6 +454,37 @@ class CaseFlag(Base):
     flag: Mapped[VulnerabilityFlag] = mapped_column(enum_column(VulnerabilityFlag, "flag"), primary_key=True, index=True)
 
 
+class CaseSearchKey(Base):
+    """One word a case is found by (issue 23): its reference (whole, as written), or one word of
+    the name of its subject, of a person linked to it, of one of their aliases, or of its group
+    or place. Written by :mod:`cspdesk.storage.search_keys` whenever those change, never by hand.
+
+    Each row carries the case's referral date, so a search walks an index already in the list's
+    order (newest first) and stops at its limit: ``key2`` (the word's first two letters) answers a
+    two-letter term by equality, ``key3`` (its first three) any longer term with the word's own
+    prefix range tested on the index entry.
+    """
+
+    __tablename__ = "case_search_key"
+    __table_args__ = (
+        Index("ix_case_search_key_key2", "key2", "referral_date", "case_id", "owner", "panel_id"),
+        Index("ix_case_search_key_key3", "key3", "referral_date", "case_id", "owner", "panel_id", "word"),
+        # The other words of a term, for the same case and owner.
+        Index("ix_case_search_key_case_owner_word", "case_id", "owner", "word"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("case_record.id", ondelete="CASCADE"))
+    panel_id: Mapped[int] = mapped_column(Integer)  # the case's: need to know without a join
+    referral_date: Mapped[date] = mapped_column(Date)
+    #: Whose word: 0 the reference; a person's id; a group's id negated times two; a place's id
+    #: negated times two, less one. Every word of a term must belong to the same owner.
+    owner: Mapped[int] = mapped_column(Integer)
+    word: Mapped[str] = mapped_column(String(200))
+    key2: Mapped[str] = mapped_column(String(2))
+    key3: Mapped[str] = mapped_column(String(3))
+
+
 class CaseStatusChange(Base):
     """Each move through Received → … → Closed, with who and when."""
 

@@ -133,14 +133,9 @@ def test_search_by_name_prefix_alias_and_reference(demo_ctx) -> None:
     assert service.search("zzzzzz-no-such-person") == []
 
 
-@pytest.mark.parametrize("walk", [1, 7, 1000])
-def test_search_gives_the_head_of_the_filtered_list(demo_ctx, monkeypatch, walk: int) -> None:
-    """``search`` walks the newest cases first and falls back to the indexed match set: either way
-    its answer is exactly the first ``limit`` ids the case list gives for the same text."""
-    from cspdesk.services import cases as cases_module
-
-    monkeypatch.setattr(cases_module, "SEARCH_WALK", walk)
-    monkeypatch.setattr(cases_module, "DENSE_PROBE", 1)  # the demo is small: walk whenever the term is short
+def test_search_gives_the_head_of_the_filtered_list(demo_ctx) -> None:
+    """``search`` walks the stored search keys newest first and stops at its limit: its answer is
+    exactly the first ``limit`` ids the case list gives for the same text."""
     service = CaseService(demo_ctx)
     rows = service.case_rows(service.case_ids()[:60])
     terms = {"ma", "sa", "jo", "ka", "zz", "a", "M"}
@@ -150,7 +145,7 @@ def test_search_gives_the_head_of_the_filtered_list(demo_ctx, monkeypatch, walk:
     for term in sorted(terms):
         for limit in (1, 5, 50):
             expected = service.case_ids(CaseQuery(text=term))[:limit]
-            assert [r.id for r in service.search(term, limit=limit)] == expected, (term, limit, walk)
+            assert [r.id for r in service.search(term, limit=limit)] == expected, (term, limit)
 
 
 def test_the_number_of_a_reference_alone_finds_the_case(demo_ctx) -> None:
