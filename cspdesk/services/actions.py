@@ -849,7 +849,9 @@ class ActionService:
         and the names they point at in one small query each: a single query joining them all let
         SQLite's planner start from the panels and walk a panel index (seconds at county scale)."""
         visible = self._ctx.visible_panel_ids()
-        actions = [a for a in s.scalars(select(Action).where(where))
+        # The action's columns through Core, not Action entities: the rows are only read, and
+        # building ORM objects was most of the call (issue 23).
+        actions = [a for a in s.connection().execute(select(*Action.__table__.c).where(where))
                    if visible is None or a.panel_id in visible]  # need to know, checked here
         if not actions:
             return []

@@ -8,12 +8,13 @@ scroll into sight.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, select, union
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, literal, select, union
 from sqlalchemy.orm import Session, aliased
 
 from cspdesk.domain.criteria import ReferralCriteria, marac_criteria
@@ -174,6 +175,36 @@ def _prefix_range(column: ColumnElement[str], prefix: str) -> ColumnElement[bool
     return and_(column >= prefix, column < upper)
 
 
+@functools.cache
+def _case_rows_statements(need_to_know: bool) -> tuple[Select, Select]:
+    """The statements :meth:`CaseService.case_rows` runs (its rows; its unfinished actions counted
+    by case and status), built once: ``ids`` (and ``visible`` when ``need_to_know``) are bound."""
+    person = aliased(Person)
+    subject = func.coalesce(
+        person.given_name + literal(" ") + person.family_name, SubjectGroup.name, Location.name
+    ).label("subject")
+    ids = bindparam("ids", expanding=True)
+    stmt = (
+        # Columns, not Case entities: the rows are only read (no ORM identity map to build).
+        select(Case.id, Case.reference, Case.panel_id, Case.referral_date, Case.subject_kind, Case.status,
+               Case.risk_level, Case.review_date, Case.repeat_of_case_id,
+               Panel.name, Panel.panel_type, Agency.name, subject)
+        .join(Panel, Panel.id == Case.panel_id)
+        .outerjoin(Agency, Agency.id == Case.referring_agency_id)
+        .outerjoin(person, person.id == Case.subject_person_id)
+        .outerjoin(SubjectGroup, SubjectGroup.id == Case.subject_group_id)
+        .outerjoin(Location, Location.id == Case.subject_location_id)
+        .where(Case.id.in_(ids))
+    )
+    if need_to_know:
+        stmt = stmt.where(Case.panel_id.in_(bindparam("visible", expanding=True)))
+    # Counted by (case, status) and summed by the caller: with the status in the WHERE clause
+    # SQLite chose the status index and read every unfinished action in the county (~11 ms).
+    counts = (select(Action.case_id, Action.status, func.count()).where(Action.case_id.in_(ids))
+              .group_by(Action.case_id, Action.status))
+    return stmt, counts
+
+
 def _word_starts(key: type[CaseSearchKey], word: str) -> ColumnElement[bool]:
     """A search key row whose word starts with ``word``: an equality on the two- or three-letter
     key (so an index gives the rows newest first), then the word's own range."""
@@ -230,37 +261,21 @@ class CaseService:
         self._ctx.require(Permission.VIEW_CASES)
         if not ids:
             return []
-        person = aliased(Person)
-        subject = func.coalesce(
-            person.given_name + literal(" ") + person.family_name, SubjectGroup.name, Location.name
-        ).label("subject")
-        stmt = (
-            # Columns, not Case entities: the rows are only read (no ORM identity map to build).
-            select(Case.id, Case.reference, Case.panel_id, Case.referral_date, Case.subject_kind, Case.status,
-                   Case.risk_level, Case.review_date, Case.repeat_of_case_id,
-                   Panel.name, Panel.panel_type, Agency.name, subject)
-            .join(Panel, Panel.id == Case.panel_id)
-            .outerjoin(Agency, Agency.id == Case.referring_agency_id)
-            .outerjoin(person, person.id == Case.subject_person_id)
-            .outerjoin(SubjectGroup, SubjectGroup.id == Case.subject_group_id)
-            .outerjoin(Location, Location.id == Case.subject_location_id)
-            .where(Case.id.in_(list(ids)))
-        )
         visible = self._ctx.visible_panel_ids()
+        params: dict[str, object] = {"ids": list(ids)}
         if visible is not None:
-            stmt = stmt.where(Case.panel_id.in_(visible))
+            params["visible"] = sorted(visible)
+        stmt, counts = _case_rows_statements(visible is not None)
         with self._ctx.reading() as s:
-            # Counted by (case, status) and summed here: with the status in the WHERE clause SQLite
-            # chose the status index and read every unfinished action in the county (~11 ms).
+            # Core on the session's connection, statements built once (issue 23: the Python above
+            # the SQL was most of the call).
+            conn = s.connection()
             open_actions: dict[int, int] = {}
-            for case_id, status, n in s.execute(
-                select(Action.case_id, Action.status, func.count())
-                .where(Action.case_id.in_(list(ids))).group_by(Action.case_id, Action.status)
-            ):
+            for case_id, status, n in conn.execute(counts, {"ids": params["ids"]}):
                 if status in UNFINISHED_ACTION_STATUSES:
                     open_actions[case_id] = open_actions.get(case_id, 0) + n
             by_id: dict[int, CaseRow] = {}
-            for case in s.execute(stmt):
+            for case in conn.execute(stmt, params):
                 panel_name, panel_type, agency_name, subject_label = case[9:]
                 by_id[case.id] = CaseRow(
                     id=case.id,
