@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, literal, select, union
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, literal, select, union
 from sqlalchemy.orm import Session, aliased
 
 from cspdesk.domain.criteria import ReferralCriteria, marac_criteria
@@ -215,10 +215,6 @@ def _word_starts(key: type[CaseSearchKey], word: str) -> ColumnElement[bool]:
     return and_(key.key3 == word[:3], _prefix_range(key.word, word))
 
 
-def _ranks(column: ColumnElement, ordered: list) -> list[tuple[ColumnElement[bool], int]]:
-    return [(column == value, rank) for rank, value in enumerate(ordered)]
-
-
 class CaseService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -230,15 +226,25 @@ class CaseService:
         with ``limit``, only that many from ``offset`` on (a window of the list, for a view that
         reads ids as it scrolls)."""
         self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
-        stmt = self._filtered(select(Case.id), query)
-        stmt, key = self._sort_key(stmt, query.sort)
+        filtered = self._filtered(select(Case.id), query)
+        key = _SORT_KEYS[query.sort]
         order = key.desc() if query.descending else key.asc()
         tiebreak = Case.id.desc() if query.descending else Case.id.asc()
-        stmt = stmt.order_by(order.nulls_last(), tiebreak)
-        if limit is not None:
-            stmt = stmt.offset(offset).limit(limit)
         with self._ctx.reading() as s:
-            return list(s.scalars(stmt))
+            if limit is None:
+                return list(s.scalars(filtered.order_by(order.nulls_last(), tiebreak)))
+            if query.sort not in _NULLABLE_SORTS:
+                return list(s.scalars(filtered.order_by(order, tiebreak).offset(offset).limit(limit)))
+            # Cases without the key come last whichever way: the window is taken from those with it
+            # (an index walk; NULLS LAST would sort every case) and, past their end, from those
+            # without it, by id.
+            ids = list(s.scalars(filtered.where(key.is_not(None)).order_by(order, tiebreak)
+                                 .offset(offset).limit(limit)))
+            if len(ids) < limit:
+                keyed = s.scalar(filtered.where(key.is_not(None)).with_only_columns(func.count())) or 0
+                ids += s.scalars(filtered.where(key.is_(None)).order_by(tiebreak)
+                                 .offset(max(0, offset - keyed)).limit(limit - len(ids)))
+            return ids
 
     def case_count(self, query: CaseQuery = CaseQuery()) -> int:
         """How many cases ``case_ids(query)`` lists, counted in SQL (no ids read)."""
@@ -436,29 +442,21 @@ class CaseService:
             conditions.append(and_(_word_starts(key, driving), key.owner != 0, *same_owner))
         return conditions
 
-    @staticmethod
-    def _sort_key(stmt: Select, sort: CaseSort) -> tuple[Select, ColumnElement]:
-        match sort:
-            case CaseSort.REFERENCE:
-                return stmt, Case.reference
-            case CaseSort.REFERRAL_DATE:
-                return stmt, Case.referral_date
-            case CaseSort.STATUS:
-                # the lifecycle's order, not the alphabet's
-                return stmt, case(*_ranks(Case.status, list(CaseStatus)), else_=None)
-            case CaseSort.RISK:
-                # low < medium < high, so descending puts the highest risk first
-                return stmt, case(*_ranks(Case.risk_level, [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]), else_=None)
-            case CaseSort.REVIEW_DATE:
-                return stmt, Case.review_date
-            case CaseSort.PANEL:
-                return stmt.join(Panel, Panel.id == Case.panel_id), Panel.name
-            case CaseSort.REFERRER:
-                return stmt.outerjoin(Agency, Agency.id == Case.referring_agency_id), Agency.name
-            case CaseSort.SUBJECT:
-                # Stored when the case is logged (cspdesk.storage.sort_keys), with its own index.
-                return stmt, Case.subject_sort
-        raise AssertionError(sort)
+
+#: What the list sorts by: columns of the case itself, each with an index (cspdesk.storage.sort_keys
+#: writes the stored ones), so a window of ids in any order is an index walk (issue 23).
+_SORT_KEYS: dict[CaseSort, ColumnElement] = {
+    CaseSort.REFERENCE: Case.reference,
+    CaseSort.REFERRAL_DATE: Case.referral_date,
+    CaseSort.STATUS: Case.status_rank,  # the lifecycle's order, not the alphabet's
+    CaseSort.RISK: Case.risk_rank,  # low < medium < high, so descending puts the highest risk first
+    CaseSort.REVIEW_DATE: Case.review_date,
+    CaseSort.PANEL: Case.panel_sort,
+    CaseSort.REFERRER: Case.referrer_sort,
+    CaseSort.SUBJECT: Case.subject_sort,
+}
+#: Sorts whose key a case may lack (listed last in either direction).
+_NULLABLE_SORTS = frozenset({CaseSort.RISK, CaseSort.REVIEW_DATE, CaseSort.REFERRER})
 
 
 def latest_risk(s: Session, case_id: int) -> str:

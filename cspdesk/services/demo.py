@@ -56,7 +56,7 @@ from cspdesk.services.errors import DemoRefused
 from cspdesk.storage import models as m
 from cspdesk.storage.engine import Store
 from cspdesk.storage.search_keys import refresh_search_keys
-from cspdesk.storage.sort_keys import refresh_subject_sort
+from cspdesk.storage.sort_keys import refresh_case_sort_keys, refresh_subject_sort
 
 ProgressFn = Callable[[int, str], None]
 
@@ -111,6 +111,7 @@ def generate_demo(
         gen.run()
         refresh_subject_sort(conn)  # the rows went in with Core inserts: one statement for every case
         refresh_search_keys(conn)
+        refresh_case_sort_keys(conn)
         report(96, "Saving the database")
     report(100, "Demo partnership ready")
     c = gen.counts

@@ -363,6 +363,12 @@ class Case(Base):
         Index("ix_case_record_agency_referral", "referring_agency_id", "referral_date"),
         # The list sorted by subject, from the index (issue 23: the computed name took 160 ms a click).
         Index("ix_case_record_subject_sort", "subject_sort"),
+        # ...and by every other column it sorts by (issue 23: a window of ids in any order from an index).
+        Index("ix_case_record_status_rank", "status_rank", "id"),
+        Index("ix_case_record_risk_rank", "risk_rank", "id"),
+        Index("ix_case_record_panel_sort", "panel_sort", "id"),
+        Index("ix_case_record_referrer_sort", "referrer_sort", "id"),
+        Index("ix_case_record_review_date", "review_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -384,6 +390,13 @@ class Case(Base):
     #: written by cspdesk.storage.sort_keys.refresh_subject_sort when a case is logged (names of
     #: people, groups and places are never changed afterwards).
     subject_sort: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: The other stored sort keys (cspdesk.storage.sort_keys.refresh_case_sort_keys, kept by the
+    #: session as cases change): the status's place in the lifecycle, the risk level's place in
+    #: low < medium < high (None: not assessed), the panel's name, the referring agency's name.
+    status_rank: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    risk_rank: Mapped[int | None] = mapped_column(Integer)
+    panel_sort: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    referrer_sort: Mapped[str | None] = mapped_column(String(200))
 
     status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, "status"), default=CaseStatus.RECEIVED)
     status_reason: Mapped[str] = mapped_column(Text, default="")

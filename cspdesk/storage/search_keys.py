@@ -3,7 +3,8 @@ with the case's referral date, so a search of any term — two letters too — i
 the list's order that stops at its limit, on SQLite and PostgreSQL alike (no FTS5 or pg_trgm,
 which one engine lacks and the other needs a superuser to install).
 
-The words are kept by the database session itself: :func:`keep_search_keys` hooks a session
+The words (and the case list's stored sort keys, cspdesk.storage.sort_keys) are kept by the
+database session itself: :func:`keep_search_keys` hooks a session
 factory so every flush that adds or changes a case, a person linked to one, an alias, a group or a
 place rewrites the keys of the cases concerned, in the same transaction. Rows written with Core
 (the demo generator) call :func:`refresh_search_keys` themselves.
@@ -17,7 +18,18 @@ from typing import Any
 from sqlalchemy import Connection, delete, event, insert, select, union
 from sqlalchemy.orm import Session, sessionmaker
 
-from cspdesk.storage.models import Case, CasePerson, CaseSearchKey, Location, Person, PersonAlias, SubjectGroup
+from cspdesk.storage.models import (
+    Agency,
+    Case,
+    CasePerson,
+    CaseSearchKey,
+    Location,
+    Panel,
+    Person,
+    PersonAlias,
+    SubjectGroup,
+)
+from cspdesk.storage.sort_keys import refresh_case_sort_keys
 
 #: Cases whose keys are rewritten per round of statements (bound parameters stay well within limits).
 _BATCH = 500
@@ -128,10 +140,29 @@ def _cases_touched(session: Session) -> set[int]:
     return cases
 
 
+def _cases_resorted(session: Session) -> set[int]:
+    """Ids of the cases whose stored sort keys this flush may have changed: cases written, and
+    every case of a panel or referring agency renamed."""
+    cases = {o.id for o in (*session.new, *session.dirty) if isinstance(o, Case) and o.id is not None}
+    panels = {o.id for o in session.dirty if isinstance(o, Panel)}
+    agencies = {o.id for o in session.dirty if isinstance(o, Agency)}
+    lookups = []
+    if panels:
+        lookups.append(select(Case.id).where(Case.panel_id.in_(sorted(panels))))
+    if agencies:
+        lookups.append(select(Case.id).where(Case.referring_agency_id.in_(sorted(agencies))))
+    if lookups:
+        cases.update(session.connection().scalars(union(*lookups)))
+    return cases
+
+
 def _after_flush(session: Session, _context: object) -> None:
     touched = _cases_touched(session)
     if touched:
         refresh_search_keys(session.connection(), touched)
+    resorted = _cases_resorted(session)
+    if resorted:
+        refresh_case_sort_keys(session.connection(), resorted)
 
 
 def keep_search_keys(factory: sessionmaker[Session]) -> None:

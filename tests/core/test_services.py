@@ -221,3 +221,25 @@ def test_every_demo_case_has_its_subject_sort_key(demo_ctx) -> None:
     expected |= groups | places
     assert keys == expected
     assert all(keys.values())
+
+
+def test_stored_sort_and_search_keys_follow_the_changes_made(demo_ctx) -> None:
+    """Issue 23: the list sorts by keys stored on the case and searches stored words; a status
+    change and a new alias are sorted and found at once (the session keeps both as it writes)."""
+    from cspdesk.services.referrals import ReferralService
+    from cspdesk.storage.models import Case, PersonAlias
+
+    cases = CaseService(demo_ctx)
+    received = cases.case_ids(CaseQuery(statuses=frozenset({CaseStatus.RECEIVED})))[0]
+    ReferralService(demo_ctx).change_status(received, CaseStatus.DECLINED, reason="Does not meet the threshold")
+    by_status = cases.case_ids(CaseQuery(sort=CaseSort.STATUS, descending=False), limit=100_000)
+    rows = cases.case_rows(by_status)
+    order = list(CaseStatus)
+    assert [order.index(r.status) for r in rows] == sorted(order.index(r.status) for r in rows)
+    assert next(r for r in rows if r.id == received).status is CaseStatus.DECLINED
+
+    with demo_ctx.store.session_factory() as s, s.begin():
+        person_id = s.get(Case, received).subject_person_id or s.get(Case, received).people[0].person_id
+        s.add(PersonAlias(person_id=person_id, alias="Quixwell Street", alias_norm="quixwell street"))
+    assert received in {r.id for r in cases.search("quixw")}
+    assert received in {r.id for r in cases.search("qu")}

@@ -189,7 +189,8 @@ def test_headers(service):
     assert model.headerData(0, Qt.Orientation.Vertical) is None
 
 
-@pytest.mark.parametrize("sort", [CaseSort.REFERRAL_DATE, CaseSort.SUBJECT, CaseSort.STATUS])
+@pytest.mark.parametrize("sort", [CaseSort.REFERRAL_DATE, CaseSort.SUBJECT, CaseSort.STATUS, CaseSort.RISK,
+                                  CaseSort.REVIEW_DATE, CaseSort.REFERRER, CaseSort.PANEL])
 def test_a_long_list_opens_on_its_first_window_of_ids(service, monkeypatch, sort: CaseSort) -> None:
     """Issue 23: the list no longer reads every id to show the first page. It reads one window and
     a count; a row further down reads its own window when shown; the rows are the list's all the same."""

@@ -1,10 +1,12 @@
-"""speed: stored search keys for the case search
+"""speed: stored search keys for the case search, and stored sort keys for the case list
 
 ``case_search_key`` holds every word a case is found by (its reference, the names and aliases of
 its people, its group's or place's name), each with the case's referral date and panel, so a search
 of any term — two letters too — walks one index in the list's order and stops at its limit
 (issue 23). Filled here for the cases already held, with the code that keeps it
-(cspdesk.storage.search_keys).
+(cspdesk.storage.search_keys). The case list's other sort keys (status and risk ranks, panel and
+referrer names) are stored on ``case_record`` with an index each, with the review date's, so a
+window of ids in any order is an index walk (cspdesk.storage.sort_keys).
 
 Revision ID: 0018_speed
 Revises: 0013_engine
@@ -50,12 +52,29 @@ def upgrade() -> None:
         from cspdesk.storage.server_roles import grant_new_tables
 
         grant_new_tables(op.execute, WORK_TABLES, POLICIES)
+    with op.batch_alter_table('case_record', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('status_rank', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('risk_rank', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('panel_sort', sa.String(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('referrer_sort', sa.String(length=200), nullable=True))
+        batch_op.create_index('ix_case_record_status_rank', ['status_rank', 'id'], unique=False)
+        batch_op.create_index('ix_case_record_risk_rank', ['risk_rank', 'id'], unique=False)
+        batch_op.create_index('ix_case_record_panel_sort', ['panel_sort', 'id'], unique=False)
+        batch_op.create_index('ix_case_record_referrer_sort', ['referrer_sort', 'id'], unique=False)
+        batch_op.create_index('ix_case_record_review_date', ['review_date', 'id'], unique=False)
     from cspdesk.storage.search_keys import refresh_search_keys
+    from cspdesk.storage.sort_keys import refresh_case_sort_keys
 
     refresh_search_keys(op.get_bind())
+    refresh_case_sort_keys(op.get_bind())
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('case_record', schema=None) as batch_op:
+        for name in ('review_date', 'referrer_sort', 'panel_sort', 'risk_rank', 'status_rank'):
+            batch_op.drop_index(f'ix_case_record_{name}')
+        for column in ('referrer_sort', 'panel_sort', 'risk_rank', 'status_rank'):
+            batch_op.drop_column(column)
     with op.batch_alter_table('case_search_key', schema=None) as batch_op:
         batch_op.drop_index('ix_case_search_key_case_owner_word')
         batch_op.drop_index('ix_case_search_key_key3')
