@@ -141,7 +141,8 @@ def _replayed(county_ctx, call: Callable[[], Any]) -> tuple[float, float, int]: 
     return ours, baseline, len(seen)
 
 
-@pytest.mark.parametrize("call", ["case_ids window", "case_rows 100", "get_case", "action_ids window",
+# get_case is left out: it writes its audit entry, which a raw replay cannot write again.
+@pytest.mark.parametrize("call", ["case_ids window", "case_rows 100", "search 'ma'", "action_ids window",
                                   "action_rows 100", "get_action"])
 def test_python_above_the_sql(county_ctx, call: str) -> None:
     """Issue 23: each main read call adds at most 2 ms of Python to the SQL it runs."""
@@ -155,7 +156,7 @@ def test_python_above_the_sql(county_ctx, call: str) -> None:
     calls: dict[str, Callable[[], Any]] = {
         "case_ids window": lambda: cases.case_ids(CaseQuery(), limit=ID_WINDOW),
         "case_rows 100": lambda: cases.case_rows(case_ids[:100]),
-        "get_case": lambda: cases.get_case(case_ids[0]),
+        "search 'ma'": lambda: cases.search("ma"),
         "action_ids window": lambda: actions.action_ids(ActionQuery(), limit=ID_WINDOW),
         "action_rows 100": lambda: actions.action_rows(action_ids[:100]),
         "get_action": lambda: actions.get_action(action_ids[0]),
