@@ -23,7 +23,7 @@ import bisect
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -56,7 +56,8 @@ from cspdesk.domain.rules import DASH_QUESTION_COUNT, case_reference, first_word
 from cspdesk.demo import DemoRefused
 from cspdesk.storage import models as m
 from cspdesk.storage.engine import Store
-from cspdesk.storage.sort_keys import refresh_subject_sort
+from cspdesk.storage.search_keys import refresh_search_keys
+from cspdesk.storage.sort_keys import refresh_case_sort_keys, refresh_subject_sort
 
 ProgressFn = Callable[[int, str], None]
 
@@ -64,6 +65,9 @@ ProgressFn = Callable[[int, str], None]
 class DemoScale(StrEnum):
     SMALL = "small"
     COUNTY = "county"
+    #: Four times the county's referrals over the same ten years (~200,000 cases, ~2,000,000
+    #: actions): the growth benchmark (issue 23), opt-in through CSPDESK_PERF_SCALE.
+    COUNTY4 = "county4"
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def generate_demo(
     started = time.perf_counter()
     scale = DemoScale(scale)
     today = today or date.today()
-    spec = _SMALL if scale is DemoScale.SMALL else _COUNTY
+    spec = {DemoScale.SMALL: _SMALL, DemoScale.COUNTY: _COUNTY, DemoScale.COUNTY4: _COUNTY4}[scale]
     report = _Progress(progress)
     report(0, "Checking that the database is empty")
 
@@ -107,6 +111,8 @@ def generate_demo(
         gen = _Generator(conn, spec, random.Random(seed), today, report, seed=seed, scale=scale)
         gen.run()
         refresh_subject_sort(conn)  # the rows went in with Core inserts: one statement for every case
+        refresh_search_keys(conn)
+        refresh_case_sort_keys(conn)
         report(96, "Saving the database")
     report(100, "Demo partnership ready")
     c = gen.counts
@@ -584,6 +590,15 @@ _COUNTY = _ScaleSpec(
     review_actions=(3, 6),
     chunk=10_000,
     archive_after_years=6,
+)
+
+#: The county grown fourfold: every panel hears four times the referrals, from four times the people.
+_COUNTY4 = replace(
+    _COUNTY,
+    partnership_name="Kent Community Safety Partnerships (demo, four times county scale)",
+    population_adults=4 * _COUNTY.population_adults,
+    population_adult_women=4 * _COUNTY.population_adult_women,
+    panels=tuple(replace(p, per_year=4 * p.per_year) for p in _COUNTY.panels),
 )
 
 _CONFIDENTIALITY = (

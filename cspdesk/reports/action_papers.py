@@ -206,12 +206,44 @@ def _tracker_story(data: TrackerData, st: Styles, width: float) -> list[Flowable
         return [first, action, owner, due, _status_text(line), _rag_text(line)]
 
     header = ["No." if plan else "Case", "Action", "Agency / owner", "Due", "Status", "RAG"]
+    fractions = _tracker_fractions(data, st, width, plan)
     for group in data.groups:
         if group.title:
             story.extend(heading(st, f"{group.title} ({len(group.lines)})", 3))
-        story.extend(_plain_table(st, width, header, [0.125, 0.385, 0.16, 0.09, 0.14, 0.1],
-                                  list(group.lines), cells, rag_column=5))
+        story.extend(_plain_table(st, width, header, fractions, list(group.lines), cells, rag_column=5))
     return story
+
+
+#: The tracker's columns as fractions of the page: No./Case, Action, Agency / owner, Due, Status, RAG.
+TRACKER_FRACTIONS = (0.125, 0.385, 0.16, 0.09, 0.14, 0.1)
+#: The Case column never takes more than this from the Action column.
+_MAX_CASE_FRACTION = 0.2
+
+
+def _tracker_fractions(data: TrackerData, st: Styles, width: float, plan: bool) -> list[float]:
+    """The column widths, the first column widened until the longest case or OCG reference fits on
+    one line: county references ("MARAC-MW-2026-00123") wrapped at the fixed width (169 pages for
+    2,435 actions). The room comes first from the RAG and Due columns, down to what their widest
+    words need, and only then from the Action column (narrowing it would make the rows taller)."""
+    fractions = list(TRACKER_FRACTIONS)
+    if plan:
+        return fractions
+    font, bold, size = st.cell.fontName, st.bold, st.cell.fontSize
+    longest = max((_string_width(line.subject, font, size) for g in data.groups for line in g.lines), default=0.0)
+    need = min((longest + 9.0) / width, _MAX_CASE_FRACTION) - fractions[0]  # + the cell's padding (8), a point spare
+    if need <= 0:
+        return fractions
+    floors = {  # column -> the least it may shrink to: its widest word, padded
+        5: (max(_string_width(w, bold, size) for w in RAG_WORDS.values()) + 9.0) / width,
+        3: (_string_width("30 Sep 2026", font, size) + 9.0) / width,
+        1: fractions[1] / 2,
+    }
+    fractions[0] += need
+    for column, floor in floors.items():
+        give = min(need, max(0.0, fractions[column] - floor))
+        fractions[column] -= give
+        need -= give
+    return fractions
 
 
 # --- The 4P plan -------------------------------------------------------------------------------------

@@ -283,6 +283,9 @@ def open_store(
 
     store = Store(target=target, engine=engine, session_factory=sessionmaker(engine, expire_on_commit=False),
                   read_only=read_only)
+    from cspdesk.storage.search_keys import keep_search_keys  # the models: not needed before a store opens
+
+    keep_search_keys(store.session_factory)
     if target.path is not None:
         from cspdesk.storage.integrity import file_identity
 

@@ -380,6 +380,12 @@ class Case(Base):
         Index("ix_case_record_agency_referral", "referring_agency_id", "referral_date"),
         # The list sorted by subject, from the index (issue 23: the computed name took 160 ms a click).
         Index("ix_case_record_subject_sort", "subject_sort"),
+        # ...and by every other column it sorts by (issue 23: a window of ids in any order from an index).
+        Index("ix_case_record_status_rank", "status_rank", "id"),
+        Index("ix_case_record_risk_rank", "risk_rank", "id"),
+        Index("ix_case_record_panel_sort", "panel_sort", "id"),
+        Index("ix_case_record_referrer_sort", "referrer_sort", "id"),
+        Index("ix_case_record_review_date", "review_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -401,6 +407,13 @@ class Case(Base):
     #: written by cspdesk.storage.sort_keys.refresh_subject_sort when a case is logged (names of
     #: people, groups and places are never changed afterwards).
     subject_sort: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: The other stored sort keys (cspdesk.storage.sort_keys.refresh_case_sort_keys, kept by the
+    #: session as cases change): the status's place in the lifecycle, the risk level's place in
+    #: low < medium < high (None: not assessed), the panel's name, the referring agency's name.
+    status_rank: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    risk_rank: Mapped[int | None] = mapped_column(Integer)
+    panel_sort: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    referrer_sort: Mapped[str | None] = mapped_column(String(200))
 
     status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, "status"), default=CaseStatus.RECEIVED)
     status_reason: Mapped[str] = mapped_column(Text, default="")
@@ -469,6 +482,37 @@ class CaseFlag(Base):
 
     case_id: Mapped[int] = mapped_column(fk("case_record.id", ondelete="CASCADE"), primary_key=True)
     flag: Mapped[VulnerabilityFlag] = mapped_column(enum_column(VulnerabilityFlag, "flag"), primary_key=True, index=True)
+
+
+class CaseSearchKey(Base):
+    """One word a case is found by (issue 23): its reference (whole, as written), or one word of
+    the name of its subject, of a person linked to it, of one of their aliases, or of its group
+    or place. Written by :mod:`cspdesk.storage.search_keys` whenever those change, never by hand.
+
+    Each row carries the case's referral date, so a search walks an index already in the list's
+    order (newest first) and stops at its limit: ``key2`` (the word's first two letters) answers a
+    two-letter term by equality, ``key3`` (its first three) any longer term with the word's own
+    prefix range tested on the index entry.
+    """
+
+    __tablename__ = "case_search_key"
+    __table_args__ = (
+        Index("ix_case_search_key_key2", "key2", "referral_date", "case_id", "owner", "panel_id"),
+        Index("ix_case_search_key_key3", "key3", "referral_date", "case_id", "owner", "panel_id", "word"),
+        # The other words of a term, for the same case and owner.
+        Index("ix_case_search_key_case_owner_word", "case_id", "owner", "word"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("case_record.id", ondelete="CASCADE"))
+    panel_id: Mapped[int] = mapped_column(Integer)  # the case's: need to know without a join
+    referral_date: Mapped[date] = mapped_column(Date)
+    #: Whose word: 0 the reference; a person's id; a group's id negated times two; a place's id
+    #: negated times two, less one. Every word of a term must belong to the same owner.
+    owner: Mapped[int] = mapped_column(Integer)
+    word: Mapped[str] = mapped_column(String(200))
+    key2: Mapped[str] = mapped_column(String(2))
+    key3: Mapped[str] = mapped_column(String(3))
 
 
 class CaseStatusChange(Base):

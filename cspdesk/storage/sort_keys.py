@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Connection, func, literal, select, update
+from sqlalchemy import ColumnElement, Connection, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from cspdesk.storage.models import Case, Location, Person, SubjectGroup
+from cspdesk.domain.enums import CaseStatus, RiskLevel
+from cspdesk.storage.models import Agency, Case, Location, Panel, Person, SubjectGroup
+
+#: The orders the list sorts statuses and risk levels in (their meaning, not the alphabet's).
+STATUS_ORDER = tuple(CaseStatus)
+RISK_ORDER = (RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH)
 
 
 def subject_sort_key() -> ColumnElement[str]:
@@ -32,3 +37,22 @@ def refresh_subject_sort(conn: Connection | Session, case_ids: Iterable[int] | N
     if case_ids is not None:
         stmt = stmt.where(table.c.id.in_(list(case_ids)))
     conn.execute(stmt)
+
+
+def refresh_case_sort_keys(conn: Connection | Session, case_ids: Iterable[int] | None = None) -> None:
+    """Write the cases' other sort keys (status and risk ranks, panel and referrer names) — every
+    case when ``case_ids`` is None — in the caller's transaction. Kept by the session as cases,
+    panels and agencies change (cspdesk.storage.search_keys)."""
+    table = Case.__table__
+    stmt = update(table).values(
+        status_rank=case({s.value: i for i, s in enumerate(STATUS_ORDER)}, value=table.c.status, else_=0),
+        risk_rank=case({r.value: i for i, r in enumerate(RISK_ORDER)}, value=table.c.risk_level, else_=None),
+        panel_sort=select(Panel.name).where(Panel.id == table.c.panel_id).scalar_subquery(),
+        referrer_sort=select(Agency.name).where(Agency.id == table.c.referring_agency_id).scalar_subquery(),
+    )
+    if case_ids is not None:
+        ids = sorted(set(case_ids))
+        for start in range(0, len(ids), 500):
+            conn.execute(stmt.where(table.c.id.in_(ids[start:start + 500])))
+    else:
+        conn.execute(stmt)

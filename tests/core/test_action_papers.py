@@ -161,3 +161,28 @@ def test_the_preview_renders_the_saved_pages_and_records_only_prints(demo_ctx: S
     assert _last_audit(demo_ctx) == (AuditKind.PRINT, {"report": "4p_plan", "printer": "Office printer", "pages": 3})
     with pytest.raises(NotFound):
         service.record_plan_printed(group_id + 10_000, pages=1, printer="Office printer")
+
+
+def test_county_references_fit_the_case_column_on_one_line() -> None:
+    """Issue 23: a county reference ("MARAC-MW-2026-00123") wrapped in the tracker's Case column,
+    doubling every row's height. Each reference now reads back whole, on one line."""
+    import io
+    from datetime import date, datetime
+
+    from cspdesk.reports.action_papers import TrackerData, TrackerGroup, TrackerLine, render_tracker_pdf
+
+    references = [f"MARAC-{d}-2026-{n:05d}" for d in ("MW", "SW", "TM") for n in (123, 4567, 88888)]
+    lines = tuple(
+        TrackerLine(number="", subject=ref, text="Refer to the housing panel", agency="Housing", owner="A Officer",
+                    due_date=date(2026, 12, 20), status="Open", reason="", completed_on=None, rag="green",
+                    overdue=False)
+        for ref in references
+    )
+    data = TrackerData(partnership="Safer Testshire", protective_marking="OFFICIAL-SENSITIVE",
+                       generated_at=datetime(2026, 12, 7, 9, 0), generated_by="coord", panel="Testshire MARAC",
+                       title="Action tracker", filters=(), groups=(TrackerGroup("", lines),),
+                       counts=(("green", len(lines)),), today=date(2026, 12, 7), amber_days=14)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(render_tracker_pdf(data, invariant=True))).pages)
+    lines = text.splitlines()
+    for reference in references:
+        assert any(reference in line for line in lines), (reference, text)

@@ -187,3 +187,30 @@ def test_headers(service):
     titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in Column]
     assert titles == ["Reference", "Subject", "Panel", "Referred", "Referrer", "Status", "Risk", "Open actions", "Review"]
     assert model.headerData(0, Qt.Orientation.Vertical) is None
+
+
+@pytest.mark.parametrize("sort", [CaseSort.REFERRAL_DATE, CaseSort.SUBJECT, CaseSort.STATUS, CaseSort.RISK,
+                                  CaseSort.REVIEW_DATE, CaseSort.REFERRER, CaseSort.PANEL])
+def test_a_long_list_opens_on_its_first_window_of_ids(service, monkeypatch, sort: CaseSort) -> None:
+    """Issue 23: the list no longer reads every id to show the first page. It reads one window and
+    a count; a row further down reads its own window when shown; the rows are the list's all the same."""
+    monkeypatch.setattr(CaseTableModel, "id_window", 20)
+    asked: list[tuple[int, int | None]] = []
+    case_ids = service.case_ids
+
+    def counted(query, *, offset=0, limit=None):  # noqa: ANN001, ANN202 - the service's own signature
+        asked.append((offset, limit))
+        return case_ids(query, offset=offset, limit=limit)
+
+    monkeypatch.setattr(service, "case_ids", counted)
+    query = CaseQuery(statuses=None, sort=sort, descending=False)
+    model = _model(service, query, page_size=10)
+    expected = case_ids(query)
+    assert asked == [(0, 20)]
+    assert model.rowCount() == len(expected) > 60
+    assert model.index(0, Column.REFERENCE).data() is not None
+    last = model.rowCount() - 1
+    assert model.index(last, 0).data(CaseIdRole) == expected[last]
+    assert asked == [(0, 20), (last // 20 * 20, 20)]
+    assert [model.index(r, 0).data(CaseIdRole) for r in range(model.rowCount())] == expected
+    assert model.row_of(expected[45]) == 45

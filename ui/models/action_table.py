@@ -27,7 +27,7 @@ from cspdesk.services.actions.actions import ActionGroupBy, ActionQuery, ActionR
 from ui import theme
 from ui.formatting import short_date
 from ui.rag import rag_brush, rag_icon, rag_tooltip, rag_word
-from ui.models.paged import PagedTableModel
+from ui.models.paged import ID_WINDOW, PagedTableModel
 from ui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -109,6 +109,9 @@ class ActionTableModel(PagedTableModel):
     """Actions matching an :class:`ActionQuery`, one row per action, fetched in pages as shown."""
 
     columns = ActionColumn
+    #: Ids read a window at a time (issue 23): a list of tens of thousands opens on its first
+    #: thousand and a count; the view reads on as it scrolls. A multiple of the page size.
+    id_window = ID_WINDOW
 
     def __init__(self, service: ActionService, query: ActionQuery | None = None, *, page_size: int = 100,
                  max_pages: int = 50, parent=None) -> None:  # noqa: ANN001 - QObject | None
@@ -117,6 +120,12 @@ class ActionTableModel(PagedTableModel):
 
     def _read_ids(self, query: ActionQuery) -> list[int]:
         return self._service.action_ids(query)
+
+    def _read_id_window(self, query: ActionQuery, offset: int, limit: int) -> list[int]:
+        return self._service.action_ids(query, offset=offset, limit=limit)
+
+    def _count(self, query: ActionQuery) -> int:
+        return self._service.action_count(query)
 
     def _read_rows(self, ids: Sequence[int]) -> list:
         return self._service.action_rows(ids)

@@ -21,7 +21,7 @@ from cspdesk.domain.enums import RiskLevel, SubjectKind
 from cspdesk.services.referrals.cases import CaseQuery, CaseRow, CaseService, CaseSort
 from ui import theme
 from ui.formatting import short_date
-from ui.models.paged import PagedTableModel
+from ui.models.paged import ID_WINDOW, PagedTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -104,6 +104,9 @@ class CaseTableModel(PagedTableModel):
     """Cases matching a :class:`CaseQuery`, one row per case, fetched in pages as they are shown."""
 
     columns = Column
+    #: Ids read a window at a time (issue 23): a list of tens of thousands opens on its first
+    #: thousand and a count; the view reads on as it scrolls. A multiple of the page size.
+    id_window = ID_WINDOW
 
     def __init__(self, service: CaseService, query: CaseQuery | None = None, *, page_size: int = 100,
                  max_pages: int = 50, parent=None) -> None:  # noqa: ANN001 - QObject | None
@@ -112,6 +115,12 @@ class CaseTableModel(PagedTableModel):
 
     def _read_ids(self, query: CaseQuery) -> list[int]:
         return self._service.case_ids(query)
+
+    def _read_id_window(self, query: CaseQuery, offset: int, limit: int) -> list[int]:
+        return self._service.case_ids(query, offset=offset, limit=limit)
+
+    def _count(self, query: CaseQuery) -> int:
+        return self._service.case_count(query)
 
     def _read_rows(self, ids: Sequence[int]) -> list:
         return self._service.case_rows(ids)

@@ -1,17 +1,24 @@
 """The lazy table model every long list uses (cases, actions, OCGs, the audit trail).
 
-The ids a query selects are read at once, in SQL's order (cheap even at county scale); the rows
+The ids a query selects are read in SQL's order: all at once, or — in a model with an
+``id_window`` (the case list and the tracker, issue 23) — a window at a time: the first window and
+a count when the query changes, any other window when a row in it is first shown, so a list of
+60,000 opens without reading 60,000 ids (:class:`IdWindows`). The rows
 themselves are read a page at a time, only when the view asks for one, and at most ``max_pages``
 pages are kept (the least recently used page is dropped first). A row that vanished since the
 ids were read is shown as nothing rather than failing.
+
+Hazard (windowed models): the windows are read with OFFSET at different moments, so a case added
+or removed meanwhile shifts later windows by a row (shown again, or skipped, until the next refresh).
+``ids()`` and ``row_of()`` of a row not yet shown read every id, as an unwindowed model does.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, overload
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
@@ -19,6 +26,9 @@ from ui.operations import run_and_wait
 from ui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
+
+#: Ids a windowed model reads at a time (ten pages of the usual hundred rows).
+ID_WINDOW = 1000
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -32,12 +42,16 @@ class PagedTableModel(QAbstractTableModel):
     #: The column enum (an IntEnum): its length is the column count.
     columns: Any = ()
 
+    #: Ids read per window (a subclass that sets it provides :meth:`_read_id_window` and
+    #: :meth:`_count`); None: every id at once, with :meth:`_read_ids`.
+    id_window: int | None = None
+
     def __init__(self, query: Any, *, page_size: int, max_pages: int, parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
         self._query = query
         self._page_size = page_size
         self._max_pages = max_pages
-        self._ids: list[int] = []
+        self._ids: Sequence[int] = []
         # page number -> rows of that page (None where a row vanished since the ids were read)
         self._pages: OrderedDict[int, list[Any]] = OrderedDict()
         #: How many times a page was read from the database (for tests and for profiling).
@@ -51,6 +65,12 @@ class PagedTableModel(QAbstractTableModel):
         raise NotImplementedError
 
     def _read_rows(self, ids: Sequence[int]) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def _read_id_window(self, query: Any, offset: int, limit: int) -> list[int]:
+        raise NotImplementedError
+
+    def _count(self, query: Any) -> int:
         raise NotImplementedError
 
     # -- the query ---------------------------------------------------------------------------
@@ -69,12 +89,26 @@ class PagedTableModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
-        """Read the ids again for the current query (on the database thread: the window keeps
-        painting meanwhile) and forget every cached page. If another refresh starts while this one
-        waits (a sort or a keystroke handled meanwhile), the later one's ids are kept."""
+        """Read the ids again for the current query — the first window of them where the model
+        reads in windows — on the database thread (the window keeps painting meanwhile), and forget
+        every cached page. If another refresh starts while this one waits (a sort or a keystroke
+        handled meanwhile), the later one's ids are kept."""
         self._generation += 1
         generation, query, read_ids = self._generation, self._query, self._read_ids
-        ids = run_and_wait(lambda: read_ids(query))
+        ids: Sequence[int]
+        if self.id_window is None:
+            ids = run_and_wait(lambda: read_ids(query))
+        else:
+            window, read_window, count = self.id_window, self._read_id_window, self._count
+
+            def first_window() -> tuple[Sequence[int], int]:
+                first = read_window(query, 0, window)
+                # A short first window is the whole list: no count needed.
+                return first, (count(query) if len(first) >= window else len(first))
+
+            first, total = run_and_wait(first_window)
+            ids = IdWindows(first, total, window, lambda offset: read_window(query, offset, window),
+                            lambda: read_ids(query))
         if generation != self._generation:
             return  # a newer refresh has already shown its ids
         self.beginResetModel()
@@ -88,6 +122,7 @@ class PagedTableModel(QAbstractTableModel):
         return self._loaded
 
     def ids(self) -> list[int]:
+        """Every id the query selects, in order (a windowed model reads those not yet read)."""
         return list(self._ids)
 
     def row_of(self, record_id: int) -> int | None:
@@ -156,3 +191,68 @@ class PagedTableModel(QAbstractTableModel):
         while len(self._pages) > self._max_pages:
             self._pages.popitem(last=False)
         return page
+
+
+class IdWindows(Sequence[int]):
+    """A list's ids, read a window at a time as positions in it are asked for. Its length is the
+    count made when the first window was read; a position past the ids the database still holds
+    reads as 0 (no record: the row shows as vanished). ``index`` and iteration read every id once,
+    in one statement."""
+
+    def __init__(self, first: list[int], total: int, window: int, read_window: Callable[[int], list[int]],
+                 read_all: Callable[[], list[int]]) -> None:
+        self._total = max(total, len(first))
+        self._window = window
+        self._windows: dict[int, list[int]] = {0: first}
+        self._read_window = read_window
+        self._read_all = read_all
+        self._all: list[int] | None = first if len(first) >= self._total else None
+
+    @property
+    def windows_read(self) -> int:
+        """How many windows were read (for tests and profiling)."""
+        return len(self._windows)
+
+    def __len__(self) -> int:
+        return self._total
+
+    def _at(self, position: int) -> int:
+        if self._all is not None:
+            return self._all[position] if position < len(self._all) else 0
+        number, offset = divmod(position, self._window)
+        ids = self._windows.get(number)
+        if ids is None:
+            ids = self._windows[number] = self._read_window(number * self._window)
+        return ids[offset] if offset < len(ids) else 0
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(self._total))]
+        if index < 0:
+            index += self._total
+        if not 0 <= index < self._total:
+            raise IndexError(index)
+        return self._at(index)
+
+    def _every(self) -> list[int]:
+        if self._all is None:
+            self._all = self._read_all()[: self._total]
+            self._all += [0] * (self._total - len(self._all))
+        return self._all
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._every())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._every()
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        for number, ids in self._windows.items():  # a row already shown: no statement
+            if value in ids:
+                return number * self._window + ids.index(value)
+        return self._every().index(value, start, self._total if stop is None else stop)

@@ -396,9 +396,11 @@ class ActionService:
 
     # -- the list ---------------------------------------------------------------------------------
 
-    def action_ids(self, query: ActionQuery = ActionQuery()) -> list[int]:
+    def action_ids(self, query: ActionQuery = ActionQuery(), *, offset: int = 0,
+                   limit: int | None = None) -> list[int]:
         """Ids of every action matching ``query`` that the acting user may see, in display order
-        (grouped first when ``query.group_by`` asks, then sorted)."""
+        (grouped first when ``query.group_by`` asks, then sorted); with ``limit``, only that many
+        from ``offset`` on (a window of the list, for a view that reads ids as it scrolls)."""
         self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
         today = self._ctx.today()
         with self._ctx.reading() as s:
@@ -406,7 +408,18 @@ class ActionService:
             amber = self._amber_days(s)
             stmt = self._filtered(select(Action.id), query, today, amber)
             stmt, keys = self._order(s, stmt, query, today, amber)
+            if limit is not None:
+                return list(s.scalars(stmt.order_by(*keys).offset(offset).limit(limit)))
             return ordered_ids(s, stmt, Action.id, keys)
+
+    def action_count(self, query: ActionQuery = ActionQuery()) -> int:
+        """How many actions ``action_ids(query)`` lists, counted in SQL (no ids read)."""
+        self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
+        today = self._ctx.today()
+        with self._ctx.reading() as s:
+            self._check_query(s, query)
+            stmt = self._filtered(select(func.count()).select_from(Action), query, today, self._amber_days(s))
+            return s.scalar(stmt) or 0
 
     def action_rows(self, ids: Sequence[int]) -> list[ActionRow]:
         """Display rows for ``ids`` (one page), in the order given. Ids the user may not see, or
@@ -850,7 +863,9 @@ class ActionService:
         query joining them all let SQLite's planner start from the panels and walk a panel index
         (seconds at county scale), and a query per table cost a round trip each on a server."""
         visible = self._ctx.visible_panel_ids()
-        actions = [a for a in s.scalars(select(Action).where(where))
+        # The action's columns through Core, not Action entities: the rows are only read, and
+        # building ORM objects was most of the call (issue 23).
+        actions = [a for a in s.connection().execute(select(*Action.__table__.c).where(where))
                    if visible is None or a.panel_id in visible]  # need to know, checked here
         if not actions:
             return []

@@ -8,12 +8,13 @@ scroll into sight.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, literal, select, union
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from cspdesk.domain.criteria import ReferralCriteria, marac_criteria
@@ -29,11 +30,11 @@ from cspdesk.storage.models import (
     Case,
     CaseFlag,
     CasePerson,
+    CaseSearchKey,
     CaseStatusChange,
     Location,
     Panel,
     Person,
-    PersonAlias,
     PersonContactChange,
     RiskAssessment,
     SubjectGroup,
@@ -43,18 +44,9 @@ from cspdesk.storage.models import (
 #: Search terms shorter than this match references only (one letter would match half the county).
 MIN_NAME_TERM = 2
 
-#: How many of the newest cases :meth:`CaseService.search` first walks for a short term (two
-#: letters: "ma" matches 24,067 county cases, half of them), newest first, testing each against the
-#: term and stopping at its limit: a common prefix fills the page within the first few hundred
-#: cases, where building and sorting every match took 70-200 ms. Each case walked costs ~7-10 us at
-#: county scale (its subject, linked people and aliases by id), so a fruitless walk stays under
-#: ~10 ms. Longer terms match few enough cases that the indexed match set, sorted, is the quicker.
-SEARCH_WALK = 1000
-#: Terms up to this many characters (after normalising) may be walked first...
-SHORT_TERM = 2
-#: ...when this many people (or case references) at least start with them: a probe of the name
-#: indexes that stops there. Fewer, and the match set is small enough to build ("ko": 753 cases).
-DENSE_PROBE = 2000
+#: Rows a search walk reads per statement: a case found by several of its words (a reference and
+#: a name both starting "ma") is one hit, so a walk may read a little more than its limit.
+_WALK_BATCH = 200
 
 
 class CaseSort(StrEnum):
@@ -184,8 +176,44 @@ def _prefix_range(column: ColumnElement[str], prefix: str) -> ColumnElement[bool
     return and_(column >= prefix, column < upper)
 
 
-def _ranks(column: ColumnElement, ordered: list) -> list[tuple[ColumnElement[bool], int]]:
-    return [(column == value, rank) for rank, value in enumerate(ordered)]
+@functools.cache
+def _case_rows_statements(need_to_know: bool) -> tuple[Select, Select]:
+    """The statements :meth:`CaseService.case_rows` runs (its rows; its unfinished actions counted
+    by case and status), built once: ``ids`` (and ``visible`` when ``need_to_know``) are bound."""
+    person = aliased(Person)
+    subject = func.coalesce(
+        person.given_name + literal(" ") + person.family_name, SubjectGroup.name, Location.name
+    ).label("subject")
+    ids = bindparam("ids", expanding=True)
+    stmt = (
+        # Columns, not Case entities: the rows are only read (no ORM identity map to build).
+        select(Case.id, Case.reference, Case.panel_id, Case.referral_date, Case.subject_kind, Case.status,
+               Case.risk_level, Case.review_date, Case.repeat_of_case_id,
+               Panel.name, Panel.panel_type, Agency.name, subject)
+        .join(Panel, Panel.id == Case.panel_id)
+        .outerjoin(Agency, Agency.id == Case.referring_agency_id)
+        .outerjoin(person, person.id == Case.subject_person_id)
+        .outerjoin(SubjectGroup, SubjectGroup.id == Case.subject_group_id)
+        .outerjoin(Location, Location.id == Case.subject_location_id)
+        .where(Case.id.in_(ids))
+    )
+    if need_to_know:
+        stmt = stmt.where(Case.panel_id.in_(bindparam("visible", expanding=True)))
+    # Counted by (case, status) and summed by the caller: with the status in the WHERE clause
+    # SQLite chose the status index and read every unfinished action in the county (~11 ms).
+    counts = (select(Action.case_id, Action.status, func.count()).where(Action.case_id.in_(ids))
+              .group_by(Action.case_id, Action.status))
+    return stmt, counts
+
+
+def _word_starts(key: type[CaseSearchKey], word: str) -> ColumnElement[bool]:
+    """A search key row whose word starts with ``word``: an equality on the two- or three-letter
+    key (so an index gives the rows newest first), then the word's own range."""
+    if len(word) == 1:
+        return _prefix_range(key.key2, word)  # one letter: a range of keys (references only)
+    if len(word) == 2:
+        return key.key2 == word
+    return and_(key.key3 == word[:3], _prefix_range(key.word, word))
 
 
 class CaseService:
@@ -194,16 +222,37 @@ class CaseService:
 
     # -- the list -------------------------------------------------------------------------------
 
-    def case_ids(self, query: CaseQuery = CaseQuery()) -> list[int]:
-        """Ids of every case matching ``query`` that the acting user may see, in display order."""
+    def case_ids(self, query: CaseQuery = CaseQuery(), *, offset: int = 0, limit: int | None = None) -> list[int]:
+        """Ids of every case matching ``query`` that the acting user may see, in display order;
+        with ``limit``, only that many from ``offset`` on (a window of the list, for a view that
+        reads ids as it scrolls)."""
         self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
-        stmt = self._filtered(select(Case.id), query)
-        stmt, key = self._sort_key(stmt, query.sort)
+        filtered = self._filtered(select(Case.id), query)
+        key = _SORT_KEYS[query.sort]
         order = key.desc() if query.descending else key.asc()
         tiebreak = Case.id.desc() if query.descending else Case.id.asc()
-        stmt = stmt.order_by(order.nulls_last(), tiebreak)
         with self._ctx.reading() as s:
-            return list(s.scalars(stmt))
+            if limit is None:
+                return list(s.scalars(filtered.order_by(order.nulls_last(), tiebreak)))
+            if query.sort not in _NULLABLE_SORTS:
+                return list(s.scalars(filtered.order_by(order, tiebreak).offset(offset).limit(limit)))
+            # Cases without the key come last whichever way: the window is taken from those with it
+            # (an index walk; NULLS LAST would sort every case) and, past their end, from those
+            # without it, by id.
+            ids = list(s.scalars(filtered.where(key.is_not(None)).order_by(order, tiebreak)
+                                 .offset(offset).limit(limit)))
+            if len(ids) < limit:
+                keyed = s.scalar(filtered.where(key.is_not(None)).with_only_columns(func.count())) or 0
+                ids += s.scalars(filtered.where(key.is_(None)).order_by(tiebreak)
+                                 .offset(max(0, offset - keyed)).limit(limit - len(ids)))
+            return ids
+
+    def case_count(self, query: CaseQuery = CaseQuery()) -> int:
+        """How many cases ``case_ids(query)`` lists, counted in SQL (no ids read)."""
+        self._ctx.require(Permission.VIEW_CASES, panel_id=query.panel_id)
+        stmt = self._filtered(select(func.count()).select_from(Case), query)
+        with self._ctx.reading() as s:
+            return s.scalar(stmt) or 0
 
     def has_cases(self, panel_id: int | None = None) -> bool:
         """Has any case been logged (on the panel, or on any panel the user sees)? The case list's
@@ -224,36 +273,20 @@ class CaseService:
 
     def _rows_in(self, s: Session, ids: Sequence[int]) -> list[CaseRow]:
         """:meth:`case_rows` inside a session already open (two statements)."""
-        person = aliased(Person)
-        subject = func.coalesce(
-            person.given_name + literal(" ") + person.family_name, SubjectGroup.name, Location.name
-        ).label("subject")
-        stmt = (
-            # Columns, not Case entities: the rows are only read (no ORM identity map to build).
-            select(Case.id, Case.reference, Case.panel_id, Case.referral_date, Case.subject_kind, Case.status,
-                   Case.risk_level, Case.review_date, Case.repeat_of_case_id,
-                   Panel.name, Panel.panel_type, Agency.name, subject)
-            .join(Panel, Panel.id == Case.panel_id)
-            .outerjoin(Agency, Agency.id == Case.referring_agency_id)
-            .outerjoin(person, person.id == Case.subject_person_id)
-            .outerjoin(SubjectGroup, SubjectGroup.id == Case.subject_group_id)
-            .outerjoin(Location, Location.id == Case.subject_location_id)
-            .where(Case.id.in_(list(ids)))
-        )
         visible = self._ctx.visible_panel_ids()
+        params: dict[str, object] = {"ids": list(ids)}
         if visible is not None:
-            stmt = stmt.where(Case.panel_id.in_(visible))
-        # Counted by (case, status) and summed here: with the status in the WHERE clause SQLite
-        # chose the status index and read every unfinished action in the county (~11 ms).
+            params["visible"] = sorted(visible)
+        stmt, counts = _case_rows_statements(visible is not None)
+        # Core on the session's connection, statements built once (issue 23: the Python above
+        # the SQL was most of the call).
+        conn = s.connection()
         open_actions: dict[int, int] = {}
-        for case_id, status, n in s.execute(
-            select(Action.case_id, Action.status, func.count())
-            .where(Action.case_id.in_(list(ids))).group_by(Action.case_id, Action.status)
-        ):
+        for case_id, status, n in conn.execute(counts, {"ids": params["ids"]}):
             if status in UNFINISHED_ACTION_STATUSES:
                 open_actions[case_id] = open_actions.get(case_id, 0) + n
         by_id: dict[int, CaseRow] = {}
-        for found in s.execute(stmt):
+        for found in conn.execute(stmt, params):
             panel_name, panel_type, agency_name, subject_label = found[9:]
             by_id[found.id] = CaseRow(
                 id=found.id,
@@ -325,26 +358,35 @@ class CaseService:
         return self.case_rows(self._search_ids(text.strip(), limit))
 
     def _search_ids(self, text: str, limit: int) -> list[int]:
+        """Each of the term's walks (:meth:`_search_walks`) reads the stored search keys newest
+        first from an index and stops once it has ``limit`` cases; the walks' hits are merged in
+        list order. No walk builds or sorts the whole match set (issue 23: ≤ 16 ms a term)."""
         if limit <= 0:
             return []
-        newest = (Case.referral_date.desc(), Case.id.desc())  # case_ids' default order
-        visible = self._filtered(select(Case.id), CaseQuery())
+        visible = self._ctx.visible_panel_ids()
+        found: dict[int, date] = {}
         with self._ctx.reading() as s:
-            if text and len(normalise_name(text)) <= SHORT_TERM and self._is_common(s, text):
-                # Walk the newest SEARCH_WALK cases in list order (the referral date index),
-                # testing each case as it comes; enough hits there are the answer.
-                cutoff = s.scalar(
-                    visible.with_only_columns(Case.referral_date).order_by(*newest).offset(SEARCH_WALK - 1).limit(1)
-                )
-                walk = visible.where(self._case_matches(text))
-                if cutoff is not None:
-                    walk = walk.where(Case.referral_date >= cutoff)
-                ids = list(s.scalars(walk.order_by(*newest).limit(limit)))
-                if len(ids) >= limit or cutoff is None:
-                    return ids
-            # Too few hits among the newest cases, so few match at all: the indexed match set.
-            stmt = self._filtered(select(Case.id), CaseQuery(text=text)).order_by(*newest).limit(limit)
-            return list(s.scalars(stmt))
+            for condition in self._search_conditions(text):
+                walk = select(CaseSearchKey.case_id, CaseSearchKey.referral_date).where(condition)
+                if visible is not None:
+                    walk = walk.where(CaseSearchKey.panel_id.in_(sorted(visible)))
+                walk = walk.order_by(CaseSearchKey.referral_date.desc(), CaseSearchKey.case_id.desc())
+                hits: dict[int, date] = {}
+                offset = 0
+                while len(hits) < limit:
+                    batch = s.execute(walk.offset(offset).limit(_WALK_BATCH)).all()
+                    for case_id, day in batch:
+                        hits.setdefault(case_id, day)
+                    if len(batch) < _WALK_BATCH:
+                        break
+                    offset += _WALK_BATCH
+                found.update(hits)
+            ref = text.strip().upper()
+            if ref.isdigit() and len(ref) <= 6:
+                found.update(s.execute(self._filtered(select(Case.id, Case.referral_date), CaseQuery()).where(
+                    Case.reference.like(f"%-{ref.zfill(4)}")).order_by(Case.referral_date.desc()).limit(limit)).all())
+        newest = sorted(found.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)
+        return [case_id for case_id, _ in newest[:limit]]
 
     # -- building blocks ------------------------------------------------------------------------
 
@@ -374,110 +416,57 @@ class CaseService:
             stmt = stmt.where(Case.id.in_(self._matching_case_ids(text)))
         return stmt
 
-    @staticmethod
-    def _is_common(s: Session, text: str) -> bool:
-        """Do at least DENSE_PROBE people's names, or case references, start with ``text``?"""
-        word = normalise_name(text)
-        probes = (
-            select(Person.id).where(or_(_prefix_range(Person.given_norm, word), _prefix_range(Person.family_norm, word))),
-            select(Case.id).where(_prefix_range(Case.reference, text.strip().upper())),
-        )
-        return any(
-            s.scalar(select(func.count()).select_from(probe.limit(DENSE_PROBE).subquery())) >= DENSE_PROBE
-            for probe in probes
-        )
-
-    @staticmethod
-    def _case_matches(text: str) -> ColumnElement[bool]:
-        """The test :meth:`_matching_case_ids` makes, as a condition on one ``Case`` row (for walking
-        cases in list order): the same terms, person by person through the indexes by id."""
-        ref = text.strip().upper()
-        by_reference = _prefix_range(Case.reference, ref)
-        words = [w for w in normalise_name(text).split() if w]
-        if not words or len(" ".join(words)) < MIN_NAME_TERM:
-            return by_reference
-
-        def person_matches(person_id: ColumnElement[int | None]) -> ColumnElement[bool]:
-            by_name = exists().where(Person.id == person_id, *(
-                or_(_prefix_range(Person.given_norm, w), _prefix_range(Person.family_norm, w)) for w in words))
-            by_alias = exists().where(PersonAlias.person_id == person_id, *(
-                or_(_prefix_range(PersonAlias.alias_norm, w), PersonAlias.alias_norm.like(f"% {w}%"))
-                for w in words))
-            return or_(by_name, by_alias)
-
-        phrase = " ".join(words)
-        return or_(
-            by_reference,
-            person_matches(Case.subject_person_id),
-            exists().where(CasePerson.case_id == Case.id, person_matches(CasePerson.person_id)),
-            exists().where(SubjectGroup.id == Case.subject_group_id, _prefix_range(SubjectGroup.name_norm, phrase)),
-            exists().where(Location.id == Case.subject_location_id, _prefix_range(Location.name_norm, phrase)),
-        )
-
     def _matching_case_ids(self, text: str):  # noqa: ANN202 - a compound select
-        """Case ids matching a search: a reference prefix or a reference's number, or every word of the text starting a
-        given name or family name of the subject or of anyone linked to the case, or every word
-        starting a word of one of their aliases (a previous family name, a street name), or the
-        name of a group or location subject."""
+        """Case ids matching a search: a reference prefix or a reference's number, or every word of
+        the text starting a word of the name or of an alias of one person (the subject or anyone
+        linked to the case), or a word of the name of its group or place."""
+        selects = [select(CaseSearchKey.case_id).where(c) for c in self._search_conditions(text)]
         ref = text.strip().upper()
-        by_reference = select(Case.id).where(_prefix_range(Case.reference, ref))
         if ref.isdigit() and len(ref) <= 6:
             # The number alone, as people say it ("0183", "183"): the references ending in it.
-            by_reference = select(Case.id).where(
-                or_(_prefix_range(Case.reference, ref), Case.reference.like(f"%-{ref.zfill(4)}")))
-        words = normalise_name(text).split()
-        words = [w for w in words if w]
-        if not words or len(" ".join(words)) < MIN_NAME_TERM:
-            return by_reference
-
-        person_match = select(Person.id)
-        for word in words:
-            person_match = person_match.where(
-                or_(_prefix_range(Person.given_norm, word), _prefix_range(Person.family_norm, word))
-            )
-        # Aliases are few (a table of thousands, not of people): a word may start any word of one.
-        alias_match = select(PersonAlias.person_id)
-        for word in words:
-            alias_match = alias_match.where(
-                or_(_prefix_range(PersonAlias.alias_norm, word), PersonAlias.alias_norm.like(f"% {word}%"))
-            )
-        people = union(person_match, alias_match).subquery()
-        phrase = " ".join(words)
-        return union(
-            by_reference,
-            select(Case.id).where(Case.subject_person_id.in_(select(people.c[0]))),
-            select(CasePerson.case_id).where(CasePerson.person_id.in_(select(people.c[0]))),
-            select(Case.id).join(SubjectGroup, SubjectGroup.id == Case.subject_group_id).where(
-                _prefix_range(SubjectGroup.name_norm, phrase)
-            ),
-            select(Case.id).join(Location, Location.id == Case.subject_location_id).where(
-                _prefix_range(Location.name_norm, phrase)
-            ),
-        )
+            selects.append(select(Case.id).where(Case.reference.like(f"%-{ref.zfill(4)}")))
+        if not selects:
+            return select(Case.id).where(literal(False))
+        return union(*selects)
 
     @staticmethod
-    def _sort_key(stmt: Select, sort: CaseSort) -> tuple[Select, ColumnElement]:
-        match sort:
-            case CaseSort.REFERENCE:
-                return stmt, Case.reference
-            case CaseSort.REFERRAL_DATE:
-                return stmt, Case.referral_date
-            case CaseSort.STATUS:
-                # the lifecycle's order, not the alphabet's
-                return stmt, case(*_ranks(Case.status, list(CaseStatus)), else_=None)
-            case CaseSort.RISK:
-                # low < medium < high, so descending puts the highest risk first
-                return stmt, case(*_ranks(Case.risk_level, [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]), else_=None)
-            case CaseSort.REVIEW_DATE:
-                return stmt, Case.review_date
-            case CaseSort.PANEL:
-                return stmt.join(Panel, Panel.id == Case.panel_id), Panel.name
-            case CaseSort.REFERRER:
-                return stmt.outerjoin(Agency, Agency.id == Case.referring_agency_id), Agency.name
-            case CaseSort.SUBJECT:
-                # Stored when the case is logged (cspdesk.storage.sort_keys), with its own index.
-                return stmt, Case.subject_sort
-        raise AssertionError(sort)
+    def _search_conditions(text: str) -> list[ColumnElement[bool]]:
+        """Conditions on ``case_search_key`` rows, one per index walk: the reference's prefix (on the
+        case's reference row), and the name words (the longest word on the row, every other word
+        starting another word of the same owner). Each starts with an equality on ``key2`` or
+        ``key3``, so the walk reads an index in the list's order. References are stored as written
+        (upper case) and names normalised (lower case), so the two walks never read each other's rows."""
+        key = CaseSearchKey
+        ref = text.strip().upper()
+        words = normalise_name(text).split()
+        conditions = []
+        if ref and " " not in ref:  # references hold no spaces
+            conditions.append(and_(_word_starts(key, ref), key.owner == 0))
+        if words and len(" ".join(words)) >= MIN_NAME_TERM:
+            driving = max(words, key=len)
+            others = list(words)
+            others.remove(driving)
+            other = aliased(CaseSearchKey)
+            same_owner = [exists().where(other.case_id == key.case_id, other.owner == key.owner,
+                                         _prefix_range(other.word, w)) for w in others]
+            conditions.append(and_(_word_starts(key, driving), key.owner != 0, *same_owner))
+        return conditions
+
+
+#: What the list sorts by: columns of the case itself, each with an index (cspdesk.storage.sort_keys
+#: writes the stored ones), so a window of ids in any order is an index walk (issue 23).
+_SORT_KEYS: dict[CaseSort, ColumnElement] = {
+    CaseSort.REFERENCE: Case.reference,
+    CaseSort.REFERRAL_DATE: Case.referral_date,
+    CaseSort.STATUS: Case.status_rank,  # the lifecycle's order, not the alphabet's
+    CaseSort.RISK: Case.risk_rank,  # low < medium < high, so descending puts the highest risk first
+    CaseSort.REVIEW_DATE: Case.review_date,
+    CaseSort.PANEL: Case.panel_sort,
+    CaseSort.REFERRER: Case.referrer_sort,
+    CaseSort.SUBJECT: Case.subject_sort,
+}
+#: Sorts whose key a case may lack (listed last in either direction).
+_NULLABLE_SORTS = frozenset({CaseSort.RISK, CaseSort.REVIEW_DATE, CaseSort.REFERRER})
 
 
 def latest_risk(s: Session, case_id: int) -> str:
