@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 
 #: The newest revision in ``migrations/versions``; tests/storage/test_migrations.py checks it.
-HEAD_REVISION = "0013_engine"
+HEAD_REVISION = "0022_risktools"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
