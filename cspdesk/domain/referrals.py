@@ -180,6 +180,9 @@ class MaracDraft(_DraftBase):
     dash_score_only: int | None = None
     #: A log's number of children when they are not named.
     children_count: int | None = None
+    #: The risk tool (issue 19): DASH 2009 (``dash``, or none), or "professional judgement only" —
+    #: no checklist; the referrer's judgement and reason make the assessment.
+    risk_tool_id: str = DASH_2009
     #: The victim's age band as a log gives it, for a victim whose date of birth is not held.
     victim_age_band: str = ""
 

@@ -14,7 +14,7 @@ from cspdesk.domain.referrals import DASH_SCORE_ONLY
 from cspdesk.domain.risk_tools import PROFESSIONAL_JUDGEMENT, SCORE_ONLY
 from cspdesk.services.errors import ValidationError
 from cspdesk.services.referrals.cases import referral_criteria
-from cspdesk.services.referrals.referrals import ReferralService
+from cspdesk.services.referrals.referrals import ReferralInvalid, ReferralService
 from cspdesk.storage.migrate import HEAD_REVISION, alembic_config, current_revision, upgrade_to_head
 from cspdesk.storage.models import Case, RiskAssessment
 
@@ -81,3 +81,21 @@ def test_a_professional_judgement_only_assessment_records_its_tool_level_and_rea
     # The referral's checklist still decides visible high risk; the judgement is not a DASH band.
     assert criteria.criteria.yes_count == 4 and not criteria.criteria.visible_high_risk
     assert criteria.dash_band is RiskLevel.LOW
+
+
+def test_a_referral_on_professional_judgement_only_records_that_tool(intake) -> None:  # noqa: F811
+    service = ReferralService(intake.ctx)
+    with pytest.raises(ReferralInvalid) as unticked:
+        service.create(marac_draft(intake, dash=None, risk_tool_id=PROFESSIONAL_JUDGEMENT))
+    assert "professional_judgement" in {p.field for p in unticked.value.problems}
+    with pytest.raises(ReferralInvalid) as with_dash:
+        service.create(marac_draft(intake, risk_tool_id=PROFESSIONAL_JUDGEMENT, professional_judgement=True,
+                                   professional_judgement_reason="Strangulation"))
+    assert "risk_tool_id" in {p.field for p in with_dash.value.problems}
+    created = service.create(marac_draft(intake, dash=None, risk_tool_id=PROFESSIONAL_JUDGEMENT,
+                                         professional_judgement=True,
+                                         professional_judgement_reason="Strangulation")).value
+    assert created.risk_level is RiskLevel.HIGH and created.criteria.met_labels == ("Professional judgement",)
+    (info,) = service.assessments(created.case_id)
+    assert (info.tool_id, info.risk_level, info.score, info.notes) == (
+        "professional_judgement", RiskLevel.HIGH, None, "Strangulation")

@@ -1001,6 +1001,7 @@ def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, 
         if draft.professional_judgement and not draft.professional_judgement_reason.strip():
             out.append(Problem("professional_judgement_reason",
                                "Professional judgement: write the reason for referring on professional judgement."))
+        out += _check_risk_tool(draft)
         if draft.police_incidents_12m is not None and not 0 <= draft.police_incidents_12m <= 999:
             out.append(Problem("police_incidents_12m", "Police incidents in 12 months: give a number from 0."))
         if draft.consent_given is not True and not draft.lawful_basis.strip():
@@ -1134,6 +1135,20 @@ def _group(s: Session, ctx: ServiceContext, g: GroupDraft, kind: GroupKind) -> i
     s.add(group)
     s.flush()
     return group.id
+
+
+def _check_risk_tool(draft: MaracDraft) -> list[Problem]:
+    """A MARAC referral's tool: DASH 2009, or professional judgement only (no checklist, ticked)."""
+    if draft.risk_tool_id == DASH_2009:
+        return []
+    if draft.risk_tool_id != PROFESSIONAL_JUDGEMENT:
+        return [Problem("risk_tool_id", "Risk tool: choose DASH 2009 or professional judgement only.")]
+    if draft.dash is not None or draft.dash_score_only is not None:
+        return [Problem("risk_tool_id", "Risk tool: professional judgement only takes no DASH answers or score.")]
+    if not draft.professional_judgement:
+        return [Problem("professional_judgement", "Professional judgement only: tick professional judgement "
+                                                  "and give the reason.")]
+    return []
 
 
 def _write_judgement(s: Session, ctx: ServiceContext, case_id: int, on: date, assessor: str,
@@ -1317,6 +1332,9 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
     if isinstance(draft, MaracDraft) and draft.dash is not None:
         assessment_id = _write_dash(s, ctx, case_.id, draft.dash, draft.dash.assessed_on or draft.referral_date,
                                     rules).id
+    elif isinstance(draft, MaracDraft) and draft.risk_tool_id == PROFESSIONAL_JUDGEMENT:
+        assessment_id = _write_judgement(s, ctx, case_.id, draft.referral_date, draft.referrer_name, RiskLevel.HIGH,
+                                         draft.professional_judgement_reason).id
     elif isinstance(draft, MaracDraft) and draft.dash_score_only is not None:
         n, tool = draft.dash_score_only, risk_tool(SCORE_ONLY)
         assessment = RiskAssessment(kind=AssessmentKind.DASH, case_id=case_.id, assessed_on=draft.referral_date,
