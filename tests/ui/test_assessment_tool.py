@@ -1,5 +1,6 @@
-"""The assessment dialog offers a MARAC case's risk tool (issue 19): DASH 2009 by default, or
-"professional judgement only" — the grid gives way to a level, and the reason is required."""
+"""The assessment dialog and the MARAC referral form offer the risk tool (issue 19): DASH 2009 by
+default, or "professional judgement only" — the grid gives way to a level (or the ticked
+judgement), and the reason is required."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from cspdesk.services.partnership.panels import PanelService
 from cspdesk.services.referrals.cases import CaseQuery, CaseService
 from cspdesk.services.referrals.referrals import ReferralService
 from ui.referrals.assessment import AssessmentDialog
+from ui.referrals.dialog import ReferralDialog
 
 
 def test_professional_judgement_only_hides_the_grid_and_records_the_tool(qtbot, demo_ctx):
@@ -32,3 +34,22 @@ def test_professional_judgement_only_hides_the_grid_and_records_the_tool(qtbot, 
     info = saved.args[0]
     assert (info.tool_id, info.risk_level, info.score) == ("professional_judgement", RiskLevel.HIGH, None)
     assert len(ReferralService(demo_ctx).assessments(case_id)) == len(earlier) + 1
+
+
+def test_the_marac_referral_form_offers_professional_judgement_only(qtbot, demo_ctx):
+    marac = next(p.id for p in PanelService(demo_ctx).list_panels() if p.panel_type == PanelType.MARAC)
+    form = ReferralDialog(demo_ctx, marac)
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitExposed(form)
+    assert form.tool_combo.currentData() == "dash_2009" and form.dash.isVisible()
+    assert not form.judgement.isChecked()
+    form.tool_combo.setCurrentIndex(form.tool_combo.findData("professional_judgement"))
+    assert not form.dash.isVisible() and form.judgement.isChecked()
+    assert form.crit_visible.text() == "Not met: no checklist (professional judgement only)"
+    form.judgement_reason.setPlainText("Strangulation last week")
+    # A checklist half-filled before the choice is not sent: the tool takes no answers.
+    form.dash.model.set_answer(0, "yes")
+    draft = form.draft()
+    assert draft.risk_tool_id == "professional_judgement" and draft.dash is None
+    assert draft.professional_judgement and draft.professional_judgement_reason == "Strangulation last week"

@@ -79,7 +79,7 @@ class AssessmentDialog(QDialog):
             self.tool_combo.setObjectName("riskTool")
             for tool_id in MARAC_TOOLS:
                 self.tool_combo.addItem(risk_tool(tool_id).name, tool_id)
-            self._add(form, "Risk &tool", self.tool_combo, "tool_id")
+            self._add(form, "Ris&k tool", self.tool_combo, "tool_id")
             self.dash = DashGrid(DASH_QUESTIONS, lambda n: self.rules.dash_band(n).label, self.rules.dash_threshold,
                                  self)
             self.dash_caption = QLabel("&DASH answers", self)
