@@ -121,12 +121,12 @@ def _field(data: Mapping[str, Any], key: str, kind: type, file: str, where: str,
         if required:
             raise RiskToolError(file, name, "missing")
         return None
-    value = data[key]
+    value: Any = data[key]
     if kind is int and isinstance(value, bool) or not isinstance(value, kind):
         raise RiskToolError(file, name, f"should be {'a number' if kind is int else 'text' if kind is str else 'a list'}")
-    if kind is str and not value.strip():
+    if isinstance(value, str) and not value.strip():
         raise RiskToolError(file, name, "is empty")
-    if kind is int and value < 0:
+    if isinstance(value, int) and value < 0:
         raise RiskToolError(file, name, "should not be negative")
     return value
 

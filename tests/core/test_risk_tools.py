@@ -117,6 +117,8 @@ def test_a_new_version_is_a_new_file_and_the_newest_is_the_default(tmp_path: Pat
     (('visible_high_risk_at = 2', 'visible_high_risk_at = "two"'), "grading.visible_high_risk_at"),
     (('visible_high_risk_at = 2', 'visible_high_risk_at = 3'), "grading.visible_high_risk_at"),
     (('medium_at = 1', 'medium_at = 5'), "grading.medium_at"),
+    (('medium_at = 1', 'medium_at = -1'), "grading.medium_at"),
+    (('visible_high_risk_at = 2', 'visible_high_risk_at = true'), "grading.visible_high_risk_at"),
     (('method = "count"', 'method = "vibes"'), "grading.method"),
     (('counts = "high"', 'counts = "maybe"'), "grading.counts"),
     (('name = "Example checklist"', ''), "name"),
