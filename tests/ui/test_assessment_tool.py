@@ -4,6 +4,8 @@ judgement), and the reason is required."""
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QLabel
+
 from cspdesk.domain.enums import CaseStatus, PanelType, RiskLevel
 from cspdesk.services.partnership.panels import PanelService
 from cspdesk.services.referrals.cases import CaseQuery, CaseService
@@ -53,3 +55,16 @@ def test_the_marac_referral_form_offers_professional_judgement_only(qtbot, demo_
     draft = form.draft()
     assert draft.risk_tool_id == "professional_judgement" and draft.dash is None
     assert draft.professional_judgement and draft.professional_judgement_reason == "Strangulation last week"
+
+
+def test_the_case_view_names_each_assessment_s_tool(qtbot, make_window, demo_ctx):
+    marac = next(p.id for p in PanelService(demo_ctx).list_panels() if p.panel_type == PanelType.MARAC)
+    case_id = CaseService(demo_ctx).case_ids(CaseQuery(panel_id=marac, statuses=frozenset({CaseStatus.RECEIVED})))[0]
+    ReferralService(demo_ctx).add_assessment(case_id, risk_level=RiskLevel.MEDIUM, notes="Seen at clinic",
+                                             tool_id="professional_judgement")
+    window = make_window(demo_ctx)
+    dialog = window.open_case(case_id)
+    qtbot.waitExposed(dialog)
+    shown = {label.text() for label in dialog.findChildren(QLabel)}
+    assert {"DASH 2009", "Professional judgement only"} <= shown
+    dialog.close()
