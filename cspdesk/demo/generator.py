@@ -52,6 +52,7 @@ from cspdesk.domain.enums import (
 )
 from cspdesk.domain.criteria import marac_criteria
 from cspdesk.domain.marking import DEFAULT_MARKING
+from cspdesk.domain.risk_tools import DASH_2009
 from cspdesk.domain.rules import DASH_QUESTION_COUNT, case_reference, first_word, last_word, name_key, normalise_name
 from cspdesk.demo import DemoRefused
 from cspdesk.storage import models as m
@@ -2004,7 +2005,7 @@ class _Generator:
                        assessed_on=incident_day, assessor=referrer, score=score, risk_level=met.band.value,
                        notes=(f"Professional judgement: {pj_reason}" if crit_pj else
                               f"{incidents} police-reported incidents in 12 months." if crit_esc else ""),
-                       created_at=created)
+                       created_at=created, tool_id=DASH_2009, tool_version="2009")
             yes = set(rng.sample(range(DASH_QUESTION_COUNT), score))
             for q in range(DASH_QUESTION_COUNT):
                 value = "yes" if q in yes else ("dont_know" if rng.random() < 0.12 else "no")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cspdesk.domain.enums import RiskLevel
-from cspdesk.domain.rules import DEFAULT_DASH_THRESHOLD, dash_risk_level, dash_visible_high_risk
+from cspdesk.domain.risk_tools import DASH_2009, RiskTool, risk_tool
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,16 @@ class MaracCriteria:
 
 
 def marac_criteria(*, yes_count: int | None, professional_judgement: bool, police_incidents_12m: int | None,
-                   repeat: bool, threshold: int = DEFAULT_DASH_THRESHOLD, escalation_incidents: int = 3,
-                   ) -> MaracCriteria:
-    """The criteria met by a referral with ``yes_count`` DASH "yes" answers (None: no DASH)."""
+                   repeat: bool, threshold: int | None = None, escalation_incidents: int = 3,
+                   tool: RiskTool | None = None) -> MaracCriteria:
+    """The criteria met by a referral with ``yes_count`` DASH "yes" answers (None: no DASH).
+    Visible high risk and the band are ``tool``'s rule (DASH 2009 by default), on the panel's own
+    ``threshold`` when it has one; the other three criteria are not the tool's."""
+    tool = tool or risk_tool(DASH_2009)
     return MaracCriteria(
         yes_count=yes_count,
-        band=dash_risk_level(yes_count, threshold) if yes_count is not None else None,
-        visible_high_risk=yes_count is not None and dash_visible_high_risk(yes_count, threshold),
+        band=tool.band(yes_count, threshold),
+        visible_high_risk=tool.visible_high_risk(yes_count, threshold),
         professional_judgement=professional_judgement,
         potential_escalation=(police_incidents_12m or 0) >= escalation_incidents,
         repeat=repeat,

@@ -19,7 +19,8 @@ from typing import Any
 from cspdesk.domain.criteria import MaracCriteria, marac_criteria
 from cspdesk.domain.enums import PanelType, PersonRole, RiskLevel, VulnerabilityFlag
 from cspdesk.domain.panels import PanelAsks, panel_asks
-from cspdesk.domain.rules import DASH_DONT_KNOW, DASH_NO, DASH_YES, dash_risk_level
+from cspdesk.domain.risk_tools import DASH_2009, SCORE_ONLY, risk_tool
+from cspdesk.domain.rules import DASH_DONT_KNOW, DASH_NO, DASH_YES
 
 #: Settings key (``partnership.settings``) that overrides :data:`DEFAULT_THREAT_TEMPLATE`.
 THREAT_TEMPLATE_SETTING = "threat_harm_template"
@@ -179,6 +180,9 @@ class MaracDraft(_DraftBase):
     dash_score_only: int | None = None
     #: A log's number of children when they are not named.
     children_count: int | None = None
+    #: The risk tool (issue 19): DASH 2009 (``dash``, or none), or "professional judgement only" —
+    #: no checklist; the referrer's judgement and reason make the assessment.
+    risk_tool_id: str = DASH_2009
     #: The victim's age band as a log gives it, for a victim whose date of birth is not held.
     victim_age_band: str = ""
 
@@ -316,16 +320,19 @@ class PanelRules:
         """What a referral to this panel asks (None: it takes no referrals of its own)."""
         return panel_asks(self.panel_type)
 
-    def dash_band(self, yes_count: int) -> RiskLevel:
-        """The band beside a live DASH count, on this panel's threshold."""
-        return dash_risk_level(yes_count, self.dash_threshold)
+    def dash_band(self, yes_count: int, tool_id: str = DASH_2009) -> RiskLevel:
+        """The band beside a live DASH count, by the tool's rule on this panel's threshold."""
+        band = risk_tool(tool_id).band(yes_count, self.dash_threshold)
+        assert band is not None, "a scored tool and a count always band"
+        return band
 
     def criteria(self, *, yes_count: int | None, professional_judgement: bool, police_incidents_12m: int | None,
-                 repeat: bool) -> MaracCriteria:
-        """The MARAC criteria met, on this panel's DASH threshold and escalation count."""
+                 repeat: bool, tool_id: str = DASH_2009) -> MaracCriteria:
+        """The MARAC criteria met, by the tool's rule on this panel's threshold and escalation count."""
         return marac_criteria(yes_count=yes_count, professional_judgement=professional_judgement,
                               police_incidents_12m=police_incidents_12m, repeat=repeat,
-                              threshold=self.dash_threshold, escalation_incidents=self.escalation_incidents)
+                              threshold=self.dash_threshold, escalation_incidents=self.escalation_incidents,
+                              tool=risk_tool(tool_id))
 
 
 def draft_criteria(draft: MaracDraft, rules: PanelRules, *, repeat: bool = False) -> MaracCriteria:
@@ -334,5 +341,5 @@ def draft_criteria(draft: MaracDraft, rules: PanelRules, *, repeat: bool = False
     return rules.criteria(
         yes_count=draft.dash.yes_count if draft.dash is not None else draft.dash_score_only,
         professional_judgement=draft.professional_judgement, police_incidents_12m=draft.police_incidents_12m,
-        repeat=repeat,
+        repeat=repeat, tool_id=DASH_2009 if draft.dash is not None or draft.dash_score_only is None else SCORE_ONLY,
     )

@@ -9,13 +9,15 @@ from datetime import date
 from cspdesk.domain.ages import age_on as age_on  # the one rule for ages, re-exported where it was
 from cspdesk.domain.dash import DASH_QUESTIONS as _DASH_QUESTIONS
 from cspdesk.domain.enums import ActionStatus, CaseStatus, Rag, RiskLevel
+from cspdesk.domain.risk_tools import DASH_2009, risk_tool
 
 FINISHED_ACTION_STATUSES = frozenset({ActionStatus.COMPLETED, ActionStatus.DISCONTINUED})
 #: On hold and Discontinued need a reason (PRODUCT.md "Action").
 ACTION_STATUSES_NEEDING_REASON = frozenset({ActionStatus.ON_HOLD, ActionStatus.DISCONTINUED})
 
-DASH_QUESTION_COUNT = 24
-DEFAULT_DASH_THRESHOLD = 14
+DASH_QUESTION_COUNT = len(_DASH_QUESTIONS)
+#: DASH 2009's own threshold (its definition file's ``visible_high_risk_at``); a panel may set its own.
+DEFAULT_DASH_THRESHOLD = risk_tool(DASH_2009, "2009").grading.visible_high_risk_at or 14
 DEFAULT_AMBER_DAYS = 14
 
 
@@ -39,7 +41,8 @@ def rag(status: ActionStatus, due: date | None, today: date, amber_days: int = D
 
 
 def dash_visible_high_risk(yes_count: int, threshold: int = DEFAULT_DASH_THRESHOLD) -> bool:
-    return yes_count >= threshold
+    """DASH 2009's "visible high risk" rule (the tool's, :mod:`cspdesk.domain.risk_tools`)."""
+    return risk_tool(DASH_2009).visible_high_risk(yes_count, threshold)
 
 
 def case_reference(prefix: str, year: int, seq: int) -> str:
@@ -72,8 +75,8 @@ def person_display_name(given: str, family: str) -> str:
 #: DASH answers as stored in ``risk_answer.value``; items are ``q01`` … ``q24``.
 DASH_YES, DASH_NO, DASH_DONT_KNOW = "yes", "no", "dont_know"
 DASH_VALUES = (DASH_YES, DASH_NO, DASH_DONT_KNOW)
-#: Below the visible-high-risk threshold by this many or fewer "yes" answers is Medium.
-DASH_MEDIUM_MARGIN = 4
+#: Below the visible-high-risk threshold by this many or fewer "yes" answers is Medium (DASH 2009's file).
+DASH_MEDIUM_MARGIN = DEFAULT_DASH_THRESHOLD - (risk_tool(DASH_2009, "2009").grading.medium_at or 10)
 #: MARAC is for victims aged 16 and over (PRODUCT.md "The panels").
 MARAC_MIN_VICTIM_AGE = 16
 
@@ -84,14 +87,12 @@ def dash_item(number: int) -> str:
 
 
 def dash_risk_level(yes_count: int, threshold: int = DEFAULT_DASH_THRESHOLD) -> RiskLevel:
-    """The band shown beside the live count: High at the visible-high-risk threshold, Medium within
-    :data:`DASH_MEDIUM_MARGIN` of it, Low below. (Only the threshold is SafeLives' rule; the
-    Medium band is a reading aid, not an official score.)"""
-    if yes_count >= threshold:
-        return RiskLevel.HIGH
-    if yes_count >= threshold - DASH_MEDIUM_MARGIN:
-        return RiskLevel.MEDIUM
-    return RiskLevel.LOW
+    """The band shown beside the live count, by DASH 2009's rule: High at the visible-high-risk
+    threshold, Medium within :data:`DASH_MEDIUM_MARGIN` of it, Low below. (Only the threshold is
+    SafeLives' rule; the Medium band is a reading aid, not an official score.)"""
+    band = risk_tool(DASH_2009).band(yes_count, threshold)
+    assert band is not None, "DASH 2009 is a scored tool"
+    return band
 
 
 def add_months(day: date, months: int) -> date:

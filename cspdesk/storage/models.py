@@ -547,6 +547,10 @@ class RiskAssessment(Base):
     risk_level: Mapped[RiskLevel | None] = mapped_column(enum_column(RiskLevel, "risk_level"))
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The risk tool and version a DASH-kind assessment was made with (cspdesk.domain.risk_tools;
+    # issue 19): its questions and its "visible high risk" rule. None for the other kinds.
+    tool_id: Mapped[str | None] = mapped_column(String(60))
+    tool_version: Mapped[str | None] = mapped_column(String(20))
 
     answers: Mapped[list[RiskAnswer]] = relationship(cascade="all, delete-orphan", order_by="RiskAnswer.item")
 

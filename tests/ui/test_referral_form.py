@@ -190,8 +190,11 @@ def test_a_marac_referral_entered_by_keyboard_alone_is_found_in_the_list(qtbot, 
     _tab(qtbot)
     _type(qtbot, "Example Primary School")
 
-    # Past the child's Remove button and both Add buttons to the DASH grid: 15 yes, 5 no, 4 don't know.
+    # Past the child's Remove button and both Add buttons to the risk tool (DASH 2009 kept), then
+    # the DASH grid: 15 yes, 5 no, 4 don't know.
     _tab(qtbot, 3)
+    assert _focus() is dialog.tool_combo and dialog.tool_combo.currentData() == "dash_2009"
+    _tab(qtbot)
     assert _focus() is dialog.dash.table
     _type(qtbot, "1" * 15 + "2" * 5 + "3" * 4)
     assert dialog.dash.model.yes_count() == 15

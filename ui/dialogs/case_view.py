@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import AssessmentKind, CaseStatus, PanelType, RiskLevel
+from cspdesk.domain.risk_tools import recorded_tool
 from cspdesk.domain.rules import CASE_TRANSITIONS
 from cspdesk.services.referrals.cases import CaseDetail, CaseService
 from cspdesk.services.context import Permission, ServiceContext
@@ -477,7 +478,7 @@ class CaseDialog(QDialog):
                 parts.append(a.risk_level.label)
             cells = [
                 _value(short_date(a.assessed_on), body, name="mutedText"),
-                _value(a.kind.label, body),
+                _value(tool.name if (tool := recorded_tool(a.tool_id, a.tool_version)) else a.kind.label, body),
                 _value(", ".join(parts), body, name="riskHigh" if a.risk_level == RiskLevel.HIGH else "caseValue"),
             ]
             for column, cell in enumerate(cells):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.domain.dash import DASH_QUESTIONS
 from cspdesk.domain.enums import RiskLevel
+from cspdesk.domain.risk_tools import DASH_2009, PROFESSIONAL_JUDGEMENT, risk_tool
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.referrals.referrals import DashAnswer, DashItem, ReferralInvalid, ReferralService
@@ -28,6 +29,10 @@ from ui.dialogs.forms import error_label, make_primary
 from ui.referrals.dash import DashGrid
 from ui.referrals.fields import DateField, DateUnreadable
 from ui.signals import emit
+
+#: The tools a MARAC assessment offers, the first the default.
+MARAC_TOOLS = (DASH_2009, PROFESSIONAL_JUDGEMENT)
+
 
 class AssessmentDialog(QDialog):
     """One new assessment of one case. Emits ``assessment_added(info, changes)`` once saved."""
@@ -67,15 +72,25 @@ class AssessmentDialog(QDialog):
         self.dash: DashGrid | None = None
         self.threat_boxes: dict[str, QSpinBox] = {}
         self.risk_combo: QComboBox | None = None
+        self.tool_combo: QComboBox | None = None
         if takes_dash:
+            # The risk tool (issue 19): DASH 2009's grid, or the assessor's level and reason alone.
+            self.tool_combo = QComboBox(self)
+            self.tool_combo.setObjectName("riskTool")
+            for tool_id in MARAC_TOOLS:
+                self.tool_combo.addItem(risk_tool(tool_id).name, tool_id)
+            self._add(form, "Ris&k tool", self.tool_combo, "tool_id")
             self.dash = DashGrid(DASH_QUESTIONS, lambda n: self.rules.dash_band(n).label, self.rules.dash_threshold,
                                  self)
-            caption = QLabel("&DASH answers", self)
-            caption.setBuddy(self.dash.table)
-            layout.addWidget(caption)
+            self.dash_caption = QLabel("&DASH answers", self)
+            self.dash_caption.setBuddy(self.dash.table)
+            layout.addWidget(self.dash_caption)
             layout.addWidget(self.dash, 1)
             self.errors["answers"] = error_label(self)
             layout.addWidget(self.errors["answers"])
+            self.risk_combo = self._risk_combo(form)
+            self.tool_combo.currentIndexChanged.connect(self._tool_chosen)
+            self._tool_chosen()
         elif asks is not None and asks.takes_threat_score:
             for factor in self.rules.threat_template.factors:
                 box = QSpinBox(self)
@@ -85,12 +100,7 @@ class AssessmentDialog(QDialog):
                 self.threat_boxes[factor.key] = box
                 self._add(form, factor.label.split(":")[0], box, f"threat_scores.{factor.key}")
         else:
-            self.risk_combo = QComboBox(self)
-            self.risk_combo.setObjectName("riskLevel")
-            self.risk_combo.addItem("Choose…", None)
-            for level in (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW):
-                self.risk_combo.addItem(level.label, level.value)
-            self._add(form, "&Risk level", self.risk_combo, "risk_level")
+            self.risk_combo = self._risk_combo(form)
         self.notes = QLineEdit(self)
         self.notes.setObjectName("assessmentNotes")
         self._add(form, "&Notes", self.notes, "notes")
@@ -112,6 +122,29 @@ class AssessmentDialog(QDialog):
         for keys in ("Ctrl+S", "Ctrl+Return"):
             QShortcut(QKeySequence(keys), self, activated=self.save)
         (self.dash.table if self.dash is not None else self.assessed_on).setFocus()
+
+    def _risk_combo(self, form: QFormLayout) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName("riskLevel")
+        combo.addItem("Choose…", None)
+        for level in (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW):
+            combo.addItem(level.label, level.value)
+        self._add(form, "&Risk level", combo, "risk_level")
+        return combo
+
+    def judgement_only(self) -> bool:
+        """Whether the chosen tool is "professional judgement only" (a level and a reason)."""
+        return self.tool_combo is not None and self.tool_combo.currentData() == PROFESSIONAL_JUDGEMENT
+
+    def _tool_chosen(self) -> None:
+        judgement = self.judgement_only()
+        assert self.dash is not None and self.risk_combo is not None
+        self.dash.setVisible(not judgement)
+        self.dash_caption.setVisible(not judgement)
+        # The level's row (its cell and its caption) shows only for a judgement.
+        caption = next(x for x in self.findChildren(QLabel) if x.buddy() is self.risk_combo)
+        for widget in (self.risk_combo.parentWidget(), caption):
+            widget.setVisible(judgement)
 
     def _add(self, form: QFormLayout, caption: str, widget: QWidget, key: str) -> None:
         label = QLabel(caption, self)
@@ -148,7 +181,11 @@ class AssessmentDialog(QDialog):
             return
         kwargs: dict[str, object] = dict(assessed_on=on, assessor=self.assessor.text(), notes=self.notes.text())
         answers: object = ()
-        if self.dash is not None:
+        if self.judgement_only():
+            assert self.risk_combo is not None
+            value = self.risk_combo.currentData()
+            kwargs.update(risk_level=RiskLevel(value) if value is not None else None, tool_id=PROFESSIONAL_JUDGEMENT)
+        elif self.dash is not None:
             given = self.dash.model.answers()
             missing = [n for n in range(1, self.dash.model.rowCount() + 1) if n not in given]
             if missing:

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from cspdesk.domain.dash import DASH_QUESTIONS
+from cspdesk.domain.risk_tools import PROFESSIONAL_JUDGEMENT, risk_tool
 from cspdesk.services.referrals.referrals import (
     ChildDraft,
     DashAnswer,
@@ -20,6 +21,7 @@ from cspdesk.services.referrals.referrals import (
 )
 from ui.dialogs.forms import error_label
 from ui.formatting import short_date
+from ui.referrals.assessment import MARAC_TOOLS
 from ui.referrals.dash import DashGrid
 from ui.referrals.dialog import ReferralDialog, combo, text_box
 from ui.referrals.people import PersonEntry, RowField
@@ -52,12 +54,16 @@ class MaracReferralForm(ReferralDialog):
                                         "Add c&hild", "No children entered.")
 
         frame, layout = self._section("DASH risk checklist")
-        caption = QLabel("&DASH answers", frame)
-        caption.setObjectName("columnCaption")
+        # The risk tool (issue 19): DASH 2009's checklist, or the referrer's judgement alone.
+        self.tool_combo = combo(frame, "riskTool", [(risk_tool(t).name, t) for t in MARAC_TOOLS])
+        tool_form = self._form(layout, frame)
+        self._row(tool_form, frame, "Risk tool", self.tool_combo, "risk_tool_id")  # reached by Tab; Alt+K links a person
+        self.dash_caption = QLabel("&DASH answers", frame)
+        self.dash_caption.setObjectName("columnCaption")
         self.dash = DashGrid(DASH_QUESTIONS, lambda yes: self.rules.dash_band(yes).label, self.rules.dash_threshold,
                              frame)
-        caption.setBuddy(self.dash.table)
-        layout.addWidget(caption)
+        self.dash_caption.setBuddy(self.dash.table)
+        layout.addWidget(self.dash_caption)
         layout.addWidget(self.dash)
         self.dash_error = error_label(frame)
         layout.addWidget(self.dash_error)
@@ -65,6 +71,20 @@ class MaracReferralForm(ReferralDialog):
         self.dash.yes_count_changed.connect(lambda _n: self._update_criteria())
         self._build_criteria()
         self._build_sharing()
+        self.tool_combo.currentIndexChanged.connect(lambda _i: self._tool_chosen())
+        self._update_criteria()
+
+    def judgement_only(self) -> bool:
+        return self.tool_combo.currentData() == PROFESSIONAL_JUDGEMENT
+
+    def _tool_chosen(self) -> None:
+        """Professional judgement only: no checklist, and the judgement (with its reason) is the
+        assessment, so it is ticked for the referrer."""
+        judgement = self.judgement_only()
+        self.dash_caption.setVisible(not judgement)
+        self.dash.setVisible(not judgement)
+        if judgement:
+            self.judgement.setChecked(True)
         self._update_criteria()
 
     def _build_criteria(self) -> None:
@@ -135,13 +155,14 @@ class MaracReferralForm(ReferralDialog):
         return incidents if incidents >= 0 else None
 
     def _update_criteria(self) -> None:
-        yes = self.dash.model.yes_count()
+        yes = None if self.judgement_only() else self.dash.model.yes_count()
         threshold, needed = self.rules.dash_threshold, self.rules.escalation_incidents
         # The domain's one rule decides; the form only words it.
         met = self.rules.criteria(yes_count=yes, professional_judgement=self.judgement.isChecked(),
                                   police_incidents_12m=self._incidents(), repeat=self.repeat is not None)
         self.crit_visible.setText(
-            f"Met: {yes} yes answers (threshold {threshold})" if met.visible_high_risk
+            "Not met: no checklist (professional judgement only)" if yes is None
+            else f"Met: {yes} yes answers (threshold {threshold})" if met.visible_high_risk
             else f"Not met: {yes} yes (threshold {threshold})"
         )
         self.crit_visible.setObjectName("criterionMet" if met.visible_high_risk else "criterionNot")
@@ -165,7 +186,7 @@ class MaracReferralForm(ReferralDialog):
     def _dash_checklist(self) -> tuple[DashChecklist | None, list[Problem]]:
         model = self.dash.model
         answers = model.answers()
-        if not answers:
+        if not answers or self.judgement_only():
             return None, []
         missing = [n for n in range(1, model.rowCount() + 1) if n not in answers]
         if missing:
@@ -207,6 +228,7 @@ class MaracReferralForm(ReferralDialog):
             victim_aware=self.victim_aware.currentData(),
             consent_given=self.consent.currentData(),
             lawful_basis=self.lawful_basis.text() if self.consent.currentData() is not True else "",
+            risk_tool_id=str(self.tool_combo.currentData()),
         )
 
     def _fallback_target(self, path: str) -> tuple[QWidget, QLabel] | None:
@@ -216,7 +238,7 @@ class MaracReferralForm(ReferralDialog):
         order: list[QWidget] = [*self.victim.fields(), self.address, self.postcode, self.phone, self.safe_to_call,
                                 self.safe_times]
         order += self.perpetrators.tab_chain() + self.children_rows.tab_chain()
-        return order + [self.dash.table, self.judgement, self.judgement_reason, self.incidents,
+        return order + [self.tool_combo, self.dash.table, self.judgement, self.judgement_reason, self.incidents,
                         self.victim_aware, self.consent, self.lawful_basis]
 
     def _panel_dirty(self) -> bool:

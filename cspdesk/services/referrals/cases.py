@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from cspdesk.domain.criteria import ReferralCriteria, marac_criteria
 from cspdesk.domain.enums import AssessmentKind, AuditKind, CaseStatus, PanelType, PersonRole, RiskLevel, SubjectKind, VulnerabilityFlag
+from cspdesk.domain.risk_tools import PROFESSIONAL_JUDGEMENT, recorded_tool
 from cspdesk.domain.rules import normalise_name
 from cspdesk.services.audit import audit
 from cspdesk.services.context import Permission, ServiceContext
@@ -494,14 +495,18 @@ def referral_criteria(s: Session, case_: Case) -> ReferralCriteria | None:
     if panel is None or panel.panel_type is not PanelType.MARAC:
         return None
     dashes = s.execute(
-        select(RiskAssessment.score, RiskAssessment.risk_level)
-        .where(RiskAssessment.case_id == case_.id, RiskAssessment.kind == AssessmentKind.DASH)
+        select(RiskAssessment.score, RiskAssessment.risk_level, RiskAssessment.tool_id, RiskAssessment.tool_version)
+        .where(RiskAssessment.case_id == case_.id, RiskAssessment.kind == AssessmentKind.DASH,
+               # a "professional judgement only" assessment is no DASH band (issue 19)
+               RiskAssessment.tool_id.is_distinct_from(PROFESSIONAL_JUDGEMENT))
         .order_by(RiskAssessment.assessed_on, RiskAssessment.id)
     ).all()
     first_score = dashes[0].score if dashes else None  # the referral's own checklist
+    # Visible high risk by the rule of the tool (and version) the referral's checklist was made with.
+    tool = recorded_tool(dashes[0].tool_id, dashes[0].tool_version) if dashes else None
     met = marac_criteria(yes_count=first_score, professional_judgement=case_.crit_professional_judgement,
                          police_incidents_12m=case_.police_incidents_12m, repeat=case_.crit_repeat,
-                         threshold=panel.dash_threshold, escalation_incidents=panel.escalation_incidents)
+                         threshold=panel.dash_threshold, escalation_incidents=panel.escalation_incidents, tool=tool)
     return ReferralCriteria(
         criteria=met, professional_judgement_reason=case_.professional_judgement_reason,
         police_incidents_12m=case_.police_incidents_12m, escalation_incidents=panel.escalation_incidents,

@@ -44,6 +44,7 @@ from cspdesk.domain.enums import (
     VulnerabilityFlag,
 )
 from cspdesk.domain.plausible import referral_date_problem
+from cspdesk.domain.risk_tools import DASH_2009, PROFESSIONAL_JUDGEMENT, SCORE_ONLY, risk_tool
 from cspdesk.domain.rules import (
     DASH_QUESTION_COUNT,
     MARAC_MIN_VICTIM_AGE,
@@ -321,6 +322,8 @@ class AssessmentInfo:
     notes: str
     answers: tuple[AssessmentAnswer, ...]
     created_at: Any  # datetime (naive UTC)
+    tool_id: str | None = None  # the risk tool and version (cspdesk.domain.risk_tools); None: not tool-based
+    tool_version: str | None = None
 
 
 # --- The service --------------------------------------------------------------------------------
@@ -515,11 +518,13 @@ class ReferralService:
     def add_assessment(self, case_id: int, answers: Sequence[DashItem] | Mapping[str, int] = (), *,
                        assessed_on: date | None = None, assessor: str = "", notes: str = "",
                        risk_level: RiskLevel | None = None, declared_count: int | None = None,
-                       ) -> OpResult[AssessmentInfo]:
+                       tool_id: str = DASH_2009) -> OpResult[AssessmentInfo]:
         """Add a dated assessment to a case; earlier ones are kept unchanged (a saved DASH is never
-        edited: a new one is added). By panel type: MARAC takes the 24 :class:`DashItem` answers;
-        SOCP a mapping factor → value on the partnership's threat template; CSVG and CARM a
-        ``risk_level`` (answers empty). The case's risk level follows the newest assessment."""
+        edited: a new one is added). By panel type: MARAC takes the 24 :class:`DashItem` answers
+        (``tool_id`` DASH 2009), or with ``tool_id`` "professional judgement only" a ``risk_level``
+        and the reason in ``notes``; SOCP a mapping factor → value on the partnership's threat
+        template; CSVG and CARM a ``risk_level`` (answers empty). The case's risk level follows the
+        newest assessment."""
         with self._ctx.unit_of_work() as s:
             case_ = s.get(Case, case_id)
             if case_ is None or not self._ctx.actor.sees_panel(case_.panel_id):
@@ -531,7 +536,11 @@ class ReferralService:
                 raise ValidationError("assessed_on", "The date of the assessment cannot be in the future.")
             if on < case_.referral_date:
                 raise ValidationError("assessed_on", "The assessment cannot be dated before the referral.")
-            if rules.panel_type is PanelType.MARAC:
+            if rules.panel_type is PanelType.MARAC and tool_id == PROFESSIONAL_JUDGEMENT:
+                assessment = _write_judgement(s, self._ctx, case_id, on, assessor, risk_level, notes)
+            elif rules.panel_type is PanelType.MARAC:
+                if tool_id != DASH_2009:
+                    raise ValidationError("tool_id", "Choose the risk tool: DASH 2009 or professional judgement only.")
                 if isinstance(answers, Mapping):
                     raise ValidationError("answers", "A MARAC assessment is a DASH checklist of 24 answers.")
                 dash = DashChecklist(answers=tuple(answers), assessed_on=on, assessor=assessor,
@@ -597,7 +606,7 @@ def _assessment_info(a: RiskAssessment) -> AssessmentInfo:
         id=a.id, case_id=a.case_id, kind=a.kind, assessed_on=a.assessed_on, assessor=a.assessor, score=a.score,
         risk_level=a.risk_level, notes=a.notes,
         answers=tuple(AssessmentAnswer(x.item, x.value, x.source) for x in sorted(a.answers, key=lambda x: x.item)),
-        created_at=a.created_at,
+        created_at=a.created_at, tool_id=a.tool_id, tool_version=a.tool_version,
     )
 
 
@@ -992,6 +1001,7 @@ def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, 
         if draft.professional_judgement and not draft.professional_judgement_reason.strip():
             out.append(Problem("professional_judgement_reason",
                                "Professional judgement: write the reason for referring on professional judgement."))
+        out += _check_risk_tool(draft)
         if draft.police_incidents_12m is not None and not 0 <= draft.police_incidents_12m <= 999:
             out.append(Problem("police_incidents_12m", "Police incidents in 12 months: give a number from 0."))
         if draft.consent_given is not True and not draft.lawful_basis.strip():
@@ -1127,6 +1137,36 @@ def _group(s: Session, ctx: ServiceContext, g: GroupDraft, kind: GroupKind) -> i
     return group.id
 
 
+def _check_risk_tool(draft: MaracDraft) -> list[Problem]:
+    """A MARAC referral's tool: DASH 2009, or professional judgement only (no checklist, ticked)."""
+    if draft.risk_tool_id == DASH_2009:
+        return []
+    if draft.risk_tool_id != PROFESSIONAL_JUDGEMENT:
+        return [Problem("risk_tool_id", "Risk tool: choose DASH 2009 or professional judgement only.")]
+    if draft.dash is not None or draft.dash_score_only is not None:
+        return [Problem("risk_tool_id", "Risk tool: professional judgement only takes no DASH answers or score.")]
+    if not draft.professional_judgement:
+        return [Problem("professional_judgement", "Professional judgement only: tick professional judgement "
+                                                  "and give the reason.")]
+    return []
+
+
+def _write_judgement(s: Session, ctx: ServiceContext, case_id: int, on: date, assessor: str,
+                     risk_level: RiskLevel | None, reason: str) -> RiskAssessment:
+    """A "professional judgement only" assessment: the assessor's level and reason, no answers."""
+    if risk_level is None:
+        raise ValidationError("risk_level", "Choose the risk level: High, Medium or Low.")
+    if not reason.strip():
+        raise ValidationError("notes", "Give the reason for the professional judgement.")
+    tool = risk_tool(PROFESSIONAL_JUDGEMENT)
+    assessment = RiskAssessment(kind=AssessmentKind.DASH, case_id=case_id, assessed_on=on, assessor=assessor.strip(),
+                                risk_level=RiskLevel(risk_level), notes=reason.strip(), created_at=ctx.now(),
+                                tool_id=tool.id, tool_version=tool.version)
+    s.add(assessment)
+    s.flush()
+    return assessment
+
+
 def _link_group_person(s: Session, group_id: int, person_id: int, role: str) -> None:
     link = s.get(GroupPerson, (group_id, person_id))
     if link is None:
@@ -1137,10 +1177,12 @@ def _link_group_person(s: Session, group_id: int, person_id: int, role: str) -> 
 
 def _write_dash(s: Session, ctx: ServiceContext, case_id: int, dash: DashChecklist, on: date,
                 rules: PanelRules) -> RiskAssessment:
+    tool = risk_tool(DASH_2009)
     assessment = RiskAssessment(kind=AssessmentKind.DASH, case_id=case_id, assessed_on=on,
                                 assessor=dash.assessor.strip(), score=dash.yes_count,
-                                risk_level=rules.dash_band(dash.yes_count),
-                                notes=dash.notes.strip(), created_at=ctx.now())
+                                risk_level=rules.dash_band(dash.yes_count, tool.id),
+                                notes=dash.notes.strip(), created_at=ctx.now(),
+                                tool_id=tool.id, tool_version=tool.version)
     for i, item in enumerate(dash.answers, 1):
         assessment.answers.append(RiskAnswer(item=dash_item(i), value=item.answer.value, source=item.source.strip()))
     s.add(assessment)
@@ -1290,12 +1332,15 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
     if isinstance(draft, MaracDraft) and draft.dash is not None:
         assessment_id = _write_dash(s, ctx, case_.id, draft.dash, draft.dash.assessed_on or draft.referral_date,
                                     rules).id
+    elif isinstance(draft, MaracDraft) and draft.risk_tool_id == PROFESSIONAL_JUDGEMENT:
+        assessment_id = _write_judgement(s, ctx, case_.id, draft.referral_date, draft.referrer_name, RiskLevel.HIGH,
+                                         draft.professional_judgement_reason).id
     elif isinstance(draft, MaracDraft) and draft.dash_score_only is not None:
-        n = draft.dash_score_only
+        n, tool = draft.dash_score_only, risk_tool(SCORE_ONLY)
         assessment = RiskAssessment(kind=AssessmentKind.DASH, case_id=case_.id, assessed_on=draft.referral_date,
                                     assessor=draft.referrer_name.strip(), score=n,
-                                    risk_level=rules.dash_band(n),
-                                    notes=DASH_SCORE_ONLY, created_at=now)
+                                    risk_level=rules.dash_band(n, tool.id),
+                                    notes=DASH_SCORE_ONLY, created_at=now, tool_id=tool.id, tool_version=tool.version)
         s.add(assessment)
         s.flush()
         assessment_id = assessment.id
