@@ -439,3 +439,24 @@ def test_export_writes_the_listed_actions(demo_admin_ctx, make_window, qtbot, tm
         rows = list(csv.reader(f))
     assert len(rows) - 1 == tracker.model.rowCount() > 0
     assert "exported to red.csv" in tracker.message.text()
+
+
+def test_the_rag_strip_gives_way_on_a_narrow_page(qtbot) -> None:
+    """On a 1024-px laptop the five tiles' words (858 px) pushed the tracker past the window: the
+    strip shows "Red   87" when short of room, the words when there is room, and asks only for
+    the short texts' width; the meaning stays in each tile's accessible name."""
+    from cspdesk.domain.enums import Rag
+    from ui.widgets.rag_strip import RagStrip
+
+    strip = RagStrip()
+    qtbot.addWidget(strip)
+    strip.set_counts({Rag.RED: 87, Rag.AMBER: 77, Rag.GREEN: 13})
+    strip.resize(1400, 40)
+    strip.show()
+    qtbot.waitUntil(lambda: strip.tiles[Rag.RED].text().startswith("Red · overdue"))
+    wide = sum(t.sizeHint().width() for t in strip.tiles.values())
+    strip.resize(520, 40)
+    qtbot.waitUntil(lambda: strip.tiles[Rag.RED].text() == "Red   87")
+    assert strip.minimumSizeHint().width() < wide
+    assert "overdue" in strip.tiles[Rag.RED].accessibleName()
+    assert strip.count_text(Rag.RED).startswith("Red · overdue")

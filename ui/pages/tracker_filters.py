@@ -112,10 +112,11 @@ class TrackerFilters:
         ):
             row1.addWidget(self._caption(caption, widget))
             row1.addWidget(widget, stretch)
+        layout.addLayout(row1)
+        # On the second row, where the case box gives way: on the first it pushed the row past a
+        # 1024-px laptop's page.
         self.overdue_check = QCheckBox("&Overdue only", self)
         self.overdue_check.setObjectName("overdueFilter")
-        row1.addWidget(self.overdue_check)
-        layout.addLayout(row1)
 
         row2 = QHBoxLayout()
         row2.setSpacing(6)
@@ -141,6 +142,7 @@ class TrackerFilters:
         row2.addWidget(self.due_to)
         row2.addWidget(self._caption("Cas&e", self.case_edit))
         row2.addWidget(self.case_edit, 1)
+        row2.addWidget(self.overdue_check)
         row2.addWidget(self.group_combo)
         self.clear_button = QPushButton("Clear filters", self)
         self.clear_button.setObjectName("clearFilters")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from cspdesk.domain.enums import Rag
@@ -17,7 +18,9 @@ from ui.signals import emit
 
 
 class RagStrip(QWidget):
-    """Five tiles, Red to Blue: "Red · overdue  12"."""
+    """Five tiles, Red to Blue: "Red · overdue  12", or "Red  12" when the page is too narrow for
+    the words (a 1024-px laptop: the five took 858 px and pushed the tracker past the window); the
+    meaning stays in each tile's tool tip and accessible name."""
 
     #: A tile was chosen: the rating (None: every rating again).
     rag_chosen = Signal(object)
@@ -30,11 +33,14 @@ class RagStrip(QWidget):
         layout.setSpacing(6)
         self.tiles: dict[Rag, QPushButton] = {}
         self._counts: dict[Rag, int] = {r: 0 for r in RAG_ORDER}
+        self._full: dict[Rag, str] = {}
+        self._short: dict[Rag, str] = {}
         for rag in RAG_ORDER:
             tile = QPushButton(self)
             tile.setObjectName(f"rag{rag.label}")  # the stylesheet's QPushButton#ragRed … give the colours
             tile.setCheckable(True)
-            tile.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # never cut short
+            # As wide as its words when there is room; never narrower than its short text (_fit).
+            tile.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             tile.setIcon(rag_icon(rag))
             tile.setToolTip(f"{rag.label}: {RAG_MEANING[rag]}. Click to list only these; click again for all.")
             tile.clicked.connect(lambda checked=False, r=rag: self._clicked(r, checked))
@@ -51,15 +57,38 @@ class RagStrip(QWidget):
         self._counts = {r: int(counts.get(r, 0)) for r in RAG_ORDER}
         for rag, tile in self.tiles.items():
             n = self._counts[rag]
-            tile.setText(f"{rag.label} · {RAG_SHORT_MEANING[rag]}   {n:,}")
+            self._full[rag] = f"{rag.label} · {RAG_SHORT_MEANING[rag]}   {n:,}"
+            self._short[rag] = f"{rag.label}   {n:,}"
+            tile.setMinimumWidth(self._width_for(tile, self._short[rag]))
             tile.setAccessibleName(f"{rag.label}, {RAG_MEANING[rag]}: {n:,}")
             tile.setChecked(rag == chosen)
+        self._fit()
+
+    @staticmethod
+    def _width_for(tile: QPushButton, text: str) -> int:
+        """The width ``tile`` needs for ``text`` (its icon, padding and border included)."""
+        return tile.fontMetrics().horizontalAdvance(text) + tile.iconSize().width() + 36
+
+    def _fit(self) -> None:
+        """Words when all five fit beside the total; otherwise the short text."""
+        layout = self.layout()
+        room = self.width() - self.total_label.sizeHint().width() - layout.spacing() * (len(self.tiles) + 1)
+        full = sum(self._width_for(tile, self._full[rag]) for rag, tile in self.tiles.items())
+        texts = self._full if full <= room else self._short
+        for rag, tile in self.tiles.items():
+            if tile.text() != texts[rag]:
+                tile.setText(texts[rag])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
 
     def counts(self) -> dict[Rag, int]:
         return dict(self._counts)
 
     def count_text(self, rag: Rag) -> str:
-        return self.tiles[rag].text()
+        """The tile's whole text ("Red · overdue   12"), whether or not it shows the words now."""
+        return self._full[rag]
 
     def set_chosen(self, chosen: Rag | None) -> None:
         for rag, tile in self.tiles.items():
