@@ -963,7 +963,7 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
         people = list(found.values())
         scored = []
         for p in people:
-            result = _score(p, g_norm, g_first, f_norm, g_key, f_key, dob, alias_rows.get(p.id, ()))
+            result = score_person(p, g_norm, g_first, f_norm, g_key, f_key, dob, alias_rows.get(p.id, ()))
             if result is not None:
                 scored.append((result[0], p, result[1], result[2]))
         scored.sort(key=lambda t: (-t[0], t[1].family_norm, t[1].given_norm, t[1].id))
@@ -974,7 +974,7 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
         batch = max(limit * 3, 30)
         for start in range(0, len(scored), batch):
             chunk = scored[start:start + batch]
-            cases = _cases_of(s, [t[1].id for t in chunk])
+            cases = cases_of_people(s, [t[1].id for t in chunk])
             reachable = reachable_people(s, ctx, [t[1].id for t in chunk])
             for score, p, reasons, alias in chunk:
                 if p.id not in reachable:
@@ -988,7 +988,7 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
     return out
 
 
-def _score(p: Any, g_norm: str, g_first: str, f_norm: str, g_key: str, f_key: str, dob: date | None,
+def score_person(p: Any, g_norm: str, g_first: str, f_norm: str, g_key: str, f_key: str, dob: date | None,
            aliases: Sequence[str]) -> tuple[float, tuple[MatchReason, ...], str] | None:
     reasons: list[MatchReason] = []
     p_first = p.given_norm.split()[0] if p.given_norm else ""
@@ -1034,7 +1034,7 @@ def _score(p: Any, g_norm: str, g_first: str, f_norm: str, g_key: str, f_key: st
     return score, tuple(reasons), matched_alias
 
 
-def _cases_of(s: Session, person_ids: Sequence[int]) -> dict[int, list[PersonCase]]:
+def cases_of_people(s: Session, person_ids: Sequence[int]) -> dict[int, list[PersonCase]]:
     """Each person's cases (as subject or linked), newest first."""
     out: dict[int, dict[int, PersonCase]] = {}
     rows = s.execute(
