@@ -63,7 +63,7 @@ from cspdesk.services.referrals import (
 )
 from cspdesk.services.repeats import RepeatRelisted, merge_relisted
 from cspdesk.services.tabular import TableRow, cell_text, header_key, parse_bool, parse_date, parse_int, read_table
-from cspdesk.storage.models import Agency, Case, CasePerson, Person, SubjectGroup
+from cspdesk.storage.models import Agency, Case, CasePerson, Panel, Person, SubjectGroup
 
 #: From this many rows, an all-or-nothing import whose cells are wrong is refused on the cells
 #: alone, before the slower checks against the people held (see :func:`_refused_by_cells`).
@@ -398,6 +398,9 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
     if write:
         try:
             with ctx.joined_unit_of_work() as s:
+                # Held for the loop, so each row's Session.get of its panel and agency finds them
+                # in the identity map rather than asking the database again.
+                held_records = [s.get(Panel, panel_id), *s.scalars(select(Agency))]  # noqa: F841
                 person_of_row: dict[int, int] = {}
                 relisted_all: list[RepeatRelisted] = []
                 group_of_ocg: dict[str, int] = {}
@@ -419,7 +422,7 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                     if isinstance(draft, MaracDraft) and draft.victim.existing_person_id is not None:
                         draft = _link_household_held(s, draft, row)
                     try:
-                        created = _create(ctx, s, draft, require_agency=False)
+                        created = _create(ctx, s, draft, require_agency=False, rules=rules, checked=True)
                     except ReferralInvalid as exc:  # checked above; only a change made meanwhile gets here
                         raise ServiceError(f"Row {row.number} could no longer be imported: {exc}") from None
                     if created.subject_person_id is not None:

@@ -1454,11 +1454,17 @@ def _write_threat(s: Session, ctx: ServiceContext, case_id: int | None, group_id
     return assessment
 
 
-def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_agency: bool = True) -> CreatedReferral:
-    rules = _rules(s, draft.panel_id)
-    problems = draft_problems(s, ctx, draft, rules, require_agency=require_agency)
-    if problems:
-        raise ReferralInvalid(problems)
+def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_agency: bool = True,
+            rules: PanelRules | None = None, checked: bool = False) -> CreatedReferral:
+    """Write ``draft``. ``rules``: the panel's, when the caller has read them already (an import
+    writing many rows). ``checked``: the caller has just checked the draft (an import checks every
+    row first): a draft that links nothing held is not checked again — one that links someone is,
+    since their reach is the user's right to see them, read in this transaction."""
+    rules = rules if rules is not None and rules.panel_id == draft.panel_id else _rules(s, draft.panel_id)
+    if not checked or next(_linked_records(draft, ""), None) is not None:
+        problems = draft_problems(s, ctx, draft, rules, require_agency=require_agency)
+        if problems:
+            raise ReferralInvalid(problems)
     now = ctx.now()
     people = _People(s, ctx)
     links: list[tuple[int, PersonRole, dict[str, str]]] = []
@@ -1573,9 +1579,10 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
     s.add(CaseStatusChange(case_id=case_.id, from_status=None, to_status=CaseStatus.RECEIVED, reason="", at=now,
                            by_user_id=ctx.actor.user_id))
     relisted: list[RepeatRelisted] = []
-    if subject_person_id is not None:
+    if subject_person_id is not None and subject_person_id not in people.created:
         # Repeats are worked out from dates, both ways: this referral may repeat an earlier one,
-        # and (back-dated) it may be the earlier referral of one already held.
+        # and (back-dated) it may be the earlier referral of one already held. (A person made by
+        # this referral has no other: nothing to work out — what made a long import slow.)
         relisted = [r for r in relist_repeats(ctx, s, rules.panel_id, [subject_person_id]) if r.case_id != case_.id]
         repeat = _repeat_info(s, rules, case_.repeat_of_case_id)
     assessment_id = None
