@@ -326,6 +326,7 @@ def run_fuzz(ctx, folder: Path, files: int, *, seed: int = 0, only: int | None =
             # printed; armed again for each file.
             print(f"fuzz: file {number}", file=sys.stderr, flush=True)
             faulthandler.dump_traceback_later(PER_FILE_SECONDS * 6, exit=True)
+            failed_before = len(failures)
             before = _row_counts(ctx)  # then each importer's "after" is the next one's "before"
             for label, panel, importer in importers:
                 written = False
@@ -351,7 +352,7 @@ def run_fuzz(ctx, folder: Path, files: int, *, seed: int = 0, only: int | None =
                 before = after
             took = time.monotonic() - begun
             slowest = max(slowest, (took, number))
-            if failures and keep is not None and not (keep / name).exists():
+            if len(failures) > failed_before and keep is not None:  # this file failed (not merely one before it)
                 keep.mkdir(parents=True, exist_ok=True)
                 (keep / name).write_bytes(data)
             path.unlink()
