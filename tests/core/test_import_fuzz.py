@@ -315,7 +315,8 @@ def run_fuzz(ctx, folder: Path, files: int, *, seed: int = 0, only: int | None =
                 break
             done += 1
             if done % 1000 == 0:
-                print(f"fuzz: {done} files, {dict(outcome)}, {len(failures)} failures", flush=True)
+                print(f"fuzz: {done} files in {time.monotonic() - started:.0f} s, {dict(outcome)}, "
+                      f"{len(failures)} failures", flush=True)
             name, data = make_file(number, seed)
             path = folder / name
             path.write_bytes(data)
@@ -325,8 +326,9 @@ def run_fuzz(ctx, folder: Path, files: int, *, seed: int = 0, only: int | None =
             # printed; armed again for each file.
             print(f"fuzz: file {number}", file=sys.stderr, flush=True)
             faulthandler.dump_traceback_later(PER_FILE_SECONDS * 6, exit=True)
+            failed_before = len(failures)
+            before = _row_counts(ctx)  # then each importer's "after" is the next one's "before"
             for label, panel, importer in importers:
-                before = _row_counts(ctx)
                 written = False
                 try:
                     signal.setitimer(signal.ITIMER_REAL, PER_FILE_SECONDS)
@@ -343,20 +345,33 @@ def run_fuzz(ctx, folder: Path, files: int, *, seed: int = 0, only: int | None =
                 except Exception as exc:  # noqa: BLE001 - what the harness is here to find
                     outcome["tracebacks"] += 1
                     failures.append(f"file {number} ({name}), {label}: {type(exc).__name__}: {str(exc)[:200]}")
-                if not written and _row_counts(ctx) != before:
+                after = _row_counts(ctx)
+                if not written and after != before:
                     outcome["half-written"] += 1
                     failures.append(f"file {number} ({name}), {label}: refused or checked, yet rows changed")
+                before = after
             took = time.monotonic() - begun
             slowest = max(slowest, (took, number))
-            if failures and keep is not None and not (keep / name).exists():
+            if len(failures) > failed_before and keep is not None:  # this file failed (not merely one before it)
                 keep.mkdir(parents=True, exist_ok=True)
                 (keep / name).write_bytes(data)
             path.unlink()
     finally:
         faulthandler.cancel_dump_traceback_later()
         signal.signal(signal.SIGALRM, previous)
-    return {"files": done, "seconds": round(time.monotonic() - started, 1), "outcome": dict(outcome),
-            "failures": failures, "slowest": slowest}
+    seconds = time.monotonic() - started
+    return {"files": done, "seconds": round(seconds, 1), "files_per_second": round(done / max(seconds, 1e-9), 2),
+            "outcome": dict(outcome), "failures": failures, "slowest": slowest}
+
+
+def summary_line(result: dict[str, object]) -> str:
+    """The long run's last line: files, imports written, hangs, tracebacks, half-written imports."""
+    outcome: dict[str, int] = result["outcome"]  # type: ignore[assignment]
+    imports = sum(v for k, v in outcome.items() if k.startswith(("actions", "referrals")))
+    written = outcome.get("actions written", 0) + outcome.get("referrals written", 0)
+    return (f"fuzz: {result['files']} files in {result['seconds']} s ({result['files_per_second']} files/s): "
+            f"{imports} imports ({written} written), {outcome.get('hangs', 0)} hangs, "
+            f"{outcome.get('tracebacks', 0)} tracebacks, {outcome.get('half-written', 0)} half-written imports")
 
 
 @pytest.mark.sqlite_only  # one engine is enough for the file handling; the half-written check is per engine
@@ -368,7 +383,7 @@ def test_generated_files_never_hang_crash_or_half_import(demo_ctx, tmp_path: Pat
     result = run_fuzz(demo_ctx, tmp_path, files, seed=int(os.environ.get("CSPDESK_FUZZ_SEED", "0")),
                       only=int(only) if only else None, keep=Path(keep) if keep else None,
                       minutes=float(minutes) if minutes else None)
-    print(f"\nfuzz: {result}")
+    print(f"\nfuzz: {result}\n{summary_line(result)}")
     outcome = result["outcome"]
     assert result["failures"] == [], result["failures"][:20]
     assert not outcome.get("hangs") and not outcome.get("tracebacks") and not outcome.get("half-written")

@@ -159,8 +159,63 @@ def test_a_heading_not_recognised_is_given_its_field_in_the_dialog(qtbot, make_w
         consent.setCurrentIndex(consent.findData("consent_given"))
     final_check = checked.args[0]
     assert final_check.ignored_columns == () and not final_check.problems, final_check.lines()
-    assert not dialog.columns_box.isVisibleTo(dialog)
+    # The columns chosen stay in view (to change a choice), each showing its field.
+    assert dialog.findChild(QComboBox, "importColumn:Worker").currentData() == "referrer_name"
     with qtbot.waitSignal(dialog.finished_import, timeout=30_000) as done:
         dialog.import_button.click()
     assert done.args[0].committed
     assert CaseService(demo_ctx).case_ids(CaseQuery(statuses=None, text="Columnwell"))
+
+
+def test_a_log_with_no_heading_recognised_is_mapped_from_the_dialog_and_remembered(qtbot, make_window, demo_ctx,
+                                                                                   tmp_path):
+    """Issue 17: not even the date or the victim's name is recognised. The dialog says which
+    fields are missing and offers a field for every heading; once mapped, the file imports, and
+    the choices are remembered for the panel (as ``--map`` is)."""
+    from PySide6.QtWidgets import QComboBox
+
+    path = tmp_path / "own-headings.csv"
+    path.write_text("Ref Dt,V Name,Agcy,Cnsnt\n"
+                    "01/10/2026,Amy Ownheading,Kent Police,Yes\n"
+                    "03/10/2026,Bea Ownheading,Kent Police,Yes\n", encoding="utf-8")
+    window = make_window(demo_ctx)
+    window.show_section(Section.CASES)
+    cases = window.page(Section.CASES)
+    cases.show_panel(_marac(demo_ctx))
+    before = _count(demo_ctx)
+    dialog = cases.import_referrals()
+    with qtbot.waitSignal(dialog.failed, timeout=30_000) as failed:
+        dialog.choose_file(path)
+    assert "no column referral_date, family_name" in failed.args[0]
+    assert dialog.columns_box.isVisibleTo(dialog)
+    combos = {h: dialog.findChild(QComboBox, f"importColumn:{h}") for h in ("Ref Dt", "V Name", "Agcy", "Cnsnt")}
+    assert all(c is not None and c.currentData() is None for c in combos.values())
+
+    def choose(heading: str, field: str, signal):  # noqa: ANN001, ANN202
+        combo = dialog.findChild(QComboBox, f"importColumn:{heading}")
+        with qtbot.waitSignal(signal, timeout=30_000) as blocker:
+            combo.setCurrentIndex(combo.findData(field))
+        return blocker.args[0]
+
+    still = choose("Ref Dt", "referral_date", dialog.failed)
+    assert "no column family_name" in still and "referral_date" not in still
+    report = choose("V Name", "victim_name", dialog.checked)
+    assert set(report.ignored_columns) == {"Agcy", "Cnsnt"}
+    choose("Agcy", "referring_agency", dialog.checked)
+    report = choose("Cnsnt", "consent_given", dialog.checked)
+    assert report.ignored_columns == () and report.problems == () and report.good_rows == 2, report.lines()
+    assert not dialog.error.isVisibleTo(dialog)
+    with qtbot.waitSignal(dialog.finished_import, timeout=30_000) as done:
+        dialog.import_button.click()
+    assert done.args[0].committed and _count(demo_ctx) == before + 2
+    assert CaseService(demo_ctx).case_ids(CaseQuery(statuses=None, text="Ownheading"))
+    dialog.close()
+
+    # The next file with the same headings, to the same panel, is read without choosing again.
+    again = tmp_path / "own-headings-2.csv"
+    again.write_text("Ref Dt,V Name,Agcy,Cnsnt\n02/10/2026,Cat Ownheading,Kent Police,Yes\n", encoding="utf-8")
+    second = cases.import_referrals()
+    with qtbot.waitSignal(second.checked, timeout=30_000) as checked:
+        second.choose_file(again)
+    assert checked.args[0].ignored_columns == () and checked.args[0].good_rows == 1, checked.args[0].lines()
+    second.close()

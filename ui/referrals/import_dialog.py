@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
-from cspdesk.services.records_io.referral_import import KNOWN_FIELDS, ImportReport, ReferralImportService
+from cspdesk.services.records_io.referral_import import KNOWN_FIELDS, ImportReport, MissingColumns, ReferralImportService
 from ui import theme
 from ui.operations import OpCall, run_op
 from ui.dialogs.forms import error_label, make_primary
@@ -285,7 +285,9 @@ class ImportDialog(QDialog):
         self._start("Importing…", True, False, self._imported)
 
     def _busy(self, busy: bool, label: str = "") -> None:
-        for widget in (self.check_button, self.browse_button, self.import_button, self.panel_combo, self.path_edit):
+        # (the column choosers too: a choice checks the file again, so none is made while a check runs)
+        for widget in (self.check_button, self.browse_button, self.import_button, self.panel_combo, self.path_edit,
+                       self.columns_box):
             widget.setEnabled(not busy)
         self.progress.setVisible(busy)
         self.progress_label.setVisible(busy)
@@ -301,6 +303,9 @@ class ImportDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._busy(False)
         message = str(exc) if isinstance(exc, ServiceError) else "The file could not be imported (an unexpected error)."
+        if isinstance(exc, MissingColumns):
+            # Headings CSPDesk does not know: the coordinator says which column holds each field.
+            self._show_columns(exc.unread)
         self._fail(message)
 
     def _fail(self, message: str) -> None:
@@ -328,23 +333,28 @@ class ImportDialog(QDialog):
         if report.notes:
             text += f" {len(report.notes)} note{'s' if len(report.notes) != 1 else ''} on people held and repeats below."
         self.summary.setText(text)
-        self._show_columns(report)
+        self._show_columns(report.ignored_columns)
         self._set_import_text(report)
         (self.import_button if self.import_button.isEnabled() else self.nothing_button).setFocus()
         emit(self.checked, report)
 
-    def _show_columns(self, report: ImportReport) -> None:
+    def _show_columns(self, unread: Sequence[str]) -> None:
+        """A chooser for each heading not read, and for each heading already chosen (to change it)."""
         while self.columns_form.rowCount():
             self.columns_form.removeRow(0)
-        for heading in report.ignored_columns:
+        headings = list(dict.fromkeys([*self.mapping, *unread]))
+        for heading in headings:
             combo = QComboBox(self.columns_box)
             combo.setObjectName(f"importColumn:{heading}")
+            combo.setAccessibleName(f"What the column {heading} holds")
             combo.addItem("Leave out", None)
             for name in KNOWN_FIELDS:
                 combo.addItem(name.replace("_", " "), name)
+            if heading in self.mapping:
+                combo.setCurrentIndex(max(0, combo.findData(self.mapping[heading])))
             combo.currentIndexChanged.connect(lambda _i, h=heading, c=combo: self.choose_column(h, c.currentData()))
             self.columns_form.addRow(heading, combo)
-        self.columns_box.setVisible(bool(report.ignored_columns))
+        self.columns_box.setVisible(bool(headings))
 
     def choose_column(self, heading: str, field_name: str | None) -> None:
         """Read ``heading`` as ``field_name`` (None: leave it out) and check the file again."""

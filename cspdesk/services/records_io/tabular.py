@@ -95,6 +95,10 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+#: The names code asks rows for → their header keys (a plain dict: cheaper than header_key's cache).
+_ASKED_KEYS: dict[str, str] = {}
+
+
 @dataclass(frozen=True)
 class TableRow:
     """One row: ``number`` is the row number the spreadsheet shows (the header is above it);
@@ -113,9 +117,16 @@ class TableRow:
     def get(self, key: str, default: Any = None) -> Any:
         """The cell under the column whose key is ``header_key(key)``; ``default`` when the column
         is absent or the cell empty."""
-        i = self.index.get(header_key(key))
-        value = self.cells[i] if i is not None and i < len(self.cells) else None
-        return default if _blank(value) else value
+        hk = _ASKED_KEYS.get(key)
+        if hk is None:  # a reader asks for the same few names on every row of a long file
+            hk = header_key(key)
+            if len(_ASKED_KEYS) < 4096:
+                _ASKED_KEYS[key] = hk
+        i = self.index.get(hk)
+        if i is None or i >= len(self.cells):
+            return default
+        value = self.cells[i]
+        return default if value is None or (isinstance(value, str) and not value.strip()) else value
 
     def text(self, key: str) -> str:
         return cell_text(self.get(key))
@@ -345,9 +356,8 @@ def _sheet_rows(ws, max_rows: int, name: str) -> list[tuple[int, list[Any]]]:  #
     billion empty cells (it hung the importers). With the dimensions reset, rows come back only
     as long as their last filled cell, and a row the file leaves out comes back empty; row numbers
     are counted, and nothing past Excel's last row (1,048,576) is read."""
-    ws.reset_dimensions()
     out: list[tuple[int, list[Any]]] = []
-    for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+    for number, cells in _filled_rows(ws):
         if number > EXCEL_MAX_ROWS:
             break  # a damaged or hostile file numbering rows past Excel's own limit
         if not cells:
@@ -358,6 +368,40 @@ def _sheet_rows(ws, max_rows: int, name: str) -> list[tuple[int, list[Any]]]:  #
             if len(out) > max_rows + HEADER_SEARCH_ROWS:
                 break  # enough to know it is too long
     return out
+
+
+_XLSX_MAX_COLUMN = 16_384 + 1  # XFD, and one past it
+
+
+def _filled_rows(ws) -> Iterator[tuple[int, list[Any]]]:  # noqa: ANN001 - openpyxl's ReadOnlyWorksheet
+    """(row number, values up to the row's last cell) for each row the sheet's XML holds, in order.
+
+    openpyxl's own iterator (``iter_rows``) yields an empty row for every row number the file
+    skips: a workbook with one cell at A1048576 cost a million empty rows, read twice per import
+    (most of the fuzzing run's time). Its parser yields only the rows written, so that is read
+    here; a row numbered at or before the one before it (a damaged file) is passed over, as
+    ``iter_rows`` does."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = ws.parent
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=book.data_only, epoch=book.epoch,
+                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        last = 0
+        for number, cells in parser.parse():
+            if number <= last:
+                continue
+            last = number
+            if not cells:
+                yield number, []
+                continue
+            # As wide as the row's last cell (so a stray cell far right is named by its column);
+            # no wider than a damaged file's numbering past Excel's last column (XFD) allows.
+            values: list[Any] = [None] * min(max(c["column"] for c in cells), _XLSX_MAX_COLUMN)
+            for c in cells:
+                if 1 <= c["column"] <= len(values):
+                    values[c["column"] - 1] = c["value"]
+            yield number, values
 
 
 def _within_columns(values: list[Any], number: int, name: str) -> list[Any]:
@@ -510,6 +554,15 @@ def parse_date(value: Any, *, day_first: bool = True, month_year: bool = False, 
     text = str(value).strip()
     if not text:
         return None
+    if len(text) > 64:  # no date is this long: not kept in the cache (a huge cell would fill it)
+        return _parse_date_text.__wrapped__(text, day_first, month_year, serials)
+    return _parse_date_text(text, day_first, month_year, serials)
+
+
+@lru_cache(maxsize=8192)
+def _parse_date_text(text: str, day_first: bool, month_year: bool, serials: bool) -> date | None:
+    # Cached: a long log repeats the same dates (referral and meeting dates) on many rows. A
+    # ValueError is not cached, so a bad date costs its parse each time (rare, and reported).
     if serials and re.fullmatch(r"\d{4,5}(\.\d+)?", text):
         return _from_serial(float(text))
     # ISO date, maybe with a time after it.

@@ -680,7 +680,7 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
         people = list(found.values())
         scored = []
         for p in people:
-            result = _score(p, g_norm, g_first, f_norm, g_key, f_key, dob, alias_rows.get(p.id, ()))
+            result = score_person(p, g_norm, g_first, f_norm, g_key, f_key, dob, alias_rows.get(p.id, ()))
             if result is not None:
                 scored.append((result[0], p, result[1], result[2]))
         scored.sort(key=lambda t: (-t[0], t[1].family_norm, t[1].given_norm, t[1].id))
@@ -691,7 +691,7 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
         batch = max(limit * 3, 30)
         for start in range(0, len(scored), batch):
             chunk = scored[start:start + batch]
-            cases = _cases_of(s, [t[1].id for t in chunk])
+            cases = cases_of_people(s, [t[1].id for t in chunk])
             reachable = reachable_people(s, ctx, [t[1].id for t in chunk])
             for score, p, reasons, alias in chunk:
                 if p.id not in reachable:
@@ -705,7 +705,7 @@ def _find_people(ctx: ServiceContext, given: str, family: str, dob: date | None,
     return out
 
 
-def _score(p: Any, g_norm: str, g_first: str, f_norm: str, g_key: str, f_key: str, dob: date | None,
+def score_person(p: Any, g_norm: str, g_first: str, f_norm: str, g_key: str, f_key: str, dob: date | None,
            aliases: Sequence[str]) -> tuple[float, tuple[MatchReason, ...], str] | None:
     reasons: list[MatchReason] = []
     p_first = p.given_norm.split()[0] if p.given_norm else ""
@@ -751,7 +751,7 @@ def _score(p: Any, g_norm: str, g_first: str, f_norm: str, g_key: str, f_key: st
     return score, tuple(reasons), matched_alias
 
 
-def _cases_of(s: Session, person_ids: Sequence[int]) -> dict[int, list[PersonCase]]:
+def cases_of_people(s: Session, person_ids: Sequence[int]) -> dict[int, list[PersonCase]]:
     """Each person's cases (as subject or linked), newest first."""
     out: dict[int, dict[int, PersonCase]] = {}
     rows = s.execute(
@@ -1204,11 +1204,17 @@ def _write_threat(s: Session, ctx: ServiceContext, case_id: int | None, group_id
     return assessment
 
 
-def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_agency: bool = True) -> CreatedReferral:
-    rules = _rules(s, draft.panel_id)
-    problems = draft_problems(s, ctx, draft, rules, require_agency=require_agency)
-    if problems:
-        raise ReferralInvalid(problems)
+def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_agency: bool = True,
+            rules: PanelRules | None = None, checked: bool = False) -> CreatedReferral:
+    """Write ``draft``. ``rules``: the panel's, when the caller has read them already (an import
+    writing many rows). ``checked``: the caller has just checked the draft (an import checks every
+    row first): a draft that links nothing held is not checked again — one that links someone is,
+    since their reach is the user's right to see them, read in this transaction."""
+    rules = rules if rules is not None and rules.panel_id == draft.panel_id else _rules(s, draft.panel_id)
+    if not checked or next(_linked_records(draft, ""), None) is not None:
+        problems = draft_problems(s, ctx, draft, rules, require_agency=require_agency)
+        if problems:
+            raise ReferralInvalid(problems)
     now = ctx.now()
     people = _People(s, ctx)
     links: list[tuple[int, PersonRole, dict[str, str]]] = []
@@ -1323,9 +1329,10 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
     s.add(CaseStatusChange(case_id=case_.id, from_status=None, to_status=CaseStatus.RECEIVED, reason="", at=now,
                            by_user_id=ctx.actor.user_id))
     relisted: list[RepeatRelisted] = []
-    if subject_person_id is not None:
+    if subject_person_id is not None and subject_person_id not in people.created:
         # Repeats are worked out from dates, both ways: this referral may repeat an earlier one,
-        # and (back-dated) it may be the earlier referral of one already held.
+        # and (back-dated) it may be the earlier referral of one already held. (A person made by
+        # this referral has no other: nothing to work out — what made a long import slow.)
         relisted = [r for r in relist_repeats(ctx, s, rules.panel_id, [subject_person_id]) if r.case_id != case_.id]
         repeat = _repeat_info(s, rules, case_.repeat_of_case_id)
     assessment_id = None
