@@ -1,6 +1,6 @@
 """The command line: ``cspdesk [--db DB] [SUBCOMMAND …]``.
 
-Without a subcommand the desktop window opens (``ui.launcher`` does that; this module never
+Without a subcommand the desktop window opens (``cspdesk_gui.launcher`` does that; this module never
 imports Qt). Every subcommand works on the same services as the window.
 """
 

@@ -2,7 +2,7 @@
 
 Each step runs for real in a temporary folder: a new encrypted database (the Alembic migrations,
 SQLCipher, argon2), a panel and an agency, a MARAC referral made through the services, and the
-case summary rendered to PDF (reportlab) and checked. The Qt half (``ui.self_test``) adds the
+case summary rendered to PDF (reportlab) and checked. The Qt half (``cspdesk_gui.self_test``) adds the
 window on the same database. Nothing here imports Qt.
 
 Every step prints one line with its time, so a slow or broken install shows where.
@@ -198,7 +198,7 @@ def self_test_folder() -> Iterator[Path]:
 
 
 def run(extra: Callable[[SelfTest], None] | None = None, out: TextIO = sys.stdout) -> int:
-    """The whole self-test: the core steps, then ``extra`` (the window, from ``ui.self_test``).
+    """The whole self-test: the core steps, then ``extra`` (the window, from ``cspdesk_gui.self_test``).
     Returns the exit code: 0 when every step passed, 1 (with a plain message on stderr) otherwise."""
     test = SelfTest(out=out)
     test.header()

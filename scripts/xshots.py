@@ -56,11 +56,11 @@ def main() -> int:
     from cspdesk.services.meetings.meetings import MeetingService
     from cspdesk.services.partnership.panels import PanelService
     from cspdesk.services.database.workspace import close_workspace
-    from ui.app import make_application
-    from ui.first_run import FirstRunWindow
-    from ui.main_window import MainWindow, Section
-    from ui.meeting_mode import MeetingModeWindow
-    from ui.referrals.dialog import ReferralDialog
+    from cspdesk_gui.app import make_application
+    from cspdesk_gui.first_run import FirstRunWindow
+    from cspdesk_gui.main_window import MainWindow, Section
+    from cspdesk_gui.meeting_mode import MeetingModeWindow
+    from cspdesk_gui.referrals.dialog import ReferralDialog
 
     make_application()
     work = Path(tempfile.mkdtemp(prefix="cspdesk-shots-"))

@@ -1,6 +1,6 @@
 """Keyboard and screen-reader rules every window follows, applied in one place.
 
-:class:`AccessibilityPolicy` is installed on the application by :func:`ui.app.make_application`
+:class:`AccessibilityPolicy` is installed on the application by :func:`cspdesk_gui.app.make_application`
 and looks at each widget once, as Qt polishes it (before it is first shown), so no window has to
 remember these rules:
 
@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.signals import emit
+from cspdesk_gui.signals import emit
 
 OBJECT_NAME = "cspdeskAccessibility"
 #: The object name of the header menu the keyboard opens (tests find it by this).

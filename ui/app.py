@@ -1,7 +1,7 @@
 """Starting the desktop application: ``run_gui`` is what ``cspdesk`` (no subcommand) calls.
 
 Nobody reaches the data without signing in: the first screen is the sign-in dialog (or, with no
-database yet, the first-run window); :mod:`ui.startup` runs the screens from there. Start-up after
+database yet, the first-run window); :mod:`cspdesk_gui.startup` runs the screens from there. Start-up after
 signing in is kept short: the window is built with every page empty, and only the page shown first
 reads from the database (the panel list: three grouped queries; the case list: the ids and one page).
 """
@@ -18,7 +18,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ui.resources import resource_path
+from cspdesk_gui.resources import resource_path
 
 APP_NAME = "CSPDesk"
 ORGANISATION = "CSPDesk"
@@ -62,10 +62,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     if app.windowIcon().isNull():
         app.setWindowIcon(QIcon(str(APP_ICON)))
     app.setStyle("Fusion")  # the same look on Windows, macOS and Linux, which the stylesheet builds on
-    from ui import theme
+    from cspdesk_gui import theme
 
     theme.install(app)  # the stylesheet and palette, light or dark as the system (or the person) asks
-    from ui import accessibility
+    from cspdesk_gui import accessibility
 
     accessibility.install(app)  # no keyboard traps in tables, header menus by keyboard, names
     return app
@@ -95,7 +95,7 @@ class _FirstPaint(QObject):
 
 
 def _view_names() -> tuple[str, ...]:
-    from ui.shell.sections import VIEW_NAMES
+    from cspdesk_gui.shell.sections import VIEW_NAMES
 
     return tuple(VIEW_NAMES)
 
@@ -150,7 +150,7 @@ def run_gui(
     password = os.environ.get(PASSWORD_ENV) if user else None
     if user and password is not None:
         from cspdesk.services.access.auth import sign_in
-        from ui import warm_up
+        from cspdesk_gui import warm_up
 
         warm_up.start()  # the main window's imports and the mappers, while argon2 runs
         try:
@@ -160,7 +160,7 @@ def run_gui(
             print(f"cspdesk: {exc}", file=sys.stderr, flush=True)
             return 2
 
-    from ui.startup import Startup
+    from cspdesk_gui.startup import Startup
 
     # A screenshot or a timing is one look: no backups behind it.
     looks_once = screenshot is not None or print_startup_time
@@ -196,7 +196,7 @@ def run_gui(
             def grab() -> None:
                 nonlocal exit_code, waited
                 # A page that loads on a worker thread (the Reports dashboard) is pictured loaded.
-                from ui.operations import running_ops
+                from cspdesk_gui.operations import running_ops
 
                 if running_ops() and waited < SCREENSHOT_WAIT_MS:
                     waited += SCREENSHOT_SETTLE_MS

@@ -1,7 +1,7 @@
 """A window's work on its database file behind the scenes: the full integrity check of a large
 file after the window shows, the daily backup, and the backup when the window closes.
 
-All of it runs off the GUI thread (:mod:`ui.operations`, the database thread), one call at a time, with a small
+All of it runs off the GUI thread (:mod:`cspdesk_gui.operations`, the database thread), one call at a time, with a small
 progress bar in the status bar. Closing the window waits for the backup on closing, showing its
 progress with a **Close without waiting** button: pressing it hides the window at once and stops
 the backup at its next step (nothing of a stopped backup is kept; the database is untouched).
@@ -25,9 +25,9 @@ from shiboken6 import isValid
 from cspdesk.services.database.backup import BackupCancelled, BackupInfo, BackupService, check_database_in_full
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
-from ui.operations import OpCall, run_op
-from ui.faults import show_fault
-from ui.signals import emit
+from cspdesk_gui.operations import OpCall, run_op
+from cspdesk_gui.faults import show_fault
+from cspdesk_gui.signals import emit
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ CLOSE_DIALOG_AFTER_MS = 400
 
 
 class BackupRunner(QObject):
-    """The background jobs of one :class:`~ui.main_window.MainWindow` (its ``ctx``)."""
+    """The background jobs of one :class:`~cspdesk_gui.main_window.MainWindow` (its ``ctx``)."""
 
     #: A backup was made: the :class:`BackupInfo`.
     backup_made = Signal(object)

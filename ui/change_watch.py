@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 
 from cspdesk.services.changes import ChangeMark, ChangesSince, ChangeService
-from ui.operations import OpCall, run_op
+from cspdesk_gui.operations import OpCall, run_op
 
 if TYPE_CHECKING:
-    from ui.shell.window_protocol import ShellWindow
+    from cspdesk_gui.shell.window_protocol import ShellWindow
 
 #: Every half minute, and whenever the window comes to the front.
 POLL_INTERVAL_MS = 30_000

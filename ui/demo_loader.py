@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from cspdesk.demo import DemoRefused
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
-from ui.signals import emit
+from cspdesk_gui.signals import emit
 
 log = logging.getLogger(__name__)
 

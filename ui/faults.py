@@ -33,7 +33,7 @@ from cspdesk.services.errors import (
     ServiceError,
     StorageFault,
 )
-from ui.signals import emit
+from cspdesk_gui.signals import emit
 
 log = logging.getLogger(__name__)
 

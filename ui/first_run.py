@@ -21,10 +21,10 @@ from cspdesk.services.access.auth import DEMO_PASSWORD, CreatedDatabase
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.database.workspace import close_workspace, default_database
-from ui.operations import run_op
-from ui.pages.welcome import WelcomePage
-from ui.signals import emit
-from ui.windows import bring_to_front, fit_to_screen
+from cspdesk_gui.operations import run_op
+from cspdesk_gui.pages.welcome import WelcomePage
+from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import bring_to_front, fit_to_screen
 
 
 class FirstRunWindow(QMainWindow):
@@ -61,7 +61,7 @@ class FirstRunWindow(QMainWindow):
     # -- set up ----------------------------------------------------------------------------------
 
     def set_up_partnership(self) -> None:
-        from ui.dialogs.first_run_wizard import FirstRunWizard
+        from cspdesk_gui.dialogs.first_run_wizard import FirstRunWizard
 
         if self.setup_dialog is not None:
             bring_to_front(self.setup_dialog)
@@ -78,7 +78,7 @@ class FirstRunWindow(QMainWindow):
         self.setup_dialog = None
 
     def _database_created(self, created: object) -> None:
-        from ui.dialogs.recovery_key import RecoveryKeyDialog
+        from cspdesk_gui.dialogs.recovery_key import RecoveryKeyDialog
 
         assert isinstance(created, CreatedDatabase)
         self._pending = created.ctx
@@ -148,7 +148,7 @@ class FirstRunWindow(QMainWindow):
         self.welcome.set_busy(False)
 
     def _demo_written(self, result: object) -> None:
-        from ui.dialogs.demo_accounts import DemoAccountsDialog
+        from cspdesk_gui.dialogs.demo_accounts import DemoAccountsDialog
 
         self._end_progress()
         created, accounts = result  # type: ignore[misc]

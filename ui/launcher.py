@@ -15,7 +15,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     if args.self_test:
-        from ui.self_test import main as self_test
+        from cspdesk_gui.self_test import main as self_test
 
         return self_test()
     if args.command is not None:
@@ -24,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     configure_app_logging()
     try:
-        from ui.app import run_gui
+        from cspdesk_gui.app import run_gui
     except ImportError as exc:  # PySide6 missing: a core-only install
         print(f"cspdesk: the desktop window needs PySide6 ({exc.name} is not installed).", file=sys.stderr)
         return 2

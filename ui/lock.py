@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from ui.operations import run_op
-from ui.dialogs.forms import error_label, line_edit
-from ui.signals import emit
+from cspdesk_gui.operations import run_op
+from cspdesk_gui.dialogs.forms import error_label, line_edit
+from cspdesk_gui.signals import emit
 
 if TYPE_CHECKING:
-    from ui.shell.window_protocol import ShellWindow
+    from cspdesk_gui.shell.window_protocol import ShellWindow
 
 LOCKED_TITLE = "CSPDesk — locked"
 
@@ -235,7 +235,7 @@ class _DialogCover(QWidget):
 
 
 class WindowLock(QObject):
-    """The idle timer and the lock of one :class:`~ui.main_window.MainWindow`.
+    """The idle timer and the lock of one :class:`~cspdesk_gui.main_window.MainWindow`.
 
     The window gives it a ``central_stack`` holding its ``content`` and its ``lock_screen``.
     ``configure(ctx)`` reads the idle interval and switches locking on when someone is signed in

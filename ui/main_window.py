@@ -6,9 +6,9 @@ signed in. Changes made through a dialog come back as :class:`OpChanges`;
 touch what it shows.
 
 The central widget is a stack of two: the content (side bar and pages) and the lock screen
-(:mod:`ui.lock`), so locking hides the content without destroying or resetting any of it.
+(:mod:`cspdesk_gui.lock`), so locking hides the content without destroying or resetting any of it.
 
-The window is a shell: what it does beyond showing pages lives in :mod:`ui.shell` — the sections
+The window is a shell: what it does beyond showing pages lives in :mod:`cspdesk_gui.shell` — the sections
 and how each page is built, the menus, the status bar, the account, the case and meeting windows it
 opened, backups and restore, the demo data, and opening another database.
 """
@@ -26,26 +26,26 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 from cspdesk.domain.enums import Role
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.partnership.partnership import PartnershipInfo, PartnershipService
-from ui import faults
-from ui.change_watch import ChangeWatch
-from ui.lock import WindowLock
-from ui.operations import finish_running_ops, run_and_wait
-from ui.pages.base import Page
-from ui.shell.account import AccountController
-from ui.shell.backups import BackupController
-from ui.shell.databases import DatabaseSwitcher
-from ui.shell.first_run import FirstRunController
-from ui.shell.layout import build_central
-from ui.shell.menus import build_menus
-from ui.shell.records import OpenRecords
-from ui.shell.sections import NAVIGATION, SUB_VIEWS, Section, navigation_row, page_builders
-from ui.shell.status import StatusLine
-from ui.signals import emit
-from ui.windows import fit_to_screen
+from cspdesk_gui import faults
+from cspdesk_gui.change_watch import ChangeWatch
+from cspdesk_gui.lock import WindowLock
+from cspdesk_gui.operations import finish_running_ops, run_and_wait
+from cspdesk_gui.pages.base import Page
+from cspdesk_gui.shell.account import AccountController
+from cspdesk_gui.shell.backups import BackupController
+from cspdesk_gui.shell.databases import DatabaseSwitcher
+from cspdesk_gui.shell.first_run import FirstRunController
+from cspdesk_gui.shell.layout import build_central
+from cspdesk_gui.shell.menus import build_menus
+from cspdesk_gui.shell.records import OpenRecords
+from cspdesk_gui.shell.sections import NAVIGATION, SUB_VIEWS, Section, navigation_row, page_builders
+from cspdesk_gui.shell.status import StatusLine
+from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import fit_to_screen
 
 if TYPE_CHECKING:
-    from ui.pages.actions import ActionsPage
-    from ui.pages.cases import CasesPage
+    from cspdesk_gui.pages.actions import ActionsPage
+    from cspdesk_gui.pages.cases import CasesPage
 
 APP_TITLE = "CSPDesk"
 
@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
     # -- construction -------------------------------------------------------------------------
 
     def open_context_map(self):  # noqa: ANN201 - ContextMapDialog
-        from ui.dialogs.context_map import open_context_map
+        from cspdesk_gui.dialogs.context_map import open_context_map
 
         return open_context_map(self, self.ctx)
 
@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
         cases: CasesPage = self.page(Section.CASES)  # type: ignore[assignment]
         cases.focus_search()
 
-    # -- what the parts in ui.shell do, under the names menus, pages and tests use --------------
+    # -- what the parts in cspdesk_gui.shell do, under the names menus, pages and tests use --------------
 
     def open_case(self, case_id: int) -> QWidget | None:
         return self.records.open_case(case_id)
@@ -365,7 +365,7 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         """Help → About CSPDesk: version, licences, and where the data lives."""
-        from ui.dialogs.about import AboutDialog
+        from cspdesk_gui.dialogs.about import AboutDialog
 
         if self.about_dialog is not None:
             self.about_dialog.close()

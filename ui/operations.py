@@ -15,7 +15,7 @@ GUI thread (in the spirit of Anki's ``CollectionOp`` / ``QueryOp``, ``qt/aqt/ope
   An operation given ``progress`` (:meth:`Op.reporting_progress`) reports ``(percent, message)``;
   :meth:`OpCall.cancel` makes its next report raise :class:`Cancelled`.
 - **Errors in plain words.** A :class:`~cspdesk.services.errors.ServiceError` (and a bug) goes to
-  the failure callback if one was given, else to :func:`ui.faults.show_fault` — the same box an
+  the failure callback if one was given, else to :func:`cspdesk_gui.faults.show_fault` — the same box an
   uncaught refusal shows. Bugs are logged without their message (it may hold personal data).
 - **What changed.** A result that carries ``changes`` (an :class:`OpChanges`, as every writing
   service returns) hands them to :meth:`Op.changes`' callback, after the success callback.
@@ -40,7 +40,7 @@ from shiboken6 import isValid
 
 from cspdesk.logs import safe_crash_report
 from cspdesk.services.context import OpChanges
-from ui.signals import emit
+from cspdesk_gui.signals import emit
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +248,7 @@ class Op:
         return self
 
     def failure(self, callback: Callable[[BaseException], object]) -> Op:
-        """Instead of :func:`ui.faults.show_fault` over ``parent``."""
+        """Instead of :func:`cspdesk_gui.faults.show_fault` over ``parent``."""
         self._failure = callback
         return self
 
@@ -299,7 +299,7 @@ class Op:
             if self._failure is not None:
                 self._failure(exc)
             elif not isinstance(exc, Cancelled):
-                from ui.faults import show_fault
+                from cspdesk_gui.faults import show_fault
 
                 show_fault(exc, parent)
 

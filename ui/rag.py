@@ -2,7 +2,7 @@
 
 About one man in twelve cannot tell red from green, and a printed tracker is often black and
 white: the word carries the meaning, the colour only helps the eye find it. The colours are
-in :mod:`ui.theme`'s palettes: darkened a little from pure red/amber/green in the light scheme so
+in :mod:`cspdesk_gui.theme`'s palettes: darkened a little from pure red/amber/green in the light scheme so
 that a white background keeps enough contrast, lightened in the dark scheme for the same reason.
 """
 
@@ -14,14 +14,14 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from cspdesk.domain.enums import Rag
-from ui import theme
+from cspdesk_gui import theme
 
 #: In the order a tracker is read: what needs attention first.
 RAG_ORDER: tuple[Rag, ...] = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.GREY, Rag.BLUE)
 
 
 def _palette_name(rag: Rag) -> str:
-    return f"rag{rag.label}"  # ragRed, ragAmber … in ui.theme's palettes (and the stylesheet)
+    return f"rag{rag.label}"  # ragRed, ragAmber … in cspdesk_gui.theme's palettes (and the stylesheet)
 
 
 #: Each rating's colour in the light scheme (what a printed tracker's colours match).

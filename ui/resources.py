@@ -1,7 +1,7 @@
 """Where the files in the top-level ``resources/`` folder are: icons, the stylesheet.
 
-From a checkout (or an editable install) the folder sits beside the ``ui`` package; a wheel (or
-``pip install .``) carries it inside the package as ``ui/_resources`` (setup.py copies it there,
+From a checkout (or an editable install) the folder sits beside the ``ui`` folder; a wheel (or
+``pip install .``) carries it inside the package as ``cspdesk_gui/_resources`` (setup.py copies it there,
 so nothing is installed as a top-level ``resources``); in a PyInstaller bundle it is unpacked
 under ``sys._MEIPASS`` (the installer's spec copies it there as ``resources``).
 """

@@ -21,7 +21,7 @@ PAINT_TIMEOUT_MS = 15_000
 def _qt_steps(test: SelfTest) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from ui.app import _FirstPaint, make_application
+    from cspdesk_gui.app import _FirstPaint, make_application
 
     holder: dict[str, object] = {}
 
@@ -31,7 +31,7 @@ def _qt_steps(test: SelfTest) -> None:
         return f"Qt {_qt_version()}, platform plugin {app.platformName()!r}, stylesheet loaded"
 
     def show_window() -> str:
-        from ui.main_window import MainWindow
+        from cspdesk_gui.main_window import MainWindow
 
         window = MainWindow(test.ctx)
         holder["window"] = window
@@ -55,7 +55,7 @@ def _qt_steps(test: SelfTest) -> None:
         return f"main window shown and painted ({size.width()}x{size.height()}){when}"
 
     def draw_preview() -> str:
-        from ui.printing.pages import render_pages
+        from cspdesk_gui.printing.pages import render_pages
 
         pages = render_pages(test.pdf, 48, last=1)
         if not pages or pages[0].image.isNull():

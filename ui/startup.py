@@ -21,11 +21,11 @@ from shiboken6 import isValid
 from typing import TYPE_CHECKING
 
 from cspdesk.services.database.workspace import close_workspace, database_exists
-from ui import warm_up
-from ui.signals import emit
-from ui.windows import bring_to_front
+from cspdesk_gui import warm_up
+from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import bring_to_front
 
-if TYPE_CHECKING:  # SQLAlchemy and the services load after the first window (ui.warm_up)
+if TYPE_CHECKING:  # SQLAlchemy and the services load after the first window (cspdesk_gui.warm_up)
     from cspdesk.services.context import ServiceContext
 
 
@@ -51,7 +51,7 @@ class Startup(QObject):
                  auto_backups: bool = True, warms_up: bool = True) -> None:
         super().__init__()
         self.db = db
-        #: Load what follows the sign-in window on a thread while it is up (ui.warm_up); off for
+        #: Load what follows the sign-in window on a thread while it is up (cspdesk_gui.warm_up); off for
         #: a process that only looks at the first window and exits.
         self.warms_up = warms_up
         #: Daily and on-close backups in the windows it opens (off for screenshots and timings).
@@ -81,7 +81,7 @@ class Startup(QObject):
         return self.show_first_run()
 
     def show_sign_in(self, db: str | Path | None = None, *, username: str | None = None, notice: str = "") -> QWidget:
-        from ui.dialogs.sign_in import SignInDialog
+        from cspdesk_gui.dialogs.sign_in import SignInDialog
 
         target = db if db is not None else self.db
         dialog = SignInDialog(target, None, username=username if username is not None else self.username,
@@ -111,7 +111,7 @@ class Startup(QObject):
         self._finish(0)
 
     def show_first_run(self) -> QWidget:
-        from ui.first_run import FirstRunWindow
+        from cspdesk_gui.first_run import FirstRunWindow
 
         window = FirstRunWindow(self.db)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -145,7 +145,7 @@ class Startup(QObject):
         self.sign_in_dialog = None
         me = AccountService(ctx).me() if ctx.actor.user_id is not None else None
         if me is not None and me.must_change_password:
-            from ui.dialogs.change_password import ChangePasswordDialog
+            from cspdesk_gui.dialogs.change_password import ChangePasswordDialog
 
             dialog = ChangePasswordDialog(ctx, None, required=True)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -176,7 +176,7 @@ class Startup(QObject):
 
     def _open_window(self, ctx: ServiceContext, db: str | Path | None) -> QWidget:
         warm_up.finish()  # never import the window's modules on two threads at once
-        from ui.main_window import MainWindow, Section
+        from cspdesk_gui.main_window import MainWindow, Section
 
         window = MainWindow(ctx, section=self.view or Section.PANELS, db=db, auto_backups=self.auto_backups)
         window.closed.connect(self._window_closed)

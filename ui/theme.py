@@ -22,8 +22,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QBrush, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QMenu
 
-from ui.resources import resource_path, resources_dir
-from ui.signals import emit
+from cspdesk_gui.resources import resource_path, resources_dir
+from cspdesk_gui.signals import emit
 
 #: The environment variable that overrides the scheme (tests, screenshots, people who prefer it).
 THEME_ENV = "CSPDESK_THEME"
@@ -419,7 +419,7 @@ def install(app: QApplication, choice: str | None = None) -> Theme:
 
 def remembered_choice() -> str:
     """The View → Appearance choice saved in the window's settings (``system`` when none)."""
-    from ui.preferences import appearance
+    from cspdesk_gui.preferences import appearance
 
     return appearance()
 
@@ -450,7 +450,7 @@ def appearance_menu(menu: QMenu, parent: QObject) -> dict[str, QAction]:
 
 def choose_appearance(choice: str) -> None:
     """Apply ``choice`` (system, light or dark) and remember it."""
-    from ui.preferences import remember_appearance
+    from cspdesk_gui.preferences import remember_appearance
 
     current = theme()
     if current is not None:

@@ -25,7 +25,7 @@ def _warm() -> None:
         from cspdesk.services.access.auth import load_services
 
         load_services()
-        import ui.main_window  # noqa: F401 - the window and its pages
+        import cspdesk_gui.main_window  # noqa: F401 - the window and its pages
     except Exception:
         log.debug("warming up failed; the window imports what it needs itself", exc_info=True)
 

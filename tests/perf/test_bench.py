@@ -70,7 +70,7 @@ def test_startup_to_a_shown_main_window(county_db: Path) -> None:
     long after argon2 finished the window was drawn (the issue's budget: 0.3 s; the mappers and
     the window's imports are done on a thread while argon2 runs: ui/warm_up.py)."""
     env = _startup_env()
-    cmd = [sys.executable, "-m", "ui.launcher", "--db", str(county_db), "--user", PERF_USER, "--print-startup-time"]
+    cmd = [sys.executable, "-m", "cspdesk_gui.launcher", "--db", str(county_db), "--user", PERF_USER, "--print-startup-time"]
     samples, after_key = _time_until_shown(cmd, env)
     # The baseline, in the same run: a bare PySide6 window (tests/perf/baseline_bare_window.py).
     baseline = statistics.median(_time_until_shown([sys.executable, str(BARE_WINDOW)], env)[0])
@@ -91,7 +91,7 @@ def test_sign_in_window_against_a_bare_window(county_db: Path) -> None:
     pages after it (ui/warm_up.py loads them on a thread once it is up)."""
     env = _startup_env()
     env.pop("CSPDESK_PASSWORD", None)
-    cmd = [sys.executable, "-m", "ui.launcher", "--db", str(county_db), "--print-startup-time"]
+    cmd = [sys.executable, "-m", "cspdesk_gui.launcher", "--db", str(county_db), "--print-startup-time"]
     samples, _ = _time_until_shown(cmd, env)
     baseline = statistics.median(_time_until_shown([sys.executable, str(BARE_WINDOW)], env)[0])
     median = _report("start-up to sign-in window shown", samples, SIGN_IN_RATIO_GOAL * baseline)
@@ -232,7 +232,7 @@ def test_print_minutes_process_against_plain_reportlab(county_db: Path, tmp_path
     env = {**os.environ, "CSPDESK_PASSWORD": PERF_PASSWORD}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     ours_pdf, text_file, plain_pdf = tmp_path / "minutes.pdf", tmp_path / "minutes.txt", tmp_path / "plain.pdf"
-    ours_cmd = [sys.executable, "-m", "ui.launcher", "--db", str(county_db), "--user", PERF_USER,
+    ours_cmd = [sys.executable, "-m", "cspdesk_gui.launcher", "--db", str(county_db), "--user", PERF_USER,
                 "print", "minutes", "--meeting", str(meeting_id), "--out", str(ours_pdf)]
     plain_cmd = [sys.executable, str(REPORTLAB_MINUTES), str(text_file), str(plain_pdf)]
 

@@ -65,7 +65,7 @@ def test_tracker_first_page(qapp, county_ctx, which: str) -> None:  # noqa: ANN0
     (its unfinished actions; every action, "All"): ids sorted by due date, the first page of rows
     painted, and the RAG counts."""
     from cspdesk.services.actions.actions import UNFINISHED_STATUSES, ActionQuery, ActionService
-    from ui.models.action_table import ActionTableModel
+    from cspdesk_gui.models.action_table import ActionTableModel
 
     service = ActionService(county_ctx)
     unfinished = frozenset(UNFINISHED_STATUSES)
@@ -95,7 +95,7 @@ def test_tracker_filter_change(qapp, county_ctx) -> None:  # noqa: ANN001
     from dataclasses import replace
 
     from cspdesk.services.actions.actions import UNFINISHED_STATUSES, ActionQuery, ActionService
-    from ui.models.action_table import ActionTableModel
+    from cspdesk_gui.models.action_table import ActionTableModel
 
     panel = _busiest_panel(county_ctx)
     service = ActionService(county_ctx)

@@ -67,7 +67,7 @@ def test_case_list_all_sorted_by(qapp, county_ctx, sort: str, descending: bool) 
     """The case list showing every case, sorted by one column: one window of ids, the count, the
     first page of rows painted."""
     from cspdesk.services.referrals.cases import CaseQuery, CaseService, CaseSort
-    from ui.models.case_table import CaseTableModel
+    from cspdesk_gui.models.case_table import CaseTableModel
 
     service = CaseService(county_ctx)
     query = CaseQuery(statuses=None, sort=CaseSort(sort), descending=descending)
@@ -89,7 +89,7 @@ def test_tracker_all_sorted_by(qapp, county_ctx, sort: str) -> None:  # noqa: AN
 
     from cspdesk.services.actions.actions import ActionQuery, ActionService, ActionSort
     from cspdesk.storage.models import Action
-    from ui.models.action_table import ActionTableModel
+    from cspdesk_gui.models.action_table import ActionTableModel
 
     with county_ctx.reading() as s:
         panel_id = s.scalar(select(Action.panel_id).group_by(Action.panel_id).order_by(func.count().desc()).limit(1))
@@ -148,7 +148,7 @@ def test_python_above_the_sql(county_ctx, call: str) -> None:
     """Issue 23: each main read call adds at most 2 ms of Python to the SQL it runs."""
     from cspdesk.services.actions.actions import ActionQuery, ActionService
     from cspdesk.services.referrals.cases import CaseQuery, CaseService
-    from ui.models.paged import ID_WINDOW
+    from cspdesk_gui.models.paged import ID_WINDOW
 
     cases, actions = CaseService(county_ctx), ActionService(county_ctx)
     case_ids = cases.case_ids(CaseQuery(), limit=ID_WINDOW)

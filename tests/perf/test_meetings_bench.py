@@ -78,8 +78,8 @@ def meeting_window(county_copy: Path, qtbot):  # noqa: ANN001, ANN201
     from cspdesk.services.access.auth import sign_in
     from cspdesk.services.meetings.meetings import MeetingService
     from cspdesk.services.database.workspace import close_workspace
-    from ui.app import make_application
-    from ui.meeting_mode import MeetingModeWindow
+    from cspdesk_gui.app import make_application
+    from cspdesk_gui.meeting_mode import MeetingModeWindow
 
     make_application()
     ctx = sign_in(county_copy, PERF_USER, PERF_PASSWORD)

@@ -20,7 +20,7 @@ from ui_accounts import ADMIN_NAME, ADMIN_PASSWORD, ADMIN_USER, PARTNERSHIP  # n
 def _stylesheet(qapp):  # noqa: ANN001 - pytest-qt's QApplication
     """Tests see the same stylesheet as the app (a stylesheet that fails to parse warns, and a
     Qt warning fails the test)."""
-    from ui.app import make_application
+    from cspdesk_gui.app import make_application
 
     make_application()
     yield
@@ -38,27 +38,27 @@ def _no_sign_in_delay(monkeypatch: pytest.MonkeyPatch) -> None:
 def _background_calls_end(qtbot) -> Iterator[None]:  # noqa: ANN001
     """No test leaves a worker thread running into the next one."""
     yield
-    from ui.operations import running_ops as running_calls
+    from cspdesk_gui.operations import running_ops as running_calls
 
     qtbot.waitUntil(lambda: running_calls() == 0, timeout=30_000)
 
 
 @pytest.fixture(params=["1366x768", "1024x700"])
 def laptop(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201 - (name, QRect)
-    """A council laptop's screen: windows see its available geometry (``ui.windows.available_area``)
+    """A council laptop's screen: windows see its available geometry (``cspdesk_gui.windows.available_area``)
     instead of the offscreen platform's one 800×800 screen. (name, the area)."""
-    import ui.windows
+    import cspdesk_gui.windows
     from fit_walk import LAPTOPS
 
     area = LAPTOPS[request.param]
-    monkeypatch.setattr(ui.windows, "available_area", lambda _window: area)
+    monkeypatch.setattr(cspdesk_gui.windows, "available_area", lambda _window: area)
     return request.param, area
 
 
 @pytest.fixture
 def make_window(qtbot) -> Callable:  # noqa: ANN001
     """Build a shown MainWindow on a context, registered for closing after the test."""
-    from ui.main_window import MainWindow
+    from cspdesk_gui.main_window import MainWindow
 
     def make(ctx, *, show: bool = True, **kwargs):  # noqa: ANN001, ANN202, ANN003
         window = MainWindow(ctx, **kwargs)

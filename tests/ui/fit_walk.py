@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QBoxLayout, QWidget
 
-from ui.windows import FRAME_ALLOWANCE
+from cspdesk_gui.windows import FRAME_ALLOWANCE
 
 #: name → the screen's available geometry (a 40 px taskbar along the bottom)
 LAPTOPS = {"1366x768": QRect(0, 0, 1366, 728), "1024x700": QRect(0, 0, 1024, 660)}

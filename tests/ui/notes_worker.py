@@ -29,8 +29,8 @@ def main(argv: list[str]) -> int:
     from PySide6.QtTest import QTest
 
     from cspdesk.services.access.auth import sign_in
-    from ui.app import make_application
-    from ui.meeting_mode import MeetingModeWindow
+    from cspdesk_gui.app import make_application
+    from cspdesk_gui.meeting_mode import MeetingModeWindow
 
     mode, db, user, meeting, item = argv[:5]
     app = make_application()

@@ -81,8 +81,8 @@ def forms(app: QApplication, ctx, shots: Path | None) -> dict[str, object]:  # n
     from cspdesk.domain.enums import MeetingStatus
     from cspdesk.services.meetings.meetings import MeetingService
     from cspdesk.services.partnership.panels import PanelService
-    from ui.meeting_mode import MeetingModeWindow
-    from ui.referrals.dialog import ReferralDialog
+    from cspdesk_gui.meeting_mode import MeetingModeWindow
+    from cspdesk_gui.referrals.dialog import ReferralDialog
 
     area = app.primaryScreen().availableGeometry()
     if shots is not None:
@@ -121,8 +121,8 @@ def main() -> int:
     app.setFont(QFont(app.font().family(), 16))  # the system font at 16 pt
     from cspdesk.services.access.auth import DEMO_PASSWORD, create_demo_database, sign_in
     from cspdesk.services.database.workspace import close_workspace
-    from ui.app import make_application
-    from ui.main_window import MainWindow, Section
+    from cspdesk_gui.app import make_application
+    from cspdesk_gui.main_window import MainWindow, Section
 
     make_application()
     db = Path(sys.argv[1])

@@ -35,8 +35,8 @@ from cspdesk.domain.enums import MeetingStatus, PanelType
 from cspdesk.services.referrals.cases import CaseService
 from cspdesk.services.meetings.meetings import MeetingService
 from cspdesk.services.partnership.panels import PanelService
-from ui.accessibility import HEADER_MENU
-from ui.main_window import Section
+from cspdesk_gui.accessibility import HEADER_MENU
+from cspdesk_gui.main_window import Section
 
 #: Every page, and every tab of the pages that have tabs.
 STATES = [
@@ -106,7 +106,7 @@ def _first_stop(window: QWidget) -> QWidget:
 
 @pytest.mark.parametrize("kind", [PanelType.MARAC, PanelType.CSVG, PanelType.SOCP, PanelType.CARM])
 def test_the_referral_form_by_keyboard_named_and_big_enough(demo_ctx, qtbot, kind):
-    from ui.referrals.dialog import ReferralDialog
+    from cspdesk_gui.referrals.dialog import ReferralDialog
 
     dialog = _shown(qtbot, ReferralDialog(demo_ctx, _panel(demo_ctx, kind)))
     check_keyboard_and_names(qtbot, dialog, _first_stop(dialog))
@@ -119,7 +119,7 @@ def test_the_referral_form_by_keyboard_named_and_big_enough(demo_ctx, qtbot, kin
 
 
 def test_the_case_view_by_keyboard_and_named(demo_admin_ctx, qtbot):
-    from ui.dialogs.case_view import CaseDialog
+    from cspdesk_gui.dialogs.case_view import CaseDialog
 
     service = CaseService(demo_admin_ctx)
     dialog = _shown(qtbot, CaseDialog(service.get_case(service.case_ids()[0])))
@@ -127,7 +127,7 @@ def test_the_case_view_by_keyboard_and_named(demo_admin_ctx, qtbot):
 
 
 def test_meeting_mode_by_keyboard_named_and_without_clashes(demo_ctx, qtbot):
-    from ui.meeting_mode.window import MeetingModeWindow
+    from cspdesk_gui.meeting_mode.window import MeetingModeWindow
 
     svc = MeetingService(demo_ctx)
     planned = [r for r in svc.list_meetings(_panel(demo_ctx, PanelType.MARAC))
@@ -140,8 +140,8 @@ def test_meeting_mode_by_keyboard_named_and_without_clashes(demo_ctx, qtbot):
 def test_small_dialogs_by_keyboard_and_named(qtbot, tmp_path):
     from datetime import date
 
-    from ui.dialogs.action_status import ActionStatusDialog
-    from ui.dialogs.sign_in import SignInDialog
+    from cspdesk_gui.dialogs.action_status import ActionStatusDialog
+    from cspdesk_gui.dialogs.sign_in import SignInDialog
 
     status = _shown(qtbot, ActionStatusDialog("1.1 Visit the address", lambda *_a: None, today=date(2026, 12, 7)))
     check_keyboard_and_names(qtbot, status, _first_stop(status))
@@ -180,10 +180,10 @@ def test_the_header_menu_opens_by_keyboard_and_sorts(demo_ctx, make_window, qtbo
 
 def test_meeting_account_about_and_password_dialogs_by_keyboard_and_named(demo_admin_ctx, qtbot):
     from cspdesk.services.access.accounts import AccountService
-    from ui.dialogs.about import AboutDialog
-    from ui.dialogs.change_password import ChangePasswordDialog
-    from ui.dialogs.new_meeting import NewMeetingDialog
-    from ui.pages.admin.account_dialogs import AccountDialog
+    from cspdesk_gui.dialogs.about import AboutDialog
+    from cspdesk_gui.dialogs.change_password import ChangePasswordDialog
+    from cspdesk_gui.dialogs.new_meeting import NewMeetingDialog
+    from cspdesk_gui.pages.admin.account_dialogs import AccountDialog
 
     panels = PanelService(demo_admin_ctx).list_panels()
     accounts = AccountService(demo_admin_ctx)

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from cspdesk.domain.enums import ActionStatus
 from cspdesk.services.errors import ValidationError
-from ui.dialogs.action_status import STATUS_KEYS, ActionStatusDialog, StatusChoice, status_for_key
+from cspdesk_gui.dialogs.action_status import STATUS_KEYS, ActionStatusDialog, StatusChoice, status_for_key
 
 TODAY = date(2026, 11, 2)
 

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 
 from cspdesk.domain.enums import ActionStatus, Rag
 from cspdesk.services.actions.actions import ActionGroupBy, ActionQuery, ActionService, ActionSort
-from ui.models.action_table import ActionColumn, ActionIdRole, ActionTableModel, GroupStartRole, RagRole
-from ui.rag import RAG_COLOURS
+from cspdesk_gui.models.action_table import ActionColumn, ActionIdRole, ActionTableModel, GroupStartRole, RagRole
+from cspdesk_gui.rag import RAG_COLOURS
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from cspdesk.services.actions.actions import ActionGroupBy, ActionService
 from cspdesk.services.access.auth import DEMO_PASSWORD, sign_in
 from cspdesk.services.referrals.ocgs import OcgService
 from cspdesk.services.database.workspace import close_workspace
-from ui.dialogs.action_import import ActionImportDialog, Step
-from ui.dialogs.action_status import ActionStatusDialog
-from ui.dialogs.ocg_archive import OcgArchiveDialog
-from ui.main_window import Section
-from ui.models.action_table import ActionColumn, StatusRole
-from ui.rag import RAG_ORDER
+from cspdesk_gui.dialogs.action_import import ActionImportDialog, Step
+from cspdesk_gui.dialogs.action_status import ActionStatusDialog
+from cspdesk_gui.dialogs.ocg_archive import OcgArchiveDialog
+from cspdesk_gui.main_window import Section
+from cspdesk_gui.models.action_table import ActionColumn, StatusRole
+from cspdesk_gui.rag import RAG_ORDER
 
 SWALE_PLAN = Path(__file__).parent.parent / "data" / "swale_2019_20_plan.xlsx"
 
@@ -446,7 +446,7 @@ def test_the_rag_strip_gives_way_on_a_narrow_page(qtbot) -> None:
     strip shows "Red   87" when short of room, the words when there is room, and asks only for
     the short texts' width; the meaning stays in each tile's accessible name."""
     from cspdesk.domain.enums import Rag
-    from ui.widgets.rag_strip import RagStrip
+    from cspdesk_gui.widgets.rag_strip import RagStrip
 
     strip = RagStrip()
     qtbot.addWidget(strip)

@@ -16,7 +16,7 @@ from cspdesk.services.audit.audit import AuditQuery, AuditService
 from cspdesk.services.access.auth import check_new_password
 from cspdesk.services.partnership.retention import RetentionCaseRow
 from cspdesk.services.papers.subject_access import PersonMatch
-from ui.models.account_table import (
+from cspdesk_gui.models.account_table import (
     AccountColumn,
     AccountIdRole,
     AccountStatus,
@@ -24,11 +24,11 @@ from ui.models.account_table import (
     StatusRole,
     account_status,
 )
-from ui.models.audit_table import AuditColumn, AuditIdRole, AuditTableModel
-from ui.pages.admin.account_dialogs import role_description
-from ui.pages.admin.common import generate_password
-from ui.pages.admin.retention import RetentionCaseModel, RetentionColumn
-from ui.pages.admin.subject_access import PersonColumn, PersonMatchModel
+from cspdesk_gui.models.audit_table import AuditColumn, AuditIdRole, AuditTableModel
+from cspdesk_gui.pages.admin.account_dialogs import role_description
+from cspdesk_gui.pages.admin.common import generate_password
+from cspdesk_gui.pages.admin.retention import RetentionCaseModel, RetentionColumn
+from cspdesk_gui.pages.admin.subject_access import PersonColumn, PersonMatchModel
 
 
 @pytest.fixture

@@ -21,13 +21,13 @@ from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.partnership.retention import RetentionService
 from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage.keyring import keyring_path
-from ui.models.account_table import AccountColumn, AccountStatus, StatusRole
-from ui.models.audit_table import KindRole
-from ui.pages.admin import AdminPage, wait_for_background_calls
-from ui.pages.admin import accounts as accounts_module
-from ui.pages.admin.account_dialogs import AccountDialog, ResetPasswordDialog
-from ui.pages.admin.audit import Period
-from ui.pages.admin.retention import CONFIRM_WORD, EraseDialog
+from cspdesk_gui.models.account_table import AccountColumn, AccountStatus, StatusRole
+from cspdesk_gui.models.audit_table import KindRole
+from cspdesk_gui.pages.admin import AdminPage, wait_for_background_calls
+from cspdesk_gui.pages.admin import accounts as accounts_module
+from cspdesk_gui.pages.admin.account_dialogs import AccountDialog, ResetPasswordDialog
+from cspdesk_gui.pages.admin.audit import Period
+from cspdesk_gui.pages.admin.retention import CONFIRM_WORD, EraseDialog
 
 PASSWORD = auth.DEMO_PASSWORD
 
@@ -360,7 +360,7 @@ def test_security_settings_are_saved(page: AdminPage, qtbot):  # noqa: ANN001
 def test_the_database_key_is_changed_on_request(page: AdminPage, db: Path, qtbot,  # noqa: ANN001
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from cspdesk.storage.engine import StoreOpenError, open_store
-    from ui.pages.admin import security as security_module
+    from cspdesk_gui.pages.admin import security as security_module
 
     page.show_tab(page.security_tab)
     tab = page.security_tab

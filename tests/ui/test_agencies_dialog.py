@@ -17,8 +17,8 @@ from cspdesk.domain.agency_loop import CirculationKind, ReturnState
 from cspdesk.domain.enums import MeetingStatus, PanelType
 from cspdesk.services.agencies.sealing import decrypt_xlsx
 from cspdesk.storage import models as m
-from ui.dialogs.agencies import AgenciesDialog
-from ui.main_window import Section
+from cspdesk_gui.dialogs.agencies import AgenciesDialog
+from cspdesk_gui.main_window import Section
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 from papers_helpers import busiest_meeting  # noqa: E402
@@ -79,7 +79,7 @@ def test_send_research_requests_and_import_a_return_from_the_meetings_page(make_
 
     # Meeting mode shows the returned research with the case.
     from cspdesk.domain.enums import AgendaItemKind
-    from ui.meeting_mode.window import MeetingModeWindow
+    from cspdesk_gui.meeting_mode.window import MeetingModeWindow
 
     mode = MeetingModeWindow(demo_ctx, meeting_id)
     qtbot.addWidget(mode)

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from cspdesk.services.access.auth import DEMO_PASSWORD
-from ui.app import PASSWORD_ENV, run_gui
+from cspdesk_gui.app import PASSWORD_ENV, run_gui
 from ui_accounts import ADMIN_PASSWORD, ADMIN_USER
 
 
@@ -22,7 +22,7 @@ def _png(path: Path) -> QImage:
 @pytest.fixture
 def no_sign_in_dialog(monkeypatch):  # noqa: ANN001, ANN201
     """Fails the test if the sign-in dialog is ever shown."""
-    from ui.dialogs.sign_in import SignInDialog
+    from cspdesk_gui.dialogs.sign_in import SignInDialog
 
     shown = []
     monkeypatch.setattr(SignInDialog, "show", lambda self: shown.append(self))

@@ -10,8 +10,8 @@ from cspdesk.domain.enums import CaseStatus, PanelType, RiskLevel
 from cspdesk.services.partnership.panels import PanelService
 from cspdesk.services.referrals.cases import CaseQuery, CaseService
 from cspdesk.services.referrals.referrals import ReferralService
-from ui.referrals.assessment import AssessmentDialog
-from ui.referrals.dialog import ReferralDialog
+from cspdesk_gui.referrals.assessment import AssessmentDialog
+from cspdesk_gui.referrals.dialog import ReferralDialog
 
 
 def test_professional_judgement_only_hides_the_grid_and_records_the_tool(qtbot, demo_ctx):

@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from cspdesk.domain.enums import AuditKind, PersonRole
 from cspdesk.services.audit.audit import AuditQuery, AuditService
 from cspdesk.services.referrals.cases import CaseService, LinkedPerson
-from ui.dialogs.case_view import CaseDialog
-from ui.main_window import Section
-from ui.models.case_people import CasePeopleModel, PeopleColumn
+from cspdesk_gui.dialogs.case_view import CaseDialog
+from cspdesk_gui.main_window import Section
+from cspdesk_gui.models.case_people import CasePeopleModel, PeopleColumn
 
 
 def _case_views(ctx, case_id: int) -> list[int]:  # noqa: ANN001

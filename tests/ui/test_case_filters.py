@@ -14,12 +14,12 @@ from cspdesk.domain.enums import CaseStatus, PanelType, VulnerabilityFlag
 from cspdesk.services.referrals.cases import CaseQuery, CaseService
 from cspdesk.services.partnership.panels import PanelService
 from cspdesk.services.referrals.referrals import ReferralService
-from ui.dialogs.case_view import CaseDialog
-from ui.main_window import Section
-from ui.models.case_table import CaseIdRole, Column
-from ui.pages.cases import CasesPage
-from ui.referrals.assessment import AssessmentDialog
-from ui.referrals.dialog import ReferralDialog
+from cspdesk_gui.dialogs.case_view import CaseDialog
+from cspdesk_gui.main_window import Section
+from cspdesk_gui.models.case_table import CaseIdRole, Column
+from cspdesk_gui.pages.cases import CasesPage
+from cspdesk_gui.referrals.assessment import AssessmentDialog
+from cspdesk_gui.referrals.dialog import ReferralDialog
 
 
 def _ids(page: CasesPage) -> list[int]:

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from cspdesk.domain.enums import CaseStatus
 from cspdesk.domain.rules import normalise_name
 from cspdesk.services.referrals.cases import CaseQuery, CaseService, CaseSort
-from ui.models.case_table import CaseIdRole, CaseTableModel, Column, RepeatRole
+from cspdesk_gui.models.case_table import CaseIdRole, CaseTableModel, Column, RepeatRole
 
 ALL = CaseQuery(statuses=None)
 

@@ -14,9 +14,9 @@ from PySide6.QtCore import QDate, Qt
 from core.chronology_setup import Known, make_known
 from cspdesk.domain.chronology import EventKind
 from cspdesk.services.people.chronology import Subject
-from ui.dialogs.case_view import CaseDialog
-from ui.dialogs.chronology import ChronologyDialog, open_chronology
-from ui.models.chronology import EventColumn
+from cspdesk_gui.dialogs.case_view import CaseDialog
+from cspdesk_gui.dialogs.chronology import ChronologyDialog, open_chronology
+from cspdesk_gui.models.chronology import EventColumn
 
 #: Where screenshots go when asked for (CSPDESK_SHOTS=folder): looked at by a person, not asserted.
 SHOTS = os.environ.get("CSPDESK_SHOTS")
@@ -119,7 +119,7 @@ def test_the_case_view_names_the_other_panels_and_opens_chronologies(qtbot, know
 
 def test_dark_screenshot(qtbot, known: Known) -> None:  # noqa: ANN001
     """The window in the dark scheme (a picture to look at, with CSPDESK_SHOTS)."""
-    from ui import theme
+    from cspdesk_gui import theme
 
     current = theme.theme()
     assert current is not None
@@ -139,8 +139,8 @@ def test_the_referral_forms_match_list_names_the_other_panels_of_the_match_chose
     from sqlalchemy import func, select
 
     from cspdesk.storage.models import AuditEvent
-    from ui.dialogs.chronology import chronology_hooks
-    from ui.referrals.matches import MatchPanel
+    from cspdesk_gui.dialogs.chronology import chronology_hooks
+    from cspdesk_gui.referrals.matches import MatchPanel
 
     @dataclass(frozen=True)
     class Found:  # what the match list needs of a PersonMatch
@@ -170,7 +170,7 @@ def test_the_referral_forms_match_list_names_the_other_panels_of_the_match_chose
 
 def test_administrators_tick_the_pairs_whose_names_are_shown(qtbot, qtmodeltester, known: Known) -> None:  # noqa: ANN001
     from cspdesk.services.people.known_to import AlsoKnownToService
-    from ui.pages.admin.known_to import AlsoKnownToTab
+    from cspdesk_gui.pages.admin.known_to import AlsoKnownToTab
 
     ctx = known.intake.ctx  # the local owner: an administrator
     tab = AlsoKnownToTab(ctx)
@@ -192,8 +192,8 @@ def test_administrators_tick_the_pairs_whose_names_are_shown(qtbot, qtmodelteste
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_map_window_draws_the_map_and_opens_a_nodes_record(qtbot, ctx, scheme: str) -> None:  # noqa: ANN001
     from core.chronology_setup import make_carm_map
-    from ui import theme
-    from ui.dialogs.context_map import ContextMapDialog, open_context_map
+    from cspdesk_gui import theme
+    from cspdesk_gui.dialogs.context_map import ContextMapDialog, open_context_map
 
     carm = make_carm_map(ctx)
     current = theme.theme()
@@ -241,7 +241,7 @@ def test_meeting_modes_brief_names_the_other_panels_and_opens_the_cases_chronolo
     from cspdesk.domain.enums import AgendaItemKind, Listing, MeetingStatus, Role
     from cspdesk.services.context import Actor
     from cspdesk.storage.models import AgendaItem, Meeting
-    from ui.meeting_mode import MeetingModeWindow
+    from cspdesk_gui.meeting_mode import MeetingModeWindow
 
     ctx = known.intake.ctx
     with ctx.unit_of_work() as s:

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from cspdesk.storage import models as m
-from ui.main_window import Section
+from cspdesk_gui.main_window import Section
 
 TYPED = "Flag 3 Elm Close for urgent response; call 07700 900123"
 

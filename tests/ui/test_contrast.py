@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.theme import DARK, LIGHT, chart_svg, contrast_ratio, render_stylesheet
+from cspdesk_gui.theme import DARK, LIGHT, chart_svg, contrast_ratio, render_stylesheet
 
 SURFACES = ("base", "window", "panel", "header", "alternate", "tabPane")
 RAG = ("Red", "Amber", "Green", "Blue", "Grey")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog
 
-from ui.main_window import Section
+from cspdesk_gui.main_window import Section
 
 
 def test_demo_data_loads_on_a_worker_thread_and_the_panels_appear(ctx, make_window, qtbot):

@@ -22,7 +22,7 @@ from fit_walk import check
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
-import ui
+import cspdesk_gui
 from cspdesk.domain.enums import MeetingStatus
 from cspdesk.services.access.accounts import AccountService
 from cspdesk.services.referrals.cases import CaseService
@@ -55,7 +55,7 @@ def _marac(ctx) -> int:  # noqa: ANN001
 
 
 def _assessment(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.referrals.assessment import AssessmentDialog
+    from cspdesk_gui.referrals.assessment import AssessmentDialog
 
     service = CaseService(ctx)
     detail = service.get_case(service.case_ids()[0])
@@ -63,27 +63,27 @@ def _assessment(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
 
 
 def _referral_import(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.referrals.import_dialog import ImportDialog
+    from cspdesk_gui.referrals.import_dialog import ImportDialog
 
     return ImportDialog(ctx, PanelService(ctx).list_panels())
 
 
 def _action_import(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
     from cspdesk.services.records_io.action_import import ActionImportService
-    from ui.dialogs.action_import import ActionImportDialog
+    from cspdesk_gui.dialogs.action_import import ActionImportDialog
 
     return ActionImportDialog(ActionImportService(ctx), [(p.id, p.name) for p in PanelService(ctx).list_panels()])
 
 
 def _recovery_key(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.dialogs.recovery_key import RecoveryKeyDialog
+    from cspdesk_gui.dialogs.recovery_key import RecoveryKeyDialog
 
     return RecoveryKeyDialog("ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789", str(tmp / "partnership.db"),
                              partnership="Swale Community Safety Partnership")
 
 
 def _ocg_archive(_ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.dialogs.ocg_archive import OcgArchiveDialog
+    from cspdesk_gui.dialogs.ocg_archive import OcgArchiveDialog
 
     return OcgArchiveDialog("The Eastside group", lambda *_a: None, today=date(2026, 12, 7))
 
@@ -91,7 +91,7 @@ def _ocg_archive(_ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
 def _demo_accounts(_ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
     from cspdesk.domain.enums import Role
     from cspdesk.services.access.auth import DEMO_PASSWORD, DemoAccount
-    from ui.dialogs.demo_accounts import DemoAccountsDialog
+    from cspdesk_gui.dialogs.demo_accounts import DemoAccountsDialog
 
     accounts = [DemoAccount("admin", "Priya Shah", Role.ADMINISTRATOR, "Swale Borough Council", ()),
                 DemoAccount("coordinator", "Sam Okafor", Role.COORDINATOR, "Kent Police", ("Swale MARAC",))]
@@ -99,25 +99,25 @@ def _demo_accounts(_ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
 
 
 def _restore_signed_in(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.dialogs.restore import RestoreDialog
+    from cspdesk_gui.dialogs.restore import RestoreDialog
 
     return RestoreDialog(ctx=ctx)
 
 
 def _restore_signed_out(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.dialogs.restore import RestoreDialog
+    from cspdesk_gui.dialogs.restore import RestoreDialog
 
     return RestoreDialog(db=tmp / "partnership.db", username="admin")
 
 
 def _recovery(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.dialogs.sign_in import RecoveryDialog
+    from cspdesk_gui.dialogs.sign_in import RecoveryDialog
 
     return RecoveryDialog(tmp / "partnership.db")
 
 
 def _cancel_meeting(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.dialogs.cancel_meeting import CancelMeetingDialog
+    from cspdesk_gui.dialogs.cancel_meeting import CancelMeetingDialog
 
     service = MeetingService(ctx)
     planned = next(m for m in service.list_meetings(_marac(ctx)) if m.status is MeetingStatus.PLANNED)
@@ -125,19 +125,19 @@ def _cancel_meeting(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
 
 
 def _change_password(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.dialogs.change_password import ChangePasswordDialog
+    from cspdesk_gui.dialogs.change_password import ChangePasswordDialog
 
     return ChangePasswordDialog(ctx)
 
 
 def _server_connection(_ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.dialogs.server_connection import ServerConnectionDialog
+    from cspdesk_gui.dialogs.server_connection import ServerConnectionDialog
 
     return ServerConnectionDialog()
 
 
 def _partnership_setup(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.dialogs.partnership_setup import PartnershipSetupDialog
+    from cspdesk_gui.dialogs.partnership_setup import PartnershipSetupDialog
 
     return PartnershipSetupDialog(ctx)
 
@@ -146,8 +146,8 @@ def _preview(_ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from ui.printing.preview import PreviewDialog
-    from ui.printing.sources import PrintSource
+    from cspdesk_gui.printing.preview import PreviewDialog
+    from cspdesk_gui.printing.sources import PrintSource
 
     out = _tmp / "two pages.pdf"
     pdf = canvas.Canvas(str(out), pagesize=A4, invariant=1)
@@ -163,7 +163,7 @@ def _preview(_ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
 
 def _structure(kind: str) -> Callable[..., QWidget]:
     def make(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
-        from ui.pages.admin.structure import StructureTab
+        from cspdesk_gui.pages.admin.structure import StructureTab
 
         tab = StructureTab(ctx)
         dialog = tab.panel_dialog() if kind == "panel" else tab.agency_dialog(None)
@@ -174,7 +174,7 @@ def _structure(kind: str) -> Callable[..., QWidget]:
 
 
 def _account(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.pages.admin.account_dialogs import AccountDialog
+    from cspdesk_gui.pages.admin.account_dialogs import AccountDialog
 
     accounts = AccountService(ctx)
     return AccountDialog(accounts, panels=[(p.id, p.name) for p in PanelService(ctx).list_panels()],
@@ -182,7 +182,7 @@ def _account(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
 
 
 def _reset_password(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.pages.admin.account_dialogs import ResetPasswordDialog
+    from cspdesk_gui.pages.admin.account_dialogs import ResetPasswordDialog
 
     accounts = AccountService(ctx)
     return ResetPasswordDialog(accounts, next(a for a in accounts.list_accounts() if a.username != "admin"))
@@ -191,7 +191,7 @@ def _reset_password(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
 def _erase(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
     from cspdesk.domain.enums import CaseStatus, SubjectKind
     from cspdesk.services.partnership.retention import RetentionCaseRow, RetentionService
-    from ui.pages.admin.retention import EraseDialog
+    from cspdesk_gui.pages.admin.retention import EraseDialog
 
     row = RetentionCaseRow(1, "MARAC-2019-0001", _marac(ctx), "Swale MARAC", SubjectKind.PERSON, CaseStatus.CLOSED,
                            date(2019, 6, 1), date(2025, 6, 1), 1)
@@ -199,14 +199,14 @@ def _erase(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
 
 
 def _first_run_window(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
-    from ui.first_run import FirstRunWindow
+    from cspdesk_gui.first_run import FirstRunWindow
 
     return FirstRunWindow(tmp / "new.db")
 
 
 def _wizard_page(page_id: int) -> Callable[..., QWidget]:
     def make(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
-        from ui.dialogs.first_run_wizard import FirstRunWizard
+        from cspdesk_gui.dialogs.first_run_wizard import FirstRunWizard
 
         wizard = FirstRunWizard(tmp / "new.db")
         wizard.setStartId(page_id)
@@ -245,7 +245,7 @@ WINDOWS: dict[str, tuple[str, Callable[..., QWidget]]] = {
 def _window_classes() -> dict[str, str]:
     """Every QDialog (QWizard included) and QMainWindow subclass defined under ui/: name → module."""
     found = {}
-    for info in pkgutil.walk_packages(ui.__path__, "ui."):
+    for info in pkgutil.walk_packages(cspdesk_gui.__path__, "ui."):
         module = importlib.import_module(info.name)
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if cls.__module__ == module.__name__ and issubclass(cls, (QDialog, QMainWindow)):
@@ -268,7 +268,7 @@ def _shown(qtbot, widget: QWidget) -> QWidget:  # noqa: ANN001
     with qtbot.waitExposed(widget), qtbot.waitActive(widget):
         widget.show()
         widget.activateWindow()
-    from ui.background import running_calls
+    from cspdesk_gui.background import running_calls
 
     qtbot.waitUntil(lambda: running_calls() == 0, timeout=30_000)  # as a person sees it: loaded (the preview's pages)
     QApplication.processEvents()

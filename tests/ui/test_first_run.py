@@ -16,10 +16,10 @@ from cspdesk.services.partnership.panels import PanelService
 from cspdesk.services.partnership.partnership import PartnershipService
 from cspdesk.services.partnership.starter import StructureService
 from cspdesk.services.database.workspace import close_workspace
-from ui.dialogs.first_run_wizard import FirstRunWizard
-from ui.dialogs.recovery_key import RecoveryKeyDialog
-from ui.first_run import FirstRunWindow
-from ui.main_window import Section
+from cspdesk_gui.dialogs.first_run_wizard import FirstRunWizard
+from cspdesk_gui.dialogs.recovery_key import RecoveryKeyDialog
+from cspdesk_gui.first_run import FirstRunWindow
+from cspdesk_gui.main_window import Section
 from ui_accounts import ADMIN_NAME, ADMIN_PASSWORD, ADMIN_USER, PARTNERSHIP
 
 

@@ -8,7 +8,7 @@ import pytest
 from cspdesk.services.access.auth import create_database
 from cspdesk.services.partnership.starter import BUILT_IN_PANELS, COMMON_AGENCIES
 from cspdesk.services.database.workspace import close_workspace
-from ui.main_window import Section
+from cspdesk_gui.main_window import Section
 from ui_accounts import ADMIN_NAME, ADMIN_PASSWORD, ADMIN_USER, PARTNERSHIP
 
 

@@ -22,7 +22,7 @@ from cspdesk.domain.enums import PanelType
 from cspdesk.services.referrals.cases import CaseQuery, CaseService
 from cspdesk.services.meetings.meetings import MeetingService
 from cspdesk.services.partnership.panels import PanelService
-from ui.main_window import Section
+from cspdesk_gui.main_window import Section
 
 #: Paths that still execute SQL on the GUI thread, and why. Remove a path once it is converted.
 NOT_YET_CONVERTED: dict[str, str] = {
@@ -89,7 +89,7 @@ def statements(demo_ctx) -> Iterator[StatementThreads]:  # noqa: ANN001
 
 def _settle(qtbot) -> None:  # noqa: ANN001
     """Let queued operations and debounce timers finish (their statements are counted too)."""
-    from ui.operations import running_ops
+    from cspdesk_gui.operations import running_ops
 
     qtbot.wait(350)
     qtbot.waitUntil(lambda: running_ops() == 0, timeout=30_000)
@@ -122,7 +122,7 @@ def test_the_main_paths_run_no_sql_on_the_gui_thread(qtbot, make_window, demo_ct
         window.show_section(Section.MEETINGS)
         _settle(qtbot)
     # A meeting planned for a later day asks before starting (a modal box would block the test).
-    monkeypatch.setattr("ui.pages.admin.common.confirm", lambda *_a, **_k: True)
+    monkeypatch.setattr("cspdesk_gui.pages.admin.common.confirm", lambda *_a, **_k: True)
     with statements.driving("open meeting mode"):
         meeting = window.open_meeting_mode(meeting_id)
         _settle(qtbot)

@@ -11,8 +11,8 @@ import pytest
 from cspdesk.domain.enums import PanelType
 from cspdesk.services.referrals.cases import CaseQuery, CaseService
 from cspdesk.services.partnership.panels import PanelService
-from ui.main_window import Section
-from ui.referrals.import_dialog import ImportDialog
+from cspdesk_gui.main_window import Section
+from cspdesk_gui.referrals.import_dialog import ImportDialog
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "cspdesk" / "resources" / "templates" / "referrals-marac.csv"
 

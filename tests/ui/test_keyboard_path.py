@@ -11,8 +11,8 @@ from cspdesk.domain.enums import PanelType, PersonRole
 from cspdesk.services.referrals.cases import CaseService
 from cspdesk.services.meetings.meetings import MeetingService
 from cspdesk.services.partnership.panels import PanelService
-import ui.windows
-from ui.referrals.dialog import ReferralDialog
+import cspdesk_gui.windows
+from cspdesk_gui.referrals.dialog import ReferralDialog
 
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -24,7 +24,7 @@ def _focus() -> QWidget:
 
 def _marac_form(qtbot, ctx, monkeypatch, area: QRect = QRect(0, 0, 1024, 660)) -> ReferralDialog:  # noqa: ANN001
     """The MARAC form on a 1024×700 laptop, shown and active."""
-    monkeypatch.setattr(ui.windows, "available_area", lambda _w: area)
+    monkeypatch.setattr(cspdesk_gui.windows, "available_area", lambda _w: area)
     panel = next(p.id for p in PanelService(ctx).list_panels() if p.panel_type == PanelType.MARAC)
     return _shown(qtbot, ReferralDialog(ctx, panel))
 
@@ -213,7 +213,7 @@ def test_a_full_marac_referral_by_keys_alone_within_the_budget(qtbot, demo_ctx, 
 def test_a_meeting_item_with_three_actions_by_keys_alone(qtbot, demo_ctx, capsys):
     from test_meeting_mode import _marac_meeting
 
-    from ui.meeting_mode import MeetingModeWindow
+    from cspdesk_gui.meeting_mode import MeetingModeWindow
 
     mid, _items = _marac_meeting(demo_ctx)
     window = _shown(qtbot, MeetingModeWindow(demo_ctx, mid))
@@ -244,7 +244,7 @@ def test_a_meeting_item_with_three_actions_by_keys_alone(qtbot, demo_ctx, capsys
 
 
 def test_ctrl_2_then_ctrl_n_opens_the_form_and_down_from_the_search_reaches_the_list(qtbot, make_window, demo_ctx):
-    from ui.main_window import Section
+    from cspdesk_gui.main_window import Section
 
     window = make_window(demo_ctx)
     cases = window.page(Section.CASES)

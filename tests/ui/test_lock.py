@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from shiboken6 import isValid
 
-from ui.lock import LOCKED_TITLE
-from ui.main_window import Section
+from cspdesk_gui.lock import LOCKED_TITLE
+from cspdesk_gui.main_window import Section
 from ui_accounts import ADMIN_PASSWORD, PARTNERSHIP
 
 

@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from cspdesk.services.referrals.cases import CaseService
 from cspdesk.services.partnership.partnership import PartnershipService
-from ui.dialogs.partnership_setup import PartnershipSetupDialog
-from ui.main_window import NAVIGATION, Section
+from cspdesk_gui.dialogs.partnership_setup import PartnershipSetupDialog
+from cspdesk_gui.main_window import NAVIGATION, Section
 
 
 def _drive_dialog(window, qtbot, steps):  # noqa: ANN001
@@ -93,7 +93,7 @@ def test_cancelling_the_set_up_dialog_changes_nothing(ctx, make_window, qtbot):
 
 
 def test_administrators_get_the_administration_page(ctx, make_window):
-    from ui.pages.admin import AdminPage
+    from cspdesk_gui.pages.admin import AdminPage
 
     window = make_window(ctx)  # the local owner may do everything
     assert window.has_section(Section.ADMIN)
@@ -275,7 +275,7 @@ def _section_centre(header, section):  # noqa: ANN001, ANN202
 
 
 def test_starting_on_the_cases_page_reads_only_the_cases(demo_ctx, qtbot):
-    from ui.main_window import MainWindow
+    from cspdesk_gui.main_window import MainWindow
 
     window = MainWindow(demo_ctx, section="cases")
     qtbot.addWidget(window)
@@ -344,7 +344,7 @@ def test_tab_order_runs_sidebar_search_filters_list(demo_ctx, make_window, qtbot
 
 
 def test_columns_can_be_shown_and_hidden_from_the_header_menu(demo_ctx, make_window):
-    from ui.models.case_table import Column
+    from cspdesk_gui.models.case_table import Column
 
     window = make_window(demo_ctx)
     window.show_section(Section.CASES)

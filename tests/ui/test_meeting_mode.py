@@ -31,7 +31,7 @@ from cspdesk.domain.enums import (
 )
 from cspdesk.services.meetings.meetings import MeetingService
 from cspdesk.storage import models as m
-from ui.meeting_mode import MeetingModeWindow
+from cspdesk_gui.meeting_mode import MeetingModeWindow
 
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -22,11 +22,11 @@ from cspdesk.domain.enums import AttendanceStatus, Decision, MeetingStatus, Pane
 from cspdesk.services.papers.meeting_papers import MeetingPapersService
 from cspdesk.services.meetings.meetings import MeetingService
 from cspdesk.storage import models as m
-from ui.dialogs.cancel_meeting import CancelMeetingDialog
-from ui.main_window import Section
-from ui.meeting_mode.window import DECISIONS
-from ui.models.meetings import AttendanceColumn, MeetingColumn
-from ui.pages.admin import common
+from cspdesk_gui.dialogs.cancel_meeting import CancelMeetingDialog
+from cspdesk_gui.main_window import Section
+from cspdesk_gui.meeting_mode.window import DECISIONS
+from cspdesk_gui.models.meetings import AttendanceColumn, MeetingColumn
+from cspdesk_gui.pages.admin import common
 
 
 def _shot(widget, name: str) -> None:  # noqa: ANN001
@@ -119,7 +119,7 @@ def test_a_name_typed_in_the_grid_is_saved_printed_and_changes_no_other_row(
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support grabbing the keyboard")
 def test_meeting_mode_names_and_keys(demo_ctx, qtbot) -> None:
-    from ui.meeting_mode.window import MeetingModeWindow
+    from cspdesk_gui.meeting_mode.window import MeetingModeWindow
 
     svc = MeetingService(demo_ctx)
     mid = min((r for r in svc.list_meetings() if r.status is MeetingStatus.PLANNED and r.cases),

@@ -14,8 +14,8 @@ from cspdesk.domain.schedule import Recurrence
 from cspdesk.services.meetings.meetings import MeetingService
 from cspdesk.services.partnership.panels import PanelService
 from cspdesk.storage import models as m
-from ui.main_window import Section
-from ui.models.meetings import ActionListModel, AgendaModel, AttendanceModel, MeetingListModel, SuggestionModel
+from cspdesk_gui.main_window import Section
+from cspdesk_gui.models.meetings import ActionListModel, AgendaModel, AttendanceModel, MeetingListModel, SuggestionModel
 
 
 def _marac(ctx) -> int:
@@ -133,7 +133,7 @@ def test_attendance_by_keys_on_the_page(demo_ctx, make_window, qtbot) -> None:
 
 
 def test_planning_recurring_meetings_in_the_dialog(demo_ctx, make_window, qtbot) -> None:
-    from ui.dialogs.new_meeting import NewMeetingDialog
+    from cspdesk_gui.dialogs.new_meeting import NewMeetingDialog
 
     window, page = _meetings_page(make_window, demo_ctx, qtbot)
     before = page.model.rowCount()
@@ -154,10 +154,10 @@ def test_planning_recurring_meetings_in_the_dialog(demo_ctx, make_window, qtbot)
 
 
 def test_meeting_mode_opens_from_the_page(demo_ctx, make_window, qtbot, monkeypatch) -> None:
-    import ui.pages.admin.common
+    import cspdesk_gui.pages.admin.common
 
     asked = []
-    monkeypatch.setattr(ui.pages.admin.common, "confirm", lambda *a, **k: asked.append(a[2]) or True)
+    monkeypatch.setattr(cspdesk_gui.pages.admin.common, "confirm", lambda *a, **k: asked.append(a[2]) or True)
     window, page = _meetings_page(make_window, demo_ctx, qtbot)
     page.table.setFocus()
     with qtbot.waitSignal(window.meeting_mode_opened) as blocker:
@@ -177,10 +177,10 @@ def test_meeting_mode_opens_from_the_page(demo_ctx, make_window, qtbot, monkeypa
 
 
 def test_a_later_days_meeting_is_not_started_without_asking(demo_ctx, make_window, qtbot, monkeypatch) -> None:
-    import ui.pages.admin.common
+    import cspdesk_gui.pages.admin.common
 
     asked = []
-    monkeypatch.setattr(ui.pages.admin.common, "confirm", lambda *a, **k: asked.append(a[2]) or False)
+    monkeypatch.setattr(cspdesk_gui.pages.admin.common, "confirm", lambda *a, **k: asked.append(a[2]) or False)
     window = make_window(demo_ctx)
     svc = MeetingService(demo_ctx)
     rows = [r for panel in PanelService(demo_ctx).list_panels() for r in svc.list_meetings(panel.id)
@@ -190,7 +190,7 @@ def test_a_later_days_meeting_is_not_started_without_asking(demo_ctx, make_windo
 
 
 def test_a_one_off_meeting_has_no_how_many(demo_ctx, make_window, qtbot) -> None:
-    from ui.dialogs.new_meeting import NewMeetingDialog
+    from cspdesk_gui.dialogs.new_meeting import NewMeetingDialog
 
     panels = PanelService(demo_ctx).list_panels()
     dialog = NewMeetingDialog(MeetingService(demo_ctx), panels, panel_id=panels[0].id)
@@ -244,9 +244,9 @@ def test_minutes_of_a_planned_meeting_are_shown_unavailable_and_ctrl_shift_p_say
 
 
 def test_the_details_show_what_meeting_mode_wrote_once_it_closes(demo_ctx, make_window, qtbot, monkeypatch) -> None:
-    import ui.pages.admin.common
+    import cspdesk_gui.pages.admin.common
 
-    monkeypatch.setattr(ui.pages.admin.common, "confirm", lambda *a, **k: True)
+    monkeypatch.setattr(cspdesk_gui.pages.admin.common, "confirm", lambda *a, **k: True)
     window, page = _meetings_page(make_window, demo_ctx, qtbot)
     page.table.setFocus()
     with qtbot.waitSignal(window.meeting_mode_opened) as blocker:

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from cspdesk.domain.enums import GroupStatus
 from cspdesk.services.referrals.ocgs import OcgQuery, OcgService
-from ui.models.ocg_table import OcgColumn, OcgIdRole, OcgTableModel, score_text
+from cspdesk_gui.models.ocg_table import OcgColumn, OcgIdRole, OcgTableModel, score_text
 
 
 def test_passes_the_model_tester(qtmodeltester, demo_ctx):

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from cspdesk.services.context import OpChanges
 from cspdesk.services.errors import ValidationError
-from ui import faults
-from ui.operations import PROGRESS_DELAY_MS, Cancelled, Op, database_thread, running_ops
+from cspdesk_gui import faults
+from cspdesk_gui.operations import PROGRESS_DELAY_MS, Cancelled, Op, database_thread, running_ops
 
 
 def _wait_all(qtbot) -> None:  # noqa: ANN001
@@ -151,7 +151,7 @@ def _box_closed() -> None:
 
 
 def test_run_and_wait_answers_from_the_database_thread_and_raises_its_errors(qtbot) -> None:  # noqa: ANN001
-    from ui.operations import OnDatabaseThread, run_and_wait
+    from cspdesk_gui.operations import OnDatabaseThread, run_and_wait
 
     gui = threading.current_thread()
     assert run_and_wait(threading.current_thread) is not gui

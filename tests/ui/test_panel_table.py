@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from cspdesk.domain.enums import PanelType
 from cspdesk.services.partnership.panels import PanelRow, PanelService
-from ui.models.panel_table import PanelColumn, PanelIdRole, PanelTableModel
+from cspdesk_gui.models.panel_table import PanelColumn, PanelIdRole, PanelTableModel
 
 
 def test_passes_the_model_tester_on_demo_panels(qtmodeltester, demo_ctx):

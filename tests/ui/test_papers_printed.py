@@ -18,7 +18,7 @@ from cspdesk.services.actions.actions import ActionService
 from cspdesk.services.access.auth import DEMO_PASSWORD, sign_in
 from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage import models as m
-from ui.main_window import Section
+from cspdesk_gui.main_window import Section
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 
 from cspdesk.services.referrals.referrals import ReferralService
 from cspdesk.services.partnership.settings import SettingsService
-from ui.main_window import Section
-from ui.pages.admin.settings import NOT_KNOWN
+from cspdesk_gui.main_window import Section
+from cspdesk_gui.pages.admin.settings import NOT_KNOWN
 
 
 def _tab(window):  # noqa: ANN001, ANN202

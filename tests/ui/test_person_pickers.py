@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from cspdesk.domain.enums import MeetingStatus, PanelType
 from cspdesk.services.meetings.meetings import MeetingService
 from cspdesk.services.partnership.panels import PanelService
-from ui.main_window import Section
+from cspdesk_gui.main_window import Section
 
 ALT = Qt.KeyboardModifier.AltModifier
 
@@ -27,7 +27,7 @@ def _shown(qtbot, window):  # noqa: ANN001, ANN202
 
 
 def _meeting_mode(qtbot, ctx):  # noqa: ANN001, ANN202
-    from ui.meeting_mode import MeetingModeWindow
+    from cspdesk_gui.meeting_mode import MeetingModeWindow
 
     svc = MeetingService(ctx)
     panel = next(p.id for p in PanelService(ctx).list_panels() if p.panel_type is PanelType.MARAC)
@@ -82,7 +82,7 @@ def test_the_action_owner_completes_and_takes_part_of_a_name(demo_ctx, qtbot):
 # The completer's list offscreen cannot raise itself or grab the keyboard (Qt says so; harmless here).
 @pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support grabbing the keyboard")
 def test_a_representatives_name_completes_from_part_of_it(demo_ctx, qtbot):
-    from ui.models.meetings import AttendanceColumn
+    from cspdesk_gui.models.meetings import AttendanceColumn
 
     window = _meeting_mode(qtbot, demo_ctx)
     view, model = window.attendance_view, window.attendance_model

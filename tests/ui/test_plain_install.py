@@ -32,8 +32,11 @@ def test_wheel_installs_and_self_test_passes(tmp_path: Path) -> None:
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)])
     (wheel,) = wheels.glob("cspdesk-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "ui/_resources/style/cspdesk.qss" in names
-    assert "ui/_resources/icons/cspdesk.svg" in names
+    assert "cspdesk_gui/_resources/style/cspdesk.qss" in names
+    assert "cspdesk_gui/_resources/icons/cspdesk.svg" in names
+    assert "cspdesk_gui/launcher.py" in names and "cspdesk_gui/pages/__init__.py" in names
+    # The GUI installs under its own name: nothing lands as a top-level ``ui`` (a name others use).
+    assert not any(n.startswith("ui/") for n in names)
     assert "cspdesk/resources/templates/referrals-marac.xlsx" in names
     assert "cspdesk/storage/migrations/env.py" in names
     # Nothing lands as a top-level ``resources`` package or folder in site-packages.
@@ -52,7 +55,7 @@ def test_wheel_installs_and_self_test_passes(tmp_path: Path) -> None:
     data_dir.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "CSPDESK_FAST_KDF"}}
     env.update(QT_QPA_PLATFORM="offscreen", CSPDESK_DATA_DIR=str(data_dir), TMPDIR=str(tmp_path))
-    where = _run([str(fresh), "-c", "import ui, cspdesk; print(ui.__file__); print(cspdesk.__file__)"],
+    where = _run([str(fresh), "-c", "import cspdesk_gui, cspdesk; print(cspdesk_gui.__file__); print(cspdesk.__file__)"],
                  cwd=tmp_path, env=env).stdout.split()
     assert all(Path(p).is_relative_to(fresh_site) for p in where), where  # the wheel, not the checkout
     done = _run([str(env_dir / "bin" / "cspdesk"), "--self-test"], cwd=tmp_path, env=env)

@@ -19,10 +19,10 @@ from cspdesk.domain.enums import AuditKind
 from cspdesk.services.audit.audit import AuditQuery, AuditService
 from cspdesk.services.referrals.cases import CaseService
 from cspdesk.services.papers.returns import ReturnService, quarter
-from ui.dialogs.case_view import CaseDialog
-from ui.printing import preview as preview_module
-from ui.printing.preview import Job, PreviewDialog
-from ui.printing.sources import PrintSource, data_return_source
+from cspdesk_gui.dialogs.case_view import CaseDialog
+from cspdesk_gui.printing import preview as preview_module
+from cspdesk_gui.printing.preview import Job, PreviewDialog
+from cspdesk_gui.printing.sources import PrintSource, data_return_source
 
 Q3 = "2026Q3"
 
@@ -264,7 +264,7 @@ def test_closing_the_preview_while_it_draws_stops_the_drawing(qtbot):
     from PySide6.QtCore import QCoreApplication, QEvent
     from shiboken6 import isValid
 
-    from ui.operations import running_ops as running_calls
+    from cspdesk_gui.operations import running_ops as running_calls
 
     dialog = PreviewDialog(_counting_source(_many_pages(300), []))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -311,7 +311,7 @@ def test_print_and_save_open_the_system_dialogs_without_blocking(qtbot, demo_ctx
 def test_locking_hides_the_previews_and_unlocking_brings_them_back(qtbot, make_window, demo_admin_ctx):
     from PySide6.QtWidgets import QApplication
 
-    from ui.main_window import Section
+    from cspdesk_gui.main_window import Section
 
     window = make_window(demo_admin_ctx)
     window.show_section(Section.CASES)

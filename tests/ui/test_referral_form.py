@@ -13,11 +13,11 @@ from cspdesk.domain.enums import PanelType, PersonRole
 from cspdesk.services.referrals.cases import CaseQuery, CaseService
 from cspdesk.services.partnership.panels import PanelService
 from cspdesk.services.referrals.referrals import ReferralService
-from ui.main_window import Section
-from ui.models.case_table import CaseIdRole, Column
-from ui.referrals.dash import DONT_KNOW, NO, YES, DashColumn, DashGrid, DashModel
-from ui.referrals.dialog import ReferralDialog
-from ui.referrals.fields import DateUnreadable, parse_date
+from cspdesk_gui.main_window import Section
+from cspdesk_gui.models.case_table import CaseIdRole, Column
+from cspdesk_gui.referrals.dash import DONT_KNOW, NO, YES, DashColumn, DashGrid, DashModel
+from cspdesk_gui.referrals.dialog import ReferralDialog
+from cspdesk_gui.referrals.fields import DateUnreadable, parse_date
 
 
 def _panel(ctx, kind: PanelType) -> int:  # noqa: ANN001
@@ -322,7 +322,7 @@ def test_typing_a_name_held_offers_it_and_linking_creates_no_new_person(qtbot, m
     dialog.consent.setCurrentIndex(dialog.consent.findData(True))
     dialog.agency.setCurrentIndex(1)  # a MARAC referral names its agency (issue 16)
     # No DASH and no criterion met: the form asks first (tests/ui/test_referral_record_window.py).
-    monkeypatch.setattr("ui.referrals.dialog.confirm", lambda *_a, **_k: True)
+    monkeypatch.setattr("cspdesk_gui.referrals.dialog.confirm", lambda *_a, **_k: True)
     with qtbot.waitSignal(dialog.referral_saved, timeout=5000) as saved:
         qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     created = saved.args[0]
@@ -505,7 +505,7 @@ def test_each_panel_type_opens_its_own_form_class(qtbot, demo_ctx):
     """ReferralDialog(ctx, panel) is the form of the panel's type (one class per type, issue 23);
     the partnership's panel takes no referrals of its own."""
     from cspdesk.services.errors import ServiceError
-    from ui.referrals.panel_forms import FORM_CLASSES
+    from cspdesk_gui.referrals.panel_forms import FORM_CLASSES
 
     for kind, form in FORM_CLASSES.items():
         dialog = ReferralDialog(demo_ctx, _panel(demo_ctx, kind))

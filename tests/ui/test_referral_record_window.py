@@ -12,13 +12,13 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pypdf import PdfReader
 
-import ui.referrals.dialog as dialog_module
+import cspdesk_gui.referrals.dialog as dialog_module
 from cspdesk.domain.enums import PanelType, RiskLevel
 from cspdesk.services.papers.case_summary import CaseSummaryService
 from cspdesk.services.referrals.referrals import MaracDraft, PersonDraft, ReferralService, dash_from_values
 from test_referral_form import _demo_victim, _focus, _open_form, _panel
-from ui.dialogs.case_view import CaseDialog
-from ui.models.case_people import PeopleColumn
+from cspdesk_gui.dialogs.case_view import CaseDialog
+from cspdesk_gui.models.case_people import PeopleColumn
 
 SHOTS = Path("/tmp/cspdesk-shots")
 

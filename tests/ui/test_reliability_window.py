@@ -30,11 +30,11 @@ from cspdesk.services.errors import ReadOnlySession
 from cspdesk.services.database.workspace import close_workspace
 from cspdesk.storage import integrity
 from cspdesk.storage.keyring import keyring_path
-from ui import faults
-from ui.dialogs.restore import RestoreDialog
-from ui.dialogs.sign_in import SignInDialog
-from ui.main_window import MainWindow, Section
-from ui.startup import Startup
+from cspdesk_gui import faults
+from cspdesk_gui.dialogs.restore import RestoreDialog
+from cspdesk_gui.dialogs.sign_in import SignInDialog
+from cspdesk_gui.main_window import MainWindow, Section
+from cspdesk_gui.startup import Startup
 from ui_accounts import ADMIN_PASSWORD, ADMIN_USER
 
 #: A second copy of CSPDesk in its own process: signs in, says "ready", holds the file until its
@@ -275,10 +275,10 @@ def test_a_damaged_file_at_sign_in_offers_restore_a_backup(qtbot, demo_accounts_
 
 def test_the_full_check_runs_after_the_window_shows_and_offers_restore(qtbot, demo_accounts_db, make_window,
                                                                        monkeypatch):  # noqa: ANN001
-    import ui.auto_backup
+    import cspdesk_gui.auto_backup
 
     monkeypatch.setattr(integrity, "FULL_CHECK_MAX_BYTES", 0)  # the demo file is "large"
-    monkeypatch.setattr(ui.auto_backup, "START_DELAY_MS", 0)
+    monkeypatch.setattr(cspdesk_gui.auto_backup, "START_DELAY_MS", 0)
     ctx = sign_in(demo_accounts_db, "admin", DEMO_PASSWORD)
     key = ctx.vault.db_key
     close_workspace(ctx)
@@ -307,10 +307,10 @@ def test_the_full_check_runs_after_the_window_shows_and_offers_restore(qtbot, de
 
 
 def test_a_file_that_passes_the_full_check_says_nothing(qtbot, account_db, make_window, monkeypatch):  # noqa: ANN001
-    import ui.auto_backup
+    import cspdesk_gui.auto_backup
 
     monkeypatch.setattr(integrity, "FULL_CHECK_MAX_BYTES", 0)
-    monkeypatch.setattr(ui.auto_backup, "START_DELAY_MS", 0)
+    monkeypatch.setattr(cspdesk_gui.auto_backup, "START_DELAY_MS", 0)
     ctx = sign_in(account_db.path, ADMIN_USER, ADMIN_PASSWORD)
     try:
         assert ctx.full_check_pending
@@ -327,9 +327,9 @@ def test_a_file_that_passes_the_full_check_says_nothing(qtbot, account_db, make_
 
 
 def test_daily_and_on_close_backups_run_in_the_background(qtbot, account_db, make_window, monkeypatch):  # noqa: ANN001
-    import ui.auto_backup
+    import cspdesk_gui.auto_backup
 
-    monkeypatch.setattr(ui.auto_backup, "START_DELAY_MS", 0)
+    monkeypatch.setattr(cspdesk_gui.auto_backup, "START_DELAY_MS", 0)
     ctx = sign_in(account_db.path, ADMIN_USER, ADMIN_PASSWORD)
     try:
         window = make_window(ctx, show=False, auto_backups=True)
@@ -353,10 +353,10 @@ def test_daily_and_on_close_backups_run_in_the_background(qtbot, account_db, mak
 
 def test_closing_without_waiting_stops_the_backup_and_keeps_nothing(qtbot, account_db, make_window,
                                                                     monkeypatch):  # noqa: ANN001
-    import ui.auto_backup
+    import cspdesk_gui.auto_backup
 
-    monkeypatch.setattr(ui.auto_backup, "CLOSE_DIALOG_AFTER_MS", 0)
-    monkeypatch.setattr(ui.auto_backup, "START_DELAY_MS", 60_000)  # no daily backup in this test
+    monkeypatch.setattr(cspdesk_gui.auto_backup, "CLOSE_DIALOG_AFTER_MS", 0)
+    monkeypatch.setattr(cspdesk_gui.auto_backup, "START_DELAY_MS", 60_000)  # no daily backup in this test
     started = threading.Event()
     real = BackupService.backup_on_close
 
@@ -555,7 +555,7 @@ def test_a_backup_on_closing_that_fails_is_said_before_the_window_goes(qtbot, ac
                                                                       monkeypatch):  # noqa: ANN001
     """The backup folder on a real, nearly full small file system: the backup on closing meets a
     full disk, the window says so (the database is safe), then closes."""
-    import ui.auto_backup
+    import cspdesk_gui.auto_backup
 
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a small file system needs root")
@@ -563,7 +563,7 @@ def test_a_backup_on_closing_that_fails_is_said_before_the_window_goes(qtbot, ac
     small.mkdir()
     if _mount("-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(small)).returncode != 0:
         pytest.skip("this machine does not allow mounting a tmpfs")
-    monkeypatch.setattr(ui.auto_backup, "START_DELAY_MS", 60_000)
+    monkeypatch.setattr(cspdesk_gui.auto_backup, "START_DELAY_MS", 60_000)
     try:
         ctx = sign_in(account_db.path, ADMIN_USER, ADMIN_PASSWORD)
         try:

@@ -13,8 +13,8 @@ from cspdesk.services.referrals.referrals import MaracDraft, PersonDraft, Referr
 from cspdesk.services.records_io.referral_import import ImportReport
 from cspdesk.services.referrals.repeats import RepeatRelisted
 from cspdesk.storage.models import Agency, Case, Panel
-from ui.main_window import Section
-from ui.referrals.import_dialog import ReportModel
+from cspdesk_gui.main_window import Section
+from cspdesk_gui.referrals.import_dialog import ReportModel
 
 
 def _an_agency(ctx) -> int:  # noqa: ANN001 - a MARAC referral names its referring agency

@@ -12,10 +12,10 @@ from cspdesk.domain.enums import AuditKind
 from cspdesk.services.audit.audit import AuditQuery, AuditService
 from cspdesk.services.papers.returns import ReturnService, between, quarter
 from cspdesk.storage import models as m
-from ui.main_window import Section
-from ui.models.return_section import ReturnColumn
-from ui.pages.reports import ReportsPage, last_complete_quarter, quarters_before
-from ui.printing.preview import PreviewDialog
+from cspdesk_gui.main_window import Section
+from cspdesk_gui.models.return_section import ReturnColumn
+from cspdesk_gui.pages.reports import ReportsPage, last_complete_quarter, quarters_before
+from cspdesk_gui.printing.preview import PreviewDialog
 
 
 def _page(qtbot, ctx) -> ReportsPage:  # noqa: ANN001

@@ -3,7 +3,7 @@ opens inside the screen, and every button, field and the protective marking lies
 window — whole, or inside a scroll area that brings it into view.
 
 The offscreen platform has one 800×800 screen, so each test gives the windows the available
-geometry of the laptop's screen (the ``laptop`` fixture patches ``ui.windows.available_area``), as
+geometry of the laptop's screen (the ``laptop`` fixture patches ``cspdesk_gui.windows.available_area``), as
 the screen would. Screenshots go to $CSPDESK_SHOTS when it is set (to be looked at). The walker is
 tests/ui/fit_walk.py; tests/ui/test_every_window.py runs it over every other window and dialog.
 """
@@ -19,7 +19,7 @@ from cspdesk.domain.enums import MeetingStatus, PanelType
 from cspdesk.services.referrals.cases import CaseService
 from cspdesk.services.meetings.meetings import MeetingService
 from cspdesk.services.partnership.panels import PanelService
-from ui.main_window import NAVIGATION
+from cspdesk_gui.main_window import NAVIGATION
 
 
 def _show(qtbot, window: QWidget) -> QWidget:  # noqa: ANN001
@@ -42,7 +42,7 @@ def test_the_main_window_and_every_page_fit(qtbot, make_window, demo_admin_ctx, 
 
 @pytest.mark.parametrize("kind", [PanelType.MARAC, PanelType.CSVG, PanelType.SOCP, PanelType.CARM])
 def test_the_referral_form_fits_and_scrolls(qtbot, demo_ctx, laptop, kind):
-    from ui.referrals.dialog import ReferralDialog
+    from cspdesk_gui.referrals.dialog import ReferralDialog
 
     name, area = laptop
     panel = next(p.id for p in PanelService(demo_ctx).list_panels() if p.panel_type == kind)
@@ -52,7 +52,7 @@ def test_the_referral_form_fits_and_scrolls(qtbot, demo_ctx, laptop, kind):
 
 
 def test_meeting_mode_fits_with_the_agreed_actions_and_decision(qtbot, demo_ctx, laptop):
-    from ui.meeting_mode import MeetingModeWindow
+    from cspdesk_gui.meeting_mode import MeetingModeWindow
 
     name, area = laptop
     svc = MeetingService(demo_ctx)
@@ -71,7 +71,7 @@ def test_meeting_mode_fits_with_the_agreed_actions_and_decision(qtbot, demo_ctx,
 
 
 def test_the_case_dialog_fits(qtbot, demo_admin_ctx, laptop):
-    from ui.dialogs.case_view import CaseDialog
+    from cspdesk_gui.dialogs.case_view import CaseDialog
 
     name, area = laptop
     service = CaseService(demo_admin_ctx)
@@ -82,10 +82,10 @@ def test_the_case_dialog_fits(qtbot, demo_admin_ctx, laptop):
 def test_the_smaller_dialogs_fit(qtbot, demo_admin_ctx, demo_accounts_db, laptop):
     from datetime import date
 
-    from ui.dialogs.about import AboutDialog
-    from ui.dialogs.action_status import ActionStatusDialog
-    from ui.dialogs.new_meeting import NewMeetingDialog
-    from ui.dialogs.sign_in import RecoveryDialog, SignInDialog
+    from cspdesk_gui.dialogs.about import AboutDialog
+    from cspdesk_gui.dialogs.action_status import ActionStatusDialog
+    from cspdesk_gui.dialogs.new_meeting import NewMeetingDialog
+    from cspdesk_gui.dialogs.sign_in import RecoveryDialog, SignInDialog
 
     name, area = laptop
     panels = PanelService(demo_admin_ctx).list_panels()

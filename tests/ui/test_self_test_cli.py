@@ -21,7 +21,7 @@ def test_self_test_passes_from_source(tmp_path: Path) -> None:
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
                TMPDIR=str(tmp_path))
     env.pop("CSPDESK_FAST_KDF", None)  # the real argon2 cost, as installed
-    done = subprocess.run([sys.executable, "-m", "ui.launcher", "--self-test"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "cspdesk_gui.launcher", "--self-test"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
     reported = [m["step"] for m in STEP_LINE.finditer(done.stdout) if m["step"] != "start"]

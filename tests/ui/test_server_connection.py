@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from cspdesk.services.errors import ValidationError
 from cspdesk.services.database.workspace import server_url
-from ui.dialogs.server_connection import ServerConnectionDialog
+from cspdesk_gui.dialogs.server_connection import ServerConnectionDialog
 
 
 def test_server_url_quotes_names_and_insists_on_tls() -> None:

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from cspdesk.services.access.auth import sign_in
 from cspdesk.services.database.workspace import close_workspace
 from ui_accounts import ADMIN_PASSWORD, ADMIN_USER
-from ui import preferences
-from ui.dialogs.sign_in import SignInDialog
+from cspdesk_gui import preferences
+from cspdesk_gui.dialogs.sign_in import SignInDialog
 
 
 def _dialog(qtbot, db, **kwargs):  # noqa: ANN001, ANN003, ANN202

@@ -1,4 +1,4 @@
-"""ui.signals.emit: PySide6 6.12.0's SignalInstance.emit() drops a reference to True on every call;
+"""cspdesk_gui.signals.emit: PySide6 6.12.0's SignalInstance.emit() drops a reference to True on every call;
 enough emits abort CPython 3.11 ("bool_dealloc"). The wrapper gives it back."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ui.signals import emit
+from cspdesk_gui.signals import emit
 
 
 class _Sender(QObject):
@@ -29,7 +29,7 @@ def test_emit_leaves_the_reference_count_of_true_alone():
 
 
 def test_no_bare_emit_in_the_ui_package():
-    """Every emit in ui/ goes through ui.signals.emit (a bare .emit() is the bug coming back)."""
+    """Every emit in ui/ goes through cspdesk_gui.signals.emit (a bare .emit() is the bug coming back)."""
     root = Path(__file__).resolve().parents[2] / "ui"
     offenders = [
         f"{path.relative_to(root.parent)}:{number}"

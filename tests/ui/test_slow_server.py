@@ -77,8 +77,8 @@ def slow_ctx(pg_demo_url: str):
 
 
 def test_the_window_on_a_slow_server(slow_ctx, make_window, qtbot) -> None:  # noqa: ANN001
-    from ui.main_window import Section
-    from ui.meeting_mode import MeetingModeWindow
+    from cspdesk_gui.main_window import Section
+    from cspdesk_gui.meeting_mode import MeetingModeWindow
 
     window = make_window(slow_ctx)
     meter = StallMeter(slow_ctx.store.engine)

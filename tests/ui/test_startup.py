@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from cspdesk.services.access.accounts import AccountService
 from cspdesk.services.access.auth import DEMO_PASSWORD, sign_in
 from cspdesk.services.database.workspace import close_workspace
-from ui.dialogs.change_password import ChangePasswordDialog
-from ui.dialogs.sign_in import SignInDialog
-from ui.main_window import MainWindow, Section
-from ui.startup import Startup
+from cspdesk_gui.dialogs.change_password import ChangePasswordDialog
+from cspdesk_gui.dialogs.sign_in import SignInDialog
+from cspdesk_gui.main_window import MainWindow, Section
+from cspdesk_gui.startup import Startup
 from ui_accounts import ADMIN_NAME, ADMIN_PASSWORD, ADMIN_USER, PARTNERSHIP
 
 
@@ -53,11 +53,11 @@ def test_signing_in_opens_the_window_as_that_person(qtbot, startup, account_db):
 
 
 def test_sign_out_closes_the_window_and_asks_again(qtbot, startup, account_db, monkeypatch):
-    import ui.startup
+    import cspdesk_gui.startup
 
     closed = []
-    real_close = ui.startup.close_workspace
-    monkeypatch.setattr(ui.startup, "close_workspace", lambda c: (closed.append(c), real_close(c)))
+    real_close = cspdesk_gui.startup.close_workspace
+    monkeypatch.setattr(cspdesk_gui.startup, "close_workspace", lambda c: (closed.append(c), real_close(c)))
     flow = startup(account_db.path)
     with qtbot.waitSignal(flow.window_opened, timeout=10_000) as opened:
         _sign_in(qtbot, flow.start(), ADMIN_USER, ADMIN_PASSWORD)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from cspdesk.services.access.accounts import AccountService
 from cspdesk.services.partnership.panels import PanelService
-from ui.main_window import Section
+from cspdesk_gui.main_window import Section
 
 
 def _tab(window):  # noqa: ANN001, ANN202

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from ui import theme
+from cspdesk_gui import theme
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_dark_changes_the_window_background_and_the_stylesheet(qtbot, make_windo
 
 def test_the_environment_chooses_and_the_menu_overrides(qtbot, make_window, admin_ctx, monkeypatch,  # noqa: ANN001
                                                         restore_theme) -> None:
-    from ui.preferences import appearance
+    from cspdesk_gui.preferences import appearance
 
     monkeypatch.setenv(theme.THEME_ENV, "dark")
     app = QApplication.instance()

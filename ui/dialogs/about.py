@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from cspdesk.about import LICENCE, LICENCE_FOLDER, QT_NOTE, Library, app_version, bundled_libraries, python_library
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.database.backup import DataLocations, data_locations
-from ui.resources import resource_path
-from ui.windows import fit_to_screen
+from cspdesk_gui.resources import resource_path
+from cspdesk_gui.windows import fit_to_screen
 
 ICON_SIZE = 64
 

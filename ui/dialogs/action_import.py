@@ -8,7 +8,7 @@
 3. **Report**: what importing would do — rows read, good rows, and every bad row with its row
    number and reason — then **Import all**, **Import the good rows only**, or **Import nothing**.
 
-Reading, checking and importing run off the GUI thread (:mod:`ui.operations`, the database thread) with a busy bar;
+Reading, checking and importing run off the GUI thread (:mod:`cspdesk_gui.operations`, the database thread) with a busy bar;
 the dialog is opened, never ``exec()``'d. Nothing is written until one of the import buttons.
 """
 
@@ -48,10 +48,10 @@ from cspdesk.services.records_io.action_import import (
 )
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.records_io.tabular import Table, cell_text
-from ui.operations import run_op
-from ui.dialogs.forms import error_label, make_primary
-from ui.formatting import count
-from ui.signals import emit
+from cspdesk_gui.operations import run_op
+from cspdesk_gui.dialogs.forms import error_label, make_primary
+from cspdesk_gui.formatting import count
+from cspdesk_gui.signals import emit
 
 #: Where an unmapped column goes in the field combos.
 IGNORE = "— not imported —"

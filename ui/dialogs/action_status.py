@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 from cspdesk.domain.enums import ActionStatus
 from cspdesk.domain.rules import ACTION_STATUSES_NEEDING_REASON
 from cspdesk.services.errors import ServiceError, ValidationError
-from ui.dialogs.forms import FieldErrors, error_label, make_primary, with_error
-from ui.signals import emit
+from cspdesk_gui.dialogs.forms import FieldErrors, error_label, make_primary, with_error
+from cspdesk_gui.signals import emit
 
 #: One key per status, for the lists' keyboard shortcuts and the dialog's menu (letters, so they
 #: work without a modifier while a list has the focus).

@@ -38,10 +38,10 @@ from cspdesk.services.agencies.research import AgencyState, ResearchService
 from cspdesk.services.agencies.returns import ReturnsService
 from cspdesk.services.agencies.sealing import is_encrypted_office_file
 from cspdesk.services.errors import ServiceError
-from ui.background import run_in_background
-from ui.dialogs.forms import error_label
-from ui.formatting import short_datetime
-from ui.signals import emit
+from cspdesk_gui.background import run_in_background
+from cspdesk_gui.dialogs.forms import error_label
+from cspdesk_gui.formatting import short_datetime
+from cspdesk_gui.signals import emit
 
 
 def research_html(research: tuple[PaperResearch, ...]) -> list[str]:

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBo
 
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.meetings.meetings import MeetingDetail, MeetingService
-from ui.dialogs.forms import error_label, make_primary
-from ui.formatting import count, short_datetime
+from cspdesk_gui.dialogs.forms import error_label, make_primary
+from cspdesk_gui.formatting import count, short_datetime
 
 
 class CancelMeetingDialog(QDialog):

@@ -34,11 +34,11 @@ from cspdesk.domain.rules import CASE_TRANSITIONS
 from cspdesk.services.referrals.cases import CaseDetail, CaseService
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
-from ui.operations import run_and_wait
-from ui.formatting import short_date, short_datetime
-from ui.models.case_people import CONTACT_COLUMNS, CasePeopleModel, PeopleColumn
-from ui.signals import emit
-from ui.windows import fit_to_screen
+from cspdesk_gui.operations import run_and_wait
+from cspdesk_gui.formatting import short_date, short_datetime
+from cspdesk_gui.models.case_people import CONTACT_COLUMNS, CasePeopleModel, PeopleColumn
+from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import fit_to_screen
 
 #: The button that moves a case to each status.
 _STATUS_VERBS = {
@@ -189,7 +189,7 @@ class CaseDialog(QDialog):
             layout.addWidget(_value("No people are linked to this case.", body, name="mutedText"))
             self.contact_button.setEnabled(False)
         if ctx is not None:  # issue 20: the other panels holding these people, as far as the setting allows
-            from ui.dialogs.chronology import also_known_to_lines
+            from cspdesk_gui.dialogs.chronology import also_known_to_lines
 
             known = also_known_to_lines(ctx, [(p.person_id, p.name) for p in detail.people], row.panel_name)
             self.also_known_to = _value(known, body, name="alsoKnownTo")
@@ -493,7 +493,7 @@ class CaseDialog(QDialog):
     def add_assessment(self) -> QDialog | None:
         if self.ctx is None:
             return None
-        from ui.referrals.assessment import AssessmentDialog
+        from cspdesk_gui.referrals.assessment import AssessmentDialog
 
         dialog = AssessmentDialog(self.ctx, self.case_id, self.detail.row.panel_id, self.detail.row.reference, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -520,9 +520,9 @@ class CaseDialog(QDialog):
             return None
         from shiboken6 import isValid
 
-        from ui.printing.preview import open_preview
-        from ui.printing.sources import case_summary_choice
-        from ui.windows import bring_to_front
+        from cspdesk_gui.printing.preview import open_preview
+        from cspdesk_gui.printing.sources import case_summary_choice
+        from cspdesk_gui.windows import bring_to_front
 
         if self._preview is not None and isValid(self._preview) and self._preview.isVisible():
             bring_to_front(self._preview)  # one preview per case view; Ctrl+P again finds it
@@ -535,7 +535,7 @@ class CaseDialog(QDialog):
     def open_chronology(self, index=None):  # noqa: ANN001, ANN201 - ChronologyDialog | None
         """The case's chronology; with ``index`` (a row of the people), that person's."""
         from cspdesk.services.people.chronology import Subject
-        from ui.dialogs.chronology import open_chronology
+        from cspdesk_gui.dialogs.chronology import open_chronology
 
         if self.ctx is None:
             return None

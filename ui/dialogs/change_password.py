@@ -14,9 +14,9 @@ from cspdesk.services.access.accounts import AccountService
 from cspdesk.services.access.auth import MIN_PASSWORD_LENGTH
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from ui.operations import run_op
-from ui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
-from ui.signals import emit
+from cspdesk_gui.operations import run_op
+from cspdesk_gui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
+from cspdesk_gui.signals import emit
 
 
 class ChangePasswordDialog(QDialog):

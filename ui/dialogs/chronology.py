@@ -31,10 +31,10 @@ from cspdesk.services.people.chronology import CASE, GROUP, Chronology, Chronolo
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.people.known_to import AlsoKnownToService
-from ui.formatting import count
-from ui.models.chronology import ChronologyModel, EventColumn
-from ui.signals import emit
-from ui.windows import bring_to_front, fit_to_screen
+from cspdesk_gui.formatting import count
+from cspdesk_gui.models.chronology import ChronologyModel, EventColumn
+from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import bring_to_front, fit_to_screen
 
 #: The shortcut of "Chronology…" wherever it is offered.
 CHRONOLOGY_KEYS = "Ctrl+Shift+H"
@@ -177,8 +177,8 @@ class ChronologyDialog(QDialog):
         self.table.setVisible(bool(shown))
 
     def print_chronology(self):  # noqa: ANN201 - PreviewDialog
-        from ui.printing.preview import open_preview
-        from ui.printing.sources import chronology_choice
+        from cspdesk_gui.printing.preview import open_preview
+        from cspdesk_gui.printing.sources import chronology_choice
 
         of = self.chronology.of
         # A person's name never goes into a window title another program may list, nor a file name.

@@ -37,10 +37,10 @@ from cspdesk.services.context import ServiceContext
 from cspdesk.services.people.context_map import ContextMapService, MapQuery
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership.panels import PanelService
-from ui import theme
-from ui.dialogs.chronology import limit_date_edit, limit_day
-from ui.signals import emit
-from ui.windows import bring_to_front, fit_to_screen
+from cspdesk_gui import theme
+from cspdesk_gui.dialogs.chronology import limit_date_edit, limit_day
+from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import bring_to_front, fit_to_screen
 
 #: How far apart the layout's [-1, 1] is drawn, in scene units (the view then fits it to its size).
 SPREAD = 400
@@ -232,8 +232,8 @@ class ContextMapDialog(QDialog):
 
     def open_node(self, key: str) -> object:
         """A person's or a group's chronology; for a place, the case about it."""
-        from ui.dialogs.case_view import CaseDialog
-        from ui.dialogs.chronology import open_chronology
+        from cspdesk_gui.dialogs.case_view import CaseDialog
+        from cspdesk_gui.dialogs.chronology import open_chronology
 
         entity, _, number = key.partition(":")
         opened = None
@@ -252,8 +252,8 @@ class ContextMapDialog(QDialog):
         return opened
 
     def print_map(self):  # noqa: ANN201 - PreviewDialog
-        from ui.printing.preview import open_preview
-        from ui.printing.sources import context_map_source
+        from cspdesk_gui.printing.preview import open_preview
+        from cspdesk_gui.printing.sources import context_map_source
 
         dialog = open_preview(self, context_map_source(self.ctx, self.query()))
         emit(self.preview_opened, dialog)

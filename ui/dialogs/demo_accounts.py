@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.domain.enums import Role
 from cspdesk.services.access.auth import DemoAccount
-from ui.dialogs.forms import make_primary, monospace_font
+from cspdesk_gui.dialogs.forms import make_primary, monospace_font
 
 COLUMNS = ("User name", "Name", "Role", "Agency", "Panels")
 

@@ -48,11 +48,11 @@ from cspdesk.services.partnership.starter import (
     check_panels,
     suggest_code,
 )
-from ui.operations import run_op
-from ui.resources import resource_path
-from ui.dialogs.forms import FieldErrors, add_field, error_label, line_edit, make_primary, plain_table
-from ui.signals import emit
-from ui.windows import fit_to_screen
+from cspdesk_gui.operations import run_op
+from cspdesk_gui.resources import resource_path
+from cspdesk_gui.dialogs.forms import FieldErrors, add_field, error_label, line_edit, make_primary, plain_table
+from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import fit_to_screen
 
 #: The panel types ticked when the wizard opens: most partnerships start with their MARAC.
 DEFAULT_PANELS = frozenset({PanelType.MARAC})

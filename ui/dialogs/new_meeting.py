@@ -27,9 +27,9 @@ from cspdesk.domain.schedule import Recurrence, describe_monthly, meeting_dates
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.meetings.meetings import MeetingService
 from cspdesk.services.partnership.panels import PanelRow
-from ui.dialogs.forms import error_label, make_primary
-from ui.formatting import short_date
-from ui.widgets.keyboard import make_typeable
+from cspdesk_gui.dialogs.forms import error_label, make_primary
+from cspdesk_gui.formatting import short_date
+from cspdesk_gui.widgets.keyboard import make_typeable
 
 #: Shown in the summary before "and N more".
 _PREVIEW = 4

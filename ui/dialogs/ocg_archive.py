@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.services.errors import ServiceError, ValidationError
-from ui.dialogs.forms import FieldErrors, error_label, make_primary, with_error
-from ui.signals import emit
+from cspdesk_gui.dialogs.forms import FieldErrors, error_label, make_primary, with_error
+from cspdesk_gui.signals import emit
 
 _UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 

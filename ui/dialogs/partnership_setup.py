@@ -22,7 +22,7 @@ from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.domain.marking import DEFAULT_MARKING, MARKINGS
 from cspdesk.services.partnership.partnership import PartnershipInfo, PartnershipService
-from ui.dialogs.forms import FieldErrors, error_label, with_error
+from cspdesk_gui.dialogs.forms import FieldErrors, error_label, with_error
 
 #: The markings people choose from; any other text may be typed.
 

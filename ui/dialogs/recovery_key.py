@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.dialogs.forms import make_primary, monospace_font
+from cspdesk_gui.dialogs.forms import make_primary, monospace_font
 
 
 #: What the saved and the printed key say about keeping it.

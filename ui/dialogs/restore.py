@@ -42,11 +42,11 @@ from shiboken6 import isValid
 from cspdesk.services.database.backup import BackupInfo, BackupService, RestoreInfo, backups_for, read_backup, restore_backup
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
-from ui.operations import run_op
-from ui.dialogs.forms import error_label, line_edit, make_primary
-from ui.formatting import short_datetime
-from ui.signals import emit
-from ui.windows import room_for_wrapped_text
+from cspdesk_gui.operations import run_op
+from cspdesk_gui.dialogs.forms import error_label, line_edit, make_primary
+from cspdesk_gui.formatting import short_datetime
+from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import room_for_wrapped_text
 
 #: How backup.json's reasons read.
 REASONS = {"manual": "made by hand", "daily": "daily", "on_close": "on closing", "": ""}

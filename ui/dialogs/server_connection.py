@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.services.errors import ValidationError
 from cspdesk.services.database.workspace import server_url
-from ui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
+from cspdesk_gui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
 
 
 class ServerConnectionDialog(QDialog):

@@ -27,12 +27,12 @@ from shiboken6 import isValid
 
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.database.workspace import is_server
-from ui import preferences
-from ui.operations import run_op
-from ui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
-from ui.signals import emit
+from cspdesk_gui import preferences
+from cspdesk_gui.operations import run_op
+from cspdesk_gui.dialogs.forms import FieldErrors, error_label, line_edit, make_primary, with_error
+from cspdesk_gui.signals import emit
 
-if TYPE_CHECKING:  # SQLAlchemy loads on a thread after this window is up (ui.warm_up)
+if TYPE_CHECKING:  # SQLAlchemy loads on a thread after this window is up (cspdesk_gui.warm_up)
     from cspdesk.services.context import ServiceContext
 
 
@@ -357,7 +357,7 @@ class SignInDialog(QDialog):
     # -- a damaged file: restore a backup --------------------------------------------------------
 
     def open_restore(self):  # noqa: ANN201 - RestoreDialog
-        from ui.dialogs.restore import RestoreDialog
+        from cspdesk_gui.dialogs.restore import RestoreDialog
 
         db = self.db
         if db is None:
@@ -376,7 +376,7 @@ class SignInDialog(QDialog):
         self.restore_dialog = None
 
     def _backup_restored(self, info: object) -> None:
-        from ui.dialogs.restore import restored_notice
+        from cspdesk_gui.dialogs.restore import restored_notice
 
         self.restore_button.hide()
         self._show_error("")

@@ -1,7 +1,7 @@
-"""Meeting mode: the window a chair runs a meeting from (see :mod:`ui.meeting_mode.window`)."""
+"""Meeting mode: the window a chair runs a meeting from (see :mod:`cspdesk_gui.meeting_mode.window`)."""
 
 from __future__ import annotations
 
-from ui.meeting_mode.window import MeetingModeWindow
+from cspdesk_gui.meeting_mode.window import MeetingModeWindow
 
 __all__ = ["MeetingModeWindow"]

@@ -14,17 +14,17 @@ from PySide6.QtWidgets import (
 from cspdesk.domain.enums import AgendaItemKind, MeetingStatus
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.meetings.meetings import ActionRow, AgendaEntry, CaseBrief, ItemView
-from ui.operations import run_op
-from ui.dialogs.agencies import research_html
-from ui.formatting import short_date
-from ui.meeting_mode.parts import age_on
-from ui import theme
-from ui.signals import emit
+from cspdesk_gui.operations import run_op
+from cspdesk_gui.dialogs.agencies import research_html
+from cspdesk_gui.formatting import short_date
+from cspdesk_gui.meeting_mode.parts import age_on
+from cspdesk_gui import theme
+from cspdesk_gui.signals import emit
 
 
 class AgendaFlow:
-    """Moving through the agenda and showing the item in front of the chair. A part of :class:`~ui.meeting_mode.window.MeetingModeWindow` (mixed in: it works on the window's
-    widgets and state, built in :mod:`ui.meeting_mode.layout`)."""
+    """Moving through the agenda and showing the item in front of the chair. A part of :class:`~cspdesk_gui.meeting_mode.window.MeetingModeWindow` (mixed in: it works on the window's
+    widgets and state, built in :mod:`cspdesk_gui.meeting_mode.layout`)."""
 
     # -- navigation --------------------------------------------------------------------------------
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 from PySide6.QtGui import QKeyEvent
 
 from cspdesk.services.errors import ServiceError
-from ui.widgets.attendance import apply_attendance_key, edit_names_in, save_name
+from cspdesk_gui.widgets.attendance import apply_attendance_key, edit_names_in, save_name
 
 
 class AttendancePanel:
-    """The attendance of the meeting. A part of :class:`~ui.meeting_mode.window.MeetingModeWindow` (mixed in: it works on the window's
-    widgets and state, built in :mod:`ui.meeting_mode.layout`)."""
+    """The attendance of the meeting. A part of :class:`~cspdesk_gui.meeting_mode.window.MeetingModeWindow` (mixed in: it works on the window's
+    widgets and state, built in :mod:`cspdesk_gui.meeting_mode.layout`)."""
 
     # -- attendance ----------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from cspdesk.services.errors import ServiceError
-from ui.signals import emit
+from cspdesk_gui.signals import emit
 
 QUIET_MS = 400
 MAX_WAIT_MS = 1000

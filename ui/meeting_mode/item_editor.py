@@ -18,13 +18,13 @@ from cspdesk.domain.enums import ActionStatus, AgendaItemKind, Decision
 from cspdesk.domain.rules import ACTION_STATUSES_NEEDING_REASON
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.meetings.meetings import ActionRow, AgendaEntry
-from ui.meeting_mode.parts import DECISIONS, STATUS_KEYS
-from ui.signals import emit
+from cspdesk_gui.meeting_mode.parts import DECISIONS, STATUS_KEYS
+from cspdesk_gui.signals import emit
 
 
 class ItemEditor:
-    """What the chair records on an item. A part of :class:`~ui.meeting_mode.window.MeetingModeWindow` (mixed in: it works on the window's
-    widgets and state, built in :mod:`ui.meeting_mode.layout`)."""
+    """What the chair records on an item. A part of :class:`~cspdesk_gui.meeting_mode.window.MeetingModeWindow` (mixed in: it works on the window's
+    widgets and state, built in :mod:`cspdesk_gui.meeting_mode.layout`)."""
 
     # -- notes ---------------------------------------------------------------------------------------
 

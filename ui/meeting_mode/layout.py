@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.meeting_mode.parts import DECISIONS, HINT, KeyFilter, caption, make_table
-from ui.widgets.elided_label import ElidedLabel
-from ui.models.meetings import (
+from cspdesk_gui.meeting_mode.parts import DECISIONS, HINT, KeyFilter, caption, make_table
+from cspdesk_gui.widgets.elided_label import ElidedLabel
+from cspdesk_gui.models.meetings import (
     ActionColumn,
     ActionListModel,
     AgendaColumn,
@@ -56,8 +56,8 @@ def sized_by_current_page(stack: QStackedWidget) -> None:
 
 
 class MeetingLayout:
-    """Builds the window's pages and actions. A part of :class:`~ui.meeting_mode.window.MeetingModeWindow` (mixed in: it works on the window's
-    widgets and state, built in :mod:`ui.meeting_mode.layout`)."""
+    """Builds the window's pages and actions. A part of :class:`~cspdesk_gui.meeting_mode.window.MeetingModeWindow` (mixed in: it works on the window's
+    widgets and state, built in :mod:`cspdesk_gui.meeting_mode.layout`)."""
 
     # -- building ----------------------------------------------------------------------------------
 

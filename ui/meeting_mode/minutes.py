@@ -9,13 +9,13 @@ import html
 from cspdesk.domain.enums import AgendaItemKind, AttendanceStatus, MeetingStatus
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.meetings.meetings import ActionRow
-from ui.formatting import short_date, short_datetime
-from ui.signals import emit
+from cspdesk_gui.formatting import short_date, short_datetime
+from cspdesk_gui.signals import emit
 
 
 class MinutesFlow:
-    """The minutes flow. A part of :class:`~ui.meeting_mode.window.MeetingModeWindow` (mixed in: it works on the window's
-    widgets and state, built in :mod:`ui.meeting_mode.layout`)."""
+    """The minutes flow. A part of :class:`~cspdesk_gui.meeting_mode.window.MeetingModeWindow` (mixed in: it works on the window's
+    widgets and state, built in :mod:`cspdesk_gui.meeting_mode.layout`)."""
 
     # -- after the meeting ------------------------------------------------------------------------------
 

@@ -21,13 +21,13 @@ Ctrl+Shift+A                show / hide addresses   Ctrl+Shift+E       finish th
 Ctrl+Shift+H                the case's chronology (issue 20), on the panels the user is a member of
 ==========================  ==============================================================
 
-Everything typed is saved as it is typed (:class:`~ui.meeting_mode.autosave.NotesAutosaver`);
+Everything typed is saved as it is typed (:class:`~cspdesk_gui.meeting_mode.autosave.NotesAutosaver`);
 everything else is saved when the key is pressed.
 
-The window is built from parts, each a class in its own module: :mod:`~ui.meeting_mode.layout`
-(the widgets), :mod:`~ui.meeting_mode.agenda` (moving between items, reading ahead),
-:mod:`~ui.meeting_mode.item_editor` (notes, earlier actions, the action line, the decision),
-:mod:`~ui.meeting_mode.attendance` and :mod:`~ui.meeting_mode.minutes` (after the meeting).
+The window is built from parts, each a class in its own module: :mod:`~cspdesk_gui.meeting_mode.layout`
+(the widgets), :mod:`~cspdesk_gui.meeting_mode.agenda` (moving between items, reading ahead),
+:mod:`~cspdesk_gui.meeting_mode.item_editor` (notes, earlier actions, the action line, the decision),
+:mod:`~cspdesk_gui.meeting_mode.attendance` and :mod:`~cspdesk_gui.meeting_mode.minutes` (after the meeting).
 """
 
 from __future__ import annotations
@@ -45,20 +45,20 @@ from PySide6.QtWidgets import (
 from cspdesk.domain.enums import ActionStatus, MeetingStatus
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.meetings.meetings import ActionRow, CaseBrief, ItemView, MeetingDetail, MeetingService
-from ui.formatting import short_datetime
-from ui.meeting_mode.autosave import NotesAutosaver
-from ui.meeting_mode.parts import DECISIONS, HINT, STATUS_KEYS, KeyFilter
-from ui.dialogs.chronology import KnownToMemo
-from ui.operations import OnDatabaseThread
+from cspdesk_gui.formatting import short_datetime
+from cspdesk_gui.meeting_mode.autosave import NotesAutosaver
+from cspdesk_gui.meeting_mode.parts import DECISIONS, HINT, STATUS_KEYS, KeyFilter
+from cspdesk_gui.dialogs.chronology import KnownToMemo
+from cspdesk_gui.operations import OnDatabaseThread
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.agencies.research import ResearchService
-from ui.signals import emit
-from ui.windows import fit_to_screen
-from ui.meeting_mode.agenda import AgendaFlow
-from ui.meeting_mode.attendance import AttendancePanel
-from ui.meeting_mode.item_editor import ItemEditor
-from ui.meeting_mode.layout import MeetingLayout
-from ui.meeting_mode.minutes import MinutesFlow
+from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import fit_to_screen
+from cspdesk_gui.meeting_mode.agenda import AgendaFlow
+from cspdesk_gui.meeting_mode.attendance import AttendancePanel
+from cspdesk_gui.meeting_mode.item_editor import ItemEditor
+from cspdesk_gui.meeting_mode.layout import MeetingLayout
+from cspdesk_gui.meeting_mode.minutes import MinutesFlow
 
 # Kept importable from here (tests, the meetings page).
 __all__ = ["DECISIONS", "HINT", "STATUS_KEYS", "KeyFilter", "MeetingModeWindow"]
@@ -187,6 +187,6 @@ class MeetingModeWindow(MeetingLayout, AgendaFlow, ItemEditor, AttendancePanel, 
     def open_chronology(self):  # noqa: ANN201 - ChronologyDialog | None
         """The chronology of the case being heard (Ctrl+Shift+H)."""
         from cspdesk.services.people.chronology import Subject
-        from ui.dialogs.chronology import open_chronology
+        from cspdesk_gui.dialogs.chronology import open_chronology
 
         return None if self._brief is None else open_chronology(self, self.ctx, Subject.case(self._brief.case_id))

@@ -14,8 +14,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from cspdesk.domain.enums import Role
 from cspdesk.services.access.accounts import AccountRow
-from ui import theme
-from ui.signals import emit
+from cspdesk_gui import theme
+from cspdesk_gui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
 

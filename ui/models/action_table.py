@@ -1,4 +1,4 @@
-"""The action tracker as a lazy table model (as :mod:`ui.models.case_table`).
+"""The action tracker as a lazy table model (as :mod:`cspdesk_gui.models.case_table`).
 
 The model holds only the ids of the matching actions, filtered and sorted in SQL by
 :meth:`ActionService.action_ids`; display rows are fetched a page at a time, the first time
@@ -24,11 +24,11 @@ from PySide6.QtGui import QFont
 
 from cspdesk.domain.enums import ActionStatus, Rag
 from cspdesk.services.actions.actions import ActionGroupBy, ActionQuery, ActionRow, ActionService, ActionSort
-from ui import theme
-from ui.formatting import short_date
-from ui.rag import rag_brush, rag_icon, rag_tooltip, rag_word
-from ui.models.paged import ID_WINDOW, PagedTableModel
-from ui.signals import emit
+from cspdesk_gui import theme
+from cspdesk_gui.formatting import short_date
+from cspdesk_gui.rag import rag_brush, rag_icon, rag_tooltip, rag_word
+from cspdesk_gui.models.paged import ID_WINDOW, PagedTableModel
+from cspdesk_gui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
 

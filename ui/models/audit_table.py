@@ -1,4 +1,4 @@
-"""The audit trail as a lazy table model (the same design as :mod:`ui.models.case_table`).
+"""The audit trail as a lazy table model (the same design as :mod:`cspdesk_gui.models.case_table`).
 
 The model holds only the ids of the matching entries, filtered and ordered in SQL by
 :meth:`AuditService.event_ids`. Rows are fetched a page at a time by :meth:`AuditService.event_rows`
@@ -25,9 +25,9 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from cspdesk.domain.enums import AuditKind
 from cspdesk.services.audit.audit import AuditQuery, AuditRow, AuditService
 from cspdesk.services.audit.audit_text import ERASED_TEXT, entity_name
-from ui import theme
-from ui.formatting import short_date
-from ui.models.paged import PagedTableModel
+from cspdesk_gui import theme
+from cspdesk_gui.formatting import short_date
+from cspdesk_gui.models.paged import PagedTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 

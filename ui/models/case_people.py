@@ -12,8 +12,8 @@ from enum import IntEnum
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from cspdesk.services.referrals.cases import LinkedPerson
-from ui import theme
-from ui.formatting import short_date
+from cspdesk_gui import theme
+from cspdesk_gui.formatting import short_date
 
 _Index = QModelIndex | QPersistentModelIndex
 

@@ -19,9 +19,9 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from cspdesk.domain.enums import RiskLevel, SubjectKind
 from cspdesk.services.referrals.cases import CaseQuery, CaseRow, CaseService, CaseSort
-from ui import theme
-from ui.formatting import short_date
-from ui.models.paged import ID_WINDOW, PagedTableModel
+from cspdesk_gui import theme
+from cspdesk_gui.formatting import short_date
+from cspdesk_gui.models.paged import ID_WINDOW, PagedTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 

@@ -9,7 +9,7 @@ from enum import IntEnum
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from cspdesk.domain.chronology import ChronologyEvent
-from ui.formatting import short_date
+from cspdesk_gui.formatting import short_date
 
 _Index = QModelIndex | QPersistentModelIndex
 

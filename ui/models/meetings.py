@@ -16,9 +16,9 @@ from PySide6.QtGui import QFont
 
 from cspdesk.domain.enums import ActionStatus, AgendaItemKind, AttendanceStatus, MeetingStatus
 from cspdesk.services.meetings.meetings import ActionRow, AgendaEntry, AttendanceRow, MeetingRow
-from ui import theme
-from ui.formatting import short_date, short_datetime
-from ui.signals import emit
+from cspdesk_gui import theme
+from cspdesk_gui.formatting import short_date, short_datetime
+from cspdesk_gui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
 #: The row's id (meeting, agenda item, attendance line or action).

@@ -13,16 +13,16 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from cspdesk.domain.enums import GroupStatus, RiskLevel
 from cspdesk.services.referrals.ocgs import OcgQuery, OcgRow, OcgService
-from ui import theme
-from ui.formatting import short_date
-from ui.models.paged import PagedTableModel
+from cspdesk_gui import theme
+from cspdesk_gui.formatting import short_date
+from cspdesk_gui.models.paged import PagedTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
 #: The group's id (int).
 OcgIdRole = Qt.ItemDataRole.UserRole + 1
 
-_LEVEL_COLOURS = {RiskLevel.HIGH: "danger", RiskLevel.MEDIUM: "caution"}  # ui.theme palette names
+_LEVEL_COLOURS = {RiskLevel.HIGH: "danger", RiskLevel.MEDIUM: "caution"}  # cspdesk_gui.theme palette names
 
 
 class OcgColumn(IntEnum):

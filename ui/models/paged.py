@@ -22,8 +22,8 @@ from typing import Any, overload
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from ui.operations import run_and_wait
-from ui.signals import emit
+from cspdesk_gui.operations import run_and_wait
+from cspdesk_gui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
 

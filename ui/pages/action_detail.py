@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
 from cspdesk.domain.enums import ActionStatus
 from cspdesk.services.actions.actions import ActionDetail, ActionLogEntry, ActionRow, ActionService
 from cspdesk.services.errors import ServiceError
-from ui.formatting import short_date, short_datetime
-from ui.operations import OnDatabaseThread
-from ui.models.action_table import status_text
-from ui.pages.admin.common import MessageLine
-from ui.pages.base import empty_state
-from ui.rag import RAG_MEANING
-from ui.signals import emit
+from cspdesk_gui.formatting import short_date, short_datetime
+from cspdesk_gui.operations import OnDatabaseThread
+from cspdesk_gui.models.action_table import status_text
+from cspdesk_gui.pages.admin.common import MessageLine
+from cspdesk_gui.pages.base import empty_state
+from cspdesk_gui.rag import RAG_MEANING
+from cspdesk_gui.signals import emit
 
 def _label(text: str, parent: QWidget, name: str = "") -> QLabel:
     label = QLabel(text, parent)

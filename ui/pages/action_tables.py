@@ -1,8 +1,8 @@
 """What the Actions section's tabs share: the action list's table (its widths, group rules and status
 keys), the tab base class, selection helpers, who may change an action, and the status dialog.
 
-:mod:`ui.pages.tracker`, :mod:`ui.pages.my_actions` and :mod:`ui.pages.ocgs` import from here, and
-:mod:`ui.pages.actions` (the page with the tabs) imports them: no module imports its importer.
+:mod:`cspdesk_gui.pages.tracker`, :mod:`cspdesk_gui.pages.my_actions` and :mod:`cspdesk_gui.pages.ocgs` import from here, and
+:mod:`cspdesk_gui.pages.actions` (the page with the tabs) imports them: no module imports its importer.
 """
 
 from __future__ import annotations
@@ -26,17 +26,17 @@ from cspdesk.services.actions.actions import (
     ActionService,
 )
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
-from ui import theme
-from ui.dialogs.action_status import ActionStatusDialog, StatusChoice, status_for_key
-from ui.formatting import count
-from ui.models.action_table import (
+from cspdesk_gui import theme
+from cspdesk_gui.dialogs.action_status import ActionStatusDialog, StatusChoice, status_for_key
+from cspdesk_gui.formatting import count
+from cspdesk_gui.models.action_table import (
     ActionColumn,
     ActionTableModel,
     GroupStartRole,
     one_line,
 )
-from ui.signals import emit
-from ui.widgets.meaning_column import MeaningColumn
+from cspdesk_gui.signals import emit
+from cspdesk_gui.widgets.meaning_column import MeaningColumn
 
 
 #: Text as wide as a column's usual contents, for its first width.

@@ -19,12 +19,12 @@ from cspdesk.domain.enums import PanelType
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership.panels import PanelService
-from ui.pages.action_tables import ActionsTab
-from ui.operations import OnDatabaseThread
-from ui.pages.tracker import TrackerView
-from ui.pages.base import Page
-from ui.signals import emit
-from ui.accessibility import hand_focus_to
+from cspdesk_gui.pages.action_tables import ActionsTab
+from cspdesk_gui.operations import OnDatabaseThread
+from cspdesk_gui.pages.tracker import TrackerView
+from cspdesk_gui.pages.base import Page
+from cspdesk_gui.signals import emit
+from cspdesk_gui.accessibility import hand_focus_to
 
 
 class ActionsPage(Page):
@@ -47,7 +47,7 @@ class ActionsPage(Page):
         self.tracker.changes_made.connect(self._changed)
         self.tracker.status_dialog_opened.connect(self._dialog_opened)
         self.tabs.addTab(self.tracker, "&Tracker")
-        from ui.pages.my_actions import MyActionsView
+        from cspdesk_gui.pages.my_actions import MyActionsView
 
         self.my_actions = MyActionsView(ctx, self.tabs)
         self.my_actions.changes_made.connect(self._changed)
@@ -91,7 +91,7 @@ class ActionsPage(Page):
         except ServiceError:
             socp = False
         if socp and self.ocgs is None:
-            from ui.pages.ocgs import OcgView
+            from cspdesk_gui.pages.ocgs import OcgView
 
             self.ocgs = OcgView(self._ctx, self.tabs)
             self.ocgs.changes_made.connect(self._changed)

@@ -26,15 +26,15 @@ from cspdesk.services.referrals.cases import CaseQuery, CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership.panels import ACTIVE_CASE_STATUSES, PanelService
-from ui.formatting import count
-from ui.operations import OnDatabaseThread
-from ui.models.case_table import CaseIdRole, CaseTableModel, Column, column_for_sort
-from ui.pages.base import Page, empty_state
-from ui.referrals.fields import DateField, DateUnreadable
-from ui.preferences import settings
-from ui.signals import emit
-from ui.accessibility import hand_focus_to
-from ui.widgets.meaning_column import MeaningColumn
+from cspdesk_gui.formatting import count
+from cspdesk_gui.operations import OnDatabaseThread
+from cspdesk_gui.models.case_table import CaseIdRole, CaseTableModel, Column, column_for_sort
+from cspdesk_gui.pages.base import Page, empty_state
+from cspdesk_gui.referrals.fields import DateField, DateUnreadable
+from cspdesk_gui.preferences import settings
+from cspdesk_gui.signals import emit
+from cspdesk_gui.accessibility import hand_focus_to
+from cspdesk_gui.widgets.meaning_column import MeaningColumn
 
 #: How long typing must pause before the list is searched again.
 SEARCH_DEBOUNCE_MS = 150
@@ -573,7 +573,7 @@ class CasesPage(Page):
                 if menu.actions():
                     menu.setActiveAction(menu.actions()[0])
                 return menu
-        from ui.referrals.dialog import ReferralDialog  # the form is built when first wanted
+        from cspdesk_gui.referrals.dialog import ReferralDialog  # the form is built when first wanted
 
         try:
             dialog = ReferralDialog(self._ctx, int(panel_id), self)
@@ -618,7 +618,7 @@ class CasesPage(Page):
         """Open the import dialog (for the panel filtered to, if any); ``path`` pre-fills the file."""
         if not self._can_edit:
             return None
-        from ui.referrals.import_dialog import ImportDialog
+        from cspdesk_gui.referrals.import_dialog import ImportDialog
 
         dialog = ImportDialog(self._ctx, self.referral_panels(), self.panel_combo.currentData(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -36,10 +36,10 @@ from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.meetings.meetings import LISTABLE_CASE_STATUSES, MeetingDetail, MeetingService
 from cspdesk.services.partnership.panels import PanelService
-from ui.operations import OnDatabaseThread
-from ui.formatting import count, short_datetime
-from ui.meeting_mode.window import KeyFilter
-from ui.models.meetings import (
+from cspdesk_gui.operations import OnDatabaseThread
+from cspdesk_gui.formatting import count, short_datetime
+from cspdesk_gui.meeting_mode.window import KeyFilter
+from cspdesk_gui.models.meetings import (
     AgendaColumn,
     AgendaModel,
     AttendanceColumn,
@@ -49,11 +49,11 @@ from ui.models.meetings import (
     MeetingListModel,
     SuggestionModel,
 )
-from ui.pages.admin import common
-from ui.pages.base import Page, empty_state
-from ui.signals import emit
-from ui.widgets.attendance import apply_attendance_key, edit_names_in, save_name
-from ui.accessibility import hand_focus_to
+from cspdesk_gui.pages.admin import common
+from cspdesk_gui.pages.base import Page, empty_state
+from cspdesk_gui.signals import emit
+from cspdesk_gui.widgets.attendance import apply_attendance_key, edit_names_in, save_name
+from cspdesk_gui.accessibility import hand_focus_to
 
 #: Typing in "Add a case" searches once it pauses this long.
 CASE_SEARCH_DEBOUNCE_MS = 200
@@ -687,7 +687,7 @@ class MeetingsPage(Page):
     def new_meeting(self) -> None:
         if not self.can_run:
             return
-        from ui.dialogs.new_meeting import NewMeetingDialog
+        from cspdesk_gui.dialogs.new_meeting import NewMeetingDialog
 
         panels = [p for p in getattr(self, "_panel_rows", [])]
         dialog = NewMeetingDialog(self.service, panels, panel_id=self.panel_combo.currentData(),
@@ -711,8 +711,8 @@ class MeetingsPage(Page):
 
     def print_agenda(self):  # noqa: ANN201 - PreviewDialog | None
         """The print preview of the selected meeting's agenda."""
-        from ui.printing.preview import open_preview
-        from ui.printing.sources import agenda_source
+        from cspdesk_gui.printing.preview import open_preview
+        from cspdesk_gui.printing.sources import agenda_source
 
         if self.detail is None:
             return None
@@ -741,8 +741,8 @@ class MeetingsPage(Page):
     def print_minutes(self):  # noqa: ANN201 - PreviewDialog | None
         """The print preview of the selected meeting's minutes: the distribution copy at first,
         the full record one tick away."""
-        from ui.printing.preview import open_preview
-        from ui.printing.sources import minutes_choice
+        from cspdesk_gui.printing.preview import open_preview
+        from cspdesk_gui.printing.sources import minutes_choice
 
         if self.detail is None or not self.print_minutes_action.isEnabled():
             return None
@@ -764,7 +764,7 @@ class MeetingsPage(Page):
         be listed)."""
         if self.detail is None or not self.cancel_action.isEnabled():
             return None
-        from ui.dialogs.cancel_meeting import CancelMeetingDialog
+        from cspdesk_gui.dialogs.cancel_meeting import CancelMeetingDialog
 
         dialog = CancelMeetingDialog(self.service, self.detail, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -804,7 +804,7 @@ class MeetingsPage(Page):
         """The selected meeting's agencies: research requests, returns, circulation (issue 18)."""
         if self.detail is None or not self.can_run:
             return None
-        from ui.dialogs.agencies import AgenciesDialog
+        from cspdesk_gui.dialogs.agencies import AgenciesDialog
 
         dialog = AgenciesDialog(self.ctx, self.detail.row.id, self._meeting_words(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

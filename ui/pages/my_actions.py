@@ -26,11 +26,11 @@ from cspdesk.services.actions.actions import ActionQuery, ActionService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership.panels import PanelService
-from ui.dialogs.action_status import STATUS_KEYS, ActionStatusDialog
-from ui.formatting import count
-from ui.models.action_table import ActionColumn, ActionTableModel
-from ui.pages.action_detail import ActionDetailPane
-from ui.pages.action_tables import (
+from cspdesk_gui.dialogs.action_status import STATUS_KEYS, ActionStatusDialog
+from cspdesk_gui.formatting import count
+from cspdesk_gui.models.action_table import ActionColumn, ActionTableModel
+from cspdesk_gui.pages.action_detail import ActionDetailPane
+from cspdesk_gui.pages.action_tables import (
     ActionsTab,
     first_selected_row,
     make_action_table,
@@ -38,12 +38,12 @@ from ui.pages.action_tables import (
     open_status_dialog,
     reselect,
 )
-from ui.pages.admin.common import MessageLine
-from ui.pages.base import empty_state
-from ui.rag import RAG_ORDER
-from ui.signals import emit
-from ui.widgets.rag_strip import RagStrip
-from ui.accessibility import hand_focus_to
+from cspdesk_gui.pages.admin.common import MessageLine
+from cspdesk_gui.pages.base import empty_state
+from cspdesk_gui.rag import RAG_ORDER
+from cspdesk_gui.signals import emit
+from cspdesk_gui.widgets.rag_strip import RagStrip
+from cspdesk_gui.accessibility import hand_focus_to
 
 #: The columns an officer's list leaves out: the agency is theirs, and the list is not grouped.
 _HIDDEN = (ActionColumn.GROUP, ActionColumn.AGENCY, ActionColumn.UPDATED, ActionColumn.NUMBER)
@@ -229,8 +229,8 @@ class MyActionsView(ActionsTab):
 
     def print_log(self):  # noqa: ANN201 - PreviewDialog | None
         """The print preview of this officer's action log: the actions listed, as listed."""
-        from ui.printing.preview import open_preview
-        from ui.printing.sources import tracker_choice
+        from cspdesk_gui.printing.preview import open_preview
+        from cspdesk_gui.printing.sources import tracker_choice
 
         query = self.current_query()
         if query is None:

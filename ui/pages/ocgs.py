@@ -35,17 +35,17 @@ from cspdesk.domain.enums import GroupStatus, Strand
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.referrals.ocgs import OcgDetail, OcgQuery, OcgService
-from ui import theme
-from ui.dialogs.ocg_archive import OcgArchiveDialog
-from ui.formatting import count, short_date
-from ui.models.action_table import one_line, status_text
-from ui.models.ocg_table import OcgColumn, OcgTableModel, score_text, status_words
-from ui.pages.action_tables import ActionsTab
-from ui.pages.admin.common import MessageLine
-from ui.pages.base import empty_state
-from ui.rag import rag_brush, rag_icon, rag_tooltip
-from ui.signals import emit
-from ui.accessibility import hand_focus_to
+from cspdesk_gui import theme
+from cspdesk_gui.dialogs.ocg_archive import OcgArchiveDialog
+from cspdesk_gui.formatting import count, short_date
+from cspdesk_gui.models.action_table import one_line, status_text
+from cspdesk_gui.models.ocg_table import OcgColumn, OcgTableModel, score_text, status_words
+from cspdesk_gui.pages.action_tables import ActionsTab
+from cspdesk_gui.pages.admin.common import MessageLine
+from cspdesk_gui.pages.base import empty_state
+from cspdesk_gui.rag import rag_brush, rag_icon, rag_tooltip
+from cspdesk_gui.signals import emit
+from cspdesk_gui.accessibility import hand_focus_to
 
 #: The status filter: label and the statuses kept (None: all).
 STATUS_FILTERS: list[tuple[str, frozenset[GroupStatus] | None]] = [
@@ -532,8 +532,8 @@ class OcgView(ActionsTab):
 
     def print_plan(self):  # noqa: ANN201 - PreviewDialog | None
         """The print preview of the chosen group's 4P plan."""
-        from ui.printing.preview import open_preview
-        from ui.printing.sources import plan_source
+        from cspdesk_gui.printing.preview import open_preview
+        from cspdesk_gui.printing.sources import plan_source
 
         detail = self.detail.detail
         if detail is None:

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
 
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.partnership.panels import PanelService
-from ui.models.panel_table import PanelColumn, PanelIdRole, PanelTableModel
-from ui.operations import OnDatabaseThread
-from ui.pages.base import Page, empty_state
-from ui.signals import emit
-from ui.accessibility import hand_focus_to
+from cspdesk_gui.models.panel_table import PanelColumn, PanelIdRole, PanelTableModel
+from cspdesk_gui.operations import OnDatabaseThread
+from cspdesk_gui.pages.base import Page, empty_state
+from cspdesk_gui.signals import emit
+from cspdesk_gui.accessibility import hand_focus_to
 
 _NO_PANELS_ADMIN = (
     "This partnership has no panels yet.\n\n"

@@ -44,13 +44,13 @@ from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership.panels import PanelRow, PanelService
 from cspdesk.services.papers.returns import DataReturn, Period, ReturnDashboard, ReturnService, between, quarter
-from ui import theme
-from ui.operations import run_op
-from ui.formatting import short_date
-from ui.models.return_section import ReturnColumn, ReturnSectionModel
-from ui.pages.base import Page, empty_state
-from ui.printing.sources import data_return_source, period_words
-from ui.signals import emit
+from cspdesk_gui import theme
+from cspdesk_gui.operations import run_op
+from cspdesk_gui.formatting import short_date
+from cspdesk_gui.models.return_section import ReturnColumn, ReturnSectionModel
+from cspdesk_gui.pages.base import Page, empty_state
+from cspdesk_gui.printing.sources import data_return_source, period_words
+from cspdesk_gui.signals import emit
 
 #: The widest a chart is drawn on screen, in pixels.
 CHART_MAX_WIDTH = 780
@@ -583,7 +583,7 @@ class ReportsPage(Page):
 
     def open_preview(self):  # noqa: ANN201 - PreviewDialog | None
         """The return's print preview (built again from the choices, on a worker thread)."""
-        from ui.printing.preview import open_preview
+        from cspdesk_gui.printing.preview import open_preview
 
         panel_id = self.panel_id()
         if panel_id is None:

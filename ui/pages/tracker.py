@@ -1,5 +1,5 @@
 """The Actions section's Tracker tab: all actions of a panel (or of every panel the user sits on),
-filtered (:mod:`ui.pages.tracker_filters`), grouped and counted, with the detail of the one selected
+filtered (:mod:`cspdesk_gui.pages.tracker_filters`), grouped and counted, with the detail of the one selected
 below, status changes, import, export and printing.
 
 The tracker filters, sorts and groups in SQL through :class:`ActionService`; the list is the lazy
@@ -31,16 +31,16 @@ from cspdesk.services.referrals.cases import CaseService
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership.panels import PanelService
-from ui.operations import OnDatabaseThread, run_op
-from ui.dialogs.action_status import ActionStatusDialog
-from ui.formatting import count
-from ui.models.action_table import (
+from cspdesk_gui.operations import OnDatabaseThread, run_op
+from cspdesk_gui.dialogs.action_status import ActionStatusDialog
+from cspdesk_gui.formatting import count
+from cspdesk_gui.models.action_table import (
     ActionColumn,
     ActionTableModel,
     column_for_sort,
 )
-from ui.pages.action_detail import ActionDetailPane
-from ui.pages.action_tables import (
+from cspdesk_gui.pages.action_detail import ActionDetailPane
+from cspdesk_gui.pages.action_tables import (
     CELL_ROOM,
     SAMPLE_TEXT,
     ActionsTab,
@@ -52,13 +52,13 @@ from ui.pages.action_tables import (
     reselect,
     select_action_ids,
 )
-from ui.pages.tracker_filters import STATUS_FILTERS, TYPING_DEBOUNCE_MS, TrackerFilters
-from ui.pages.admin.common import MessageLine
-from ui.pages.base import empty_state
-from ui.rag import RAG_ORDER
-from ui.signals import emit
-from ui.widgets.rag_strip import RagStrip
-from ui.accessibility import hand_focus_to
+from cspdesk_gui.pages.tracker_filters import STATUS_FILTERS, TYPING_DEBOUNCE_MS, TrackerFilters
+from cspdesk_gui.pages.admin.common import MessageLine
+from cspdesk_gui.pages.base import empty_state
+from cspdesk_gui.rag import RAG_ORDER
+from cspdesk_gui.signals import emit
+from cspdesk_gui.widgets.rag_strip import RagStrip
+from cspdesk_gui.accessibility import hand_focus_to
 
 
 #: Hidden until chosen from the header's menu. The number is shown in front of the action's text
@@ -276,8 +276,8 @@ class TrackerView(TrackerFilters, ActionsTab):
 
     def print_tracker(self):  # noqa: ANN201 - PreviewDialog | None
         """The print preview of the actions listed, with the filters and grouping shown."""
-        from ui.printing.preview import open_preview
-        from ui.printing.sources import tracker_choice
+        from cspdesk_gui.printing.preview import open_preview
+        from cspdesk_gui.printing.sources import tracker_choice
 
         if not self.model.is_loaded():
             return None
@@ -356,7 +356,7 @@ class TrackerView(TrackerFilters, ActionsTab):
         if not self.can_import:
             return None
         from cspdesk.services.records_io.action_import import ActionImportService
-        from ui.dialogs.action_import import ActionImportDialog
+        from cspdesk_gui.dialogs.action_import import ActionImportDialog
 
         panels = [(self.panel_combo.itemData(i), self.panel_combo.itemText(i))
                   for i in range(1, self.panel_combo.count())]
@@ -369,7 +369,7 @@ class TrackerView(TrackerFilters, ActionsTab):
         return dialog
 
     def _imported(self, result: object) -> None:
-        from ui.dialogs.action_import import import_outcome
+        from cspdesk_gui.dialogs.action_import import import_outcome
 
         report = result.value  # type: ignore[attr-defined]
         self.message.good(f"{import_outcome(report)} from {report.source}.")

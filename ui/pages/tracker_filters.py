@@ -1,5 +1,5 @@
 """The tracker's filter bar: panel, agency, owner, status, RAG, overdue, due dates, case and
-grouping, and the :class:`ActionQuery` they make. A part of :class:`ui.pages.tracker.TrackerView`."""
+grouping, and the :class:`ActionQuery` they make. A part of :class:`cspdesk_gui.pages.tracker.TrackerView`."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from cspdesk.services.actions.actions import (
     ActionSort,
 )
 from cspdesk.services.errors import ServiceError
-from ui.rag import RAG_ORDER, rag_icon
+from cspdesk_gui.rag import RAG_ORDER, rag_icon
 
 
 #: How long typing must pause before the list is read again.
@@ -75,7 +75,7 @@ def _qdate(value: date) -> QDate:
 
 
 class TrackerFilters:
-    """The tracker's filter bar and the query it makes: a part of :class:`~ui.pages.tracker.TrackerView`
+    """The tracker's filter bar and the query it makes: a part of :class:`~cspdesk_gui.pages.tracker.TrackerView`
     (mixed in; it uses the view's ``_ctx``, ``reads``, ``model``, ``message`` and ``_debounce``).
 
     Panel, agency, owner, status, RAG, overdue, due dates, case and grouping; :meth:`current_query`

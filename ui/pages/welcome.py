@@ -7,9 +7,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ui.pages.base import Page
-from ui.resources import resource_path
-from ui.accessibility import hand_focus_to
+from cspdesk_gui.pages.base import Page
+from cspdesk_gui.resources import resource_path
+from cspdesk_gui.accessibility import hand_focus_to
 
 
 class WelcomePage(Page):

@@ -5,7 +5,7 @@ PDFium library Chrome uses, with wheels for Windows, macOS and Linux.
 
 Hazard: PDFium is not thread-safe. Every call into it here holds :data:`PDFIUM_LOCK`, so a preview
 being drawn and a print job on another thread take turns rather than corrupt each other. Nothing
-here touches a widget: these functions run on worker threads (``ui.operations``, the database thread).
+here touches a widget: these functions run on worker threads (``cspdesk_gui.operations``, the database thread).
 """
 
 from __future__ import annotations

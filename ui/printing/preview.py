@@ -1,11 +1,11 @@
 """Print preview, print and save as PDF, for any PDF a service produces.
 
-The dialog is given a :class:`~ui.printing.sources.PrintSource`: how to build the PDF (a
+The dialog is given a :class:`~cspdesk_gui.printing.sources.PrintSource`: how to build the PDF (a
 service's ``render``), how to save it (the service's ``write``, which records the save in the audit
 trail) and how to record that it was printed (the service's ``record_printed``). The dialog itself
 keeps no audit and reads no data: every print and save goes through the service.
 
-Everything slow runs on a worker thread (``ui.operations``, the database thread) with progress and a Cancel button:
+Everything slow runs on a worker thread (``cspdesk_gui.operations``, the database thread) with progress and a Cancel button:
 building the PDF, drawing the pages in view (again as the reader scrolls or zooms), printing and
 saving. Drawing and printing stop between pages when cancelled; a cancelled print is aborted, so
 nothing reaches the printer and nothing is recorded.
@@ -40,11 +40,11 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.services.errors import ServiceError
-from ui.operations import Cancelled, OpCall, run_op
-from ui.printing.pages import PageImage, page_sizes, print_pdf, render_pages
-from ui.printing.sources import PreviewChoice, PrintSource
-from ui.signals import emit
-from ui.windows import fit_to_screen
+from cspdesk_gui.operations import Cancelled, OpCall, run_op
+from cspdesk_gui.printing.pages import PageImage, page_sizes, print_pdf, render_pages
+from cspdesk_gui.printing.sources import PreviewChoice, PrintSource
+from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import fit_to_screen
 
 #: Zoom steps, in % of the page's real size on a 96 dpi screen.
 ZOOM_STEPS = (25, 33, 50, 67, 75, 90, 100, 110, 125, 150, 175, 200, 250, 300, 400)

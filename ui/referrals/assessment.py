@@ -25,10 +25,10 @@ from cspdesk.domain.risk_tools import DASH_2009, PROFESSIONAL_JUDGEMENT, risk_to
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.referrals.referrals import DashAnswer, DashItem, ReferralInvalid, ReferralService
-from ui.dialogs.forms import error_label, make_primary
-from ui.referrals.dash import DashGrid
-from ui.referrals.fields import DateField, DateUnreadable
-from ui.signals import emit
+from cspdesk_gui.dialogs.forms import error_label, make_primary
+from cspdesk_gui.referrals.dash import DashGrid
+from cspdesk_gui.referrals.fields import DateField, DateUnreadable
+from cspdesk_gui.signals import emit
 
 #: The tools a MARAC assessment offers, the first the default.
 MARAC_TOOLS = (DASH_2009, PROFESSIONAL_JUDGEMENT)

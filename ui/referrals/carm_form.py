@@ -8,8 +8,8 @@ from typing import Any
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from cspdesk.services.referrals.referrals import CarmDraft, GroupDraft, LinkedPersonDraft, PlaceDraft, ReferralDraft
-from ui.referrals.people import RowField
-from ui.referrals.subject_form import SubjectReferralForm
+from cspdesk_gui.referrals.people import RowField
+from cspdesk_gui.referrals.subject_form import SubjectReferralForm
 
 
 class CarmReferralForm(SubjectReferralForm):

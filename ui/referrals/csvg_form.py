@@ -8,9 +8,9 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from cspdesk.services.referrals.referrals import CsvgDraft, GroupDraft, LinkedPersonDraft, ReferralDraft
-from ui.referrals.dialog import text_box
-from ui.referrals.people import RowField
-from ui.referrals.subject_form import SubjectReferralForm
+from cspdesk_gui.referrals.dialog import text_box
+from cspdesk_gui.referrals.people import RowField
+from cspdesk_gui.referrals.subject_form import SubjectReferralForm
 
 
 class CsvgReferralForm(SubjectReferralForm):

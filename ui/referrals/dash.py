@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.rules import dash_visible_high_risk
-from ui import theme
-from ui.signals import emit
+from cspdesk_gui import theme
+from cspdesk_gui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
 

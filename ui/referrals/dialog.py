@@ -1,6 +1,6 @@
 """The referral form's shared base: ``ReferralDialog(ctx, panel_id)`` opens the form of the panel's
-type — :mod:`ui.referrals.marac_form`, :mod:`~ui.referrals.csvg_form`, :mod:`~ui.referrals.socp_form`
-or :mod:`~ui.referrals.carm_form` — each adding its own sections to what every referral shares
+type — :mod:`cspdesk_gui.referrals.marac_form`, :mod:`~cspdesk_gui.referrals.csvg_form`, :mod:`~cspdesk_gui.referrals.socp_form`
+or :mod:`~cspdesk_gui.referrals.carm_form` — each adding its own sections to what every referral shares
 (the referral's date, agency, referrer and reason; people already held; repeats; saving).
 What each panel type asks comes from the domain (:mod:`cspdesk.domain.panels`).
 
@@ -56,17 +56,17 @@ from cspdesk.services.referrals.referrals import (
     ReferralService,
     RepeatInfo,
 )
-from ui.dialogs.forms import error_label, make_primary
-from ui.formatting import short_date
-from ui.pages.admin.common import confirm
-from ui.operations import run_and_wait
-from ui.referrals.fields import DateField, DateUnreadable
-from ui.dialogs.chronology import chronology_hooks
-from ui.referrals.matches import MatchPanel, describe_match
-from ui.referrals.people import LinkedRecord, PeopleRows, PersonEntry, RowField
-from ui.signals import emit
-from ui.widgets.keyboard import FollowFocus, make_typeable
-from ui.windows import fit_to_screen
+from cspdesk_gui.dialogs.forms import error_label, make_primary
+from cspdesk_gui.formatting import short_date
+from cspdesk_gui.pages.admin.common import confirm
+from cspdesk_gui.operations import run_and_wait
+from cspdesk_gui.referrals.fields import DateField, DateUnreadable
+from cspdesk_gui.dialogs.chronology import chronology_hooks
+from cspdesk_gui.referrals.matches import MatchPanel, describe_match
+from cspdesk_gui.referrals.people import LinkedRecord, PeopleRows, PersonEntry, RowField
+from cspdesk_gui.signals import emit
+from cspdesk_gui.widgets.keyboard import FollowFocus, make_typeable
+from cspdesk_gui.windows import fit_to_screen
 
 _ROW_PATH = re.compile(r"^(\w+)\[(\d+)\]")
 
@@ -111,7 +111,7 @@ class ReferralDialog(QDialog):
 
     def __new__(cls, ctx: ServiceContext, panel_id: int, parent: QWidget | None = None) -> ReferralDialog:
         if cls is ReferralDialog:  # the form of the panel's type
-            from ui.referrals.panel_forms import form_class  # the forms import this module
+            from cspdesk_gui.referrals.panel_forms import form_class  # the forms import this module
 
             cls = form_class(ReferralService(ctx).panel_rules(panel_id))
         return super().__new__(cls)
@@ -493,7 +493,7 @@ class ReferralDialog(QDialog):
     # -- saving ---------------------------------------------------------------------------------
 
     def save(self) -> CreatedReferral | None:
-        """Check and save (on the database thread, :func:`ui.operations.run_and_wait`); on problems
+        """Check and save (on the database thread, :func:`cspdesk_gui.operations.run_and_wait`); on problems
         show each beside its field and return None."""
         self.clear_errors()
         try:

@@ -1,6 +1,6 @@
 """Importing referrals from a CSV or XLSX file, from the window.
 
-Two steps, both off the GUI thread (:mod:`ui.operations`, the database thread) with progress:
+Two steps, both off the GUI thread (:mod:`cspdesk_gui.operations`, the database thread) with progress:
 
 1. **Check**: every row is read and checked as the form checks a referral (a dry run: nothing is
    written). The report lists each bad row with its row number, column and reason, and notes the
@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.records_io.referral_import import KNOWN_FIELDS, ImportReport, MissingColumns, ReferralImportService
-from ui import theme
-from ui.operations import OpCall, run_op
-from ui.dialogs.forms import error_label, make_primary
-from ui.signals import emit
+from cspdesk_gui import theme
+from cspdesk_gui.operations import OpCall, run_op
+from cspdesk_gui.dialogs.forms import error_label, make_primary
+from cspdesk_gui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
 

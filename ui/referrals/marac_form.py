@@ -19,13 +19,13 @@ from cspdesk.services.referrals.referrals import (
     Problem,
     ReferralDraft,
 )
-from ui.dialogs.forms import error_label
-from ui.formatting import short_date
-from ui.referrals.assessment import MARAC_TOOLS
-from ui.referrals.dash import DashGrid
-from ui.referrals.dialog import ReferralDialog, combo, text_box
-from ui.referrals.people import PersonEntry, RowField
-from ui.widgets.keyboard import FocusCheckBox
+from cspdesk_gui.dialogs.forms import error_label
+from cspdesk_gui.formatting import short_date
+from cspdesk_gui.referrals.assessment import MARAC_TOOLS
+from cspdesk_gui.referrals.dash import DashGrid
+from cspdesk_gui.referrals.dialog import ReferralDialog, combo, text_box
+from cspdesk_gui.referrals.people import PersonEntry, RowField
+from cspdesk_gui.widgets.keyboard import FocusCheckBox
 
 _YES_NO = [("Not recorded", None), ("Yes", True), ("No", False)]
 

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.services.referrals.referrals import PersonMatch, RepeatInfo
-from ui.formatting import short_date
-from ui.referrals.people import PersonEntry
-from ui.signals import emit
+from cspdesk_gui.formatting import short_date
+from cspdesk_gui.referrals.people import PersonEntry
+from cspdesk_gui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
 

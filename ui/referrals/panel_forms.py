@@ -5,11 +5,11 @@ from __future__ import annotations
 from cspdesk.domain.enums import PanelType
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.referrals.referrals import PanelRules
-from ui.referrals.carm_form import CarmReferralForm
-from ui.referrals.csvg_form import CsvgReferralForm
-from ui.referrals.dialog import ReferralDialog
-from ui.referrals.marac_form import MaracReferralForm
-from ui.referrals.socp_form import SocpReferralForm
+from cspdesk_gui.referrals.carm_form import CarmReferralForm
+from cspdesk_gui.referrals.csvg_form import CsvgReferralForm
+from cspdesk_gui.referrals.dialog import ReferralDialog
+from cspdesk_gui.referrals.marac_form import MaracReferralForm
+from cspdesk_gui.referrals.socp_form import SocpReferralForm
 
 FORM_CLASSES: dict[PanelType, type[ReferralDialog]] = {
     PanelType.MARAC: MaracReferralForm,

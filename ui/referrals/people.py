@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.dialogs.forms import error_label
-from ui.formatting import short_date
-from ui.referrals.fields import DateField
-from ui.signals import emit
+from cspdesk_gui.dialogs.forms import error_label
+from cspdesk_gui.formatting import short_date
+from cspdesk_gui.referrals.fields import DateField
+from cspdesk_gui.signals import emit
 
 
 @dataclass(frozen=True)

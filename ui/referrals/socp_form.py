@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QWidget
 
 from cspdesk.services.records_io.referral_import import resolve_existing_ocg
 from cspdesk.services.referrals.referrals import GroupDraft, LinkedPersonDraft, ReferralDraft, SocpDraft
-from ui.referrals.dialog import ReferralDialog, text_box
-from ui.referrals.people import RowField
+from cspdesk_gui.referrals.dialog import ReferralDialog, text_box
+from cspdesk_gui.referrals.people import RowField
 
 
 class SocpReferralForm(ReferralDialog):

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import RiskLevel, VulnerabilityFlag
-from ui.dialogs.forms import error_label
-from ui.referrals.dialog import ReferralDialog, combo, whole_height
-from ui.referrals.people import PersonEntry
+from cspdesk_gui.dialogs.forms import error_label
+from cspdesk_gui.referrals.dialog import ReferralDialog, combo, whole_height
+from cspdesk_gui.referrals.people import PersonEntry
 
 _RISK_CHOICES = [("Choose…", None), ("High", RiskLevel.HIGH), ("Medium", RiskLevel.MEDIUM), ("Low", RiskLevel.LOW)]
 

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 
 from cspdesk.services.access.accounts import AccountService
-from ui.operations import OnDatabaseThread
+from cspdesk_gui.operations import OnDatabaseThread
 
 
 class AccountController(QObject):
@@ -45,7 +45,7 @@ class AccountController(QObject):
 
     def change_password(self, *, required: bool = False):  # noqa: ANN201 - ChangePasswordDialog
         """File → Change password…; with ``required`` (a temporary password) cancelling signs out."""
-        from ui.dialogs.change_password import ChangePasswordDialog
+        from cspdesk_gui.dialogs.change_password import ChangePasswordDialog
 
         window = self._window
         dialog = ChangePasswordDialog(window.ctx, window, required=required)

@@ -1,6 +1,6 @@
 """Backups from the main window: File → Back up now, File → Restore a backup… (after which the
 window closes to sign in again), and the automatic jobs (the daily backup, the backup on closing,
-the full check of a large file) run by :class:`ui.auto_backup.BackupRunner`."""
+the full check of a large file) run by :class:`cspdesk_gui.auto_backup.BackupRunner`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 from shiboken6 import isValid
 
-from ui import faults
-from ui.signals import emit
-from ui.windows import bring_to_front
+from cspdesk_gui import faults
+from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import bring_to_front
 
 
 class BackupController(QObject):
@@ -34,7 +34,7 @@ class BackupController(QObject):
         ctx = self._window.ctx
         if not (self.auto_backups or ctx.full_check_pending):
             return
-        from ui.auto_backup import START_DELAY_MS, BackupRunner
+        from cspdesk_gui.auto_backup import START_DELAY_MS, BackupRunner
 
         runner = BackupRunner(self._window, ctx)
         self.runner = runner
@@ -56,7 +56,7 @@ class BackupController(QObject):
             admin.backups_tab.back_up_now()
             return
         from cspdesk.services.database.backup import BackupService
-        from ui.operations import run_op
+        from cspdesk_gui.operations import run_op
 
         ctx = window.ctx
         window.statusBar().showMessage("Backing up…")
@@ -74,7 +74,7 @@ class BackupController(QObject):
         if self.restore_dialog is not None and isValid(self.restore_dialog):
             bring_to_front(self.restore_dialog)
             return self.restore_dialog
-        from ui.dialogs.restore import RestoreDialog
+        from cspdesk_gui.dialogs.restore import RestoreDialog
 
         dialog = RestoreDialog(window, ctx=window.ctx)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -87,7 +87,7 @@ class BackupController(QObject):
         return dialog
 
     def _restored(self, info: object) -> None:
-        from ui.dialogs.restore import restored_notice
+        from cspdesk_gui.dialogs.restore import restored_notice
 
         self.sign_in_notice = restored_notice(info)  # type: ignore[arg-type]
         emit(self._window.database_restored, info)

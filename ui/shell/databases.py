@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.database.workspace import OpenFailed, close_workspace, describe_database
-from ui.signals import emit
+from cspdesk_gui.signals import emit
 
 
 class DatabaseSwitcher(QObject):
@@ -31,7 +31,7 @@ class DatabaseSwitcher(QObject):
 
     def connect_to_server(self):  # noqa: ANN201 - ServerConnectionDialog
         """Ask where the server database is (opened, not exec()'d); then sign in to it as to a file."""
-        from ui.dialogs.server_connection import ServerConnectionDialog
+        from cspdesk_gui.dialogs.server_connection import ServerConnectionDialog
 
         window = self._window
         dialog = ServerConnectionDialog(window)
@@ -44,7 +44,7 @@ class DatabaseSwitcher(QObject):
         """Sign in to another existing database; the window switches to it when that succeeds.
         Says why in a message box if there is nothing to open; returns the sign-in dialog."""
         from cspdesk.services.access.auth import database_exists
-        from ui.dialogs.sign_in import SignInDialog
+        from cspdesk_gui.dialogs.sign_in import SignInDialog
 
         window = self._window
         try:

@@ -1,5 +1,5 @@
 """The welcome page's two ways out of an empty database: naming the partnership (a dialog), or
-loading the demo partnership on a worker thread (:class:`ui.demo_loader.DemoLoader`); the pages
+loading the demo partnership on a worker thread (:class:`cspdesk_gui.demo_loader.DemoLoader`); the pages
 refresh when either is done."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from cspdesk.services.context import OpChanges
-from ui.signals import emit
+from cspdesk_gui.signals import emit
 
 
 class FirstRunController(QObject):
@@ -23,7 +23,7 @@ class FirstRunController(QObject):
     def set_up_partnership(self) -> None:
         """Name the partnership of this (signed-in, empty) database. The dialog is opened, not
         exec()'d: locking the window must not end it."""
-        from ui.dialogs.partnership_setup import PartnershipSetupDialog
+        from cspdesk_gui.dialogs.partnership_setup import PartnershipSetupDialog
 
         dialog = PartnershipSetupDialog(self._window.ctx, self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -43,7 +43,7 @@ class FirstRunController(QObject):
         """Write the demo partnership on a worker thread; the pages refresh when it is done."""
         if self.loader is not None:
             return
-        from ui.demo_loader import DemoLoader
+        from cspdesk_gui.demo_loader import DemoLoader
 
         window = self._window
         window.page("welcome").set_busy(True)

@@ -9,9 +9,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QListWidget, QListWidgetItem, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
-from ui.lock import LockScreen
-from ui.shell.sections import NAVIGATION, sidebar_width
-from ui.shell.status import ReadOnlyBanner
+from cspdesk_gui.lock import LockScreen
+from cspdesk_gui.shell.sections import NAVIGATION, sidebar_width
+from cspdesk_gui.shell.status import ReadOnlyBanner
 
 
 def build_central(window: Any) -> None:  # window: the MainWindow (importing it would be a cycle)

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
-from ui.shell.sections import NAVIGATION
-from ui.theme import appearance_menu
+from cspdesk_gui.shell.sections import NAVIGATION
+from cspdesk_gui.theme import appearance_menu
 
 
 def _add(window: Any, menu: Any, name: str, text: str, slot: Any, shortcut: Any = None) -> QAction:

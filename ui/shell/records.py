@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
 from cspdesk.services.errors import ServiceError
-from ui.signals import emit
-from ui.windows import bring_to_front
+from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import bring_to_front
 
 
 class OpenRecords(QObject):
@@ -25,7 +25,7 @@ class OpenRecords(QObject):
 
     def open_case(self, case_id: int) -> QWidget | None:
         """Show the case, read-only, in a dialog of its own."""
-        from ui.dialogs.case_view import CaseDialog
+        from cspdesk_gui.dialogs.case_view import CaseDialog
 
         existing = self._case_dialogs.get(case_id)
         if existing is not None and isValid(existing):
@@ -57,7 +57,7 @@ class OpenRecords(QObject):
 
     def open_meeting_mode(self, meeting_id: int) -> QWidget | None:
         """Run a meeting in a window of its own (or review its minutes)."""
-        from ui.meeting_mode import MeetingModeWindow
+        from cspdesk_gui.meeting_mode import MeetingModeWindow
 
         existing = self._meeting_windows.get(meeting_id)
         if existing is not None and isValid(existing) and existing.isVisible():
@@ -85,9 +85,9 @@ class OpenRecords(QObject):
         (opened by mistake, or to prepare), ask first."""
         from cspdesk.domain.enums import MeetingStatus
         from cspdesk.services.meetings.meetings import MeetingService
-        from ui.formatting import short_date
-        from ui.operations import run_and_wait
-        from ui.pages.admin.common import confirm
+        from cspdesk_gui.formatting import short_date
+        from cspdesk_gui.operations import run_and_wait
+        from cspdesk_gui.pages.admin.common import confirm
 
         window = self._window
         ctx = window.ctx

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtWidgets import QListWidget
 
 from cspdesk.services.database.workspace import describe_database
-from ui.pages.base import Page
+from cspdesk_gui.pages.base import Page
 
 
 class Section(StrEnum):
@@ -81,7 +81,7 @@ def page_builders(window: Any, *, administer: bool) -> dict[Section, Callable[[]
     ctx, stack = window.ctx, window.stack
 
     def welcome() -> Page:
-        from ui.pages.welcome import WelcomePage
+        from cspdesk_gui.pages.welcome import WelcomePage
 
         # Demo data only goes into a database with no accounts: never offered once someone signed in.
         page = WelcomePage(describe_database(ctx), stack, offer_demo=ctx.actor.user_id is None)
@@ -90,7 +90,7 @@ def page_builders(window: Any, *, administer: bool) -> dict[Section, Callable[[]
         return page
 
     def panels() -> Page:
-        from ui.pages.panels import PanelsPage
+        from cspdesk_gui.pages.panels import PanelsPage
 
         page = PanelsPage(ctx, stack)
         page.panel_opened.connect(window.open_panel)
@@ -98,7 +98,7 @@ def page_builders(window: Any, *, administer: bool) -> dict[Section, Callable[[]
         return page
 
     def cases() -> Page:
-        from ui.pages.cases import CasesPage
+        from cspdesk_gui.pages.cases import CasesPage
 
         page = CasesPage(ctx, stack)
         page.case_opened.connect(window.open_case)
@@ -106,7 +106,7 @@ def page_builders(window: Any, *, administer: bool) -> dict[Section, Callable[[]
         return page
 
     def meetings() -> Page:
-        from ui.pages.meetings import MeetingsPage
+        from cspdesk_gui.pages.meetings import MeetingsPage
 
         page = MeetingsPage(ctx, stack)
         page.meeting_mode_requested.connect(window.open_meeting_mode)
@@ -114,19 +114,19 @@ def page_builders(window: Any, *, administer: bool) -> dict[Section, Callable[[]
         return page
 
     def actions() -> Page:
-        from ui.pages.actions import ActionsPage
+        from cspdesk_gui.pages.actions import ActionsPage
 
         page = ActionsPage(ctx, stack)
         page.changes_made.connect(window.apply_changes)
         return page
 
     def reports() -> Page:
-        from ui.pages.reports import ReportsPage
+        from cspdesk_gui.pages.reports import ReportsPage
 
         return ReportsPage(ctx, stack)
 
     def admin() -> Page:
-        from ui.pages.admin import AdminPage
+        from cspdesk_gui.pages.admin import AdminPage
 
         page = AdminPage(ctx, stack)
         page.changes_made.connect(window.apply_changes)

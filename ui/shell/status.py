@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QWidget
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.partnership.partnership import PartnershipInfo
 from cspdesk.services.database.workspace import describe_database
-from ui.widgets.elided_label import ElidedLabel
+from cspdesk_gui.widgets.elided_label import ElidedLabel
 
 #: Qt's "no maximum" for a widget's width (QWIDGETSIZE_MAX).
 QWIDGETSIZE_MAX = (1 << 24) - 1

@@ -1,5 +1,5 @@
-"""What the shell's parts need of the main window — a structural type, so that :mod:`ui.lock`,
-:mod:`ui.change_watch` and the controllers in :mod:`ui.shell` do not import :mod:`ui.main_window`
+"""What the shell's parts need of the main window — a structural type, so that :mod:`cspdesk_gui.lock`,
+:mod:`cspdesk_gui.change_watch` and the controllers in :mod:`cspdesk_gui.shell` do not import :mod:`cspdesk_gui.main_window`
 (which imports them): the arrows point one way, checked by an import-linter contract."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenuBar, QStackedWidget, QStatusBar, QWidget
 
     from cspdesk.services.context import OpChanges, ServiceContext
-    from ui.pages.base import Page
+    from cspdesk_gui.pages.base import Page
 
 
 class Lockable(Protocol):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from cspdesk.domain.enums import AttendanceStatus
 from cspdesk.services.meetings.meetings import MeetingService
-from ui.models.meetings import AttendanceColumn, AttendanceModel
+from cspdesk_gui.models.meetings import AttendanceColumn, AttendanceModel
 
 #: One-letter keys of the grid: a status, or (I, S) a toggle.
 ATTENDANCE_KEYS: dict[int, AttendanceStatus] = {

@@ -13,8 +13,8 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from cspdesk.domain.enums import Rag
-from ui.rag import RAG_MEANING, RAG_ORDER, RAG_SHORT_MEANING, rag_icon
-from ui.signals import emit
+from cspdesk_gui.rag import RAG_MEANING, RAG_ORDER, RAG_SHORT_MEANING, rag_icon
+from cspdesk_gui.signals import emit
 
 
 class RagStrip(QWidget):

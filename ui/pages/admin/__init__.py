@@ -13,20 +13,20 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QStackedWidget, QTabWidget, QWidget
 
 from cspdesk.services.context import OpChanges, Permission, ServiceContext
-from ui.pages.admin.accounts import AccountsTab
-from ui.pages.admin.audit import AuditTab
-from ui.pages.admin.backups import BackupsTab
-from ui.pages.admin.common import wait_for_background_calls
-from ui.pages.admin.known_to import AlsoKnownToTab
-from ui.pages.admin.retention import RetentionTab
-from ui.pages.admin.security import SecurityTab
-from ui.pages.admin.settings import SettingsTab
-from ui.pages.admin.structure import StructureTab
-from ui.pages.admin.subject_access import SubjectAccessTab
-from ui.pages.admin.tab import AdminTab
-from ui.pages.base import Page, empty_state
-from ui.signals import emit
-from ui.accessibility import hand_focus_to
+from cspdesk_gui.pages.admin.accounts import AccountsTab
+from cspdesk_gui.pages.admin.audit import AuditTab
+from cspdesk_gui.pages.admin.backups import BackupsTab
+from cspdesk_gui.pages.admin.common import wait_for_background_calls
+from cspdesk_gui.pages.admin.known_to import AlsoKnownToTab
+from cspdesk_gui.pages.admin.retention import RetentionTab
+from cspdesk_gui.pages.admin.security import SecurityTab
+from cspdesk_gui.pages.admin.settings import SettingsTab
+from cspdesk_gui.pages.admin.structure import StructureTab
+from cspdesk_gui.pages.admin.subject_access import SubjectAccessTab
+from cspdesk_gui.pages.admin.tab import AdminTab
+from cspdesk_gui.pages.base import Page, empty_state
+from cspdesk_gui.signals import emit
+from cspdesk_gui.accessibility import hand_focus_to
 
 __all__ = ["AdminPage", "wait_for_background_calls"]
 

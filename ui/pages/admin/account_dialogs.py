@@ -28,7 +28,7 @@ from cspdesk.domain.enums import Role
 from cspdesk.services.access.accounts import AccountRow, AccountService
 from cspdesk.services.context import ROLE_PERMISSIONS, OpResult, Permission
 from cspdesk.services.errors import ServiceError, ValidationError
-from ui.pages.admin.common import FieldErrors, PasswordField, error_label, with_error
+from cspdesk_gui.pages.admin.common import FieldErrors, PasswordField, error_label, with_error
 
 _PERMISSION_WORDS = {
     Permission.VIEW_CASES: "see cases",

@@ -20,15 +20,15 @@ from cspdesk.services.access.accounts import AccountRow, AccountService
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership.panels import PanelService
-from ui.formatting import count
-from ui.models.account_table import AccountColumn, AccountStatus, AccountTableModel, account_status
-from ui.pages.admin import common
-from ui.pages.admin.account_dialogs import AccountDialog, ResetPasswordDialog
-from ui.pages.admin.common import MessageLine
-from ui.pages.admin.tab import AdminTab
-from ui.pages.base import empty_state
-from ui.signals import emit
-from ui.accessibility import hand_focus_to
+from cspdesk_gui.formatting import count
+from cspdesk_gui.models.account_table import AccountColumn, AccountStatus, AccountTableModel, account_status
+from cspdesk_gui.pages.admin import common
+from cspdesk_gui.pages.admin.account_dialogs import AccountDialog, ResetPasswordDialog
+from cspdesk_gui.pages.admin.common import MessageLine
+from cspdesk_gui.pages.admin.tab import AdminTab
+from cspdesk_gui.pages.base import empty_state
+from cspdesk_gui.signals import emit
+from cspdesk_gui.accessibility import hand_focus_to
 
 #: Column widths come from the widest text each usually holds; Panels takes the rest.
 _SAMPLE_TEXT = {

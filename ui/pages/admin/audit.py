@@ -23,14 +23,14 @@ from cspdesk.domain.enums import AuditKind
 from cspdesk.services.audit.audit import AuditQuery, AuditService, ChainReport
 from cspdesk.services.audit.audit_text import audit_summary
 from cspdesk.services.context import ServiceContext
-from ui.formatting import count
-from ui.models.audit_table import AuditColumn, AuditTableModel
-from ui.pages.admin.common import MessageLine, run_in_background
-from ui.pages.admin.tab import AdminTab
-from ui.pages.base import empty_state
-from ui.signals import emit
-from ui.widgets.keyboard import make_typeable
-from ui.accessibility import hand_focus_to
+from cspdesk_gui.formatting import count
+from cspdesk_gui.models.audit_table import AuditColumn, AuditTableModel
+from cspdesk_gui.pages.admin.common import MessageLine, run_in_background
+from cspdesk_gui.pages.admin.tab import AdminTab
+from cspdesk_gui.pages.base import empty_state
+from cspdesk_gui.signals import emit
+from cspdesk_gui.widgets.keyboard import make_typeable
+from cspdesk_gui.accessibility import hand_focus_to
 
 
 class Period:

@@ -24,13 +24,13 @@ from shiboken6 import isValid
 from cspdesk.services.database.backup import MAX_KEEP, BackupInfo, BackupService, BackupSettings
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
-from ui.operations import run_op
-from ui.dialogs.restore import holds_text, one_line
-from ui.pages.admin import common
-from ui.pages.admin.common import FieldErrors, MessageLine, error_label
-from ui.pages.admin.tab import AdminTab
-from ui.signals import emit
-from ui.accessibility import hand_focus_to
+from cspdesk_gui.operations import run_op
+from cspdesk_gui.dialogs.restore import holds_text, one_line
+from cspdesk_gui.pages.admin import common
+from cspdesk_gui.pages.admin.common import FieldErrors, MessageLine, error_label
+from cspdesk_gui.pages.admin.tab import AdminTab
+from cspdesk_gui.signals import emit
+from cspdesk_gui.accessibility import hand_focus_to
 
 
 class BackupsTab(AdminTab):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.services.errors import ServiceError
-from ui.operations import Op, OpCall, wait_for_ops
+from cspdesk_gui.operations import Op, OpCall, wait_for_ops
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ def wait_for_background_calls() -> None:
 
 def run_in_background(fn: Callable[[], object], what: str, on_success: Callable[[object], None],
                       on_failure: Callable[[ServiceError], None]) -> OpCall:
-    """Run ``fn`` on the database thread (:mod:`ui.operations`); its outcome goes to the two
+    """Run ``fn`` on the database thread (:mod:`cspdesk_gui.operations`); its outcome goes to the two
     callbacks, which are not called once the QObject they belong to is deleted. ``on_failure``
     always gets a :class:`ServiceError` whose message is for people (a :class:`ValidationError`
     keeps its field); anything unexpected (logged by the runner) becomes one naming ``what``."""

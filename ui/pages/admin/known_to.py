@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QWidget
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.people.known_to import AlsoKnownToService, DisclosureSetting
-from ui.pages.admin.tab import AdminTab
-from ui.signals import emit
+from cspdesk_gui.pages.admin.tab import AdminTab
+from cspdesk_gui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
 

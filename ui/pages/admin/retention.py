@@ -44,13 +44,13 @@ from cspdesk.services.partnership.retention import (
     RetentionCaseRow,
     RetentionService,
 )
-from ui import theme
-from ui.formatting import count, short_date
-from ui.pages.admin.common import FieldErrors, MessageLine, error_label, run_in_background, with_error
-from ui.pages.admin.tab import AdminTab
-from ui.pages.base import empty_state
-from ui.signals import emit
-from ui.accessibility import hand_focus_to
+from cspdesk_gui import theme
+from cspdesk_gui.formatting import count, short_date
+from cspdesk_gui.pages.admin.common import FieldErrors, MessageLine, error_label, run_in_background, with_error
+from cspdesk_gui.pages.admin.tab import AdminTab
+from cspdesk_gui.pages.base import empty_state
+from cspdesk_gui.signals import emit
+from cspdesk_gui.accessibility import hand_focus_to
 
 #: What has to be typed before the Erase button wakes up.
 CONFIRM_WORD = "ERASE"

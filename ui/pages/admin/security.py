@@ -11,12 +11,12 @@ from cspdesk.services.access.accounts import AccountService, SecuritySettings
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.access.rekey import RekeyResult, RekeyService
-from ui.operations import run_op
-from ui.pages.admin import common
-from ui.pages.admin.common import FieldErrors, MessageLine, error_label
-from ui.pages.admin.tab import AdminTab
-from ui.signals import emit
-from ui.accessibility import hand_focus_to
+from cspdesk_gui.operations import run_op
+from cspdesk_gui.pages.admin import common
+from cspdesk_gui.pages.admin.common import FieldErrors, MessageLine, error_label
+from cspdesk_gui.pages.admin.tab import AdminTab
+from cspdesk_gui.signals import emit
+from cspdesk_gui.accessibility import hand_focus_to
 
 #: The ranges the service accepts (it checks them again).
 IDLE_RANGE = (1, 240)

@@ -22,10 +22,10 @@ from cspdesk.domain.enums import PanelType
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.partnership.settings import RANGES, PanelSettings, PartnershipSettings, SettingsService
-from ui.pages.admin.common import FieldErrors, MessageLine, error_label
-from ui.pages.admin.tab import AdminTab
-from ui.signals import emit
-from ui.accessibility import hand_focus_to
+from cspdesk_gui.pages.admin.common import FieldErrors, MessageLine, error_label
+from cspdesk_gui.pages.admin.tab import AdminTab
+from cspdesk_gui.signals import emit
+from cspdesk_gui.accessibility import hand_focus_to
 
 #: The population box shows this word at its lowest value, which stands for "not known".
 NOT_KNOWN = "Not known"

@@ -30,9 +30,9 @@ from cspdesk.domain.enums import PanelType, Sector
 from cspdesk.services.context import OpResult, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.partnership.starter import BUILT_IN_PANELS, AgencyChoice, AgencyRow, PanelSummary, StructureService
-from ui.dialogs.forms import FieldErrors, add_field, error_label, make_primary, plain_table
-from ui.pages.admin.tab import AdminTab
-from ui.signals import emit
+from cspdesk_gui.dialogs.forms import FieldErrors, add_field, error_label, make_primary, plain_table
+from cspdesk_gui.pages.admin.tab import AdminTab
+from cspdesk_gui.signals import emit
 
 
 class _FieldsDialog(QDialog):

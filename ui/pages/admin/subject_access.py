@@ -33,13 +33,13 @@ from cspdesk.services.referrals.cases import MIN_NAME_TERM
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.papers.subject_access import PersonMatch, SubjectAccessService
-from ui import theme
-from ui.formatting import count, short_date
-from ui.pages.admin.common import MessageLine, run_in_background
-from ui.pages.admin.tab import AdminTab
-from ui.pages.base import empty_state
-from ui.signals import emit
-from ui.accessibility import hand_focus_to
+from cspdesk_gui import theme
+from cspdesk_gui.formatting import count, short_date
+from cspdesk_gui.pages.admin.common import MessageLine, run_in_background
+from cspdesk_gui.pages.admin.tab import AdminTab
+from cspdesk_gui.pages.base import empty_state
+from cspdesk_gui.signals import emit
+from cspdesk_gui.accessibility import hand_focus_to
 
 #: How long typing must pause before people are searched again.
 SEARCH_DEBOUNCE_MS = 250
