@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from cspdesk.domain.cells import guard_cell
 from cspdesk.domain.agency_loop import KNOWN_CHOICES, META_KEYS, META_SHEET, RESEARCH_COPY_MARKING, SHEET_FORMAT
 from cspdesk.reports.document import PageFurniture, fmt_date, heading, render_pdf, table
 
@@ -121,7 +122,7 @@ def _workbook(header: SheetHeader, kind: str, title: str, columns: Sequence[tupl
     ws["A1"].font = Font(bold=True, color="C00000")
     ws["A2"] = title
     ws["A2"].font = Font(bold=True, size=14)
-    ws["A3"] = f"For: {header.agency} — {header.panel}, meeting of {header.starts_at:%d %B %Y %H:%M}"
+    ws["A3"] = guard_cell(f"For: {header.agency} — {header.panel}, meeting of {header.starts_at:%d %B %Y %H:%M}")
     ws["A4"] = note
     ws["A4"].alignment = Alignment(wrap_text=True)
     for col, (name, width) in enumerate(columns, start=1):
@@ -134,7 +135,8 @@ def _workbook(header: SheetHeader, kind: str, title: str, columns: Sequence[tupl
     for r, values in enumerate(rows, start=HEADER_ROW + 1):
         for col in range(1, len(columns) + 1):
             value = values[col - 1] if col - 1 < len(values) else None
-            c = ws.cell(row=r, column=col, value=value)
+            # What people typed may start like a formula: written as text, never run (domain.cells).
+            c = ws.cell(row=r, column=col, value=guard_cell(value))
             c.alignment = Alignment(wrap_text=True, vertical="top")
             if answers_from <= col < answers_from + _answer_count(kind):
                 c.protection = Protection(locked=False)

@@ -78,16 +78,21 @@ REQUESTS = (NewAction, ActionQuery, CaseQuery, OcgQuery)
 
 def _service_classes() -> list[type]:
     out = []
-    for info in pkgutil.iter_modules(services_package.__path__):
-        module = importlib.import_module(f"cspdesk.services.{info.name}")
+    # Every module of every area (the services are grouped in sub-packages: issue 23).
+    for info in pkgutil.walk_packages(services_package.__path__, "cspdesk.services."):
+        module = importlib.import_module(info.name)
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if cls.__module__ == module.__name__ and name.endswith("Service"):
                 out.append(cls)
     return sorted(out, key=lambda c: c.__name__)
 
 
+#: Parameters named like ids that name no record: a risk tool's name ("dash_2009", issue 19).
+NOT_RECORD_IDS = {"tool_id"}
+
+
 def _is_id(name: str) -> bool:
-    return name.endswith("_id") or name.endswith("_ids") or name == "ids"
+    return (name.endswith("_id") or name.endswith("_ids") or name == "ids") and name not in NOT_RECORD_IDS
 
 
 def _hints(fn: Any) -> dict[str, Any]:
@@ -219,6 +224,8 @@ def _default(name: str, annotation: Any, own: dict[str, int], agency: int, tmp_p
         return 1
     if annotation is str:
         return "Walked"
+    if annotation is bytes:
+        return b"Walked: not a workbook"
     if annotation is datetime:
         return datetime(2026, 12, 1, 10, 0)
     if annotation is date:

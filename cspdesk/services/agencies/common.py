@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cspdesk.domain.marking import marking_or_default
 from cspdesk.domain.agency_loop import CirculationKind, list_digest, new_sheet_id
 from cspdesk.domain.enums import AuditKind
 from cspdesk.reports.agency_sheets import SheetHeader
@@ -80,7 +81,7 @@ def new_circulation(s: Session, ctx: ServiceContext, meeting: Meeting, agency: A
     panel = s.get(Panel, meeting.panel_id)
     header = SheetHeader(
         partnership=partnership.name if partnership else "",
-        protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+        protective_marking=marking_or_default(partnership.protective_marking if partnership else None),
         panel=panel.name if panel else "", meeting_id=meeting.id, starts_at=meeting.starts_at,
         agency_id=agency.id, agency=agency.name, sheet_id=circ.sheet_id, digest=digest,
         generated_at=now, generated_by=ctx.actor.username)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from cspdesk.domain.marking import marking_or_default
 from cspdesk.domain.agency_loop import CirculationKind, folder_name, new_password
 from cspdesk.reports.agency_sheets import actions_xlsx, research_pdf, research_xlsx
 from cspdesk.reports.meeting_papers import MeetingPapers, render_minutes_pdf
@@ -79,7 +80,7 @@ class CirculationService:
             meeting = working_meeting(s, self._ctx, meeting_id)
             agencies = panel_agencies(s, meeting.panel_id, agency)
             partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
-            marking = partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE"
+            marking = marking_or_default(partnership.protective_marking if partnership else None)
             panel = s.get(Panel, meeting.panel_id)
             when = f"{meeting.starts_at:%d %b %Y}"
             for a in agencies:

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from cspdesk.domain.marking import marking_or_default
 from cspdesk.domain.chronology import EVERYTHING, ChronologyEvent, ChronologyFilter, EventKind, in_order
 from cspdesk.domain.enums import AuditKind, Decision, MeetingStatus
 from cspdesk.domain.redaction import KnownContacts, redact_for_circulation
@@ -173,7 +174,7 @@ class ChronologyService:
         partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
         paper = ChronologyPaper(
             partnership=partnership.name if partnership else "",
-            protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+            protective_marking=marking_or_default(partnership.protective_marking if partnership else None),
             generated_at=self._ctx.now(),
             generated_by=self._ctx.actor.username,
             title={PERSON: "Chronology of a person", CASE: "Chronology of a case",

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cspdesk.domain.marking import marking_or_default
 from cspdesk.domain.context_map import (
     ADULT_AGE,
     ContextMap,
@@ -101,7 +102,7 @@ class ContextMapService:
         partnership = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
         return ContextMapPaper(
             partnership=partnership.name if partnership else "",
-            protective_marking=partnership.protective_marking if partnership else "OFFICIAL-SENSITIVE",
+            protective_marking=marking_or_default(partnership.protective_marking if partnership else None),
             generated_at=self._ctx.now(), generated_by=self._ctx.actor.username, map=self._gather(s, query))
 
     def _gather(self, s: Session, query: MapQuery) -> ContextMap:
