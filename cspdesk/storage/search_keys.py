@@ -156,16 +156,38 @@ def _cases_resorted(session: Session) -> set[int]:
     return cases
 
 
+_PENDING = "cspdesk_search_keys_pending"
+
+
 def _after_flush(session: Session, _context: object) -> None:
-    touched = _cases_touched(session)
+    """Note the cases this flush touched; their keys are rewritten once, as the transaction
+    commits (an import of 3,000 referrals flushes once a row: rewriting at each flush read every
+    case's people 3,000 times over)."""
+    touched, resorted = session.info.setdefault(_PENDING, (set(), set()))
+    touched |= _cases_touched(session)
+    resorted |= _cases_resorted(session)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()  # what is still pending is noted first
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    touched, resorted = pending
     if touched:
         refresh_search_keys(session.connection(), touched)
-    resorted = _cases_resorted(session)
     if resorted:
         refresh_case_sort_keys(session.connection(), resorted)
 
 
+def _after_rollback(session: Session, _previous: object = None) -> None:
+    session.info.pop(_PENDING, None)
+
+
 def keep_search_keys(factory: sessionmaker[Session]) -> None:
-    """Have every session ``factory`` makes keep ``case_search_key`` up to date as it flushes."""
-    if not event.contains(factory, "after_flush", _after_flush):
-        event.listen(factory, "after_flush", _after_flush)
+    """Have every session ``factory`` makes keep ``case_search_key`` (and the stored sort keys) up
+    to date: noted as it flushes, written once as the transaction commits."""
+    for name, fn in (("after_flush", _after_flush), ("before_commit", _before_commit),
+                     ("after_soft_rollback", _after_rollback)):
+        if not event.contains(factory, name, fn):
+            event.listen(factory, name, fn)

@@ -159,7 +159,10 @@ def grant_new_tables(execute: Callable[[str], object], tables: tuple[str, ...], 
     """
     if tables:
         names = ", ".join("'" + t.replace("'", "''") + "'" for t in tables)
+        # The group roles first: a database copied under another name (a test's clone of a template)
+        # has none of its own yet; cspdesk_setup_roles makes them (idempotent).
         execute(f"""DO $$ DECLARE t text; users text := cspdesk_role_name('+users'); BEGIN
+              PERFORM cspdesk_setup_roles();
               FOREACH t IN ARRAY ARRAY[{names}] LOOP
                 EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO %I', t, users);
               END LOOP;

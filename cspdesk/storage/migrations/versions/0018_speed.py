@@ -70,11 +70,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('case_record', schema=None) as batch_op:
-        for name in ('review_date', 'referrer_sort', 'panel_sort', 'risk_rank', 'status_rank'):
-            batch_op.drop_index(f'ix_case_record_{name}')
-        for column in ('referrer_sort', 'panel_sort', 'risk_rank', 'status_rank'):
-            batch_op.drop_column(column)
+    # Not batch mode: on SQLite a batch drop copies the table and drops the old one, which with
+    # foreign keys on fails (or cascades) for a table others refer to. SQLite 3.35+ (SQLCipher's is
+    # newer) and PostgreSQL both drop a column in place.
+    for name in ('review_date', 'referrer_sort', 'panel_sort', 'risk_rank', 'status_rank'):
+        op.drop_index(f'ix_case_record_{name}', table_name='case_record')
+    for column in ('referrer_sort', 'panel_sort', 'risk_rank', 'status_rank'):
+        op.drop_column('case_record', column)
     with op.batch_alter_table('case_search_key', schema=None) as batch_op:
         batch_op.drop_index('ix_case_search_key_case_owner_word')
         batch_op.drop_index('ix_case_search_key_key3')

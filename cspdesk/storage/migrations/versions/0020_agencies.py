@@ -93,5 +93,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('agency_research')
     op.drop_table('agency_circulation')
-    with op.batch_alter_table('agency', schema=None) as batch_op:
-        batch_op.drop_column('secure_email')
+    # Not batch mode: on SQLite a batch drop copies the table and drops the old one, which with
+    # foreign keys on fails (or cascades) for a table others refer to. SQLite 3.35+ (SQLCipher's is
+    # newer) and PostgreSQL both drop a column in place.
+    op.drop_column('agency', 'secure_email')
