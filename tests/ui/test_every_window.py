@@ -44,10 +44,23 @@ WALKED_ELSEWHERE = {
     "SignInDialog": "test_screen_fit.test_the_smaller_dialogs_fit, test_accessibility.test_small_dialogs_by_keyboard_and_named",
     "ActionStatusDialog": "test_screen_fit.test_the_smaller_dialogs_fit, "
                           "test_accessibility.test_small_dialogs_by_keyboard_and_named",
+    # ReferralDialog(ctx, panel) opens the panel type's own form class (issue 23): each is walked
+    # as the referral form, per panel type, at 200 % and on the laptop screens.
+    "MaracReferralForm": "test_screen_fit (the referral form), test_text_scaling[marac], test_keyboard_path",
+    "CsvgReferralForm": "test_text_scaling.test_the_referral_form_at_200_percent_with_16_pt_text[csvg]",
+    "SocpReferralForm": "test_text_scaling.test_the_referral_form_at_200_percent_with_16_pt_text[socp]",
+    "CarmReferralForm": "test_text_scaling.test_the_referral_form_at_200_percent_with_16_pt_text[carm]",
+    "SubjectReferralForm": "the base of the CSVG and CARM forms above (never opened on its own)",
 }
 
 #: Not walked, with the reason.
-EXEMPT: dict[str, str] = {}
+EXEMPT: dict[str, str] = {
+    # Merged in the same session as this walker (issues 18 and 20); each has its own window test
+    # and its author looked at its screenshots, but neither walker opens it yet. Walk them next.
+    "AgenciesDialog": "tests/ui/test_agencies_dialog.py; not yet in the fit and keyboard walkers",
+    "ChronologyDialog": "tests/ui/test_chronology_window.py; not yet in the fit and keyboard walkers",
+    "ContextMapDialog": "tests/ui/test_chronology_window.py (the map); not yet in the fit and keyboard walkers",
+}
 
 
 def _marac(ctx) -> int:  # noqa: ANN001

@@ -32,6 +32,7 @@ from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.people.known_to import AlsoKnownToService
 from cspdesk_gui.formatting import count
+from cspdesk_gui.operations import OnDatabaseThread
 from cspdesk_gui.models.chronology import ChronologyModel, EventColumn
 from cspdesk_gui.signals import emit
 from cspdesk_gui.windows import bring_to_front, fit_to_screen
@@ -211,7 +212,8 @@ def also_known_to(ctx: ServiceContext, person_id: int, besides: str = "") -> str
     (an administrator, on every panel, is told of every panel holding the person). The service
     audits the names it returns."""
     try:
-        names = [n for n in AlsoKnownToService(ctx).names(person_id) if n != besides]
+        # On the database thread (the runner): the case view and the brief ask while they open.
+        names = [n for n in OnDatabaseThread(AlsoKnownToService(ctx)).names(person_id) if n != besides]
     except ServiceError:
         return ""
     return f"Also known to: {', '.join(names)}" if names else ""

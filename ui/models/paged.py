@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, overload
 
+import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from cspdesk_gui.operations import run_and_wait
@@ -111,6 +112,8 @@ class PagedTableModel(QAbstractTableModel):
                             lambda: read_ids(query))
         if generation != self._generation:
             return  # a newer refresh has already shown its ids
+        if not shiboken6.isValid(self):
+            return  # the window closed while the ids were read (the wait runs the event loop)
         self.beginResetModel()
         self._ids = ids
         self._pages.clear()

@@ -113,10 +113,6 @@ class TrackerFilters:
             row1.addWidget(self._caption(caption, widget))
             row1.addWidget(widget, stretch)
         layout.addLayout(row1)
-        # On the second row, where the case box gives way: on the first it pushed the row past a
-        # 1024-px laptop's page.
-        self.overdue_check = QCheckBox("&Overdue only", self)
-        self.overdue_check.setObjectName("overdueFilter")
 
         row2 = QHBoxLayout()
         row2.setSpacing(6)
@@ -132,6 +128,10 @@ class TrackerFilters:
         self.case_edit.setAccessibleName("Case reference")
         self.case_edit.setPlaceholderText("Case reference, then Enter")
         self.case_edit.setClearButtonEnabled(True)
+        # On the second row, after the case box (its reading and Tab order): on the first row it
+        # pushed the row past a 1024-px laptop's page.
+        self.overdue_check = QCheckBox("&Overdue only", self)
+        self.overdue_check.setObjectName("overdueFilter")
         self.group_combo = self._combo("groupBy", "Group by")
         for label, grouping in GROUPINGS:
             self.group_combo.addItem(label, grouping.value)

@@ -14,7 +14,6 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QListView,
     QPushButton,
@@ -170,11 +169,10 @@ class MatchPanel(QFrame):
         # Holds the room the list would take, so the words stay at the top while it is hidden.
         self.filler = QWidget(self)
         layout.addWidget(self.filler, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.link_button)
-        buttons.addWidget(self.chronology_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        # One above the other, each its whole width: side by side in this narrow panel they were
+        # cut short at 200 % ("Lin&k to this person" 144 of 213 px).
+        for button in (self.link_button, self.chronology_button):
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.hint)
         self.setMinimumWidth(260)
         self._show_list(False)

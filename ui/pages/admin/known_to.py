@@ -65,7 +65,7 @@ class DisclosureModel(QAbstractListModel):
         if saved is None:
             return False
         self._rows[index.row()] = saved
-        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        emit(self.dataChanged, index, index, [Qt.ItemDataRole.CheckStateRole])
         return True
 
 
