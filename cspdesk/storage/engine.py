@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, DisconnectionError
@@ -60,7 +60,7 @@ def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False, read_only: 
     )
 
     @event.listens_for(engine, "do_connect")
-    def _connect(dialect, conn_rec, cargs, cparams):  # noqa: ANN001, ANN202 - SQLAlchemy's hook signature
+    def _connect(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> Any:  # SQLAlchemy's hook signature
         con = sqlcipher3.connect(uri, uri=True, **cparams)
         # A wrong key otherwise makes SQLCipher print to stderr; we give our own message instead.
         con.execute("PRAGMA cipher_log_level = NONE")
@@ -71,7 +71,7 @@ def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False, read_only: 
         return con
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_con, conn_rec) -> None:  # noqa: ANN001
+    def _pragmas(dbapi_con: Any, conn_rec: Any) -> None:
         cur = dbapi_con.cursor()
         try:
             cur.execute("PRAGMA foreign_keys = ON")
@@ -95,7 +95,7 @@ def _sqlcipher_engine(path: Path, key: bytes, *, echo: bool = False, read_only: 
             cur.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(conn) -> None:  # noqa: ANN001
+    def _begin(conn: Any) -> None:
         # pysqlite's own implicit BEGIN comes only before DML, so reads in a unit of work would see
         # no consistent snapshot; begin explicitly instead (SQLAlchemy's documented recipe).
         # Writers (Store.write_engine) take the write lock at once: waiting at BEGIN is safe,
@@ -121,11 +121,11 @@ def _postgres_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(url, echo=echo, hide_parameters=True, pool_use_lifo=True)
 
     @event.listens_for(engine, "checkin")
-    def _checked_in(dbapi_connection, record) -> None:  # noqa: ANN001
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
         record.info[_IDLE_SINCE] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _checked_out(dbapi_connection, record, proxy) -> None:  # noqa: ANN001
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         since = record.info.pop(_IDLE_SINCE, None)
         if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
             return
@@ -189,7 +189,9 @@ class Store:
         try:
             raw = engine.raw_connection()  # the driver's own: no BEGIN around the pragma
             try:
-                raw.driver_connection.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
+                driver = raw.driver_connection
+                assert driver is not None
+                driver.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
             finally:
                 raw.invalidate()  # never back into a pool
         finally:

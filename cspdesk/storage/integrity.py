@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -95,7 +96,7 @@ def startup_check(engine: Engine, path: Path | None) -> IntegrityReport:
     return IntegrityReport(True, "ok", seconds, complete=False)
 
 
-def sqlite_file_integrity(con) -> IntegrityReport:  # noqa: ANN001 - a DB-API (sqlcipher3) connection
+def sqlite_file_integrity(con: Any) -> IntegrityReport:  # a DB-API (sqlcipher3) connection
     """``PRAGMA integrity_check`` on an open DB-API connection (backups use their own)."""
     start = time.perf_counter()
     try:

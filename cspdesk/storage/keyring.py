@@ -187,7 +187,8 @@ def _seal(db_key: bytes, public: bytes, aad: bytes) -> dict[str, str]:
 def _new_public(private: Any) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
-    return private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    public: bytes = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return public
 
 
 def _open_sealed(sealed: dict[str, str], private: bytes, aad: bytes) -> bytes:
@@ -517,5 +518,6 @@ class Keyring:
 
     def take_pending_events(self) -> list[dict[str, str]]:
         """Failed sign-ins since the last successful one; emptied (save to make it stick)."""
-        events, self._data["pending_events"] = self._data["pending_events"], []
+        events: list[dict[str, str]] = self._data["pending_events"]
+        self._data["pending_events"] = []
         return events

@@ -13,9 +13,9 @@ place rewrites the keys of the cases concerned, in the same transaction. Rows wr
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, delete, event, insert, select, union
+from sqlalchemy import Connection, Table, delete, event, insert, select, union
 from sqlalchemy.orm import Session, sessionmaker
 
 from cspdesk.storage.models import (
@@ -90,7 +90,7 @@ def _rows_for(conn: Connection | Session, case_ids: Sequence[int]) -> list[dict[
 
 def refresh_search_keys(conn: Connection | Session, case_ids: Iterable[int] | None = None) -> None:
     """Rewrite the search keys of the cases given (every case when None), in the caller's transaction."""
-    table = CaseSearchKey.__table__
+    table = cast(Table, CaseSearchKey.__table__)
     if case_ids is None:
         conn.execute(delete(table))
         ids = list(conn.scalars(select(Case.id).order_by(Case.id)))

@@ -48,7 +48,10 @@ def scram_verifier(password: str, *, salt: bytes | None = None, iterations: int 
     client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
     stored_key = hashlib.sha256(client_key).digest()
     server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
-    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode("ascii")
+
     return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
 
 
@@ -93,8 +96,9 @@ def sync_account(session: Session, user_id: int, password: str | None) -> str | 
     while an active administrator, and ``password`` when given. Returns the role's name, or None
     for an account from before roles when no password is given (it gets one at its next)."""
     verifier = scram_verifier(password) if password is not None else None
-    return session.scalar(text("SELECT cspdesk_account_role(:uid, :verifier)"),
-                          {"uid": user_id, "verifier": verifier})
+    role: str | None = session.scalar(text("SELECT cspdesk_account_role(:uid, :verifier)"),
+                                      {"uid": user_id, "verifier": verifier})
+    return role
 
 
 def set_own_password(session: Session, password: str) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Connection, case, func, literal, select, update
+from typing import cast
+
+from sqlalchemy import ColumnElement, Connection, Table, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import CaseStatus, RiskLevel
@@ -32,7 +34,7 @@ def subject_sort_key() -> ColumnElement[str]:
 
 def refresh_subject_sort(conn: Connection | Session, case_ids: Iterable[int] | None = None) -> None:
     """Write the key of the cases given (every case when None), in the caller's transaction."""
-    table = Case.__table__
+    table = cast(Table, Case.__table__)
     stmt = update(table).values(subject_sort=subject_sort_key())
     if case_ids is not None:
         stmt = stmt.where(table.c.id.in_(list(case_ids)))
@@ -43,7 +45,7 @@ def refresh_case_sort_keys(conn: Connection | Session, case_ids: Iterable[int] |
     """Write the cases' other sort keys (status and risk ranks, panel and referrer names) — every
     case when ``case_ids`` is None — in the caller's transaction. Kept by the session as cases,
     panels and agencies change (cspdesk.storage.search_keys)."""
-    table = Case.__table__
+    table = cast(Table, Case.__table__)
     stmt = update(table).values(
         status_rank=case({s.value: i for i, s in enumerate(STATUS_ORDER)}, value=table.c.status, else_=0),
         risk_rank=case({r.value: i for i, r in enumerate(RISK_ORDER)}, value=table.c.risk_level, else_=None),

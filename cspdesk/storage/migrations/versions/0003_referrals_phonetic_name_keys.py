@@ -49,10 +49,11 @@ def upgrade() -> None:
     for start in range(0, len(rows), BATCH):
         conn.execute(update, [{'pid': r.id, 'gk': name_key(first_word(r.given_name)), 'fk': name_key(r.family_name)}
                               for r in rows[start:start + BATCH]])
-    rows = conn.execute(sa.select(alias.c.id, alias.c.alias)).all()
+    alias_rows = conn.execute(sa.select(alias.c.id, alias.c.alias)).all()
     update = sa.update(alias).where(alias.c.id == sa.bindparam('aid')).values(alias_key=sa.bindparam('ak'))
-    for start in range(0, len(rows), BATCH):
-        conn.execute(update, [{'aid': r.id, 'ak': name_key(last_word(r.alias))} for r in rows[start:start + BATCH]])
+    for start in range(0, len(alias_rows), BATCH):
+        conn.execute(update, [{'aid': r.id, 'ak': name_key(last_word(r.alias))}
+                              for r in alias_rows[start:start + BATCH]])
 
 
 def downgrade() -> None:
