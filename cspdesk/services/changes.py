@@ -124,4 +124,5 @@ class ChangeService:
         ).one()
         meetings = s.execute(select(func.count(), func.coalesce(func.sum(Meeting.version), 0))).one()
         items = s.scalar(select(func.coalesce(func.sum(AgendaItem.version), 0) + func.count()))
-        return ChangeMark(audit_id, tuple(cases), tuple(actions), (meetings[0], meetings[1], items or 0))
+        return ChangeMark(audit_id, (cases[0], cases[1], cases[2]), (actions[0], actions[1], actions[2]),
+                          (meetings[0], meetings[1], items or 0))

@@ -31,7 +31,7 @@ from cspdesk.services.errors import EditConflict
 from cspdesk.storage.models import Action, AgendaItem, AuditEvent, Base, Case, Meeting, UserAccount
 
 #: The versioned tables, with the name the audit trail gives their records.
-VERSIONED: dict[str, tuple[type[Base], str]] = {
+VERSIONED: dict[str, tuple[type[Any], str]] = {
     Case.__tablename__: (Case, "case"),
     Action.__tablename__: (Action, "action"),
     Meeting.__tablename__: (Meeting, "meeting"),
@@ -54,7 +54,9 @@ def expect_version(session: Session, record: Base, seen_version: int | None) -> 
     current = getattr(record, "version")
     if current != seen_version:
         table = type(record).__tablename__
-        raise describe_conflict(session, table, inspect(record).identity[0], seen_version)
+        identity = inspect(record).identity
+        assert identity is not None  # a loaded record
+        raise describe_conflict(session, table, identity[0], seen_version)
 
 
 def note_versioned(session: Session, flush_context: Any, instances: Any) -> None:

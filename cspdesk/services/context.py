@@ -177,7 +177,7 @@ class ServiceContext:
             finally:
                 session.close()
 
-    def _edit_conflict(self, pending: dict, exc: Exception) -> errors.EditConflict:
+    def _edit_conflict(self, pending: dict[tuple[str, int], int], exc: Exception) -> errors.EditConflict:
         try:
             with self.reading() as s:
                 return concurrency.conflict_after_rollback(s, pending, exc)

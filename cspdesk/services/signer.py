@@ -26,7 +26,8 @@ class AuditSigner:
     _private: Any = field(repr=False, compare=False)
 
     def sign(self, message: bytes) -> str:
-        return self._private.sign(message).hex()
+        signature: bytes = self._private.sign(message)
+        return signature.hex()
 
     def sign_entry(self, entry_hash: str) -> str:
         return self.sign(ENTRY_DOMAIN + entry_hash.encode("ascii"))

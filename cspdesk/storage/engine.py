@@ -17,7 +17,7 @@ from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cspdesk.storage.target import DatabaseTarget
+from cspdesk.storage.target import DatabaseTarget as DatabaseTarget  # re-exported: callers open stores by it
 
 if TYPE_CHECKING:
     from cspdesk.storage.writer_lock import WriterLock

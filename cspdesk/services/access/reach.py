@@ -19,19 +19,21 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from sqlalchemy import ColumnElement, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.storage.models import Action, Case, CasePerson, GroupPerson, Location, LocationPerson, Person, SubjectGroup
+
+#: An id to test: a column (``Person.id``, ``GroupPerson.group_id``) or a correlated expression.
+IdColumn = ColumnElement[int] | InstrumentedAttribute[int]
 
 #: What every refusal of an unreachable person says (the same whether or not the id exists).
 NO_SUCH_PERSON = "That person does not exist, or is not on a panel you are a member of."
 NO_SUCH_GROUP = "That group does not exist, or is not on a panel you are a member of."
 
 
-def group_on_panels(panel_ids: Collection[int] | None, group_id: ColumnElement = SubjectGroup.id  # type: ignore[assignment]
-                    ) -> ColumnElement[bool]:
+def group_on_panels(panel_ids: Collection[int] | None, group_id: IdColumn = SubjectGroup.id) -> ColumnElement[bool]:
     """SQL: the group ``group_id`` (a column or a value) has a case or an action on one of
     ``panel_ids`` (None: on any panel)."""
     case_on = select(Case.id).where(Case.subject_group_id == group_id)
@@ -43,7 +45,7 @@ def group_on_panels(panel_ids: Collection[int] | None, group_id: ColumnElement =
     return or_(exists(case_on), exists(action_on))
 
 
-def person_on_panels(panel_ids: Collection[int], person_id: ColumnElement) -> ColumnElement[bool]:
+def person_on_panels(panel_ids: Collection[int], person_id: IdColumn) -> ColumnElement[bool]:
     """SQL: the person ``person_id`` (a column or a value) is on one of ``panel_ids``. Each branch
     starts from the person's own rows (indexed on person_id), so it costs a few lookups a person."""
     ids = sorted(panel_ids)

@@ -90,13 +90,14 @@ def record(session: Session, actor: Actor | None, kind: AuditKind, entity: str =
     h = entry_hash(prev_hash, event_id, at, uid, uname, kind.value, entity, entity_id, d)
     # Signed by the session's account (cspdesk.services.audit.audit_signing), in this same transaction. An
     # entry claiming another account is left unsigned rather than signed with the wrong key.
-    signer = session.info.get(SIGNER_INFO)
-    signs = signer is not None and (uid is None or uid == signer.user_id)
+    signer: AuditSigner | None = session.info.get(SIGNER_INFO)
+    if signer is not None and uid is not None and uid != signer.user_id:
+        signer = None
     session.add(
         AuditEvent(
             id=event_id, at=at, user_id=uid, username=uname, kind=kind, entity=entity, entity_id=entity_id,
             details=details, details_digest=d, prev_hash=prev_hash, hash=h,
-            signing_key_id=signer.key_id if signs else None, signature=signer.sign_entry(h) if signs else "",
+            signing_key_id=signer.key_id if signer else None, signature=signer.sign_entry(h) if signer else "",
         )
     )
     session.flush()
@@ -181,7 +182,7 @@ class AuditService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def _filtered(self, stmt: Select, q: AuditQuery) -> Select:
+    def _filtered(self, stmt: Select[Any], q: AuditQuery) -> Select[Any]:
         if q.kinds:
             stmt = stmt.where(AuditEvent.kind.in_(sorted(q.kinds)))
         if q.username.strip():

@@ -36,7 +36,8 @@ from cspdesk.domain.enums import AuditKind
 # The keyring's own argon2id + AES-GCM wrapping (private to storage, reused rather than copied).
 from cspdesk.storage.keyring import KdfParams, Keyring, KeyringError, WrongSecret, _unwrap, _wrap
 from cspdesk.services.signer import ENTRY_DOMAIN as ENTRY_DOMAIN  # re-exported: verification checks it
-from cspdesk.services.signer import SIGNER_INFO, AuditSigner
+from cspdesk.services.signer import SIGNER_INFO as SIGNER_INFO  # re-exported
+from cspdesk.services.signer import AuditSigner as AuditSigner  # re-exported
 from cspdesk.storage.models import AuditCheckpoint, AuditEvent, AuditSigningKey, UserAccount
 
 #: The entity of the entry that registers a signing key (its entity_id is the key's id).
@@ -215,7 +216,8 @@ def seal(session: Session, signer: AuditSigner, reason: str, now: datetime) -> d
     payload = {
         "seq": seq, "hash": head_hash, "at": now.isoformat(timespec="seconds"), "reason": reason,
         "user_id": signer.user_id, "key_id": signer.key_id,
-        "keys_upto": max((k[0] for k in keys), default=0), "keys": keys_digest(tuple(k) for k in keys),
+        "keys_upto": max((k[0] for k in keys), default=0),
+        "keys": keys_digest((k[0], k[1], k[2]) for k in keys),
         "signed_from": signed_from,
     }
     text = _canonical(payload)

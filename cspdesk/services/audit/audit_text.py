@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeGuard
 
 from cspdesk.domain import enums
 
@@ -88,7 +88,7 @@ def _key_text(key: str) -> str:
     return KEY_WORDS.get(key, key.replace("_", " "))
 
 
-def _is_change(value: object) -> bool:
+def _is_change(value: object) -> TypeGuard[Mapping[str, Any]]:
     return isinstance(value, Mapping) and set(value) == {"old", "new"}
 
 
@@ -130,7 +130,8 @@ def value_text(value: object, *, key: str = "", entity: str = "") -> str:
     if isinstance(value, str):
         enum = ENTITY_ENUMS.get((entity, key)) or KEY_ENUMS.get(key)
         if enum is not None and value in enum._value2member_map_:
-            return enum(value).label
+            label: str = getattr(enum(value), "label")
+            return label
         if _ISO_DAY.fullmatch(value):
             day = date.fromisoformat(value)
             return f"{day.day} {day:%b %Y}"
@@ -161,7 +162,7 @@ def entry_details_text(entity: str, details: Mapping[str, Any]) -> str:
     return details_text(details, entity=entity, skip=skip)
 
 
-def audit_summary(report) -> list[str]:  # noqa: ANN001 - a ChainReport (audit_verify imports this module)
+def audit_summary(report: Any) -> list[str]:  # a ChainReport (audit_verify imports this module)
     """What ``audit verify`` and the Administration audit tab say beyond intact/broken: signatures,
     entries from before signing began, and the last seal."""
     lines = [f"Signed entries: {report.signed:,}."]

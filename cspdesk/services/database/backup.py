@@ -145,7 +145,7 @@ class RestoreInfo:
 # -- small helpers --------------------------------------------------------------------------------
 
 
-def _connect(path: Path, key: bytes, *, read_only: bool = False, create: bool = False):  # noqa: ANN202
+def _connect(path: Path, key: bytes, *, read_only: bool = False, create: bool = False) -> Any:
     """A bare sqlcipher3 connection keyed with ``key`` (never creating a file unless ``create``)."""
     import sqlcipher3
 
@@ -157,7 +157,7 @@ def _connect(path: Path, key: bytes, *, read_only: bool = False, create: bool = 
     return con
 
 
-def _snapshot_facts(con) -> tuple[str, dict[str, int], int]:  # noqa: ANN001
+def _snapshot_facts(con: Any) -> tuple[str, dict[str, int], int]:
     """(schema revision, table counts, highest audit id) as this connection sees the database."""
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     revision = ""
@@ -242,7 +242,7 @@ def read_backup(path: Path | str) -> BackupInfo:
         return _info(path.name, path, db_file, data)
     if path.is_file():
         manifest = path.parent / MANIFEST
-        data: dict[str, Any] = {}
+        data = {}
         if manifest.exists():
             try:
                 candidate = json.loads(manifest.read_text(encoding="utf-8"))
@@ -383,6 +383,7 @@ def _copy_snapshot(ctx: ServiceContext, copy: Path, report: Progress) -> tuple[s
     try:
         with ctx.store.engine.connect() as conn:
             source = conn.connection.driver_connection
+            assert source is not None  # a live pooled connection
             # One read transaction around the counts and the whole copy: they describe the same
             # snapshot, and writes by this window meanwhile go to the WAL, not into the copy.
             source.execute("BEGIN")
@@ -502,7 +503,7 @@ def _opens_with(path: Path, key: bytes) -> bool:
         con.close()
 
 
-def _opens(con) -> bool:  # noqa: ANN001
+def _opens(con: Any) -> bool:
     try:
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return True
