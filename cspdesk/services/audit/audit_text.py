@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, cast
 
 from cspdesk.domain import enums
 
@@ -130,7 +130,7 @@ def value_text(value: object, *, key: str = "", entity: str = "") -> str:
     if isinstance(value, str):
         enum = ENTITY_ENUMS.get((entity, key)) or KEY_ENUMS.get(key)
         if enum is not None and value in enum._value2member_map_:
-            label: str = getattr(enum(value), "label")
+            label: str = cast(Any, enum(value)).label  # every enum listed has a label
             return label
         if _ISO_DAY.fullmatch(value):
             day = date.fromisoformat(value)
