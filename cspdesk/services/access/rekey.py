@@ -82,7 +82,9 @@ def rekey_file(ctx: ServiceContext, *, reason: str, progress: Progress | None = 
         with Keyring.editing(path) as keyring:
             left_out = keyring.begin_rekey(old_key, new_key, active)
             recovery_follows = keyring.recovery_is_sealed
-            kept = len(keyring.pending["accounts"])
+            pending = keyring.pending
+            assert pending is not None  # begin_rekey has just set it
+            kept = len(pending["accounts"])
         report(20, "Re-encrypting the database")
         try:
             ctx.store.change_key(old_key, new_key)

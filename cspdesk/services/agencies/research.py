@@ -158,11 +158,11 @@ class ResearchService:
                 counts[agency_id] += 1
             out = []
             for a in agencies:
-                c = latest.get(a.id)
-                state = ReturnState.NOT_SENT if c is None else (
-                    ReturnState.RETURNED if c.returned_at is not None else ReturnState.SENT)
-                out.append(AgencyState(a.id, a.name, a.secure_email, state, c.sent_at if c else None,
-                                       c.returned_at if c else None, counts.get(a.id, 0)))
+                sent = latest.get(a.id)
+                state = ReturnState.NOT_SENT if sent is None else (
+                    ReturnState.RETURNED if sent.returned_at is not None else ReturnState.SENT)
+                out.append(AgencyState(a.id, a.name, a.secure_email, state, sent.sent_at if sent else None,
+                                       sent.returned_at if sent else None, counts.get(a.id, 0)))
             return out
 
     def chase_list(self, meeting_id: int) -> list[AgencyState]:

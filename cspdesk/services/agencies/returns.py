@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cspdesk.domain.agency_loop import KNOWN, NOT_KNOWN, CirculationKind
 from cspdesk.domain.enums import AuditKind
@@ -112,7 +113,7 @@ class ReturnsService:
         return OpResult(report, OpChanges(meetings=True, actions=circ.kind is CirculationKind.ACTIONS))
 
     @staticmethod
-    def _check(s, sheet: ReturnedSheet, circ: AgencyCirculation, meeting: Meeting, agency: Agency | None,  # noqa: ANN001
+    def _check(s: Session, sheet: ReturnedSheet, circ: AgencyCirculation, meeting: Meeting, agency: Agency | None,
                meeting_id: int | None, agency_id: int | None) -> None:
         meta = sheet.meta
         if meta.get("kind") != circ.kind.value:
@@ -139,7 +140,7 @@ class ReturnsService:
             if cells[0] != ref:
                 raise SheetRefused(f"The sheet's list was altered: row {number} should be {ref}.")
 
-    def _file_research(self, s, circ: AgencyCirculation, sheet: ReturnedSheet) -> list[RowOutcome]:  # noqa: ANN001
+    def _file_research(self, s: Session, circ: AgencyCirculation, sheet: ReturnedSheet) -> list[RowOutcome]:
         items = dict(s.execute(select(AgendaItem.case_id, AgendaItem.id)
                                .where(AgendaItem.meeting_id == circ.meeting_id)).all())
         existing = {r.case_id: r for r in s.scalars(select(AgencyResearch).where(
@@ -170,7 +171,7 @@ class ReturnsService:
         return out
 
 
-def _meeting_label(s, meeting: Meeting) -> str:  # noqa: ANN001
+def _meeting_label(s: Session, meeting: Meeting) -> str:
     from cspdesk.storage.models import Panel
 
     panel = s.get(Panel, meeting.panel_id)

@@ -128,7 +128,8 @@ class CaseSummaryService:
 
     @staticmethod
     def _criteria(s: Session, case_id: int) -> tuple[tuple[str, str], ...]:
-        criteria = referral_criteria(s, s.get(Case, case_id))
+        case_ = s.get(Case, case_id)
+        criteria = referral_criteria(s, case_) if case_ is not None else None
         if criteria is None:
             return ()
         # A copy without contact details passes whole through the redaction (reason, lawful basis…).

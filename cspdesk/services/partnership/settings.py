@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AuditKind, PanelType
 from cspdesk.services.audit import audit
@@ -140,7 +141,7 @@ class SettingsService:
         return OpResult(saved, OpChanges(panels=True) if changes else OpChanges())
 
 
-def _the_partnership(s) -> Partnership:  # noqa: ANN001 - Session
+def _the_partnership(s: Session) -> Partnership:
     row = s.scalars(select(Partnership).order_by(Partnership.id).limit(1)).first()
     if row is None:
         raise NotFound("This database has no partnership yet: set one up first.")
