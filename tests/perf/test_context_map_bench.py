@@ -30,7 +30,10 @@ GROUP_SIZE = 12
 
 
 def _synthetic(path):  # noqa: ANN001, ANN202
-    """A small file holding one busy place (see the module's docstring), the local owner acting."""
+    """A small file holding one busy place (see the module's docstring), the local owner acting.
+    Rows go in by bulk INSERTs with ids chosen here (the ORM's flush per row took 18 s)."""
+    from sqlalchemy import insert
+
     from cspdesk.domain.enums import CaseStatus, GroupKind, PanelType, PersonRole, SubjectKind
     from cspdesk.services.database.workspace import open_workspace
     from cspdesk.services.partnership.partnership import PartnershipService
@@ -41,48 +44,46 @@ def _synthetic(path):  # noqa: ANN001, ANN202
     ctx = open_workspace(path, key=TEST_KEY)
     PartnershipService(ctx).set_up("Bench")
     t0 = datetime(2026, 1, 1)
-    seq = iter(range(1, 100_000))
+    park, quiet = 1, 2
+    adults = list(range(1, ADULTS + 1))
+    young = list(range(ADULTS + 1, ADULTS + BUSY_PEOPLE + 1))
+    groups = list(range(1, BUSY_PEOPLE // GROUP_SIZE + 1))
+    cases: list[dict] = []
+
+    def case(kind: SubjectKind, **subject: int) -> int:
+        n = len(cases) + 1
+        cases.append({"id": n, "panel_id": 1, "reference": f"CARM-2026-{n:05d}", "ref_year": 2026, "ref_seq": n,
+                      "referral_date": date(2026, 1, 1 + n % 28), "subject_kind": kind, "status": CaseStatus.OPEN,
+                      "created_at": t0, "updated_at": t0, "subject_person_id": None, "subject_group_id": None,
+                      "subject_location_id": None, **subject})
+        return n
+
+    place_case = case(SubjectKind.LOCATION, subject_location_id=park)
+    case(SubjectKind.LOCATION, subject_location_id=quiet)
+    own = [case(SubjectKind.PERSON, subject_person_id=y) for y in young]
+    for g in groups:
+        case(SubjectKind.GROUP, subject_group_id=g)
+    people = [{"id": i, "given_name": f"P{i}", "family_name": "Bench", "given_norm": f"p{i}", "family_norm": "bench",
+               "date_of_birth": date(1990, 1, 1) if i in adults else date(2010, 1, 1), "created_at": t0}
+              for i in (*adults, *young)]
     with ctx.unit_of_work() as s:
-        panel = Panel(name="Bench CARM", panel_type=PanelType.CARM, ref_prefix="CARM", created_at=t0)
-        park = Location(name="Busy Park", name_norm="busy park", kind="park", created_at=t0)
-        quiet = Location(name="Quiet Lane", name_norm="quiet lane", kind="street", created_at=t0)
-        s.add_all([panel, park, quiet])
-        s.flush()
-
-        def person(given: str, born: date) -> Person:
-            p = Person(given_name=given, family_name="Bench", given_norm=given.lower(), family_norm="bench",
-                       date_of_birth=born, created_at=t0)
-            s.add(p)
-            return p
-
-        def case(kind: SubjectKind, **subject: int) -> Case:
-            n = next(seq)
-            c = Case(panel_id=panel.id, reference=f"CARM-2026-{n:05d}", ref_year=2026, ref_seq=n,
-                     referral_date=date(2026, 1, 1 + n % 28), subject_kind=kind, status=CaseStatus.OPEN,
-                     created_at=t0, updated_at=t0, **subject)
-            s.add(c)
-            return c
-
-        adults = [person(f"Adult{i}", date(1990, 1, 1)) for i in range(ADULTS)]
-        young = [person(f"Young{i}", date(2010, 1, 1)) for i in range(BUSY_PEOPLE)]
-        s.flush()
-        place_case = case(SubjectKind.LOCATION, subject_location_id=park.id)
-        case(SubjectKind.LOCATION, subject_location_id=quiet.id)
-        s.flush()
-        for i, y in enumerate(young):
-            s.add(LocationPerson(location_id=park.id, person_id=y.id, role="seen there"))
-            own = case(SubjectKind.PERSON, subject_person_id=y.id)
-            s.flush()
-            s.add(CasePerson(case_id=own.id, person_id=adults[i % ADULTS].id, role=PersonRole.PERPETRATOR))
-            if i < 40:
-                s.add(CasePerson(case_id=place_case.id, person_id=y.id, role=PersonRole.CHILD))
-        for g in range(BUSY_PEOPLE // GROUP_SIZE):
-            group = SubjectGroup(kind=GroupKind.PEER_GROUP, name=f"Group {g}", name_norm=f"group {g}", created_at=t0)
-            s.add(group)
-            s.flush()
-            case(SubjectKind.GROUP, subject_group_id=group.id)
-            s.add_all(GroupPerson(group_id=group.id, person_id=y.id, role="member")
-                      for y in young[g * GROUP_SIZE:(g + 1) * GROUP_SIZE])
+        s.execute(insert(Panel), [{"id": 1, "name": "Bench CARM", "panel_type": PanelType.CARM, "ref_prefix": "CARM",
+                                   "created_at": t0}])
+        s.execute(insert(Location), [{"id": park, "name": "Busy Park", "name_norm": "busy park", "kind": "park",
+                                      "created_at": t0},
+                                     {"id": quiet, "name": "Quiet Lane", "name_norm": "quiet lane", "kind": "street",
+                                      "created_at": t0}])
+        s.execute(insert(Person), people)
+        s.execute(insert(SubjectGroup), [{"id": g, "kind": GroupKind.PEER_GROUP, "name": f"Group {g}",
+                                          "name_norm": f"group {g}", "created_at": t0} for g in groups])
+        s.execute(insert(Case), cases)
+        s.execute(insert(LocationPerson), [{"location_id": park, "person_id": y, "role": "seen there"} for y in young])
+        s.execute(insert(CasePerson), [
+            *({"case_id": c, "person_id": adults[i % ADULTS], "role": PersonRole.PERPETRATOR}
+              for i, c in enumerate(own)),
+            *({"case_id": place_case, "person_id": y, "role": PersonRole.CHILD} for y in young[:40])])
+        s.execute(insert(GroupPerson), [{"group_id": g, "person_id": y, "role": "member"} for g in groups
+                                        for y in young[(g - 1) * GROUP_SIZE:g * GROUP_SIZE]])
     return ctx
 
 
