@@ -240,3 +240,14 @@ def test_print_context_from_the_command_line(carm: CarmMap, tmp_path: Path, monk
         ["print", "context", "--context", str(context_id), "--out", str(tmp_path / "no.pdf"), *common])) != 0
     assert not (tmp_path / "no.pdf").exists()
     monkeypatch.setattr(ctx.store, "dispose", dispose)
+
+
+def test_the_cases_that_may_become_contexts(carm: CarmMap) -> None:
+    ctx = _as_coordinator(carm, "CARM")
+    service = ContextService(ctx)
+    assert [(c.reference, c.name, c.kind) for c in service.candidates()] == [
+        ("CARM-2026-0003", "Park crew", ContextKind.PEER_GROUP), ("CARM-2026-0002", "Victoria Park", ContextKind.PLACE)]
+    _park_context(carm)
+    assert [c.reference for c in service.candidates()] == ["CARM-2026-0003"]
+    ctx.actor = carm.known.user("MARAC")
+    assert service.candidates() == []

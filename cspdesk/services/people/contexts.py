@@ -92,6 +92,14 @@ class ContextRow:
 
 
 @dataclass(frozen=True)
+class ContextCandidate:
+    case_id: int
+    reference: str
+    name: str
+    kind: ContextKind | None
+
+
+@dataclass(frozen=True)
 class AssessmentRow:
     id: int
     assessed_on: date
@@ -191,6 +199,25 @@ class ContextService:
             audit.record(s, self._ctx.actor, AuditKind.VIEW, "context", context_id,
                          {"case": detail.row.reference}, at=self._ctx.now())
         return detail
+
+    def candidates(self) -> list[ContextCandidate]:
+        """The cases on the user's CARM panels about a place or a group that are not contexts yet,
+        newest first: what "Make a context" offers."""
+        self._ctx.require(Permission.VIEW_CASES)
+        visible = self._ctx.visible_panel_ids()
+        with self._ctx.reading() as s:
+            stmt = (select(Case.id, Case.reference, Case.subject_kind, SubjectGroup.name, Location.name, Location.kind)
+                    .join(Panel, Panel.id == Case.panel_id)
+                    .outerjoin(SubjectGroup, SubjectGroup.id == Case.subject_group_id)
+                    .outerjoin(Location, Location.id == Case.subject_location_id)
+                    .where(Panel.panel_type == PanelType.CARM,
+                           Case.subject_kind.in_([SubjectKind.GROUP, SubjectKind.LOCATION]),
+                           Case.id.not_in(select(CarmContext.case_id)))
+                    .order_by(Case.referral_date.desc(), Case.id.desc()))
+            if visible is not None:
+                stmt = stmt.where(Case.panel_id.in_(sorted(visible)))
+            return [ContextCandidate(cid, ref, group or place or ref, default_kind(subject, place_kind or ""))
+                    for cid, ref, subject, group, place, place_kind in s.execute(stmt)]
 
     # -- writing -----------------------------------------------------------------------------------
 
