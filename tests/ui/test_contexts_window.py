@@ -126,3 +126,43 @@ def test_the_maps_place_node_opens_its_context_and_a_marac_member_sees_none(qtbo
     dialog = _open(qtbot, ctx)
     assert dialog.contexts.count() == 0 and dialog.candidates.count() == 0 and not dialog.make_button.isEnabled()
     assert dialog.detail is None
+
+
+def test_meeting_mode_shows_a_listed_contexts_assessment_and_plan_with_its_responses_to_review(qtbot, carm: CarmMap) -> None:  # noqa: ANN001
+    from datetime import date, datetime
+
+    from sqlalchemy import select
+
+    from cspdesk.domain.enums import MeetingStatus
+    from cspdesk.services.meetings.meetings import MeetingService
+    from cspdesk.storage.models import Case, Meeting
+    from cspdesk_gui.meeting_mode import MeetingModeWindow
+
+    ctx = carm.known.intake.ctx
+    with ctx.reading() as s:
+        park_case = s.scalar(select(Case.id).where(Case.subject_location_id == carm.park))
+    service = ContextService(ctx)
+    context_id = service.open_context(park_case).value.id
+    service.add_assessment(context_id, assessed_on=date(2026, 5, 20), assessor="Youth worker",
+                           what_happens="Older males recruit after school")
+    goal = service.add_goal(context_id, "Safe after school", "Fewer incidents").value
+    service.add_response(goal.id, agency_id=carm.known.intake.police, text="Patrols 3-6pm", due_date=date(2026, 7, 1))
+    with ctx.unit_of_work() as s:
+        meeting = Meeting(panel_id=carm.known.intake.carm, starts_at=datetime(2026, 6, 20, 10, 0),
+                          status=MeetingStatus.PLANNED, created_at=datetime(2026, 6, 1))
+        s.add(meeting)
+        s.flush()
+        meeting_id = meeting.id
+    MeetingService(ctx).add_case(meeting_id, park_case)
+    window = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(window)
+    window.resize(1366, 740)
+    with qtbot.waitExposed(window):
+        window.show()
+    window.go_to(0)
+    text = window.summary_label.text()
+    assert "Context (place):</b> Victoria Park, assessed 20 May 2026" in text
+    assert "What happens there: Older males recruit after school" in text
+    assert "Safe after school — <i>measures: Fewer incidents</i> (1 response)" in text
+    assert window.earlier_model.rowCount() == 1  # the plan's response, to review with one key
+    _shot(window, "meeting-context")
