@@ -57,14 +57,14 @@ def test_a_context_is_seen_by_a_carm_member_and_refused_to_a_marac_only_one(carm
     ctx = carm.known.intake.ctx
     rows = ContextService(ctx).list_contexts()
     assert [(r.name, r.kind, r.record) for r in rows] == [("Victoria Park", ContextKind.PLACE, ("place", carm.park))]
-    assert [r.id for r in ContextService(ctx).contexts_of("place", carm.park)] == [context_id]
+    assert [r.id for r in ContextService(ctx).contexts_of(f"place:{carm.park}")] == [context_id]
     ctx.actor = carm.known.user("CARM")  # an officer on CARM: may read
     assert ContextService(ctx).get(context_id).row.reference == "CARM-2026-0002"
     with pytest.raises(PermissionDenied):
         ContextService(ctx).add_goal(context_id, "Safer park")  # but not change
     ctx.actor = carm.known.user("MARAC")
     assert ContextService(ctx).list_contexts() == []
-    assert ContextService(ctx).contexts_of("place", carm.park) == []
+    assert ContextService(ctx).contexts_of(f"place:{carm.park}") == []
     for call in (lambda: ContextService(ctx).get(context_id), lambda: ContextService(ctx).get(99_999),
                  lambda: ContextService(ctx).paper(context_id)):
         with pytest.raises(NotFound, match="does not exist, or is on a panel you are not a member of"):

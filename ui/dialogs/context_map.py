@@ -244,7 +244,7 @@ class ContextMapDialog(QDialog):
         entity, _, number = key.partition(":")
         opened = None
         node = self.map.node(key) if self.map is not None else None
-        contexts = self.contexts.contexts_of(entity, int(number)) if entity in ("place", "group") else []
+        contexts = self.contexts.contexts_of(key)
         if contexts:
             opened = open_contexts(self, self.ctx, contexts[0].id)
         elif entity in ("person", "group"):

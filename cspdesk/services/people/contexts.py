@@ -173,22 +173,25 @@ class ContextService:
     def list_contexts(self, panel_id: int | None = None) -> list[ContextRow]:
         """The contexts on the user's panels (or on ``panel_id``), by kind then name."""
         self._ctx.require(Permission.VIEW_CASES)
+        if panel_id is not None and not self._ctx.actor.sees_panel(panel_id):
+            raise NotFound("That panel does not exist, or you are not a member of it.")
         with self._ctx.reading() as s:
             stmt = select(CarmContext.id)
             if panel_id is not None:
                 stmt = stmt.join(Case, Case.id == CarmContext.case_id).where(Case.panel_id == panel_id)
             return self._rows(s, list(s.scalars(stmt)))
 
-    def contexts_of(self, record: str, record_id: int) -> list[ContextRow]:
-        """The contexts about a place (``"place"``) or a group (``"group"``) on the user's panels:
-        what a map node opens."""
+    def contexts_of(self, node: str) -> list[ContextRow]:
+        """The contexts about the place or group a map node names (``"place:12"``, ``"group:3"``) on
+        the user's panels; none for any other node."""
         self._ctx.require(Permission.VIEW_CASES)
+        record, _, number = node.partition(":")
         column = {"place": Case.subject_location_id, "group": Case.subject_group_id}.get(record)
-        if column is None:
+        if column is None or not number.isdigit():
             return []
         with self._ctx.reading() as s:
             ids = s.scalars(select(CarmContext.id).join(Case, Case.id == CarmContext.case_id)
-                            .where(column == record_id))
+                            .where(column == int(number)))
             return self._rows(s, list(ids))
 
     def get(self, context_id: int) -> ContextDetail:
@@ -460,9 +463,10 @@ class ContextService:
 
     def _goal(self, s: Session, goal_id: int) -> ContextGoal:
         goal = s.get(ContextGoal, goal_id)
-        if goal is None:
+        context = s.get(CarmContext, goal.context_id) if goal is not None else None
+        panel_id = s.scalar(select(Case.panel_id).where(Case.id == context.case_id)) if context is not None else None
+        if panel_id is None or not self._ctx.actor.sees_panel(panel_id):  # the same words: no oracle
             raise NotFound("That goal does not exist, or is on a panel you are not a member of.")
-        self._visible(s, goal.context_id)  # the same refusal for another panel's goal
         return goal
 
     def _detail(self, s: Session, context_id: int) -> ContextDetail:
