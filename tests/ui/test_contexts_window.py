@@ -153,7 +153,12 @@ def test_meeting_mode_shows_a_listed_contexts_assessment_and_plan_with_its_respo
         s.add(meeting)
         s.flush()
         meeting_id = meeting.id
-    MeetingService(ctx).add_case(meeting_id, park_case)
+    dialog = _open(qtbot, ctx)
+    assert dialog.list_at_next_meeting()
+    assert dialog.message.text() == "Listed at the meeting of 20 Jun 2026 10:00."
+    assert not dialog.list_at_next_meeting()  # once
+    assert dialog.message.text() == "CARM-2026-0002 is already on this agenda."
+    assert [i.case_id for i in MeetingService(ctx).get_meeting(meeting_id).case_items] == [park_case]
     window = MeetingModeWindow(ctx, meeting_id)
     qtbot.addWidget(window)
     window.resize(1366, 740)

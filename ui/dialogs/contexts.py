@@ -87,6 +87,12 @@ class ContextsDialog(QDialog):
         self.print_button.setToolTip("Preview the assessment and plan, then print them or save them as PDF (Ctrl+P)")
         self.print_button.clicked.connect(lambda: self.print_context())
         self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.list_button = QPushButton("List at next &meeting", self)
+        self.list_button.setObjectName("contextListAtMeeting")
+        self.list_button.setAutoDefault(False)
+        self.list_button.setToolTip("Put the context's case on the agenda of its panel's next planned meeting")
+        self.list_button.clicked.connect(lambda: self.list_at_next_meeting())
+        self.buttons.addButton(self.list_button, QDialogButtonBox.ButtonRole.ActionRole)
         layout.addWidget(self.buttons)
         QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save_assessment)
         self.reload()
@@ -401,6 +407,29 @@ class ContextsDialog(QDialog):
         if saved:
             self.response.clear()
         return saved
+
+    def list_at_next_meeting(self) -> bool:
+        """List the context's case at its panel's next planned meeting (reviewed there like a case)."""
+        from cspdesk.domain.enums import MeetingStatus
+        from cspdesk.services.meetings.meetings import MeetingService
+
+        if self.detail is None:
+            self.message.setText("Choose a context first.")
+            return False
+        meetings = OnDatabaseThread(MeetingService(self.ctx))
+        try:
+            planned = [m for m in meetings.list_meetings(self.detail.row.panel_id)
+                       if m.status is MeetingStatus.PLANNED and m.starts_at.date() >= self.ctx.today()]
+            if not planned:
+                self.message.setText(f"{self.detail.row.panel} has no meeting planned: plan one on the Meetings page.")
+                return False
+            chosen = min(planned, key=lambda m: m.starts_at)
+            meetings.add_case(chosen.id, self.detail.row.case_id)
+        except ServiceError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.message.setText(f"Listed at the meeting of {chosen.starts_at:%d %b %Y %H:%M}.")
+        return True
 
     def print_context(self):  # noqa: ANN201 - PreviewDialog or None
         from cspdesk_gui.printing.preview import open_preview
