@@ -331,6 +331,17 @@ def _add_print_and_export(sub, common: argparse.ArgumentParser, export_sub) -> N
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
     p.set_defaults(handler=_cmd_print_chronology)
 
+    p = print_sub.add_parser("context", parents=[common], help="a CARM context's assessment and plan",
+                             description="A peer group's, place's or school's context assessment (the current "
+                             "version, with the dates of the earlier ones) and its plan: goals, measures and "
+                             "responses with owner, due date and status. Only for members of its CARM panel.")
+    p.add_argument("--context", metavar="N", type=int, required=True, help="the context's number")
+    p.add_argument("--redacted", action="store_true",
+                   help="the copy for circulation: addresses, telephone numbers, e-mail addresses, postcodes "
+                   "and contact notes removed from everything in it")
+    p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+    p.set_defaults(handler=_cmd_print_context)
+
     p = print_sub.add_parser("tracker", parents=[common], help="a panel's action tracker, or an action log",
                              description="A panel's actions grouped by agency or by case, with RAG in colour and "
                              "in words and overdue marked. With --agency or --owner: that agency's or "
@@ -523,6 +534,23 @@ def _cmd_print_chronology(args: argparse.Namespace) -> int:
     finally:
         ctx.store.dispose()
     print(f"{paper.title}: {len(paper.events):,} event(s) written to {out}")
+    return 0
+
+
+def _cmd_print_context(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cspdesk.services.people.contexts import ContextService
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise UsageError(f"--out must end in .pdf: {out.name}")
+    ctx = _open(args)
+    try:
+        paper = ContextService(ctx).write(args.context, out, redacted=args.redacted)
+    finally:
+        ctx.store.dispose()
+    print(f"Context assessment and plan ({paper.kind.lower()}, {paper.reference}) written to {out}")
     return 0
 
 

@@ -139,6 +139,11 @@ class MainWindow(QMainWindow):
 
         return open_context_map(self, self.ctx)
 
+    def open_contexts(self):  # noqa: ANN201 - ContextsDialog
+        from cspdesk_gui.dialogs.contexts import open_contexts
+
+        return open_contexts(self, self.ctx)
+
     def install_pages(self) -> None:
         """Get the pages ready for ``self.ctx`` (replacing any built for an earlier database). A page
         is built the first time it is wanted (:meth:`page`), so opening the window builds one."""

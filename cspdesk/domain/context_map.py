@@ -111,6 +111,20 @@ def trend_alerts(nodes: Iterable[MapNode], edges: Iterable[MapEdge],
 
 #: A connected part this big is laid on a circle, not by the spring layout (see spring_positions).
 LARGEST_SPRING = 500
+#: The spring layout's iterations for a part of up to ``FULL_SPRING`` nodes; a bigger part gets
+#: fewer (each iteration costs the square of its nodes), never under ``FEWEST_ITERATIONS``.
+SPRING_ITERATIONS = 50
+FULL_SPRING = 120
+FEWEST_ITERATIONS = 10
+
+
+def spring_iterations(nodes: int) -> int:
+    """How many iterations the spring layout of a connected part of ``nodes`` nodes runs: the map of
+    a busy place (several hundred nodes) took 1.4 s of layout at 50 (issue 20's benchmark, on a
+    loaded two-core machine); the cost is held near that of a part of ``FULL_SPRING`` nodes."""
+    if nodes <= FULL_SPRING:
+        return SPRING_ITERATIONS
+    return max(FEWEST_ITERATIONS, int(SPRING_ITERATIONS * (FULL_SPRING / nodes) ** 2))
 
 
 def spring_positions(nodes: Iterable[MapNode], edges: Iterable[MapEdge]) -> dict[str, tuple[float, float]]:
@@ -139,7 +153,8 @@ def spring_positions(nodes: Iterable[MapNode], edges: Iterable[MapEdge]) -> dict
             # a circle, which the reader can still follow by the links highlighted on search.
             spots = nx.circular_layout(graph.subgraph(part), scale=0.9)
         else:
-            spots = nx.spring_layout(graph.subgraph(part), seed=20, iterations=50, scale=0.8)
+            spots = nx.spring_layout(graph.subgraph(part), seed=20, iterations=spring_iterations(len(part)),
+                                     scale=0.8)
         for key, (x, y) in spots.items():
             placed[key] = (column * 2.0 + float(x), -row * 2.0 + float(y))
     xs = [x for x, _ in placed.values()]

@@ -105,3 +105,14 @@ class AlreadyOpen(SignInFailed):
         super().__init__(message)
         self.host = host
         self.since = since
+
+
+def checked_text(value: str, field: str, *, limit: int, required: bool = False, what: str = "") -> str:
+    """``value`` stripped, or ValidationError naming ``field`` when it is required and empty or longer
+    than ``limit`` (the message names the field, never quotes what was typed)."""
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError(field, f"Enter {what or field.replace('_', ' ')}.")
+    if len(value) > limit:
+        raise ValidationError(field, f"{(what or field).capitalize()} is too long (at most {limit:,} characters).")
+    return value

@@ -834,3 +834,6 @@ class AuditCheckpoint(Base):
     signing_key_id: Mapped[int] = mapped_column(Integer)
     signature: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(DateTime)
+
+
+from cspdesk.storage import model_contexts as _model_contexts  # noqa: E402,F401 - CARM contexts' tables (issue 20)

@@ -82,3 +82,28 @@ def test_the_printed_map_is_marked_and_lists_the_alerts(carm: CarmMap, tmp_path:
     assert "OFFICIAL-SENSITIVE" in text and "Map of contexts" in text and "Victoria Park" in text
     assert "Trend alerts" in text and "Dev Older" in text
     assert reader.metadata.title == "Map of contexts"
+
+
+def test_the_map_around_one_place_holds_its_cases_and_its_peoples(carm: CarmMap) -> None:
+    known = carm.known
+    ctx = known.intake.ctx
+    ctx.actor = known.user("CARM")
+    found = ContextMapService(ctx).build(MapQuery(place=carm.park))
+    assert set(_kinds(found)) == {f"place:{carm.park}", f"group:{carm.peer_group}", f"person:{carm.adult}",
+                                  *(f"person:{y}" for y in carm.young)}  # not Jordan's case, nor Alex
+    assert ContextMapService(ctx).build(MapQuery(place=carm.park)) == found
+
+
+def test_a_big_part_is_laid_out_with_fewer_iterations_and_the_same_way_each_time() -> None:
+    from cspdesk.domain.context_map import MapEdge, MapNode, spring_iterations, spring_positions
+
+    assert [spring_iterations(n) for n in (3, 120, 121, 240, 499)] == [50, 50, 49, 12, 10]
+    nodes = [MapNode(f"person:{i}", NodeKind.YOUNG_PERSON, f"P{i}") for i in range(300)]
+    edges = [MapEdge(*sorted(("person:0", f"person:{i}")), "link") for i in range(1, 300)]
+    edges += [MapEdge(*sorted((f"person:{i}", f"person:{i + 1}")), "link") for i in range(1, 299, 3)]
+    first = spring_positions(nodes, edges)
+    assert spring_positions(list(reversed(nodes)), list(reversed(edges))) == first  # seeded, order-free
+    centre = first["person:0"]
+    radii = {round(((x - centre[0]) ** 2 + (y - centre[1]) ** 2) ** 0.5, 2) for k, (x, y) in first.items()
+             if k != "person:0"}
+    assert len(radii) > 20  # a spring layout, not the circle kept for parts of 500 nodes and more

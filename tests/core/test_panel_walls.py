@@ -33,6 +33,7 @@ from sqlalchemy import select
 import cspdesk.services as services_package
 from constants import DEMO_TODAY
 from core.actions_helpers import act_as
+from cspdesk.domain.contexts import ContextKind
 from cspdesk.domain.enums import PanelType, Role
 from cspdesk.domain.periods import Period
 from cspdesk.services.records_io.action_import import ActionField, ImportMapping
@@ -41,6 +42,7 @@ from cspdesk.services.referrals.cases import CaseQuery
 from cspdesk.services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
 from cspdesk.services.referrals.ocgs import OcgQuery
 from cspdesk.services.records_io.tabular import table_from_rows
+from cspdesk.storage.model_contexts import CarmContext, ContextGoal
 from cspdesk.storage.models import (
     Action,
     AgendaItem,
@@ -67,7 +69,7 @@ KIND = {
     "panel_id": "panel", "case_id": "case", "case_ids": "case", "meeting_id": "meeting",
     "item_id": "item", "leaving_item_id": "item", "agenda_item_id": "item", "item_ids": "item",
     "action_id": "action", "group_id": "group", "person_id": "person", "attendance_id": "attendance",
-    "user_id": "user", "panel_ids": "panel",
+    "user_id": "user", "panel_ids": "panel", "context_id": "context", "goal_id": "goal",
 }
 IDS_KIND = {"ActionService": "action", "CaseService": "case", "OcgService": "group", "AuditService": "audit"}
 #: Methods that list the rows of the ids given: another panel's rows are left out, not refused.
@@ -163,6 +165,9 @@ def _records(ctx, panel: int, tmp_path: Path) -> dict[str, int]:  # noqa: ANN001
                            .order_by(Case.id)),
             "audit": 1,
         }
+        found["context"] = _one(s, select(CarmContext.id).join(Case, Case.id == CarmContext.case_id)
+                                .where(Case.panel_id == panel))
+        found["goal"] = _one(s, select(ContextGoal.id).where(ContextGoal.context_id == found["context"]))
         found["group"] = _one(s, select(Case.subject_group_id).where(Case.panel_id == panel,
                                                                      Case.subject_group_id.is_not(None)))
         # An account of that panel's (the AccountService walks are refused by role anyway).
@@ -300,9 +305,23 @@ def _masked(exc: BaseException) -> tuple[str, str]:
     return type(exc).__name__, re.sub(r"\d+", "#", str(exc))
 
 
+def _give_a_context(ctx, panel: int) -> None:  # noqa: ANN001
+    """A CARM context (issue 20) with a goal on ``panel``'s first case, written as the database
+    holds one (the service makes contexts on CARM panels only; the walls are the same on any)."""
+    now = datetime(2026, 11, 1, 9, 0)
+    with ctx.unit_of_work() as s:
+        case_id = _one(s, select(Case.id).where(Case.panel_id == panel).order_by(Case.id))
+        context = CarmContext(case_id=case_id, kind=ContextKind.PLACE, created_at=now, updated_at=now)
+        s.add(context)
+        s.flush()
+        s.add(ContextGoal(context_id=context.id, position=1, goal="Walked", created_at=now, updated_at=now))
+
+
 @pytest.fixture
 def walls(demo_ctx, tmp_path: Path):  # noqa: ANN001, ANN201
     csvg, marac, socp = (_panel(demo_ctx, t) for t in (PanelType.CSVG, PanelType.MARAC, PanelType.SOCP))
+    _give_a_context(demo_ctx, csvg)
+    _give_a_context(demo_ctx, marac)
     own = _records(demo_ctx, csvg, tmp_path)
     other = _records(demo_ctx, marac, tmp_path)
     socp_records = _records(demo_ctx, socp, tmp_path)

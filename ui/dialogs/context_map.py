@@ -2,7 +2,8 @@
 places of the cases referred to a panel in a period, drawn where the service's spring layout puts
 them, with the trend alerts beside. Searching highlights the nodes whose names match; Enter or a
 double-click on a node opens its record (a person's or a group's chronology; for a place, the case
-about it). Print… prints the map as shown (Ctrl+P).
+about it; a place or group that is a CARM context opens the context: ui/dialogs/contexts.py).
+Print… prints the map as shown (Ctrl+P).
 
 Opened from View → Map of contexts… (main window). Nothing here reads the database but through
 :class:`~cspdesk.services.people.context_map.ContextMapService`.
@@ -35,10 +36,12 @@ from cspdesk.reports.context_map import NODE_COLOURS
 from cspdesk.services.people.chronology import Subject
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.people.context_map import ContextMapService, MapQuery
+from cspdesk.services.people.contexts import ContextService
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.partnership.panels import PanelService
 from cspdesk_gui import theme
 from cspdesk_gui.dialogs.chronology import limit_date_edit, limit_day
+from cspdesk_gui.operations import OnDatabaseThread
 from cspdesk_gui.signals import emit
 from cspdesk_gui.windows import bring_to_front, fit_to_screen
 
@@ -79,6 +82,7 @@ class ContextMapDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.service = ContextMapService(ctx)
+        self.contexts = OnDatabaseThread(ContextService(ctx))
         self.map: ContextMap | None = None
         self.items: dict[str, QGraphicsEllipseItem] = {}
         self.setObjectName("contextMapDialog")
@@ -231,14 +235,19 @@ class ContextMapDialog(QDialog):
         return self.open_node(found[0]) if len(found) == 1 else None
 
     def open_node(self, key: str) -> object:
-        """A person's or a group's chronology; for a place, the case about it."""
+        """A place's or a group's CARM context when it is one (issue 20); otherwise a person's or a
+        group's chronology, and for a place the case about it."""
         from cspdesk_gui.dialogs.case_view import CaseDialog
         from cspdesk_gui.dialogs.chronology import open_chronology
+        from cspdesk_gui.dialogs.contexts import open_contexts
 
         entity, _, number = key.partition(":")
         opened = None
         node = self.map.node(key) if self.map is not None else None
-        if entity in ("person", "group"):
+        contexts = self.contexts.contexts_of(key)
+        if contexts:
+            opened = open_contexts(self, self.ctx, contexts[0].id)
+        elif entity in ("person", "group"):
             opened = open_chronology(self, self.ctx, Subject(entity, int(number)))
         elif node is not None and node.case_id is not None:
             try:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from cspdesk.domain.enums import AgendaItemKind, MeetingStatus
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.meetings.meetings import ActionRow, AgendaEntry, CaseBrief, ItemView
+from cspdesk.services.people.contexts import ContextBrief
 from cspdesk_gui.operations import run_op
 from cspdesk_gui.dialogs.agencies import research_html
 from cspdesk_gui.formatting import short_date
@@ -156,6 +157,7 @@ class AgendaFlow:
             self.notes.setPlainText(item.discussion)
             self.notes.moveCursor(self.notes.textCursor().MoveOperation.End)
             self._brief = None
+            self._context_brief = view.context  # a CARM context's assessment and plan (issue 20), or None
             is_case = kind is AgendaItemKind.CASE
             self.action_line.setVisible(kind is not AgendaItemKind.CONFIDENTIALITY)
             self.agreed_caption.setVisible(kind is not AgendaItemKind.CONFIDENTIALITY)
@@ -240,6 +242,7 @@ class AgendaFlow:
         if brief.summary:
             parts.append(f"<p><b>Summary:</b> {esc(brief.summary)}</p>")
         parts += research_html(self._research.get(brief.case_id, ()))
+        parts += context_html(self._context_brief)
         self.summary_label.setText("".join(parts))
         today = self.ctx.today()
         lines = []
@@ -293,3 +296,24 @@ class AgendaFlow:
         # The stylesheet colours an item over time: polished again to read the property.
         self.item_clock.style().unpolish(self.item_clock)
         self.item_clock.style().polish(self.item_clock)
+
+
+def context_html(brief: ContextBrief | None) -> list[str]:
+    """A CARM context's current assessment in short and its plan, for the brief (issue 20): its
+    responses come up for review with the earlier actions beside."""
+    if brief is None:
+        return []
+    esc = html.escape
+    assessed = (f"assessed {esc(short_date(brief.assessed_on))}" if brief.assessed_on is not None
+                else "not assessed yet")
+    parts = [f"<p><b>Context ({esc(brief.kind.label.lower())}):</b> {esc(brief.name)}, {assessed}</p>"]
+    if brief.summary:
+        parts.append("<p>" + "<br/>".join(esc(line) for line in brief.summary.split("\n")) + "</p>")
+    if brief.goals:
+        goals = "".join(f"<li>{esc(g.goal)}" + (f" — <i>measures: {esc(g.measures)}</i>" if g.measures else "")
+                        + f" ({len(g.responses)} response{'s' if len(g.responses) != 1 else ''})</li>"
+                        for g in brief.goals)
+        parts.append(f"<p><b>Plan</b></p><ol>{goals}</ol>")
+    else:
+        parts.append("<p><b>Plan:</b> no goals yet.</p>")
+    return parts

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from cspdesk.domain.enums import ActionStatus, MeetingStatus
 from cspdesk.services.context import OpChanges, ServiceContext
 from cspdesk.services.meetings.meetings import ActionRow, CaseBrief, ItemView, MeetingDetail, MeetingService
+from cspdesk.services.people.contexts import ContextBrief
 from cspdesk_gui.formatting import short_datetime
 from cspdesk_gui.meeting_mode.autosave import NotesAutosaver
 from cspdesk_gui.meeting_mode.parts import DECISIONS, HINT, STATUS_KEYS, KeyFilter
@@ -101,6 +102,7 @@ class MeetingModeWindow(MeetingLayout, AgendaFlow, ItemEditor, AttendancePanel, 
         self._due_default = self._default_due()
         self.current_index = -1
         self._brief: CaseBrief | None = None
+        self._context_brief: ContextBrief | None = None  # issue 20: a CARM context's, shown with the brief
         self._known_to = KnownToMemo(ctx, self.detail.row.panel_name)
         self._reviewing: ActionRow | None = None
         self._review_status: ActionStatus | None = None

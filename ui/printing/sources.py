@@ -210,3 +210,30 @@ def context_map_source(ctx: ServiceContext, query: MapQuery) -> PrintSource:
         save=lambda path: service.write(query, Path(path)),
         record_printed=lambda pages, printer: service.record_printed(query, pages=pages, printer=printer),
     )
+
+
+def context_source(ctx: ServiceContext, context_id: int, reference: str, *, redacted: bool) -> PrintSource:
+    """A CARM context's assessment and plan (issue 20): named by its case's reference, never the place."""
+    from cspdesk.services.people.contexts import ContextService
+
+    service = ContextService(ctx)
+    copy = " (copy for circulation)" if redacted else ""
+    return PrintSource(
+        title=f"Context assessment and plan: {reference}{copy}",
+        file_name=f"Context {reference}{copy}.pdf",
+        render=partial(service.render, context_id, redacted=redacted),
+        save=lambda path: service.write(context_id, Path(path), redacted=redacted),
+        record_printed=lambda pages, printer: service.record_printed(context_id, redacted=redacted, pages=pages,
+                                                                     printer=printer),
+    )
+
+
+def context_choice(ctx: ServiceContext, context_id: int, reference: str) -> PreviewChoice:
+    """"Copy for circulation" above a context's preview, ticked at first: a context plan goes to
+    schools and partners outside the panel more often than it stays in the panel's file."""
+    return PreviewChoice(
+        label="Copy for circulation (addresses, phone numbers, e-mail addresses and postcodes removed)",
+        checked=True,
+        source_for=lambda redacted: context_source(ctx, context_id, reference, redacted=redacted),
+        tooltip="Untick for the record as typed, for the panel's own file",
+    )

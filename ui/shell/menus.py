@@ -52,6 +52,7 @@ def build_menus(window: Any) -> None:  # window: the MainWindow (importing it wo
     _add(window, view_menu, "find_action", "&Find cases", window.find_cases, QKeySequence.StandardKey.Find)
     # Issue 20: CARM's map (ui/dialogs/context_map.py).
     _add(window, view_menu, "map_action", "&Map of contexts…", window.open_context_map)
+    _add(window, view_menu, "contexts_action", "CARM con&texts…", window.open_contexts)
     view_menu.addSeparator()
     window.appearance_actions = appearance_menu(view_menu.addMenu("A&ppearance"), window)
 

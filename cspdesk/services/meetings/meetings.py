@@ -50,9 +50,10 @@ from cspdesk.domain.plausible import due_date_problem
 from cspdesk.domain.rules import ACTION_STATUSES_NEEDING_REASON, FINISHED_ACTION_STATUSES
 from cspdesk.domain.schedule import MAX_RECURRING, Recurrence, meeting_dates
 from cspdesk.services.audit import audit
+from cspdesk.services.people.contexts import ContextBrief, context_brief
 from cspdesk.services.referrals.cases import latest_risk, referral_criteria
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
-from cspdesk.services.errors import NotFound, ServiceError, ValidationError
+from cspdesk.services.errors import NotFound, ServiceError, ValidationError, checked_text
 from cspdesk.storage.models import (
     Action,
     ActionUpdate,
@@ -271,6 +272,8 @@ class ItemView:
     earlier: tuple[ActionRow, ...]
     #: The actions agreed under this item so far.
     agreed: tuple[ActionRow, ...]
+    #: For a CARM context's case: its assessment in short and its plan (issue 20); None otherwise.
+    context: ContextBrief | None = None
 
 
 class SuggestionKind(StrEnum):
@@ -333,12 +336,7 @@ def heard_clause(meeting=Meeting, item=AgendaItem):  # noqa: ANN001, ANN201 - SQ
 
 
 def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TEXT, what: str = "") -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError(field, f"Enter {what or field.replace('_', ' ')}.")
-    if len(value) > limit:
-        raise ValidationError(field, f"{(what or field).capitalize()} is too long (at most {limit:,} characters).")
-    return value
+    return checked_text(value, field, limit=limit, required=required, what=what)
 
 
 #: An agenda item that does not exist and one of a panel the user is not on are answered alike.
@@ -1167,7 +1165,8 @@ class MeetingService:
                 AgendaItem.meeting_id == meeting.id, AgendaItem.case_id.is_not(None))))
             earlier = self._earlier(s, meeting, case_ids)
         agreed = self._action_rows(s, and_(Action.meeting_id == meeting.id, Action.agenda_item_id == item.id))
-        return ItemView(entry, brief, tuple(earlier), tuple(agreed))
+        context = context_brief(s, self._ctx, item.case_id) if brief is not None else None
+        return ItemView(entry, brief, tuple(earlier), tuple(agreed), context)
 
     def _move_clocks(self, s: Session, meeting: Meeting, item: AgendaItem, leaving_item_id: int | None) -> None:
         # The item being left must be of the same meeting (issue 22: every id is checked).

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.marking import marking_or_default
@@ -46,12 +46,14 @@ __all__ = ["ContextMap", "ContextMapService", "MapQuery"]
 @dataclass(frozen=True)
 class MapQuery:
     """Which cases seed the map: those referred to ``panels`` (None: all the user's panels) between
-    ``start`` and ``end`` (inclusive; None: no limit)."""
+    ``start`` and ``end`` (inclusive; None: no limit). With ``place``, only the map around that
+    place: the cases about it, and those of the people linked to it (a context's own map)."""
 
     panels: frozenset[int] | None = None
     start: date | None = None
     end: date | None = None
     threshold: int = TREND_YOUNG_PEOPLE
+    place: int | None = None
 
 
 class ContextMapService:
@@ -91,7 +93,8 @@ class ContextMapService:
         audit.record(s, self._ctx.actor, kind, "context_map", None,
                      {"panels": sorted(self._panels(s, query)), "nodes": len(found.nodes),
                       "from": query.start.isoformat() if query.start else None,
-                      "to": query.end.isoformat() if query.end else None, **extra}, at=self._ctx.now())
+                      "to": query.end.isoformat() if query.end else None,
+                      **({"place": query.place} if query.place is not None else {}), **extra}, at=self._ctx.now())
 
     def _panels(self, s: Session, query: MapQuery) -> set[int]:
         visible = self._ctx.visible_panel_ids()
@@ -116,6 +119,10 @@ class ContextMapService:
             stmt = stmt.where(Case.referral_date >= query.start)
         if query.end is not None:
             stmt = stmt.where(Case.referral_date <= query.end)
+        if query.place is not None:
+            linked = select(LocationPerson.person_id).where(LocationPerson.location_id == query.place)
+            stmt = stmt.where(or_(Case.subject_location_id == query.place, Case.subject_person_id.in_(linked),
+                                  Case.id.in_(select(CasePerson.case_id).where(CasePerson.person_id.in_(linked)))))
         cases = s.execute(stmt.order_by(Case.referral_date, Case.id)).all()
         names = tuple(sorted(s.scalars(select(Panel.name).where(Panel.id.in_(sorted(panels))))))
         graph = _Graph()
