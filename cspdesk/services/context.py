@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from cspdesk.domain.enums import Role
 from cspdesk.services import concurrency, errors
 from cspdesk.services.signer import SIGNER_INFO, AuditSigner
+from cspdesk.services.offline_guard import refuse_checked_out
 from cspdesk.services.errors import PermissionDenied, ReadOnlySession
 from cspdesk.storage.engine import Store
 from cspdesk.storage.integrity import FaultKind, describe_fault, fault_message, file_identity
@@ -166,6 +167,7 @@ class ServiceContext:
             self._check_file_in_place()
             session = self.store.session_factory(bind=self.store.write_engine)
             event.listen(session, "before_flush", concurrency.note_versioned)
+            event.listen(session, "before_flush", refuse_checked_out)  # issue 21: read-only while checked out
             session.info[SIGNER_INFO] = self.signer  # audit entries are signed by the signed-in account
             try:
                 with session.begin():

@@ -834,3 +834,4 @@ class AuditCheckpoint(Base):
     signing_key_id: Mapped[int] = mapped_column(Integer)
     signature: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(DateTime)
+from cspdesk.storage import model_offline as _model_offline  # noqa: E402,F401 - issue 21: meetings checked out
