@@ -60,6 +60,11 @@ EXEMPT: dict[str, str] = {
     "AgenciesDialog": "tests/ui/test_agencies_dialog.py; not yet in the fit and keyboard walkers",
     "ChronologyDialog": "tests/ui/test_chronology_window.py; not yet in the fit and keyboard walkers",
     "ContextMapDialog": "tests/ui/test_chronology_window.py (the map); not yet in the fit and keyboard walkers",
+    # Issue 21: they need a PostgreSQL server (a meeting is checked out of one), which the walkers do not start.
+    "CheckoutDialog": "tests/ui/test_offline_dialogs.py, on a server; not yet in the fit and keyboard walkers",
+    "CheckinDialog": "tests/ui/test_offline_dialogs.py, on a server; not yet in the fit and keyboard walkers",
+    "ConflictDialog": "tests/ui/test_offline_dialogs.py; not yet in the fit and keyboard walkers",
+    "_FileAndPassword": "the base of CheckoutDialog and CheckinDialog, never shown itself",
 }
 
 
