@@ -80,6 +80,15 @@ class _FileAndPassword(QDialog):
     def go(self) -> None:
         raise NotImplementedError
 
+    def _run(self, missing: str, call, on_failure, label: str) -> None:  # noqa: ANN001 - callables
+        """``call(path, password)`` on the database thread, the buttons off until it answers."""
+        path, password = self.path_edit.text().strip(), self.password_edit.text()
+        if not path:
+            self.show_error(ValueError(missing))
+            return
+        self.buttons.setEnabled(False)
+        run_op(lambda: call(path, password), self._done, on_failure, parent=self, label=label)
+
 
 class CheckoutDialog(_FileAndPassword):
     """Check the selected meeting out of the server into a new meeting file."""
@@ -95,13 +104,9 @@ class CheckoutDialog(_FileAndPassword):
         self._meeting_id = meeting_id
 
     def go(self) -> None:
-        path, password = self.path_edit.text().strip(), self.password_edit.text()
-        if not path:
-            self.show_error(ValueError("Choose where to save the meeting file."))
-            return
-        self.buttons.setEnabled(False)
-        run_op(lambda: check_out(self._ctx, self._meeting_id, path, password=password), self._done,
-               self.show_error, parent=self, label="Checking the meeting out…")
+        self._run("Choose where to save the meeting file.",
+                  lambda path, password: check_out(self._ctx, self._meeting_id, path, password=password),
+                  self.show_error, "Checking the meeting out…")
 
 
 class CheckinDialog(_FileAndPassword):
@@ -117,14 +122,10 @@ class CheckinDialog(_FileAndPassword):
         self.conflicts: ConflictDialog | None = None
 
     def go(self) -> None:
-        path, password = self.path_edit.text().strip(), self.password_edit.text()
-        if not path:
-            self.show_error(ValueError("Choose the meeting file."))
-            return
-        self.buttons.setEnabled(False)
         keep = dict(self.keep)
-        run_op(lambda: check_in(self._ctx, Path(path), password=password, keep=keep), self._done,
-               self._failed, parent=self, label="Checking the meeting in…")
+        self._run("Choose the meeting file.",
+                  lambda path, password: check_in(self._ctx, Path(path), password=password, keep=keep),
+                  self._failed, "Checking the meeting in…")
 
     def _failed(self, exc: BaseException) -> None:
         if not isinstance(exc, CheckinConflicts):
