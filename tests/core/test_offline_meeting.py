@@ -289,3 +289,29 @@ def test_a_sigkill_during_check_in_leaves_the_server_as_before_and_the_file_to_c
         assert conn.scalar(select(Meeting.status).where(Meeting.id == mid)) is MeetingStatus.FINALISED
         assert conn.scalar(select(AgendaItem.discussion).where(AgendaItem.id == done["items"][0])) == \
             f"Discussed offline {done['items'][0]}"
+
+
+def test_the_commands_check_out_and_cancel(server: Server, tmp_path: Path) -> None:
+    chair = auth.sign_in(server.url, CHAIR, PASSWORD)
+    mid = _marac_meeting(chair, cases=0)
+    close_workspace(chair)
+    file = tmp_path / "meeting.cspmeeting"
+    env = {**os.environ, "CSPDESK_PASSWORD": PASSWORD}
+
+    def cspdesk(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "cspdesk", *args, "--db", server.url], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+
+    out = cspdesk("checkout", "--meeting", str(mid), "--to", str(file), "--until", "2030-01-31", "--user", CHAIR)
+    assert out.returncode == 0, out.stderr
+    assert f"checked out meeting {mid} until 31 Jan 2030" in out.stdout and file.exists()
+    again = cspdesk("checkout", "--meeting", str(mid), "--to", str(tmp_path / "b.cspmeeting"), "--user", CHAIR)
+    assert again.returncode == 2 and "already checked out by chair.marac until 31 Jan 2030" in again.stderr
+    assert not (tmp_path / "b.cspmeeting").exists()  # a refused checkout leaves no file
+    assert cspdesk("checkout", "--cancel", "--meeting", str(mid), "--user", CHAIR).returncode == 2
+    cancelled = cspdesk("checkout", "--cancel", "--meeting", str(mid), "--user", "admin")
+    assert cancelled.returncode == 0, cancelled.stderr
+    refused = cspdesk("checkin", str(file), "--user", CHAIR)
+    assert refused.returncode == 2 and "cannot be checked in" in refused.stderr
+    with _owner(server) as conn:
+        assert conn.scalar(select(MeetingCheckout.state).where(MeetingCheckout.meeting_id == mid)) == "cancelled"
