@@ -1,53 +1,49 @@
-"""Others see a checked-out meeting read-only: every unit of work's flush refuses a change to it.
+"""Others see a checked-out meeting read-only (issue 21).
 
-Listened for on every service session (cspdesk.services.context). Only the check-in, which brings
-the meeting back, turns it off for its own session (``CHECKING_IN``).
+The server refuses the write itself: migration 0024_offline puts a trigger on the meeting, its
+agenda items, attendance and addenda that raises ``cspdesk-checked-out|<user>|<until>`` while the
+meeting is out, so the services pay no extra round trip for the check. The unit of work's fault
+handling (cspdesk.services.context.storage_faults) turns that into :class:`MeetingCheckedOut`
+with a plain message. The check-in, which brings the meeting back, sets ``cspdesk.checking_in``
+for its own transaction (:func:`allow_meeting_writes`). A local file never has a meeting out.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cspdesk.services.errors import ServiceError
-from cspdesk.storage.model_offline import MeetingCheckout
-from cspdesk.storage.models import AgendaItem, Attendance, Meeting, MinutesAddendum
 
-#: Session.info key: this session is the check-in of a meeting (its changes are the meeting's own).
-CHECKING_IN = "cspdesk_offline_checking_in"
 OUT = "out"
+_MARK = "cspdesk-checked-out|"
 
 
 class MeetingCheckedOut(ServiceError):
     """The meeting is checked out to run offline; it is read-only here until it is checked in."""
 
 
-def _meeting_id(obj: Any) -> int | None:
-    if isinstance(obj, Meeting):
-        return obj.id
-    if isinstance(obj, (AgendaItem, Attendance, MinutesAddendum)):
-        return obj.meeting_id
-    return None
+def refusal(exc: BaseException) -> MeetingCheckedOut | None:
+    """The plain refusal for the server's error, or None when ``exc`` is something else."""
+    message = str(getattr(exc, "orig", None) or exc)
+    start = message.find(_MARK)
+    if start < 0:
+        return None
+    parts = message[start + len(_MARK):].splitlines()[0].split("|")
+    who = parts[0] if parts else "someone"
+    try:
+        until = f"{date.fromisoformat(parts[1].strip()):%d %b %Y}"
+    except (IndexError, ValueError):
+        until = "they check it in"
+    return MeetingCheckedOut(
+        f"This meeting is checked out by {who} until {until} to run without a network: it can be read here but "
+        "not changed until it is checked in (or an administrator cancels the checkout)."
+    )
 
 
-def refuse_checked_out(session: Session, _flush_context: Any, _instances: Any) -> None:
-    """before_flush: refuse (with a plain message) any change to a meeting checked out elsewhere,
-    its agenda items, attendance and addenda."""
-    if session.info.get(CHECKING_IN):
-        return
-    ids = {mid for obj in (*session.new, *session.dirty, *session.deleted)
-           if (mid := _meeting_id(obj)) is not None}
-    if not ids:
-        return
-    with session.no_autoflush:
-        out = session.execute(
-            select(MeetingCheckout.username, MeetingCheckout.until)
-            .where(MeetingCheckout.meeting_id.in_(sorted(ids)), MeetingCheckout.state == OUT).limit(1)
-        ).first()
-    if out is not None:
-        raise MeetingCheckedOut(
-            f"This meeting is checked out by {out.username} until {out.until:%d %b %Y} to run without a network: "
-            "it can be read here but not changed until it is checked in (or an administrator cancels the checkout)."
-        )
+def allow_meeting_writes(session: Session) -> None:
+    """For the check-in's transaction only: the checked-out meeting may be written."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT set_config('cspdesk.checking_in', 'on', true)"))

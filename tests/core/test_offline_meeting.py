@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,13 @@ def _marac_meeting(ctx, cases: int = 1, taken: set[int] = set()) -> int:  # noqa
             taken.add(row.id)
             return row.id
     raise AssertionError("the demo has no planned MARAC meeting with cases left")
+
+
+def _new_meeting(ctx, hour: int) -> int:  # noqa: ANN001
+    """A new planned MARAC meeting of no business (for tests that need no cases)."""
+    with ctx.reading() as s:
+        panel = s.scalar(select(Panel.id).where(Panel.panel_type == PanelType.MARAC))
+    return MeetingService(ctx).plan_meetings(panel, datetime(2031, 3, 4, hour, 0)).value[0]
 
 
 @contextmanager
@@ -236,7 +244,7 @@ def test_a_whole_meeting_offline_with_the_server_stopped_then_checked_in(server:
 def test_a_cancelled_checkout_cannot_be_checked_in(server: Server, tmp_path: Path) -> None:
     chair = auth.sign_in(server.url, CHAIR, PASSWORD)
     admin = auth.sign_in(server.url, "admin", PASSWORD)
-    mid = _marac_meeting(chair, cases=0)
+    mid = _new_meeting(chair, 9)
     file = tmp_path / "meeting.cspdesk"
     checkout.check_out(chair, mid, file, password=PASSWORD)
     with pytest.raises(ServiceError, match="does not allow"):
@@ -293,7 +301,7 @@ def test_a_sigkill_during_check_in_leaves_the_server_as_before_and_the_file_to_c
 
 def test_the_commands_check_out_and_cancel(server: Server, tmp_path: Path) -> None:
     chair = auth.sign_in(server.url, CHAIR, PASSWORD)
-    mid = _marac_meeting(chair, cases=0)
+    mid = _new_meeting(chair, 14)
     close_workspace(chair)
     file = tmp_path / "meeting.cspmeeting"
     env = {**os.environ, "CSPDESK_PASSWORD": PASSWORD}

@@ -37,7 +37,7 @@ from cspdesk.services.audit.audit_signing import public_key_ok
 from cspdesk.services.context import OpChanges, OpResult, ServiceContext
 from cspdesk.services.errors import PermissionDenied, ServiceError
 from cspdesk.services.offline.checkout import IN_FILE, WRITABLE, jsonable
-from cspdesk.services.offline_guard import CHECKING_IN, OUT
+from cspdesk.services.offline_guard import OUT, allow_meeting_writes
 from cspdesk.services.offline.wipe import wipe_meeting_file
 from cspdesk.services.signer import ENTRY_DOMAIN
 from cspdesk.storage.engine import DatabaseTarget, StoreOpenError, open_store
@@ -300,7 +300,7 @@ def check_in(ctx: ServiceContext, path: str | Path, *, password: str,
     mf = read_meeting_file(path, ctx.actor.username, password)
     now = ctx.now()
     with ctx.unit_of_work() as s:
-        s.info[CHECKING_IN] = True
+        allow_meeting_writes(s)
         checkout = s.scalar(select(MeetingCheckout).where(MeetingCheckout.token == mf.token).with_for_update())
         _refuse(checkout, ctx, Path(path))
         assert checkout is not None

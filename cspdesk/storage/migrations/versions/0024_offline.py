@@ -23,6 +23,28 @@ depends_on: str | Sequence[str] | None = None
 WORK_TABLES: tuple[str, ...] = ("meeting_checkout",)
 POLICIES: dict[str, str] = {"meeting_checkout": "meeting_id IN (SELECT id FROM meeting)"}
 
+#: The tables of a meeting that stay read-only while it is checked out.
+GUARDED = ("meeting", "agenda_item", "attendance", "minutes_addendum")
+
+#: The server itself refuses a change to a checked-out meeting (no extra round trip for the
+#: services: the refusal comes with the write). The check-in sets ``cspdesk.checking_in`` for its
+#: own transaction. The message is read by cspdesk.services.offline_guard.
+REFUSE_CHECKED_OUT = """
+CREATE OR REPLACE FUNCTION cspdesk_refuse_checked_out() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE r record; mid integer; who text; till date;
+BEGIN
+  IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+  IF current_setting('cspdesk.checking_in', true) = 'on' THEN RETURN r; END IF;
+  IF TG_TABLE_NAME = 'meeting' THEN mid := r.id; ELSE mid := r.meeting_id; END IF;
+  SELECT username, until INTO who, till FROM meeting_checkout WHERE meeting_id = mid AND state = 'out' LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'cspdesk-checked-out|%|%', who, till USING ERRCODE = 'P0001';
+  END IF;
+  RETURN r;
+END $$
+"""
+
 
 def upgrade() -> None:
     op.create_table(
@@ -48,9 +70,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_meeting_checkout_meeting_id"), ["meeting_id"], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         grant_new_tables(op.execute, WORK_TABLES, POLICIES)
+        op.execute(REFUSE_CHECKED_OUT)
+        for table in GUARDED:
+            op.execute(f"CREATE TRIGGER cspdesk_checked_out BEFORE INSERT OR UPDATE OR DELETE ON {table} "
+                       "FOR EACH ROW EXECUTE FUNCTION cspdesk_refuse_checked_out()")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in GUARDED:
+            op.execute(f"DROP TRIGGER IF EXISTS cspdesk_checked_out ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS cspdesk_refuse_checked_out()")
     with op.batch_alter_table("meeting_checkout", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_meeting_checkout_meeting_id"))
     op.drop_table("meeting_checkout")
