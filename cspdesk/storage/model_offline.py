@@ -19,6 +19,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cspdesk.storage.models import Base, fk
 
 
+#: The state of the one checkout row in a meeting file.
+STATE_IN_FILE = "file"
+
+
 class MeetingCheckout(Base):
     __tablename__ = "meeting_checkout"
 

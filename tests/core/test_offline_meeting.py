@@ -310,16 +310,24 @@ def test_the_commands_check_out_and_cancel(server: Server, tmp_path: Path) -> No
         return subprocess.run([sys.executable, "-m", "cspdesk", *args, "--db", server.url], env=env, cwd=ROOT,
                               capture_output=True, text=True, timeout=120)
 
-    out = cspdesk("checkout", "--meeting", str(mid), "--to", str(file), "--until", "2030-01-31", "--user", CHAIR)
+    out = cspdesk("checkout", "--meeting", str(mid), "--to", str(file), "--until", "2030-01-31", "--user", "coord")
     assert out.returncode == 0, out.stderr
     assert f"checked out meeting {mid} until 31 Jan 2030" in out.stdout and file.exists()
     again = cspdesk("checkout", "--meeting", str(mid), "--to", str(tmp_path / "b.cspmeeting"), "--user", CHAIR)
-    assert again.returncode == 2 and "already checked out by chair.marac until 31 Jan 2030" in again.stderr
+    assert again.returncode == 2 and "already checked out by coord until 31 Jan 2030" in again.stderr
+    # A coordinator's window backs a database up by itself, but never a meeting file: it is wiped later.
+    from cspdesk.services.database.backup import BackupService
+
+    opened = auth.sign_in(file, "coord", PASSWORD)
+    MeetingService(opened).start_meeting(mid)
+    assert BackupService(opened).backup_if_due() is None and BackupService(opened).backup_on_close() is None
+    assert BackupService(opened).list_backups() == []
+    close_workspace(opened)
     assert not (tmp_path / "b.cspmeeting").exists()  # a refused checkout leaves no file
     assert cspdesk("checkout", "--cancel", "--meeting", str(mid), "--user", CHAIR).returncode == 2
     cancelled = cspdesk("checkout", "--cancel", "--meeting", str(mid), "--user", "admin")
     assert cancelled.returncode == 0, cancelled.stderr
-    refused = cspdesk("checkin", str(file), "--user", CHAIR)
+    refused = cspdesk("checkin", str(file), "--user", "coord")
     assert refused.returncode == 2 and "cannot be checked in" in refused.stderr
     with _owner(server) as conn:
         assert conn.scalar(select(MeetingCheckout.state).where(MeetingCheckout.meeting_id == mid)) == "cancelled"

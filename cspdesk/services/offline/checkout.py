@@ -34,7 +34,7 @@ from cspdesk.services.errors import NotFound, PermissionDenied, ServiceError, Va
 from cspdesk.services.offline_guard import OUT
 from cspdesk.storage.engine import DatabaseTarget, StoreOpenError, open_store
 from cspdesk.storage.keyring import Keyring, keyring_path
-from cspdesk.storage.model_offline import MeetingCheckout
+from cspdesk.storage.model_offline import STATE_IN_FILE, MeetingCheckout
 from cspdesk.storage.models import (
     Action, ActionUpdate, AgendaItem, Agency, Attendance, AuditSigningKey, Base, Case, CaseFlag, CasePerson,
     GroupPerson, Location, LocationPerson, Meeting, Member, MinutesAddendum, Panel, PanelAgency, PanelMembership,
@@ -42,7 +42,7 @@ from cspdesk.storage.models import (
 )
 
 #: In the meeting file, the checkout row's state.
-IN_FILE = "file"
+IN_FILE = STATE_IN_FILE
 #: A checkout lasts this long unless the chair says otherwise.
 DEFAULT_DAYS = 7
 #: Actions still to do (reviewed at the meeting); the others are history.
