@@ -195,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_agency_parsers(sub, common)  # circulate, returns (issue 18)
 
+    from cspdesk.cli_offline import add_parsers as add_offline_parsers
+
+    add_offline_parsers(sub, common)  # checkout, checkin (issue 21)
+
     p = sub.add_parser("import", help="import referrals or actions from a spreadsheet (CSV or XLSX)",
                        description="Import data kept elsewhere (CSV or XLSX) into CSPDesk.")
     import_sub = p.add_subparsers(dest="import_command", metavar="WHAT", required=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from cspdesk.domain.enums import Role
 from cspdesk.services import concurrency, errors
 from cspdesk.services.signer import SIGNER_INFO, AuditSigner
+from cspdesk.services.offline_guard import refusal as checked_out_refusal
 from cspdesk.services.errors import PermissionDenied, ReadOnlySession
 from cspdesk.storage.engine import Store
 from cspdesk.storage.integrity import FaultKind, describe_fault, fault_message, file_identity
@@ -259,6 +260,9 @@ def storage_faults(store: Store | None, path: Path | None = None) -> Iterator[No
     except StaleDataError as exc:
         raise concurrency.conflict_from_message(exc) from None
     except Exception as exc:
+        checked_out = checked_out_refusal(exc)  # issue 21: the server refused a change to a checked-out meeting
+        if checked_out is not None:
+            raise checked_out from None
         where = path if path is not None else (store.target.path if store is not None else None)
         fault = describe_fault(exc, where)
         if fault is None:

@@ -837,3 +837,4 @@ class AuditCheckpoint(Base):
 
 
 from cspdesk.storage import model_contexts as _model_contexts  # noqa: E402,F401 - CARM contexts' tables (issue 20)
+from cspdesk.storage import model_offline as _model_offline  # noqa: E402,F401 - issue 21: meetings checked out

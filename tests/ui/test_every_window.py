@@ -62,6 +62,11 @@ EXEMPT: dict[str, str] = {
     "ContextMapDialog": "tests/ui/test_chronology_window.py (the map); not yet in the fit and keyboard walkers",
     "ContextsDialog": "tests/ui/test_contexts_window.py (at 1366×768, by keyboard); not yet in the fit and "
                       "keyboard walkers",
+    # Issue 21: they need a PostgreSQL server (a meeting is checked out of one), which the walkers do not start.
+    "CheckoutDialog": "tests/ui/test_offline_dialogs.py, on a server; not yet in the fit and keyboard walkers",
+    "CheckinDialog": "tests/ui/test_offline_dialogs.py, on a server; not yet in the fit and keyboard walkers",
+    "ConflictDialog": "tests/ui/test_offline_dialogs.py; not yet in the fit and keyboard walkers",
+    "_FileAndPassword": "the base of CheckoutDialog and CheckinDialog, never shown itself",
 }
 
 

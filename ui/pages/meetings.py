@@ -173,6 +173,9 @@ class MeetingsPage(Page):
         self.change_button.setEnabled(False)
         self.change_button.setVisible(self.can_run)
         bar.addWidget(self.change_button)
+        from cspdesk_gui.dialogs.offline import offline_button
+
+        bar.addWidget(offline_button(self))  # issue 21: a meeting run offline (on a server only)
         self.mode_button = QPushButton("Open &meeting mode", self)
         self.mode_button.setObjectName("primaryButton")
         self.mode_button.setToolTip("Run the selected meeting (Ctrl+Enter)")

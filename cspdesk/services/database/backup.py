@@ -725,7 +725,15 @@ class BackupService:
         """Automatic backups are made only for a signed-in account whose role may back up (an
         Officer's or a Viewer's session makes none: the next coordinator's or administrator's does)."""
         return (self._ctx.vault is not None and not self._ctx.read_only and self._ctx.actor.user_id is not None
-                and self._ctx.actor.role in BACKUP_ROLES)
+                and self._ctx.actor.role in BACKUP_ROLES and not self._is_meeting_file())
+
+    def _is_meeting_file(self) -> bool:
+        """A meeting file checked out of a server (issue 21) is wiped once it is checked in: no
+        automatic copy of it is left behind in a backup folder."""
+        from cspdesk.storage.model_offline import STATE_IN_FILE, MeetingCheckout
+
+        with self._ctx.reading() as s:
+            return s.scalar(select(MeetingCheckout.id).where(MeetingCheckout.state == STATE_IN_FILE).limit(1)) is not None
 
     def _backup(self, out: Path | None, *, reason: str, progress: Progress | None) -> BackupInfo:
         db_path = self._file()
