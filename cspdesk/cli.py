@@ -195,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_agency_parsers(sub, common)  # circulate, returns (issue 18)
 
+    from cspdesk.cli_transfers import add_parsers as add_transfer_parsers
+
+    add_transfer_parsers(sub, common)  # transfer out / in (issue 19)
+
     p = sub.add_parser("import", help="import referrals or actions from a spreadsheet (CSV or XLSX)",
                        description="Import data kept elsewhere (CSV or XLSX) into CSPDesk.")
     import_sub = p.add_subparsers(dest="import_command", metavar="WHAT", required=True)

@@ -834,3 +834,7 @@ class AuditCheckpoint(Base):
     signing_key_id: Mapped[int] = mapped_column(Integer)
     signature: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# Tables added by the feature branches (one line each, at the end: keeps merges easy).
+from cspdesk.storage import model_orders  # noqa: E402,F401 - protective orders, DVDS, transfers (issue 19)

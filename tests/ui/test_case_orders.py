@@ -1,0 +1,110 @@
+"""The case view's orders and disclosures, the reminder in My actions, and meeting mode's brief
+(issue 19, part B): real widgets on the demo partnership, a screenshot at 1366×768."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtWidgets import QScrollArea
+from sqlalchemy import select
+
+from cspdesk.domain.enums import PanelType, PersonRole
+from cspdesk.domain.orders import DvdsDecision, DvdsRoute, OrderKind
+from cspdesk.services.access.auth import DEMO_PASSWORD, sign_in
+from cspdesk.services.database.workspace import close_workspace
+from cspdesk.services.meetings.meetings import MeetingService
+from cspdesk.services.orders.orders import DvdsDraft, OrderDraft, OrdersService
+from cspdesk.storage import models as m
+from cspdesk_gui.dialogs.case_view import CaseDialog
+from cspdesk_gui.pages.my_actions import MyActionsView
+
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+
+
+def _marac_case(ctx, agency_code: str) -> tuple[int, int, int, int]:  # noqa: ANN001
+    """An open MARAC case with a victim and a perpetrator, and the id of the agency ``agency_code``."""
+    with ctx.reading() as s:
+        agency = s.scalar(select(m.Agency.id).where(m.Agency.short_code == agency_code))
+        for case in s.scalars(select(m.Case).join(m.Panel, m.Panel.id == m.Case.panel_id)
+                              .where(m.Panel.panel_type == PanelType.MARAC).order_by(m.Case.id.desc())):
+            roles = dict(s.execute(select(m.CasePerson.role, m.CasePerson.person_id)
+                                   .where(m.CasePerson.case_id == case.id)).all())
+            if PersonRole.VICTIM in roles and PersonRole.PERPETRATOR in roles:
+                return case.id, roles[PersonRole.VICTIM], roles[PersonRole.PERPETRATOR], agency
+    raise AssertionError("no MARAC case with a victim and a perpetrator in the demo data")
+
+
+def _orders(ctx, agency_code: str) -> int:  # noqa: ANN001
+    case_id, victim, perpetrator, agency = _marac_case(ctx, agency_code)
+    today = ctx.today()
+    service = OrdersService(ctx)
+    service.add_order(case_id, OrderDraft(kind=OrderKind.DAPO, protected_person_id=victim,
+                                          restrained_person_id=perpetrator, agency_id=agency,
+                                          made_on=today - timedelta(days=60), expires_on=today + timedelta(days=5),
+                                          conditions="Not to contact her or enter her road"))
+    service.add_order(case_id, OrderDraft(kind=OrderKind.BAIL_CONDITIONS, restrained_person_id=perpetrator,
+                                          agency_id=agency, made_on=today - timedelta(days=3),
+                                          expires_on=today + timedelta(days=40)))
+    service.add_dvds(case_id, DvdsDraft(route=DvdsRoute.RIGHT_TO_KNOW, applicant="Police (right to know)",
+                                        received_on=today - timedelta(days=31)))
+    service.add_dvds(case_id, DvdsDraft(route=DvdsRoute.RIGHT_TO_ASK, applicant="Her mother",
+                                        received_on=today - timedelta(days=10)))
+    service.add_dvds(case_id, DvdsDraft(route=DvdsRoute.RIGHT_TO_ASK, applicant="The victim",
+                                        received_on=today - timedelta(days=50), decision=DvdsDecision.DISCLOSE,
+                                        decided_on=today - timedelta(days=30)))
+    return case_id
+
+
+def test_the_case_view_shows_orders_with_the_reminder_and_dvds_with_its_clock(qtbot, demo_admin_ctx, laptop):  # noqa: ANN001
+    name, area = laptop
+    ctx = demo_admin_ctx
+    case_id = _orders(ctx, "IDVA")
+    dialog = CaseDialog.open_case(ctx, case_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    section = dialog.orders_section
+    assert section is not None
+    assert section.reminder.isVisible() and section.reminder.text() == "Reminder: 1 order expires within 14 days."
+    assert [label.text().split(" (")[0] for label in section.order_labels] == ["Expires in 5 days", "Expires in 40 days"]
+    assert section.order_labels[0].objectName() == "riskHigh" and section.order_labels[1].objectName() == "mutedText"
+    clocks = [label.text() for label in section.dvds_labels]
+    assert clocks[0].startswith("18 days left") and clocks[1].startswith("Overdue by 3 days") and clocks[2] == "Decided"
+    assert dialog.transfer_button.isVisible() == (dialog.status.value in {"received", "accepted", "listed", "open"})
+    scroll = dialog.findChild(QScrollArea, "caseScroll")
+    scroll.ensureWidgetVisible(section)
+    qtbot.waitUntil(lambda: section.visibleRegion().boundingRect().height() > 60, timeout=2000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save(str(SHOTS / f"case-orders-{name}.png"))
+    # Everything the chair needs fits in the laptop's screen.
+    assert dialog.frameGeometry().width() <= area.width() and dialog.frameGeometry().height() <= area.height()
+
+
+def test_my_actions_reminds_the_holding_agency_only(qtbot, demo_accounts_db, demo_admin_ctx):  # noqa: ANN001
+    _orders(demo_admin_ctx, "IDVA")
+    for username, expected in (("officer.idva", 1), ("officer.housing", 0)):
+        ctx = sign_in(demo_accounts_db, username, DEMO_PASSWORD)
+        try:
+            view = MyActionsView(ctx)
+            qtbot.addWidget(view)
+            view.show()
+            with qtbot.waitSignal(view.order_reminders.read_done, timeout=10_000) as done:
+                view.read()
+            assert len(done.args[0]) == expected, username
+            assert view.order_reminders.isVisible() == bool(expected)
+            if expected:
+                assert "Domestic Abuse Protection Order (DAPO) on MARAC-" in view.order_reminders.text()
+                assert "Expires in 5 days" in view.order_reminders.text()
+            view.close()
+        finally:
+            close_workspace(ctx)
+
+
+def test_meeting_modes_brief_carries_the_dvds_clock(demo_admin_ctx):  # noqa: ANN001
+    case_id = _orders(demo_admin_ctx, "IDVA")
+    brief = MeetingService(demo_admin_ctx).case_brief(case_id)
+    assert brief.orders[0].startswith("DVDS right to ask, received") and "18 days left" in brief.orders[0]
+    assert "Overdue by 3 days" in brief.orders[1] and brief.orders[2].endswith(": Disclose")
+    assert brief.orders[3].startswith("Domestic Abuse Protection Order (DAPO): Expires in 5 days")
+    assert brief.orders[3].endswith("(reminder)") and not brief.orders[4].endswith("(reminder)")
