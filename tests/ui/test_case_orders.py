@@ -108,3 +108,59 @@ def test_meeting_modes_brief_carries_the_dvds_clock(demo_admin_ctx):  # noqa: AN
     assert "Overdue by 3 days" in brief.orders[1] and brief.orders[2].endswith(": Disclose")
     assert brief.orders[3].startswith("Domestic Abuse Protection Order (DAPO): Expires in 5 days")
     assert brief.orders[3].endswith("(reminder)") and not brief.orders[4].endswith("(reminder)")
+
+
+def test_transfer_out_and_in_from_the_command_line(demo_accounts_db, account_db, tmp_path, capsys,  # noqa: ANN001
+                                                   monkeypatch) -> None:
+    """Out of the demo partnership (signed with the account's own key), in to another encrypted
+    database; a pack changed on the way is refused with exit 1, naming what is wrong."""
+    import json
+    import sys
+
+    from cspdesk.cli import main
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
+    from referral_setup import make_intake
+
+    from ui_accounts import ADMIN_PASSWORD, ADMIN_USER
+
+    admin = sign_in(demo_accounts_db, "admin", DEMO_PASSWORD)
+    try:
+        case_id, *_ = _marac_case(admin, "IDVA")
+        with admin.reading() as s:
+            reference = s.get(m.Case, case_id).reference
+    finally:
+        close_workspace(admin)
+    other = sign_in(account_db.path, ADMIN_USER, ADMIN_PASSWORD)
+    try:
+        make_intake(other)
+    finally:
+        close_workspace(other)
+
+    pack = tmp_path / "pack.json"
+    monkeypatch.setenv("CSPDESK_PASSWORD", DEMO_PASSWORD)
+    assert main(["transfer", "out", "--db", str(demo_accounts_db), "--user", "admin", "--case", reference,
+                 "--to", "Testshire MARAC", "--file", str(pack)]) == 0
+    said = capsys.readouterr().out
+    assert f"{reference}: transferred out to Testshire MARAC" in said and "your signing key" in said
+    assert pack.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+
+    changed = json.loads(pack.read_text(encoding="utf-8"))
+    changed["payload"]["people"][0]["family_name"] = "Someone Else"
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(changed), encoding="utf-8")
+    monkeypatch.setenv("CSPDESK_PASSWORD", ADMIN_PASSWORD)
+    common = ["--db", str(account_db.path), "--user", ADMIN_USER, "--panel", "Testshire MARAC"]
+    assert main(["transfer", "in", "--file", str(tampered), *common]) == 1
+    assert "Refused (digest): The pack has been changed since it was made" in capsys.readouterr().err
+
+    assert main(["transfer", "in", "--file", str(pack), *common]) == 0
+    said = capsys.readouterr().out
+    assert "transferred in from" in said and "the sender’s signing key" in said
+    ctx = sign_in(account_db.path, ADMIN_USER, ADMIN_PASSWORD)
+    try:
+        with ctx.reading() as s:
+            (case,) = s.scalars(select(m.Case)).all()
+            assert case.referrer_name.endswith("MARAC") and case.status.value == "accepted"
+    finally:
+        close_workspace(ctx)
