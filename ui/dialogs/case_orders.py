@@ -211,6 +211,10 @@ class _FormDialog(QDialog):
         row.addWidget(line, 1)
         row.addWidget(browse)
         self.form.addRow(caption, row)
+        line.setAccessibleName(caption.replace("&", ""))
+        label = self.form.labelForField(row)
+        if isinstance(label, QLabel):
+            label.setBuddy(line)  # Alt + the letter reaches the path, not the row
         return line
 
     def _browse(self) -> None:  # pragma: no cover - the dialogs with a file row have their own
