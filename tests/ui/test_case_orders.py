@@ -164,3 +164,36 @@ def test_transfer_out_and_in_from_the_command_line(demo_accounts_db, account_db,
             assert case.referrer_name.endswith("MARAC") and case.status.value == "accepted"
     finally:
         close_workspace(ctx)
+
+
+def test_an_order_and_a_dvds_request_added_from_the_case_view(qtbot, demo_admin_ctx) -> None:  # noqa: ANN001
+    ctx = demo_admin_ctx
+    case_id, victim, perpetrator, agency = _marac_case(ctx, "IDVA")
+    dialog = CaseDialog.open_case(ctx, case_id)
+    qtbot.addWidget(dialog)
+    section = dialog.orders_section
+    assert section is not None and section.order_labels == [] and section.dvds_labels == []
+
+    order = section.add_order()
+    order.kind.setCurrentIndex(order.kind.findData(OrderKind.NON_MOLESTATION))
+    order.protected.setCurrentIndex(order.protected.findData(victim))
+    order.restrained.setCurrentIndex(order.restrained.findData(perpetrator))
+    order.agency.setCurrentIndex(order.agency.findData(agency))
+    order.expires_on.setText((ctx.today() + timedelta(days=2)).strftime("%d/%m/%Y"))
+    order.made_on.setText("31/2/2026")
+    order.save()
+    assert order.error.text() == "“31/2/2026” is not a real date."  # nothing saved
+    order.made_on.setText("")
+    with qtbot.waitSignal(section.changes_made, timeout=10_000):
+        order.save()
+    assert [label.text().split(" (")[0] for label in section.order_labels] == ["Expires in 2 days"]
+    assert not section.reminder.isHidden()  # the case view is not shown in this test
+
+    request = section.add_dvds()
+    request.received_on.setText((ctx.today() - timedelta(days=28)).strftime("%d/%m/%Y"))
+    request.save()  # refused by the service, on the database thread
+    qtbot.waitUntil(lambda: "Say who applied" in request.error.text(), timeout=10_000)
+    request.applicant.setText("Her brother")
+    with qtbot.waitSignal(section.changes_made, timeout=10_000):
+        request.save()
+    assert [label.text().split(" (")[0] for label in section.dvds_labels] == ["Due today"]
