@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QLabel, QScrollArea
 from sqlalchemy import select
 
 from cspdesk.domain.enums import PanelType, PersonRole
@@ -197,3 +197,32 @@ def test_an_order_and_a_dvds_request_added_from_the_case_view(qtbot, demo_admin_
     with qtbot.waitSignal(section.changes_made, timeout=10_000):
         request.save()
     assert [label.text().split(" (")[0] for label in section.dvds_labels] == ["Due today"]
+
+
+def test_transfer_out_from_the_case_view_then_in_from_the_cases_page(qtbot, demo_admin_ctx, tmp_path,  # noqa: ANN001
+                                                                     make_window) -> None:
+    ctx = demo_admin_ctx
+    case_id, *_ = _marac_case(ctx, "IDVA")
+    dialog = CaseDialog.open_case(ctx, case_id)
+    qtbot.addWidget(dialog)
+    assert dialog.transfer_button.isVisibleTo(dialog)  # the demo's newest MARAC cases are still open
+    transfer = dialog.transfer_out()
+    pack = tmp_path / "out.json"
+    transfer.to.setText("Northshire MARAC")
+    transfer.file.setText(str(pack))
+    with qtbot.waitSignal(dialog.changes_made, timeout=15_000):
+        transfer.save()
+    assert dialog.status_chip.text() == "Closed" and dialog.transfer_button.isHidden()
+    assert pack.exists() and pack.with_suffix(".pdf").exists()
+    assert any("Transferred out to Northshire MARAC" in label.text()
+               for label in dialog.orders_section.findChildren(QLabel))
+
+    window = make_window(ctx)
+    from cspdesk_gui.main_window import Section
+
+    window.show_section(Section.CASES)
+    taking = window.page(Section.CASES).take_in_transfer()
+    taking.file.setText(str(pack))
+    with qtbot.waitSignal(taking.saved, timeout=15_000):
+        taking.save()
+    assert taking.taken_in is not None and taking.taken_in.from_marac
