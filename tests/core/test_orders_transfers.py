@@ -262,6 +262,12 @@ def test_a_pack_travels_between_two_encrypted_databases_without_contact_details(
             assert s.scalar(select(func.count()).select_from(m.Action)) == 0  # history, not this MARAC's actions
         with pytest.raises(PackRefused, match="already been taken in"):
             TransferService(other).transfer_in(out.pack, there.marac)
+        # Put on an agenda, it is listed as transferred in (and so counted by the return as heard).
+        from cspdesk.services.meetings.meetings import MeetingService
+
+        meetings = MeetingService(other)
+        (meeting_id,) = meetings.plan_meetings(there.marac, datetime(2026, 6, 20, 10, 0)).value
+        assert meetings.add_case(meeting_id, took.case_id).value.listing is Listing.TRANSFERRED_IN
     finally:
         close_workspace(other)
 
