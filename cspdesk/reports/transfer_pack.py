@@ -87,6 +87,13 @@ class TransferPack:
 _ROLES = {"victim": "Victim", "perpetrator": "Perpetrator", "child": "Child"}
 
 
+def _tool(a: PackAssessment) -> str:
+    from cspdesk.domain.risk_tools import recorded_tool
+
+    tool = recorded_tool(a.tool or None, a.tool_version or None)
+    return tool.name if tool is not None else " ".join(x for x in (a.tool, a.tool_version) if x) or a.kind
+
+
 def _day(text: str) -> str:
     return f"{date.fromisoformat(text):%d %b %Y}" if text else ""
 
@@ -132,7 +139,7 @@ def _story(pack: TransferPack, key_fingerprint: str, st: Styles, width: float) -
     else:
         yes = sum(1 for v in a.answers.values() if v == "yes")
         story.append(key_values(st, width, [
-            ("Assessed", _day(a.assessed_on)), ("Tool", " ".join(x for x in (a.tool, a.tool_version) if x) or a.kind),
+            ("Assessed", _day(a.assessed_on)), ("Tool", _tool(a)),
             ("Score", "" if a.score is None else str(a.score)), ("Risk level", a.risk_level.capitalize()),
             ("Answers", f"{len(a.answers)} held, {yes} yes" if a.answers else "Not held"),
             *([("Notes", a.notes)] if a.notes else [])]))
