@@ -339,3 +339,12 @@ def test_the_return_counts_transfers_in_and_out_in_the_period(intake) -> None:  
     figures = ReturnService(it.ctx).build(it.marac, period)
     (section,) = [x for x in figures.sections if x.title == "Transfers between MARACs"]
     assert [(x.name, x.count) for x in section.measures] == [("Cases transferred in", 1), ("Cases transferred out", 2)]
+
+
+def test_the_audit_trail_says_orders_and_dvds_in_words() -> None:
+    from cspdesk.services.audit.audit_text import entry_details_text, record_text
+
+    assert record_text("dvds_request", 3, {"case": "MARAC-2026-0001"}) == "DVDS request 3"
+    assert entry_details_text("dvds_request", {"route": "right_to_know", "decision": "not_disclose"}) == \
+        "route: Right to know; decision: Not disclose"
+    assert entry_details_text("protective_order", {"kind": "dapo"}) == "kind: Domestic Abuse Protection Order (DAPO)"
