@@ -40,6 +40,8 @@ def _cmd_transfer_out(args: argparse.Namespace) -> int:
         raise UsageError(f"--file must end in .json: {out.name}")
     if out.exists():
         raise UsageError(f"{out.name} already exists: choose another name.")
+    if not out.parent.is_dir():  # checked first: once the case is closed, the pack must be written
+        raise UsageError(f"There is no folder {out.parent}.")
     ctx = _open(args)
     try:
         service = TransferService(ctx)

@@ -349,6 +349,9 @@ class TransferOutDialog(_FormDialog):
         if out.exists():
             self.fail(f"{out.name} already exists: choose another name.")
             return
+        if not out.parent.is_dir():  # checked first: once the case is closed, the pack must be written
+            self.fail(f"There is no folder {out.parent}.")
+            return
         service, case_id, to = TransferService(self._ctx), self.case_id, self.to.text()
 
         def transfer():  # noqa: ANN202 - on the database thread: the pack is written once the case is closed
