@@ -198,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cspdesk.cli_offline import add_parsers as add_offline_parsers
 
     add_offline_parsers(sub, common)  # checkout, checkin (issue 21)
+    from cspdesk.cli_transfers import add_parsers as add_transfer_parsers
+
+    add_transfer_parsers(sub, common)  # transfer out / in (issue 19)
 
     p = sub.add_parser("import", help="import referrals or actions from a spreadsheet (CSV or XLSX)",
                        description="Import data kept elsewhere (CSV or XLSX) into CSPDesk.")

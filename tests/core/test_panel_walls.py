@@ -22,7 +22,7 @@ import inspect
 import pkgutil
 import re
 import typing
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ from cspdesk.services.errors import NotFound, PermissionDenied, ServiceError, Va
 from cspdesk.services.referrals.ocgs import OcgQuery
 from cspdesk.services.records_io.tabular import table_from_rows
 from cspdesk.storage.model_contexts import CarmContext, ContextGoal
+from cspdesk.storage.model_orders import DvdsRequest, ProtectiveOrder
 from cspdesk.storage.models import (
     Action,
     AgendaItem,
@@ -70,6 +71,7 @@ KIND = {
     "item_id": "item", "leaving_item_id": "item", "agenda_item_id": "item", "item_ids": "item",
     "action_id": "action", "group_id": "group", "person_id": "person", "attendance_id": "attendance",
     "user_id": "user", "panel_ids": "panel", "context_id": "context", "goal_id": "goal",
+    "order_id": "order", "request_id": "dvds_request",  # issue 19: a MARAC case's orders and DVDS requests
 }
 IDS_KIND = {"ActionService": "action", "CaseService": "case", "OcgService": "group", "AuditService": "audit"}
 #: Methods that list the rows of the ids given: another panel's rows are left out, not refused.
@@ -170,10 +172,26 @@ def _records(ctx, panel: int, tmp_path: Path) -> dict[str, int]:  # noqa: ANN001
         found["goal"] = _one(s, select(ContextGoal.id).where(ContextGoal.context_id == found["context"]))
         found["group"] = _one(s, select(Case.subject_group_id).where(Case.panel_id == panel,
                                                                      Case.subject_group_id.is_not(None)))
+        found["order"] = _one(s, select(ProtectiveOrder.id).join(Case, Case.id == ProtectiveOrder.case_id)
+                              .where(Case.panel_id == panel))
+        found["dvds_request"] = _one(s, select(DvdsRequest.id).join(Case, Case.id == DvdsRequest.case_id)
+                                     .where(Case.panel_id == panel))
         # An account of that panel's (the AccountService walks are refused by role anyway).
         found["user"] = _one(s, select(UserAccount.id).where(UserAccount.role != Role.ADMINISTRATOR)
                              .order_by(UserAccount.id.desc()))
     return found
+
+
+def _orders_on(ctx, panel: int) -> None:  # noqa: ANN001
+    """An order and a DVDS request on a case of ``panel`` (the demo has none), as an administrator."""
+    from cspdesk.domain.orders import DvdsRoute, OrderKind
+    from cspdesk.services.orders.orders import DvdsDraft, OrderDraft, OrdersService
+
+    with ctx.reading() as s:
+        case_id = _one(s, select(Case.id).where(Case.panel_id == panel).order_by(Case.id))
+    OrdersService(ctx).add_order(case_id, OrderDraft(kind=OrderKind.DVPO))
+    OrdersService(ctx).add_dvds(case_id, DvdsDraft(route=DvdsRoute.RIGHT_TO_ASK, applicant="Walked",
+                                                   received_on=DEMO_TODAY - timedelta(days=3)))
 
 
 def _panel(ctx, panel_type: PanelType) -> int:  # noqa: ANN001
@@ -322,6 +340,7 @@ def walls(demo_ctx, tmp_path: Path):  # noqa: ANN001, ANN201
     csvg, marac, socp = (_panel(demo_ctx, t) for t in (PanelType.CSVG, PanelType.MARAC, PanelType.SOCP))
     _give_a_context(demo_ctx, csvg)
     _give_a_context(demo_ctx, marac)
+    _orders_on(demo_ctx, marac)
     own = _records(demo_ctx, csvg, tmp_path)
     other = _records(demo_ctx, marac, tmp_path)
     socp_records = _records(demo_ctx, socp, tmp_path)
@@ -330,7 +349,8 @@ def walls(demo_ctx, tmp_path: Path):  # noqa: ANN001, ANN201
     assert demo_ctx.actor.panel_ids == frozenset({csvg})
     # Every kind of record is there to walk with, on both sides.
     assert MISSING not in {v for k, v in other.items() if k != "audit"}
-    assert MISSING not in {v for k, v in own.items() if k not in ("audit", "group")}
+    # Orders and DVDS requests are MARAC's: the coordinator's CSVG has none of its own.
+    assert MISSING not in {v for k, v in own.items() if k not in ("audit", "group", "order", "dvds_request")}
     return demo_ctx, own, other, demo_ctx.actor.agency_id
 
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import AssessmentKind, CaseStatus, PanelType, RiskLevel
+from cspdesk.domain.orders import TRANSFERABLE
 from cspdesk.domain.risk_tools import recorded_tool
 from cspdesk.domain.rules import CASE_TRANSITIONS
 from cspdesk.services.referrals.cases import CaseDetail, CaseService
@@ -206,6 +207,7 @@ class CaseDialog(QDialog):
 
         # -- risk assessments -----------------------------------------------------------------
         self._build_assessments(body, layout)
+        self._build_orders(body, layout)
 
         # -- what the referral says -------------------------------------------------------------
         for caption, text in (
@@ -266,8 +268,44 @@ class CaseDialog(QDialog):
         self.chronology_button.clicked.connect(lambda: self.open_chronology())
         self.chronology_button.setVisible(ctx is not None)
         self.buttons.addButton(self.chronology_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.transfer_button = QPushButton("&Transfer out…", self)
+        self.transfer_button.setObjectName("caseTransferOut")
+        self.transfer_button.setToolTip("Send this case to another MARAC: a transfer pack, and the case closed here")
+        self.transfer_button.setAutoDefault(False)
+        self.transfer_button.clicked.connect(lambda: self.transfer_out())
+        self.transfer_button.setVisible(self.orders_section is not None and self._can_edit
+                                        and self.status in TRANSFERABLE)
+        self.buttons.addButton(self.transfer_button, QDialogButtonBox.ButtonRole.ActionRole)
         outer.addWidget(self.buttons)
         self.people_table.setFocus()
+
+    def _build_orders(self, body: QWidget, layout: QVBoxLayout) -> None:
+        """A MARAC case's protective orders, DVDS requests and transfers (ui/dialogs/case_orders.py)."""
+        self.orders_section = None
+        row = self.detail.row
+        if self.ctx is None or row.panel_type != PanelType.MARAC:
+            return
+        from cspdesk_gui.dialogs.case_orders import CaseOrdersSection
+
+        self.orders_section = CaseOrdersSection(self.ctx, row.id, row.reference,
+                                                [(p.person_id, p.name) for p in self.detail.people],
+                                                can_edit=self._can_edit, parent=body)
+        self.orders_section.changes_made.connect(lambda changes: emit(self.changes_made, changes))
+        layout.addWidget(self.orders_section)
+
+    def transfer_out(self) -> QDialog | None:
+        """The transfer dialog; once done, the case reads as closed here."""
+        if self.orders_section is None:
+            return None
+        dialog = self.orders_section.transfer_out()
+        dialog.saved.connect(lambda _changes: self._transferred())  # type: ignore[attr-defined]
+        return dialog
+
+    def _transferred(self) -> None:
+        self.status = CaseStatus.CLOSED
+        self.status_chip.setText(CaseStatus.CLOSED.label)
+        self.transfer_button.hide()
+        self._update_status_buttons()
 
     def _build_criteria(self, body: QWidget, layout: QVBoxLayout) -> None:
         """A MARAC referral's criteria, consent and lawful basis, and why the risk level is what it is."""

@@ -241,6 +241,8 @@ class AgendaFlow:
             parts.append(f"<p><b>Reason:</b> {esc(brief.reason)}</p>")
         if brief.summary:
             parts.append(f"<p><b>Summary:</b> {esc(brief.summary)}</p>")
+        if brief.orders:  # issue 19: DVDS with its 28-day clock, orders in force
+            parts.append("<p><b>Orders and DVDS:</b><br/>" + "<br/>".join(esc(x) for x in brief.orders) + "</p>")
         parts += research_html(self._research.get(brief.case_id, ()))
         parts += context_html(self._context_brief)
         self.summary_label.setText("".join(parts))

@@ -134,7 +134,11 @@ class CasesPage(Page):
         self.import_button.setObjectName("importReferrals")
         self.import_button.setToolTip("Import referrals from a CSV or XLSX file")
         self.import_button.clicked.connect(lambda _c=False: self.import_referrals())
-        for button in (self.new_button, self.import_button):
+        self.transfer_in_button = QPushButton("Take in a &transfer…", self)
+        self.transfer_in_button.setObjectName("transferIn")
+        self.transfer_in_button.setToolTip("Take in a case another MARAC transferred here (its transfer pack)")
+        self.transfer_in_button.clicked.connect(lambda _c=False: self.take_in_transfer())
+        for button in (self.new_button, self.import_button, self.transfer_in_button):
             button.setVisible(self._can_edit)
             top.addWidget(button)
         top.addStretch(1)
@@ -626,6 +630,20 @@ class CasesPage(Page):
         dialog.show()
         if path is not None:
             dialog.choose_file(path)
+        emit(self.import_dialog_opened, dialog)
+        return dialog
+
+    def take_in_transfer(self) -> QWidget | None:
+        """The dialog that takes in another MARAC's transfer pack (ui/dialogs/case_orders.py)."""
+        if not self._can_edit:
+            return None
+        from cspdesk_gui.dialogs.case_orders import TransferInDialog
+
+        panels = [(p.id, p.name) for p in self.referral_panels() if p.panel_type == PanelType.MARAC]
+        dialog = TransferInDialog(self._ctx, panels, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._imported)
+        dialog.show()
         emit(self.import_dialog_opened, dialog)
         return dialog
 

@@ -42,6 +42,7 @@ from cspdesk_gui.pages.admin.common import MessageLine
 from cspdesk_gui.pages.base import empty_state
 from cspdesk_gui.rag import RAG_ORDER
 from cspdesk_gui.signals import emit
+from cspdesk_gui.widgets.order_reminders import OrderReminders
 from cspdesk_gui.widgets.rag_strip import RagStrip
 from cspdesk_gui.accessibility import hand_focus_to
 
@@ -94,6 +95,8 @@ class MyActionsView(ActionsTab):
         top.addWidget(self.print_button)
         layout.addLayout(top)
 
+        self.order_reminders = OrderReminders(ctx, self)  # issue 19: orders the agency holds, expiring soon
+        layout.addWidget(self.order_reminders)
         self.rag_strip = RagStrip(self)
         layout.addWidget(self.rag_strip)
 
@@ -155,6 +158,7 @@ class MyActionsView(ActionsTab):
         finally:
             self.panel_combo.blockSignals(False)
         self.apply_filters(force=True)
+        self.order_reminders.refresh()
 
     def refresh_in_place(self) -> None:
         if not self.model.is_loaded():

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, TypeGuard, cast
 
 from cspdesk.domain import enums
+from cspdesk.domain.orders import DvdsDecision, DvdsRoute, OrderKind
 
 #: The details of an entry that erasure emptied.
 REDACTED = {"redacted": True}
@@ -35,6 +36,8 @@ ENTITY_NAMES = {
     "erasure": "Erasure",
     "retention": "Retention",
     "subject_access": "Subject access",
+    "protective_order": "Protective order",  # issue 19
+    "dvds_request": "DVDS request",
 }
 
 #: Records there is only one of: named without a number.
@@ -66,6 +69,9 @@ ENTITY_ENUMS: dict[tuple[str, str], type[StrEnum]] = {
     ("agenda_item", "kind"): enums.AgendaItemKind,
     ("risk_assessment", "kind"): enums.AssessmentKind,
     ("group", "kind"): enums.GroupKind,
+    ("protective_order", "kind"): OrderKind,  # issue 19
+    ("dvds_request", "decision"): DvdsDecision,
+    ("dvds_request", "route"): DvdsRoute,
 }
 
 #: Detail keys said better than by their spelling with spaces.

@@ -52,6 +52,7 @@ from cspdesk.domain.schedule import MAX_RECURRING, Recurrence, meeting_dates
 from cspdesk.services.audit import audit
 from cspdesk.services.people.contexts import ContextBrief, context_brief
 from cspdesk.services.referrals.cases import latest_risk, referral_criteria
+from cspdesk.services.orders.orders import brief_lines, transferred_in
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ServiceError, ValidationError, checked_text
 from cspdesk.storage.models import (
@@ -258,6 +259,8 @@ class CaseBrief:
     addresses_shown: bool
     #: A MARAC referral's criteria, consent and lawful basis as (label, value) pairs.
     criteria: tuple[tuple[str, str], ...] = ()
+    #: A MARAC case's DVDS requests (with the 28-day clock) and orders in force (issue 19).
+    orders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -588,6 +591,7 @@ class MeetingService:
             summary=case_.summary, risk_level=case_.risk_level, risk_summary=risk, review_date=case_.review_date,
             is_repeat=case_.repeat_of_case_id is not None, people=tuple(people), addresses_shown=with_addresses,
             criteria=criteria.lines() if criteria is not None else (),
+            orders=brief_lines(s, case_id, self._ctx.today()),
         )
 
     def _action_rows(self, s: Session, where) -> list[ActionRow]:  # noqa: ANN001
@@ -873,8 +877,8 @@ class MeetingService:
                 heard = s.scalar(select(func.count()).select_from(AgendaItem).join(
                     Meeting, Meeting.id == AgendaItem.meeting_id).where(
                     AgendaItem.case_id == case_id, Meeting.starts_at < meeting.starts_at, heard_clause()))
-                listing = (Listing.REVIEW if heard else Listing.REPEAT if case_.repeat_of_case_id is not None
-                           else Listing.NEW)
+                listing = (Listing.REVIEW if heard else Listing.TRANSFERRED_IN if transferred_in(s, case_id)
+                           else Listing.REPEAT if case_.repeat_of_case_id is not None else Listing.NEW)
             listing = Listing(listing)
             panel = s.get(Panel, meeting.panel_id)
             # Before the trailing standing item (Any other business), after every other item.

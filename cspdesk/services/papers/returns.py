@@ -338,9 +338,24 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
     agency_chart = Series("Referrals by agency", tuple(a for a, _ in top), tuple(n for _, n in top), horizontal=True)
     return dict(
         meeting_dates=tuple(d.date() for d in meeting_dates),
-        sections=(summary, referrals, agencies, diversity),
+        sections=(summary, referrals, agencies, diversity, _transfers(s, panel, period)),
         charts=(per_month, agency_chart),
     )
+
+
+# --- Transfers between MARACs (issue 19, part B) ---------------------------------------------------
+
+
+def _transfers(s: Session, panel: Panel, period: Period) -> Section:
+    """Cases transferred in from and out to other MARACs, by the date of the transfer record."""
+    from cspdesk.domain.orders import TransferDirection
+    from cspdesk.services.orders.transfers import transfer_counts
+
+    counts = transfer_counts(s, panel.id, period.start, period.end)
+    return Section("Transfers between MARACs", (
+        Measure("Cases transferred in", counts[TransferDirection.IN], note="from another MARAC, by the date received"),
+        Measure("Cases transferred out", counts[TransferDirection.OUT], note="to another MARAC, by the date sent"),
+    ))
 
 
 def _chunks(ids: Sequence[int], size: int = 900) -> list[Sequence[int]]:
