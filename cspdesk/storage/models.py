@@ -834,3 +834,6 @@ class AuditCheckpoint(Base):
     signing_key_id: Mapped[int] = mapped_column(Integer)
     signature: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(DateTime)
+
+# Issue 19, part C: daily triage and ASB Case Reviews (their own module; imported last, same Base).
+from cspdesk.storage import model_triage  # noqa: E402,F401
