@@ -228,6 +228,31 @@ def _wizard_page(page_id: int) -> Callable[..., QWidget]:
     return make
 
 
+def _triage(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk_gui.dialogs.triage import TriageDialog
+
+    dialog = TriageDialog(ctx)
+    dialog.open_day()  # the day's triage, as a person sees it after Enter
+    return dialog
+
+
+def _community_trigger(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk_gui.dialogs.community_trigger import CommunityTriggerDialog
+
+    return CommunityTriggerDialog(ctx)
+
+
+def _trigger_form(which: str) -> Callable[..., QWidget]:
+    def make(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+        from cspdesk_gui.dialogs.community_trigger import ApplicationDialog, ReviewDialog
+
+        panel = next(p.id for p in PanelService(ctx).list_panels() if p.panel_type.value == "csvg")
+        cls = ApplicationDialog if which == "application" else ReviewDialog
+        return cls(None, panel, {}, date(2026, 11, 2))
+
+    return make
+
+
 #: what → (the class it makes, how to make it from a signed-in administrator's context and a folder)
 WINDOWS: dict[str, tuple[str, Callable[..., QWidget]]] = {
     "first-run": ("FirstRunWindow", _first_run_window),
@@ -252,6 +277,10 @@ WINDOWS: dict[str, tuple[str, Callable[..., QWidget]]] = {
     "account": ("AccountDialog", _account),
     "reset-password": ("ResetPasswordDialog", _reset_password),
     "erase": ("EraseDialog", _erase),
+    "triage": ("TriageDialog", _triage),
+    "community-trigger": ("CommunityTriggerDialog", _community_trigger),
+    "trigger-application": ("ApplicationDialog", _trigger_form("application")),
+    "trigger-review": ("ReviewDialog", _trigger_form("review")),
 }
 
 

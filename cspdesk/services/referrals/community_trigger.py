@@ -172,6 +172,13 @@ class CommunityTriggerService:
 
     # -- reading -----------------------------------------------------------------------------------
 
+    def agency_keys(self) -> dict[str, int]:
+        """Each agency's short code and name (case-folded) → its id, for incidents and
+        recommendations typed as "POL: …" (agencies are the partnership's, shared by every panel)."""
+        with self._ctx.reading() as s:
+            rows = s.execute(select(Agency.id, Agency.name, Agency.short_code)).all()
+        return {key.casefold(): aid for aid, name, code in rows for key in (name, code)}
+
     def list_triggers(self, panel_id: int) -> list[TriggerRow]:
         self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
         settings, today = self.settings(), self._ctx.today()
