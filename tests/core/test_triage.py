@@ -7,7 +7,6 @@ The week used is 7–11 December 2026 (Monday to Friday), which has no bank holi
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from datetime import date, datetime
 
@@ -16,13 +15,13 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from core.referral_setup import coordinator, intake  # noqa: F401 - the fixture
+from core.triage_setup import refer
 from cspdesk.domain.enums import AuditKind, CaseStatus, Role
 from cspdesk.domain.triage import TriageOutcome, triage_window
 from cspdesk.services.context import Actor
 from cspdesk.services.errors import NotFound, PermissionDenied, ValidationError
 from cspdesk.services.meetings.meetings import MeetingService, SuggestionKind
 from cspdesk.services.meetings.triage import TriageService
-from cspdesk.services.referrals.referrals import MaracDraft, PersonDraft, ReferralService
 from cspdesk.storage.models import AuditEvent, Case
 
 MONDAY = date(2026, 12, 7)
@@ -49,26 +48,15 @@ def test_the_window_is_24_hours_and_72_on_mondays(day: date, first: date, hours:
 # --- the service -----------------------------------------------------------------------------------
 
 
-def _refer(it, day: date, family: str) -> int:  # noqa: ANN001
-    draft = MaracDraft(panel_id=it.marac, referral_date=day, referring_agency_id=it.police, referrer_name="PC Test",
-                       reason="Assault", victim=PersonDraft(given_name="Vic", family_name=family), consent_given=True,
-                       professional_judgement=True, professional_judgement_reason="Escalating threats")
-    return ReferralService(it.ctx).create(draft).value.case_id
-
-
 @pytest.fixture
 def week(intake):  # noqa: ANN001, F811
     """Referrals on the MARAC across the week end and the week (dates by name), today Friday 11 Dec."""
     intake.ctx.today = lambda: date(2026, 12, 11)
     days = {"thu3": date(2026, 12, 3), "fri": date(2026, 12, 4), "sat": date(2026, 12, 5),
             "sun": date(2026, 12, 6), "mon": MONDAY, "tue": TUESDAY}
-    ids = {name: _refer(intake, day, f"Person{name.capitalize()}") for name, day in days.items()}
+    ids = {name: refer(intake, day, f"Person{name.capitalize()}") for name, day in days.items()}
     # Another MARAC's referral on the same Sunday is never on this panel's triage.
-    other = dataclasses.replace(
-        MaracDraft(panel_id=intake.marac2, referral_date=days["sun"], referring_agency_id=intake.police,
-                   referrer_name="PC Test", reason="Assault", victim=PersonDraft(given_name="O", family_name="Other"), consent_given=True,
-                   professional_judgement=True, professional_judgement_reason="Threats"))
-    ReferralService(intake.ctx).create(other)
+    refer(intake, days["sun"], "Other", panel_id=intake.marac2)
     return intake, ids
 
 

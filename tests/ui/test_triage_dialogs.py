@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
 from core.referral_setup import intake  # noqa: F401 - the fixture
+from core.triage_setup import refer
 from cspdesk.domain.triage import TriageOutcome
 from cspdesk.services.referrals.community_trigger import ApplicationDraft, CommunityTriggerService, IncidentInput
-from cspdesk.services.referrals.referrals import MaracDraft, PersonDraft, ReferralService
 from cspdesk_gui.dialogs.community_trigger import CommunityTriggerDialog, parse_incidents, parse_lines
 from cspdesk_gui.dialogs.triage import TriageDialog
 
@@ -29,13 +29,6 @@ def _shot(widget, name: str) -> None:  # noqa: ANN001
         widget.grab().save(str(Path(SHOTS) / f"{name}.png"))
 
 
-def _refer(it, day: date, family: str) -> int:  # noqa: ANN001
-    draft = MaracDraft(panel_id=it.marac, referral_date=day, referring_agency_id=it.police, referrer_name="PC Test",
-                       reason="Assault", victim=PersonDraft(given_name="Vic", family_name=family), consent_given=True,
-                       professional_judgement=True, professional_judgement_reason="Escalating threats")
-    return ReferralService(it.ctx).create(draft).value.case_id
-
-
 @pytest.fixture
 def it(intake):  # noqa: ANN001, ANN201, F811
     intake.ctx.today = lambda: MONDAY
@@ -43,7 +36,7 @@ def it(intake):  # noqa: ANN001, ANN201, F811
 
 
 def test_triage_by_keyboard_one_key_per_outcome(qtbot, it, tmp_path) -> None:  # noqa: ANN001
-    ids = [_refer(it, day, name) for day, name in ((date(2026, 12, 4), "Friday"), (date(2026, 12, 6), "Sunday"),
+    ids = [refer(it, day, name) for day, name in ((date(2026, 12, 4), "Friday"), (date(2026, 12, 6), "Sunday"),
                                                    (MONDAY, "Monday"))]
     dialog = TriageDialog(it.ctx, day=MONDAY)
     qtbot.addWidget(dialog)
@@ -74,7 +67,7 @@ def test_triage_by_keyboard_one_key_per_outcome(qtbot, it, tmp_path) -> None:  #
 
 
 def test_the_triage_model_passes_the_tester(qtbot, qtmodeltester, it) -> None:  # noqa: ANN001
-    _refer(it, MONDAY, "Monday")
+    refer(it, MONDAY, "Monday")
     dialog = TriageDialog(it.ctx, day=MONDAY)
     qtbot.addWidget(dialog)
     dialog.panel_combo.setCurrentIndex(dialog.panel_combo.findData(it.marac))

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -25,14 +24,12 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -49,8 +46,9 @@ from cspdesk.services.referrals.community_trigger import (
     IncidentInput,
     TriggerDetail,
 )
+from cspdesk_gui.dialogs.footer import add_footer
 from cspdesk_gui.dialogs.forms import error_label
-from cspdesk_gui.models.triage import RecordTableModel
+from cspdesk_gui.models.triage import RecordTableModel, record_table_view
 from cspdesk_gui.operations import OnDatabaseThread
 from cspdesk_gui.signals import emit
 from cspdesk_gui.windows import bring_to_front, fit_to_screen
@@ -108,7 +106,40 @@ def parse_incidents(text: str, agencies: dict[str, int]) -> tuple[IncidentInput,
     return tuple(out)
 
 
-class ApplicationDialog(QDialog):
+class _StepForm(QDialog):
+    """A small form: its fields, an error line, Save and Cancel. Save calls :meth:`submit`; on
+    success ``result_value`` holds its OpResult and the form is accepted (opened with ``open()``)."""
+
+    result_value = None
+
+    def _finish(self, form: QFormLayout, rows) -> None:  # noqa: ANN001 - ((caption, widget), …)
+        for caption, widget in rows:
+            form.addRow(caption, widget)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        self.error = error_label(self)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(560, self.sizeHint().height())
+
+    def submit(self) -> object:
+        """The service call; its OpResult."""
+        raise NotImplementedError
+
+    def save(self) -> None:
+        try:
+            self.result_value = self.submit()
+        except ServiceError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.accept()
+
+
+class ApplicationDialog(_StepForm):
     """A new application: the applicant, the date received and the incidents reported."""
 
     def __init__(self, service, panel_id: int, agencies: dict[str, int], today: date,  # noqa: ANN001
@@ -117,7 +148,6 @@ class ApplicationDialog(QDialog):
         self.setObjectName("triggerApplicationDialog")
         self.setWindowTitle("New ASB case review application")
         self._service, self._panel_id, self._agencies = service, panel_id, agencies
-        self.result_value = None
         form = QFormLayout()
         self.name_edit = QLineEdit(self)
         self.name_edit.setAccessibleName("Applicant's name")
@@ -135,36 +165,20 @@ class ApplicationDialog(QDialog):
         self.incidents_edit.setTabChangesFocus(True)
         self.incidents_edit.setPlaceholderText("One a line: date; agency (short code); who complained (blank: the "
                                                "applicant); what happened\ne.g. 30/10/2026; POL; ; Stones thrown")
-        for caption, widget in (("&Applicant", self.name_edit), ("A&ddress", self.address_edit),
-                                ("", self.victim_check), ("On &behalf of", self.behalf_edit),
-                                ("&Received", self.received_edit), ("&Incidents", self.incidents_edit)):
-            form.addRow(caption, widget)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        self.error = error_label(self)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(560, self.sizeHint().height())
+        self._finish(form, (("&Applicant", self.name_edit), ("A&ddress", self.address_edit),
+                            ("", self.victim_check), ("On &behalf of", self.behalf_edit),
+                            ("&Received", self.received_edit), ("&Incidents", self.incidents_edit)))
 
-    def save(self) -> None:
-        try:
-            draft = ApplicationDraft(
-                panel_id=self._panel_id, received_on=self.received_edit.date().toPython(),
-                applicant_name=self.name_edit.text(), applicant_address=self.address_edit.toPlainText(),
-                applicant_is_victim=self.victim_check.isChecked(), on_behalf_of=self.behalf_edit.text(),
-                incidents=parse_incidents(self.incidents_edit.toPlainText(), self._agencies))
-            self.result_value = self._service.apply(draft)
-        except ServiceError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        self.accept()
+    def submit(self):  # noqa: ANN201 - OpResult[TriggerDetail]
+        draft = ApplicationDraft(
+            panel_id=self._panel_id, received_on=self.received_edit.date().toPython(),
+            applicant_name=self.name_edit.text(), applicant_address=self.address_edit.toPlainText(),
+            applicant_is_victim=self.victim_check.isChecked(), on_behalf_of=self.behalf_edit.text(),
+            incidents=parse_incidents(self.incidents_edit.toPlainText(), self._agencies))
+        return self._service.apply(draft)
 
 
-class ReviewDialog(QDialog):
+class ReviewDialog(_StepForm):
     """The review held: its date, notes and recommendations ("CODE: text", one a line)."""
 
     def __init__(self, service, trigger_id: int, agencies: dict[str, int], today: date,  # noqa: ANN001
@@ -173,7 +187,6 @@ class ReviewDialog(QDialog):
         self.setObjectName("triggerReviewDialog")
         self.setWindowTitle("Record the case review")
         self._service, self._id, self._agencies = service, trigger_id, agencies
-        self.result_value = None
         form = QFormLayout()
         self.day_edit = _date_edit(self, "triggerReviewDay", "Review held on", today)
         self.notes_edit = QPlainTextEdit(self)
@@ -183,29 +196,13 @@ class ReviewDialog(QDialog):
         self.recs_edit.setAccessibleName("Recommendations")
         self.recs_edit.setTabChangesFocus(True)
         self.recs_edit.setPlaceholderText("One a line, the agency's short code first: POL: Increase patrols")
-        for caption, widget in (("&Held on", self.day_edit), ("&Notes", self.notes_edit),
-                                ("&Recommendations", self.recs_edit)):
-            form.addRow(caption, widget)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        self.error = error_label(self)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(560, self.sizeHint().height())
+        self._finish(form, (("&Held on", self.day_edit), ("&Notes", self.notes_edit),
+                            ("&Recommendations", self.recs_edit)))
 
-    def save(self) -> None:
-        try:
-            self.result_value = self._service.record_review(
-                self._id, self.day_edit.date().toPython(), notes=self.notes_edit.toPlainText(),
-                recommendations=parse_lines(self.recs_edit.toPlainText(), self._agencies))
-        except ServiceError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        self.accept()
+    def submit(self):  # noqa: ANN201 - OpResult[TriggerDetail]
+        return self._service.record_review(
+            self._id, self.day_edit.date().toPython(), notes=self.notes_edit.toPlainText(),
+            recommendations=parse_lines(self.recs_edit.toPlainText(), self._agencies))
 
 
 class CommunityTriggerDialog(QDialog):
@@ -254,16 +251,7 @@ class CommunityTriggerDialog(QDialog):
 
         split = QSplitter(self)
         self.model = RecordTableModel(_COLUMNS, self)
-        self.table = QTableView(split)
-        self.table.setObjectName("triggerTable")
-        self.table.setAccessibleName("Applications")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = record_table_view(split, self.model, "triggerTable", "Applications")
         self.table.selectionModel().selectionChanged.connect(self.show_selected)
         self.details = QTextBrowser(split)
         self.details.setObjectName("triggerDetails")
@@ -286,19 +274,11 @@ class CommunityTriggerDialog(QDialog):
         self.review_button.clicked.connect(self.record_review)
         self.letter_button = QPushButton("Response &letter…", self)
         self.letter_button.clicked.connect(self.save_letter)
-        close = QPushButton("&Close", self)
-        close.clicked.connect(self.close)
         for b in (self.new_button, self.ack_button, self.met_button, self.not_met_button, self.review_button,
                   self.letter_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        buttons.addWidget(close)
-        layout.addLayout(buttons)
-        self.error = error_label(self)
-        layout.addWidget(self.error)
-        self.status = QLabel("", self)
-        self.status.setObjectName("mutedText")
-        layout.addWidget(self.status)
+        self.error, self.status = add_footer(self, layout, buttons)
         self.reload()
 
     # -- reading -------------------------------------------------------------------------------------

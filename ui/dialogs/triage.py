@@ -16,17 +16,14 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,8 +34,8 @@ from cspdesk.services.context import ServiceContext
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.meetings.triage import TriageDetail, TriageEntry, TriageService
 from cspdesk.services.partnership.panels import PanelService
-from cspdesk_gui.dialogs.forms import error_label
-from cspdesk_gui.models.triage import RecordTableModel
+from cspdesk_gui.dialogs.footer import add_footer
+from cspdesk_gui.models.triage import RecordTableModel, record_table_view
 from cspdesk_gui.operations import OnDatabaseThread
 from cspdesk_gui.signals import emit
 from cspdesk_gui.windows import bring_to_front, fit_to_screen
@@ -100,16 +97,7 @@ class TriageDialog(QDialog):
         layout.addWidget(self.window_label)
 
         self.model = RecordTableModel(_COLUMNS, self)
-        self.table = QTableView(self)
-        self.table.setObjectName("triageTable")
-        self.table.setAccessibleName("Referrals to triage")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = record_table_view(self, self.model, "triageTable", "Referrals to triage")
         layout.addWidget(self.table, 1)
 
         minute_row = QHBoxLayout()
@@ -142,15 +130,7 @@ class TriageDialog(QDialog):
         self.save_button.setShortcut(QKeySequence("Ctrl+P"))
         self.save_button.clicked.connect(self.save_record)
         buttons.addWidget(self.save_button)
-        close = QPushButton("&Close", self)
-        close.clicked.connect(self.close)
-        buttons.addWidget(close)
-        layout.addLayout(buttons)
-        self.error = error_label(self)
-        layout.addWidget(self.error)
-        self.status = QLabel("", self)
-        self.status.setObjectName("mutedText")
-        layout.addWidget(self.status)
+        self.error, self.status = add_footer(self, layout, buttons)
         self._enable()
 
     # -- actions -----------------------------------------------------------------------------------

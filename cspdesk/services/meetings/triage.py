@@ -133,8 +133,10 @@ class TriageService:
             position = 0
             for position, item in enumerate(carried, start=1):
                 item.triage_meeting_id, item.position = triage.id, position
-            for position, case_id in enumerate(self._waiting(s, panel_id, window), start=position + 1):
-                s.add(TriageItem(triage_meeting_id=triage.id, case_id=case_id, position=position, minute=""))
+            waiting = self._waiting(s, panel_id, window)
+            for at, case_id in enumerate(waiting, start=position + 1):
+                s.add(TriageItem(triage_meeting_id=triage.id, case_id=case_id, position=at, minute=""))
+            position += len(waiting)
             s.flush()
             audit.record(s, self._ctx.actor, AuditKind.CREATE, "triage_meeting", triage.id,
                          {"panel": panel.name, "held_on": day.isoformat(), "referrals": position,

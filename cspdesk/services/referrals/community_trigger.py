@@ -322,7 +322,7 @@ class CommunityTriggerService:
         decisions made in it (met / not met), reviews held in it and their recommendations."""
         self._ctx.require(Permission.VIEW_CASES, panel_id=panel_id)
         first, last = date(year, 1, 1), date(year, 12, 31)
-        T = CommunityTrigger
+        ct = CommunityTrigger
         with self._ctx.reading() as s:
             panel = s.get(Panel, panel_id)
             if panel is None:
@@ -330,15 +330,15 @@ class CommunityTriggerService:
             panel_name = panel.name
 
             def count(*where) -> int:  # noqa: ANN002
-                return s.scalar(select(func.count()).select_from(T).where(T.panel_id == panel_id, *where)) or 0
+                return s.scalar(select(func.count()).select_from(ct).where(ct.panel_id == panel_id, *where)) or 0
 
-            received = count(T.received_on.between(first, last))
-            met = count(T.decided_on.between(first, last), T.threshold_met.is_(True))
-            not_met = count(T.decided_on.between(first, last), T.threshold_met.is_(False))
-            reviews = count(T.reviewed_on.between(first, last))
+            received = count(ct.received_on.between(first, last))
+            met = count(ct.decided_on.between(first, last), ct.threshold_met.is_(True))
+            not_met = count(ct.decided_on.between(first, last), ct.threshold_met.is_(False))
+            reviews = count(ct.reviewed_on.between(first, last))
             recs = s.scalar(select(func.count()).select_from(TriggerRecommendation).join(
-                T, T.id == TriggerRecommendation.trigger_id).where(
-                T.panel_id == panel_id, T.reviewed_on.between(first, last))) or 0
+                ct, ct.id == TriggerRecommendation.trigger_id).where(
+                ct.panel_id == panel_id, ct.reviewed_on.between(first, last))) or 0
         lines = (("Applications received", received), ("Threshold decisions made", met + not_met),
                  ("Threshold met", met), ("Threshold not met", not_met), ("Case reviews held", reviews),
                  ("Recommendations made", recs))
