@@ -145,7 +145,7 @@ class TriageService:
             detail = self._detail(s, triage)
         return OpResult(detail, OpChanges(meetings=True))
 
-    def decide(self, item_id: int, outcome: TriageOutcome, minute: str) -> OpResult[TriageEntry]:
+    def decide(self, triage_item_id: int, outcome: TriageOutcome, minute: str) -> OpResult[TriageEntry]:
         """Record a referral's triage outcome and minute, and move it on (see the module)."""
         from cspdesk.services.meetings.meetings import MeetingService
         from cspdesk.services.referrals.referrals import ReferralService
@@ -157,7 +157,7 @@ class TriageService:
         if len(minute) > MINUTE_LIMIT:
             raise ValidationError("minute", f"The minute must be {MINUTE_LIMIT:,} characters or fewer.")
         with self._ctx.joined_unit_of_work() as s:
-            item = s.get(TriageItem, item_id)
+            item = s.get(TriageItem, triage_item_id)
             triage = s.get(TriageMeeting, item.triage_meeting_id) if item is not None else None
             if item is None or triage is None or not self._ctx.actor.sees_panel(triage.panel_id):
                 raise NotFound(NO_SUCH_TRIAGE)

@@ -265,13 +265,13 @@ class CommunityTriggerService:
         settings = self.settings()
         with self._ctx.unit_of_work() as s:
             t = self._trigger(s, trigger_id, Permission.EDIT_CASES)
-            if t.threshold_met is not True:
-                raise ValidationError("reviewed_on", f"{t.reference}: a review is held only once the threshold "
-                                                     "is decided as met.")
             if meeting_id is not None:
                 m = s.get(Meeting, meeting_id)
                 if m is None or m.panel_id != t.panel_id:
                     raise ValidationError("meeting", "That meeting is not one of this panel's.")
+            if t.threshold_met is not True:
+                raise ValidationError("reviewed_on", f"{t.reference}: a review is held only once the threshold "
+                                                     "is decided as met.")
             t.reviewed_on, t.review_meeting_id = day, meeting_id
             t.review_notes = _text(notes, "review_notes", "The review notes", limit=20000)
             t.recommendations.clear()
