@@ -254,6 +254,13 @@ def _trigger_form(which: str) -> Callable[..., QWidget]:
     return make
 
 
+def _trigger_settings(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk.services.referrals.community_trigger import CommunityTriggerService
+    from cspdesk_gui.dialogs.community_trigger import TriggerSettingsDialog
+
+    return TriggerSettingsDialog(CommunityTriggerService(ctx))
+
+
 #: what → (the class it makes, how to make it from a signed-in administrator's context and a folder)
 WINDOWS: dict[str, tuple[str, Callable[..., QWidget]]] = {
     "first-run": ("FirstRunWindow", _first_run_window),
@@ -282,6 +289,7 @@ WINDOWS: dict[str, tuple[str, Callable[..., QWidget]]] = {
     "community-trigger": ("CommunityTriggerDialog", _community_trigger),
     "trigger-application": ("ApplicationDialog", _trigger_form("application")),
     "trigger-review": ("ReviewDialog", _trigger_form("review")),
+    "trigger-settings": ("TriggerSettingsDialog", _trigger_settings),
 }
 
 

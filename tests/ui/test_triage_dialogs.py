@@ -129,3 +129,20 @@ def test_typed_lines_are_read_or_refused_by_line() -> None:
     assert err.value.field == "incident 1"
     with pytest.raises(ValidationError, match="no agency called"):
         parse_incidents("1/9/2026; XYZ", agencies)
+
+
+def test_the_settings_form_changes_the_test_and_the_timescales(qtbot, it) -> None:  # noqa: ANN001
+    dialog = CommunityTriggerDialog(it.ctx)
+    qtbot.addWidget(dialog)
+    assert not dialog.settings_button.isHidden()  # the local owner administers
+    dialog.edit_settings()
+    form = dialog.child
+    form.spins["complaints"].setValue(2)
+    form.spins["acknowledge_days"].setValue(3)
+    form.holidays_edit.setPlainText("25/12/2026\n28/12/2026")
+    form.save()
+    assert form.result() == form.DialogCode.Accepted
+    saved = CommunityTriggerService(it.ctx).settings()
+    assert (saved.complaints, saved.acknowledge_days) == (2, 3)
+    assert saved.bank_holidays == (date(2026, 12, 25), date(2026, 12, 28))
+    _shot(form, "community-trigger-settings")

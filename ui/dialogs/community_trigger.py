@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cspdesk.domain.community_trigger import StepState
+from cspdesk.domain.community_trigger import SETTING_RANGES, StepState, TriggerSettings
 from cspdesk.domain.enums import PanelType
-from cspdesk.services.context import ServiceContext
+from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
 from cspdesk.services.partnership.panels import PanelService
 from cspdesk.services.referrals.community_trigger import (
@@ -205,6 +205,41 @@ class ReviewDialog(_StepForm):
             recommendations=parse_lines(self.recs_edit.toPlainText(), self._agencies))
 
 
+class TriggerSettingsDialog(_StepForm):
+    """The partnership's threshold test and timescales (administrators): whole numbers, and the
+    bank holidays the working days skip (one date a line)."""
+
+    def __init__(self, service, parent: QWidget | None = None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.setObjectName("triggerSettingsDialog")
+        self.setWindowTitle("ASB case review settings")
+        self._service = service
+        current = service.settings()
+        form = QFormLayout()
+        self.spins: dict[str, QSpinBox] = {}
+        rows = []
+        for name, (low, high, words) in SETTING_RANGES.items():
+            spin = QSpinBox(self)
+            spin.setObjectName(f"trigger_{name}")
+            spin.setAccessibleName(words)
+            spin.setRange(low, high)
+            spin.setValue(getattr(current, name))
+            self.spins[name] = spin
+            rows.append((words, spin))
+        self.holidays_edit = QPlainTextEdit(self)
+        self.holidays_edit.setAccessibleName("Bank holidays")
+        self.holidays_edit.setTabChangesFocus(True)
+        self.holidays_edit.setPlaceholderText("One a line: 25/12/2026")
+        self.holidays_edit.setPlainText("\n".join(f"{d:%d/%m/%Y}" for d in current.bank_holidays))
+        rows.append(("&Bank holidays", self.holidays_edit))
+        self._finish(form, rows)
+
+    def submit(self) -> object:
+        days = tuple(i.occurred_on for i in parse_incidents(self.holidays_edit.toPlainText(), {}))
+        return self._service.set_settings(TriggerSettings(
+            **{name: spin.value() for name, spin in self.spins.items()}, bank_holidays=days))
+
+
 class CommunityTriggerDialog(QDialog):
     #: A write changed something: the OpChanges.
     changes_made = Signal(object)
@@ -247,6 +282,11 @@ class CommunityTriggerDialog(QDialog):
         self.figures_button = QPushButton("Annual &figures…", self)
         self.figures_button.clicked.connect(self.save_figures)
         top.addWidget(self.figures_button)
+        self.settings_button = QPushButton("&Settings…", self)
+        self.settings_button.setToolTip("The threshold test and the timescales (administrators)")
+        self.settings_button.clicked.connect(self.edit_settings)
+        self.settings_button.setVisible(ctx.actor.can(Permission.ADMINISTER))
+        top.addWidget(self.settings_button)
         layout.addLayout(top)
 
         split = QSplitter(self)
@@ -342,6 +382,11 @@ class CommunityTriggerDialog(QDialog):
             return
         self.child = ReviewDialog(self.service, self.detail.id, self.agencies, self.ctx.today(), self)
         self.child.accepted.connect(lambda: self._done(self.child.result_value))
+        self.child.open()
+
+    def edit_settings(self) -> None:
+        self.child = TriggerSettingsDialog(self.service, self)
+        self.child.accepted.connect(lambda: self.reload(self.detail.id if self.detail else None))
         self.child.open()
 
     def save_letter(self) -> None:
