@@ -91,11 +91,18 @@ def test_the_review_dialog_takes_an_application_through(qtbot, it, tmp_path) -> 
     qtbot.mouseClick(dialog.ack_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.met_button, Qt.MouseButton.LeftButton)
     assert dialog.detail.threshold_met is True and dialog.detail.acknowledged_on == date(2026, 12, 10)
+    from datetime import datetime
+
+    from cspdesk.services.meetings.meetings import MeetingService
+
+    meeting = MeetingService(it.ctx).plan_meetings(it.csvg, datetime(2026, 12, 9, 10, 0)).value[0]
     dialog.record_review()
     review = dialog.child
+    review.meeting_combo.setCurrentIndex(review.meeting_combo.findData(meeting))
     review.recs_edit.setPlainText("POL: Increase patrols\nHH: Visit the neighbour")
     review.save()
     assert [r.agency for r in dialog.detail.recommendations] == ["Testshire Police", "Home Housing"]
+    assert dialog.detail.review_meeting_id == meeting
     _shot(dialog, "community-trigger-dialog")
     dialog.write(lambda: svc.write_letter(dialog.detail.id, tmp_path / "l.pdf"), "l.pdf")
     assert "Increase patrols" in " ".join(p.extract_text() for p in PdfReader(tmp_path / "l.pdf").pages)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -36,9 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.community_trigger import SETTING_RANGES, StepState, TriggerSettings
-from cspdesk.domain.enums import PanelType
+from cspdesk.domain.enums import MeetingStatus, PanelType
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
+from cspdesk.services.meetings.meetings import MeetingService
 from cspdesk.services.partnership.panels import PanelService
 from cspdesk.services.referrals.community_trigger import (
     ApplicationDraft,
@@ -182,13 +184,19 @@ class ReviewDialog(_StepForm):
     """The review held: its date, notes and recommendations ("CODE: text", one a line)."""
 
     def __init__(self, service, trigger_id: int, agencies: dict[str, int], today: date,  # noqa: ANN001
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, meetings: Sequence[tuple[int, str]] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("triggerReviewDialog")
         self.setWindowTitle("Record the case review")
         self._service, self._id, self._agencies = service, trigger_id, agencies
         form = QFormLayout()
         self.day_edit = _date_edit(self, "triggerReviewDay", "Review held on", today)
+        self.meeting_combo = QComboBox(self)
+        self.meeting_combo.setObjectName("triggerReviewMeeting")
+        self.meeting_combo.setAccessibleName("Held at the panel's meeting")
+        self.meeting_combo.addItem("Not at a panel meeting", None)
+        for meeting_id, words in meetings:
+            self.meeting_combo.addItem(words, meeting_id)
         self.notes_edit = QPlainTextEdit(self)
         self.notes_edit.setAccessibleName("Review notes")
         self.notes_edit.setTabChangesFocus(True)
@@ -196,12 +204,13 @@ class ReviewDialog(_StepForm):
         self.recs_edit.setAccessibleName("Recommendations")
         self.recs_edit.setTabChangesFocus(True)
         self.recs_edit.setPlaceholderText("One a line, the agency's short code first: POL: Increase patrols")
-        self._finish(form, (("&Held on", self.day_edit), ("&Notes", self.notes_edit),
-                            ("&Recommendations", self.recs_edit)))
+        self._finish(form, (("&Held on", self.day_edit), ("At the &meeting", self.meeting_combo),
+                            ("&Notes", self.notes_edit), ("&Recommendations", self.recs_edit)))
 
     def submit(self):  # noqa: ANN201 - OpResult[TriggerDetail]
         return self._service.record_review(
             self._id, self.day_edit.date().toPython(), notes=self.notes_edit.toPlainText(),
+            meeting_id=self.meeting_combo.currentData(),
             recommendations=parse_lines(self.recs_edit.toPlainText(), self._agencies))
 
 
@@ -380,7 +389,15 @@ class CommunityTriggerDialog(QDialog):
     def record_review(self) -> None:
         if self.detail is None:
             return
-        self.child = ReviewDialog(self.service, self.detail.id, self.agencies, self.ctx.today(), self)
+        try:
+            rows = OnDatabaseThread(MeetingService(self.ctx)).list_meetings(self.detail.panel_id)
+        except ServiceError as exc:
+            self._fail(str(exc))
+            return
+        meetings = [(m.id, f"{m.starts_at:%d %b %Y %H:%M} ({m.status_text})") for m in rows
+                    if m.status is not MeetingStatus.CANCELLED]
+        self.child = ReviewDialog(self.service, self.detail.id, self.agencies, self.ctx.today(), self,
+                                  meetings=meetings)
         self.child.accepted.connect(lambda: self._done(self.child.result_value))
         self.child.open()
 
