@@ -201,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cspdesk.cli_transfers import add_parsers as add_transfer_parsers
 
     add_transfer_parsers(sub, common)  # transfer out / in (issue 19)
+    from cspdesk.cli_triage import add_parsers as add_triage_parsers
+
+    add_triage_parsers(sub, common)  # triage (issue 19, part C)
 
     p = sub.add_parser("import", help="import referrals or actions from a spreadsheet (CSV or XLSX)",
                        description="Import data kept elsewhere (CSV or XLSX) into CSPDesk.")
@@ -304,6 +307,9 @@ def _add_print_and_export(sub, common: argparse.ArgumentParser, export_sub) -> N
     printing = sub.add_parser("print", help="print a report to a PDF file",
                               description="Print a report to a PDF file. Every print is audited.")
     print_sub = printing.add_subparsers(dest="report", title="reports", metavar="REPORT", required=True)
+    from cspdesk.cli_triage import add_print_parser as add_community_trigger
+
+    add_community_trigger(print_sub, common)  # community-trigger (issue 19, part C)
     p = print_sub.add_parser("return", parents=[common, period], help="the quarterly data return of a panel",
                              description="The data return of a panel for a quarter or any period, with charts.")
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")

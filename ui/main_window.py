@@ -144,6 +144,16 @@ class MainWindow(QMainWindow):
 
         return open_contexts(self, self.ctx)
 
+    def open_triage(self):  # noqa: ANN201 - TriageDialog
+        from cspdesk_gui.dialogs.triage import open_triage
+
+        return open_triage(self, self.ctx)
+
+    def open_community_trigger(self):  # noqa: ANN201 - CommunityTriggerDialog
+        from cspdesk_gui.dialogs.community_trigger import open_community_trigger
+
+        return open_community_trigger(self, self.ctx)
+
     def install_pages(self) -> None:
         """Get the pages ready for ``self.ctx`` (replacing any built for an earlier database). A page
         is built the first time it is wanted (:meth:`page`), so opening the window builds one."""

@@ -840,3 +840,5 @@ from cspdesk.storage import model_contexts as _model_contexts  # noqa: E402,F401
 from cspdesk.storage import model_offline as _model_offline  # noqa: E402,F401 - issue 21: meetings checked out
 # Tables added by the feature branches (one line each, at the end: keeps merges easy).
 from cspdesk.storage import model_orders  # noqa: E402,F401 - protective orders, DVDS, transfers (issue 19)
+# Issue 19, part C: daily triage and ASB Case Reviews (their own module; imported last, same Base).
+from cspdesk.storage import model_triage  # noqa: E402,F401

@@ -44,6 +44,7 @@ from cspdesk.services.referrals.ocgs import OcgQuery
 from cspdesk.services.records_io.tabular import table_from_rows
 from cspdesk.storage.model_contexts import CarmContext, ContextGoal
 from cspdesk.storage.model_orders import DvdsRequest, ProtectiveOrder
+from cspdesk.storage.model_triage import CommunityTrigger, TriageItem, TriageMeeting
 from cspdesk.storage.models import (
     Action,
     AgendaItem,
@@ -72,6 +73,8 @@ KIND = {
     "action_id": "action", "group_id": "group", "person_id": "person", "attendance_id": "attendance",
     "user_id": "user", "panel_ids": "panel", "context_id": "context", "goal_id": "goal",
     "order_id": "order", "request_id": "dvds_request",  # issue 19: a MARAC case's orders and DVDS requests
+    # Issue 19, part C: daily triage (MARAC) and ASB case reviews (CSVG).
+    "triage_id": "triage", "triage_item_id": "triage_item", "trigger_id": "trigger",
 }
 IDS_KIND = {"ActionService": "action", "CaseService": "case", "OcgService": "group", "AuditService": "audit"}
 #: Methods that list the rows of the ids given: another panel's rows are left out, not refused.
@@ -176,6 +179,9 @@ def _records(ctx, panel: int, tmp_path: Path) -> dict[str, int]:  # noqa: ANN001
                               .where(Case.panel_id == panel))
         found["dvds_request"] = _one(s, select(DvdsRequest.id).join(Case, Case.id == DvdsRequest.case_id)
                                      .where(Case.panel_id == panel))
+        found["triage"] = _one(s, select(TriageMeeting.id).where(TriageMeeting.panel_id == panel))
+        found["triage_item"] = _one(s, select(TriageItem.id).join(TriageMeeting).where(TriageMeeting.panel_id == panel))
+        found["trigger"] = _one(s, select(CommunityTrigger.id).where(CommunityTrigger.panel_id == panel))
         # An account of that panel's (the AccountService walks are refused by role anyway).
         found["user"] = _one(s, select(UserAccount.id).where(UserAccount.role != Role.ADMINISTRATOR)
                              .order_by(UserAccount.id.desc()))
@@ -335,12 +341,29 @@ def _give_a_context(ctx, panel: int) -> None:  # noqa: ANN001
         s.add(ContextGoal(context_id=context.id, position=1, goal="Walked", created_at=now, updated_at=now))
 
 
+def _triage_and_trigger(ctx, marac: int, csvg: int) -> None:  # noqa: ANN001
+    """A triage meeting with an item on the MARAC, and an ASB case review on each panel (the
+    MARAC's written directly: the service keeps them to CSVG panels, the walls must hold anyway)."""
+    with ctx.unit_of_work() as s:
+        case_id = s.scalar(select(Case.id).where(Case.panel_id == marac).order_by(Case.id).limit(1))
+        triage = TriageMeeting(panel_id=marac, held_on=DEMO_TODAY, window_first=DEMO_TODAY,
+                               window_last=DEMO_TODAY, created_at=datetime(2026, 11, 2, 9, 0))
+        s.add(triage)
+        s.flush()
+        s.add(TriageItem(triage_meeting_id=triage.id, case_id=case_id, position=1, minute=""))
+        for n, panel in enumerate((marac, csvg), start=1):
+            s.add(CommunityTrigger(panel_id=panel, reference=f"WALL-CT-{n}", ref_year=2026, ref_seq=n,
+                                   received_on=date(2026, 10, 1), applicant_name="Walked",
+                                   created_at=datetime(2026, 10, 1), updated_at=datetime(2026, 10, 1)))
+
+
 @pytest.fixture
 def walls(demo_ctx, tmp_path: Path):  # noqa: ANN001, ANN201
     csvg, marac, socp = (_panel(demo_ctx, t) for t in (PanelType.CSVG, PanelType.MARAC, PanelType.SOCP))
     _give_a_context(demo_ctx, csvg)
     _give_a_context(demo_ctx, marac)
     _orders_on(demo_ctx, marac)
+    _triage_and_trigger(demo_ctx, marac, csvg)
     own = _records(demo_ctx, csvg, tmp_path)
     other = _records(demo_ctx, marac, tmp_path)
     socp_records = _records(demo_ctx, socp, tmp_path)
@@ -350,7 +373,8 @@ def walls(demo_ctx, tmp_path: Path):  # noqa: ANN001, ANN201
     # Every kind of record is there to walk with, on both sides.
     assert MISSING not in {v for k, v in other.items() if k != "audit"}
     # Orders and DVDS requests are MARAC's: the coordinator's CSVG has none of its own.
-    assert MISSING not in {v for k, v in own.items() if k not in ("audit", "group", "order", "dvds_request")}
+    assert MISSING not in {v for k, v in own.items()
+                           if k not in ("audit", "group", "order", "dvds_request", "triage", "triage_item")}
     return demo_ctx, own, other, demo_ctx.actor.agency_id
 
 

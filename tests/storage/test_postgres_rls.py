@@ -449,3 +449,46 @@ def test_every_table_has_its_grant_and_every_record_table_its_policy() -> None:
     # Tables every panel shares by design (the partnership's agencies and panels).
     shared = {"agency", "member", "panel", "panel_agency"}
     assert work - policies - shared == set()
+
+
+def test_triage_and_case_reviews_are_kept_to_their_panels(_demo_server: str) -> None:
+    """Issue 19, part C: a MARAC's triage meetings and their items, a CSVG's ASB case reviews and
+    their incidents and recommendations — each read only by its panel's accounts."""
+    url = _demo_server
+    f = _facts(url)
+    marac, csvg = f["panels"][PanelType.MARAC], f["panels"][PanelType.CSVG]
+    owner = create_engine(url)
+    try:
+        with owner.begin() as conn:
+            triage = conn.scalar(text("INSERT INTO triage_meeting (panel_id, held_on, window_first, window_last, "
+                                      "created_at) VALUES (:p, '2026-12-01', '2026-11-30', '2026-12-01', now()) "
+                                      "RETURNING id"), {"p": marac})
+            conn.execute(text("INSERT INTO triage_item (triage_meeting_id, case_id, position, minute) "
+                              "VALUES (:t, :c, 1, 'Visible high risk')"), {"t": triage, "c": f["marac_case"]})
+            trigger = conn.scalar(text(
+                "INSERT INTO community_trigger (panel_id, reference, ref_year, ref_seq, received_on, applicant_name, "
+                "applicant_address, applicant_is_victim, on_behalf_of, summary, decision_reason, review_notes, "
+                "created_at, updated_at) VALUES (:p, 'RLS-CT-1', 2026, 901, '2026-11-02', 'An Applicant', '', true, "
+                "'', '', '', '', now(), now()) RETURNING id"), {"p": csvg})
+            conn.execute(text("INSERT INTO community_trigger_incident (trigger_id, occurred_on, complainant, "
+                              "description) VALUES (:t, '2026-10-01', '', 'Noise')"), {"t": trigger})
+            conn.execute(text("INSERT INTO community_trigger_recommendation (trigger_id, position, text) "
+                              "VALUES (:t, 1, 'Patrols')"), {"t": trigger})
+        tables = ("triage_meeting", "triage_item", "community_trigger", "community_trigger_incident",
+                  "community_trigger_recommendation")
+        with _psql(url, "officer.idva") as con:  # MARAC only
+            seen = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # noqa: S608
+            assert seen == {"triage_meeting": 1, "triage_item": 1, "community_trigger": 0,
+                            "community_trigger_incident": 0, "community_trigger_recommendation": 0}
+            assert con.execute("UPDATE community_trigger SET applicant_name = 'x' WHERE id = %s",
+                               (trigger,)).rowcount == 0
+        with _psql(url, "coord.csvg") as con:  # CSVG only
+            seen = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # noqa: S608
+            assert seen == {"triage_meeting": 0, "triage_item": 0, "community_trigger": 1,
+                            "community_trigger_incident": 1, "community_trigger_recommendation": 1}
+    finally:
+        with owner.begin() as conn:
+            conn.execute(text("DELETE FROM triage_meeting WHERE panel_id = :p AND held_on = '2026-12-01'"),
+                         {"p": marac})
+            conn.execute(text("DELETE FROM community_trigger WHERE reference = 'RLS-CT-1'"))
+        owner.dispose()

@@ -68,6 +68,7 @@ EXEMPT: dict[str, str] = {
     "CheckinDialog": "tests/ui/test_offline_dialogs.py, on a server; not yet in the fit and keyboard walkers",
     "ConflictDialog": "tests/ui/test_offline_dialogs.py; not yet in the fit and keyboard walkers",
     "_FileAndPassword": "the base of CheckoutDialog and CheckinDialog, never shown itself",
+    "_StepForm": "the base of ApplicationDialog and ReviewDialog (ui/dialogs/community_trigger.py), walked as them",
 }
 
 
@@ -253,6 +254,38 @@ def _wizard_page(page_id: int) -> Callable[..., QWidget]:
     return make
 
 
+def _triage(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk_gui.dialogs.triage import TriageDialog
+
+    dialog = TriageDialog(ctx)
+    dialog.open_day()  # the day's triage, as a person sees it after Enter
+    return dialog
+
+
+def _community_trigger(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk_gui.dialogs.community_trigger import CommunityTriggerDialog
+
+    return CommunityTriggerDialog(ctx)
+
+
+def _trigger_form(which: str) -> Callable[..., QWidget]:
+    def make(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+        from cspdesk_gui.dialogs.community_trigger import ApplicationDialog, ReviewDialog
+
+        panel = next(p.id for p in PanelService(ctx).list_panels() if p.panel_type.value == "csvg")
+        cls = ApplicationDialog if which == "application" else ReviewDialog
+        return cls(None, panel, {}, date(2026, 11, 2))
+
+    return make
+
+
+def _trigger_settings(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk.services.referrals.community_trigger import CommunityTriggerService
+    from cspdesk_gui.dialogs.community_trigger import TriggerSettingsDialog
+
+    return TriggerSettingsDialog(CommunityTriggerService(ctx))
+
+
 #: what → (the class it makes, how to make it from a signed-in administrator's context and a folder)
 WINDOWS: dict[str, tuple[str, Callable[..., QWidget]]] = {
     "first-run": ("FirstRunWindow", _first_run_window),
@@ -281,6 +314,11 @@ WINDOWS: dict[str, tuple[str, Callable[..., QWidget]]] = {
     "dvds-request": ("DvdsDialog", lambda ctx, _tmp: _case_orders(ctx).add_dvds()),
     "transfer-out": ("TransferOutDialog", lambda ctx, _tmp: _case_orders(ctx).transfer_out()),
     "transfer-in": ("TransferInDialog", _transfer_in),
+    "triage": ("TriageDialog", _triage),
+    "community-trigger": ("CommunityTriggerDialog", _community_trigger),
+    "trigger-application": ("ApplicationDialog", _trigger_form("application")),
+    "trigger-review": ("ReviewDialog", _trigger_form("review")),
+    "trigger-settings": ("TriggerSettingsDialog", _trigger_settings),
 }
 
 

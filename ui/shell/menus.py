@@ -52,7 +52,11 @@ def build_menus(window: Any) -> None:  # window: the MainWindow (importing it wo
     _add(window, view_menu, "find_action", "&Find cases", window.find_cases, QKeySequence.StandardKey.Find)
     # Issue 20: CARM's map (ui/dialogs/context_map.py).
     _add(window, view_menu, "map_action", "&Map of contexts…", window.open_context_map)
-    _add(window, view_menu, "contexts_action", "CARM con&texts…", window.open_contexts)
+    _add(window, view_menu, "contexts_action", "CARM conte&xts…", window.open_contexts)
+    # Issue 19, part C: daily triage (MARAC) and ASB case reviews (CSVG) — ui/dialogs/triage.py, community_trigger.py.
+    _add(window, view_menu, "triage_action", "Daily &triage…", window.open_triage, "Ctrl+Shift+T")
+    _add(window, view_menu, "community_trigger_action", "ASB case &reviews…", window.open_community_trigger,
+         "Ctrl+Shift+R")
     view_menu.addSeparator()
     window.appearance_actions = appearance_menu(view_menu.addMenu("A&ppearance"), window)
 

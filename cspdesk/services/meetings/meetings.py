@@ -284,6 +284,8 @@ class SuggestionKind(StrEnum):
     NOT_HEARD = "not_heard"
     REVIEW_DUE = "review_due"
     LAPSED = "lapsed"
+    #: Triaged "To MARAC" at a daily triage meeting and not listed yet (cspdesk.services.meetings.triage).
+    TRIAGED = "triaged"
 
 
 @dataclass(frozen=True)
@@ -677,6 +679,7 @@ class MeetingService:
             base = _with_subject(select(Case.id, Case.reference, subject, Case.review_date, Case.referral_date,
                                         Case.subject_person_id), person)
             out = self._not_heard(s, panel.id, base, listed)
+            out += self._triaged(s, panel.id, base, listed, {sg.case_id for sg in out})
             due = s.execute(base.where(
                 Case.panel_id == panel.id, Case.status.in_(LISTABLE_CASE_STATUSES), Case.review_date.is_not(None),
                 Case.review_date <= day, Case.id.not_in(listed),
@@ -705,6 +708,23 @@ class MeetingService:
                                       f"{months} months since the referral of {ref_day.day} {ref_day:%b %Y}: "
                                       "close or keep open"))
             return out
+
+    @staticmethod
+    def _triaged(s: Session, panel_id: int, base, listed, already: set[int]) -> list[Suggestion]:  # noqa: ANN001
+        """Referrals a daily triage sent to MARAC that are accepted and on no agenda still to be
+        held (no MARAC meeting was planned when they were triaged)."""
+        from cspdesk.domain.triage import TriageOutcome
+        from cspdesk.storage.model_triage import TriageItem, TriageMeeting
+
+        rows = s.execute(base.add_columns(TriageMeeting.held_on)
+                         .join(TriageItem, TriageItem.case_id == Case.id)
+                         .join(TriageMeeting, TriageMeeting.id == TriageItem.triage_meeting_id)
+                         .where(Case.panel_id == panel_id, Case.status == CaseStatus.ACCEPTED,
+                                TriageItem.outcome == TriageOutcome.TO_MARAC, Case.id.not_in(listed))
+                         .order_by(TriageMeeting.held_on, Case.id)).all()
+        return [Suggestion(cid, ref, subj or "", SuggestionKind.TRIAGED,
+                           f"Triaged to MARAC on {held.day} {held:%b %Y}: list it")
+                for cid, ref, subj, _review, _day, _pid, held in rows if cid not in already]
 
     @staticmethod
     def _not_heard(s: Session, panel_id: int, base, listed) -> list[Suggestion]:  # noqa: ANN001
