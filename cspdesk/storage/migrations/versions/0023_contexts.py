@@ -18,7 +18,7 @@ from alembic import op
 from cspdesk.storage.server_roles import grant_new_tables
 
 revision: str = "0023_contexts"
-down_revision: str | None = "0022_risktools"
+down_revision: str | None = '0022_risktools'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@ meeting file ties the file to the server's row (cspdesk.storage.model_offline). 
 its meeting's panel: an account sees the checkouts of the meetings it sees.
 
 Revision ID: 0024_offline
-Revises: 0022_risktools
+Revises: 0023_contexts
 Create Date: 2026-12-07 16:20:00
 """
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ from alembic import op
 from cspdesk.storage.server_roles import grant_new_tables
 
 revision: str = "0024_offline"
-down_revision: str | None = "0022_risktools"
+down_revision: str | None = '0023_contexts'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

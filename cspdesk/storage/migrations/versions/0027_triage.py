@@ -10,7 +10,7 @@ On a server each table is granted to the accounts' group and kept to the account
 row-level security: a triage meeting and an application by their panel; their rows through them.
 
 Revision ID: 0027_triage
-Revises: 0022_risktools
+Revises: 0026_orders
 Create Date: 2026-12-07 16:05:00
 """
 from collections.abc import Sequence
@@ -21,7 +21,7 @@ from alembic import op
 from cspdesk.storage.server_roles import grant_new_tables
 
 revision: str = '0027_triage'
-down_revision: str | None = '0022_risktools'
+down_revision: str | None = '0026_orders'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
