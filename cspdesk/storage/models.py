@@ -834,3 +834,7 @@ class AuditCheckpoint(Base):
     signing_key_id: Mapped[int] = mapped_column(Integer)
     signature: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# Tables of later issues, each in its own module (the same Base).
+from cspdesk.storage import model_children  # noqa: E402,F401 - issue 19: children in their own right

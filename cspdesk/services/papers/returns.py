@@ -37,6 +37,7 @@ from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.ages import age_on_or_none
+from cspdesk.domain.children import CscStatus
 from cspdesk.domain.enums import (
     AgendaItemKind,
     AuditKind,
@@ -331,6 +332,7 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
         Measure("Perpetrators aged 17 or under", young_perpetrators),
     ))
     months = Counter((h.starts_at.year, h.starts_at.month) for h in hearings)
+    young = _children_and_serial(s, hearings_of, people, children)
     per_month = Series("Cases discussed per month",
                        tuple(_month_label(y, m) for y, m in period.months()),
                        tuple(months.get(ym, 0) for ym in period.months()))
@@ -338,9 +340,48 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
     agency_chart = Series("Referrals by agency", tuple(a for a, _ in top), tuple(n for _, n in top), horizontal=True)
     return dict(
         meeting_dates=tuple(d.date() for d in meeting_dates),
-        sections=(summary, referrals, agencies, diversity),
+        sections=(summary, referrals, agencies, diversity, *young),
         charts=(per_month, agency_chart),
     )
+
+
+def _children_and_serial(s: Session, hearings_of: Counter[int], people: dict[int, list[tuple[PersonRole, Person]]],
+                         children: int) -> tuple[Section, Section]:
+    """Children in their own right and serial perpetrators (issue 19), counted as the children in
+    the households are: once for each hearing of a case in the period."""
+    from cspdesk.services.referrals.children import child_details_of  # the one reader of case_child
+
+    by_status: Counter[CscStatus | None] = Counter()
+    notified: Counter[bool | None] = Counter()
+    of_case = child_details_of(s, sorted(hearings_of))
+    for case_id, n in hearings_of.items():
+        for child in of_case.get(case_id, []):
+            by_status[child.details.csc_status] += n
+            if not child.details.not_in_education:
+                notified[child.details.encompass_notified] += n
+    recorded = sum(v for k, v in by_status.items() if k is not None)
+    young = Section("Children in their own right", (
+        *(Measure(f"Children's services: {status.label.lower()}", by_status.get(status, 0), children)
+          for status in CscStatus),
+        Measure("Children's services status not recorded", children - recorded, children,
+                note="includes children counted from an imported log's number of children"),
+        Measure("Operation Encompass notifications made", notified.get(True, 0)),
+        Measure("Operation Encompass notifications not made", notified.get(False, 0)),
+        Measure("Operation Encompass not recorded (child in education)", notified.get(None, 0)),
+    ), category="Children")
+    from cspdesk.services.referrals.serial import serial_people
+
+    perpetrators = {p.id for linked in people.values() for role, p in linked if role is PersonRole.PERPETRATOR}
+    serial = serial_people(s, perpetrators)
+    cases = sum(hearings_of.values())
+    involving = sum(n for case_id, n in hearings_of.items()
+                    if any(role is PersonRole.PERPETRATOR and p.id in serial for role, p in people.get(case_id, [])))
+    serial_section = Section("Serial perpetrators", (
+        Measure("Serial perpetrators heard (linked to 2+ victims)", len(serial),
+                note="different people; victims counted across every case they are on"),
+        Measure("Cases involving a serial perpetrator", involving, cases),
+    ))
+    return young, serial_section
 
 
 def _chunks(ids: Sequence[int], size: int = 900) -> list[Sequence[int]]:
