@@ -3,7 +3,8 @@ return's counts against hand-counted data, the details saved and read back, and 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +108,114 @@ def test_the_rules() -> None:
     assert csc_status_from_text("") is None
     with pytest.raises(ValueError):
         csc_status_from_text("maybe")
+
+
+# --- The quality report (SafeLives' ten principles) --------------------------------------------------
+
+
+@pytest.fixture
+def quality(ctx: ServiceContext, quarter: Quarter) -> Quarter:
+    """The quarter's meeting (10 Feb: A, B, C, F heard) with a second (10 Mar: A reviewed), and
+    what the quality report reads. The expected figures, counted by hand, are in the test."""
+    from sqlalchemy import select
+
+    from cspdesk.domain.enums import AgendaItemKind, AttendanceStatus, Listing, MeetingStatus, RiskLevel, Sector
+    from cspdesk.storage import models as m
+
+    at = lambda h, mi: datetime(2026, 2, 10, h, mi)  # noqa: E731 - a short clock for the rows below
+    with ctx.unit_of_work() as s:
+        first = s.scalar(select(m.Meeting).where(m.Meeting.panel_id == quarter.panel,
+                                                m.Meeting.status == MeetingStatus.FINALISED))
+        second = m.Meeting(panel_id=quarter.panel, starts_at=datetime(2026, 3, 10, 10), status=MeetingStatus.FINALISED,
+                           created_at=first.created_at)
+        s.add(second)
+        s.flush()
+        case = {k: s.get(m.Case, quarter.cases[k]) for k in "ABCF"}
+        for key, risk, referred in (("A", RiskLevel.HIGH, date(2026, 1, 20)), ("B", RiskLevel.HIGH, date(2026, 2, 1)),
+                                    ("C", RiskLevel.HIGH, date(2026, 1, 10)), ("F", RiskLevel.MEDIUM, date(2026, 2, 6))):
+            case[key].risk_level, case[key].referral_date = risk, referred
+        s.add(m.AgendaItem(meeting_id=second.id, position=1, kind=AgendaItemKind.CASE, case_id=case["A"].id,
+                           listing=Listing.REVIEW))
+        items = {i.case_id: i for i in s.scalars(select(m.AgendaItem).where(m.AgendaItem.meeting_id == first.id))}
+        items[case["A"].id].started_at, items[case["A"].id].ended_at = at(10, 0), at(10, 12)  # 12 min
+        items[case["B"].id].started_at = at(10, 12)  # no end: runs to C's start, 18 min
+        items[case["C"].id].started_at, items[case["C"].id].ended_at = at(10, 30), at(10, 38)  # 8 min
+        idva = m.Agency(name="Testshire IDVA Service", short_code="IDVA", sector=Sector.DOMESTIC_ABUSE)
+        housing = m.Agency(name="Testshire Homes", short_code="TH", sector=Sector.HOUSING)
+        s.add_all([idva, housing])
+        s.flush()
+        for meeting, agency, status in ((first, idva, AttendanceStatus.PRESENT),
+                                        (first, quarter.police, AttendanceStatus.PRESENT),
+                                        (first, housing, AttendanceStatus.APOLOGIES),
+                                        (second, idva, AttendanceStatus.ABSENT),
+                                        (second, quarter.police, AttendanceStatus.PRESENT)):
+            agency_id = agency if isinstance(agency, int) else agency.id
+            s.add(m.Attendance(meeting_id=meeting.id, agency_id=agency_id, status=status))
+        for meeting, key in ((first, "A"), (first, "A"), (first, "B"), (second, "A")):
+            s.add(m.Action(panel_id=quarter.panel, case_id=case[key].id, meeting_id=meeting.id, text="Safety plan",
+                           created_at=first.created_at, updated_at=first.created_at))
+    return quarter
+
+
+def test_the_quality_report_measures_as_counted_by_hand(ctx: ServiceContext, quality: Quarter) -> None:
+    from cspdesk.services.papers.quality import QualityService
+
+    data = QualityService(ctx).build(quality.panel, QUARTER)
+    idva = data.measure("High-risk cases with an IDVA present")
+    # High-risk hearings: A, B, C at 10 Feb (IDVA present), A again at 10 Mar (IDVA absent): 3 of 4.
+    assert (idva.value, idva.verdict) == ("3 of 4 (75.0%)", "below")
+    minutes = data.measure("Minutes per case")
+    # Timed: A 12, B 18 (to C's start), C 8; F and the review untimed: median 12, mean 12.7.
+    assert minutes.value == "median 12.0 min, mean 12.7 min (3 of 5 case items timed)"
+    assert minutes.verdict == "within"
+    # Actions: A 2 + B 1 at 10 Feb, A 1 at 10 Mar = 4 over 5 hearings.
+    assert data.measure("Actions per case").value == "0.8 (4 actions, 5 cases heard)"
+    # Days from referral to 10 Feb for A, B, C, F: 21, 9, 31, 4 → sorted 4, 9, 21, 31.
+    assert data.measure("Days from referral to hearing").value == \
+        "median 15; 25th 8, 75th 24, 90th percentile 28 (4 cases)"
+    repeat = data.measure("Repeat rate")  # C of A, B, C, F
+    assert (repeat.value, repeat.verdict) == ("1 of 4 (25.0%)", "below")
+    assert data.meeting_dates == (date(2026, 2, 10), date(2026, 3, 10))
+    assert [(a.agency, a.marks, a.present) for a in data.attendance] == [
+        ("Testshire Homes", ("A", "–"), 0), ("Testshire IDVA Service", ("P", "X"), 1),
+        ("Testshire Police", ("P", "P"), 2)]
+
+
+def test_minutes_not_recorded_when_nothing_was_timed(ctx: ServiceContext, quarter: Quarter) -> None:
+    from cspdesk.services.papers.quality import QualityService
+
+    data = QualityService(ctx).build(quarter.panel, QUARTER)
+    assert data.measure("Minutes per case").value == "not recorded"
+    assert data.attendance == ()
+
+
+def test_the_quality_report_pdf_reads_back_marked(ctx: ServiceContext, quality: Quarter, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+    from sqlalchemy import select
+
+    from cspdesk.domain.enums import AuditKind
+    from cspdesk.services.papers.quality import QualityService
+    from cspdesk.storage.models import AuditEvent
+
+    out = tmp_path / "quality.pdf"
+    QualityService(ctx).write(quality.panel, QUARTER, out, invariant=True)
+    reader = PdfReader(out)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    # (Cells wrap, and pypdf reads a table's wrapped cells line by line across the row: short phrases.)
+    for expected in ("OFFICIAL-SENSITIVE", "Quality report", "3 of 4 (75.0%)", "Minutes per case", "10–15 min a case",
+                     "Repeat rate", "1 of 4 (25.0%)", "Agencies' attendance by meeting", "Testshire IDVA Service",
+                     "P present", "2 of 2"):
+        assert expected in text, expected
+    assert "Given" not in text  # no person's name in a panel report
+    assert reader.metadata.title == "Quality report: Testshire MARAC, " + QUARTER.label
+    with ctx.reading() as s:
+        kinds = [(e.kind, e.details.get("report")) for e in s.scalars(select(AuditEvent))]
+    assert (AuditKind.PRINT, "quality") in kinds
+
+
+def test_the_quality_report_only_for_members_of_a_marac(ctx: ServiceContext, quarter: Quarter) -> None:
+    from cspdesk.services.papers.quality import QualityService
+
+    ctx.actor = _officer(quarter.other_panel)
+    with pytest.raises(PermissionDenied):
+        QualityService(ctx).build(quarter.panel, QUARTER)

@@ -228,8 +228,9 @@ def _end(period: Period) -> datetime:
     return datetime.combine(period.end + timedelta(days=1), datetime.min.time())
 
 
-def _held_meetings(panel_id: int, period: Period):  # noqa: ANN202 - a SQLAlchemy condition
-    # Meetings that took place (never planned or cancelled ones).
+def held_meetings(panel_id: int, period: Period):  # noqa: ANN202 - a SQLAlchemy condition
+    """SQL: the panel's meetings that took place in ``period`` (never planned or cancelled ones);
+    the return's and the quality report's."""
     return and_(Meeting.panel_id == panel_id, Meeting.starts_at >= _start(period), Meeting.starts_at < _end(period),
                 Meeting.status.in_(MET_STATUSES))
 
@@ -238,8 +239,17 @@ def _month_label(year: int, month: int) -> str:
     return f"{date(year, month, 1):%b %Y}"
 
 
+#: The listings a return counts as cases discussed (reviews of a case already heard are not).
+COUNTED_LISTINGS = (Listing.NEW, Listing.REPEAT, Listing.TRANSFERRED_IN)
+
+
+def is_repeat_hearing(listing: Listing | None, crit_repeat: bool, repeat_of_case_id: int | None) -> bool:
+    """A hearing counted as a repeat: listed as one, or its referral recorded as one."""
+    return listing == Listing.REPEAT or crit_repeat or repeat_of_case_id is not None
+
+
 def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | None) -> dict:
-    counted = (Listing.NEW, Listing.REPEAT, Listing.TRANSFERRED_IN)
+    counted = COUNTED_LISTINGS
     hearings = s.execute(
         select(AgendaItem.case_id, AgendaItem.listing, Meeting.starts_at, Case.referral_date,
                Case.crit_repeat, Case.repeat_of_case_id, Case.children_count, Case.victim_age_band,
@@ -247,21 +257,20 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .join(Case, Case.id == AgendaItem.case_id)
         .outerjoin(Agency, Agency.id == Case.referring_agency_id)
-        .where(_held_meetings(panel.id, period), AgendaItem.kind == AgendaItemKind.CASE,
+        .where(held_meetings(panel.id, period), AgendaItem.kind == AgendaItemKind.CASE,
                AgendaItem.listing.in_(counted), heard_clause())
     ).all()
     meeting_dates = s.scalars(
-        select(Meeting.starts_at).where(_held_meetings(panel.id, period)).order_by(Meeting.starts_at)
+        select(Meeting.starts_at).where(held_meetings(panel.id, period)).order_by(Meeting.starts_at)
     ).all()
     last_year = s.scalar(
         select(AgendaItem.id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(_held_meetings(panel.id, period.year_earlier()), AgendaItem.kind == AgendaItemKind.CASE,
+        .where(held_meetings(panel.id, period.year_earlier()), AgendaItem.kind == AgendaItemKind.CASE,
                AgendaItem.listing.in_(counted), heard_clause()).with_only_columns(func.count())
     )
 
     cases = len(hearings)
-    repeats = sum(1 for h in hearings
-                  if h.listing == Listing.REPEAT or h.crit_repeat or h.repeat_of_case_id is not None)
+    repeats = sum(1 for h in hearings if is_repeat_hearing(h.listing, h.crit_repeat, h.repeat_of_case_id))
     case_ids = {h.case_id for h in hearings}
     hearings_of = Counter(h.case_id for h in hearings)
     referral_date = {h.case_id: h.referral_date for h in hearings}
