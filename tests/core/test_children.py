@@ -219,3 +219,34 @@ def test_the_quality_report_only_for_members_of_a_marac(ctx: ServiceContext, qua
     ctx.actor = _officer(quarter.other_panel)
     with pytest.raises(PermissionDenied):
         QualityService(ctx).build(quarter.panel, QUARTER)
+
+
+# --- Redaction: a school identifies a child ---------------------------------------------------------
+
+
+def test_a_childs_school_is_removed_from_papers_that_circulate(ctx: ServiceContext, quarter: Quarter) -> None:
+    from cspdesk.domain.redaction import SCHOOL_REMOVED
+    from cspdesk.services.papers.case_summary import CaseSummaryService
+    from cspdesk.storage import models as m
+
+    with ctx.unit_of_work() as s:
+        s.get(m.Case, quarter.cases["A"]).summary = "Ask the DSL at Testtown Primary to watch for signs."
+    full = CaseSummaryService(ctx).build(quarter.cases["A"], contact_details=True)
+    c1 = next(p for p in full.people if p.name == "GivenC1 FamilyC1")
+    assert c1.details == ("school: Testtown Primary, Encompass: school notified 21 Jan 2026 by Testshire Police, "
+                          "children's services: child protection")
+    shared = CaseSummaryService(ctx).build(quarter.cases["A"], contact_details=False)
+    c1 = next(p for p in shared.people if p.name == "GivenC1 FamilyC1")
+    assert c1.details.startswith(f"school: {SCHOOL_REMOVED}, Encompass: school notified")
+    assert "children's services: child protection" in c1.details
+    c3 = next(p for p in shared.people if p.name == "GivenC3 FamilyC3")
+    assert "not in education" in c3.details
+    assert "Testtown" not in repr(shared)
+
+
+def test_the_redaction_rule_for_schools() -> None:
+    from cspdesk.domain.redaction import SCHOOL_REMOVED, KnownContacts, redact_text
+
+    known = KnownContacts.of([], ["Little Acorns Nursery", "  ", "Oakfield"])
+    assert redact_text("Seen at little acorns nursery and at Oakfield on 12/03/2026.", known) == \
+        f"Seen at {SCHOOL_REMOVED} and at {SCHOOL_REMOVED} on 12/03/2026."

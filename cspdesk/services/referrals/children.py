@@ -22,7 +22,7 @@ from cspdesk.services.errors import NotFound, ValidationError
 from cspdesk.storage.model_children import CaseChild
 from cspdesk.storage.models import Agency, Case, CasePerson, Person
 
-__all__ = ["CaseChildView", "ChildrenService", "child_details_of", "write_child_details"]
+__all__ = ["CaseChildView", "ChildrenService", "child_details_of", "schools_of_cases", "write_child_details"]
 
 NO_SUCH_CASE = "That case does not exist, or is on a panel you are not a member of."
 
@@ -40,6 +40,27 @@ class CaseChildView:
     details: ChildDetails
     #: The notifying agency's name ("" when none is recorded).
     encompass_agency: str = ""
+
+    def own_right_lines(self) -> tuple[str, ...]:
+        """What is recorded beyond the school, as papers and the brief say it ("" parts left out)."""
+        d = self.details
+        return tuple(x for x in (
+            "not in education" if d.not_in_education else "",
+            encompass_text(d, self.encompass_agency),
+            f"children's services: {d.csc_status.label.lower()}" if d.csc_status is not None else "",
+        ) if x)
+
+
+def encompass_text(details: ChildDetails, agency: str = "") -> str:
+    """"Encompass: school notified 21 Jan 2026 by Police (DSL)", "Encompass: school not notified",
+    or "" when not recorded."""
+    if details.encompass_notified is None:
+        return ""
+    if not details.encompass_notified:
+        return "Encompass: school not notified"
+    on = f" {details.encompass_on.day} {details.encompass_on:%b %Y}" if details.encompass_on else ""
+    who = " and ".join(x for x in (agency, details.encompass_by) if x)
+    return f"Encompass: school notified{on}" + (f" by {who}" if who else "")
 
 
 def child_details_of(s: Session, case_ids: list[int]) -> dict[int, list[CaseChildView]]:
@@ -68,6 +89,15 @@ def child_details_of(s: Session, case_ids: list[int]) -> dict[int, list[CaseChil
             out.setdefault(link.case_id, []).append(CaseChildView(
                 link.id, person.id, f"{person.given_name} {person.family_name}".strip(), person.date_of_birth,
                 link.relationship_to_victim, link.relationship_to_perpetrator, details, agency or ""))
+    return out
+
+
+def schools_of_cases(s: Session, case_ids: list[int]) -> set[str]:
+    """The schools and nurseries of the children on ``case_ids`` (for redaction: identifying)."""
+    out: set[str] = set()
+    for start in range(0, len(case_ids), 900):
+        out.update(s.scalars(select(CasePerson.school).where(CasePerson.case_id.in_(case_ids[start:start + 900]),
+                                                             CasePerson.school != "")))
     return out
 
 
