@@ -250,3 +250,24 @@ def test_the_redaction_rule_for_schools() -> None:
     known = KnownContacts.of([], ["Little Acorns Nursery", "  ", "Oakfield"])
     assert redact_text("Seen at little acorns nursery and at Oakfield on 12/03/2026.", known) == \
         f"Seen at {SCHOOL_REMOVED} and at {SCHOOL_REMOVED} on 12/03/2026."
+
+
+# --- Meeting mode's brief ------------------------------------------------------------------------------
+
+
+def test_the_brief_flags_a_serial_perpetrator_and_says_each_childs_details(ctx: ServiceContext,
+                                                                         quarter: Quarter) -> None:
+    from cspdesk.services.meetings.meetings import MeetingService
+
+    ctx.actor = _officer(quarter.panel, role=Role.CHAIR)
+    brief = MeetingService(ctx).case_brief(quarter.cases["A"], with_addresses=False)
+    by_name = {p.name: p for p in brief.people}
+    assert by_name["GivenP1 FamilyP1"].serial_perpetrator
+    assert not by_name["GivenV1 FamilyV1"].serial_perpetrator
+    assert by_name["GivenC1 FamilyC1"].child_details == (
+        "Encompass: school notified 21 Jan 2026 by Testshire Police", "children's services: child protection")
+    assert by_name["GivenC3 FamilyC3"].child_details == ("not in education", "children's services: none")
+    shown = MeetingService(ctx).case_brief(quarter.cases["A"], with_addresses=True)
+    assert {p.name: p for p in shown.people}["GivenC1 FamilyC1"].child_details[0] == "school: Testtown Primary"
+    f_brief = MeetingService(ctx).case_brief(quarter.cases["F"], with_addresses=False)
+    assert not any(p.serial_perpetrator for p in f_brief.people)
