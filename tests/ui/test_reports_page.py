@@ -227,3 +227,21 @@ def test_typing_dates_updates_the_figures_once_the_typing_pauses(qtbot, demo_ctx
     texts = [w.text() for w in page.dashboard_widget.findChildren(type(page.status_label))]
     assert "The period ends before it starts." in " ".join(texts)
     assert not page.preview_button.isEnabled()
+
+
+def test_the_quality_report_opens_from_the_page_for_a_marac(qtbot, demo_ctx):
+    """Issue 19: "Quality report…" previews the chosen MARAC's report for the period shown."""
+    page = _page(qtbot, demo_ctx)
+    assert page.quality_button.isEnabled()
+    with qtbot.waitSignal(page.preview_opened, timeout=5000) as opened:
+        page.quality_button.click()
+    dialog = opened.args[0]
+    assert isinstance(dialog, PreviewDialog)
+    with qtbot.waitSignal(dialog.pages_drawn, timeout=30_000):
+        pass
+    assert dialog.windowTitle() == "Print preview — Quality report: Swale MARAC, 2026 Q3"
+    dialog.close()
+    other = next(r.id for r in page.panels if r.panel_type.value != "marac")
+    with qtbot.waitSignal(page.dashboard_shown, timeout=30_000):
+        page.set_panel(other)
+    assert not page.quality_button.isEnabled()
