@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fit_walk import check as _check
 from fit_walk import shown_whole
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
 from cspdesk.domain.children import ChildDetails, CscStatus
 from cspdesk.domain.enums import PanelType
@@ -99,3 +99,35 @@ def test_the_children_section_fits_a_laptop(qtbot, demo_ctx, laptop):
     shots = os.environ.get("CSPDESK_SHOTS")
     if shots:
         dialog.children_rows.grab().save(str(Path(shots) / f"children-section-{name}.png"))
+
+
+def test_the_case_view_edits_a_childs_details_and_reads_them_back(qtbot, demo_ctx):
+    from cspdesk_gui.dialogs.case_view import CaseDialog
+
+    dialog = _marac_form(qtbot, demo_ctx)
+    _fill(dialog)
+    created = dialog.save()
+    assert created is not None
+    view = CaseDialog.open_case(demo_ctx, created.case_id)
+    qtbot.addWidget(view)
+    section = view.children_section
+    lines = [c.objectName() for c in section.findChildren(QWidget) if c.objectName() == "childLine"]
+    assert len(lines) == 2
+    pip = next(c for c in section.children_shown if c.name == "Pip Quorrington")
+    editor = section.edit(pip)
+    assert editor.csc.currentData() == CscStatus.CHILD_PROTECTION.value
+    assert editor.school.text() == "Example Primary School"
+    editor.csc.setCurrentIndex(editor.csc.findData(CscStatus.LOOKED_AFTER.value))
+    editor.notified_on.setText("not a date")
+    assert editor.save() is None and editor.error.text().startswith("Notified on:")
+    editor.notified_on.setText("4/11/2026")
+    editor.agency.setCurrentIndex(1)
+    with qtbot.waitSignal(view.changes_made, timeout=5000):
+        saved = editor.save()
+    assert saved is not None
+    again = {c.name: c.details for c in ChildrenService(demo_ctx).children(created.case_id)}
+    assert again["Pip Quorrington"].csc_status is CscStatus.LOOKED_AFTER
+    assert again["Pip Quorrington"].encompass_on == date(2026, 11, 4)
+    assert again["Pip Quorrington"].encompass_by_agency_id == editor.agency.itemData(1)
+    shown = [w.text() for w in section.findChildren(QLabel) if w.objectName() == "childLine"]
+    assert any("children's services: looked after" in t for t in shown)
