@@ -33,7 +33,7 @@ from sqlalchemy import select
 import cspdesk.services as services_package
 from constants import DEMO_TODAY
 from core.actions_helpers import act_as
-from cspdesk.domain.enums import PanelType, Role
+from cspdesk.domain.enums import PanelType, PersonRole, Role
 from cspdesk.domain.periods import Period
 from cspdesk.services.records_io.action_import import ActionField, ImportMapping
 from cspdesk.services.actions.actions import ActionQuery, NewAction
@@ -68,6 +68,7 @@ KIND = {
     "item_id": "item", "leaving_item_id": "item", "agenda_item_id": "item", "item_ids": "item",
     "action_id": "action", "group_id": "group", "person_id": "person", "attendance_id": "attendance",
     "user_id": "user", "panel_ids": "panel",
+    "case_person_id": "child",  # issue 19: a child on a case (ChildrenService)
 }
 IDS_KIND = {"ActionService": "action", "CaseService": "case", "OcgService": "group", "AuditService": "audit"}
 #: Methods that list the rows of the ids given: another panel's rows are left out, not refused.
@@ -162,6 +163,8 @@ def _records(ctx, panel: int, tmp_path: Path) -> dict[str, int]:  # noqa: ANN001
                                                                   Case.subject_person_id.not_in(others))
                            .order_by(Case.id)),
             "audit": 1,
+            "child": _one(s, select(CasePerson.id).join(Case, Case.id == CasePerson.case_id)
+                          .where(Case.panel_id == panel, CasePerson.role == PersonRole.CHILD).order_by(CasePerson.id)),
         }
         found["group"] = _one(s, select(Case.subject_group_id).where(Case.panel_id == panel,
                                                                      Case.subject_group_id.is_not(None)))
@@ -311,7 +314,7 @@ def walls(demo_ctx, tmp_path: Path):  # noqa: ANN001, ANN201
     assert demo_ctx.actor.panel_ids == frozenset({csvg})
     # Every kind of record is there to walk with, on both sides.
     assert MISSING not in {v for k, v in other.items() if k != "audit"}
-    assert MISSING not in {v for k, v in own.items() if k not in ("audit", "group")}
+    assert MISSING not in {v for k, v in own.items() if k not in ("audit", "group", "child")}  # CSVG has no children
     return demo_ctx, own, other, demo_ctx.actor.agency_id
 
 

@@ -141,13 +141,15 @@ class ChildrenService:
         status. Refused (naming the field) when the details contradict themselves, or when the
         notifying agency does not exist."""
         self._ctx.require(Permission.EDIT_CASES)
-        check_child_details(details, "child")
         with self._ctx.unit_of_work() as s:
+            # The case and the child first: another panel's case is refused as a missing one,
+            # whatever the details say (a refusal is no oracle).
             case_ = self._case(s, case_id)
             self._ctx.require(Permission.EDIT_CASES, panel_id=case_.panel_id)
             link = s.get(CasePerson, case_person_id)
             if link is None or link.case_id != case_id or link.role is not PersonRole.CHILD:
                 raise NotFound("That child is not on this case.")
+            check_child_details(details, "child")
             if details.encompass_by_agency_id is not None and s.get(Agency, details.encompass_by_agency_id) is None:
                 raise ValidationError("child.encompass_by_agency_id", "There is no such agency.")
             write_child_details(s, link, details)
