@@ -315,6 +315,13 @@ def _add_print_and_export(sub, common: argparse.ArgumentParser, export_sub) -> N
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
     p.set_defaults(handler=_cmd_data_return, suffixes=(".pdf",))
 
+    p = print_sub.add_parser("quality", parents=[common, period],
+                             help="a MARAC's quality report against SafeLives' ten principles",
+                             description="IDVA presence, minutes and actions per case, agencies' attendance by "
+                                         "meeting, days from referral to hearing and the repeat rate of a MARAC.")
+    p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+    p.set_defaults(handler=_cmd_data_return, suffixes=(".pdf",), quality=True)
+
     p = print_sub.add_parser("case", parents=[common], help="a case summary",
                              description="One case on paper: people, details, history, discussions, "
                              "risk assessments and actions.")
@@ -411,6 +418,7 @@ def _parse_day(text: str, option: str):  # noqa: ANN202
 def _cmd_data_return(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from cspdesk.services.papers.quality import QualityService
     from cspdesk.services.papers.returns import ReturnService, between, quarter
 
     out = Path(args.out)
@@ -426,7 +434,7 @@ def _cmd_data_return(args: argparse.Namespace) -> int:
         period = between(_parse_day(args.start, "--from"), _parse_day(args.end, "--to"))
     ctx = _open(args)
     try:
-        service = ReturnService(ctx)
+        service = QualityService(ctx) if getattr(args, "quality", False) else ReturnService(ctx)
         data = service.write(service.panel_id_by_name(args.panel), period, out, suppress_small=args.suppress_small)
     finally:
         ctx.store.dispose()

@@ -10,6 +10,8 @@ What is removed, and the marker left in its place so the reader knows something 
 
 - the known contact details of the people involved (their recorded addresses, postcodes, telephone
   numbers and safe-contact notes), however they were typed (any case, spacing or punctuation);
+- the schools and nurseries of the children on the cases (a school says where a child can be
+  found: identifying, as an address is);
 - by pattern: e-mail addresses, UK street addresses ("3 Elm Close", "Flat 2, 14 High Street"),
   UK telephone numbers (07…, 01…/02…/03…, +44 and 0044, spaced, hyphenated, bracketed or not) and
   UK postcodes.
@@ -36,7 +38,9 @@ PHONE_REMOVED = "[phone removed]"
 EMAIL_REMOVED = "[email removed]"
 POSTCODE_REMOVED = "[postcode removed]"
 CONTACT_NOTE_REMOVED = "[contact note removed]"
-MARKERS = (ADDRESS_REMOVED, PHONE_REMOVED, EMAIL_REMOVED, POSTCODE_REMOVED, CONTACT_NOTE_REMOVED)
+#: A child's school or nursery (issue 19): it says where a child can be found, as an address does.
+SCHOOL_REMOVED = "[school removed]"
+MARKERS = (ADDRESS_REMOVED, PHONE_REMOVED, EMAIL_REMOVED, POSTCODE_REMOVED, CONTACT_NOTE_REMOVED, SCHOOL_REMOVED)
 
 T = TypeVar("T")
 
@@ -139,10 +143,13 @@ class KnownContacts:
     phones: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
     contact_notes: tuple[str, ...] = ()
+    #: The schools and nurseries of the children on the cases (issue 19): identifying, as addresses.
+    schools: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, people: Iterable[tuple[str, str, str, str]]) -> KnownContacts:
-        """From each person's (address, postcode, phone, contact notes), as recorded."""
+    def of(cls, people: Iterable[tuple[str, str, str, str]], schools: Iterable[str] = ()) -> KnownContacts:
+        """From each person's (address, postcode, phone, contact notes), as recorded, and the
+        children's schools."""
         addresses: set[str] = set()
         postcodes: set[str] = set()
         phones: set[str] = set()
@@ -152,7 +159,7 @@ class KnownContacts:
                 if value and value.strip():
                     into.add(value.strip())
         return cls(tuple(sorted(addresses)), tuple(sorted(postcodes)), tuple(sorted(phones)), (),
-                   tuple(sorted(notes)))
+                   tuple(sorted(notes)), tuple(sorted({x.strip() for x in schools if x and x.strip()})))
 
 
 class Redaction:
@@ -183,6 +190,8 @@ class Redaction:
                 loose(value, ADDRESS_REMOVED, words=2)
         for email in known.emails:
             loose(email, EMAIL_REMOVED)
+        for school in known.schools:
+            loose(school, SCHOOL_REMOVED)
         for postcode in known.postcodes:
             loose(postcode, POSTCODE_REMOVED)
         #: Known numbers in any country's format, found by their digits (one pattern for them all).
@@ -341,6 +350,7 @@ def _walk(value: object, redact: Callable[[str], str], keep: frozenset[str]) -> 
 
 __all__ = [
     "ADDRESS_REMOVED", "CONTACT_NOTE_REMOVED", "EMAIL_REMOVED", "MARKERS", "PHONE_REMOVED", "POSTCODE_REMOVED",
+    "SCHOOL_REMOVED",
     "RESEARCH_IDENTITY_FIELDS", "KnownContacts", "Level", "Redaction", "redact", "redact_for_circulation",
     "redact_text",
 ]

@@ -11,11 +11,12 @@ is :mod:`cspdesk.domain.panels`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from cspdesk.domain.children import ChildDetails
 from cspdesk.domain.criteria import MaracCriteria, marac_criteria
 from cspdesk.domain.enums import PanelType, PersonRole, RiskLevel, VulnerabilityFlag
 from cspdesk.domain.panels import PanelAsks, panel_asks
@@ -115,6 +116,12 @@ class ChildDraft:
     relationship_to_victim: str = ""
     relationship_to_perpetrator: str = ""
     school: str = ""
+    #: Children in their own right (issue 19): not in education, Operation Encompass, children's
+    #: services status (its ``education_setting`` is not read: ``school`` is the setting's name).
+    own_right: ChildDetails = field(default_factory=ChildDetails)
+
+    def details(self) -> ChildDetails:
+        return replace(self.own_right, education_setting=self.school)
 
 
 @dataclass(frozen=True, kw_only=True)

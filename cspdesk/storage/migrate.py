@@ -13,7 +13,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 #: The newest revision in ``migrations/versions``; tests/storage/test_migrations.py checks it.
-HEAD_REVISION = "0027_triage"
+HEAD_REVISION = "0025_children"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -842,3 +842,5 @@ from cspdesk.storage import model_offline as _model_offline  # noqa: E402,F401 -
 from cspdesk.storage import model_orders  # noqa: E402,F401 - protective orders, DVDS, transfers (issue 19)
 # Issue 19, part C: daily triage and ASB Case Reviews (their own module; imported last, same Base).
 from cspdesk.storage import model_triage  # noqa: E402,F401
+# Tables of later issues, each in its own module (the same Base).
+from cspdesk.storage import model_children  # noqa: E402,F401 - issue 19: children in their own right

@@ -34,7 +34,7 @@ import cspdesk.services as services_package
 from constants import DEMO_TODAY
 from core.actions_helpers import act_as
 from cspdesk.domain.contexts import ContextKind
-from cspdesk.domain.enums import PanelType, Role
+from cspdesk.domain.enums import PanelType, PersonRole, Role
 from cspdesk.domain.periods import Period
 from cspdesk.services.records_io.action_import import ActionField, ImportMapping
 from cspdesk.services.actions.actions import ActionQuery, NewAction
@@ -75,6 +75,7 @@ KIND = {
     "order_id": "order", "request_id": "dvds_request",  # issue 19: a MARAC case's orders and DVDS requests
     # Issue 19, part C: daily triage (MARAC) and ASB case reviews (CSVG).
     "triage_id": "triage", "triage_item_id": "triage_item", "trigger_id": "trigger",
+    "case_person_id": "child",  # issue 19: a child on a case (ChildrenService)
 }
 IDS_KIND = {"ActionService": "action", "CaseService": "case", "OcgService": "group", "AuditService": "audit"}
 #: Methods that list the rows of the ids given: another panel's rows are left out, not refused.
@@ -169,6 +170,8 @@ def _records(ctx, panel: int, tmp_path: Path) -> dict[str, int]:  # noqa: ANN001
                                                                   Case.subject_person_id.not_in(others))
                            .order_by(Case.id)),
             "audit": 1,
+            "child": _one(s, select(CasePerson.id).join(Case, Case.id == CasePerson.case_id)
+                          .where(Case.panel_id == panel, CasePerson.role == PersonRole.CHILD).order_by(CasePerson.id)),
         }
         found["context"] = _one(s, select(CarmContext.id).join(Case, Case.id == CarmContext.case_id)
                                 .where(Case.panel_id == panel))
@@ -372,9 +375,9 @@ def walls(demo_ctx, tmp_path: Path):  # noqa: ANN001, ANN201
     assert demo_ctx.actor.panel_ids == frozenset({csvg})
     # Every kind of record is there to walk with, on both sides.
     assert MISSING not in {v for k, v in other.items() if k != "audit"}
-    # Orders and DVDS requests are MARAC's: the coordinator's CSVG has none of its own.
+    # Orders, DVDS requests, triage and children are MARAC's: the coordinator's CSVG has none of its own.
     assert MISSING not in {v for k, v in own.items()
-                           if k not in ("audit", "group", "order", "dvds_request", "triage", "triage_item")}
+                           if k not in ("audit", "group", "order", "dvds_request", "triage", "triage_item", "child")}
     return demo_ctx, own, other, demo_ctx.actor.agency_id
 
 

@@ -237,6 +237,20 @@ def _erase(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
     return EraseDialog(RetentionService(ctx), [row])
 
 
+def _child_details(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    """Issue 19: a child's school, Encompass and children's services, from the case view."""
+    from cspdesk.services.referrals.cases import CaseQuery
+    from cspdesk.services.referrals.children import ChildrenService
+    from cspdesk_gui.dialogs.case_children import ChildDetailsDialog
+
+    children = ChildrenService(ctx)
+    for case_id in CaseService(ctx).case_ids(CaseQuery(panel_id=_marac(ctx), statuses=None))[:200]:
+        found = children.children(case_id)
+        if found:
+            return ChildDetailsDialog(ctx, case_id, found[0])
+    raise AssertionError("no MARAC case with children in the demo data")
+
+
 def _first_run_window(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
     from cspdesk_gui.first_run import FirstRunWindow
 
@@ -319,6 +333,7 @@ WINDOWS: dict[str, tuple[str, Callable[..., QWidget]]] = {
     "trigger-application": ("ApplicationDialog", _trigger_form("application")),
     "trigger-review": ("ReviewDialog", _trigger_form("review")),
     "trigger-settings": ("TriggerSettingsDialog", _trigger_settings),
+    "child-details": ("ChildDetailsDialog", _child_details),
 }
 
 

@@ -9,7 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from cspdesk.domain.children import CscStatus
 from cspdesk.domain.enums import PanelType, PersonRole
+from cspdesk.services.referrals.children import ChildrenService
 from cspdesk.services.referrals.cases import CaseQuery, CaseService
 from cspdesk.services.partnership.panels import PanelService
 from cspdesk.services.referrals.referrals import ReferralService
@@ -190,9 +192,19 @@ def test_a_marac_referral_entered_by_keyboard_alone_is_found_in_the_list(qtbot, 
     _tab(qtbot)
     _type(qtbot, "Example Primary School")
 
+    # The child's second line (issue 19): children's services, Encompass, notified on and by.
+    _tab(qtbot)
+    assert _focus() is child.extras["csc_status"]
+    qtbot.keyClick(_focus(), Qt.Key.Key_Down)  # "CSC: none"
+    _tab(qtbot)
+    assert _focus() is child.extras["encompass"]
+    qtbot.keyClick(_focus(), Qt.Key.Key_Down)  # "Encompass: notified"
+    _tab(qtbot, 3)  # past the date and the notifier, left empty
+    assert _focus() is child.remove_button
+
     # Past the child's Remove button and both Add buttons to the risk tool (DASH 2009 kept), then
     # the DASH grid: 15 yes, 5 no, 4 don't know.
-    _tab(qtbot, 3)
+    _tab(qtbot, 2)
     assert _focus() is dialog.tool_combo and dialog.tool_combo.currentData() == "dash_2009"
     _tab(qtbot)
     assert _focus() is dialog.dash.table
@@ -236,6 +248,9 @@ def test_a_marac_referral_entered_by_keyboard_alone_is_found_in_the_list(qtbot, 
     assert roles == [("Orrin Quorrington", "perpetrator"), ("Pip Quorrington", "child"),
                      ("Zelinda Quorrington", "victim")]
     assert [p.safe_to_call for p in detail.people if p.role == PersonRole.VICTIM] == [True]
+    (pip,) = ChildrenService(demo_ctx).children(created.case_id)
+    assert (pip.details.education_setting, pip.details.csc_status, pip.details.encompass_notified) == \
+        ("Example Primary School", CscStatus.NONE, True)
     # And the search finds it by name.
     cases.set_search_text("Quorrington")
     qtbot.waitUntil(lambda: cases.model.query.text == "Quorrington", timeout=2000)

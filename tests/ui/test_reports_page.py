@@ -147,17 +147,22 @@ def test_a_partnership_without_its_population_is_told_why_the_rate_is_missing(qt
     ]
 
 
-def test_preview_and_export_from_the_page(qtbot, demo_ctx, tmp_path):
-    page = _page(qtbot, demo_ctx)
-    marac = page.panel_id()
+def _previewed(qtbot, page: ReportsPage, button, title: str) -> None:  # noqa: ANN001
+    """Click ``button``; the preview opens, draws its pages under ``title``, and is closed."""
     with qtbot.waitSignal(page.preview_opened, timeout=5000) as opened:
-        page.preview_button.click()
+        button.click()
     dialog = opened.args[0]
     assert isinstance(dialog, PreviewDialog)
     with qtbot.waitSignal(dialog.pages_drawn, timeout=30_000):
         pass
-    assert dialog.windowTitle() == "Print preview — Data return: Swale MARAC, 2026 Q3"
+    assert dialog.windowTitle() == f"Print preview — {title}"
     dialog.close()
+
+
+def test_preview_and_export_from_the_page(qtbot, demo_ctx, tmp_path):
+    page = _page(qtbot, demo_ctx)
+    marac = page.panel_id()
+    _previewed(qtbot, page, page.preview_button, "Data return: Swale MARAC, 2026 Q3")
 
     exports = AuditService(demo_ctx)
     query = AuditQuery(kinds=frozenset({AuditKind.EXPORT}), entity="panel", entity_id=marac)
@@ -227,3 +232,14 @@ def test_typing_dates_updates_the_figures_once_the_typing_pauses(qtbot, demo_ctx
     texts = [w.text() for w in page.dashboard_widget.findChildren(type(page.status_label))]
     assert "The period ends before it starts." in " ".join(texts)
     assert not page.preview_button.isEnabled()
+
+
+def test_the_quality_report_opens_from_the_page_for_a_marac(qtbot, demo_ctx):
+    """Issue 19: "Quality report…" previews the chosen MARAC's report for the period shown."""
+    page = _page(qtbot, demo_ctx)
+    assert page.quality_button.isEnabled()
+    _previewed(qtbot, page, page.quality_button, "Quality report: Swale MARAC, 2026 Q3")
+    other = next(r.id for r in page.panels if r.panel_type.value != "marac")
+    with qtbot.waitSignal(page.dashboard_shown, timeout=30_000):
+        page.set_panel(other)
+    assert not page.quality_button.isEnabled()

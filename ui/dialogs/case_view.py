@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cspdesk.domain.enums import AssessmentKind, CaseStatus, PanelType, RiskLevel
+from cspdesk.domain.enums import AssessmentKind, CaseStatus, PanelType, PersonRole, RiskLevel
 from cspdesk.domain.orders import TRANSFERABLE
 from cspdesk.domain.risk_tools import recorded_tool
 from cspdesk.domain.rules import CASE_TRANSITIONS
@@ -204,6 +204,17 @@ class CaseDialog(QDialog):
         self.contact_note.setObjectName("mutedText")
         layout.addWidget(self.contact_note)
         self.set_contact_details_shown(False)
+
+        # -- children in their own right (issue 19: MARAC) ---------------------------------------
+        if ctx is not None and row.panel_type == PanelType.MARAC and any(
+                p.role is PersonRole.CHILD for p in detail.people):
+            from cspdesk_gui.dialogs.case_children import CaseChildrenSection
+
+            layout.addSpacing(6)
+            layout.addWidget(self._caption("Children in their own right", body))
+            self.children_section = CaseChildrenSection(ctx, self.case_id, self._can_edit, body)
+            self.children_section.changes_made.connect(lambda changes: emit(self.changes_made, changes))
+            layout.addWidget(self.children_section)
 
         # -- risk assessments -----------------------------------------------------------------
         self._build_assessments(body, layout)

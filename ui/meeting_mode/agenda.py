@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from cspdesk.domain.enums import AgendaItemKind, MeetingStatus
+from cspdesk.domain.children import SERIAL_FLAG
 from cspdesk.services.errors import ServiceError
 from cspdesk.services.meetings.meetings import ActionRow, AgendaEntry, CaseBrief, ItemView
 from cspdesk.services.people.contexts import ContextBrief
@@ -251,6 +252,10 @@ class AgendaFlow:
         for p in brief.people:
             age = age_on(p.date_of_birth, today)
             line = f"<b>{esc(p.name)}</b> — {esc(p.role.label)}" + (f", {age}" if age else "")
+            if p.serial_perpetrator:  # issue 19: the flag, never the other cases
+                line += f" · <b style='color:{theme.colour('danger').name()}'>{esc(SERIAL_FLAG)}</b>"
+            if p.child_details:
+                line += f"<br/>&nbsp;&nbsp;<span>{esc('; '.join(p.child_details))}</span>"
             if said := self._known_to(p.person_id):  # issue 20: other panels, as the setting allows
                 line += f"<br/>&nbsp;&nbsp;<i>{esc(said)}</i>"
             if brief.addresses_shown:

@@ -11,6 +11,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from cspdesk.domain.children import SERIAL_FLAG
 from cspdesk.services.referrals.cases import LinkedPerson
 from cspdesk_gui import theme
 from cspdesk_gui.formatting import short_date
@@ -100,7 +101,8 @@ def _display(person: LinkedPerson, column: PeopleColumn) -> str:
         case PeopleColumn.NAME:
             return person.name
         case PeopleColumn.ROLE:
-            return person.role.label
+            # Issue 19: the flag, never the other cases (the service gives no more).
+            return f"{person.role.label} · {SERIAL_FLAG}" if person.serial_perpetrator else person.role.label
         case PeopleColumn.BORN:
             return short_date(person.date_of_birth)
         case PeopleColumn.ADDRESS:

@@ -17,6 +17,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
+from cspdesk.domain.children import SERIAL_FLAG
 from cspdesk.domain.enums import RiskLevel, SubjectKind
 from cspdesk.services.referrals.cases import CaseQuery, CaseRow, CaseService, CaseSort
 from cspdesk_gui import theme
@@ -189,7 +190,9 @@ _ROW_ROLES = frozenset(
 
 
 def _subject(row: CaseRow) -> str:
-    return f"{row.subject} (repeat)" if row.is_repeat else row.subject
+    marks = [word for word, shown in (("repeat", row.is_repeat), ("serial perpetrator", row.serial_perpetrator))
+             if shown]
+    return f"{row.subject} ({'; '.join(marks)})" if marks else row.subject
 
 
 def _display(row: CaseRow, column: Column) -> str:
@@ -227,6 +230,8 @@ def _tooltip(row: CaseRow, column: Column) -> str | None:
                 lines.append(_KIND_WORDS[row.subject_kind])
             if row.is_repeat:
                 lines.append(_REPEAT_TIP)
+            if row.serial_perpetrator:
+                lines.append(SERIAL_FLAG)
             return "\n".join(lines)
         case Column.PANEL:
             return f"{row.panel_name} ({row.panel_type.label})"

@@ -49,7 +49,7 @@ from cspdesk_gui.operations import run_op
 from cspdesk_gui.formatting import short_date
 from cspdesk_gui.models.return_section import ReturnColumn, ReturnSectionModel
 from cspdesk_gui.pages.base import Page, empty_state
-from cspdesk_gui.printing.sources import data_return_source, period_words
+from cspdesk_gui.printing.sources import data_return_source, period_words, quality_source
 from cspdesk_gui.signals import emit
 
 #: The widest a chart is drawn on screen, in pixels.
@@ -205,9 +205,17 @@ class ReportsPage(Page):
         self.xlsx_button = QPushButton("Export XLSX…", self.controls)
         self.xlsx_button.setObjectName("reportExportXlsx")
         self.xlsx_button.clicked.connect(partial(self.choose_export, ".xlsx"))
+        # Issue 19: a MARAC's quality against SafeLives' ten principles, for the same period.
+        self.quality_button = QPushButton("&Quality report…", self.controls)
+        self.quality_button.setObjectName("reportQuality")
+        self.quality_button.setToolTip("A MARAC measured against SafeLives' ten principles for this period: "
+                                       "IDVA presence, minutes and actions per case, attendance, days to hearing, "
+                                       "repeat rate")
+        self.quality_button.clicked.connect(self.open_quality_preview)
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.csv_button)
         buttons.addWidget(self.xlsx_button)
+        buttons.addWidget(self.quality_button)
         buttons.addSpacing(12)
         self.status_label = QLabel("", self.controls)
         self.status_label.setObjectName("mutedText")
@@ -252,7 +260,8 @@ class ReportsPage(Page):
         self.suppress_box.toggled.connect(self._choice_changed)
         # Keyboard order follows the eye: panel, small numbers, then the period, then the buttons.
         order = [self.panel_combo, self.suppress_box, self.by_quarter, self.quarter_combo, self.by_dates,
-                 self.from_date, self.to_date, self.preview_button, self.csv_button, self.xlsx_button, self.scroll]
+                 self.from_date, self.to_date, self.preview_button, self.csv_button, self.xlsx_button,
+                 self.quality_button, self.scroll]
         for first_widget, second in zip(order, order[1:]):
             QWidget.setTabOrder(first_widget, second)
         self._mode_changed()
@@ -578,6 +587,9 @@ class ReportsPage(Page):
     def _update_buttons(self) -> None:
         for button in (self.preview_button, self.csv_button, self.xlsx_button):
             button.setEnabled(self._reportable and not self._exporting)
+        pid = self.panel_id()
+        marac = any(r.id == pid and r.panel_type is PanelType.MARAC for r in self.panels)
+        self.quality_button.setEnabled(marac and not self._exporting)
 
     # -- printing and exporting -----------------------------------------------------------------
 
@@ -596,6 +608,22 @@ class ReportsPage(Page):
         source = data_return_source(self.ctx, panel_id, self.panel_name(), period,
                                     suppress_small=self.suppress_small())
         dialog = open_preview(self.window(), source)
+        emit(self.preview_opened, dialog)
+        return dialog
+
+    def open_quality_preview(self):  # noqa: ANN201 - the preview dialog, or None
+        """The quality report's print preview for the chosen MARAC and period."""
+        from cspdesk_gui.printing.preview import open_preview
+
+        panel_id = self.panel_id()
+        if panel_id is None:
+            return None
+        try:
+            period = self.period()
+        except ServiceError as exc:
+            self.status_label.setText(str(exc))
+            return None
+        dialog = open_preview(self.window(), quality_source(self.ctx, panel_id, self.panel_name(), period))
         emit(self.preview_opened, dialog)
         return dialog
 

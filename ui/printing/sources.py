@@ -20,6 +20,7 @@ from cspdesk.services.people.chronology import ChronologyService, Subject
 from cspdesk.services.context import ServiceContext
 from cspdesk.services.people.context_map import ContextMapService, MapQuery
 from cspdesk.services.papers.meeting_papers import MeetingPapersService
+from cspdesk.services.papers.quality import QualityService
 from cspdesk.services.papers.returns import Period, ReturnService
 
 
@@ -67,6 +68,19 @@ def data_return_source(ctx: ServiceContext, panel_id: int, panel_name: str, peri
         save=lambda path: service.write(panel_id, period, Path(path), suppress_small=suppress_small),
         record_printed=lambda pages, printer: service.record_printed(
             panel_id, period, suppress_small=suppress_small, pages=pages, printer=printer),
+    )
+
+
+def quality_source(ctx: ServiceContext, panel_id: int, panel_name: str, period: Period) -> PrintSource:
+    """A MARAC's quality report against SafeLives' ten principles (issue 19)."""
+    service = QualityService(ctx)
+    when = period_words(period)
+    return PrintSource(
+        title=f"Quality report: {panel_name}, {when}",
+        file_name=f"Quality report - {panel_name} - {when}.pdf",
+        render=partial(service.render, panel_id, period),
+        save=lambda path: service.write(panel_id, period, Path(path)),
+        record_printed=lambda pages, printer: service.record_printed(panel_id, period, pages=pages, printer=printer),
     )
 
 

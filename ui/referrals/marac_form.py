@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
+from cspdesk.domain.children import ChildDetails, CscStatus
 from cspdesk.domain.dash import DASH_QUESTIONS
 from cspdesk.domain.risk_tools import PROFESSIONAL_JUDGEMENT, risk_tool
 from cspdesk.services.referrals.referrals import (
@@ -24,10 +25,43 @@ from cspdesk_gui.formatting import short_date
 from cspdesk_gui.referrals.assessment import MARAC_TOOLS
 from cspdesk_gui.referrals.dash import DashGrid
 from cspdesk_gui.referrals.dialog import ReferralDialog, combo, text_box
-from cspdesk_gui.referrals.people import PersonEntry, RowField
+from cspdesk_gui.referrals.fields import DateUnreadable, parse_date
+from cspdesk_gui.referrals.people import PersonEntry, PersonRow, RowField
 from cspdesk_gui.widgets.keyboard import FocusCheckBox
 
 _YES_NO = [("Not recorded", None), ("Yes", True), ("No", False)]
+
+#: The Encompass choice's value for a child not in education (no school to notify).
+_NOT_IN_EDUCATION = "not_in_education"
+#: A child in their own right (issue 19), on the second line of the child's row.
+CHILD_OWN_RIGHT = (
+    RowField("csc_status", "Children's services status", second_line=True,
+             choices=[("Children's services?", None),
+                      *((f"CSC: {s.label.lower()}", s.value) for s in CscStatus)]),
+    RowField("encompass", "Operation Encompass", second_line=True,
+             choices=[("Encompass?", None), ("Encompass: notified", True),
+                      ("Encompass: not notified", False), ("Not in education", _NOT_IN_EDUCATION)]),
+    RowField("encompass_on", "School notified on (date)", second_line=True),
+    RowField("encompass_by", "Notified by (agency, role)", second_line=True),
+)
+
+
+def child_own_right(row: PersonRow) -> ChildDetails:
+    """The row's Encompass and children's services choices. A date that cannot be read is left out
+    here: it is the form's own problem (:meth:`MaracReferralForm._own_problems`), which stops the save."""
+    encompass = row.value("encompass")
+    status = row.value("csc_status")
+    try:
+        notified_on = parse_date(str(row.value("encompass_on")))
+    except DateUnreadable:
+        notified_on = None
+    return ChildDetails(
+        not_in_education=encompass == _NOT_IN_EDUCATION,
+        encompass_notified=encompass if isinstance(encompass, bool) else None,
+        encompass_on=notified_on,
+        encompass_by=str(row.value("encompass_by")),
+        csc_status=CscStatus(status) if status else None,
+    )
 
 
 class MaracReferralForm(ReferralDialog):
@@ -50,7 +84,7 @@ class MaracReferralForm(ReferralDialog):
         self.children_rows = self._rows(layout, frame, "children", "child",
                                         [RowField("relationship_to_victim", "Relationship to victim"),
                                          RowField("relationship_to_perpetrator", "Relationship to perpetrator"),
-                                         RowField("school", "School")],
+                                         RowField("school", "School or nursery"), *CHILD_OWN_RIGHT],
                                         "Add c&hild", "No children entered.")
 
         frame, layout = self._section("DASH risk checklist")
@@ -199,7 +233,19 @@ class MaracReferralForm(ReferralDialog):
         return DashChecklist(answers=items), []
 
     def _own_problems(self) -> list[Problem]:
-        return self._dash_checklist()[1]
+        return self._dash_checklist()[1] + self._encompass_dates()
+
+    def _encompass_dates(self) -> list[Problem]:
+        problems = []
+        for i, (number, row) in enumerate(self.children_rows.filled_rows()):
+            text = str(row.value("encompass_on"))
+            try:
+                if text:
+                    parse_date(text)
+            except DateUnreadable as exc:
+                problems.append(Problem(f"children[{i}].encompass_on", f"Child {number}: Encompass date: {exc}"))
+        return problems
+
 
     def _subject_paths(self) -> list[tuple[PersonEntry, str]]:
         return [(self.victim, "victim")]
@@ -218,7 +264,7 @@ class MaracReferralForm(ReferralDialog):
                 ChildDraft(person=self._person_draft(row.entry),
                            relationship_to_victim=str(row.value("relationship_to_victim")),
                            relationship_to_perpetrator=str(row.value("relationship_to_perpetrator")),
-                           school=str(row.value("school")))
+                           school=str(row.value("school")), own_right=child_own_right(row))
                 for _n, row in self.children_rows.filled_rows()
             ),
             dash=self._dash_checklist()[0],

@@ -123,12 +123,16 @@ class PersonEntry(QObject):
 
 @dataclass(frozen=True)
 class RowField:
-    """One column of a repeatable row: a text box, or a choice from ``choices`` (label, value)."""
+    """One column of a repeatable row: a text box, or a choice from ``choices`` (label, value).
+    A field on the ``second_line`` sits under the row's relationships (a child's Encompass and
+    children's services, issue 19), so the row stays as wide as before; its label is its
+    placeholder (a text box) or its first choice (a choice), and its accessible name."""
 
     key: str
     label: str
     width: int = 0
     choices: Sequence[tuple[str, object]] = ()
+    second_line: bool = False
 
 
 class PersonRow(QObject):
@@ -139,6 +143,7 @@ class PersonRow(QObject):
         parent = rows.body
         self.entry = PersonEntry(parent, f"{rows.noun.capitalize()} {number}", name=f"{rows.key}{number}", today=rows.today)
         self.extras: dict[str, QWidget] = {}
+        self._fields = list(rows.extra_fields)
         for spec in rows.extra_fields:
             if spec.choices:
                 combo = QComboBox(parent)
@@ -149,6 +154,11 @@ class PersonRow(QObject):
                 edit = QLineEdit(parent)
                 edit.setPlaceholderText(spec.label)
                 widget = edit
+            if spec.second_line:
+                widget.setToolTip(spec.label)
+                if isinstance(widget, QComboBox):  # shrinks with the form rather than widen it
+                    widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                    widget.setMinimumContentsLength(8)
             widget.setObjectName(f"{rows.key}{number}_{spec.key}")
             widget.setAccessibleName(f"{rows.noun.capitalize()} {number}: {spec.label.lower()}")
             self.extras[spec.key] = widget
@@ -157,9 +167,25 @@ class PersonRow(QObject):
         self.remove_button.setAccessibleName(f"Remove {rows.noun} {number}")
         self.remove_button.setAutoDefault(False)
         self.error = error_label(parent)
+        #: The second line's fields side by side, across the whole row (they never widen its columns).
+        self.second_box = QWidget(parent)
+        self.second_box.setObjectName(f"{rows.key}{number}SecondLine")
+        box = QHBoxLayout(self.second_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(6)
+        for widget in self.second_line():
+            box.addWidget(widget, 1)
+        self.second_box.setVisible(bool(self.second_line()))
 
     def widgets(self) -> list[QWidget]:
-        return [*self.entry.fields(), *self.extras.values(), self.remove_button]
+        """Every field in reading (and Tab) order: the first line's, the second line's, then Remove."""
+        return [*self.first_line(), *self.second_line(), self.remove_button]
+
+    def first_line(self) -> list[QWidget]:
+        return [*self.entry.fields(), *(self.extras[f.key] for f in self._fields if not f.second_line)]
+
+    def second_line(self) -> list[QWidget]:
+        return [self.extras[f.key] for f in self._fields if f.second_line]
 
     def value(self, key: str) -> object:
         widget = self.extras[key]
@@ -221,7 +247,8 @@ class PeopleRows(QWidget):
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setHorizontalSpacing(6)
         self.grid.setVerticalSpacing(2)
-        headings = ["Given name", "Family name", "Date of birth", *(f.label for f in self.extra_fields)]
+        headings = ["Given name", "Family name", "Date of birth",
+                    *(f.label for f in self.extra_fields if not f.second_line)]
         for column, text in enumerate(headings):
             caption = QLabel(text, self.body)
             caption.setObjectName("columnCaption")
@@ -259,7 +286,7 @@ class PeopleRows(QWidget):
             return
         index = self.rows.index(row)
         self.rows.remove(row)
-        for widget in [*row.widgets(), row.error, row.entry.link_label]:
+        for widget in [*row.widgets(), row.error, row.entry.link_label, row.second_box]:
             self.grid.removeWidget(widget)
             widget.deleteLater()
         self._relayout()
@@ -282,12 +309,18 @@ class PeopleRows(QWidget):
             row.show_error("")
 
     def _relayout(self) -> None:
+        second = any(f.second_line for f in self.extra_fields)
+        stride = 4 if second else 3
         for line, row in enumerate(self.rows):
-            grid_row = 1 + line * 3
-            for column, widget in enumerate(row.widgets()):
+            grid_row = 1 + line * stride
+            first = row.first_line()
+            for column, widget in enumerate([*first, row.remove_button]):
                 self.grid.addWidget(widget, grid_row, column)
-            self.grid.addWidget(row.entry.link_label, grid_row + 1, 0, 1, self._header_count + 1)
-            self.grid.addWidget(row.error, grid_row + 2, 0, 1, self._header_count + 1)
+            if second:
+                self.grid.addWidget(row.second_box, grid_row + 1, 0, 1, self._header_count)
+            below = grid_row + (2 if second else 1)
+            self.grid.addWidget(row.entry.link_label, below, 0, 1, self._header_count + 1)
+            self.grid.addWidget(row.error, below + 1, 0, 1, self._header_count + 1)
         self.body.setVisible(bool(self.rows))
         self.empty_label.setVisible(not self.rows and bool(self.empty_label.text()))
 

@@ -52,6 +52,8 @@ from cspdesk.domain.schedule import MAX_RECURRING, Recurrence, meeting_dates
 from cspdesk.services.audit import audit
 from cspdesk.services.people.contexts import ContextBrief, context_brief
 from cspdesk.services.referrals.cases import latest_risk, referral_criteria
+from cspdesk.services.referrals.children import child_details_of
+from cspdesk.services.referrals.serial import serial_people
 from cspdesk.services.orders.orders import brief_lines, transferred_in
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ServiceError, ValidationError, checked_text
@@ -237,6 +239,11 @@ class BriefPerson:
     address: str
     postcode: str
     phone: str
+    #: A perpetrator linked to two or more victims across every case (issue 19: the flag only).
+    serial_perpetrator: bool = False
+    #: A child's own-right details (issue 19): Encompass and children's services status, and the
+    #: school or nursery when addresses were asked for (a school says where a child can be found).
+    child_details: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -572,14 +579,21 @@ class MeetingService:
         roles = list(PersonRole)
         ordered += sorted(((r, p) for r, p in links if p.id != case_.subject_person_id),
                           key=lambda rp: roles.index(rp[0]))
+        children = {c.person_id: c for c in child_details_of(s, [case_id]).get(case_id, [])}
+        serial = serial_people(s, [p.id for r, p in ordered if r is PersonRole.PERPETRATOR])
         for role, p in ordered:
             if (p.id, role) in seen:
                 continue
             seen.add((p.id, role))
+            child = children.get(p.id) if role is PersonRole.CHILD else None
+            school = child.details.education_setting if child is not None and with_addresses else ""
             people.append(BriefPerson(
                 p.id, f"{p.given_name} {p.family_name}", role, p.date_of_birth,
                 p.address if with_addresses else "", p.postcode if with_addresses else "",
                 p.phone if with_addresses else "",
+                serial_perpetrator=role is PersonRole.PERPETRATOR and p.id in serial,
+                child_details=((*((f"school: {school}",) if school else ()), *child.own_right_lines())
+                               if child is not None else ()),
             ))
         risk = latest_risk(s, case_id)
         criteria = referral_criteria(s, case_)

@@ -23,6 +23,7 @@ from cspdesk.reports.action_papers import (
     render_tracker_pdf,
 )
 from cspdesk.services.audit import audit
+from cspdesk.services.referrals.children import schools_of_cases
 from cspdesk.services.actions.actions import RAG_ORDER, ActionGroupBy, ActionQuery, ActionRow, ActionService, ActionSort
 from cspdesk.services.partnership.partnership import paper_heading
 from cspdesk.services.context import ServiceContext
@@ -170,7 +171,8 @@ class ActionPapersService:
                         select(Person.address, Person.postcode, Person.phone, Person.contact_notes)
                         .join(owner, owner.person_id == Person.id).where(link.in_(ids[start:start + 500]))
                     ))
-        return KnownContacts.of(people)
+            schools = schools_of_cases(s, case_ids)
+        return KnownContacts.of(people, schools)
 
     def write_tracker(self, query: ActionQuery, out: Path, *, distribution: bool = False, invariant: bool = False,
                       progress: ProgressFn | None = None) -> TrackerData:

@@ -13,6 +13,7 @@ from cspdesk.domain.redaction import KnownContacts, redact_for_circulation
 from cspdesk.domain.rules import person_display_name
 from cspdesk.reports.case_summary import CaseSummaryData, SummaryPerson, render_case_summary_pdf
 from cspdesk.services.audit import audit
+from cspdesk.services.referrals.children import child_details_of
 from cspdesk.services.partnership.partnership import paper_heading
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound
@@ -94,11 +95,13 @@ class CaseSummaryService:
             .where(CasePerson.case_id == case_id).order_by(CasePerson.id)
         ).all()
         histories = contact_history(s, [p.id for _, p in links]) if contact_details else {}
+        children = {c.case_person_id: c for c in child_details_of(s, [case_id]).get(case_id, [])}
         for link, person in links:
             details = ", ".join(x for x in (
                 f"to victim: {link.relationship_to_victim}" if link.relationship_to_victim else "",
                 f"to perpetrator: {link.relationship_to_perpetrator}" if link.relationship_to_perpetrator else "",
                 f"school: {link.school}" if link.school else "",
+                *(children[link.id].own_right_lines() if link.id in children else ()),
             ) if x)
             known.append((person.address, person.postcode, person.phone, person.contact_notes))
             born = person.date_of_birth
@@ -124,7 +127,8 @@ class CaseSummaryService:
         )
         # A copy without contact details is for circulation: nothing typed about the case (notes,
         # discussions, decisions, actions and their updates) may carry an address or a number either.
-        return data if contact_details else redact_for_circulation(data, KnownContacts.of(known))
+        schools = [link.school for link, _p in links]
+        return data if contact_details else redact_for_circulation(data, KnownContacts.of(known, schools))
 
     @staticmethod
     def _criteria(s: Session, case_id: int) -> tuple[tuple[str, str], ...]:

@@ -110,10 +110,13 @@ class MeetingPapersService:
         known_case_ids = {*case_ids, *(a.case_id for a in carried if a.case_id is not None)}
         cases = {c.id: c for c in s.scalars(select(Case).where(Case.id.in_(case_ids)))} if case_ids else {}
         people: dict[int, list[tuple[int, int, Person]]] = defaultdict(list)
+        schools: set[str] = set()  # the children's: identifying on a paper that circulates (issue 19)
         if known_case_ids:
             for link, person in s.execute(select(CasePerson, Person).join(Person, Person.id == CasePerson.person_id)
                                           .where(CasePerson.case_id.in_(known_case_ids))):
                 people[link.case_id].append((_ROLE_ORDER.get(link.role, 99), link.id, link.role, person))
+                if link.school:
+                    schools.add(link.school)
         reasons = self._latest_updates(s, [a.id for a in carried])
 
         def action(a: ActionRow) -> PaperAction:
@@ -203,8 +206,8 @@ class MeetingPapersService:
         )
         if not distribution:
             return papers
-        known = KnownContacts.of((p.address, p.postcode, p.phone, p.contact_notes)
-                                 for linked in people.values() for *_, p in linked)
+        known = KnownContacts.of(((p.address, p.postcode, p.phone, p.contact_notes)
+                                  for linked in people.values() for *_, p in linked), schools)
         return redact_for_circulation(papers, known, keep=_NOT_REDACTED)
 
     @staticmethod

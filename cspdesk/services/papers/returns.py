@@ -37,6 +37,7 @@ from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.ages import age_on_or_none
+from cspdesk.domain.children import CscStatus
 from cspdesk.domain.enums import (
     AgendaItemKind,
     AuditKind,
@@ -227,8 +228,9 @@ def _end(period: Period) -> datetime:
     return datetime.combine(period.end + timedelta(days=1), datetime.min.time())
 
 
-def _held_meetings(panel_id: int, period: Period):  # noqa: ANN202 - a SQLAlchemy condition
-    # Meetings that took place (never planned or cancelled ones).
+def held_meetings(panel_id: int, period: Period):  # noqa: ANN202 - a SQLAlchemy condition
+    """SQL: the panel's meetings that took place in ``period`` (never planned or cancelled ones);
+    the return's and the quality report's."""
     return and_(Meeting.panel_id == panel_id, Meeting.starts_at >= _start(period), Meeting.starts_at < _end(period),
                 Meeting.status.in_(MET_STATUSES))
 
@@ -237,8 +239,17 @@ def _month_label(year: int, month: int) -> str:
     return f"{date(year, month, 1):%b %Y}"
 
 
+#: The listings a return counts as cases discussed (reviews of a case already heard are not).
+COUNTED_LISTINGS = (Listing.NEW, Listing.REPEAT, Listing.TRANSFERRED_IN)
+
+
+def is_repeat_hearing(listing: Listing | None, crit_repeat: bool, repeat_of_case_id: int | None) -> bool:
+    """A hearing counted as a repeat: listed as one, or its referral recorded as one."""
+    return listing == Listing.REPEAT or crit_repeat or repeat_of_case_id is not None
+
+
 def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | None) -> dict:
-    counted = (Listing.NEW, Listing.REPEAT, Listing.TRANSFERRED_IN)
+    counted = COUNTED_LISTINGS
     hearings = s.execute(
         select(AgendaItem.case_id, AgendaItem.listing, Meeting.starts_at, Case.referral_date,
                Case.crit_repeat, Case.repeat_of_case_id, Case.children_count, Case.victim_age_band,
@@ -246,21 +257,20 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .join(Case, Case.id == AgendaItem.case_id)
         .outerjoin(Agency, Agency.id == Case.referring_agency_id)
-        .where(_held_meetings(panel.id, period), AgendaItem.kind == AgendaItemKind.CASE,
+        .where(held_meetings(panel.id, period), AgendaItem.kind == AgendaItemKind.CASE,
                AgendaItem.listing.in_(counted), heard_clause())
     ).all()
     meeting_dates = s.scalars(
-        select(Meeting.starts_at).where(_held_meetings(panel.id, period)).order_by(Meeting.starts_at)
+        select(Meeting.starts_at).where(held_meetings(panel.id, period)).order_by(Meeting.starts_at)
     ).all()
     last_year = s.scalar(
         select(AgendaItem.id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(_held_meetings(panel.id, period.year_earlier()), AgendaItem.kind == AgendaItemKind.CASE,
+        .where(held_meetings(panel.id, period.year_earlier()), AgendaItem.kind == AgendaItemKind.CASE,
                AgendaItem.listing.in_(counted), heard_clause()).with_only_columns(func.count())
     )
 
     cases = len(hearings)
-    repeats = sum(1 for h in hearings
-                  if h.listing == Listing.REPEAT or h.crit_repeat or h.repeat_of_case_id is not None)
+    repeats = sum(1 for h in hearings if is_repeat_hearing(h.listing, h.crit_repeat, h.repeat_of_case_id))
     case_ids = {h.case_id for h in hearings}
     hearings_of = Counter(h.case_id for h in hearings)
     referral_date = {h.case_id: h.referral_date for h in hearings}
@@ -331,6 +341,7 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
         Measure("Perpetrators aged 17 or under", young_perpetrators),
     ))
     months = Counter((h.starts_at.year, h.starts_at.month) for h in hearings)
+    young = _children_and_serial(s, hearings_of, people, children)
     per_month = Series("Cases discussed per month",
                        tuple(_month_label(y, m) for y, m in period.months()),
                        tuple(months.get(ym, 0) for ym in period.months()))
@@ -338,11 +349,48 @@ def _marac(s: Session, panel: Panel, period: Period, partnership: Partnership | 
     agency_chart = Series("Referrals by agency", tuple(a for a, _ in top), tuple(n for _, n in top), horizontal=True)
     return dict(
         meeting_dates=tuple(d.date() for d in meeting_dates),
-        sections=(summary, referrals, agencies, diversity, _transfers(s, panel, period)),
+        sections=(summary, referrals, agencies, diversity, *young, _transfers(s, panel, period)),
         charts=(per_month, agency_chart),
     )
 
 
+def _children_and_serial(s: Session, hearings_of: Counter[int], people: dict[int, list[tuple[PersonRole, Person]]],
+                         children: int) -> tuple[Section, Section]:
+    """Children in their own right and serial perpetrators (issue 19), counted as the children in
+    the households are: once for each hearing of a case in the period."""
+    from cspdesk.services.referrals.children import child_details_of  # the one reader of case_child
+
+    by_status: Counter[CscStatus | None] = Counter()
+    notified: Counter[bool | None] = Counter()
+    of_case = child_details_of(s, sorted(hearings_of))
+    for case_id, n in hearings_of.items():
+        for child in of_case.get(case_id, []):
+            by_status[child.details.csc_status] += n
+            if not child.details.not_in_education:
+                notified[child.details.encompass_notified] += n
+    recorded = sum(v for k, v in by_status.items() if k is not None)
+    young = Section("Children in their own right", (
+        *(Measure(f"Children's services: {status.label.lower()}", by_status.get(status, 0), children)
+          for status in CscStatus),
+        Measure("Children's services status not recorded", children - recorded, children,
+                note="includes children counted from an imported log's number of children"),
+        Measure("Operation Encompass notifications made", notified.get(True, 0)),
+        Measure("Operation Encompass notifications not made", notified.get(False, 0)),
+        Measure("Operation Encompass not recorded (child in education)", notified.get(None, 0)),
+    ), category="Children")
+    from cspdesk.services.referrals.serial import serial_people
+
+    perpetrators = {p.id for linked in people.values() for role, p in linked if role is PersonRole.PERPETRATOR}
+    serial = serial_people(s, perpetrators)
+    cases = sum(hearings_of.values())
+    involving = sum(n for case_id, n in hearings_of.items()
+                    if any(role is PersonRole.PERPETRATOR and p.id in serial for role, p in people.get(case_id, [])))
+    serial_section = Section("Serial perpetrators", (
+        Measure("Serial perpetrators heard (linked to 2+ victims)", len(serial),
+                note="different people; victims counted across every case they are on"),
+        Measure("Cases involving a serial perpetrator", involving, cases),
+    ))
+    return young, serial_section
 # --- Transfers between MARACs (issue 19, part B) ---------------------------------------------------
 
 

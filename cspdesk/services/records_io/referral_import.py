@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from cspdesk.domain import diversity
 from cspdesk.domain.cells import guard_row
+from cspdesk.domain.children import NOT_IN_EDUCATION, ChildDetails, csc_status_from_text
 from cspdesk.domain.enums import AuditKind, Decision, GroupKind, PanelType, PersonRole, RiskLevel, VulnerabilityFlag
 from cspdesk.domain.plausible import referral_date_problem
 from cspdesk.domain.rules import DASH_QUESTION_COUNT, first_word, normalise_name
@@ -70,6 +71,8 @@ from cspdesk.storage.models import Agency, Case, CasePerson, Panel, Person, Subj
 CELLS_FIRST_ROWS = 1_000
 #: Repeated sections: how many numbered columns are read (child1_… to child6_…, nominal1_… to nominal8_…).
 MAX_CHILDREN = 6
+#: A child's columns after the school (issue 19): child1_csc_status, child1_encompass_notified, …
+CHILD_OWN_RIGHT_PARTS = ("csc_status", "encompass_notified", "encompass_date", "encompass_by")
 MAX_NOMINALS = 8
 MAX_LINKED = 6
 #: Columns that name records by id: a file carrying one is refused whole (see import_referrals).
@@ -115,7 +118,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("child1_relationship_to_victim …", (PanelType.MARAC,), "MARAC: \"daughter\", \"son\", …"),
     Column("child1_relationship_to_perpetrator …", (PanelType.MARAC,), "MARAC: \"son\", \"stepdaughter\", "
                                                                          "\"no relation\", …"),
-    Column("child1_school …", (PanelType.MARAC,), "MARAC: the child's school or nursery."),
+    Column("child1_school …", (PanelType.MARAC,), "MARAC: the child's school or nursery, or \"not in education\".",
+           ("child's school",)),
+    Column("child1_csc_status …", (PanelType.MARAC,), "MARAC: children's services status: none, early help, "
+           "child in need (CIN), child protection (CP) or looked after (LAC).", ("CSC status",)),
+    Column("child1_encompass_notified …", (PanelType.MARAC,), "MARAC: Yes / No: the school was notified under "
+           "Operation Encompass.", ("Encompass notified",)),
+    Column("child1_encompass_date …", (PanelType.MARAC,), "MARAC: when the school was notified."),
+    Column("child1_encompass_by …", (PanelType.MARAC,), "MARAC: who notified the school (agency or role)."),
     Column("q1 … q24", (PanelType.MARAC,), "MARAC: the 24 DASH answers: Y, N or DK (Yes, No, Don't know). "
                                            "All 24 or none.", ("dash_q1 … dash_q24",)),
     Column("dash_source", (PanelType.MARAC,), "MARAC: who gave the DASH answers when not the victim (applies to all)."),
@@ -152,6 +162,14 @@ _ALIASES: dict[str, list[str]] = {
     "given_name": ["first_name", "forename", "victim_given_name", "subject_given_name"],
     "family_name": ["surname", "last_name", "victim_family_name", "subject_family_name"],
     "date_of_birth": ["dob", "victim_date_of_birth", "victim_dob"],
+    # A log with one child's columns, as many keep them (issue 19).
+    "child1_name": ["child's name", "child name"],
+    "child1_date_of_birth": ["child's date of birth", "child dob"],
+    "child1_school": ["child's school", "child's education setting"],
+    "child1_csc_status": ["csc status", "children's services status", "child's csc status", "csc"],
+    "child1_encompass_notified": ["encompass notified", "operation encompass", "encompass"],
+    "child1_encompass_date": ["encompass date", "encompass notified on"],
+    "child1_encompass_by": ["encompass notified by", "encompass by"],
 }
 for _n in range(1, DASH_QUESTION_COUNT + 1):
     _ALIASES[f"q{_n}"] = [f"q{_n:02d}", f"dash_q{_n}", f"dash_q{_n:02d}", f"dash{_n}"]
@@ -161,7 +179,8 @@ KNOWN_FIELDS: tuple[str, ...] = (
     *(c.name for c in COLUMNS if "…" not in c.name and "," not in c.name),
     *history.HISTORY_FIELDS, "place_address", "place_postcode",
     *(f"child{n}_{part}" for n in range(1, MAX_CHILDREN + 1)
-      for part in ("name", "date_of_birth", "relationship_to_victim", "relationship_to_perpetrator", "school")),
+      for part in ("name", "date_of_birth", "relationship_to_victim", "relationship_to_perpetrator", "school",
+                   *CHILD_OWN_RIGHT_PARTS)),
     *(f"q{n}" for n in range(1, DASH_QUESTION_COUNT + 1)),
     *(f"nominal{n}_{part}" for n in range(1, MAX_NOMINALS + 1) for part in ("name", "role", "date_of_birth")),
     *(f"linked{n}_{part}" for n in range(1, MAX_LINKED + 1) for part in ("name", "role")),
@@ -802,6 +821,20 @@ _DASH_WORDS = {"y": DashAnswer.YES, "yes": DashAnswer.YES, "n": DashAnswer.NO, "
 
 #: The header keys of the DASH answers' columns (q1 … q24) and of each child's name and date of birth.
 _Q_KEYS = tuple(header_key(f"q{n}") for n in range(1, DASH_QUESTION_COUNT + 1))
+def _child_own_right(c: _Cells, n: int) -> dict[str, Any]:
+    """A child's school and what issue 19 adds (children's services, Operation Encompass), as
+    ChildDraft's keywords; "not in education" in the school's column says the child has none."""
+    school = c.text(f"child{n}_school", 200)
+    not_in_education = school.strip().casefold() == NOT_IN_EDUCATION
+    return dict(school="" if not_in_education else school, own_right=ChildDetails(
+        not_in_education=not_in_education,
+        encompass_notified=c.boolean(f"child{n}_encompass_notified"),
+        encompass_on=c.date(f"child{n}_encompass_date"),
+        encompass_by=c.text(f"child{n}_encompass_by", 200),
+        csc_status=c.parsed(f"child{n}_csc_status", csc_status_from_text),
+    ))
+
+
 _CHILD_KEYS = tuple((n, header_key(f"child{n}_name"), header_key(f"child{n}_date_of_birth"))
                     for n in range(1, MAX_CHILDREN + 1))
 
@@ -895,7 +928,7 @@ def _draft(trow: TableRow, panel_type: PanelType, panel_id: int, agencies: histo
                 person=PersonDraft(given_name=given, family_name=family, date_of_birth=c.date(f"child{n}_date_of_birth")),
                 relationship_to_victim=c.text(f"child{n}_relationship_to_victim", 120),
                 relationship_to_perpetrator=c.text(f"child{n}_relationship_to_perpetrator", 120),
-                school=c.text(f"child{n}_school", 200)))
+                **_child_own_right(c, n)))
         dash = _dash(c, referral_date)
         draft = MaracDraft(**common, victim=victim, perpetrators=tuple(perps), children=tuple(children),
                            dash=dash, professional_judgement=bool(c.boolean("professional_judgement")),

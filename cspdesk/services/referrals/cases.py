@@ -25,6 +25,7 @@ from cspdesk.services.audit import audit
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.services.partnership.panels import UNFINISHED_ACTION_STATUSES
+from cspdesk.services.referrals.serial import serial_cases, serial_people
 from cspdesk.storage.models import (
     Action,
     Agency,
@@ -95,6 +96,8 @@ class CaseRow:
     review_date: date | None
     is_repeat: bool
     open_actions: int
+    #: A perpetrator on the case is linked to two or more victims (issue 19; the flag only).
+    serial_perpetrator: bool = False
 
 
 #: In a :class:`ContactChange`: the field changed, and nothing was held before.
@@ -143,6 +146,8 @@ class LinkedPerson:
     postcode: str = ""
     #: Earlier contact details, newest first (a safeguarding record: where the person lived).
     contact_history: tuple[ContactChange, ...] = ()
+    #: A perpetrator linked to two or more victims, across every case (issue 19; the flag only).
+    serial_perpetrator: bool = False
 
 
 @dataclass(frozen=True)
@@ -287,6 +292,7 @@ class CaseService:
             if status in UNFINISHED_ACTION_STATUSES:
                 open_actions[case_id] = open_actions.get(case_id, 0) + n
         by_id: dict[int, CaseRow] = {}
+        serial = serial_cases(s, params["ids"])  # type: ignore[arg-type]
         for found in conn.execute(stmt, params):
             panel_name, panel_type, agency_name, subject_label = found[9:]
             by_id[found.id] = CaseRow(
@@ -304,6 +310,7 @@ class CaseService:
                 review_date=found.review_date,
                 is_repeat=found.repeat_of_case_id is not None,
                 open_actions=open_actions.get(found.id, 0),
+                serial_perpetrator=found.id in serial,
             )
         return [by_id[i] for i in ids if i in by_id]
 
@@ -332,9 +339,11 @@ class CaseService:
                     continue
                 people.append((link.person, link.role))
             histories = contact_history(s, [p.id for p, _ in people])
+            serial = serial_people(s, [p.id for p, role in people if role is PersonRole.PERPETRATOR])
             linked = tuple(
                 LinkedPerson(p.id, f"{p.given_name} {p.family_name}", role, p.date_of_birth, p.address, p.phone,
-                             p.safe_to_call, p.postcode, histories.get(p.id, ()))
+                             p.safe_to_call, p.postcode, histories.get(p.id, ()),
+                             serial_perpetrator=role is PersonRole.PERPETRATOR and p.id in serial)
                 for p, role in people
             )
             history = tuple(

@@ -57,6 +57,7 @@ from cspdesk.domain.rules import (
     name_key,
     normalise_name,
 )
+from cspdesk.domain.children import ChildDetails
 from cspdesk.domain.referrals import (
     DASH_SCORE_ONLY,
     DEFAULT_THREAT_TEMPLATE,
@@ -85,6 +86,7 @@ from cspdesk.services.audit import audit
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ServiceError, ValidationError
 from cspdesk.services.access.reach import group_reachable, location_reachable, reachable_people, require_person
+from cspdesk.services.referrals.children import write_child_details
 from cspdesk.services.referrals.repeats import RepeatRelisted, people_of_cases, relist_repeats
 from cspdesk.storage.models import (
     Action,
@@ -990,6 +992,9 @@ def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, 
                     out.append(Problem(f"children[{i - 1}].{attr}", f"Child {i}: the relationship is too long."))
             if len(child.school) > TEXT_SHORT_MAX:
                 out.append(Problem(f"children[{i - 1}].school", f"Child {i}: the school's name is too long."))
+            for field_name, message in child.details().problems():
+                path = "school" if field_name == "education_setting" else field_name
+                out.append(Problem(f"children[{i - 1}].{path}", f"Child {i}: {message[0].lower()}{message[1:]}"))
         if draft.dash is not None:
             out += _check_dash(draft.dash, "dash")
             if draft.dash.assessed_on is not None and draft.dash.assessed_on > today:
@@ -1218,6 +1223,7 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
     now = ctx.now()
     people = _People(s, ctx)
     links: list[tuple[int, PersonRole, dict[str, str]]] = []
+    child_details: dict[int, ChildDetails] = {}  # person id → the child's details (MARAC)
     subject_kind = SubjectKind.PERSON
     subject_person_id = group_id = location_id = None
     risk: RiskLevel | None = None
@@ -1239,7 +1245,9 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
             links.append((people.resolve(perp.person), PersonRole.PERPETRATOR,
                           {"relationship_to_victim": perp.relationship_to_victim.strip()}))
         for child in draft.children:
-            links.append((people.resolve(child.person), PersonRole.CHILD,
+            child_id = people.resolve(child.person)
+            child_details.setdefault(child_id, child.details())
+            links.append((child_id, PersonRole.CHILD,
                           {"relationship_to_victim": child.relationship_to_victim.strip(),
                            "relationship_to_perpetrator": child.relationship_to_perpetrator.strip(),
                            "school": child.school.strip()}))
@@ -1323,7 +1331,11 @@ def _create(ctx: ServiceContext, s: Session, draft: ReferralDraft, *, require_ag
         if (pid, role) in seen:
             continue  # the same person twice in one role (a linked id typed twice)
         seen.add((pid, role))
-        s.add(CasePerson(case_id=case_.id, person_id=pid, role=role, **details))
+        link = CasePerson(case_id=case_.id, person_id=pid, role=role, **details)
+        s.add(link)
+        if role is PersonRole.CHILD and pid in child_details and child_details[pid] != ChildDetails(
+                education_setting=link.school):
+            write_child_details(s, link, child_details[pid])
     for flag in sorted(flags):
         s.add(CaseFlag(case_id=case_.id, flag=flag))
     s.add(CaseStatusChange(case_id=case_.id, from_status=None, to_status=CaseStatus.RECEIVED, reason="", at=now,
