@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def timescales(received_on: date, settings: TriggerSettings, today: date, *, ack
     return steps
 
 
-def settings_from_json(raw: dict | None) -> TriggerSettings:
+def settings_from_json(raw: dict[str, Any] | None) -> TriggerSettings:
     """The partnership's stored settings (``partnership.settings["community_trigger"]``), defaults
     for what is missing."""
     raw = raw or {}
@@ -166,7 +167,7 @@ def settings_from_json(raw: dict | None) -> TriggerSettings:
     return TriggerSettings(**{**{n: getattr(base, n) for n in SETTING_RANGES}, **values}, bank_holidays=holidays)
 
 
-def settings_to_json(settings: TriggerSettings) -> dict:
-    out: dict = {name: getattr(settings, name) for name in SETTING_RANGES}
+def settings_to_json(settings: TriggerSettings) -> dict[str, Any]:
+    out: dict[str, Any] = {name: getattr(settings, name) for name in SETTING_RANGES}
     out["bank_holidays"] = [d.isoformat() for d in settings.bank_holidays]
     return out

@@ -8,12 +8,13 @@ the head of the migration scripts.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 #: The newest revision in ``migrations/versions``; tests/storage/test_migrations.py checks it.
-HEAD_REVISION = "0025_children"
+HEAD_REVISION = "0027_triage"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -22,7 +23,7 @@ class SchemaTooNewError(Exception):
     """The database was written by a newer CSPDesk than this one."""
 
 
-def alembic_config(connection=None):  # noqa: ANN001, ANN201 - alembic types are imported lazily
+def alembic_config(connection: Any = None) -> Any:  # alembic's Config, imported lazily (start-up)
     from alembic.config import Config
 
     cfg = Config()

@@ -352,7 +352,8 @@ def transfer_counts(s: Session, panel_id: int, start: date, end: date) -> dict[T
 
 
 def _payload(pack: TransferPack) -> dict[str, Any]:
-    return json.loads(json.dumps(asdict(pack)))  # tuples as lists: what a reader will see
+    payload: dict[str, Any] = json.loads(json.dumps(asdict(pack)))  # tuples as lists: what a reader will see
+    return payload
 
 
 # --- reading a pack ---------------------------------------------------------------------------------

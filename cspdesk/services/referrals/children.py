@@ -113,7 +113,7 @@ def write_child_details(s: Session, link: CasePerson, details: ChildDetails) -> 
     row = s.scalar(select(CaseChild).where(CaseChild.case_person_id == link.id)) if link.id else None
     if row is None:
         row = CaseChild()
-        if link.id is None:
+        if not link.id:  # a new link: flushed for its id
             s.flush()
         row.case_person_id = link.id
         s.add(row)

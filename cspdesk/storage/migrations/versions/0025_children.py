@@ -10,7 +10,7 @@ returns the number of different victims the person is linked to as perpetrator o
 a number, and 0 unless the person is on one of the calling account's own panels (no oracle).
 
 Revision ID: 0025_children
-Revises: 0022_risktools
+Revises: 0024_offline
 Create Date: 2026-12-07 16:10:00
 """
 from collections.abc import Sequence
@@ -21,7 +21,7 @@ from alembic import op
 from cspdesk.storage.server_roles import grant_new_tables
 
 revision: str = "0025_children"
-down_revision: str | None = "0022_risktools"
+down_revision: str | None = '0024_offline'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

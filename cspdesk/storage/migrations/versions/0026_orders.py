@@ -4,7 +4,7 @@ Issue 19, part B. Three tables, each row belonging to a case: on a server an acc
 the rows of its panels' cases (the same rule as ``case_flag`` in ``0010_rls``).
 
 Revision ID: 0026_orders
-Revises: 0024_offline
+Revises: 0025_children
 Create Date: 2026-12-07 16:10:00
 """
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from alembic import op
 from cspdesk.storage.server_roles import grant_new_tables
 
 revision: str = "0026_orders"
-down_revision: str | None = '0024_offline'
+down_revision: str | None = '0025_children'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
