@@ -54,13 +54,7 @@ WALKED_ELSEWHERE = {
 }
 
 #: Not walked, with the reason.
-EXEMPT: dict[str, str] = {
-    # Merged in the same session as this walker (issues 18 and 20); each has its own window test
-    # and its author looked at its screenshots, but neither walker opens it yet. Walk them next.
-    "AgenciesDialog": "tests/ui/test_agencies_dialog.py; not yet in the fit and keyboard walkers",
-    "ChronologyDialog": "tests/ui/test_chronology_window.py; not yet in the fit and keyboard walkers",
-    "ContextMapDialog": "tests/ui/test_chronology_window.py (the map); not yet in the fit and keyboard walkers",
-}
+EXEMPT: dict[str, str] = {}
 
 
 def _marac(ctx) -> int:  # noqa: ANN001
@@ -211,6 +205,28 @@ def _erase(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
     return EraseDialog(RetentionService(ctx), [row])
 
 
+def _agencies(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk_gui.dialogs.agencies import AgenciesDialog
+
+    planned = next(m for m in MeetingService(ctx).list_meetings(_marac(ctx)) if m.status is MeetingStatus.PLANNED)
+    return AgenciesDialog(ctx, planned.id, "Swale MARAC, planned meeting")
+
+
+def _chronology(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk.services.people.chronology import ChronologyService, Subject
+    from cspdesk_gui.dialogs.chronology import ChronologyDialog
+
+    service = CaseService(ctx)
+    subject = next(p.person_id for case_id in service.case_ids() for p in service.get_case(case_id).people)
+    return ChronologyDialog(ctx, ChronologyService(ctx).person(subject))
+
+
+def _context_map(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk_gui.dialogs.context_map import ContextMapDialog
+
+    return ContextMapDialog(ctx)
+
+
 def _first_run_window(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
     from cspdesk_gui.first_run import FirstRunWindow
 
@@ -252,6 +268,9 @@ WINDOWS: dict[str, tuple[str, Callable[..., QWidget]]] = {
     "account": ("AccountDialog", _account),
     "reset-password": ("ResetPasswordDialog", _reset_password),
     "erase": ("EraseDialog", _erase),
+    "agencies": ("AgenciesDialog", _agencies),
+    "chronology": ("ChronologyDialog", _chronology),
+    "context-map": ("ContextMapDialog", _context_map),
 }
 
 

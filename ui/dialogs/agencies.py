@@ -42,6 +42,7 @@ from cspdesk_gui.background import run_in_background
 from cspdesk_gui.dialogs.forms import error_label
 from cspdesk_gui.formatting import short_datetime
 from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import fit_to_screen
 
 
 def research_html(research: tuple[PaperResearch, ...]) -> list[str]:
@@ -173,7 +174,7 @@ class AgenciesDialog(QDialog):
         close.rejected.connect(self.reject)
         layout.addWidget(close)
         self.failed.connect(self._show_error)
-        self.resize(760, 640)
+        fit_to_screen(self, 760, 640)  # a 1024×700 laptop has less height than that
         self.reload()
 
     def reload(self) -> None:

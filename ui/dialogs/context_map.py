@@ -131,7 +131,8 @@ class ContextMapDialog(QDialog):
         self.alerts.setWordWrap(True)
         self.alerts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_layout.addWidget(self.alerts, 1)
-        self.key_label = QLabel(" ".join(f"<span style='color:{NODE_COLOURS[k]}'>●</span>&nbsp;{k.label}<br/>"
+        # A no-break space as a character, not "&nbsp;": an ampersand in a label reads as an Alt letter.
+        self.key_label = QLabel(" ".join(f"<span style='color:{NODE_COLOURS[k]}'>●</span>\u00a0{k.label}<br/>"
                                          for k in NodeKind), side)
         self.key_label.setTextFormat(Qt.TextFormat.RichText)
         side_layout.addWidget(self.key_label)
