@@ -133,6 +133,8 @@ class AgenciesDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(StateColumn.AGENCY, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(StateColumn.STATE, QHeaderView.ResizeMode.ResizeToContents)
+        # As wide as its addresses and heading: a fixed width read "cure e-m" and "none …" at 200 %.
+        self.table.horizontalHeader().setSectionResizeMode(StateColumn.EMAIL, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
         # A panel's agencies (eight or so) in view without scrolling; the chase list and log below.
         self.table.setMinimumHeight(self.table.verticalHeader().defaultSectionSize() * 8 + 30)
