@@ -2,8 +2,8 @@
 
 Run by scripts/xshots.sh inside Xvfb with openbox as the window manager (window frames, focus
 and placement as on a desktop): on the demo partnership it shows the main window (Cases), the
-action tracker, a MARAC referral form, meeting mode on a case, and the first-run window with its
-wizard, and saves the whole screen after each as ``<folder>/<size>-<what>.png``.
+action tracker, a MARAC referral form, meeting mode on a case, a meeting's agencies, a person's
+chronology, the map of contexts, and the first-run window with its wizard, and saves the whole screen after each as ``<folder>/<size>-<what>.png``.
 
     python scripts/xshots.py FOLDER SIZE      # SIZE names the files, e.g. 1366x768 or 200pc
 
@@ -86,6 +86,24 @@ def main() -> int:
     meeting_mode.go_to(next(n for n, item in enumerate(meeting_mode.detail.items) if item.case_id is not None))
     shoot(folder, size, "meeting-mode")
     meeting_mode.close()
+
+    from cspdesk.services.people.chronology import Subject
+    from cspdesk.services.referrals.cases import CaseService
+    from cspdesk_gui.dialogs.agencies import AgenciesDialog
+    from cspdesk_gui.dialogs.chronology import open_chronology
+    from cspdesk_gui.dialogs.context_map import open_context_map
+
+    agencies = show(AgenciesDialog(ctx, meeting.id, "Swale MARAC", window))
+    shoot(folder, size, "agencies")
+    agencies.close()
+    cases = CaseService(ctx)
+    person = next(p.person_id for case_id in cases.case_ids() for p in cases.get_case(case_id).people)
+    chronology = open_chronology(window, ctx, Subject.person(person))
+    shoot(folder, size, "chronology")
+    chronology.close()
+    context_map = open_context_map(window, ctx)
+    shoot(folder, size, "context-map")
+    context_map.close()
     window.close()
     close_workspace(ctx)
 

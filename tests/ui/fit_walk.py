@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QBoxLayout, QLabel, QWidget
 
 from cspdesk_gui.windows import FRAME_ALLOWANCE
 
@@ -54,6 +54,7 @@ def check(window: QWidget, area: QRect, what: str) -> list[str]:
         if matters and not shown_whole(child, window):
             problems.append(f"{what}: {_name(child)!r} lies outside the window")
     problems += _overlaps(window, what)
+    problems += _squeezed(window, what)
     shots = os.environ.get("CSPDESK_SHOTS")
     if shots:
         window.grab().save(str(Path(shots) / f"{what}.png"))
@@ -71,6 +72,22 @@ def _overlaps(window: QWidget, what: str) -> list[str]:
             for second in shown[n + 1:]:
                 if first.geometry().intersected(second.geometry()).width() > 2:
                     found.append(f"{what}: {_name(first)!r} and {_name(second)!r} overlap")
+    return found
+
+
+def _squeezed(window: QWidget, what: str) -> list[str]:
+    """Word-wrapped labels given fewer lines than their text takes at their width: their lines
+    drawn over the next row, or cut (the tracker's detail pane at 1024×700, a form squeezed
+    inside a scroll area)."""
+    for _ in range(3):  # a scroll area sizes its contents a round of events after they change
+        QApplication.processEvents()
+    found = []
+    for label in window.findChildren(QLabel):
+        if not label.isVisible() or not label.wordWrap() or not label.text() or label.window() is not window:
+            continue
+        if label.height() + 2 < label.heightForWidth(label.width()):
+            found.append(f"{what}: {_name(label)[:40]!r} is {label.height()} px high, its lines need "
+                         f"{label.heightForWidth(label.width())}")
     return found
 
 

@@ -266,3 +266,23 @@ def test_meeting_modes_brief_names_the_other_panels_and_opens_the_cases_chronolo
     opened = window.findChildren(ChronologyDialog)
     assert len(opened) == 1 and opened[0].chronology.subject == "MARAC-2026-0001"
     opened[0].close()
+
+
+def test_a_map_too_big_to_name_every_node_names_the_alerted_and_the_found(qtbot, demo_admin_ctx) -> None:  # noqa: ANN001
+    """An administrator's map of every panel (over a thousand people and places) drew every name
+    over the others into an unreadable band: only the alerted are named, Find names the found,
+    and the window says so."""
+    from cspdesk_gui.dialogs.context_map import MOST_NAMES, ContextMapDialog
+
+    dialog = ContextMapDialog(demo_admin_ctx)
+    qtbot.addWidget(dialog)
+    assert len(dialog.items) > MOST_NAMES and not dialog.names_shown
+    named = {key for key, dot in dialog.items.items() if dot.childItems()[0].isVisible()}
+    assert named == {a.key for a in dialog.map.alerts}
+    assert "Too many to name them all" in dialog.count_label.text()
+    some = next(n for n in dialog.map.nodes if n.key not in named)
+    dialog.search.setText(some.label)
+    assert dialog.items[some.key].childItems()[0].isVisible()
+    dialog.search.setText("")
+    assert not dialog.items[some.key].childItems()[0].isVisible()
+    _shot(dialog, "map-every-panel")

@@ -70,6 +70,7 @@ EXEMPT: dict[str, str] = {
     "_FileAndPassword": "the base of CheckoutDialog and CheckinDialog, never shown itself",
     "_StepForm": "the base of ApplicationDialog and ReviewDialog (ui/dialogs/community_trigger.py), walked as them",
 }
+EXEMPT: dict[str, str] = {}
 
 
 def _marac(ctx) -> int:  # noqa: ANN001
@@ -249,6 +250,26 @@ def _child_details(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
         if found:
             return ChildDetailsDialog(ctx, case_id, found[0])
     raise AssertionError("no MARAC case with children in the demo data")
+def _agencies(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk_gui.dialogs.agencies import AgenciesDialog
+
+    planned = next(m for m in MeetingService(ctx).list_meetings(_marac(ctx)) if m.status is MeetingStatus.PLANNED)
+    return AgenciesDialog(ctx, planned.id, "Swale MARAC, planned meeting")
+
+
+def _chronology(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk.services.people.chronology import ChronologyService, Subject
+    from cspdesk_gui.dialogs.chronology import ChronologyDialog
+
+    service = CaseService(ctx)
+    subject = next(p.person_id for case_id in service.case_ids() for p in service.get_case(case_id).people)
+    return ChronologyDialog(ctx, ChronologyService(ctx).person(subject))
+
+
+def _context_map(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
+    from cspdesk_gui.dialogs.context_map import ContextMapDialog
+
+    return ContextMapDialog(ctx)
 
 
 def _first_run_window(_ctx, tmp: Path) -> QWidget:  # noqa: ANN001
@@ -334,6 +355,9 @@ WINDOWS: dict[str, tuple[str, Callable[..., QWidget]]] = {
     "trigger-review": ("ReviewDialog", _trigger_form("review")),
     "trigger-settings": ("TriggerSettingsDialog", _trigger_settings),
     "child-details": ("ChildDetailsDialog", _child_details),
+    "agencies": ("AgenciesDialog", _agencies),
+    "chronology": ("ChronologyDialog", _chronology),
+    "context-map": ("ContextMapDialog", _context_map),
 }
 
 

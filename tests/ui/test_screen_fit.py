@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from fit_walk import check as _check
 from fit_walk import shown_whole as _shown_whole
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from cspdesk.domain.enums import MeetingStatus, PanelType
 from cspdesk.services.referrals.cases import CaseService
@@ -102,3 +102,32 @@ def test_the_smaller_dialogs_fit(qtbot, demo_admin_ctx, demo_accounts_db, laptop
         problems += _check(dialog, area, f"{what}-{name}")
         dialog.close()
     assert problems == []
+
+
+def test_the_tracker_detail_pane_keeps_its_facts_apart_when_short(qtbot, make_window, demo_admin_ctx, laptop):
+    """A short pane (the tracker at 1024×700) scrolls its facts; it never draws them over one
+    another (the form of wrapped labels was squeezed below its height inside the scroll area)."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    from cspdesk_gui.main_window import Section
+
+    name, _area = laptop
+    window = make_window(demo_admin_ctx, section=Section.CASES)
+    window.show_section(Section.ACTIONS)  # as a person goes there: the pane is laid out while it is hidden
+    tracker = window.actions_page().tracker
+    pane = tracker.detail
+    qtbot.waitUntil(lambda: pane.action_id() is not None and pane.isVisible())
+    for height in (None, 150, 200, 260):  # as the screen leaves it; at its least; a little taller
+        if height is not None:
+            tracker.splitter.setSizes([tracker.splitter.height() - height, height])
+            qtbot.waitUntil(lambda: pane.height() <= height + 2)  # noqa: B023
+        QApplication.processEvents()
+        body = pane._body  # noqa: SLF001 - the scroll area's contents
+        shown = [w for w in body.findChildren(QLabel) if w.isVisible() and w.text()]
+        boxes = [(w.text(), QRect(w.mapTo(body, w.rect().topLeft()), w.size())) for w in shown]
+        clashes = [(a, b) for n, (a, ra) in enumerate(boxes) for b, rb in boxes[n + 1:]
+                   if ra.intersected(rb).height() > 1 and ra.intersected(rb).width() > 1]
+        assert clashes == [], f"{name}, pane {height} px: labels drawn over one another: {clashes[:3]}"
+        cut = [w.text() for w in shown if w.height() < max(w.heightForWidth(w.width()), w.minimumSizeHint().height())]
+        assert cut == [], f"{name}, pane {height} px: wrapped labels given less than their lines: {cut[:3]}"

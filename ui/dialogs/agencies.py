@@ -42,6 +42,7 @@ from cspdesk_gui.background import run_in_background
 from cspdesk_gui.dialogs.forms import error_label
 from cspdesk_gui.formatting import short_datetime
 from cspdesk_gui.signals import emit
+from cspdesk_gui.windows import fit_to_screen
 
 
 def research_html(research: tuple[PaperResearch, ...]) -> list[str]:
@@ -132,6 +133,8 @@ class AgenciesDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(StateColumn.AGENCY, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(StateColumn.STATE, QHeaderView.ResizeMode.ResizeToContents)
+        # As wide as its addresses and heading: a fixed width read "cure e-m" and "none …" at 200 %.
+        self.table.horizontalHeader().setSectionResizeMode(StateColumn.EMAIL, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
         # A panel's agencies (eight or so) in view without scrolling; the chase list and log below.
         self.table.setMinimumHeight(self.table.verticalHeader().defaultSectionSize() * 8 + 30)
@@ -173,7 +176,7 @@ class AgenciesDialog(QDialog):
         close.rejected.connect(self.reject)
         layout.addWidget(close)
         self.failed.connect(self._show_error)
-        self.resize(760, 640)
+        fit_to_screen(self, 760, 640)  # a 1024×700 laptop has less height than that
         self.reload()
 
     def reload(self) -> None:

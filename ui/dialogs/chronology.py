@@ -12,6 +12,7 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -44,9 +45,22 @@ CHRONOLOGY_KEYS = "Ctrl+Shift+H"
 _NO_DATE = QDate(1900, 1, 1)
 
 
+class LimitDateEdit(QDateEdit):
+    """A date edit that Tab leaves while it shows "—" (no limit).
+
+    Tab steps through a date's day, month and year and leaves after the year; on the special
+    text there are no sections to step through, QDateTimeEdit went back to the first one each
+    time, and Tab never left the field (a keyboard trap, WCAG 2.1.2: issue 24)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt's names
+        if self.date() == self.minimumDate() and self.specialValueText():
+            return QAbstractSpinBox.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
+
+
 def limit_date_edit(parent: QWidget, name: str, accessible: str) -> QDateEdit:
     """A date filter's field: empty ("—", its minimum) means no limit."""
-    edit = QDateEdit(parent)
+    edit = LimitDateEdit(parent)
     edit.setObjectName(name)
     edit.setAccessibleName(accessible)
     edit.setCalendarPopup(True)

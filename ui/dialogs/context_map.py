@@ -49,6 +49,10 @@ from cspdesk_gui.windows import bring_to_front, fit_to_screen
 SPREAD = 400
 #: The item's data key holding its node's key.
 NODE_KEY = 0
+#: Most names drawn at once: beyond it (an administrator's map of every panel: 1,151 people and
+#: places) the names were drawn over one another into an unreadable band. Then only the alerted
+#: and the found are named, and the line below the key says how to see fewer.
+MOST_NAMES = 60
 
 
 class MapView(QGraphicsView):
@@ -85,6 +89,8 @@ class ContextMapDialog(QDialog):
         self.contexts = OnDatabaseThread(ContextService(ctx))
         self.map: ContextMap | None = None
         self.items: dict[str, QGraphicsEllipseItem] = {}
+        self.names_shown = True  # every node's name is drawn (False: too many; see MOST_NAMES)
+        self._alerted: set[str] = set()
         self.setObjectName("contextMapDialog")
         self.setWindowTitle("Map of contexts")
         self.setModal(False)
@@ -135,7 +141,8 @@ class ContextMapDialog(QDialog):
         self.alerts.setWordWrap(True)
         self.alerts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_layout.addWidget(self.alerts, 1)
-        self.key_label = QLabel(" ".join(f"<span style='color:{NODE_COLOURS[k]}'>●</span>&nbsp;{k.label}<br/>"
+        # A no-break space as a character, not "&nbsp;": an ampersand in a label reads as an Alt letter.
+        self.key_label = QLabel(" ".join(f"<span style='color:{NODE_COLOURS[k]}'>●</span>\u00a0{k.label}<br/>"
                                          for k in NodeKind), side)
         self.key_label.setTextFormat(Qt.TextFormat.RichText)
         side_layout.addWidget(self.key_label)
@@ -192,13 +199,17 @@ class ContextMapDialog(QDialog):
         for e in found.edges:
             line = self.scene.addLine(spots[e.a].x(), spots[e.a].y(), spots[e.b].x(), spots[e.b].y(), pen)
             line.setToolTip(e.why)
-        alerted = {a.key for a in found.alerts}
+        alerted = self._alerted = {a.key for a in found.alerts}
+        self.names_shown = len(found.nodes) <= MOST_NAMES
         for n in found.nodes:
             self._node(n, spots[n.key], n.key in alerted, ink)
         self.alerts.clear()
         self.alerts.addItems([a.describe() for a in found.alerts] or ["None in the period."])
         self.count_label.setText(f"{len(found.nodes)} on the map, {len(found.edges)} links; "
-                                 f"from {', '.join(found.panels) or 'no panel'}.")
+                                 f"from {', '.join(found.panels) or 'no panel'}."
+                                 + ("" if self.names_shown else
+                                    f" Too many to name them all: the alerted are named; Find names others, "
+                                    f"and a panel or a period shows fewer (up to {MOST_NAMES} are named)."))
         self.view.setSceneRect(self.scene.itemsBoundingRect().adjusted(-30, -30, 150, 30))  # room for the names
         self.view.fit()
         self.highlight(self.search.text())
@@ -216,6 +227,7 @@ class ContextMapDialog(QDialog):
         text.setPos(at.x() + radius + 2, at.y() - radius)
         text.setFlag(QGraphicsSimpleTextItem.GraphicsItemFlag.ItemIgnoresTransformations)  # readable at any fit
         text.setData(NODE_KEY, n.key)
+        text.setVisible(self.names_shown or alerted)
         self.items[n.key] = dot
 
     def highlight(self, words: str) -> list[str]:
@@ -226,6 +238,8 @@ class ContextMapDialog(QDialog):
             node = self.map.node(key) if self.map is not None else None
             hit = bool(wanted) and node is not None and wanted in node.label.casefold()
             dot.setOpacity(1.0 if hit or not wanted else 0.25)
+            if not self.names_shown and node is not None:
+                dot.childItems()[0].setVisible(hit or key in self._alerted)  # its name: found, or alerted
             if hit:
                 found.append(key)
         return found

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cspdesk_gui.meeting_mode.parts import DECISIONS, HINT, KeyFilter, caption, make_table
+from cspdesk_gui.meeting_mode.parts import DECISIONS, HINT, KeyFilter, caption, key_line, make_table
 from cspdesk_gui.widgets.elided_label import ElidedLabel
 from cspdesk_gui.models.meetings import (
     ActionColumn,
@@ -165,6 +165,7 @@ class MeetingLayout:
         self.plain_box.setObjectName("mutedText")
         self.plain_box.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.about.addWidget(self.plain_box)
+        self.about.setMinimumWidth(self.fontMetrics().horizontalAdvance("Police incidents in 12 months"))
         upper.addWidget(self.about, 4)
 
         # Right: earlier actions to review (cases, and the review item), or attendance.
@@ -185,11 +186,13 @@ class MeetingLayout:
         # a 1366×768 screen the window ran below the screen).
         self.earlier_view.setMinimumHeight(self.earlier_view.horizontalHeader().sizeHint().height()
                                            + self.earlier_view.fontMetrics().lineSpacing() + 12)
-        self.earlier_caption = caption("&Earlier actions  (C completed · G ongoing · H on hold · "
-                                        "D discontinued · O open)", earlier_box, self.earlier_view)
+        self.earlier_caption = caption("&Earlier actions", earlier_box, self.earlier_view)
         caption_row = QHBoxLayout()
         caption_row.addWidget(self.earlier_caption)
-        caption_row.addStretch(1)
+        # The keys give way ("…", the whole in the tooltip) rather than widening the column: at
+        # 200 % the caption's one line left the brief beside it 50 px wide ("Medi…", "DASH").
+        caption_row.addWidget(key_line("(C completed · G ongoing · H on hold · D discontinued · O open)",
+                                       earlier_box, self.earlier_view), 1)
         self.earlier_empty = QLabel("", earlier_box)
         self.earlier_empty.setObjectName("mutedText")
         caption_row.addWidget(self.earlier_empty)
@@ -217,8 +220,11 @@ class MeetingLayout:
         ah.setSectionResizeMode(AttendanceColumn.NAME, QHeaderView.ResizeMode.ResizeToContents)
         for col in (AttendanceColumn.STATUS, AttendanceColumn.INFORMATION, AttendanceColumn.SIGNED):
             ah.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        ab.addWidget(caption("A&ttendance  (P present · A apologies · X absent · I information sent · "
-                              "S statement signed)", attendance_box, self.attendance_view))
+        attendance_row = QHBoxLayout()
+        attendance_row.addWidget(caption("A&ttendance", attendance_box, self.attendance_view))
+        attendance_row.addWidget(key_line("(P present · A apologies · X absent · I information sent · "
+                                          "S statement signed)", attendance_box, self.attendance_view), 1)
+        ab.addLayout(attendance_row)
         self.attendance_view.setToolTip("Type in the Name column (or F2) for who came; P, A, X, I and S act "
                                         "on the row elsewhere")
         ab.addWidget(self.attendance_view, 1)

@@ -64,6 +64,19 @@ def make_table(parent: QWidget, name: str, accessible: str) -> QTableView:
     return view
 
 
+def key_line(text: str, parent: QWidget, table: QWidget) -> QLabel:
+    """The keys a table answers to, beside its caption: cut with "…" when short of room, whole in
+    its tooltip and in the table's description (what a screen reader says with the table)."""
+    from cspdesk_gui.widgets.elided_label import ElidedLabel
+
+    label = ElidedLabel(parent)
+    label.setObjectName("sectionCaption")  # drawn as the caption it continues
+    label.setText(text)
+    label.setToolTip(text)
+    table.setAccessibleDescription(f"Keys: {text.strip('()')}")
+    return label
+
+
 def caption(text: str, parent: QWidget, buddy: QWidget | None = None) -> QLabel:
     label = QLabel(text, parent)
     label.setObjectName("sectionCaption")

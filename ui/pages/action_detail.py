@@ -33,6 +33,7 @@ from cspdesk_gui.pages.admin.common import MessageLine
 from cspdesk_gui.pages.base import empty_state
 from cspdesk_gui.rag import RAG_MEANING
 from cspdesk_gui.signals import emit
+from cspdesk_gui.widgets.scroll_body import ScrollBody
 
 def _label(text: str, parent: QWidget, name: str = "") -> QLabel:
     label = QLabel(text, parent)
@@ -94,7 +95,7 @@ class ActionDetailPane(QFrame):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget(scroll)
+        body = ScrollBody(scroll)
         body.setObjectName("actionDetailBody")
         columns = QHBoxLayout(body)
         columns.setContentsMargins(14, 10, 14, 10)
@@ -131,6 +132,10 @@ class ActionDetailPane(QFrame):
         self.change_button.setToolTip("Change this action's status (or press O, G, H, C or D in the list)")
         self.change_button.clicked.connect(self._change_clicked)
         buttons.addWidget(self.change_button)
+        buttons.addStretch(1)
+        right.addLayout(buttons)
+        # The note has a line of its own: beside the button, at 1024×700 it was 75 px ("Add a no…").
+        buttons = QHBoxLayout()
         self.note_edit = QLineEdit(body)
         self.note_edit.setObjectName("detailNote")
         self.note_edit.setAccessibleName("Add a note to the update log")

@@ -46,6 +46,7 @@ from cspdesk_gui.pages.base import empty_state
 from cspdesk_gui.rag import rag_brush, rag_icon, rag_tooltip
 from cspdesk_gui.signals import emit
 from cspdesk_gui.accessibility import hand_focus_to
+from cspdesk_gui.widgets.scroll_body import ScrollBody
 
 #: The status filter: label and the statuses kept (None: all).
 STATUS_FILTERS: list[tuple[str, frozenset[GroupStatus] | None]] = [
@@ -124,7 +125,7 @@ class OcgDetailPane(QFrame):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget(scroll)
+        body = ScrollBody(scroll)
         body.setObjectName("ocgBody")
         layout = QVBoxLayout(body)
         layout.setContentsMargins(16, 12, 16, 12)
