@@ -252,7 +252,7 @@ def _agencies(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
 
 
 def _chronology(ctx, _tmp: Path) -> QWidget:  # noqa: ANN001
-    from cspdesk.services.people.chronology import ChronologyService, Subject
+    from cspdesk.services.people.chronology import ChronologyService
     from cspdesk_gui.dialogs.chronology import ChronologyDialog
 
     service = CaseService(ctx)

@@ -52,7 +52,7 @@ class LimitDateEdit(QDateEdit):
     text there are no sections to step through, QDateTimeEdit went back to the first one each
     time, and Tab never left the field (a keyboard trap, WCAG 2.1.2: issue 24)."""
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt's names
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 - Qt's names
         if self.date() == self.minimumDate() and self.specialValueText():
             return QAbstractSpinBox.focusNextPrevChild(self, next)
         return super().focusNextPrevChild(next)
