@@ -171,6 +171,10 @@ def test_a_whole_meeting_offline_with_the_server_stopped_then_checked_in(server:
     with pytest.raises(checkout.CheckoutRefused, match="already checked out"):
         checkout.check_out(chair, mid, tmp_path / "second.cspdesk", password=PASSWORD)
     assert mid in checkout.checkouts(coord)
+    # The Meetings page marks it: status "Planned (checked out)", who has it and until when.
+    row = next(r for r in MeetingService(coord).list_meetings() if r.id == mid)
+    assert row.checked_out_by == CHAIR and row.checked_out_until is not None
+    assert f"checked out by {CHAIR} until" in row.status_text and "read-only here" in row.status_text
 
     # Meanwhile on the server, someone changes an earlier action the meeting will review: a conflict.
     with chair.reading() as s:

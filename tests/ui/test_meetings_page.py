@@ -259,3 +259,23 @@ def test_the_details_show_what_meeting_mode_wrote_once_it_closes(demo_ctx, make_
     mode.close()
     qtbot.waitUntil(lambda: page.detail.items[case_row].discussion == "Shared by all agencies", timeout=5000)
     assert page.detail.row.status is MeetingStatus.IN_PROGRESS
+
+
+def test_a_meeting_checked_out_to_run_offline_is_marked_in_the_list(qapp) -> None:  # noqa: ANN001
+    """Issue 21: others see a checked-out meeting as read-only; the list says so, and who has it."""
+    from datetime import datetime
+
+    from cspdesk.services.meetings.meetings import MeetingRow
+    from cspdesk_gui.models.meetings import MeetingColumn
+
+    base = dict(id=1, panel_id=1, panel_name="Swale MARAC", panel_type=PanelType.MARAC,
+                starts_at=datetime(2026, 12, 10, 10, 0), venue="Sittingbourne", chair="", minute_taker="",
+                status=MeetingStatus.PLANNED, cases=12)
+    model = MeetingListModel()
+    model.set_rows([MeetingRow(**base), MeetingRow(**{**base, "id": 2}, checked_out_by="chair.marac",
+                                                   checked_out_until=date(2026, 12, 11))])
+    status = MeetingColumn.STATUS.value
+    assert model.data(model.index(0, status)) == "Planned"
+    assert model.data(model.index(1, status)) == "Planned (checked out)"
+    tip = model.data(model.index(1, status), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Planned, checked out by chair.marac until 11 Dec 2026 (read-only here)"

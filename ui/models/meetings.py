@@ -132,7 +132,7 @@ class MeetingListModel(_RowsModel):
                 case MeetingColumn.PANEL:
                     return row.panel_name
                 case MeetingColumn.STATUS:
-                    return row.status.label
+                    return f"{row.status.label} (checked out)" if row.checked_out_by else row.status.label
                 case MeetingColumn.CASES:
                     return f"{row.cases:,}"
                 case MeetingColumn.VENUE:
@@ -148,7 +148,7 @@ class MeetingListModel(_RowsModel):
             return theme.brush("muted")  # the whole row: it never took place
         if role == Qt.ItemDataRole.FontRole and row.status is MeetingStatus.CANCELLED and col is MeetingColumn.DATE:
             return _font("struck")
-        if role == Qt.ItemDataRole.ToolTipRole and row.status is MeetingStatus.CANCELLED:
+        if role == Qt.ItemDataRole.ToolTipRole and (row.status is MeetingStatus.CANCELLED or row.checked_out_by):
             return row.status_text
         if role == Qt.ItemDataRole.ToolTipRole and col is MeetingColumn.VENUE and row.venue:
             return row.venue

@@ -290,11 +290,11 @@ class CasesPage(Page):
         self.model.query_changed.connect(self._query_changed)
 
         hand_focus_to(self, self.search_box)  # not setFocusProxy: Tab would skip what comes before it
-        # Search, the filters in reading order, the list; then New referral and Import (Ctrl+N
-        # reaches the form from anywhere on the page).
+        # Search, the filters in reading order, the list; then New referral, Import and Take in a
+        # transfer (Ctrl+N reaches the form from anywhere on the page).
         chain = [self.search_box, self.panel_combo, self.status_combo, self.risk_combo, self.flag_combo,
                  self.agency_combo, self.from_date, self.to_date, self.clear_button, self.table,
-                 self.new_button, self.import_button]
+                 self.new_button, self.import_button, self.transfer_in_button]
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
 

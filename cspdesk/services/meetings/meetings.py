@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -57,6 +57,8 @@ from cspdesk.services.referrals.serial import serial_people
 from cspdesk.services.orders.orders import brief_lines, transferred_in
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import NotFound, ServiceError, ValidationError, checked_text
+from cspdesk.services.offline_guard import OUT as CHECKED_OUT
+from cspdesk.storage.model_offline import MeetingCheckout
 from cspdesk.storage.models import (
     Action,
     ActionUpdate,
@@ -109,12 +111,19 @@ class MeetingRow:
     cases: int
     #: Why the meeting was cancelled (empty unless it was).
     cancel_reason: str = ""
+    #: Who has the meeting checked out to run offline (issue 21), and until when; empty when it is not out.
+    checked_out_by: str = ""
+    checked_out_until: date | None = None
 
     @property
     def status_text(self) -> str:
-        """"Cancelled: venue flooded" for a cancelled meeting, the status's label otherwise."""
+        """"Cancelled: venue flooded" for a cancelled meeting, "Planned, checked out by … until …"
+        for one out to run offline (read-only here), the status's label otherwise."""
         if self.status is MeetingStatus.CANCELLED and self.cancel_reason:
             return f"{self.status.label}: {self.cancel_reason}"
+        if self.checked_out_by:
+            until = f" until {self.checked_out_until:%d %b %Y}" if self.checked_out_until else ""
+            return f"{self.status.label}, checked out by {self.checked_out_by}{until} (read-only here)"
         return self.status.label
 
 
@@ -376,12 +385,16 @@ class MeetingService:
             .group_by(AgendaItem.meeting_id)
             .subquery()
         )
+        out = (select(MeetingCheckout.meeting_id, MeetingCheckout.username, MeetingCheckout.until)
+               .where(MeetingCheckout.state == CHECKED_OUT).subquery())
         stmt = (
-            select(Meeting, Panel.name, Panel.panel_type, chair.name, taker.name, cases.c.n)
+            select(Meeting, Panel.name, Panel.panel_type, chair.name, taker.name, cases.c.n, out.c.username,
+                   out.c.until)
             .join(Panel, Panel.id == Meeting.panel_id)
             .outerjoin(chair, chair.id == Meeting.chair_member_id)
             .outerjoin(taker, taker.id == Meeting.minute_taker_member_id)
             .outerjoin(cases, cases.c.meeting_id == Meeting.id)
+            .outerjoin(out, out.c.meeting_id == Meeting.id)
             .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
         )
         if panel_id is not None:
@@ -390,7 +403,8 @@ class MeetingService:
         if visible is not None:
             stmt = stmt.where(Meeting.panel_id.in_(visible))
         with self._ctx.reading() as s:
-            return [self._row(m, pn, pt, cn, tn, n) for m, pn, pt, cn, tn, n in s.execute(stmt)]
+            return [replace(self._row(m, pn, pt, cn, tn, n), checked_out_by=who or "", checked_out_until=until)
+                    for m, pn, pt, cn, tn, n, who, until in s.execute(stmt)]
 
     @staticmethod
     def _row(m: Meeting, panel_name: str, panel_type: PanelType, chair: str | None, taker: str | None,
