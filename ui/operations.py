@@ -141,8 +141,8 @@ class _DatabaseQThread(QThread):
         super().__init__()
         self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self.ident: int | None = None
-        self._finished = relay._finished
-        self._reported = relay._reported
+        self._finished = relay.job_finished
+        self._reported = relay.job_reported
 
     def _report(self, key: int, percent: int, message: str) -> None:
         emit(self._reported, key, percent, message)
@@ -196,13 +196,13 @@ class _Relay(QObject):
     thread's news comes back through its queued signals, and is still delivered after that thread
     has been stopped."""
 
-    _finished = Signal(int)  # a job's key, from the database thread
-    _reported = Signal(int, int, str)  # (key, percent, message), from the database thread
+    job_finished = Signal(int)  # a job's key, from the database thread
+    job_reported = Signal(int, int, str)  # (key, percent, message), from the database thread
 
     def __init__(self) -> None:
         super().__init__()
-        self._finished.connect(self._deliver)
-        self._reported.connect(self._relay_progress)
+        self.job_finished.connect(self._deliver)
+        self.job_reported.connect(self._relay_progress)
 
     @Slot(int)
     def _deliver(self, key: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cspdesk.reports.document import (
     Markup,
@@ -136,7 +136,7 @@ def _plain_table(st: Styles, width: float, header: list[str], fractions: list[fl
 
     from cspdesk.reports.glyphs import is_simple
 
-    _TextTable = _text_table_class()
+    text_table = _text_table_class()
     font, size, leading = st.cell.fontName, st.cell.fontSize, st.cell.leading
     room = [width * f - 8.5 for f in fractions]
     head = [Paragraph(f"<b>{esc(h)}</b>", st.cell) for h in header]
@@ -147,7 +147,7 @@ def _plain_table(st: Styles, width: float, header: list[str], fractions: list[fl
         # needs shaping and a fallback font, which a pre-wrapped plain string cannot have.
         body = [[_wrapped(v, font, size, room[i]) if is_simple(v or "", font) else cell(st, v)
                  for i, v in enumerate(cells(line))] for line in chunk]
-        t = _TextTable([head, *body], colWidths=[width * f for f in fractions], repeatRows=1, hAlign="LEFT")
+        t = text_table([head, *body], colWidths=[width * f for f in fractions], repeatRows=1, hAlign="LEFT")
         t.setStyle(TableStyle([
             ("FONT", (0, 1), (-1, -1), font, size, leading),
             ("FONT", (rag_column, 1), (rag_column, -1), st.bold, size, leading),
@@ -197,11 +197,13 @@ def _text_table_class() -> type:
     from reportlab.platypus import Table
 
     class TextTable(Table):
+        _curcellstyle: Any  # reportlab's, set as the table draws
+
         def _drawCell(self, cellval, cellstyle, pos, size):  # noqa: ANN001, ANN202, N802 - reportlab's signature
             if (not isinstance(cellval, str) or "\n" not in cellval or cellstyle.alignment != "LEFT"
                     or cellstyle.valign != "TOP" or cellstyle.direction or cellstyle.shaping
                     or cellstyle.href or cellstyle.destination):
-                return super()._drawCell(cellval, cellstyle, pos, size)
+                return super()._drawCell(cellval, cellstyle, pos, size)  # type: ignore[misc]  # not in the stubs
             canv = self.canv
             if self._curcellstyle is not cellstyle:
                 cur = self._curcellstyle
