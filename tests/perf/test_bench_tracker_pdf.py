@@ -25,7 +25,10 @@ pytestmark = pytest.mark.perf
 
 ACTIONS = 2000
 RUNS = 3
-BUDGET = 1.0
+#: Issue 23's goal for the render alone, on an idle machine (printed beside the figures).
+GOAL = 1.0
+#: Ours against reportlab's own Table of the same cells (0.2-0.3 measured, December 2026).
+RATIO_BUDGET = 0.5
 
 _WORDS = ("refer", "victim", "housing", "officer", "safety", "plan", "review", "contact", "school", "police",
           "advocate", "update", "meeting", "risk", "support", "agency", "visit", "report", "children", "health")
@@ -102,5 +105,7 @@ def test_tracker_pdf_of_2000_actions_against_plain_reportlab() -> None:
     pages, base_pages = len(PdfReader(io.BytesIO(pdf)).pages), len(PdfReader(io.BytesIO(base_pdf)).pages)
     print(f"\ntracker PDF, {ACTIONS:,} actions: {ours:.3f} s, {pages} pages   "
           f"plain reportlab, same table: {baseline:.3f} s, {base_pages} pages   "
-          f"ratio {ours / baseline:.2f}   budget {BUDGET:.1f} s")
-    assert ours <= BUDGET
+          f"ratio {ours / baseline:.2f}   (issue 23's goal: {GOAL:.1f} s on an idle machine)")
+    # The absolute goal is printed, not asserted: on a loaded machine the seconds say little. The
+    # ratio to the baseline built in the same run is what must hold.
+    assert ours / baseline <= RATIO_BUDGET
