@@ -28,8 +28,12 @@ from __future__ import annotations
 
 import atexit
 import functools
+import gc
+import itertools
 import logging
+import queue
 import threading
+import traceback
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
@@ -49,7 +53,8 @@ PROGRESS_DELAY_MS = 300
 
 #: Operations started and not yet delivered, so none is garbage-collected mid-flight and tests can
 #: wait for them.
-_RUNNING: set[OpCall] = set()
+_RUNNING: dict[int, OpCall] = {}
+_KEYS = itertools.count(1)
 #: Operations that have delivered, kept until control is back in the event loop: dropping the last
 #: reference inside the call's own slot would delete the QObject Qt is still delivering to.
 _RETIRED: set[OpCall] = set()
@@ -76,40 +81,171 @@ def changes_of(result: object) -> OpChanges | None:
 
 
 # -- the database thread ---------------------------------------------------------------------------
+#
+# Thread hazard (issue 23): a QObject must be created, and deleted, on the thread it lives on. A
+# QObject deleted on another thread — a widget or a timer whose last Python reference is dropped
+# there, or which Python's cycle collector frees there — makes Qt warn "Timers cannot be stopped
+# from another thread" and may crash the process. So:
+# - the worker is a plain loop over a queue (no QObject lives on the database thread, no event
+#   loop runs there), and what it runs is a plain :class:`_Job`, never a QObject;
+# - the worker gives up every reference it holds (the job, the function, its result) before it
+#   says the job is done, with an int that names it: the last reference to anything an operation
+#   touched is dropped on the GUI thread, when the result is delivered;
+# - Python's automatic cycle collection is switched off while the thread exists and done instead on
+#   the GUI thread, from a timer (:class:`_GuiThreadCollector`, as pyqtgraph's GarbageCollector):
+#   otherwise any allocation on the database thread may free a closed dialog's widgets there.
+#   Hazard left: an explicit ``gc.collect()`` inside an operation still collects there.
 
 
-class _Worker(QObject):
-    """Lives on the database thread; runs each call handed to it, in order."""
+class _Job:
+    """One operation's work, as the database thread sees it: a plain object holding the function,
+    and then its result or its exception (read on the GUI thread once the thread says it is done)."""
 
-    @Slot(object)
-    def run(self, call: OpCall) -> None:
-        call.execute()
+    __slots__ = ("key", "fn", "with_progress", "cancel", "done", "result", "error")
+
+    def __init__(self, key: int, fn: Callable[..., Any], with_progress: bool) -> None:
+        self.key = key
+        self.fn: Callable[..., Any] | None = fn
+        self.with_progress = with_progress
+        self.cancel = threading.Event()
+        self.done = threading.Event()
+        self.result: object = None
+        self.error: BaseException | None = None
+
+    def execute(self, report: Callable[[int, int, str], None]) -> None:
+        """On the database thread. ``report(key, percent, message)`` relays progress."""
+        fn, key, cancel = self.fn, self.key, self.cancel
+
+        def progress(percent: int, message: str) -> None:
+            if cancel.is_set():
+                raise Cancelled
+            report(key, int(percent), str(message))
+
+        try:
+            if cancel.is_set() and self.with_progress:
+                raise Cancelled
+            assert fn is not None
+            self.result = fn(progress) if self.with_progress else fn()
+        except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, which decides what to say
+            if not is_expected(exc):
+                log.error("an operation failed\n%s", safe_crash_report(exc))  # no message: it may hold personal data
+            self.error = exc
+        finally:
+            del fn, progress
+
+
+class _DatabaseQThread(QThread):
+    """Runs each job put in its queue, in order, until it is handed None. No event loop runs here."""
+
+    def __init__(self, relay: _Relay) -> None:
+        super().__init__()
+        self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self.ident: int | None = None
+        self._finished = relay.job_finished
+        self._reported = relay.job_reported
+
+    def _report(self, key: int, percent: int, message: str) -> None:
+        emit(self._reported, key, percent, message)
+
+    def run(self) -> None:
+        self.ident = threading.get_ident()
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            job.execute(self._report)
+            key = job.key
+            job.done.set()
+            # Nothing of the job is held here once the GUI thread hears of it (see the hazard above).
+            del job
+            emit(self._finished, key)
+
+
+class _GuiThreadCollector(QObject):
+    """Python's cycle collector, run from a timer on the GUI thread instead of wherever an
+    allocation happens to trigger it (the thresholds are gc's own)."""
+
+    INTERVAL_MS = 500
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.INTERVAL_MS)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start()
+
+    @Slot()
+    def collect(self) -> None:
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        if counts[0] > thresholds[0]:
+            generation = 0
+            if counts[1] > thresholds[1]:
+                generation = 2 if counts[2] > thresholds[2] else 1
+            gc.collect(generation)
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self._was_enabled:
+            gc.enable()
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread for the whole run (one, made with the first thread): the database
+    thread's news comes back through its queued signals, and is still delivered after that thread
+    has been stopped."""
+
+    job_finished = Signal(int)  # a job's key, from the database thread
+    job_reported = Signal(int, int, str)  # (key, percent, message), from the database thread
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.job_finished.connect(self._deliver)
+        self.job_reported.connect(self._relay_progress)
+
+    @Slot(int)
+    def _deliver(self, key: int) -> None:
+        call = _RUNNING.pop(key, None)
+        if call is not None:
+            call.deliver()
+
+    @Slot(int, int, str)
+    def _relay_progress(self, key: int, percent: int, message: str) -> None:
+        call = _RUNNING.get(key)
+        if call is not None:
+            emit(call.progressed, percent, message)
+
 
 
 class DatabaseThread(QObject):
     """The one thread every operation runs on (made on first use; :func:`database_thread`)."""
 
-    _submitted = Signal(object)
-
     def __init__(self) -> None:
         super().__init__()
-        self.thread = QThread()
+        global _RELAY
+        if _RELAY is None or not isValid(_RELAY):
+            _RELAY = _Relay()
+        self._collector = _GuiThreadCollector() if QCoreApplication.instance() is not None else None
+        self.thread = _DatabaseQThread(_RELAY)
         self.thread.setObjectName("cspdesk-database")
-        self._worker = _Worker()
-        self._worker.moveToThread(self.thread)
-        # Queued (the worker lives on the other thread): calls run one after another, in order.
-        self._submitted.connect(self._worker.run)
         self.thread.start()
 
     def submit(self, call: OpCall) -> None:
-        emit(self._submitted, call)
+        self.thread.jobs.put(call.job)
 
     def is_current(self) -> bool:
-        return QThread.currentThread() is self.thread
+        return threading.get_ident() == self.thread.ident
 
     def stop(self) -> None:
-        self.thread.quit()
+        self.thread.jobs.put(None)
         self.thread.wait()
+        if self._collector is not None:
+            self._collector.stop()  # no other thread left: Python may collect where it likes again
+            self._collector = None
+
+
+_RELAY: _Relay | None = None
 
 
 _THREAD: DatabaseThread | None = None
@@ -119,6 +255,8 @@ _EXIT_HOOKED = False
 def database_thread() -> DatabaseThread:
     global _THREAD, _EXIT_HOOKED
     if _THREAD is None or not isValid(_THREAD) or not _THREAD.thread.isRunning():
+        if _THREAD is not None and isValid(_THREAD):
+            _THREAD.stop()  # a thread that ended on its own: give the collection back first
         _THREAD = DatabaseThread()
         if not _EXIT_HOOKED:
             # A QThread destroyed while it runs aborts the process: end it when the application
@@ -145,81 +283,52 @@ def stop_database_thread() -> None:
 
 class OpCall(QObject):
     """One operation on its way: emits exactly one of ``succeeded(result)`` or ``failed(exception)``
-    on the GUI thread, and ``progressed(percent, message)`` on the way if it reports progress."""
+    on the GUI thread, and ``progressed(percent, message)`` on the way if it reports progress.
+    It lives on the GUI thread and never goes to the database thread: its :class:`_Job` does."""
 
     succeeded = Signal(object)
     failed = Signal(object)
     progressed = Signal(int, str)
-    _finished = Signal(object, object)  # (result, exception) from the database thread
-    _reported = Signal(int, str)  # progress from the database thread
 
     def __init__(self, fn: Callable[..., Any], *, with_progress: bool = False) -> None:
         # No parent: the call outlives a dialog closed while it runs (a receiver that is gone is
         # simply not called), and is kept alive by _RUNNING until it has delivered.
         super().__init__()
-        self._fn = fn
-        self._with_progress = with_progress
-        self._cancel = threading.Event()
-        self._done = threading.Event()
-        # Both queued (emitted on the database thread, received by this object on the GUI thread);
-        # relayed through slots so that plain Python callbacks also run on the GUI thread.
-        self._finished.connect(self._deliver)
-        self._reported.connect(self._relay_progress)
-
-    # -- on the database thread -------------------------------------------------------------
-
-    def execute(self) -> None:
-        result: object = None
-        error: BaseException | None = None
-        try:
-            if self._cancel.is_set() and self._with_progress:
-                raise Cancelled
-            result = self._fn(self._progress) if self._with_progress else self._fn()
-        except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, which decides what to say
-            if not is_expected(exc):
-                log.error("an operation failed\n%s", safe_crash_report(exc))  # no message: it may hold personal data
-            error = exc
-        finally:
-            self._done.set()
-        emit(self._finished, result, error)
-
-    def _progress(self, percent: int, message: str) -> None:
-        if self._cancel.is_set():
-            raise Cancelled
-        emit(self._reported, int(percent), str(message))
-
-    # -- on the GUI thread ------------------------------------------------------------------
+        self.job = _Job(next(_KEYS), fn, with_progress)
 
     def start(self) -> OpCall:
-        _RUNNING.add(self)
+        _RUNNING[self.job.key] = self
         database_thread().submit(self)
         return self
 
     def is_running(self) -> bool:
-        return self in _RUNNING
+        return self.job.key in _RUNNING
 
     def cancel(self) -> None:
         """Ask the operation to stop at its next progress report (one without progress runs to the end)."""
-        self._cancel.set()
+        self.job.cancel.set()
 
     def cancel_requested(self) -> bool:
-        return self._cancel.is_set()
+        return self.job.cancel.is_set()
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """Block until the operation has run (its result is still delivered through the event loop)."""
-        return self._done.wait(timeout_s)
+        return self.job.done.wait(timeout_s)
 
-    @Slot(int, str)
-    def _relay_progress(self, percent: int, message: str) -> None:
-        emit(self.progressed, percent, message)
-
-    @Slot(object, object)
-    def _deliver(self, result: object, error: object) -> None:
-        _RUNNING.discard(self)
+    def deliver(self) -> None:
+        """On the GUI thread, once the job is done: hand on its result or its exception."""
+        job = self.job
+        result, error = job.result, job.error
+        job.fn = job.result = job.error = None  # dropped here, on the GUI thread
         _RETIRED.add(self)
+        # Dropping the last reference inside a slot of this object would delete the QObject Qt is
+        # still delivering to: keep it until control is back in the event loop.
         QTimer.singleShot(0, partial(_RETIRED.discard, self))
         if error is not None:
             emit(self.failed, error)
+            # The traceback's frames hold the operation's locals: let them go here, not wherever
+            # the exception is dropped later (the text of the traceback is kept).
+            traceback.clear_frames(error.__traceback__)
         else:
             emit(self.succeeded, result)
 
@@ -440,15 +549,15 @@ def finish_running_ops() -> None:
     """Ask every operation to stop (those that report progress stop at their next report) and wait
     for each to have run. For closing a window: no operation may outlive its database. Their
     results are still delivered, to whoever is left."""
-    for call in list(_RUNNING):
+    for call in list(_RUNNING.values()):
         call.cancel()
-    for call in list(_RUNNING):
+    for call in list(_RUNNING.values()):
         call.wait()
 
 
 def wait_for_ops() -> None:
     """Block until every operation started has run (their results are delivered by the event loop)."""
-    for call in list(_RUNNING):
+    for call in list(_RUNNING.values()):
         call.wait()
 
 

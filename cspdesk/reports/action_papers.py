@@ -6,9 +6,10 @@ printed in colour *and* in words, and overdue in words, so a black-and-white cop
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cspdesk.reports.document import (
     Markup,
@@ -112,7 +113,9 @@ def _wrapped(text: str, font: str, size: float, width: float) -> str:
     lines: list[str] = []
     for part in (text or "").splitlines() or [""]:
         for line in simpleSplit(part, font, size, width) or [""]:
-            while line and _string_width(line, font, size) > width:  # one word wider than the column
+            # simpleSplit fits every line of words; only a line of one word may still be too wide
+            # (measuring every line again was a tenth of the tracker's time).
+            while line and " " not in line and _string_width(line, font, size) > width:
                 cut = max(1, int(len(line) * width / _string_width(line, font, size)))
                 lines.append(line[:cut])
                 line = line[cut:]
@@ -129,11 +132,11 @@ def _string_width(text: str, font: str, size: float) -> float:
 def _plain_table(st: Styles, width: float, header: list[str], fractions: list[float],
                  lines: list[TrackerLine], cells, rag_column: int) -> list[Flowable]:  # noqa: ANN001
     """Tables of pre-wrapped plain text in runs of CHUNK_ROWS, RAG cells filled and in bold."""
-    from reportlab.lib import colors
-    from reportlab.platypus import Paragraph, Table, TableStyle
+    from reportlab.platypus import Paragraph, TableStyle
 
     from cspdesk.reports.glyphs import is_simple
 
+    text_table = _text_table_class()
     font, size, leading = st.cell.fontName, st.cell.fontSize, st.cell.leading
     room = [width * f - 8.5 for f in fractions]
     head = [Paragraph(f"<b>{esc(h)}</b>", st.cell) for h in header]
@@ -144,7 +147,7 @@ def _plain_table(st: Styles, width: float, header: list[str], fractions: list[fl
         # needs shaping and a fallback font, which a pre-wrapped plain string cannot have.
         body = [[_wrapped(v, font, size, room[i]) if is_simple(v or "", font) else cell(st, v)
                  for i, v in enumerate(cells(line))] for line in chunk]
-        t = Table([head, *body], colWidths=[width * f for f in fractions], repeatRows=1, hAlign="LEFT")
+        t = text_table([head, *body], colWidths=[width * f for f in fractions], repeatRows=1, hAlign="LEFT")
         t.setStyle(TableStyle([
             ("FONT", (0, 1), (-1, -1), font, size, leading),
             ("FONT", (rag_column, 1), (rag_column, -1), st.bold, size, leading),
@@ -155,11 +158,72 @@ def _plain_table(st: Styles, width: float, header: list[str], fractions: list[fl
             ("RIGHTPADDING", (0, 0), (-1, -1), 4),
             ("TOPPADDING", (0, 0), (-1, -1), 2.5),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            *(("BACKGROUND", (rag_column, i), (rag_column, i), colors.HexColor(RAG_FILLS.get(line.rag, "#FFFFFF")))
-              for i, line in enumerate(chunk, start=1)),
+            *_rag_fills(chunk, rag_column),
         ]))
         out.append(t)
     return out
+
+
+def _rag_fills(chunk: list[TrackerLine], column: int) -> list[tuple]:
+    """One BACKGROUND command per run of rows of the same RAG, not one per row (each command is
+    copied to every cell it covers when the table splits: fewer is cheaper)."""
+    out: list[tuple] = []
+    start = 1
+    for i in range(1, len(chunk) + 1):
+        if i == len(chunk) or chunk[i].rag != chunk[start - 1].rag:
+            out.append(("BACKGROUND", (column, start), (column, i), _fill(chunk[start - 1].rag)))
+            start = i + 1
+    return out
+
+
+@functools.cache
+def _fill(rag: str):  # noqa: ANN202 - a reportlab Color
+    """The RAG's fill, parsed once (HexColor is slow enough to show in a 2,000-row profile)."""
+    from reportlab.lib import colors
+
+    return colors.HexColor(RAG_FILLS.get(rag, "#FFFFFF"))
+
+
+_TEXT_TABLE: type | None = None
+
+
+def _text_table_class() -> type:
+    """A Table that draws a cell of plain lines as one text object: reportlab's own draws each line
+    with drawString, which makes, positions and closes a text object per line (a fifth of a
+    2,000-action tracker's time). The same glyphs at the same places; other cells as reportlab draws them."""
+    global _TEXT_TABLE
+    if _TEXT_TABLE is not None:
+        return _TEXT_TABLE
+    from reportlab.platypus import Table
+
+    class TextTable(Table):
+        _curcellstyle: Any  # reportlab's, set as the table draws
+
+        def _drawCell(self, cellval, cellstyle, pos, size):  # noqa: ANN001, ANN202, N802 - reportlab's signature
+            if (not isinstance(cellval, str) or "\n" not in cellval or cellstyle.alignment != "LEFT"
+                    or cellstyle.valign != "TOP" or cellstyle.direction or cellstyle.shaping
+                    or cellstyle.href or cellstyle.destination):
+                return super()._drawCell(cellval, cellstyle, pos, size)  # type: ignore[misc]  # not in the stubs
+            canv = self.canv
+            if self._curcellstyle is not cellstyle:
+                cur = self._curcellstyle
+                if cur is None or cellstyle.color != cur.color:
+                    canv.setFillColor(cellstyle.color)
+                if (cur is None or cellstyle.leading != cur.leading or cellstyle.fontname != cur.fontname
+                        or cellstyle.fontsize != cur.fontsize):
+                    canv.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+                self._curcellstyle = cellstyle
+            x = pos[0] + cellstyle.leftPadding
+            y = pos[1] + size[1] - cellstyle.topPadding - cellstyle.fontsize
+            text = canv.beginText(x, y)
+            text.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+            for line in cellval.split("\n"):
+                text.textLine(line)
+            canv.drawText(text)
+            return None
+
+    _TEXT_TABLE = TextTable
+    return TextTable
 
 
 def _status_text(line: TrackerLine) -> str:

@@ -186,3 +186,43 @@ def test_county_references_fit_the_case_column_on_one_line() -> None:
     lines = text.splitlines()
     for reference in references:
         assert any(reference in line for line in lines), (reference, text)
+
+
+def test_the_fast_tracker_table_prints_the_words_reportlab_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 23: the tracker's cells of several lines are drawn as one text object each, and the RAG
+    fills as one command per run. The words, their order and the pages read back exactly as with
+    reportlab's own Table (which draws every line on its own)."""
+    import io
+    from datetime import date, datetime, timedelta
+
+    from cspdesk.reports import action_papers
+    from cspdesk.reports.action_papers import TrackerData, TrackerGroup, TrackerLine, render_tracker_pdf
+
+    words = ("refer", "victim", "housing", "officer", "safety", "plan", "review", "contact", "school", "£25 fee",
+             "Ōsaka", "don’t")
+    rags = ("red", "red", "amber", "green", "grey", "blue")
+    lines = tuple(
+        TrackerLine(number="", subject=f"MARAC-MW-2026-{n:05d}", text=" ".join(words[(n + k) % len(words)] for k in range(5 + n % 40)),
+                    agency="Kent Police" if n % 2 else "Golding Homes", owner="PC A. Example" if n % 3 else "",
+                    due_date=date(2026, 12, 7) + timedelta(days=n - 60), status="On hold" if n % 4 == 0 else "Open",
+                    reason="Awaiting court" if n % 4 == 0 else "", completed_on=None, rag=rags[n % len(rags)],
+                    overdue=n % 6 == 0, latest_update="Spoke to the school." if n % 5 == 0 else "",
+                    latest_update_on=date(2026, 12, 1) if n % 5 == 0 else None)
+        for n in range(120)
+    )
+    data = TrackerData(partnership="Safer Testshire", protective_marking="OFFICIAL-SENSITIVE",
+                       generated_at=datetime(2026, 12, 7, 9, 0), generated_by="coord", panel="Testshire MARAC",
+                       title="Action tracker", filters=(), groups=(TrackerGroup("", lines),),
+                       counts=(("red", 40), ("amber", 20), ("green", 20), ("grey", 20), ("blue", 20)),
+                       today=date(2026, 12, 7), amber_days=14)
+
+    def read(pdf: bytes) -> list[str]:
+        return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+    fast = read(render_tracker_pdf(data, invariant=True))
+    from reportlab.platypus import Table
+
+    monkeypatch.setattr(action_papers, "_text_table_class", lambda: Table)
+    assert fast == read(render_tracker_pdf(data, invariant=True))
+    assert len(fast) > 5 and "Latest update" in "\n".join(fast)
+    assert all(f"MARAC-MW-2026-{n:05d}" in "\n".join(fast) for n in range(120))

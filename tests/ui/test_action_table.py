@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from cspdesk.domain.enums import ActionStatus, Rag
 from cspdesk.services.actions.actions import ActionGroupBy, ActionQuery, ActionService, ActionSort
 from cspdesk_gui.models.action_table import ActionColumn, ActionIdRole, ActionTableModel, GroupStartRole, RagRole
+from cspdesk_gui.models.paged import PENDING_TEXT
 from cspdesk_gui.rag import RAG_COLOURS
 
 
@@ -51,19 +52,23 @@ def test_rows_are_the_ids_and_nothing_is_fetched_for_counts_headers_and_flags(se
         model.headerData(column, Qt.Orientation.Horizontal)
         model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
         model.flags(model.index(model.rowCount() - 1, column))
-    assert [model.index(r, 0).data(ActionIdRole) for r in range(model.rowCount())] == ids
+    assert [model.action_id(r) for r in range(model.rowCount())] == ids
+    assert model.index(0, 0).data(ActionIdRole) == ids[0]
     assert model.fetch_count == 0
     model.index(0, ActionColumn.ACTION).data()
     model.index(9, ActionColumn.ACTION).data()
-    assert model.fetch_count == 1
-    model.index(25, ActionColumn.ACTION).data()
+    assert model.fetch_count == 0  # page 0 came with the ids
+    assert model.index(25, ActionColumn.ACTION).data() == PENDING_TEXT  # read on the database thread
+    model.action_row(25)  # waits for it
     assert model.cached_pages() == [0, 2]
+    assert model.fetch_count == 1
 
 
 def test_rag_shows_as_a_word_and_a_colour(service):
     model = _model(service, ActionQuery(sort=ActionSort.RAG))
     seen = set()
     for r in range(model.rowCount()):
+        model.action_row(r)  # its page read (on the database thread) before data() is asked
         index = model.index(r, ActionColumn.RAG)
         rag = Rag(index.data(RagRole))  # a StrEnum comes back from Qt as a plain str
         assert index.data() == rag.label  # the word
@@ -83,7 +88,9 @@ def test_the_text_and_status_columns_read_from_the_row(service):
 
 
 def test_a_group_is_named_on_its_first_row_only(service):
-    model = _model(service, ActionQuery(group_by=ActionGroupBy.AGENCY), page_size=7)
+    model = _model(service, ActionQuery(group_by=ActionGroupBy.AGENCY), page_size=7, max_pages=1000)
+    for r in range(0, model.rowCount(), 7):
+        model.action_row(r)  # every page read (on the database thread) before data() is asked
     names = [model.index(r, ActionColumn.GROUP).data() for r in range(model.rowCount())]
     starts = [bool(model.index(r, ActionColumn.ACTION).data(GroupStartRole)) for r in range(model.rowCount())]
     agencies = [model.action_row(r).group_label(ActionGroupBy.AGENCY) for r in range(model.rowCount())]

@@ -26,6 +26,11 @@ def _ids(page: CasesPage) -> list[int]:
     return [page.model.index(r, 0).data(CaseIdRole) for r in range(page.model.rowCount())]
 
 
+def _column(page: CasesPage, column: Column) -> list[str]:
+    """The column's cells as shown once each row's page has been read (on the database thread)."""
+    return [(page.model.row_now(r), page.model.index(r, column).data())[1] for r in range(page.model.rowCount())]
+
+
 def _cases_page(make_window, ctx) -> CasesPage:  # noqa: ANN001
     window = make_window(ctx)
     window.show_section(Section.CASES)
@@ -41,7 +46,7 @@ def test_a_risk_filter_narrows_the_list(make_window, demo_ctx):
     high = _ids(page)
     assert 0 < len(high) < len(every)
     assert set(high) <= set(every)
-    assert {page.model.index(r, Column.RISK).data() for r in range(page.model.rowCount())} == {"High"}
+    assert set(_column(page, Column.RISK)) == {"High"}
     assert page.filters_applied()
     page.clear_filters()
     assert _ids(page) == every
@@ -62,7 +67,7 @@ def test_flag_agency_and_date_filters(qtbot, make_window, demo_ctx):
     police = page.agency_combo.findText("Kent Police")
     assert police > 0
     page.agency_combo.setCurrentIndex(police)
-    referrers = {page.model.index(r, Column.REFERRER).data() for r in range(page.model.rowCount())}
+    referrers = set(_column(page, Column.REFERRER))
     assert referrers == {"Kent Police"}
     page.clear_filters()
 

@@ -11,6 +11,7 @@ from cspdesk.domain.enums import CaseStatus
 from cspdesk.domain.rules import normalise_name
 from cspdesk.services.referrals.cases import CaseQuery, CaseService, CaseSort
 from cspdesk_gui.models.case_table import CaseIdRole, CaseTableModel, Column, RepeatRole
+from cspdesk_gui.models.paged import PENDING_TEXT
 
 ALL = CaseQuery(statuses=None)
 
@@ -27,7 +28,12 @@ def _model(service, query=ALL, **kwargs):  # noqa: ANN001, ANN202
 
 
 def _column(model, column):  # noqa: ANN001, ANN202
-    return [model.index(r, column).data() for r in range(model.rowCount())]
+    # Each row's page read (on the database thread) before data() is asked for it.
+    return [(model.row_now(r), model.index(r, column).data())[1] for r in range(model.rowCount())]
+
+
+def _wait_rows(qtbot, model) -> None:  # noqa: ANN001
+    qtbot.waitUntil(lambda: model.pages_pending() == 0, timeout=10_000)
 
 
 def test_passes_the_model_tester(qtmodeltester, service):
@@ -61,31 +67,33 @@ def test_nothing_is_fetched_for_counts_headers_and_flags(service):
         model.flags(model.index(model.rowCount() - 1, column))
     model.index(0, 0).data(CaseIdRole)  # the id is held, not fetched
     assert model.fetch_count == 0
-    assert model.cached_pages() == []
+    assert model.cached_pages() == [0]  # read with the ids
 
 
-def test_only_the_pages_touched_are_fetched(service):
+def test_only_the_pages_touched_are_fetched(qtbot, service):
     model = _model(service, page_size=10)
     assert model.rowCount() > 30
-    model.index(0, Column.REFERENCE).data()
-    assert model.fetch_count == 1
     for row in range(10):
         for column in Column:
-            model.index(row, column).data()
-    assert model.fetch_count == 1  # the rest of page 0 came from the cache
-    model.index(25, Column.SUBJECT).data()
-    assert model.fetch_count == 2
+            assert model.index(row, column).data() != PENDING_TEXT  # page 0 came with the ids
+    assert model.fetch_count == 0
+    assert model.index(25, Column.SUBJECT).data() == PENDING_TEXT
+    model.index(26, Column.SUBJECT).data()  # asked for once
+    _wait_rows(qtbot, model)
+    assert model.fetch_count == 1
     assert model.cached_pages() == [0, 2]
 
 
-def test_the_page_cache_is_bounded(service):
+def test_the_page_cache_is_bounded(qtbot, service):
     model = _model(service, page_size=10, max_pages=2)
-    for row in (0, 10, 20):
+    for row in (10, 20):
         model.index(row, 0).data()
+    _wait_rows(qtbot, model)
     assert model.cached_pages() == [1, 2]
+    assert model.fetch_count == 2
+    assert model.index(5, 0).data() == PENDING_TEXT  # page 0 was dropped: fetched again
+    _wait_rows(qtbot, model)
     assert model.fetch_count == 3
-    model.index(5, 0).data()  # page 0 was dropped: fetched again
-    assert model.fetch_count == 4
     assert model.cached_pages() == [2, 0]
 
 
@@ -96,7 +104,7 @@ def test_a_new_query_forgets_the_cache(service):
     model.query_changed.connect(lambda: with_signal.append(True))
     model.set_query(CaseQuery(statuses=frozenset({CaseStatus.CLOSED})))
     assert with_signal == [True]
-    assert model.cached_pages() == []
+    assert model.cached_pages() == [0]  # the new query's first page, read with its ids
     assert set(_column(model, Column.STATUS)) <= {"Closed"}
 
 
@@ -163,6 +171,7 @@ def test_rows_read_as_people_expect(service):
     date_pattern = re.compile(r"^\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}$")
     for r in range(model.rowCount()):
         row = rows[ids[r]]
+        model.row_now(r)  # its page read before data() is asked
         assert date_pattern.match(model.index(r, Column.REFERRED).data())
         assert model.index(r, Column.STATUS).data() == row.status.label
         assert model.index(r, Column.PANEL).data() == row.panel_name
@@ -210,7 +219,80 @@ def test_a_long_list_opens_on_its_first_window_of_ids(service, monkeypatch, sort
     assert model.rowCount() == len(expected) > 60
     assert model.index(0, Column.REFERENCE).data() is not None
     last = model.rowCount() - 1
-    assert model.index(last, 0).data(CaseIdRole) == expected[last]
+    assert model.case_id(last) == expected[last]
     assert asked == [(0, 20), (last // 20 * 20, 20)]
-    assert [model.index(r, 0).data(CaseIdRole) for r in range(model.rowCount())] == expected
+    assert [model.case_id(r) for r in range(model.rowCount())] == expected
     assert model.row_of(expected[45]) == 45
+
+
+# -- rows read on the database thread (issue 23) -----------------------------------------------------
+
+
+def test_a_page_not_yet_read_shows_a_placeholder_and_comes_by_datachanged(qtbot, service, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(CaseTableModel, "id_window", 20)
+    model = _model(service, page_size=10)
+    expected = service.case_ids(ALL)
+    assert model.rowCount() == len(expected) > 60
+    assert model.index(0, Column.REFERENCE).data() not in (None, PENDING_TEXT)  # read with the ids
+    last = model.rowCount() - 1
+    with qtbot.waitSignal(model.dataChanged, timeout=10_000) as changed:
+        assert model.index(last, 0).data(CaseIdRole) is None  # its window of ids is not read yet (asked for now)
+        assert model.index(last, Column.REFERENCE).data() == PENDING_TEXT
+        assert model.index(last, Column.REFERENCE).data(Qt.ItemDataRole.ToolTipRole) is None
+    first, bottom = changed.args[:2]  # (top-left, bottom-right, roles)
+    assert first.row() <= last <= bottom.row()
+    assert model.index(last, 0).data(CaseIdRole) == expected[last]
+    assert model.index(last, Column.REFERENCE).data() == service.case_rows([expected[last]])[0].reference
+
+
+def test_data_runs_no_sql_on_the_gui_thread_and_keys_move_through_a_loading_list(qtbot, service, demo_ctx,
+                                                                                  monkeypatch) -> None:  # noqa: ANN001
+    """PageDown and End through a long list while its pages load: the current row and the selection
+    move at once; the rows fill in as they come; not one statement runs on the GUI thread."""
+    import threading
+
+    from PySide6.QtWidgets import QAbstractItemView, QTableView
+    from sqlalchemy import event
+
+    monkeypatch.setattr(CaseTableModel, "id_window", 20)
+    model = _model(service, page_size=10)
+    expected = service.case_ids(ALL)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setModel(model)
+    view.resize(600, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    gui = threading.current_thread()
+    on_gui: list[str] = []
+
+    def noted(conn, cursor, statement, *_args) -> None:  # noqa: ANN001
+        if threading.current_thread() is gui:
+            on_gui.append(statement)
+
+    engine = demo_ctx.store.engine
+    event.listen(engine, "before_cursor_execute", noted)
+    try:
+        view.setCurrentIndex(model.index(0, 0))
+        rows = [0]
+        for _ in range(4):
+            qtbot.keyClick(view, Qt.Key.Key_PageDown)
+            rows.append(view.currentIndex().row())
+        assert rows == sorted(rows) and rows[-1] > rows[1] > 0  # moved at once, page by page
+        assert [i.row() for i in view.selectionModel().selectedRows()] == [rows[-1]]
+        qtbot.keyClick(view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)  # End alone: the row's last cell
+        last = model.rowCount() - 1
+        assert view.currentIndex().row() == last
+        qtbot.keyClick(view, Qt.Key.Key_Up)  # Ctrl moves without selecting; a plain key selects
+        qtbot.keyClick(view, Qt.Key.Key_Down)
+        assert [i.row() for i in view.selectionModel().selectedRows()] == [last]
+        _wait_rows(qtbot, model)
+        qtbot.waitUntil(lambda: model.index(last, Column.REFERENCE).data() != PENDING_TEXT, timeout=10_000)
+        view.viewport().repaint()  # a paint asks data() for every visible cell
+        assert view.currentIndex().data(CaseIdRole) == expected[last]
+        qtbot.keyClick(view, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+        assert view.currentIndex().row() == 0
+    finally:
+        event.remove(engine, "before_cursor_execute", noted)
+    assert on_gui == []

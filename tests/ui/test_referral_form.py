@@ -240,6 +240,7 @@ def test_a_marac_referral_entered_by_keyboard_alone_is_found_in_the_list(qtbot, 
     qtbot.waitUntil(lambda: cases.model.row_of(created.case_id) is not None, timeout=5000)
     current = cases.table.currentIndex()
     assert current.data(CaseIdRole) == created.case_id
+    cases.model.row_now(current.row())  # its page read (on the database thread) if it was not yet
     assert cases.model.index(current.row(), Column.SUBJECT).data() == "Zelinda Quorrington"
     assert cases.model.index(current.row(), Column.RISK).data() == "High"
     assert cases.model.index(current.row(), Column.REFERRER).data() == agency

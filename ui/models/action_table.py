@@ -27,7 +27,7 @@ from cspdesk.services.actions.actions import ActionGroupBy, ActionQuery, ActionR
 from cspdesk_gui import theme
 from cspdesk_gui.formatting import short_date
 from cspdesk_gui.rag import rag_brush, rag_icon, rag_tooltip, rag_word
-from cspdesk_gui.models.paged import ID_WINDOW, PagedTableModel
+from cspdesk_gui.models.paged import ID_WINDOW, PENDING, PagedTableModel, pending_cell
 from cspdesk_gui.signals import emit
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -133,15 +133,13 @@ class ActionTableModel(PagedTableModel):
     # -- the query ---------------------------------------------------------------------------
 
     def forget_rows(self, ids: Sequence[int] | None = None) -> None:
-        """Drop cached rows (all, or the pages holding ``ids``) so they are read again when shown,
-        without reading the ids again: after a change that cannot move rows in or out."""
+        """Read rows again (all, or the pages holding ``ids``) when next shown, without reading the
+        ids again: after a change that cannot move rows in or out. The old rows show until then."""
         if ids is None:
-            self._pages.clear()
+            self.forget_pages()
         else:
             wanted = set(ids)
-            for page_no, page in list(self._pages.items()):
-                if any(r is not None and r.id in wanted for r in page):
-                    del self._pages[page_no]
+            self.forget_pages(n for n, page in self._pages.items() if any(r is not None and r.id in wanted for r in page))
         if self._ids:
             emit(self.dataChanged, self.index(0, 0), self.index(len(self._ids) - 1, len(ActionColumn) - 1))
 
@@ -149,8 +147,8 @@ class ActionTableModel(PagedTableModel):
         return self._ids[row]
 
     def action_row(self, row: int) -> ActionRow | None:
-        """The display row (reading its page if need be)."""
-        return self._row(row)
+        """The display row (waiting for its page if need be: not from ``data()``)."""
+        return self.row_now(row)
 
     # -- Qt's model interface -------------------------------------------------------------------
 
@@ -173,12 +171,14 @@ class ActionTableModel(PagedTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         if role == ActionIdRole:
-            return self._ids[index.row()]
+            return self._id_at(index.row())
         if role not in _ROW_ROLES:
             return None
         row = self._row(index.row())
         if row is None:
             return None
+        if row is PENDING:
+            return pending_cell(role)
         column = ActionColumn(index.column())
         if role == GroupStartRole:
             return self._starts_group(index.row(), row)
@@ -226,6 +226,8 @@ class ActionTableModel(PagedTableModel):
         if position == 0:
             return True
         before = self._row(position - 1)
+        if before is PENDING:
+            return False  # told again when the page before comes (its dataChanged reaches this row)
         return before is None or self._group_label(before) != self._group_label(row)
 
     # -- pages ---------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from cspdesk.services.audit.audit import AuditQuery, AuditRow, AuditService
 from cspdesk.services.audit.audit_text import ERASED_TEXT, entity_name
 from cspdesk_gui import theme
 from cspdesk_gui.formatting import short_date
-from cspdesk_gui.models.paged import PagedTableModel
+from cspdesk_gui.models.paged import PENDING, PagedTableModel, pending_cell
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -106,12 +106,14 @@ class AuditTableModel(PagedTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         if role == AuditIdRole:
-            return self._ids[index.row()]
+            return self._id_at(index.row())
         if role not in _ROW_ROLES:
             return None
         row = self._row(index.row())
         if row is None:
             return None
+        if row is PENDING:
+            return pending_cell(role)
         column = AuditColumn(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, column)

@@ -22,7 +22,7 @@ from cspdesk.domain.enums import RiskLevel, SubjectKind
 from cspdesk.services.referrals.cases import CaseQuery, CaseRow, CaseService, CaseSort
 from cspdesk_gui import theme
 from cspdesk_gui.formatting import short_date
-from cspdesk_gui.models.paged import ID_WINDOW, PagedTableModel
+from cspdesk_gui.models.paged import ID_WINDOW, PENDING, PagedTableModel, pending_cell
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -150,12 +150,14 @@ class CaseTableModel(PagedTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         if role == CaseIdRole:
-            return self._ids[index.row()]
+            return self._id_at(index.row())
         if role not in _ROW_ROLES:
             return None
         row = self._row(index.row())
         if row is None:
             return None
+        if row is PENDING:
+            return pending_cell(role)
         column = Column(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, column)

@@ -15,7 +15,7 @@ from cspdesk.domain.enums import GroupStatus, RiskLevel
 from cspdesk.services.referrals.ocgs import OcgQuery, OcgRow, OcgService
 from cspdesk_gui import theme
 from cspdesk_gui.formatting import short_date
-from cspdesk_gui.models.paged import PagedTableModel
+from cspdesk_gui.models.paged import PENDING, PagedTableModel, pending_cell
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -84,7 +84,8 @@ class OcgTableModel(PagedTableModel):
         return self._ids[row]
 
     def ocg_row(self, row: int) -> OcgRow | None:
-        return self._row(row)
+        """The display row (waiting for its page if need be: not from ``data()``)."""
+        return self.row_now(row)
 
     # -- Qt's model interface -------------------------------------------------------------------
 
@@ -106,7 +107,7 @@ class OcgTableModel(PagedTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         if role == OcgIdRole:
-            return self._ids[index.row()]
+            return self._id_at(index.row())
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
                         Qt.ItemDataRole.TextAlignmentRole):
             return None
@@ -116,6 +117,8 @@ class OcgTableModel(PagedTableModel):
         row = self._row(index.row())
         if row is None:
             return None
+        if row is PENDING:
+            return pending_cell(role)
         if role == Qt.ItemDataRole.DisplayRole:
             match column:
                 case OcgColumn.REFERENCE:
