@@ -21,7 +21,7 @@ Hazards
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from enum import StrEnum
@@ -950,9 +950,11 @@ def draft_problems(s: Session, ctx: ServiceContext, draft: ReferralDraft, rules:
 
 
 def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, *,
-              require_agency: bool = True) -> list[Problem]:
+              require_agency: bool = True, agency_ids: Collection[int] | None = None) -> list[Problem]:
     """Every problem with ``draft``. ``require_agency`` False is for imports of older logs, which
-    often never recorded the referring agency (a typed MARAC referral must name it)."""
+    often never recorded the referring agency (a typed MARAC referral must name it).
+    ``agency_ids``: every agency's id, when the caller has read them (an import checking many rows
+    asks a set, not the session, whether the agency exists)."""
     out: list[Problem] = []
     expected = DRAFT_PANEL_TYPE.get(type(draft))
     if expected is None:
@@ -963,7 +965,8 @@ def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, 
     date_problem = referral_date_problem(d, today)
     if date_problem is not None:
         out.append(Problem("referral_date", date_problem))
-    if draft.referring_agency_id is not None and s.get(Agency, draft.referring_agency_id) is None:
+    agency = draft.referring_agency_id
+    if agency is not None and (agency not in agency_ids if agency_ids is not None else s.get(Agency, agency) is None):
         out.append(Problem("referring_agency_id", "Referring agency: the agency chosen no longer exists."))
     if len(draft.referrer_name) > TEXT_SHORT_MAX:
         out.append(Problem("referrer_name", f"Referrer: the name must be {TEXT_SHORT_MAX} characters or fewer."))
