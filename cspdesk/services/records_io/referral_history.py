@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -105,7 +106,7 @@ class AgencyNames:
     ids: dict[str, int]
     names: tuple[str, ...]
     #: The words already looked up (a long log names the same few agencies on every row).
-    _seen: dict[str, int | None] = field(default_factory=dict, compare=False, repr=False)
+    _seen: dict[str, int | None] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     def find(self, words: str) -> int | None:
         if words not in self._seen:

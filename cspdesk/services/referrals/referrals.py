@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -1051,9 +1051,12 @@ def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, 
 
 # ---- writing
 
-def _new_person(s: Session, ctx: ServiceContext, p: PersonDraft) -> Person:
+def new_person_values(p: PersonDraft, now: datetime) -> dict[str, Any]:
+    """A new person's columns from what was typed: names stripped, their normalised forms and sound
+    keys (what finding people and the search keys read), the postcode in capitals. Shared with the
+    bulk writer of an import, so both write a person alike."""
     given, family = p.given_name.strip(), p.family_name.strip()
-    person = Person(
+    return dict(
         given_name=given, family_name=family, given_norm=normalise_name(given), family_norm=normalise_name(family),
         given_key=name_key(first_word(given)), family_key=name_key(family), date_of_birth=p.date_of_birth,
         gender=p.gender.strip(), address=p.address.strip(), postcode=p.postcode.strip().upper(),
@@ -1061,8 +1064,12 @@ def _new_person(s: Session, ctx: ServiceContext, p: PersonDraft) -> Person:
         contact_notes=p.contact_notes.strip(), ethnicity=p.ethnicity.strip(),
         racially_minoritised=p.racially_minoritised, disability=p.disability, lgbt=p.lgbt,
         sexual_orientation=p.sexual_orientation.strip(), gender_identity=p.gender_identity.strip(),
-        language=p.language.strip(), interpreter_needed=p.interpreter_needed, created_at=ctx.now(),
+        language=p.language.strip(), interpreter_needed=p.interpreter_needed, created_at=now,
     )
+
+
+def _new_person(s: Session, ctx: ServiceContext, p: PersonDraft) -> Person:
+    person = Person(**new_person_values(p, ctx.now()))
     for alias in p.aliases:
         person.aliases.append(PersonAlias(alias=alias.strip(), alias_norm=normalise_name(alias),
                                           alias_key=name_key(last_word(alias))))
