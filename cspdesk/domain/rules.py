@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 import unicodedata
 from datetime import date
 
@@ -54,12 +55,17 @@ def case_reference(prefix: str, year: int, seq: int) -> str:
 _UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i"})
 
 
+_NOT_ASCII_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
 def normalise_name(text: str) -> str:
     """Lower case, accents stripped, punctuation to spaces, runs of space folded.
 
     Stored beside each name so searches use an index on both SQLite and PostgreSQL
     (no collation or LIKE tricks that differ between the two).
     """
+    if text.isascii():  # most names: no accents to strip, so the same answer without the Unicode walk
+        return " ".join(_NOT_ASCII_ALNUM.sub(" ", text.casefold()).split())
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
     kept = "".join(c for c in decomposed if not unicodedata.combining(c))
     cleaned = "".join(c if c.isalnum() else " " for c in kept.casefold())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -173,3 +173,36 @@ def write_coordinator_csv(path: Path, rows: list[LogRow]) -> Path:
                         "Y" if r.is_repeat else "N", r.ethnicity, r.disability, r.orientation, r.identity,
                         r.age_band, "Yes", "see file"])
     return path
+
+
+#: A MARAC year mirroring Maidstone's published figures, written next to the data built to give
+#: them: 202 cases heard from 1 April 2025 to 31 March 2026, 66 of them repeats, 232 children in
+#: the households.
+MAIDSTONE_YEAR = {"cases": 202, "repeats": 66, "children": 232}
+MAIDSTONE_START, MAIDSTONE_END = date(2025, 4, 1), date(2026, 3, 31)
+
+
+def make_maidstone_year(seed: int = 202) -> MaracLog:
+    """136 invented victims referred in the year, 66 of them again 30–150 days later (a repeat by
+    construction: within the 12-month window, and nobody was referred before the year); every
+    referral heard at the first fortnightly meeting a week on, all inside the year. 30 households
+    with two children and 172 with one: 232 children."""
+    rng = random.Random(seed)
+    log = MaracLog()
+    last_referral = date(2026, 3, 5)  # heard by the end of March at the latest
+    for v in range(136):
+        given, family = GIVEN[v % len(GIVEN)], FAMILY[(v // len(GIVEN)) % len(FAMILY)]
+        born = date(1960, 1, 1) + timedelta(days=v * 97 + rng.randrange(0, 90))  # distinct per victim
+        repeats = v < 66
+        first = MAIDSTONE_START + timedelta(days=rng.randrange(0, 180 if repeats else 330))
+        days = [first] + ([first + timedelta(days=rng.randrange(30, 151))] if repeats else [])
+        for n, day in enumerate(days):
+            assert day <= last_referral
+            log.rows.append(LogRow(day, given, family, born, v, n == 1,
+                                   marac_date=heard_on(day, MAIDSTONE_END), decision=rng.choice(DECISIONS),
+                                   dash_score=rng.choice((14, 15, 18, 22))))
+    # Children by position (the first 30 rows in date order have two), so the total is exact.
+    ordered = sorted(log.rows, key=lambda r: (r.referral_date, r.victim))
+    keyed = {id(r): (2 if i < 30 else 1) for i, r in enumerate(ordered)}
+    log.rows = [replace(r, children=keyed[id(r)]) for r in log.rows]
+    return log

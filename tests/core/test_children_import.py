@@ -52,3 +52,23 @@ def test_an_unknown_status_is_the_rows_problem_naming_the_column(intake, tmp_pat
                               good_rows_only=False).value
     assert report.imported == ()
     assert any("CSC status" in line or "csc_status" in line for line in report.lines()), report.lines()
+
+
+def test_a_long_log_keeps_each_childs_details_too(intake, tmp_path) -> None:  # noqa: F811
+    """From 500 good rows the import writes in bulk; a row whose children carry their own-right
+    details is written by the form's save, so nothing of them is dropped on a long log."""
+    rows = []
+    for n in range(520):
+        row = _row(csc="CP" if n % 2 else "CIN")
+        row[2], row[3], row[6] = f"Given{n}", f"Family{n}", f"Pip Family{n}"
+        rows.append(row)
+    report = import_referrals(intake.ctx, _log(tmp_path / "long.csv", rows), intake.marac,
+                              good_rows_only=False).value
+    assert report.problems == () and len(report.imported) == 520, report.lines()[:5]
+    service = ChildrenService(intake.ctx)
+    for written in (report.imported[0], report.imported[-1]):
+        details = {c.name: c.details for c in service.children(written.case_id)}
+        pip = next(d for name, d in details.items() if name.startswith("Pip"))
+        assert pip.encompass_notified is True and pip.csc_status in (CscStatus.CHILD_IN_NEED,
+                                                                     CscStatus.CHILD_PROTECTION)
+        assert details["Tam Smith"] == ChildDetails(not_in_education=True, csc_status=CscStatus.LOOKED_AFTER)

@@ -8,7 +8,15 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from core.marac_log import figures, make_history_log, write_coordinator_csv
+from core.marac_log import (
+    MAIDSTONE_END,
+    MAIDSTONE_START,
+    MAIDSTONE_YEAR,
+    figures,
+    make_history_log,
+    make_maidstone_year,
+    write_coordinator_csv,
+)
 from core.referral_setup import intake  # noqa: F401 - the fixture
 from cspdesk.domain.enums import AgendaItemKind, CaseStatus, Decision, Listing, MeetingStatus, PersonRole
 from cspdesk.services.errors import ValidationError
@@ -64,6 +72,24 @@ def test_a_coordinators_log_gives_the_return_it_was_built_to_give_in_either_orde
         score_only = s.scalar(select(func.count()).select_from(RiskAssessment).where(
             RiskAssessment.notes == DASH_SCORE_ONLY, RiskAssessment.answers.any() == False))  # noqa: E712
         assert score_only == 2 * sum(r.dash_score is not None for r in log.rows)
+
+
+@pytest.mark.parametrize("order", ["oldest first", "newest first"])
+def test_a_maidstone_sized_year_gives_its_figures_filed_either_way(intake, tmp_path, order) -> None:  # noqa: F811
+    """202 cases heard, 66 repeats, 232 children (MAIDSTONE_YEAR, beside the data in core.marac_log),
+    under a coordinator's headings: the return for the year says exactly that, whichever way the
+    log is filed."""
+    log = make_maidstone_year()
+    assert (MAIDSTONE_START, MAIDSTONE_END) == (YEAR.start, YEAR.end)
+    built = figures(log, YEAR.start, YEAR.end)
+    assert {k: built[k] for k in MAIDSTONE_YEAR} == MAIDSTONE_YEAR
+    path = write_coordinator_csv(tmp_path / "maidstone.csv", log.ordered(order))
+    report = import_referrals(intake.ctx, path, intake.marac, good_rows_only=False, **OPTIONS).value
+    assert report.committed and len(report.imported) == 202, report.lines()[:12]
+    assert sum(r.repeat_of is not None for r in report.imported) == 66
+    measured = _measures(intake.ctx, intake.marac)
+    assert {k: measured[k] for k in MAIDSTONE_YEAR} == MAIDSTONE_YEAR
+    assert measured["meetings"] == built["meetings"]
 
 
 def _write(tmp_path, header: str, *lines: str):  # noqa: ANN001, ANN202

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -104,9 +105,15 @@ class AgencyNames:
 
     ids: dict[str, int]
     names: tuple[str, ...]
+    #: The words already looked up (a long log names the same few agencies on every row).
+    _seen: dict[str, int | None] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     def find(self, words: str) -> int | None:
-        return self.ids.get(normalise_name(words))
+        if words not in self._seen:
+            if len(self._seen) > 10_000:
+                self._seen.clear()
+            self._seen[words] = self.ids.get(normalise_name(words))
+        return self._seen[words]
 
     def did_you_mean(self, words: str) -> str:
         """The agency whose name, or one word of it, is closest to ``words`` ("Polise" → "… Police")."""

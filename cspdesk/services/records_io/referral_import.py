@@ -34,6 +34,7 @@ from cspdesk.domain.plausible import referral_date_problem
 from cspdesk.domain.rules import DASH_QUESTION_COUNT, first_word, normalise_name
 from cspdesk.services.audit import audit
 from cspdesk.services.records_io import referral_history as history
+from cspdesk.services.records_io.bulk_referrals import BulkRow, can_write_in_bulk, write_marac_bulk
 from cspdesk.services.records_io.held_people import EarlierReferrals, HeldPeople
 from cspdesk.services.context import OpChanges, OpResult, Permission, ServiceContext
 from cspdesk.services.errors import ServiceError, ValidationError
@@ -69,6 +70,8 @@ from cspdesk.storage.models import Agency, Case, CasePerson, Panel, Person, Subj
 #: From this many rows, an all-or-nothing import whose cells are wrong is refused on the cells
 #: alone, before the slower checks against the people held (see :func:`_refused_by_cells`).
 CELLS_FIRST_ROWS = 1_000
+#: From this many good rows, MARAC rows whose people are all new are written in bulk (see import_referrals).
+BULK_FROM = 500
 #: Repeated sections: how many numbered columns are read (child1_… to child6_…, nominal1_… to nominal8_…).
 MAX_CHILDREN = 6
 #: A child's columns after the school (issue 19): child1_csc_status, child1_encompass_notified, …
@@ -342,7 +345,7 @@ class _Row:
 def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, good_rows_only: bool,
                      dry_run: bool = False, progress: Callable[[float], None] | None = None,
                      mapping: Mapping[str, str] | None = None, agency_words: Mapping[str, str] | None = None,
-                     ) -> OpResult[ImportReport]:
+                     bulk: bool | None = None) -> OpResult[ImportReport]:
     """Check every row of ``path`` as a referral to ``panel_id``, then write the good rows
     (``good_rows_only``) or, if any row is bad, nothing. One transaction; a dry run rolls it back.
 
@@ -354,7 +357,12 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
     ({"Their heading": "field"}, the CLI's ``--map``) and ``agency_words`` ({"their words":
     "agency name or code"}, ``--agency``) are remembered for the panel when the import is written.
     Columns neither recognised nor mapped are listed in the report as ignored. A "MARAC date"
-    column makes the meetings that heard the cases (see :mod:`cspdesk.services.records_io.referral_history`)."""
+    column makes the meetings that heard the cases (see :mod:`cspdesk.services.records_io.referral_history`).
+
+    ``bulk``: write the MARAC rows whose people are all new with multi-row INSERTs
+    (:mod:`cspdesk.services.records_io.bulk_referrals`: the same records, minutes not hours for a
+    long log), then the others row by row; None (the default) does so from :data:`BULK_FROM` good
+    rows. A bulk write numbers its rows' references first, then the rows written one by one."""
     ctx.require(Permission.EDIT_CASES, panel_id=panel_id)
     with ctx.reading() as s:
         rules = _rules(s, panel_id)
@@ -385,13 +393,14 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
     rows: list[_Row] = []
     total = max(1, len(table.rows))
     with ctx.reading() as s, _no_cyclic_gc():
-        # Held for the loop: the form's check of each row's agency (Session.get) then finds them in
-        # the session's identity map instead of asking the database once a row.
-        held_agencies = s.scalars(select(Agency)).all()  # noqa: F841 - kept alive on purpose
+        # The agencies read once: the form's check of each row's agency is then a set lookup, not
+        # an ORM get a row. Where each column is, found once for the file (see _Cells).
+        agency_ids = frozenset(s.scalars(select(Agency.id)))
+        positions: dict[str, int] = {}
         for index, trow in enumerate(table.rows):
             row = _Row(trow.number)
             rows.append(row)
-            _check_row(s, ctx, trow, rules, agencies, row, today)
+            _check_row(s, ctx, trow, rules, agencies, row, today, positions, agency_ids)
             if progress is not None and index % 500 == 0:
                 progress(0.25 * (index + 1) / total)
     partial = good_rows_only or dry_run or len(rows) < CELLS_FIRST_ROWS
@@ -423,7 +432,19 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                 person_of_row: dict[int, int] = {}
                 relisted_all: list[RepeatRelisted] = []
                 group_of_ocg: dict[str, int] = {}
-                for index, row in enumerate(good):
+                one_by_one = good
+                if bulk or (bulk is None and len(good) >= BULK_FROM):
+                    in_bulk, one_by_one = _bulk_rows(good, bad_numbers)
+                    for w, b in zip(write_marac_bulk(ctx, s, rules, in_bulk), in_bulk, strict=True):
+                        person_of_row[w.number] = w.person_id
+                        rows_by_number[w.number].notes += w.notes
+                        if b.same_as_row is not None:  # as the row-by-row write links it
+                            rows_by_number[w.number].linked_person_id = w.person_id
+                        imported.append(ImportedRow(w.number, w.case_id, w.reference, None,
+                                                    rows_by_number[w.number].linked_person_id))
+                    if progress is not None and in_bulk:
+                        progress(0.5 + 0.5 * len(in_bulk) / len(good))
+                for index, row in enumerate(one_by_one):
                     draft = row.draft
                     assert draft is not None
                     if row.same_as_row is not None and row.same_as_row not in bad_numbers:
@@ -452,9 +473,10 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                     imported.append(ImportedRow(row.number, created.case_id, created.reference, None,
                                                 row.linked_person_id))
                     if progress is not None:
-                        progress(0.5 + 0.5 * (index + 1) / len(good))
+                        progress(0.5 + 0.5 * (len(good) - len(one_by_one) + index + 1) / len(good))
                 # Repeats come from dates, not from the order of the file's rows: read them once
                 # every row is written (rows filed newest first link as rows filed oldest first).
+                imported.sort(key=lambda r: r.row)  # bulk rows were written first
                 imported = _with_final_repeats(s, imported, {r.number: r for r in good})
                 relisted = merge_relisted(relisted_all, leaving_out={r.case_id for r in imported})
                 _compare_log_repeats(imported, {r.number: r for r in good})
@@ -483,6 +505,22 @@ def import_referrals(ctx: ServiceContext, path: str | Path, panel_id: int, *, go
                           committed, dry_run, good_rows_only, tuple(relisted), ignored,
                           tuple(heard) if committed or dry_run else ())
     return OpResult(report, OpChanges(cases=committed, people=committed))
+
+
+def _bulk_rows(good: Sequence[_Row], bad_numbers: set[int]) -> tuple[list[BulkRow], list[_Row]]:
+    """The rows to write in bulk (MARAC, every person new, or the victim of an earlier such row)
+    and the rest, each in the file's order."""
+    in_bulk: list[BulkRow] = []
+    taken: set[int] = set()
+    rest: list[_Row] = []
+    for row in good:
+        same = row.same_as_row if row.same_as_row not in bad_numbers else None
+        if can_write_in_bulk(row.draft) and (same is None or same in taken):
+            in_bulk.append(BulkRow(row.number, row.draft, same))  # type: ignore[arg-type]
+            taken.add(row.number)
+        else:
+            rest.append(row)
+    return in_bulk, rest
 
 
 def _with_final_repeats(s: Session, imported: list[ImportedRow], rows: Mapping[int, _Row]) -> list[ImportedRow]:
@@ -525,11 +563,12 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def _check_row(s: Session, ctx: ServiceContext, trow: TableRow, rules: PanelRules, agencies: history.AgencyNames,
-               row: _Row, today: date) -> None:
+               row: _Row, today: date, positions: dict[str, int] | None = None,
+               agency_ids: frozenset[int] | None = None) -> None:
     """Read one row into ``row.draft`` and put every problem of its cells and of the draft's own
     rules in ``row.problems``. No query a row (an SOCP row naming an OCG looks it up)."""
     try:
-        row.draft = _draft(trow, rules.panel_type, rules.panel_id, agencies, row, today)
+        row.draft = _draft(trow, rules.panel_type, rules.panel_id, agencies, row, today, positions)
     except Exception as exc:  # noqa: BLE001 - a cell we did not foresee: the row is bad, never the file
         row.problems.append(RowProblem(trow.number, "row", f"could not be read ({type(exc).__name__})."))
         row.draft = None
@@ -544,7 +583,7 @@ def _check_row(s: Session, ctx: ServiceContext, trow: TableRow, rules: PanelRule
         # A draft read from a file links nothing held (record ids are refused), except an SOCP
         # row's OCG found by name: only that needs draft_problems' reach check of links.
         found = (draft_problems(s, ctx, row.draft, rules, require_agency=False) if isinstance(row.draft, SocpDraft)
-                 else _validate(s, row.draft, rules, today, require_agency=False))
+                 else _validate(s, row.draft, rules, today, require_agency=False, agency_ids=agency_ids))
         for p in found:
             problem = RowProblem(trow.number, _column_of(p), _strip_section(p.message))
             if (problem.column, problem.message) not in reported:
@@ -653,49 +692,88 @@ def _match_held(held: HeldPeople, subject: PersonDraft, row: _Row) -> None:
 
 
 class _Cells:
-    """Reads a row's cells, turning each unreadable cell into a RowProblem (column named)."""
+    """Reads a row's cells, turning each unreadable cell into a RowProblem (column named).
 
-    def __init__(self, trow: TableRow, row: _Row) -> None:
+    ``positions`` (shared by the rows of one file) remembers where each name asked for is — or that
+    the file has no such column — so a long file's rows are read by position, not by key lookups:
+    a 100,000-row log asks some 40 names a row, most of them columns the log does not have."""
+
+    def __init__(self, trow: TableRow, row: _Row, positions: dict[str, int] | None = None) -> None:
         self.trow, self.row = trow, row
+        self._positions = positions if positions is not None else {}
+
+    def get(self, column: str) -> Any:
+        """The cell under ``column``, or None when the file has no such column or the cell is blank
+        (as ``TableRow.get``; cells are already stripped when the table is read)."""
+        i = self._positions.get(column)
+        if i is None:
+            found = self.trow.index.get(header_key(column))
+            i = self._positions[column] = -1 if found is None else found
+        if i < 0:
+            return None
+        cells = self.trow.cells
+        value = cells[i] if i < len(cells) else None
+        return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
+    def present(self, column: str) -> bool:
+        """Whether the file has the column at all (asked once a file, then remembered)."""
+        self.get(column)
+        return self._positions[column] >= 0
 
     def _bad(self, column: str, message: str) -> None:
         self.row.problems.append(RowProblem(self.trow.number, column, message))
 
     def text(self, column: str, limit: int = 2000) -> str:
-        value = self.trow.text(column)
+        value = self.get(column)
+        if value is None:
+            return ""
+        value = cell_text(value)
         if len(value) > limit:
             self._bad(column, f"longer than {limit} characters.")
             return value[:limit]
         return value
 
     def date(self, column: str) -> date | None:
+        value = self.get(column)
+        if value is None:
+            return None
         try:
-            return parse_date(self.trow.get(column))
+            return parse_date(value)
         except (ValueError, OverflowError) as exc:
             self._bad(column, f"{exc}; write it as 31/01/2026 or 2026-01-31.")
             return None
 
     def boolean(self, column: str) -> bool | None:
+        value = self.get(column)
+        if value is None:
+            return None
         try:
-            return parse_bool(self.trow.get(column))
+            return parse_bool(value)
         except ValueError as exc:
             self._bad(column, f"{exc}; write Yes or No.")
             return None
 
     def integer(self, column: str) -> int | None:
+        value = self.get(column)
+        if value is None:
+            return None
         try:
-            return parse_int(self.trow.get(column))
+            return parse_int(value)
         except ValueError as exc:
             self._bad(column, f"{exc}.")
             return None
 
     def has(self, column: str) -> bool:
-        return self.trow.get(column) is not None
+        return self.get(column) is not None
 
     def parsed(self, column: str, parse: Callable[[str], Any]) -> Any:
-        """A cell read by ``parse`` (a ValueError naming the allowed values is the row's problem)."""
+        """A cell read by ``parse`` (a ValueError naming the allowed values is the row's problem);
+        a blank cell is None without asking ``parse`` (every parser here reads blank as None)."""
+        text = self.text(column, 200)
+        if not text:
+            return None
         try:
-            return parse(self.text(column, 200))
+            return parse(text)
         except ValueError as exc:
             self._bad(column, f"{exc}.")
             return None
@@ -820,7 +898,12 @@ _DASH_WORDS = {"y": DashAnswer.YES, "yes": DashAnswer.YES, "n": DashAnswer.NO, "
 
 
 #: The header keys of the DASH answers' columns (q1 … q24) and of each child's name and date of birth.
-_Q_KEYS = tuple(header_key(f"q{n}") for n in range(1, DASH_QUESTION_COUNT + 1))
+_Q_NAMES = tuple(f"q{n}" for n in range(1, DASH_QUESTION_COUNT + 1))
+_Q_KEYS = tuple(header_key(q) for q in _Q_NAMES)
+_CHILD_KEYS = tuple((n, header_key(f"child{n}_name"), header_key(f"child{n}_date_of_birth"))
+                    for n in range(1, MAX_CHILDREN + 1))
+
+
 def _child_own_right(c: _Cells, n: int) -> dict[str, Any]:
     """A child's school and what issue 19 adds (children's services, Operation Encompass), as
     ChildDraft's keywords; "not in education" in the school's column says the child has none."""
@@ -835,19 +918,18 @@ def _child_own_right(c: _Cells, n: int) -> dict[str, Any]:
     ))
 
 
-_CHILD_KEYS = tuple((n, header_key(f"child{n}_name"), header_key(f"child{n}_date_of_birth"))
-                    for n in range(1, MAX_CHILDREN + 1))
-
-
-def _has_dash_columns(trow: TableRow) -> bool:
-    """Whether the file has any DASH answer column (asked once a row: a plain lookup of each key)."""
-    return any(k in trow.index for k in _Q_KEYS)
+def _has_dash_columns(c: _Cells) -> bool:
+    """Whether the file has any DASH answer column (remembered for the file after its first row)."""
+    known = c._positions.get("#dash")
+    if known is None:
+        known = c._positions["#dash"] = int(any(k in c.trow.index for k in _Q_KEYS))
+    return bool(known)
 
 
 def _dash(c: _Cells, referral_date: date | None) -> DashChecklist | None:
-    if not _has_dash_columns(c.trow):
+    if not _has_dash_columns(c):
         return None
-    cells = [c.trow.get(f"q{n}") for n in range(1, DASH_QUESTION_COUNT + 1)]
+    cells = [c.get(q) for q in _Q_NAMES]
     given = [v for v in cells if v is not None]
     score = c.integer("dash_score")
     if not given:
@@ -870,16 +952,19 @@ def _dash(c: _Cells, referral_date: date | None) -> DashChecklist | None:
 
 
 def _aliases(c: _Cells) -> tuple[str, ...]:
-    return tuple(a.strip() for a in re.split(r"[;\n]+", c.text("aliases")) if a.strip())
+    text = c.text("aliases")
+    return tuple(a.strip() for a in re.split(r"[;\n]+", text) if a.strip()) if text else ()
 
 
 def _subject_person(c: _Cells, **extra: Any) -> PersonDraft | None:
     """The subject's person from the row's cells (``extra``: more of PersonDraft's fields)."""
     if not (c.has("given_name") or c.has("family_name") or c.has("victim_name")):
         return None
-    full = "victim_name" if c.has("victim_name") and not (c.has("given_name") or c.has("family_name")) else None
-    p = c.person(full_name_column=full)
-    return PersonDraft(given_name=p.given_name, family_name=p.family_name, date_of_birth=p.date_of_birth,
+    if c.has("victim_name") and not (c.has("given_name") or c.has("family_name")):
+        given, family = _split_name(c.text("victim_name", 240))
+    else:
+        given, family = c.text("given_name", 240), c.text("family_name", 240)
+    return PersonDraft(given_name=given, family_name=family, date_of_birth=c.date("date_of_birth"),
                        aliases=_aliases(c), gender=c.text("gender", 40), address=c.text("address"),
                        postcode=c.text("postcode", 12), phone=c.text("phone", 40),
                        safe_to_call=c.boolean("safe_to_call"), safe_times=c.text("safe_times", 200),
@@ -887,8 +972,8 @@ def _subject_person(c: _Cells, **extra: Any) -> PersonDraft | None:
 
 
 def _draft(trow: TableRow, panel_type: PanelType, panel_id: int, agencies: history.AgencyNames,
-           row: _Row, today: date) -> ReferralDraft | None:
-    c = _Cells(trow, row)
+           row: _Row, today: date, positions: dict[str, int] | None = None) -> ReferralDraft | None:
+    c = _Cells(trow, row, positions)
     extra = trow.extra
     if extra:
         c._bad("row", f"{len(extra)} cells to the right of the last named column: give them a header or remove them.")
@@ -936,8 +1021,7 @@ def _draft(trow: TableRow, panel_type: PanelType, panel_id: int, agencies: histo
                            police_incidents_12m=c.integer("police_incidents_12m"), victim_aware=c.boolean("victim_aware"),
                            consent_given=c.boolean("consent_given"), lawful_basis=c.text("lawful_basis"),
                            dash_score_only=c.integer("dash_score") if dash is None and not (
-                               _has_dash_columns(trow) and any(c.has(f"q{n}") for n in range(
-                                   1, DASH_QUESTION_COUNT + 1))) else None,
+                               _has_dash_columns(c) and any(c.has(q) for q in _Q_NAMES)) else None,
                            children_count=c.integer("children_count"), victim_age_band=c.parsed(
                                "age_band", diversity.parse_age_band) or "")
     elif panel_type is PanelType.CSVG:

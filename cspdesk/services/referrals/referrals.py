@@ -21,9 +21,9 @@ Hazards
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -952,9 +952,11 @@ def draft_problems(s: Session, ctx: ServiceContext, draft: ReferralDraft, rules:
 
 
 def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, *,
-              require_agency: bool = True) -> list[Problem]:
+              require_agency: bool = True, agency_ids: Collection[int] | None = None) -> list[Problem]:
     """Every problem with ``draft``. ``require_agency`` False is for imports of older logs, which
-    often never recorded the referring agency (a typed MARAC referral must name it)."""
+    often never recorded the referring agency (a typed MARAC referral must name it).
+    ``agency_ids``: every agency's id, when the caller has read them (an import checking many rows
+    asks a set, not the session, whether the agency exists)."""
     out: list[Problem] = []
     expected = DRAFT_PANEL_TYPE.get(type(draft))
     if expected is None:
@@ -965,7 +967,8 @@ def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, 
     date_problem = referral_date_problem(d, today)
     if date_problem is not None:
         out.append(Problem("referral_date", date_problem))
-    if draft.referring_agency_id is not None and s.get(Agency, draft.referring_agency_id) is None:
+    agency = draft.referring_agency_id
+    if agency is not None and (agency not in agency_ids if agency_ids is not None else s.get(Agency, agency) is None):
         out.append(Problem("referring_agency_id", "Referring agency: the agency chosen no longer exists."))
     if len(draft.referrer_name) > TEXT_SHORT_MAX:
         out.append(Problem("referrer_name", f"Referrer: the name must be {TEXT_SHORT_MAX} characters or fewer."))
@@ -1053,9 +1056,12 @@ def _validate(s: Session, draft: ReferralDraft, rules: PanelRules, today: date, 
 
 # ---- writing
 
-def _new_person(s: Session, ctx: ServiceContext, p: PersonDraft) -> Person:
+def new_person_values(p: PersonDraft, now: datetime) -> dict[str, Any]:
+    """A new person's columns from what was typed: names stripped, their normalised forms and sound
+    keys (what finding people and the search keys read), the postcode in capitals. Shared with the
+    bulk writer of an import, so both write a person alike."""
     given, family = p.given_name.strip(), p.family_name.strip()
-    person = Person(
+    return dict(
         given_name=given, family_name=family, given_norm=normalise_name(given), family_norm=normalise_name(family),
         given_key=name_key(first_word(given)), family_key=name_key(family), date_of_birth=p.date_of_birth,
         gender=p.gender.strip(), address=p.address.strip(), postcode=p.postcode.strip().upper(),
@@ -1063,8 +1069,12 @@ def _new_person(s: Session, ctx: ServiceContext, p: PersonDraft) -> Person:
         contact_notes=p.contact_notes.strip(), ethnicity=p.ethnicity.strip(),
         racially_minoritised=p.racially_minoritised, disability=p.disability, lgbt=p.lgbt,
         sexual_orientation=p.sexual_orientation.strip(), gender_identity=p.gender_identity.strip(),
-        language=p.language.strip(), interpreter_needed=p.interpreter_needed, created_at=ctx.now(),
+        language=p.language.strip(), interpreter_needed=p.interpreter_needed, created_at=now,
     )
+
+
+def _new_person(s: Session, ctx: ServiceContext, p: PersonDraft) -> Person:
+    person = Person(**new_person_values(p, ctx.now()))
     for alias in p.aliases:
         person.aliases.append(PersonAlias(alias=alias.strip(), alias_norm=normalise_name(alias),
                                           alias_key=name_key(last_word(alias))))
