@@ -117,7 +117,7 @@ def test_the_tracker_detail_pane_keeps_its_facts_apart_when_short(qtbot, make_wi
     window.show_section(Section.ACTIONS)  # as a person goes there: the pane is laid out while it is hidden
     tracker = window.actions_page().tracker
     pane = tracker.detail
-    qtbot.waitUntil(lambda: pane.action_id() is not None and pane.isVisible())
+    qtbot.waitUntil(lambda: pane.action_id() is not None and pane.isVisible(), timeout=20_000)  # a loaded CI machine
     for height in (None, 150, 200, 260):  # as the screen leaves it; at its least; a little taller
         if height is not None:
             tracker.splitter.setSizes([tracker.splitter.height() - height, height])

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -68,7 +70,14 @@ class ContextsDialog(QDialog):
         layout.setContentsMargins(16, 12, 16, 10)
         split = QSplitter(self)
         split.addWidget(self._list_side(split))
-        split.addWidget(self._detail_side(split))
+        # The detail side scrolls: on a 1024×700 or 1366×768 laptop its tabs ask more height than
+        # the window has (the walker found the dialog 699 px tall on a 668 px screen).
+        scroll = QScrollArea(split)
+        scroll.setObjectName("contextDetailScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self._detail_side(scroll))
+        split.addWidget(scroll)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
         split.setSizes([280, 760])

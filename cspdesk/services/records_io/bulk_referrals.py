@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cspdesk.domain.enums import AssessmentKind, CaseStatus, PersonRole, RiskLevel, SubjectKind
@@ -76,9 +76,10 @@ def can_write_in_bulk(draft: object) -> bool:
     Operation Encompass: issue 19) are kept by the form's save, so such a row is written that way."""
     if not isinstance(draft, MaracDraft) or draft.victim.existing_person_id is not None:
         return False
-    if any(c.details() != ChildDetails(education_setting=c.school) for c in draft.children):
+    marac: MaracDraft = draft
+    if any(c.details() != ChildDetails(education_setting=c.school) for c in marac.children):
         return False
-    return all(p.person.existing_person_id is None for p in (*draft.perpetrators, *draft.children))
+    return all(p.person.existing_person_id is None for p in (*marac.perpetrators, *marac.children))
 
 
 def _insert_ids(s: Session, model: Any, values: Sequence[dict[str, Any]]) -> list[int]:
@@ -179,7 +180,7 @@ def write_marac_bulk(ctx: ServiceContext, s: Session, rules: PanelRules, rows: S
     case_of = dict(zip((r.number for r in rows), case_ids, strict=True))
     # Core, not the ORM's bulk update: a case's version counter stays at the 1 of a new case, as
     # the form's save (which knows the repeat as it inserts) leaves it.
-    table = Case.__table__
+    table = cast(Table, Case.__table__)
     set_repeat = update(table).where(table.c.id == bindparam("case")).values(repeat_of_case_id=bindparam("earlier"))
     repeat_rows = [dict(case=case_of[n], earlier=case_of[e]) for n, e in repeats.items() if e is not None]
     for start in range(0, len(repeat_rows), CHUNK):
