@@ -79,7 +79,8 @@ def can_write_in_bulk(draft: object) -> bool:
     marac: MaracDraft = draft
     if any(c.details() != ChildDetails(education_setting=c.school) for c in marac.children):
         return False
-    return all(p.person.existing_person_id is None for p in (*marac.perpetrators, *marac.children))
+    return (all(p.person.existing_person_id is None for p in marac.perpetrators)
+            and all(c.person.existing_person_id is None for c in marac.children))
 
 
 def _insert_ids(s: Session, model: Any, values: Sequence[dict[str, Any]]) -> list[int]:
