@@ -182,10 +182,11 @@ class MeetingLayout:
         # not fitted to contents: fitting asks every cell for its size on every change of case.
         self.earlier_view.setWordWrap(True)
         self.earlier_view.verticalHeader().setDefaultSectionSize(self.earlier_view.fontMetrics().lineSpacing() * 2 + 10)
-        # At least its heading and a line, then it scrolls: room goes to what is agreed (at 200 % on
-        # a 1366×768 screen the window ran below the screen).
+        # At least its heading and one whole row, then it scrolls: room goes to what is agreed (at
+        # 200 % on a 1366×768 screen the window ran below the screen; with a line only, the one row
+        # shown was cut through its middle).
         self.earlier_view.setMinimumHeight(self.earlier_view.horizontalHeader().sizeHint().height()
-                                           + self.earlier_view.fontMetrics().lineSpacing() + 12)
+                                           + self.earlier_view.verticalHeader().defaultSectionSize() + 6)
         self.earlier_caption = caption("&Earlier actions", earlier_box, self.earlier_view)
         caption_row = QHBoxLayout()
         caption_row.addWidget(self.earlier_caption)
@@ -256,7 +257,7 @@ class MeetingLayout:
         self.notes.textChanged.connect(self._notes_changed)
         layout.addWidget(caption("&Notes", main, self.notes))
         self.notes.setMinimumHeight(self.notes.fontMetrics().lineSpacing() + 16)  # then it scrolls; it takes the spare room
-        layout.addWidget(self.notes, 3)
+        layout.addWidget(self.notes, 1)
 
         # The action line.
         self.action_line = QWidget(main)
@@ -311,12 +312,14 @@ class MeetingLayout:
         self.agreed_view.setModel(self.agreed_model)
         self.agreed_view.hideColumn(ActionColumn.STATUS)
         self._fit_action_columns(self.agreed_view)
-        # Three agreed actions always show; the action's own text takes the spare width.
+        # Two agreed actions at least (three and more where the screen has room: it takes the spare
+        # height with the notes); the action's own text takes the spare width. Three at the least
+        # left no room at 200 % for one whole earlier action above.
         rows = self.agreed_view.verticalHeader().defaultSectionSize()
-        self.agreed_view.setMinimumHeight(self.agreed_view.horizontalHeader().sizeHint().height() + 3 * rows + 4)
+        self.agreed_view.setMinimumHeight(self.agreed_view.horizontalHeader().sizeHint().height() + 2 * rows + 4)
         self.agreed_caption = caption("Actions agreed", main)
         layout.addWidget(self.agreed_caption)
-        layout.addWidget(self.agreed_view, 3)
+        layout.addWidget(self.agreed_view, 4)
 
         # The decision.
         self.decision_row = QWidget(main)
