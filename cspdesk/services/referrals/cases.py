@@ -25,7 +25,7 @@ from cspdesk.services.audit import audit
 from cspdesk.services.context import Permission, ServiceContext
 from cspdesk.services.errors import NotFound
 from cspdesk.services.partnership.panels import UNFINISHED_ACTION_STATUSES
-from cspdesk.services.referrals.serial import serial_cases, serial_people
+from cspdesk.services.referrals.serial import serial_case_column, serial_people
 from cspdesk.storage.models import (
     Action,
     Agency,
@@ -183,7 +183,7 @@ def _prefix_range(column: ColumnElement[str], prefix: str) -> ColumnElement[bool
 
 
 @functools.cache
-def _case_rows_statements(need_to_know: bool) -> tuple[Select, Select]:
+def _case_rows_statements(need_to_know: bool, dialect: str) -> tuple[Select, Select]:
     """The statements :meth:`CaseService.case_rows` runs (its rows; its unfinished actions counted
     by case and status), built once: ``ids`` (and ``visible`` when ``need_to_know``) are bound."""
     person = aliased(Person)
@@ -195,7 +195,7 @@ def _case_rows_statements(need_to_know: bool) -> tuple[Select, Select]:
         # Columns, not Case entities: the rows are only read (no ORM identity map to build).
         select(Case.id, Case.reference, Case.panel_id, Case.referral_date, Case.subject_kind, Case.status,
                Case.risk_level, Case.review_date, Case.repeat_of_case_id,
-               Panel.name, Panel.panel_type, Agency.name, subject)
+               Panel.name, Panel.panel_type, Agency.name, subject, serial_case_column(dialect).label("serial"))
         .join(Panel, Panel.id == Case.panel_id)
         .outerjoin(Agency, Agency.id == Case.referring_agency_id)
         .outerjoin(person, person.id == Case.subject_person_id)
@@ -283,7 +283,7 @@ class CaseService:
         params: dict[str, object] = {"ids": list(ids)}
         if visible is not None:
             params["visible"] = sorted(visible)
-        stmt, counts = _case_rows_statements(visible is not None)
+        stmt, counts = _case_rows_statements(visible is not None, s.get_bind().dialect.name)
         # Core on the session's connection, statements built once (issue 23: the Python above
         # the SQL was most of the call).
         conn = s.connection()
@@ -292,9 +292,8 @@ class CaseService:
             if status in UNFINISHED_ACTION_STATUSES:
                 open_actions[case_id] = open_actions.get(case_id, 0) + n
         by_id: dict[int, CaseRow] = {}
-        serial = serial_cases(s, params["ids"])  # type: ignore[arg-type]
         for found in conn.execute(stmt, params):
-            panel_name, panel_type, agency_name, subject_label = found[9:]
+            panel_name, panel_type, agency_name, subject_label = found[9:13]
             by_id[found.id] = CaseRow(
                 id=found.id,
                 reference=found.reference,
@@ -310,7 +309,7 @@ class CaseService:
                 review_date=found.review_date,
                 is_repeat=found.repeat_of_case_id is not None,
                 open_actions=open_actions.get(found.id, 0),
-                serial_perpetrator=found.id in serial,
+                serial_perpetrator=bool(found.serial),
             )
         return [by_id[i] for i in ids if i in by_id]
 
@@ -339,7 +338,10 @@ class CaseService:
                     continue
                 people.append((link.person, link.role))
             histories = contact_history(s, [p.id for p, _ in people])
-            serial = serial_people(s, [p.id for p, role in people if role is PersonRole.PERPETRATOR])
+            # Which perpetrators are serial: asked only of a case that has one (its row says so), so
+            # opening any other case costs no round trip for it.
+            serial = serial_people(s, [p.id for p, role in people if role is PersonRole.PERPETRATOR]
+                                   ) if row.serial_perpetrator else set()
             linked = tuple(
                 LinkedPerson(p.id, f"{p.given_name} {p.family_name}", role, p.date_of_birth, p.address, p.phone,
                              p.safe_to_call, p.postcode, histories.get(p.id, ()),

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, exists, func, select, text
 from sqlalchemy.orm import Session, aliased
 
-from cspdesk.domain.children import is_serial
+from cspdesk.domain.children import SERIAL_VICTIMS, is_serial
 from cspdesk.domain.enums import PersonRole
-from cspdesk.storage.models import CasePerson
+from cspdesk.storage.models import Case, CasePerson
 
-__all__ = ["serial_cases", "serial_people", "victim_counts"]
+__all__ = ["serial_case_column", "serial_people", "victim_counts"]
 
 
 def victim_counts(s: Session, person_ids: Iterable[int]) -> dict[int, int]:
@@ -47,20 +47,26 @@ def victim_counts(s: Session, person_ids: Iterable[int]) -> dict[int, int]:
     return found
 
 
+def serial_case_column(dialect: str) -> ColumnElement[bool]:
+    """SQL, correlated on ``case.id``: the case has a serial perpetrator linked as perpetrator —
+    a column of the case list's own statement, so the flag costs no round trip of its own (issue
+    23). On a server the count is ``cspdesk_victim_count``'s (row-level security would hide the
+    other panels' victims from a plain count); on a file, the same count as :func:`victim_counts`."""
+    perp = aliased(CasePerson)
+    count: ColumnElement[int]
+    if dialect == "postgresql":
+        count = func.cspdesk_victim_count(perp.person_id)
+    else:
+        again, victim = aliased(CasePerson), aliased(CasePerson)
+        count = (select(func.count(victim.person_id.distinct())).select_from(again)
+                 .join(victim, (victim.case_id == again.case_id) & (victim.role == PersonRole.VICTIM)
+                       & (victim.person_id != again.person_id))
+                 .where(again.person_id == perp.person_id, again.role == PersonRole.PERPETRATOR)
+                 .scalar_subquery())
+    return exists(select(perp.case_id).where(perp.case_id == Case.id, perp.role == PersonRole.PERPETRATOR,
+                                             count >= SERIAL_VICTIMS))
+
+
 def serial_people(s: Session, person_ids: Iterable[int]) -> set[int]:
     """Which of ``person_ids`` are serial perpetrators."""
     return {pid for pid, n in victim_counts(s, person_ids).items() if is_serial(n)}
-
-
-def serial_cases(s: Session, case_ids: Iterable[int]) -> set[int]:
-    """Which of ``case_ids`` have a serial perpetrator linked as perpetrator."""
-    wanted = sorted({int(c) for c in case_ids})
-    perpetrators: list[tuple[int, int]] = []
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start:start + 900]
-        perpetrators += [(int(c), int(p)) for c, p in s.execute(
-            select(CasePerson.case_id, CasePerson.person_id)
-            .where(CasePerson.case_id.in_(chunk), CasePerson.role == PersonRole.PERPETRATOR)
-        ).all()]
-    serial = serial_people(s, {pid for _c, pid in perpetrators})
-    return {case_id for case_id, pid in perpetrators if pid in serial}
