@@ -70,8 +70,9 @@ def test_meeting_mode_fits_with_the_agreed_actions_and_decision(qtbot, demo_ctx,
     assert window.agreed_view.viewport().height() >= 3 * window.agreed_view.verticalHeader().defaultSectionSize()
     # However short the screen (200 %), one earlier action shows whole, not cut through its middle.
     earlier = window.earlier_view
-    assert earlier.minimumHeight() >= (earlier.horizontalHeader().sizeHint().height()
-                                       + earlier.verticalHeader().defaultSectionSize())
+    assert earlier.minimumHeight() >= (earlier.horizontalHeader().sizeHint().height()  # a sideways scroll bar too
+                                       + earlier.verticalHeader().defaultSectionSize()
+                                       + earlier.horizontalScrollBar().sizeHint().height())
 
 
 def test_the_case_dialog_fits(qtbot, demo_admin_ctx, laptop):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cspdesk_gui import windows
 from cspdesk_gui.meeting_mode.parts import DECISIONS, HINT, KeyFilter, caption, key_line, make_table
 from cspdesk_gui.widgets.elided_label import ElidedLabel
 from cspdesk_gui.models.meetings import (
@@ -53,6 +54,11 @@ def sized_by_current_page(stack: QStackedWidget) -> None:
 
     stack.currentChanged.connect(changed)
     changed(stack.currentIndex())
+
+
+#: Screens this many text lines tall or more (a 1024×700 laptop at 100 % has about 40) keep three
+#: agreed actions in view at the least; fewer (200 % on a 768-px screen, about 27) keep two.
+AGREED_THREE_FROM_LINES = 34
 
 
 class MeetingLayout:
@@ -186,7 +192,8 @@ class MeetingLayout:
         # 200 % on a 1366×768 screen the window ran below the screen; with a line only, the one row
         # shown was cut through its middle).
         self.earlier_view.setMinimumHeight(self.earlier_view.horizontalHeader().sizeHint().height()
-                                           + self.earlier_view.verticalHeader().defaultSectionSize() + 6)
+                                           + self.earlier_view.verticalHeader().defaultSectionSize()
+                                           + self.earlier_view.horizontalScrollBar().sizeHint().height() + 6)
         self.earlier_caption = caption("&Earlier actions", earlier_box, self.earlier_view)
         caption_row = QHBoxLayout()
         caption_row.addWidget(self.earlier_caption)
@@ -257,7 +264,7 @@ class MeetingLayout:
         self.notes.textChanged.connect(self._notes_changed)
         layout.addWidget(caption("&Notes", main, self.notes))
         self.notes.setMinimumHeight(self.notes.fontMetrics().lineSpacing() + 16)  # then it scrolls; it takes the spare room
-        layout.addWidget(self.notes, 1)
+        layout.addWidget(self.notes, 3)
 
         # The action line.
         self.action_line = QWidget(main)
@@ -312,14 +319,16 @@ class MeetingLayout:
         self.agreed_view.setModel(self.agreed_model)
         self.agreed_view.hideColumn(ActionColumn.STATUS)
         self._fit_action_columns(self.agreed_view)
-        # Two agreed actions at least (three and more where the screen has room: it takes the spare
-        # height with the notes); the action's own text takes the spare width. Three at the least
-        # left no room at 200 % for one whole earlier action above.
+        # Three agreed actions always show on a laptop; on a screen of few lines for the font (200 %
+        # on a 768-px one) two, so that one whole earlier action still shows above. The action's own
+        # text takes the spare width; the notes take most of the spare height.
         rows = self.agreed_view.verticalHeader().defaultSectionSize()
-        self.agreed_view.setMinimumHeight(self.agreed_view.horizontalHeader().sizeHint().height() + 2 * rows + 4)
+        screen_lines = windows.available_area(self).height() // max(1, self.fontMetrics().lineSpacing())
+        least = 3 if screen_lines >= AGREED_THREE_FROM_LINES else 2
+        self.agreed_view.setMinimumHeight(self.agreed_view.horizontalHeader().sizeHint().height() + least * rows + 4)
         self.agreed_caption = caption("Actions agreed", main)
         layout.addWidget(self.agreed_caption)
-        layout.addWidget(self.agreed_view, 4)
+        layout.addWidget(self.agreed_view, 3)
 
         # The decision.
         self.decision_row = QWidget(main)
